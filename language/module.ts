@@ -1,0 +1,59 @@
+// The map of the language: every Langium service Reactor FSM replaces, and why.
+import { inject, type Module } from 'langium';
+import {
+    createDefaultModule,
+    createDefaultSharedModule,
+    type DefaultSharedModuleContext,
+    type LangiumServices,
+    type LangiumSharedServices,
+    type PartialLangiumServices
+} from 'langium/lsp';
+import { ReactorFsmGeneratedModule, ReactorFsmGeneratedSharedModule } from './generated/module.js';
+import { ReactorFsmScopeComputation } from './references/scope-computation.js';
+import { IndexedScopeProvider } from './references/scope-provider.js';
+import { SuggestingLinker } from './references/linker.js';
+import { nameWords } from './parser/name-words.js';
+import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './parser/error-messages.js';
+import { CodedDocumentValidator } from './validation/document-validator.js';
+import { registerValidationChecks } from './validation/validator.js';
+
+export type ReactorFsmServices = LangiumServices;
+
+export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices> = {
+    parser: {
+        // Chevrotain's messages list token type names ("ID", "QUANTITY"); ours speak the user's words.
+        ParserErrorMessageProvider: (services) => new FriendlyParserErrorMessages(nameWords(services.Grammar)),
+        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages()
+    },
+    references: {
+        // Events, states and sockets are declared in nested blocks but visible across the whole machine.
+        ScopeComputation: (services) => new ReactorFsmScopeComputation(services),
+        // The default provider scans every symbol per reference; ours looks names up in a per-machine index.
+        ScopeProvider: (services) => new IndexedScopeProvider(services),
+        // Unresolved names say what was meant ("did you mean ...").
+        Linker: (services) => new SuggestingLinker(services)
+    },
+    validation: {
+        // Syntax and linking diagnostics get stable codes like every other diagnostic.
+        DocumentValidator: (services) => new CodedDocumentValidator(services)
+    }
+};
+
+/**
+ * Creates the shared services and the Reactor FSM language services.
+ * `overrides` replace individual services (the benchmark uses this to measure Langium's default scoping).
+ */
+export function createReactorFsmServices(
+    context: DefaultSharedModuleContext,
+    ...overrides: Array<Module<ReactorFsmServices, PartialLangiumServices>>
+): { shared: LangiumSharedServices; ReactorFsm: ReactorFsmServices } {
+    const shared = inject(createDefaultSharedModule(context), ReactorFsmGeneratedSharedModule);
+    const ReactorFsm = inject(createDefaultModule({ shared }), ReactorFsmGeneratedModule, ReactorFsmModule, ...overrides);
+    shared.ServiceRegistry.register(ReactorFsm);
+    registerValidationChecks(ReactorFsm);
+    if (!context.connection) {
+        // No language server: nothing else would mark the configuration as loaded.
+        shared.workspace.ConfigurationProvider.initialized({});
+    }
+    return { shared, ReactorFsm };
+}

@@ -1,0 +1,41 @@
+// Linking errors that name what is unknown and suggest the closest declared name.
+import { DefaultLinker, type AstNodeDescription, type LinkingError, type ReferenceInfo } from 'langium';
+import { closestName } from './suggestions.js';
+
+/** A linking error that carries the suggested replacement, for the message and for quick fixes. */
+export interface SuggestingLinkingError extends LinkingError {
+    /** What kind of name is unknown: event, state, socket or machine. */
+    kind?: string;
+    suggestion?: string;
+}
+
+const KIND_WORDS: Record<string, string> = {
+    Event: 'event',
+    State: 'state',
+    Socket: 'socket',
+    Machine: 'machine'
+};
+
+const HOW_TO_DECLARE: Record<string, string> = {
+    Event: "declare it in the machine's 'events' list",
+    State: "declare it with 'state NAME'",
+    Socket: "declare it with 'client', 'server' or 'connection'",
+    Machine: "declare it with 'machine NAME { … }' in a .fsm file of the workspace"
+};
+
+export class SuggestingLinker extends DefaultLinker {
+    protected override createLinkingError(refInfo: ReferenceInfo, targetDescription?: AstNodeDescription): SuggestingLinkingError {
+        if (targetDescription) {
+            return super.createLinkingError(refInfo, targetDescription);
+        }
+        const referenceType = this.reflection.getReferenceType(refInfo);
+        const kind = KIND_WORDS[referenceType] ?? referenceType;
+        const written = refInfo.reference.$refText;
+        const candidates = this.scopeProvider.getScope(refInfo).getAllElements().map((description) => description.name);
+        const suggestion = closestName(written, candidates);
+        const message = suggestion
+            ? `Unknown ${kind} '${written}'. Did you mean '${suggestion}'?`
+            : `Unknown ${kind} '${written}': ${HOW_TO_DECLARE[referenceType] ?? 'declare it first'}.`;
+        return suggestion === undefined ? { info: refInfo, message, kind } : { info: refInfo, message, kind, suggestion };
+    }
+}

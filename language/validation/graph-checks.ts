@@ -1,0 +1,103 @@
+// Checks read off the machine analysis: where the machine cannot go, gets stuck, or cannot decide.
+import type { ValidationAcceptor } from 'langium';
+import { DiagnosticTag } from 'vscode-languageserver';
+import { analyzeMachine } from '../analysis/machine-analysis.js';
+import type { Event, Machine, Transition } from '../generated/ast.js';
+import { IssueCodes } from './issue-codes.js';
+import { lineOf } from './locations.js';
+
+export class GraphChecks {
+    /** States no path from the initial state reaches. */
+    checkReachability(machine: Machine, accept: ValidationAcceptor): void {
+        const analysis = analyzeMachine(machine);
+        if (!analysis.initial || analysis.initialStates.length > 1) {
+            return;
+        }
+        for (const state of analysis.states) {
+            if (!analysis.reachable.has(state)) {
+                accept('warning', `State '${state.name}' is unreachable: no transition or timer leads to it from the initial state '${analysis.initial.name}'. Add a transition to it, or remove it.`, {
+                    node: state,
+                    property: 'name',
+                    code: IssueCodes.UnreachableState,
+                    tags: [DiagnosticTag.Unnecessary]
+                });
+            }
+        }
+    }
+
+    /** Non-final states with no way out, and states from which no final state can be reached. */
+    checkProgress(machine: Machine, accept: ValidationAcceptor): void {
+        const analysis = analyzeMachine(machine);
+        for (const state of analysis.terminal) {
+            accept('warning', `State '${state.name}' is not final, yet nothing leaves it: the machine gets stuck here. Add a transition or timer to another state, or mark it 'final'.`, {
+                node: state,
+                property: 'name',
+                code: IssueCodes.TerminalState
+            });
+        }
+        for (const state of analysis.traps) {
+            accept('info', `From state '${state.name}' no final state can be reached: once here, machine '${machine.name}' never finishes.`, {
+                node: state,
+                property: 'name',
+                code: IssueCodes.CannotFinish
+            });
+        }
+        for (const trigger of analysis.finalTriggers) {
+            const state = trigger.$container;
+            accept('error', `Final state '${state.name}' cannot have ${trigger.$type === 'Timer' ? 'timers' : 'transitions'}: a finished machine takes no more events. Remove this line, or drop 'final'.`, {
+                node: trigger,
+                code: IssueCodes.FinalHasTransitions
+            });
+        }
+    }
+
+    /** Two transitions on one event where only one can ever fire. */
+    checkDeterminism(machine: Machine, accept: ValidationAcceptor): void {
+        const analysis = analyzeMachine(machine);
+        for (const [first, second] of analysis.nondeterministic) {
+            accept('error', `State '${first.$container.name}' already has an unguarded transition on '${eventName(first)}' (line ${lineOf(first)}): which one fires is undecided. Add a guard to one of them, or remove one.`, {
+                node: second,
+                property: 'event',
+                code: IssueCodes.Nondeterministic
+            });
+        }
+        for (const [unguarded, guarded] of analysis.shadowed) {
+            accept('warning', `This transition on '${eventName(guarded)}' can never fire: the unguarded one on line ${lineOf(unguarded)} is tried first and always matches. Move the unguarded transition last.`, {
+                node: guarded,
+                property: 'guard',
+                code: IssueCodes.ShadowedTransition
+            });
+        }
+    }
+
+    /** Events nobody handles, and handled events nothing in a reactor produces. */
+    checkEventUse(machine: Machine, accept: ValidationAcceptor): void {
+        const analysis = analyzeMachine(machine);
+        const seen = new Set<string>();
+        for (const event of analysis.events) {
+            if (seen.has(event.name)) {
+                continue; // a duplicate: reported as duplicate-name
+            }
+            seen.add(event.name);
+            if (!analysis.handled.has(event)) {
+                accept('warning', `Event '${event.name}' is declared but no state handles it. Add 'on ${event.name}' to a state, or remove it.`, {
+                    node: event,
+                    property: 'name',
+                    code: IssueCodes.UnusedEvent,
+                    tags: [DiagnosticTag.Unnecessary]
+                });
+            } else if (analysis.isReactor && !analysis.producers.has(event)) {
+                accept('info', neverFiresMessage(event, machine), { node: event, property: 'name', code: IssueCodes.EventNeverFires });
+            }
+        }
+    }
+}
+
+function eventName(transition: Transition): string {
+    return transition.event.$refText;
+}
+
+function neverFiresMessage(event: Event, machine: Machine): string {
+    return `Event '${event.name}' is handled, but no socket, signal or 'raise' of machine '${machine.name}' produces it (user code may still dispatch it).`;
+}
+

@@ -1,0 +1,160 @@
+// Checks of socket handlers: addresses, durations, counts, and which options fit which kind of socket.
+import type { ValidationAcceptor } from 'langium';
+import { isConnection, type Socket, type SocketMember } from '../generated/ast.js';
+import { parseAddress } from '../model/addresses.js';
+import { parseCount, parseDuration } from '../model/quantities.js';
+import { IssueCodes } from './issue-codes.js';
+import { lineOf } from './locations.js';
+
+type SocketKind = Socket['$type'];
+
+const ALL: readonly SocketKind[] = ['Server', 'Client', 'Connection'];
+const STREAMS: readonly SocketKind[] = ['Client', 'Connection'];
+
+/** Which kinds of socket each option or socket event belongs to. */
+const FITS: Record<string, readonly SocketKind[]> = {
+    'accept ->': ['Server'],
+    'connect ->': ['Client'],
+    'read ->': STREAMS,
+    'drain ->': STREAMS,
+    'close ->': ALL,
+    'error ->': ALL,
+    'timeout ->': ['Client'],
+    reuseaddr: ['Server'],
+    backlog: ['Server'],
+    session: ['Server'],
+    nodelay: ALL,
+    keepalive: ALL,
+    timeout: ['Client'],
+    reconnect: ['Client'],
+    heartbeat: STREAMS,
+    idle: STREAMS
+};
+
+const KIND_WORDS: Record<SocketKind, string> = { Server: 'a server', Client: 'a client', Connection: 'a connection' };
+
+/** The member's key in FITS: its option word, or its socket event followed by '->'. */
+function memberKey(member: SocketMember): string {
+    return member.$type === 'EventMapping' ? `${member.socketEvent} ->` : member.option;
+}
+
+function fitsWhere(key: string): string {
+    return (FITS[key] ?? []).map((kind) => KIND_WORDS[kind].replace(/^an? /, '')).join(' and ');
+}
+
+export class SocketChecks {
+    /** `HOST:PORT` has a valid host and a port in 0–65535. */
+    checkAddress(socket: Socket, accept: ValidationAcceptor): void {
+        if (socket.$type === 'Connection') {
+            return;
+        }
+        const address = parseAddress(socket.address);
+        if (!address.ok) {
+            accept('error', address.message, { node: socket, property: 'address', code: IssueCodes.BadSocketOption });
+        }
+    }
+
+    /** Every option fits the socket's kind, is given once, and has a valid value. */
+    checkMembers(socket: Socket, accept: ValidationAcceptor): void {
+        const seen = new Map<string, SocketMember>();
+        for (const member of socket.members) {
+            const key = memberKey(member);
+            const fits = FITS[key] ?? [];
+            if (!fits.includes(socket.$type)) {
+                const what = member.$type === 'EventMapping' ? `The '${member.socketEvent}' event` : `'${key}'`;
+                accept('error', `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)} sockets.`, {
+                    node: member,
+                    code: IssueCodes.BadSocketOption
+                });
+                continue;
+            }
+            const earlier = seen.get(key);
+            if (earlier) {
+                accept('error', `'${key}' is already given on line ${lineOf(earlier)}: each option and socket event appears once per socket.`, {
+                    node: member,
+                    code: IssueCodes.BadSocketOption
+                });
+                continue;
+            }
+            seen.set(key, member);
+            this.checkValues(member, accept);
+        }
+        if (socket.$type === 'Server' && !seen.has('session')) {
+            accept('error', `Server '${socket.name}' needs 'session MACHINE': the machine each accepted connection runs.`, {
+                node: socket,
+                property: 'name',
+                code: IssueCodes.BadSocketOption
+            });
+        }
+    }
+
+    private checkValues(member: SocketMember, accept: ValidationAcceptor): void {
+        const bad = (message: string, property: string): void =>
+            accept('error', message, { node: member, property: property as never, code: IssueCodes.BadSocketOption });
+        const duration = (text: string | undefined, property: string): number | undefined => {
+            if (text === undefined) {
+                return undefined;
+            }
+            const parsed = parseDuration(text);
+            if (!parsed.ok) {
+                bad(parsed.message, property);
+                return undefined;
+            }
+            return parsed.value;
+        };
+        switch (member.$type) {
+            case 'KeepaliveOption':
+            case 'TimeoutOption':
+            case 'IdleOption':
+                duration(member.delay, 'delay');
+                break;
+            case 'BacklogOption': {
+                const size = parseCount(member.size, 1, 65535);
+                if (!size.ok) {
+                    bad(size.message, 'size');
+                }
+                break;
+            }
+            case 'ReconnectOption': {
+                const min = duration(member.min, 'min');
+                const max = duration(member.max, 'max');
+                if (min !== undefined && max !== undefined && min > max) {
+                    bad(`The reconnect delay grows from ${member.min} up to ${member.max}: the first must not be longer than the second.`, 'max');
+                }
+                break;
+            }
+            case 'HeartbeatOption': {
+                const interval = duration(member.interval, 'interval');
+                const timeout = duration(member.timeout, 'timeout');
+                if (interval !== undefined && timeout !== undefined && timeout <= interval) {
+                    bad(`The heartbeat timeout (${member.timeout}) must be longer than its interval (${member.interval}), or every beat would time out.`, 'timeout');
+                }
+                break;
+            }
+            case 'SessionOption': {
+                const session = member.machine.ref;
+                if (session && !session.sockets.some(isConnection)) {
+                    bad(`Machine '${session.name}' has no 'connection' block, so it cannot run a session: add 'connection NAME { … }' to it.`, 'machine');
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    /** A session machine receives one accepted socket, so it has at most one `connection`. */
+    checkSingleConnection(socket: Socket, accept: ValidationAcceptor): void {
+        if (!isConnection(socket)) {
+            return;
+        }
+        const first = socket.$container.sockets.find(isConnection);
+        if (first && first !== socket) {
+            accept('error', `Machine '${socket.$container.name}' already has connection '${first.name}' (line ${lineOf(first)}): a session machine owns exactly one accepted socket.`, {
+                node: socket,
+                property: 'name',
+                code: IssueCodes.BadSocketOption
+            });
+        }
+    }
+}

@@ -1,0 +1,113 @@
+// Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the workspace.
+import { AstUtils, type AstNode, type IndexManager, type ValidationAcceptor } from 'langium';
+import type { Machine, Model, Timer } from '../generated/ast.js';
+import { parseDuration } from '../model/quantities.js';
+import { signalProblem } from '../model/signals.js';
+import { IssueCodes } from './issue-codes.js';
+import { lineOf } from './locations.js';
+
+type Named = AstNode & { name: string };
+
+export class StructureChecks {
+    constructor(private readonly indexManager: IndexManager) {}
+
+    /** Exactly one state is marked `initial`. */
+    checkInitialState(machine: Machine, accept: ValidationAcceptor): void {
+        const initials = machine.states.filter((state) => state.initial);
+        if (initials.length === 0) {
+            accept('error', `Machine '${machine.name}' has no initial state: mark the state it starts in with 'initial'.`, {
+                node: machine,
+                property: 'name',
+                code: IssueCodes.NoInitial
+            });
+        }
+        for (const extra of initials.slice(1)) {
+            accept('error', `Machine '${machine.name}' already starts in '${initials[0]!.name}' (line ${lineOf(initials[0]!)}): only one state can be 'initial'.`, {
+                node: extra,
+                keyword: 'initial',
+                code: IssueCodes.ManyInitial
+            });
+        }
+    }
+
+    /** No two events, states or sockets of one machine share a name. */
+    checkUniqueNames(machine: Machine, accept: ValidationAcceptor): void {
+        reportDuplicates('event', machine.eventLists.flatMap((list) => list.events), machine, accept);
+        reportDuplicates('state', machine.states, machine, accept);
+        reportDuplicates('socket', machine.sockets, machine, accept);
+    }
+
+    /** No two machines of the workspace share a name (sessions are looked up by machine name). */
+    checkUniqueMachines(model: Model, accept: ValidationAcceptor): void {
+        const uri = AstUtils.getDocument(model).uri.toString();
+        const firstHere = new Map<string, Machine>();
+        for (const machine of model.machines) {
+            const earlier = firstHere.get(machine.name);
+            if (earlier) {
+                accept('error', `Duplicate machine name '${machine.name}': line ${lineOf(earlier)} already declares a machine called that.`, {
+                    node: machine,
+                    property: 'name',
+                    code: IssueCodes.DuplicateName
+                });
+                continue;
+            }
+            firstHere.set(machine.name, machine);
+            const elsewhere = this.indexManager
+                .allElements('Machine')
+                .find((description) => description.name === machine.name && description.documentUri.toString() !== uri);
+            if (elsewhere) {
+                accept('error', `Duplicate machine name '${machine.name}': ${elsewhere.documentUri.path.split('/').pop()} declares a machine called that too. Machine names are shared by the whole workspace.`, {
+                    node: machine,
+                    property: 'name',
+                    code: IssueCodes.DuplicateName
+                });
+            }
+        }
+    }
+
+    /** Signals are ones a program can catch, each bound once. */
+    checkSignals(machine: Machine, accept: ValidationAcceptor): void {
+        const bound = new Map<string, number | '?'>();
+        for (const signal of machine.signals) {
+            const problem = signalProblem(signal.signal);
+            if (problem) {
+                accept('error', problem, { node: signal, property: 'signal', code: IssueCodes.BadSignal });
+                continue;
+            }
+            const earlier = bound.get(signal.signal);
+            if (earlier !== undefined) {
+                accept('error', `${signal.signal} is already bound on line ${earlier}: one signal raises one event.`, {
+                    node: signal,
+                    property: 'signal',
+                    code: IssueCodes.BadSignal
+                });
+            } else {
+                bound.set(signal.signal, lineOf(signal));
+            }
+        }
+    }
+
+    /** A timer waits a positive, whole number of milliseconds. */
+    checkTimerDelay(timer: Timer, accept: ValidationAcceptor): void {
+        const delay = parseDuration(timer.delay);
+        if (!delay.ok) {
+            accept('error', delay.message, { node: timer, property: 'delay', code: IssueCodes.BadDuration });
+        }
+    }
+}
+
+function reportDuplicates(kind: string, nodes: readonly Named[], machine: Machine, accept: ValidationAcceptor): void {
+    const first = new Map<string, Named>();
+    for (const node of nodes) {
+        const earlier = first.get(node.name);
+        if (earlier) {
+            accept('error', `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has a ${kind} called that (line ${lineOf(earlier)}).`, {
+                node,
+                property: 'name',
+                code: IssueCodes.DuplicateName
+            });
+        } else {
+            first.set(node.name, node);
+        }
+    }
+}
