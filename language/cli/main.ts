@@ -1,0 +1,54 @@
+// The `reactor-fsm` command line: exit 0 clean, 1 when the models have errors, 2 when the input cannot be used.
+import '../polyfill.js';
+import { Command, CommanderError } from 'commander';
+import { NodeFileSystem } from 'langium/node';
+import { createReactorFsmServices } from '../module.js';
+import { runCheck } from './check.js';
+import { InputError } from './source-files.js';
+
+const EXIT_USAGE = 2;
+
+function fail(message: string): never {
+    process.stderr.write(`reactor-fsm: ${message}\n`);
+    process.exit(EXIT_USAGE);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    const program = new Command('reactor-fsm')
+        .description('Check, generate and draw Reactor FSM models (.fsm files).')
+        .exitOverride()
+        .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+    let exitCode = 0;
+    program
+        .command('check')
+        .description('Report every diagnostic of the given .fsm files and folders (exit 1 when any is an error).')
+        .argument('<paths...>', '.fsm files and folders holding them')
+        .option('--json', 'print a JSON array of diagnostics and nothing else')
+        .option('--summary', 'also print one line per machine: its states, events, sockets and signals')
+        .action(async (paths: string[], options: { json?: boolean; summary?: boolean }) => {
+            const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+            exitCode = await runCheck(ReactorFsm, paths, options, (line) => process.stdout.write(`${line}\n`));
+        });
+
+    try {
+        await program.parseAsync([...argv], { from: 'user' });
+    } catch (error) {
+        if (error instanceof CommanderError) {
+            // Help and version are not failures; every other commander error is a usage error.
+            return error.exitCode === 0 ? 0 : EXIT_USAGE;
+        }
+        if (error instanceof InputError) {
+            fail(error.message);
+        }
+        fail(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => fail(`internal error: ${error instanceof Error ? error.message : String(error)}`)
+);
