@@ -134,7 +134,7 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     for (const state of states) {
         const unguardedByEvent = new Map<Event, Transition>();
         for (const transition of state.transitions) {
-            const event = transition.event.ref;
+            const event = transition.event?.ref; // absent while a line is half typed
             if (!event) {
                 continue;
             }
@@ -161,17 +161,17 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     for (const socket of machine.sockets) {
         for (const member of socket.members) {
             if ('event' in member) {
-                produce(member.event.ref, member);
+                produce(member.event?.ref, member);
             }
         }
     }
     for (const signal of machine.signals) {
-        produce(signal.event.ref, signal);
+        produce(signal.event?.ref, signal);
     }
     for (const state of states) {
         for (const action of actionsOf(state)) {
             if (isRaiseAction(action)) {
-                produce(action.event.ref, action);
+                produce(action.event?.ref, action);
             }
         }
     }

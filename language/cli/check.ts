@@ -87,7 +87,7 @@ function describeMachines(file: string, document: LangiumDocument<Model>): strin
             plural(analysis.states.length, 'state'),
             plural(analysis.events.length, 'event'),
             sockets.length > 0 ? `${plural(sockets.length, 'socket')} (${sockets.join(', ')})` : undefined,
-            machine.signals.length > 0 ? `signals ${machine.signals.map((signal) => signal.signal).join(', ')}` : undefined
+            machine.signals.length > 0 ? `signals ${machine.signals.map((signal) => signal.signal ?? '?').join(', ')}` : undefined
         ].filter((part): part is string => part !== undefined);
         return `${file}: machine ${machine.name}: ${parts.join(', ')}`;
     });

@@ -5,10 +5,15 @@ import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Event, Machine, Transition } from '../generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
 import { lineOf } from './locations.js';
+import { hasSyntaxError } from './syntax-errors.js';
 
+/** Graph checks skip a machine with a syntax error: a half-typed line would make them report phantom problems. */
 export class GraphChecks {
     /** States no path from the initial state reaches. */
     checkReachability(machine: Machine, accept: ValidationAcceptor): void {
+        if (hasSyntaxError(machine)) {
+            return;
+        }
         const analysis = analyzeMachine(machine);
         if (!analysis.initial || analysis.initialStates.length > 1) {
             return;
@@ -27,6 +32,9 @@ export class GraphChecks {
 
     /** Non-final states with no way out, and states from which no final state can be reached. */
     checkProgress(machine: Machine, accept: ValidationAcceptor): void {
+        if (hasSyntaxError(machine)) {
+            return;
+        }
         const analysis = analyzeMachine(machine);
         for (const state of analysis.terminal) {
             accept('warning', `State '${state.name}' is not final, yet nothing leaves it: the machine gets stuck here. Add a transition or timer to another state, or mark it 'final'.`, {
@@ -53,6 +61,9 @@ export class GraphChecks {
 
     /** Two transitions on one event where only one can ever fire. */
     checkDeterminism(machine: Machine, accept: ValidationAcceptor): void {
+        if (hasSyntaxError(machine)) {
+            return;
+        }
         const analysis = analyzeMachine(machine);
         for (const [first, second] of analysis.nondeterministic) {
             accept('error', `State '${first.$container.name}' already has an unguarded transition on '${eventName(first)}' (line ${lineOf(first)}): which one fires is undecided. Add a guard to one of them, or remove one.`, {
@@ -72,6 +83,9 @@ export class GraphChecks {
 
     /** Events nobody handles, and handled events nothing in a reactor produces. */
     checkEventUse(machine: Machine, accept: ValidationAcceptor): void {
+        if (hasSyntaxError(machine)) {
+            return;
+        }
         const analysis = analyzeMachine(machine);
         const seen = new Set<string>();
         for (const event of analysis.events) {

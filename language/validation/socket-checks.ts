@@ -45,7 +45,7 @@ function fitsWhere(key: string): string {
 export class SocketChecks {
     /** `HOST:PORT` has a valid host and a port in 0–65535. */
     checkAddress(socket: Socket, accept: ValidationAcceptor): void {
-        if (socket.$type === 'Connection') {
+        if (socket.$type === 'Connection' || socket.address === undefined) {
             return;
         }
         const address = parseAddress(socket.address);
@@ -109,8 +109,8 @@ export class SocketChecks {
                 duration(member.delay, 'delay');
                 break;
             case 'BacklogOption': {
-                const size = parseCount(member.size, 1, 65535);
-                if (!size.ok) {
+                const size = member.size === undefined ? undefined : parseCount(member.size, 1, 65535);
+                if (size && !size.ok) {
                     bad(size.message, 'size');
                 }
                 break;
@@ -132,7 +132,7 @@ export class SocketChecks {
                 break;
             }
             case 'SessionOption': {
-                const session = member.machine.ref;
+                const session = member.machine?.ref;
                 if (session && !session.sockets.some(isConnection)) {
                     bad(`Machine '${session.name}' has no 'connection' block, so it cannot run a session: add 'connection NAME { … }' to it.`, 'machine');
                 }

@@ -42,6 +42,9 @@ export class StructureChecks {
         const uri = AstUtils.getDocument(model).uri.toString();
         const firstHere = new Map<string, Machine>();
         for (const machine of model.machines) {
+            if (machine.name === undefined) {
+                continue;
+            }
             const earlier = firstHere.get(machine.name);
             if (earlier) {
                 accept('error', `Duplicate machine name '${machine.name}': line ${lineOf(earlier)} already declares a machine called that.`, {
@@ -69,6 +72,9 @@ export class StructureChecks {
     checkSignals(machine: Machine, accept: ValidationAcceptor): void {
         const bound = new Map<string, number | '?'>();
         for (const signal of machine.signals) {
+            if (signal.signal === undefined) {
+                continue; // a syntax error already says what is missing
+            }
             const problem = signalProblem(signal.signal);
             if (problem) {
                 accept('error', problem, { node: signal, property: 'signal', code: IssueCodes.BadSignal });
@@ -89,8 +95,8 @@ export class StructureChecks {
 
     /** A timer waits a positive, whole number of milliseconds. */
     checkTimerDelay(timer: Timer, accept: ValidationAcceptor): void {
-        const delay = parseDuration(timer.delay);
-        if (!delay.ok) {
+        const delay = timer.delay === undefined ? undefined : parseDuration(timer.delay);
+        if (delay && !delay.ok) {
             accept('error', delay.message, { node: timer, property: 'delay', code: IssueCodes.BadDuration });
         }
     }
@@ -99,6 +105,9 @@ export class StructureChecks {
 function reportDuplicates(kind: string, nodes: readonly Named[], machine: Machine, accept: ValidationAcceptor): void {
     const first = new Map<string, Named>();
     for (const node of nodes) {
+        if (node.name === undefined) {
+            continue;
+        }
         const earlier = first.get(node.name);
         if (earlier) {
             accept('error', `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has a ${kind} called that (line ${lineOf(earlier)}).`, {
