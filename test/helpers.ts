@@ -18,9 +18,8 @@ export async function validate(text: string, others: string[] = []): Promise<{ d
     await services.shared.workspace.DocumentBuilder.build(documents, { validation: true });
     const document = documents[0]!;
     const diagnostics = document.diagnostics ?? [];
-    for (const created of documents) {
-        services.shared.workspace.LangiumDocuments.deleteDocument(created.uri);
-    }
+    // Remove them from the documents and the index, so later tests start from an empty workspace.
+    await services.shared.workspace.DocumentBuilder.update([], documents.map((created) => created.uri));
     return { document, diagnostics };
 }
 

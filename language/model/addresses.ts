@@ -34,9 +34,8 @@ function checkHostname(host: string): string | undefined {
     return undefined;
 }
 
-/** Splits `HOST:PORT` (quotes allowed) and checks the host's form and the port's range. */
-export function parseAddress(written: string): Parsed<SocketAddress> {
-    const text = written.startsWith('"') && written.endsWith('"') ? written.slice(1, -1) : written;
+/** Splits `HOST:PORT` (a quoted address arrives here without its quotes) and checks the host's form and the port's range. */
+export function parseAddress(text: string): Parsed<SocketAddress> {
     const colon = text.lastIndexOf(':');
     if (colon <= 0) {
         return { ok: false, message: `'${text}' needs a port: write HOST:PORT, like 127.0.0.1:7000.` };
