@@ -1,0 +1,106 @@
+// An outgoing connection: non-blocking connect with a timeout, and reconnect with backoff after it fails or drops.
+import { connect as netConnect, type Socket } from 'node:net';
+import { Backoff } from './backoff.js';
+import { ReactorError } from './errors.js';
+import type { Machine } from './machine.js';
+import { NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
+
+export interface ClientOptions extends StreamOptions {
+    host: string;
+    port: number;
+    /** A connect that has not finished by then raises `timeout` (or `error` where no timeout is mapped). */
+    connectTimeoutMs?: number;
+    /** Reconnect automatically after a failed or dropped connection, with delays growing from min to max. */
+    reconnect?: { minMs: number; maxMs: number };
+}
+
+export class ClientDispatcher extends StreamDispatcher {
+    private connectTimer: ReturnType<typeof setTimeout> | undefined;
+    private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+    private readonly backoff: Backoff | undefined;
+    /** True once `close` was asked for: no reconnect until the next `connect`. */
+    private closeRequested = false;
+
+    constructor(machine: Machine, name: string, events: StreamEvents, protected readonly client: ClientOptions) {
+        super(machine, name, events, client);
+        this.backoff = client.reconnect ? new Backoff(client.reconnect.minMs, client.reconnect.maxMs) : undefined;
+    }
+
+    /** True while connecting or connected. */
+    get active(): boolean {
+        return this.socket !== undefined && !this.socket.destroyed;
+    }
+
+    /** Starts a non-blocking connect (the built-in `connect` action); ignored while connecting or connected. */
+    connect(): void {
+        this.closeRequested = false;
+        this.cancelReconnect();
+        if (this.active || this.machine.finished) {
+            return;
+        }
+        const { host, port, connectTimeoutMs } = this.client;
+        const socket = netConnect({ host, port });
+        this.attach(socket);
+        if (connectTimeoutMs !== undefined) {
+            this.connectTimer = setTimeout(() => this.connectTimedOut(socket, connectTimeoutMs), connectTimeoutMs);
+        }
+        socket.once('connect', () => {
+            this.clearConnectTimer();
+            this.backoff?.reset();
+            this.handleConnect();
+        });
+    }
+
+    override close(): Promise<void> {
+        this.closeRequested = true;
+        this.cancelReconnect();
+        this.clearConnectTimer();
+        if (this.socket && this.socket.connecting) {
+            // Nothing was sent yet: a connect in progress is simply abandoned.
+            this.socket.destroy();
+        }
+        return super.close();
+    }
+
+    /** The delay before the next automatic reconnect, for observers and tests; undefined when none is scheduled. */
+    nextReconnectMs: number | undefined;
+
+    protected override socketClosed(socket: Socket, hadError: boolean): void {
+        this.clearConnectTimer();
+        super.socketClosed(socket, hadError);
+        if (this.socket === socket && this.backoff && !this.closeRequested && !this.machine.finished) {
+            const delay = this.backoff.next();
+            this.nextReconnectMs = delay;
+            this.reconnectTimer = setTimeout(() => {
+                this.reconnectTimer = undefined;
+                this.nextReconnectMs = undefined;
+                this.connect();
+            }, delay);
+        }
+    }
+
+    private connectTimedOut(socket: Socket, ms: number): void {
+        this.connectTimer = undefined;
+        if (socket.destroyed || !socket.connecting) {
+            return;
+        }
+        const error = new ReactorError('ETIMEDOUT', `${this.machine.name}.${this.name}: connect to ${this.client.host}:${this.client.port} timed out after ${ms} ms`);
+        socket.destroy();
+        this.emit(this.events.timeout !== NO_EVENT ? this.events.timeout : this.events.error, error);
+    }
+
+    private clearConnectTimer(): void {
+        if (this.connectTimer !== undefined) {
+            clearTimeout(this.connectTimer);
+            this.connectTimer = undefined;
+        }
+    }
+
+    private cancelReconnect(): void {
+        if (this.reconnectTimer !== undefined) {
+            clearTimeout(this.reconnectTimer);
+            this.reconnectTimer = undefined;
+            this.nextReconnectMs = undefined;
+        }
+    }
+}

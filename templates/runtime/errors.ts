@@ -1,0 +1,13 @@
+// Errors the runtime reports as event payloads: values with a stable `code`, like Node's own.
+
+export class ReactorError extends Error {
+    constructor(
+        readonly code: 'ETIMEDOUT' | 'ERR_SOCKET_CLOSED' | 'ERR_UNFLUSHED' | 'EHEARTBEAT',
+        message: string,
+        /** Bytes that could not be delivered, where the error is about lost output. */
+        readonly unsentBytes = 0
+    ) {
+        super(message);
+        this.name = 'ReactorError';
+    }
+}
