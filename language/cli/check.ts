@@ -1,13 +1,10 @@
 // `reactor-fsm check`: diagnostics of model files as text lines or JSON, and a summary.
-import { readdir } from 'node:fs/promises';
-import * as path from 'node:path';
 import type { LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Model } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
-import { buildWorkspace } from '../workspace-loader.js';
-import { expandPaths, readSource, type SourceFile } from './source-files.js';
+import { loadModels } from './load-models.js';
 
 export interface CheckOptions {
     json?: boolean;
@@ -28,7 +25,8 @@ export interface ReportedDiagnostic {
 
 const SEVERITY_WORDS = ['error', 'error', 'warning', 'info', 'hint'] as const;
 
-function toReported(file: string, diagnostic: Diagnostic): ReportedDiagnostic {
+/** A diagnostic as the CLI prints it. */
+export function toReported(file: string, diagnostic: Diagnostic): ReportedDiagnostic {
     return {
         file,
         line: diagnostic.range.start.line + 1,
@@ -41,37 +39,9 @@ function toReported(file: string, diagnostic: Diagnostic): ReportedDiagnostic {
     };
 }
 
-function byPosition(a: ReportedDiagnostic, b: ReportedDiagnostic): number {
+/** Orders diagnostics by line, column, then code. */
+export function byPosition(a: ReportedDiagnostic, b: ReportedDiagnostic): number {
     return a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
-}
-
-/** Other .fsm files beside the given ones: loaded so cross-file sessions resolve, never reported. */
-async function siblingFiles(files: readonly string[]): Promise<string[]> {
-    const given = new Set(files);
-    const folders = [...new Set(files.map((file) => path.dirname(file)))];
-    const siblings: string[] = [];
-    for (const folder of folders) {
-        const names = await readdir(folder).catch(() => [] as string[]);
-        for (const name of names.sort()) {
-            const full = path.join(folder, name);
-            if (name.endsWith('.fsm') && !given.has(full)) {
-                siblings.push(full);
-            }
-        }
-    }
-    return siblings;
-}
-
-async function readContext(files: readonly string[]): Promise<SourceFile[]> {
-    const readable: SourceFile[] = [];
-    for (const file of files) {
-        try {
-            readable.push(await readSource(file));
-        } catch {
-            // Context only: a sibling that cannot be read is simply not part of the workspace.
-        }
-    }
-    return readable;
 }
 
 function plural(count: number, word: string): string {
@@ -95,21 +65,13 @@ function describeMachines(file: string, document: LangiumDocument<Model>): strin
 
 /** Runs the check and returns the exit code: 1 when any error was found, 0 otherwise. */
 export async function runCheck(services: ReactorFsmServices, inputs: readonly string[], options: CheckOptions, out: (line: string) => void): Promise<number> {
-    const files = await expandPaths(inputs);
-    const sources: SourceFile[] = [];
-    for (const file of files) {
-        sources.push(await readSource(file));
-    }
-    const context = await readContext(await siblingFiles(files));
-    const documents = await buildWorkspace(services, [...sources, ...context].map((source) => ({ uri: source.absolute, text: source.text })));
-
+    const { named } = await loadModels(services, inputs);
     const reported: ReportedDiagnostic[] = [];
     const descriptions: string[] = [];
-    sources.forEach((source, index) => {
-        const document = documents[index]!;
+    for (const { source, document } of named) {
         reported.push(...(document.diagnostics ?? []).map((diagnostic) => toReported(source.shown, diagnostic)).sort(byPosition));
         descriptions.push(...describeMachines(source.shown, document));
-    });
+    }
 
     if (options.json) {
         out(JSON.stringify(reported, null, 2));
@@ -121,7 +83,7 @@ export async function runCheck(services: ReactorFsmServices, inputs: readonly st
             descriptions.forEach((line) => out(line));
         }
         const count = (severity: ReportedDiagnostic['severity']): number => reported.filter((d) => d.severity === severity).length;
-        out(`${plural(sources.length, 'file')} checked: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')}`);
+        out(`${plural(named.length, 'file')} checked: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')}`);
     }
     return reported.some((d) => d.severity === 'error') ? 1 : 0;
 }

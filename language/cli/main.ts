@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createReactorFsmServices } from '../module.js';
 import { runCheck } from './check.js';
+import { runGenerate } from './generate.js';
 import { InputError } from './source-files.js';
 
 const EXIT_USAGE = 2;
@@ -29,6 +30,22 @@ export async function main(argv: readonly string[]): Promise<number> {
         .action(async (paths: string[], options: { json?: boolean; summary?: boolean }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
             exitCode = await runCheck(ReactorFsm, paths, options, (line) => process.stdout.write(`${line}\n`));
+        });
+
+    program
+        .command('generate')
+        .description('Generate a TypeScript project (State classes, Dispatchers, runtime, main.ts) from a .fsm file.')
+        .argument('<file>', 'the .fsm file')
+        .option('-o, --out <dir>', 'output folder', 'generated')
+        .action(async (file: string, options: { out: string }) => {
+            const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+            exitCode = await runGenerate(
+                ReactorFsm,
+                file,
+                options,
+                (line) => process.stdout.write(`${line}\n`),
+                (line) => process.stderr.write(`${line}\n`)
+            );
         });
 
     try {

@@ -26,12 +26,15 @@ export class ClientDispatcher extends StreamDispatcher {
         this.backoff = client.reconnect ? new Backoff(client.reconnect.minMs, client.reconnect.maxMs) : undefined;
     }
 
-    /** True while connecting or connected. */
+    /** True while connecting or connected (not while a previous connection is only closing). */
     get active(): boolean {
-        return this.socket !== undefined && !this.socket.destroyed;
+        return this.socket !== undefined && !this.socket.destroyed && !this.closingGracefully;
     }
 
-    /** Starts a non-blocking connect (the built-in `connect` action); ignored while connecting or connected. */
+    /**
+     * Starts a non-blocking connect (the built-in `connect` action); ignored while connecting or connected.
+     * A previous connection that is still closing gracefully finishes on its own beside the new one.
+     */
     connect(): void {
         this.closeRequested = false;
         this.cancelReconnect();

@@ -25,6 +25,8 @@ export interface MachineHost {
 /** The event id that starts a machine: the generated `process` enters the initial state on it. */
 export const START_EVENT = -1;
 
+const NO_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = Object.freeze([]);
+
 /** Payload of a timer event: the state epoch it was armed in, so a timer of a state already left is ignored. */
 type TimerPayload = number;
 
@@ -36,6 +38,8 @@ export abstract class Machine {
     /** Event names by id, for observers (timer events follow the model's events). */
     protected abstract readonly eventNames: readonly string[];
 
+    /** Signals this machine turns into events, as (signal, event id) pairs; the reactor binds them. */
+    readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = NO_SIGNALS;
     /** The payload of the event being processed: a Buffer for `read`, an Error for `error`, … */
     payload: unknown = undefined;
     /** True once the machine reached a final state or was stopped: it takes no more events. */
@@ -126,6 +130,9 @@ export abstract class Machine {
 
     /** Arms timer `slot` to dispatch `event` after `ms`, unless the state is left first (generated entry code calls it). */
     armTimer(slot: number, ms: number, event: number): void {
+        if (this.finished) {
+            return;
+        }
         const timers = (this.timers ??= []);
         const previous = timers[slot];
         if (previous !== undefined) {

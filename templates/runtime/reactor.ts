@@ -20,9 +20,12 @@ export class Reactor implements MachineHost {
         this.observers = [...(options.observers ?? [])];
     }
 
-    /** Adds a top-level machine; it starts when `run` is called (or at once if the reactor already runs). */
+    /** Adds a top-level machine and binds its signals; it starts when `run` is called (or at once if the reactor already runs). */
     add<M extends Machine>(machine: M): M {
         this.machines.push(machine);
+        for (const [signal, event] of machine.signals) {
+            this.bindSignal(signal, machine, event);
+        }
         if (this.finishedAll) {
             this.running.add(machine);
             machine.start();

@@ -34,20 +34,20 @@ export const DEFAULT_LINGER_MS = 2_000;
 /** The machines' stream dispatchers, for pausing every reader of a machine while one of its writes waits. */
 const streamsByMachine = new WeakMap<Machine, StreamDispatcher[]>();
 
+/** Bytes still queued on a socket when it was destroyed, reported once it has closed. */
+const unsentAtDestroy = new WeakMap<Socket, number>();
+
 export class StreamDispatcher implements Closable {
+    /** The current socket; a previous one may still be lingering on its own after a graceful close. */
     socket: Socket | undefined;
-    /** Bytes received and written since the socket was attached (written = accepted by `write`). */
+    /** Bytes received, and bytes accepted by `write`, over every socket this dispatcher had. */
     bytesIn = 0;
     bytesOut = 0;
 
     private closing: Promise<void> | undefined;
-    private closed: (() => void) | undefined;
-    private lingerTimer: ReturnType<typeof setTimeout> | undefined;
     private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
     private lastReceived = 0;
     private readPaused = false;
-    /** Bytes still queued when the socket was destroyed, reported once it has closed. */
-    private unsentAtDestroy = 0;
 
     constructor(
         readonly machine: Machine,
@@ -69,6 +69,11 @@ export class StreamDispatcher implements Closable {
         return this.socket !== undefined && !this.socket.destroyed && this.socket.writable;
     }
 
+    /** True while the current socket is being closed gracefully (ended, waiting for the peer). */
+    get closingGracefully(): boolean {
+        return this.closing !== undefined && this.socket !== undefined && !this.socket.destroyed;
+    }
+
     /**
      * Writes bytes. Returns false when they were queued behind earlier ones: every reader of this machine
      * pauses until the socket drains, so a slow peer cannot make memory grow. Writing to a closed socket
@@ -76,15 +81,17 @@ export class StreamDispatcher implements Closable {
      */
     write(data: string | Uint8Array): boolean {
         const socket = this.socket;
+        const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
         if (!socket || socket.destroyed || !socket.writable) {
-            const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
             this.report(new ReactorError('ERR_SOCKET_CLOSED', `${this.machine.name}.${this.name}: write of ${size} bytes on a closed socket`, size));
             return false;
         }
-        this.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+        this.bytesOut += size;
         const flushed = socket.write(data);
         if (!flushed) {
-            this.pauseMachineReaders();
+            for (const stream of streamsByMachine.get(this.machine) ?? []) {
+                stream.pauseReading();
+            }
         }
         return flushed;
     }
@@ -114,12 +121,18 @@ export class StreamDispatcher implements Closable {
             this.closing = Promise.resolve();
             return this.closing;
         }
-        this.closing = new Promise<void>((resolve) => {
-            this.closed = resolve;
-        });
         this.stopHeartbeat();
+        this.closing = new Promise<void>((resolve) => {
+            const linger = setTimeout(() => {
+                unsentAtDestroy.set(socket, socket.writableLength);
+                socket.destroy();
+            }, this.options.lingerMs ?? DEFAULT_LINGER_MS);
+            socket.once('close', () => {
+                clearTimeout(linger);
+                resolve();
+            });
+        });
         socket.end();
-        this.lingerTimer = setTimeout(() => this.lingerExpired(), this.options.lingerMs ?? DEFAULT_LINGER_MS);
         return this.closing;
     }
 
@@ -127,7 +140,7 @@ export class StreamDispatcher implements Closable {
     destroy(): void {
         const socket = this.socket;
         if (socket && !socket.destroyed) {
-            this.unsentAtDestroy = socket.writableLength;
+            unsentAtDestroy.set(socket, socket.writableLength);
             socket.destroy();
         }
     }
@@ -145,8 +158,9 @@ export class StreamDispatcher implements Closable {
 
     /** The socket drained: readers resume once no stream of the machine still waits. */
     handleWrite(): void {
-        if (!streamsByMachine.get(this.machine)?.some((stream) => stream.socket?.writableNeedDrain)) {
-            for (const stream of streamsByMachine.get(this.machine) ?? []) {
+        const streams = streamsByMachine.get(this.machine) ?? [];
+        if (!streams.some((stream) => stream.socket?.writableNeedDrain)) {
+            for (const stream of streams) {
                 stream.resumeReading();
             }
         }
@@ -169,14 +183,16 @@ export class StreamDispatcher implements Closable {
     /** Called every `heartbeatMs` while connected: override to write a ping. */
     handleHeartbeat(): void {}
 
-    /** Wires a connected or connecting socket to this dispatcher. */
+    /**
+     * Makes `socket` the current one. A previous socket still closing lingers on its own: its data and
+     * errors no longer reach the machine, but bytes it could not send are still reported.
+     */
     protected attach(socket: Socket): void {
         this.socket = socket;
         this.closing = undefined;
-        this.closed = undefined;
         this.readPaused = false;
-        this.unsentAtDestroy = 0;
         this.lastReceived = Date.now();
+        const current = (): boolean => this.socket === socket;
         const { noDelay, keepAliveMs, idleMs } = this.options;
         if (noDelay) {
             socket.setNoDelay(true);
@@ -186,35 +202,32 @@ export class StreamDispatcher implements Closable {
         }
         if (idleMs !== undefined) {
             socket.setTimeout(idleMs);
-            socket.on('timeout', () => this.handleIdle());
+            socket.on('timeout', () => current() && this.handleIdle());
         }
         socket.on('data', (chunk: Buffer) => {
-            this.bytesIn += chunk.byteLength;
-            this.lastReceived = Date.now();
-            this.handleRead(chunk);
+            if (current()) {
+                this.bytesIn += chunk.byteLength;
+                this.lastReceived = Date.now();
+                this.handleRead(chunk);
+            }
         });
-        socket.on('drain', () => this.handleWrite());
-        socket.on('error', (error) => this.handleError(error));
+        socket.on('drain', () => current() && this.handleWrite());
+        socket.on('error', (error) => current() && this.handleError(error));
         socket.on('close', (hadError) => this.socketClosed(socket, hadError));
     }
 
+    /** A socket closed: report bytes it could not send; for the current socket, tell the machine. */
     protected socketClosed(socket: Socket, hadError: boolean): void {
-        this.stopHeartbeat();
-        if (this.lingerTimer !== undefined) {
-            clearTimeout(this.lingerTimer);
-            this.lingerTimer = undefined;
-        }
-        const unsent = Math.max(this.unsentAtDestroy, socket.writableLength);
+        const unsent = Math.max(unsentAtDestroy.get(socket) ?? 0, socket.writableLength);
         if (unsent > 0) {
             this.report(new ReactorError('ERR_UNFLUSHED', `${this.machine.name}.${this.name}: socket closed with ${unsent} bytes not sent`, unsent));
         }
-        this.handleClose(hadError);
-        const closed = this.closed;
-        this.closed = undefined;
-        closed?.();
-        if (!this.closing) {
-            this.closing = Promise.resolve();
+        if (this.socket !== socket) {
+            return;
         }
+        this.stopHeartbeat();
+        this.closing ??= Promise.resolve();
+        this.handleClose(hadError);
     }
 
     /** Delivers an event to the machine, when the model maps one. */
@@ -256,16 +269,4 @@ export class StreamDispatcher implements Closable {
             this.heartbeatTimer = undefined;
         }
     }
-
-    private pauseMachineReaders(): void {
-        for (const stream of streamsByMachine.get(this.machine) ?? []) {
-            stream.pauseReading();
-        }
-    }
-
-    private lingerExpired(): void {
-        this.lingerTimer = undefined;
-        this.destroy();
-    }
-
 }

@@ -1,0 +1,61 @@
+// `reactor-fsm generate`: a model file to a TypeScript project, refused while the model has errors.
+import * as path from 'node:path';
+import { AstUtils } from 'langium';
+import { generateProject } from '../generator/generator.js';
+import { writeGeneratedFiles } from '../generator/write-files.js';
+import type { ReactorFsmServices } from '../module.js';
+import { byPosition, toReported } from './check.js';
+import { loadModels } from './load-models.js';
+import { InputError, showPath } from './source-files.js';
+
+export interface GenerateOptions {
+    out: string;
+}
+
+/** Generates the project; returns 0, or 1 when the model (or a session machine it uses) has errors. */
+export async function runGenerate(services: ReactorFsmServices, input: string, options: GenerateOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+    const { named, context } = await loadModels(services, [input]);
+    if (named.length !== 1) {
+        throw new InputError(`generate takes one .fsm file; '${input}' holds ${named.length}`);
+    }
+    const { source, document } = named[0]!;
+    const model = document.parseResult.value;
+
+    // The project holds this file's machines and the session machines they start, wherever declared.
+    const involved = new Set([document.uri.toString()]);
+    for (const machine of model.machines) {
+        for (const socket of machine.sockets) {
+            for (const member of socket.members) {
+                if (member.$type === 'SessionOption' && member.machine.ref) {
+                    involved.add(AstUtils.getDocument(member.machine.ref).uri.toString());
+                }
+            }
+        }
+    }
+    const errors = [...named, ...context]
+        .filter((loaded) => involved.has(loaded.document.uri.toString()))
+        .flatMap((loaded) => (loaded.document.diagnostics ?? []).filter((d) => d.severity === 1).map((d) => toReported(loaded.source.shown, d)))
+        .sort((a, b) => a.file.localeCompare(b.file) || byPosition(a, b));
+    if (errors.length > 0) {
+        for (const d of errors) {
+            err(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
+        }
+        err(`reactor-fsm: not generating from ${source.shown}: fix the ${errors.length === 1 ? 'error' : `${errors.length} errors`} above first`);
+        return 1;
+    }
+    if (model.machines.length === 0) {
+        throw new InputError(`'${source.shown}' declares no machine: nothing to generate`);
+    }
+
+    const files = generateProject(model, source.shown);
+    const folder = path.resolve(options.out);
+    const report = await writeGeneratedFiles(folder, files);
+    for (const file of report.written) {
+        out(`wrote     ${file}`);
+    }
+    for (const file of report.kept) {
+        out(`kept      ${file} (yours: never overwritten)`);
+    }
+    out(`${showPath(folder)}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.kept.length} kept`);
+    return 0;
+}

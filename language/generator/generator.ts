@@ -1,0 +1,38 @@
+// From a checked model to the files of a TypeScript project: content only, no disk (see write-files.ts).
+import type { Model } from '../generated/ast.js';
+import { actionsFile } from '../../templates/actions-file.js';
+import { dispatchersFile } from '../../templates/dispatchers-file.js';
+import { eventsFile } from '../../templates/events-file.js';
+import { machineFile } from '../../templates/machine-file.js';
+import { mainFile } from '../../templates/main-file.js';
+import { packageJson, tsconfigJson } from '../../templates/project-files.js';
+import { buildProjectView } from './project-view.js';
+import { runtimeFiles } from './runtime-files.js';
+
+export interface GeneratedFile {
+    /** Path inside the output folder, with forward slashes. */
+    path: string;
+    content: string;
+    /** False for files that belong to the user once written: actions, package.json, tsconfig.json. */
+    overwrite: boolean;
+}
+
+/** Every file of the project generated from `model`, in a fixed order (the same model gives the same bytes). */
+export function generateProject(model: Model, displayPath: string): GeneratedFile[] {
+    const project = buildProjectView(model, displayPath);
+    const files: GeneratedFile[] = [
+        { path: 'package.json', content: packageJson(project), overwrite: false },
+        { path: 'tsconfig.json', content: tsconfigJson(), overwrite: false },
+        ...runtimeFiles().map((runtime) => ({ path: `src/runtime/${runtime.name}`, content: runtime.content, overwrite: true }))
+    ];
+    for (const machine of project.machines) {
+        files.push({ path: `src/${machine.fileBase}.events.ts`, content: eventsFile(machine), overwrite: true });
+        files.push({ path: `src/${machine.fileBase}.machine.ts`, content: machineFile(machine), overwrite: true });
+        if (machine.sockets.length > 0) {
+            files.push({ path: `src/${machine.fileBase}.dispatchers.ts`, content: dispatchersFile(machine), overwrite: true });
+        }
+        files.push({ path: `src/${machine.fileBase}.actions.ts`, content: actionsFile(machine), overwrite: false });
+    }
+    files.push({ path: 'src/main.ts', content: mainFile(project), overwrite: true });
+    return files;
+}

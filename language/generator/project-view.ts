@@ -1,0 +1,75 @@
+// Which machines a generated project holds (a file's machines and the sessions they start), and their names.
+import { AstUtils } from 'langium';
+import type { Machine, Model } from '../generated/ast.js';
+import { kebabCase } from './identifiers.js';
+import { buildMachineView, machineNames, type MachineNames, type MachineView } from './view-model.js';
+
+export interface ProjectView {
+    /** The model file's name without folder or extension, for the project's name. */
+    name: string;
+    sourceFile: string;
+    machines: MachineView[];
+    /** Machines main.ts starts: those no server of the project runs as a session. */
+    topLevel: MachineView[];
+}
+
+function sessionsStartedBy(machine: Machine): Machine[] {
+    const sessions: Machine[] = [];
+    for (const socket of machine.sockets) {
+        for (const member of socket.members) {
+            if (member.$type === 'SessionOption' && member.machine.ref) {
+                sessions.push(member.machine.ref);
+            }
+        }
+    }
+    return sessions;
+}
+
+/** Every machine reachable from `roots` through `session` options, roots first, each once. */
+function withSessions(roots: readonly Machine[]): Machine[] {
+    const all: Machine[] = [...roots];
+    for (let i = 0; i < all.length; i++) {
+        for (const session of sessionsStartedBy(all[i]!)) {
+            if (!all.includes(session)) {
+                all.push(session);
+            }
+        }
+    }
+    return all;
+}
+
+/** Builds the view of a project generated from `model`'s file; `displayPath` names the file in headers. */
+export function buildProjectView(model: Model, displayPath: string): ProjectView {
+    const machines = withSessions(model.machines);
+    const usedBases = new Set<string>();
+    const names = new Map<Machine, MachineNames>();
+    for (const machine of machines) {
+        let base = kebabCase(machine.name);
+        for (let n = 2; usedBases.has(base); n++) {
+            base = `${kebabCase(machine.name)}-${n}`;
+        }
+        usedBases.add(base);
+        names.set(machine, machineNames(machine, base));
+    }
+    const namesOf = (machine: Machine): MachineNames => {
+        const found = names.get(machine);
+        if (!found) {
+            throw new Error(`internal: machine '${machine.name}' is not part of the project`);
+        }
+        return found;
+    };
+    const sessions = new Set(machines.flatMap(sessionsStartedBy));
+    const views = machines.map((machine) => {
+        const file = AstUtils.getDocument(machine).uri.path.split('/').pop() ?? displayPath;
+        const view = buildMachineView(machine, namesOf(machine), file, namesOf, sessions.has(machine));
+        view.sessionMachines = withSessions(sessionsStartedBy(machine)).map(namesOf);
+        return view;
+    });
+    const fileName = displayPath.split(/[\\/]/).pop() ?? displayPath;
+    return {
+        name: kebabCase(fileName.replace(/\.fsm$/, '')),
+        sourceFile: fileName,
+        machines: views,
+        topLevel: views.filter((view) => !view.isSession)
+    };
+}

@@ -1,0 +1,470 @@
+// The generator's view of a model: every name, id, type and branch the templates print, decided in one place.
+import type { Action, Event, EventMapping, Machine, Socket, State, Timer, Transition } from '../generated/ast.js';
+import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
+import { parseAddress } from '../model/addresses.js';
+import { parseCount, parseDuration } from '../model/quantities.js';
+import { camelCase, constantCase, NameAllocator, pascalCase } from './identifiers.js';
+
+export type ActionCall =
+    | { kind: 'call'; member: string; payload: boolean }
+    | { kind: 'close'; socket: string }
+    | { kind: 'connect'; socket: string }
+    | { kind: 'raise'; event: string }
+    | { kind: 'stop' };
+
+export interface Branch {
+    guard?: { member: string; negated: boolean; payload: boolean };
+    /** The target state's constant; absent for an internal transition (no exit, no entry). */
+    target?: string;
+    targetName?: string;
+    actions: ActionCall[];
+    /** Source text, printed as a comment above the branch. */
+    source: string;
+}
+
+export interface EventView {
+    name: string;
+    key: string;
+    id: number;
+    method: string;
+    payloadType: string;
+}
+
+export interface TimerView {
+    id: number;
+    /** As written: `after 1s`. */
+    label: string;
+    slot: number;
+    ms: number;
+    branch: Branch;
+}
+
+export interface HandlerView {
+    event: EventView;
+    branches: Branch[];
+    /** True when some branch always matches (an unguarded one). */
+    exhaustive: boolean;
+    usesPayload: boolean;
+}
+
+export interface StateView {
+    name: string;
+    className: string;
+    constName: string;
+    initial: boolean;
+    final: boolean;
+    entry: ActionCall[];
+    exit: ActionCall[];
+    entryPayload: boolean;
+    exitPayload: boolean;
+    handlers: HandlerView[];
+    timers: TimerView[];
+}
+
+export interface MemberView {
+    member: string;
+    name: string;
+    kind: 'action' | 'guard' | 'heartbeat';
+    /** The payload's type, or undefined when the calls carry none. */
+    payloadType: string | undefined;
+    /** Where the model uses it, for the stub's comment. */
+    uses: string[];
+}
+
+export interface StreamSocketView {
+    kind: 'client' | 'connection';
+    name: string;
+    key: string;
+    className: string;
+    envVariable: string;
+    host: string;
+    port: number;
+    events: Record<'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout' | 'idle' | 'heartbeatLost', string | undefined>;
+    options: { noDelay: boolean; keepAliveMs?: number; idleMs?: number; heartbeatMs?: number; heartbeatTimeoutMs?: number; connectTimeoutMs?: number; reconnect?: { minMs: number; maxMs: number } };
+    heartbeatMember?: string;
+}
+
+export interface ServerSocketView {
+    kind: 'server';
+    name: string;
+    key: string;
+    className: string;
+    envVariable: string;
+    host: string;
+    port: number;
+    backlog?: number;
+    noDelay: boolean;
+    keepAliveMs?: number;
+    events: Record<'accept' | 'error' | 'close', string | undefined>;
+    session: MachineNames;
+}
+
+export type SocketView = StreamSocketView | ServerSocketView;
+
+/** The names one machine's generated files use, also needed by the files of machines that refer to it. */
+export interface MachineNames {
+    name: string;
+    fileBase: string;
+    className: string;
+    eventsConst: string;
+    payloadsType: string;
+    actionsType: string;
+    actionsConst: string;
+    sessionsType: string;
+    stateBase: string;
+    /** True when the machine has servers: its constructor takes the actions of the sessions they start. */
+    runsServers: boolean;
+}
+
+export interface MachineView extends MachineNames {
+    sourceFile: string;
+    events: EventView[];
+    timerCount: number;
+    timerSlots: number;
+    states: StateView[];
+    initial: StateView;
+    sockets: SocketView[];
+    signals: Array<{ signal: string; eventKey: string }>;
+    members: MemberView[];
+    /** Every session machine a server of this machine, or of its sessions, starts: their actions come in through `sessions`. */
+    sessionMachines: MachineNames[];
+    isSession: boolean;
+}
+
+const PAYLOAD_ORDER = ['Buffer', 'Error', 'boolean', 'NodeJS.Signals'];
+
+/** Joins payload types into one union in a fixed order; `unknown` absorbs everything. */
+function union(types: Iterable<string>): string {
+    const set = new Set(types);
+    if (set.has('unknown') || set.size === 0) {
+        return 'unknown';
+    }
+    const rank = (type: string): number => (type === 'undefined' ? 1000 : PAYLOAD_ORDER.includes(type) ? PAYLOAD_ORDER.indexOf(type) : 100);
+    return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(' | ');
+}
+
+export function machineNames(machine: Machine, fileBase: string): MachineNames {
+    const pascal = pascalCase(machine.name);
+    return {
+        name: machine.name,
+        fileBase,
+        className: `${pascal}Machine`,
+        eventsConst: `${pascal}Event`,
+        payloadsType: `${pascal}Payloads`,
+        actionsType: `${pascal}Actions`,
+        actionsConst: `${camelCase(machine.name)}Actions`,
+        sessionsType: `${pascal}Sessions`,
+        stateBase: `${pascal}State`,
+        runsServers: machine.sockets.some((socket) => socket.$type === 'Server')
+    };
+}
+
+function sourceText(node: { $cstNode?: { text: string } }): string {
+    return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function durationMs(text: string | undefined): number | undefined {
+    if (text === undefined) {
+        return undefined;
+    }
+    const parsed = parseDuration(text);
+    if (!parsed.ok) {
+        throw new Error(`internal: invalid duration '${text}' reached the generator`);
+    }
+    return parsed.value;
+}
+
+/**
+ * Builds the view of one machine. `namesOf` gives the names of other machines (sessions);
+ * the model must be free of errors (the generator refuses models with errors before this).
+ */
+export function buildMachineView(machine: Machine, names: MachineNames, sourceFile: string, namesOf: (machine: Machine) => MachineNames, isSession: boolean): MachineView {
+    const analysis = analyzeMachine(machine);
+
+    // Event ids: the model's events in order (first declaration of a name), then one per timer.
+    const eventKeys = new NameAllocator();
+    const methods = new NameAllocator(['onEnter', 'onExit', 'onTimer', 'name', 'final']);
+    const firstByName = new Map<string, Event>();
+    for (const event of analysis.events) {
+        if (!firstByName.has(event.name)) {
+            firstByName.set(event.name, event);
+        }
+    }
+    const sessionOf = (mapping: EventMapping): string => {
+        const server = mapping.$container as Socket;
+        const session = server.members.find((member) => member.$type === 'SessionOption');
+        const target = session?.$type === 'SessionOption' ? session.machine.ref : undefined;
+        return target ? namesOf(target).className : 'unknown';
+    };
+    const producerType = (producer: EventProducer): string => {
+        switch (producer.$type) {
+            case 'EventMapping':
+                switch (producer.socketEvent) {
+                    case 'accept':
+                        return sessionOf(producer);
+                    case 'read':
+                        return 'Buffer';
+                    case 'close':
+                        return 'boolean';
+                    case 'error':
+                    case 'timeout':
+                        return 'Error';
+                    default:
+                        return 'undefined';
+                }
+            case 'HeartbeatOption':
+                return 'Error';
+            case 'Signal':
+                return 'NodeJS.Signals';
+            default:
+                return 'undefined';
+        }
+    };
+    const events: EventView[] = [...firstByName.values()].map((event, id) => ({
+        name: event.name,
+        key: eventKeys.claim(event.name),
+        id,
+        method: methods.claim(`on${event.name[0]!.toUpperCase()}${event.name.slice(1)}`),
+        payloadType: union((analysis.producers.get(event) ?? []).map(producerType))
+    }));
+    const eventView = (event: Event | undefined): EventView => {
+        const view = events.find((candidate) => candidate.name === event?.name);
+        if (!view) {
+            throw new Error(`internal: unresolved event reached the generator`);
+        }
+        return view;
+    };
+
+    // Sockets and their keys in `machine.sockets`.
+    const socketKeys = new NameAllocator();
+    const socketKeyByName = new Map<string, string>();
+    for (const socket of machine.sockets) {
+        socketKeyByName.set(socket.name, socketKeys.claim(socket.name));
+    }
+
+    // Members of the actions interface: user actions, guards and heartbeat hooks.
+    const memberNames = new NameAllocator();
+    const members = new Map<string, MemberView & { payloadTypes: Set<string> }>();
+    const member = (name: string, kind: MemberView['kind'], payloadType: string, use: string): MemberView & { payloadTypes: Set<string> } => {
+        const key = `${kind}:${name}`;
+        let view = members.get(key);
+        if (!view) {
+            view = { member: memberNames.claim(name), name, kind, payloadType: undefined, uses: [], payloadTypes: new Set() };
+            members.set(key, view);
+        }
+        view.payloadTypes.add(payloadType);
+        if (!view.uses.includes(use)) {
+            view.uses.push(use);
+        }
+        return view;
+    };
+    // Payload flags are decided once all uses are known; calls keep a reference to their member.
+    const pendingCalls: Array<{ call: { payload: boolean }; view: MemberView & { payloadTypes: Set<string> } }> = [];
+    const actionCalls = (actions: readonly Action[], payloadType: string, use: string): ActionCall[] =>
+        actions.map((action): ActionCall => {
+            switch (action.$type) {
+                case 'CloseAction':
+                    return { kind: 'close', socket: socketKeyByName.get(action.socket.ref!.name)! };
+                case 'ConnectAction':
+                    return { kind: 'connect', socket: socketKeyByName.get(action.socket.ref!.name)! };
+                case 'RaiseAction':
+                    return { kind: 'raise', event: eventView(action.event.ref).key };
+                case 'StopAction':
+                    return { kind: 'stop' };
+                case 'CallAction': {
+                    const view = member(action.name, 'action', payloadType, use);
+                    const call = { kind: 'call' as const, member: view.member, payload: false };
+                    pendingCalls.push({ call, view });
+                    return call;
+                }
+            }
+        });
+
+    const stateNames = new NameAllocator([names.className, names.stateBase, names.eventsConst, names.payloadsType, names.actionsType, names.sessionsType, 'EVENT_NAMES']);
+    const constNames = new NameAllocator([names.className, names.stateBase, names.eventsConst, 'EVENT_NAMES']);
+    const stateIds = new Map<State, { className: string; constName: string }>();
+    for (const state of analysis.states) {
+        stateIds.set(state, { className: stateNames.claim(`${pascalCase(state.name)}State`), constName: constNames.claim(constantCase(state.name) || 'STATE') });
+    }
+
+    // Which payloads reach each state's entry and exit actions.
+    const entryPayloads = new Map<State, Set<string>>(analysis.states.map((state) => [state, new Set<string>()]));
+    const exitPayloads = new Map<State, Set<string>>(analysis.states.map((state) => [state, new Set<string>()]));
+    if (analysis.initial) {
+        entryPayloads.get(analysis.initial)!.add('undefined');
+    }
+    for (const edges of analysis.outgoing.values()) {
+        for (const edge of edges) {
+            const payload = edge.trigger.$type === 'Timer' ? 'undefined' : eventView((edge.trigger as Transition).event.ref).payloadType;
+            entryPayloads.get(edge.target)!.add(payload);
+            exitPayloads.get(edge.source)!.add(payload);
+        }
+    }
+
+    let nextTimerId = events.length;
+    let timerSlots = 0;
+    const branchOf = (trigger: Transition | Timer, payloadType: string, stateName: string): Branch => {
+        const source = sourceText(trigger);
+        const use = `${stateName}: ${source}`;
+        const target = trigger.target?.ref;
+        const branch: Branch = { actions: actionCalls(trigger.actions, payloadType, use), source };
+        if (target) {
+            branch.target = stateIds.get(target)!.constName;
+            branch.targetName = target.name;
+        }
+        if (trigger.$type === 'Transition' && trigger.guard) {
+            const view = member(trigger.guard.name, 'guard', payloadType, use);
+            const guard = { member: view.member, negated: trigger.guard.negated, payload: false };
+            pendingCalls.push({ call: guard, view });
+            branch.guard = guard;
+        }
+        return branch;
+    };
+
+    const states: StateView[] = analysis.states.map((state) => {
+        const ids = stateIds.get(state)!;
+        const handlers: HandlerView[] = [];
+        for (const transition of state.transitions) {
+            const event = eventView(transition.event.ref);
+            let handler = handlers.find((candidate) => candidate.event === event);
+            if (!handler) {
+                handler = { event, branches: [], exhaustive: false, usesPayload: false };
+                handlers.push(handler);
+            }
+            if (handler.exhaustive) {
+                continue; // after an unguarded branch nothing can fire (reported as shadowed-transition)
+            }
+            handler.branches.push(branchOf(transition, event.payloadType, state.name));
+            handler.exhaustive = transition.guard === undefined;
+        }
+        const timers = state.timers.map((timer, slot): TimerView => ({ id: nextTimerId++, label: `after ${timer.delay}`, slot, ms: durationMs(timer.delay)!, branch: branchOf(timer, 'undefined', state.name) }));
+        timerSlots = Math.max(timerSlots, timers.length);
+        const entryType = union(entryPayloads.get(state)!);
+        const exitType = union(exitPayloads.get(state)!.size > 0 ? exitPayloads.get(state)! : ['undefined']);
+        return {
+            name: state.name,
+            className: ids.className,
+            constName: ids.constName,
+            initial: state.initial,
+            final: state.final,
+            entry: actionCalls(state.entries.flatMap((block) => block.actions), entryType, `${state.name}: entry`),
+            exit: actionCalls(state.exits.flatMap((block) => block.actions), exitType, `${state.name}: exit`),
+            entryPayload: false,
+            exitPayload: false,
+            handlers,
+            timers
+        };
+    });
+
+    const sockets = machine.sockets.map((socket) => socketView(socket, names, socketKeyByName.get(socket.name)!, eventView, namesOf, (hook) => member(hook, 'heartbeat', 'undefined', `${socket.name}: heartbeat`).member));
+
+    // Now every use is known: a member takes a payload unless every call carries none.
+    const memberViews: MemberView[] = [...members.values()].map(({ payloadTypes, ...view }) => {
+        const type = union(payloadTypes);
+        return { ...view, payloadType: type === 'undefined' ? undefined : type };
+    });
+    for (const { call, view } of pendingCalls) {
+        call.payload = union(view.payloadTypes) !== 'undefined';
+    }
+    for (const state of states) {
+        state.entryPayload = state.entry.some((call) => call.kind === 'call' && call.payload);
+        state.exitPayload = state.exit.some((call) => call.kind === 'call' && call.payload);
+        for (const handler of state.handlers) {
+            handler.usesPayload = handler.branches.some((branch) => branch.guard?.payload || branch.actions.some((call) => call.kind === 'call' && call.payload));
+        }
+    }
+
+    return {
+        ...names,
+        sourceFile,
+        events,
+        timerCount: nextTimerId - events.length,
+        timerSlots,
+        states,
+        initial: states.find((state) => state.initial) ?? states[0]!,
+        sockets,
+        signals: machine.signals.map((signal) => ({ signal: signal.signal, eventKey: eventView(signal.event.ref).key })),
+        members: memberViews,
+        sessionMachines: [],
+        isSession
+    };
+}
+
+function socketView(
+    socket: Socket,
+    names: MachineNames,
+    key: string,
+    eventView: (event: Event | undefined) => EventView,
+    namesOf: (machine: Machine) => MachineNames,
+    heartbeatMember: (hook: string) => string
+): SocketView {
+    const mapped = (socketEvent: string): string | undefined => {
+        const mapping = socket.members.find((member) => member.$type === 'EventMapping' && member.socketEvent === socketEvent);
+        return mapping?.$type === 'EventMapping' ? eventView(mapping.event.ref).key : undefined;
+    };
+    const option = <T extends Socket['members'][number]['$type']>(type: T): Extract<Socket['members'][number], { $type: T }> | undefined =>
+        socket.members.find((member) => member.$type === type) as Extract<Socket['members'][number], { $type: T }> | undefined;
+    const flag = (name: string): boolean => socket.members.some((member) => member.$type === 'FlagOption' && member.option === name);
+    const className = `${pascalCase(names.name)}${pascalCase(socket.name)}`;
+    const envVariable = `${constantCase(names.name)}_${constantCase(socket.name)}`;
+    const keepalive = option('KeepaliveOption');
+    const keepAliveMs = keepalive ? durationMs(keepalive.delay) ?? 0 : undefined;
+    const address = socket.$type === 'Connection' ? undefined : parseAddress(socket.address);
+    const host = address?.ok ? address.value.host : '';
+    const port = address?.ok ? address.value.port : 0;
+
+    if (socket.$type === 'Server') {
+        const session = option('SessionOption')!.machine.ref!;
+        const backlog = option('BacklogOption');
+        const parsedBacklog = backlog ? parseCount(backlog.size, 1, 65535) : undefined;
+        return {
+            kind: 'server',
+            name: socket.name,
+            key,
+            className,
+            envVariable,
+            host,
+            port,
+            ...(parsedBacklog?.ok ? { backlog: parsedBacklog.value } : {}),
+            noDelay: flag('nodelay'),
+            ...(keepAliveMs === undefined ? {} : { keepAliveMs }),
+            events: { accept: mapped('accept'), error: mapped('error'), close: mapped('close') },
+            session: namesOf(session)
+        };
+    }
+    const heartbeat = option('HeartbeatOption');
+    const idle = option('IdleOption');
+    const timeout = option('TimeoutOption');
+    const reconnect = option('ReconnectOption');
+    const view: StreamSocketView = {
+        kind: socket.$type === 'Client' ? 'client' : 'connection',
+        name: socket.name,
+        key,
+        className,
+        envVariable,
+        host,
+        port,
+        events: {
+            connect: mapped('connect'),
+            read: mapped('read'),
+            drain: mapped('drain'),
+            close: mapped('close'),
+            error: mapped('error'),
+            timeout: mapped('timeout'),
+            idle: idle ? eventView(idle.event.ref).key : undefined,
+            heartbeatLost: heartbeat ? eventView(heartbeat.event.ref).key : undefined
+        },
+        options: {
+            noDelay: flag('nodelay'),
+            ...(keepAliveMs === undefined ? {} : { keepAliveMs }),
+            ...(idle ? { idleMs: durationMs(idle.delay)! } : {}),
+            ...(heartbeat ? { heartbeatMs: durationMs(heartbeat.interval)!, heartbeatTimeoutMs: durationMs(heartbeat.timeout)! } : {}),
+            ...(timeout ? { connectTimeoutMs: durationMs(timeout.delay)! } : {}),
+            ...(reconnect ? { reconnect: { minMs: durationMs(reconnect.min)!, maxMs: durationMs(reconnect.max)! } } : {})
+        }
+    };
+    if (heartbeat) {
+        view.heartbeatMember = heartbeatMember(`heartbeat${pascalCase(socket.name)}`);
+    }
+    return view;
+}

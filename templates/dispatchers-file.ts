@@ -1,0 +1,95 @@
+// Template: one Dispatcher class per socket handler of a machine (asyncore's roles over Node's net).
+import type { MachineView, ServerSocketView, SocketView, StreamSocketView } from '../language/generator/view-model.js';
+import { docComment, file, generatedHeader, indent } from './code.js';
+
+function eventId(machine: MachineView, key: string | undefined): string {
+    return key === undefined ? 'NO_EVENT' : `${machine.eventsConst}.${key}`;
+}
+
+function eventTable(machine: MachineView, events: Record<string, string | undefined>): string[] {
+    return ['{', ...indent(Object.entries(events).map(([role, key]) => `${role}: ${eventId(machine, key)},`)), '}'];
+}
+
+function optionLines(options: Record<string, unknown>): string[] {
+    return Object.entries(options)
+        .filter(([, value]) => value !== undefined && value !== false)
+        .map(([name, value]) => `${name}: ${JSON.stringify(value)},`);
+}
+
+function addressLine(socket: SocketView): string {
+    return `...addressFromEnv(${JSON.stringify(socket.envVariable)}, ${JSON.stringify(socket.host)}, ${socket.port}),`;
+}
+
+function streamClass(machine: MachineView, socket: StreamSocketView): string[] {
+    const isClient = socket.kind === 'client';
+    const params = [`machine: ${machine.className}`, ...(isClient ? [] : ['socket: Socket'])];
+    const options = optionLines(socket.options);
+    const doc = isClient
+        ? `Client \`${socket.name}\` of ${machine.name}: connects to ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT).`
+        : `Connection \`${socket.name}\` of ${machine.name}: the socket its server accepted.`;
+    const lines = [
+        docComment(doc),
+        `export class ${socket.className} extends ${isClient ? 'ClientDispatcher' : 'ConnectionDispatcher'} {`,
+        `    declare readonly machine: ${machine.className};`,
+        '',
+        `    constructor(${params.join(', ')}) {`,
+        '        super(',
+        '            machine,',
+        `            ${JSON.stringify(socket.name)},`,
+        ...indent(eventTable(machine, socket.events), 3).map((line, index, all) => (index === all.length - 1 ? `${line},` : line)),
+        ...(isClient ? indent(['{', ...indent([addressLine(socket), ...options]), '}'], 3) : indent(['{', ...indent(options), '},', 'socket'], 3)),
+        '        );',
+        '    }'
+    ];
+    if (socket.heartbeatMember) {
+        lines.push('', '    override handleHeartbeat(): void {', `        this.machine.actions.${socket.heartbeatMember}(this.machine);`, '    }');
+    }
+    lines.push('}', '');
+    return lines;
+}
+
+function serverClass(machine: MachineView, socket: ServerSocketView): string[] {
+    const options = optionLines({ backlog: socket.backlog, noDelay: socket.noDelay, keepAliveMs: socket.keepAliveMs });
+    const session = socket.session;
+    const sessionArgs = ['host', `sessions.${session.className}`];
+    return [
+        docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT); each connection runs a ${session.name}.`),
+        `export class ${socket.className} extends ServerDispatcher {`,
+        `    declare readonly machine: ${machine.className};`,
+        '',
+        `    constructor(machine: ${machine.className}, sessions: ${machine.sessionsType}) {`,
+        '        super(',
+        '            machine,',
+        `            ${JSON.stringify(socket.name)},`,
+        ...indent(eventTable(machine, socket.events), 3).map((line, index, all) => (index === all.length - 1 ? `${line},` : line)),
+        ...indent(['{', ...indent([addressLine(socket), ...options]), '},'], 3),
+        `            (host, socket) => new ${session.className}(${[...sessionArgs.slice(0, 2), ...(session.runsServers ? ['sessions'] : []), 'socket'].join(', ')})`,
+        '        );',
+        '    }',
+        '}',
+        ''
+    ];
+}
+
+export function dispatchersFile(machine: MachineView): string {
+    const kinds = new Set(machine.sockets.map((socket) => socket.kind));
+    const runtimeImports = [
+        ...(kinds.has('client') ? ['ClientDispatcher'] : []),
+        ...(kinds.has('connection') ? ['ConnectionDispatcher'] : []),
+        'NO_EVENT',
+        ...(kinds.has('server') ? ['ServerDispatcher'] : []),
+        ...(kinds.has('client') || kinds.has('server') ? ['addressFromEnv'] : [])
+    ];
+    const sessions = [...new Map(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [[socket.session.className, socket.session] as const] : []))).values()];
+    const lines = [
+        ...generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile),
+        ...(kinds.has('connection') ? [`import type { Socket } from 'node:net';`] : []),
+        `import { ${runtimeImports.join(', ')} } from './runtime/index.js';`,
+        `import { ${machine.eventsConst}${kinds.has('server') ? `, type ${machine.sessionsType}` : ''} } from './${machine.fileBase}.events.js';`,
+        `import type { ${machine.className} } from './${machine.fileBase}.machine.js';`,
+        ...sessions.map((session) => `import { ${session.className} } from './${session.fileBase}.machine.js';`),
+        '',
+        ...machine.sockets.flatMap((socket) => (socket.kind === 'server' ? serverClass(machine, socket) : streamClass(machine, socket)))
+    ];
+    return file(lines);
+}

@@ -1,0 +1,224 @@
+// Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
+import type { ActionCall, Branch, MachineView, StateView } from '../language/generator/view-model.js';
+import { commentText, docComment, file, generatedHeader, indent } from './code.js';
+
+/** One action call as a statement; `m` is the machine. */
+function actionStatement(machine: MachineView, call: ActionCall): string {
+    switch (call.kind) {
+        case 'call': {
+            const type = machine.members.find((member) => member.member === call.member)?.payloadType;
+            return `m.actions.${call.member}(m${call.payload && type ? `, m.payload as ${type}` : ''});`;
+        }
+        case 'close':
+            return `void m.sockets.${call.socket}.close();`;
+        case 'connect':
+            return `m.sockets.${call.socket}.connect();`;
+        case 'raise':
+            return `m.raise(${machine.eventsConst}.${call.event});`;
+        case 'stop':
+            return 'm.stopReactor();';
+    }
+}
+
+/** The statements of one branch: exit, transition actions, entry — or just the actions of an internal transition. */
+function branchBody(machine: MachineView, branch: Branch, eventExpression: string): string[] {
+    const actions = branch.actions.map((call) => actionStatement(machine, call));
+    if (branch.target === undefined) {
+        return actions;
+    }
+    return ['m.exit();', ...actions, `m.enter(${branch.target}, ${eventExpression});`];
+}
+
+function guardExpression(machine: MachineView, branch: Branch): string {
+    const guard = branch.guard!;
+    const type = machine.members.find((member) => member.member === guard.member && member.kind === 'guard')?.payloadType;
+    const call = `m.actions.${guard.member}(m${guard.payload && type ? `, m.payload as ${type}` : ''})`;
+    return guard.negated ? `!${call}` : call;
+}
+
+/** Guarded branches are tried in order; an unguarded one is the fallback; without one the event is unhandled. */
+function branchesBody(machine: MachineView, branches: readonly Branch[], eventExpression: string, unhandled: string | undefined): string[] {
+    const lines: string[] = [];
+    for (const branch of branches) {
+        lines.push(`// ${commentText(branch.source)}`);
+        if (branch.guard) {
+            lines.push(`if (${guardExpression(machine, branch)}) {`, ...indent(branchBody(machine, branch, eventExpression)), '    return;', '}');
+        } else {
+            lines.push(...branchBody(machine, branch, eventExpression));
+            return lines;
+        }
+    }
+    if (unhandled) {
+        lines.push(unhandled);
+    }
+    return lines;
+}
+
+function stateClass(machine: MachineView, state: StateView): string[] {
+    const m = machine.className;
+    const body: string[] = [`readonly name = ${JSON.stringify(state.name)};`];
+    if (state.final) {
+        body.push('override readonly final = true;');
+    }
+    const entry = [...state.entry.map((call) => actionStatement(machine, call)), ...state.timers.map((timer) => `m.armTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)];
+    if (entry.length > 0) {
+        body.push('', `override onEnter(m: ${m}): void {`, ...indent(entry), '}');
+    }
+    if (state.exit.length > 0) {
+        body.push('', `override onExit(m: ${m}): void {`, ...indent(state.exit.map((call) => actionStatement(machine, call))), '}');
+    }
+    for (const handler of state.handlers) {
+        const eventExpression = `${machine.eventsConst}.${handler.event.key}`;
+        body.push(
+            '',
+            `override ${handler.event.method}(m: ${m}): void {`,
+            ...indent(branchesBody(machine, handler.branches, eventExpression, handler.exhaustive ? undefined : `m.unhandled(${eventExpression});`)),
+            '}'
+        );
+    }
+    if (state.timers.length > 0) {
+        body.push('', `override onTimer(m: ${m}, timer: number): void {`, '    switch (timer) {');
+        for (const timer of state.timers) {
+            body.push(`        case ${timer.id}: {`, ...indent(branchesBody(machine, [timer.branch], String(timer.id), undefined), 3), '            return;', '        }');
+        }
+        body.push('    }', '}');
+    }
+    return [docComment(`State ${state.name}${state.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}.`), `class ${state.className} extends ${machine.stateBase} {`, ...indent(body), '}', ''];
+}
+
+export function machineFile(machine: MachineView): string {
+    const m = machine.className;
+    const hasConnection = machine.sockets.some((socket) => socket.kind === 'connection');
+    const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
+    const socketClasses = machine.sockets.map((socket) => socket.className);
+    const eventImports = [machine.eventsConst, `${machine.eventsConst}Names`, `type ${machine.eventsConst}Id`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
+
+    const constructorParams = [
+        'host: MachineHost',
+        `readonly actions: ${machine.actionsType}`,
+        ...(hasServer ? [`sessions: ${machine.sessionsType}`] : []),
+        ...(hasConnection ? ['socket: Socket'] : [])
+    ];
+    const socketConstruction = machine.sockets.map((socket) => {
+        const args = ['this', ...(socket.kind === 'server' ? ['sessions'] : []), ...(socket.kind === 'connection' ? ['socket'] : [])];
+        return `${socket.key}: new ${socket.className}(${args.join(', ')}),`;
+    });
+    const startSockets = machine.sockets.flatMap((socket) => {
+        if (socket.kind === 'client') {
+            return [`this.sockets.${socket.key}.connect();`];
+        }
+        if (socket.kind === 'server') {
+            return [`// A failure to listen arrives as the server's error event.`, `this.sockets.${socket.key}.listen().catch(() => undefined);`];
+        }
+        return [];
+    });
+
+    const lines: string[] = [
+        ...generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile),
+        ...(hasConnection ? [`import type { Socket } from 'node:net';`] : []),
+        // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
+        ...[...new Set(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [socket.session] : [])))]
+            .filter((session) => session.className !== machine.className)
+            .map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
+        `import { Machine, START_EVENT, type MachineHost } from './runtime/index.js';`,
+        `import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';`,
+        ...(socketClasses.length > 0 ? [`import { ${socketClasses.join(', ')} } from './${machine.fileBase}.dispatchers.js';`] : []),
+        '',
+        docComment(`A state of ${machine.name}: one method per event; by default an event is ignored and reported as unhandled.`),
+        `export abstract class ${machine.stateBase} {`,
+        ...indent([
+            'abstract readonly name: string;',
+            'readonly final: boolean = false;',
+            '',
+            `onEnter(_m: ${m}): void {}`,
+            '',
+            `onExit(_m: ${m}): void {}`,
+            '',
+            `onTimer(_m: ${m}, _timer: number): void {}`,
+            ...machine.events.flatMap((event) => ['', `${event.method}(m: ${m}): void {`, `    m.unhandled(${machine.eventsConst}.${event.key});`, '}'])
+        ]),
+        '}',
+        '',
+        ...machine.states.flatMap((state) => stateClass(machine, state)),
+        ...machine.states.map((state) => `const ${state.constName} = new ${state.className}();`),
+        '',
+        docComment(`Machine ${machine.name}: owns the current state and dispatches events to it.`),
+        `export class ${m} extends Machine {`,
+        ...indent([
+            `readonly type = ${JSON.stringify(machine.name)};`,
+            `protected readonly eventNames = ${machine.eventsConst}Names;`,
+            `state: ${machine.stateBase} = ${machine.initial.constName};`,
+            ...(machine.sockets.length > 0
+                ? [`readonly sockets: {`, ...indent(machine.sockets.map((socket) => `readonly ${socket.key}: ${socket.className};`)), '};']
+                : []),
+            ...(machine.signals.length > 0
+                ? [
+                      `override readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = [`,
+                      ...indent(machine.signals.map((signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)),
+                      '];'
+                  ]
+                : []),
+            '',
+            `constructor(${constructorParams.join(', ')}) {`,
+            '    super(host);',
+            ...(machine.sockets.length > 0 ? ['    this.sockets = {', ...indent(socketConstruction, 2), '    };'] : []),
+            '}',
+            '',
+            'get stateName(): string {',
+            '    return this.state.name;',
+            '}',
+            '',
+            docComment('Raises an event: it is processed after the current one (run-to-completion).'),
+            `raise(event: ${machine.eventsConst}Id): void {`,
+            '    this.dispatch(event);',
+            '}',
+            '',
+            docComment("Leaves the current state: its exit actions run and its timers stop."),
+            'exit(): void {',
+            '    this.state.onExit(this);',
+            '    this.clearTimers();',
+            '}',
+            '',
+            docComment('Enters a state: observers hear of the transition, then its entry actions run and its timers start.'),
+            `enter(to: ${machine.stateBase}, event: number): void {`,
+            '    if (this.finished) {',
+            '        return;',
+            '    }',
+            '    const from = this.state.name;',
+            '    this.state = to;',
+            '    this.epoch++;',
+            '    this.notifyTransition(from, event, to.name);',
+            '    to.onEnter(this);',
+            '    if (to.final) {',
+            '        void this.finish();',
+            '    }',
+            '}',
+            '',
+            'protected process(event: number): void {',
+            '    switch (event) {',
+            ...indent(
+                machine.events.flatMap((event) => [`case ${machine.eventsConst}.${event.key}:`, `    this.state.${event.method}(this);`, '    return;']),
+                2
+            ),
+            '        case START_EVENT:',
+            '            this.begin();',
+            '            return;',
+            ...(machine.timerCount > 0
+                ? ['        default:', '            if (!this.isStaleTimer()) {', '                this.state.onTimer(this, event);', '            }']
+                : []),
+            '    }',
+            '}',
+            '',
+            'private begin(): void {',
+            ...indent(startSockets),
+            `    this.notifyTransition('', START_EVENT, this.state.name);`,
+            '    this.state.onEnter(this);',
+            '    if (this.state.final) {',
+            '        void this.finish();',
+            '    }',
+            '}'
+        ]),
+        '}'
+    ];
+    return file(lines);
+}
