@@ -45,7 +45,7 @@ export interface MachineAnalysis {
     readonly traps: ReadonlySet<State>;
     /** Pairs of unguarded transitions on one event in one state: the second can never fire. */
     readonly nondeterministic: readonly (readonly [Transition, Transition])[];
-    /** Guarded transitions placed after an unguarded one on the same event: they can never fire. */
+    /** Guarded transitions after an unguarded one, or after one with the same guard, on the same event: they can never fire. */
     readonly shadowed: readonly (readonly [Transition, Transition])[];
     /** Transitions and timers of final states (a final machine takes no more events). */
     readonly finalTriggers: readonly (Transition | Timer)[];
@@ -133,6 +133,7 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     const handled = new Set<Event>();
     for (const state of states) {
         const unguardedByEvent = new Map<Event, Transition>();
+        const guardedByEvent = new Map<Event, Map<string, Transition>>();
         for (const transition of state.transitions) {
             const event = transition.event?.ref; // absent while a line is half typed
             if (!event) {
@@ -144,6 +145,16 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
                 (transition.guard ? shadowed : nondeterministic).push([earlier, transition]);
             } else if (!transition.guard) {
                 unguardedByEvent.set(event, transition);
+            } else {
+                const guards = guardedByEvent.get(event) ?? new Map<string, Transition>();
+                guardedByEvent.set(event, guards);
+                const key = `${transition.guard.negated ? '!' : ''}${transition.guard.name}`;
+                const sameGuard = guards.get(key);
+                if (sameGuard) {
+                    shadowed.push([sameGuard, transition]);
+                } else {
+                    guards.set(key, transition);
+                }
             }
         }
     }

@@ -52,14 +52,14 @@ function plural(count: number, word: string): string {
 function describeMachines(file: string, document: LangiumDocument<Model>): string[] {
     return document.parseResult.value.machines.map((machine) => {
         const analysis = analyzeMachine(machine);
-        const sockets = machine.sockets.map((socket) => `${socket.$type.toLowerCase()} ${socket.name}`);
+        const sockets = machine.sockets.map((socket) => `${socket.$type.toLowerCase()} ${socket.name ?? '?'}`);
         const parts = [
             plural(analysis.states.length, 'state'),
             plural(analysis.events.length, 'event'),
             sockets.length > 0 ? `${plural(sockets.length, 'socket')} (${sockets.join(', ')})` : undefined,
             machine.signals.length > 0 ? `signals ${machine.signals.map((signal) => signal.signal ?? '?').join(', ')}` : undefined
         ].filter((part): part is string => part !== undefined);
-        return `${file}: machine ${machine.name}: ${parts.join(', ')}`;
+        return `${file}: machine ${machine.name ?? '?'}: ${parts.join(', ')}`;
     });
 }
 

@@ -18,7 +18,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const program = new Command('reactor-fsm')
         .description('Check, generate and draw Reactor FSM models (.fsm files).')
         .exitOverride()
-        .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+        .configureOutput({
+            writeErr: (text) => process.stderr.write(text),
+            // One line, prefixed like every other error of the command.
+            outputError: (text, write) => write(`reactor-fsm: ${text.replace(/^error: /, '')}`)
+        });
 
     let exitCode = 0;
     program

@@ -32,6 +32,10 @@ function describeFsError(error: unknown): string {
             return 'is a folder';
         case 'ELOOP':
             return 'too many symbolic links';
+        case 'ENXIO':
+            return 'not a regular file';
+        case 'ENOTDIR':
+            return 'a part of the path is not a folder';
         default:
             return code ?? (error instanceof Error ? error.message : String(error));
     }
@@ -89,8 +93,15 @@ export async function readSource(absolute: string): Promise<SourceFile> {
     const shown = showPath(absolute);
     let bytes: Buffer;
     try {
+        // A FIFO or device would block or never end: only regular files are models.
+        if (!(await stat(absolute)).isFile()) {
+            throw new InputError(`cannot read '${shown}': not a regular file`);
+        }
         bytes = await readFile(absolute);
     } catch (error) {
+        if (error instanceof InputError) {
+            throw error;
+        }
         throw new InputError(`cannot read '${shown}': ${describeFsError(error)}`);
     }
     if (bytes.includes(0)) {

@@ -48,7 +48,10 @@ export function parseAddress(text: string): Parsed<SocketAddress> {
     if (hostProblem) {
         return { ok: false, message: hostProblem };
     }
-    if (!/^[0-9]{1,5}$/.test(rawPort) || Number(rawPort) > 65535) {
+    if (!/^[0-9]+$/.test(rawPort)) {
+        return { ok: false, message: `Port '${rawPort}' is not a number: write HOST:PORT, like 127.0.0.1:7000.` };
+    }
+    if (Number(rawPort) > 65535) {
         return { ok: false, message: `Port '${rawPort}' is outside 0–65535.` };
     }
     return { ok: true, value: { host, port: Number(rawPort) } };

@@ -14,6 +14,12 @@ export function describeExpected(type: TokenType): string {
     return TERMINAL_WORDS[type.name] ?? `'${type.name}'`;
 }
 
+export const UNCLOSED_COMMENT_MESSAGE = "Unclosed comment: '/*' needs a matching '*/'.";
+
+function isUnclosedComment(token: IToken | undefined): boolean {
+    return token?.tokenType.name === 'UNCLOSED_COMMENT';
+}
+
 /** What was actually found, quoted as written. */
 export function describeFound(token: IToken): string {
     if (token.tokenType.name === 'EOF' || token.image === '') {
@@ -52,22 +58,44 @@ export class FriendlyParserErrorMessages implements IParserErrorMessageProvider 
     }
 
     buildMismatchTokenMessage(options: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
-        return `Expected ${describeExpected(options.expected)} but found ${describeFound(options.actual)}.`;
+        if (isUnclosedComment(options.actual)) {
+            return UNCLOSED_COMMENT_MESSAGE;
+        }
+        if (options.expected.name === 'EOF') {
+            return this.topLevelMessage(options.actual);
+        }
+        const message = `Expected ${describeExpected(options.expected)} but found ${describeFound(options.actual)}.`;
+        // Two names in a row: most often a list whose comma is missing (`events Go Stop`).
+        return this.isName(options.actual) && this.isName(options.previous) ? `${message} Separate names in a list with commas.` : message;
     }
 
     buildNotAllInputParsedMessage(options: { firstRedundant: IToken; ruleName: string }): string {
-        return `Unexpected ${describeFound(options.firstRedundant)}: a .fsm file holds 'machine NAME { … }' blocks.`;
+        return isUnclosedComment(options.firstRedundant) ? UNCLOSED_COMMENT_MESSAGE : this.topLevelMessage(options.firstRedundant);
+    }
+
+    private topLevelMessage(found: IToken): string {
+        return `Unexpected ${describeFound(found)}: a .fsm file holds 'machine NAME { … }' blocks.`;
+    }
+
+    private isName(token: IToken | undefined): boolean {
+        return token !== undefined && this.nameWords.has(token.tokenType.name);
     }
 
     buildNoViableAltMessage(options: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; customUserDescription: string; ruleName: string }): string {
         const expected = this.firstTokens(options.expectedPathsPerAlt.flat());
         const found = options.actual[0];
+        if (isUnclosedComment(found)) {
+            return UNCLOSED_COMMENT_MESSAGE;
+        }
         return `Expected ${listAlternatives(expected)} but found ${found ? describeFound(found) : 'the end of the file'}.`;
     }
 
     buildEarlyExitMessage(options: { expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; customUserDescription: string; ruleName: string }): string {
         const expected = this.firstTokens(options.expectedIterationPaths);
         const found = options.actual[0];
+        if (isUnclosedComment(found)) {
+            return UNCLOSED_COMMENT_MESSAGE;
+        }
         return `Expected at least one ${listAlternatives(expected)} but found ${found ? describeFound(found) : 'the end of the file'}.`;
     }
 }
@@ -75,9 +103,6 @@ export class FriendlyParserErrorMessages implements IParserErrorMessageProvider 
 export class FriendlyLexerErrorMessages implements ILexerErrorMessageProvider {
     buildUnexpectedCharactersMessage(fullText: string, startOffset: number, length: number): string {
         const text = fullText.substring(startOffset, startOffset + Math.min(length, 20));
-        if (text.startsWith('/*')) {
-            return "Unclosed comment: '/*' needs a matching '*/'.";
-        }
         if (text.startsWith('"')) {
             return 'Unclosed string: a quoted string ends with " on the same line.';
         }

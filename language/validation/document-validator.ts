@@ -1,8 +1,14 @@
 // Gives syntax and linking diagnostics stable codes, like every diagnostic our checks report.
 import { DefaultDocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
-import type { Diagnostic } from 'vscode-languageserver';
+import type { Diagnostic, Position, Range } from 'vscode-languageserver';
 import type { SuggestingLinkingError } from '../references/linker.js';
+import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
 import { IssueCodes } from './issue-codes.js';
+
+/** The two characters `/*` starting at `start`. */
+export function openingOfComment(start: Position): Range {
+    return { start, end: { line: start.line, character: start.character + 2 } };
+}
 
 /** What a quick fix needs to replace a misspelt name. */
 export interface UnresolvedReferenceData {
@@ -18,7 +24,15 @@ export class CodedDocumentValidator extends DefaultDocumentValidator {
     }
 
     protected override processParsingErrors(...args: Parameters<DefaultDocumentValidator['processParsingErrors']>): void {
-        this.withCode(args[1], IssueCodes.SyntaxError, () => super.processParsingErrors(...args));
+        const diagnostics = args[1];
+        const before = diagnostics.length;
+        this.withCode(diagnostics, IssueCodes.SyntaxError, () => super.processParsingErrors(...args));
+        for (const diagnostic of diagnostics.slice(before)) {
+            if (diagnostic.message === UNCLOSED_COMMENT_MESSAGE) {
+                // The token runs to the end of the file; the diagnostic marks where the comment opens.
+                diagnostic.range = openingOfComment(diagnostic.range.start);
+            }
+        }
     }
 
     protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {

@@ -5,21 +5,24 @@ import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Event, Machine, Transition } from '../generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
 import { lineOf } from './locations.js';
-import { hasSyntaxError } from './syntax-errors.js';
+import { isIncomplete } from './incomplete-machines.js';
 
-/** Graph checks skip a machine with a syntax error: a half-typed line would make them report phantom problems. */
+/** Graph checks skip an incomplete machine (syntax error, unknown name): a half-typed line would make them report phantom problems. */
 export class GraphChecks {
     /** States no path from the initial state reaches. */
     checkReachability(machine: Machine, accept: ValidationAcceptor): void {
-        if (hasSyntaxError(machine)) {
+        if (isIncomplete(machine)) {
             return;
         }
         const analysis = analyzeMachine(machine);
         if (!analysis.initial || analysis.initialStates.length > 1) {
             return;
         }
+        const seen = new Set<string>();
         for (const state of analysis.states) {
-            if (!analysis.reachable.has(state)) {
+            const duplicate = seen.has(state.name);
+            seen.add(state.name);
+            if (!duplicate && !analysis.reachable.has(state)) {
                 accept('warning', `State '${state.name}' is unreachable: no transition or timer leads to it from the initial state '${analysis.initial.name}'. Add a transition to it, or remove it.`, {
                     node: state,
                     property: 'name',
@@ -32,7 +35,7 @@ export class GraphChecks {
 
     /** Non-final states with no way out, and states from which no final state can be reached. */
     checkProgress(machine: Machine, accept: ValidationAcceptor): void {
-        if (hasSyntaxError(machine)) {
+        if (isIncomplete(machine)) {
             return;
         }
         const analysis = analyzeMachine(machine);
@@ -61,7 +64,7 @@ export class GraphChecks {
 
     /** Two transitions on one event where only one can ever fire. */
     checkDeterminism(machine: Machine, accept: ValidationAcceptor): void {
-        if (hasSyntaxError(machine)) {
+        if (isIncomplete(machine)) {
             return;
         }
         const analysis = analyzeMachine(machine);
@@ -72,8 +75,11 @@ export class GraphChecks {
                 code: IssueCodes.Nondeterministic
             });
         }
-        for (const [unguarded, guarded] of analysis.shadowed) {
-            accept('warning', `This transition on '${eventName(guarded)}' can never fire: the unguarded one on line ${lineOf(unguarded)} is tried first and always matches. Move the unguarded transition last.`, {
+        for (const [earlier, guarded] of analysis.shadowed) {
+            const why = earlier.guard
+                ? `the one on line ${lineOf(earlier)} has the same guard and is tried first. Remove one, or give them different guards.`
+                : `the unguarded one on line ${lineOf(earlier)} is tried first and always matches. Move the unguarded transition last.`;
+            accept('warning', `This transition on '${eventName(guarded)}' can never fire: ${why}`, {
                 node: guarded,
                 property: 'guard',
                 code: IssueCodes.ShadowedTransition
@@ -83,7 +89,7 @@ export class GraphChecks {
 
     /** Events nobody handles, and handled events nothing in a reactor produces. */
     checkEventUse(machine: Machine, accept: ValidationAcceptor): void {
-        if (hasSyntaxError(machine)) {
+        if (isIncomplete(machine)) {
             return;
         }
         const analysis = analyzeMachine(machine);

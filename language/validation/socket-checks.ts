@@ -1,6 +1,6 @@
 // Checks of socket handlers: addresses, durations, counts, and which options fit which kind of socket.
 import type { ValidationAcceptor } from 'langium';
-import { isConnection, type Socket, type SocketMember } from '../generated/ast.js';
+import { isConnection, type ConnectAction, type Socket, type SocketMember } from '../generated/ast.js';
 import { parseAddress } from '../model/addresses.js';
 import { parseCount, parseDuration } from '../model/quantities.js';
 import { IssueCodes } from './issue-codes.js';
@@ -79,7 +79,7 @@ export class SocketChecks {
             seen.set(key, member);
             this.checkValues(member, accept);
         }
-        if (socket.$type === 'Server' && !seen.has('session')) {
+        if (socket.$type === 'Server' && socket.name !== undefined && !seen.has('session')) {
             accept('error', `Server '${socket.name}' needs 'session MACHINE': the machine each accepted connection runs.`, {
                 node: socket,
                 property: 'name',
@@ -133,7 +133,9 @@ export class SocketChecks {
             }
             case 'SessionOption': {
                 const session = member.machine?.ref;
-                if (session && !session.sockets.some(isConnection)) {
+                if (session && session === member.$container.$container) {
+                    bad(`Machine '${session.name}' cannot run itself as a session: name the machine each connection runs.`, 'machine');
+                } else if (session && !session.sockets.some(isConnection)) {
                     bad(`Machine '${session.name}' has no 'connection' block, so it cannot run a session: add 'connection NAME { … }' to it.`, 'machine');
                 }
                 break;
@@ -143,13 +145,21 @@ export class SocketChecks {
         }
     }
 
+    /** `connect NAME` names a client: servers listen and connections are accepted, neither connects. */
+    checkConnectTarget(action: ConnectAction, accept: ValidationAcceptor): void {
+        const socket = action.socket?.ref;
+        if (socket && socket.$type !== 'Client') {
+            accept('error', `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket', code: IssueCodes.BadSocketOption });
+        }
+    }
+
     /** A session machine receives one accepted socket, so it has at most one `connection`. */
     checkSingleConnection(socket: Socket, accept: ValidationAcceptor): void {
         if (!isConnection(socket)) {
             return;
         }
         const first = socket.$container.sockets.find(isConnection);
-        if (first && first !== socket) {
+        if (first && first !== socket && socket.name !== undefined && first.name !== undefined) {
             accept('error', `Machine '${socket.$container.name}' already has connection '${first.name}' (line ${lineOf(first)}): a session machine owns exactly one accepted socket.`, {
                 node: socket,
                 property: 'name',

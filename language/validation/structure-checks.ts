@@ -1,9 +1,12 @@
 // Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the workspace.
-import { AstUtils, type AstNode, type IndexManager, type ValidationAcceptor } from 'langium';
+import { AstUtils, GrammarUtils, type AstNode, type IndexManager, type ValidationAcceptor } from 'langium';
 import type { Machine, Model, Timer } from '../generated/ast.js';
 import { parseDuration } from '../model/quantities.js';
+import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
 import { signalProblem } from '../model/signals.js';
+import { openingOfComment } from './document-validator.js';
 import { IssueCodes } from './issue-codes.js';
+import { hasSyntaxError } from './incomplete-machines.js';
 import { lineOf } from './locations.js';
 
 type Named = AstNode & { name: string };
@@ -13,6 +16,9 @@ export class StructureChecks {
 
     /** Exactly one state is marked `initial`. */
     checkInitialState(machine: Machine, accept: ValidationAcceptor): void {
+        if (machine.name === undefined || hasSyntaxError(machine)) {
+            return; // a syntax error already says what is missing
+        }
         const initials = machine.states.filter((state) => state.initial);
         if (initials.length === 0) {
             accept('error', `Machine '${machine.name}' has no initial state: mark the state it starts in with 'initial'.`, {
@@ -35,6 +41,16 @@ export class StructureChecks {
         reportDuplicates('event', machine.eventLists.flatMap((list) => list.events), machine, accept);
         reportDuplicates('state', machine.states, machine, accept);
         reportDuplicates('socket', machine.sockets, machine, accept);
+    }
+
+    /** A `/*` after the last machine that is never closed. */
+    checkUnclosedComment(model: Model, accept: ValidationAcceptor): void {
+        const document = AstUtils.getDocument(model);
+        const start = GrammarUtils.findNodeForProperty(model.$cstNode, 'unclosedComment')?.range.start;
+        // Inside a machine the parser already reported it.
+        if (model.unclosedComment !== undefined && start && document.parseResult.parserErrors.length === 0) {
+            accept('error', UNCLOSED_COMMENT_MESSAGE, { node: model, range: openingOfComment(start), code: IssueCodes.SyntaxError });
+        }
     }
 
     /** No two machines of the workspace share a name (sessions are looked up by machine name). */
@@ -110,7 +126,7 @@ function reportDuplicates(kind: string, nodes: readonly Named[], machine: Machin
         }
         const earlier = first.get(node.name);
         if (earlier) {
-            accept('error', `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has a ${kind} called that (line ${lineOf(earlier)}).`, {
+            accept('error', `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} called that (line ${lineOf(earlier)}).`, {
                 node,
                 property: 'name',
                 code: IssueCodes.DuplicateName

@@ -11,7 +11,7 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
     const graph = new GraphChecks();
     const sockets = new SocketChecks();
     const checks: ValidationChecks<ReactorFsmAstType> = {
-        Model: structure.checkUniqueMachines.bind(structure),
+        Model: [structure.checkUniqueMachines.bind(structure), structure.checkUnclosedComment.bind(structure)],
         Machine: [
             structure.checkInitialState.bind(structure),
             structure.checkUniqueNames.bind(structure),
@@ -22,7 +22,8 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
             graph.checkEventUse.bind(graph)
         ],
         Timer: structure.checkTimerDelay.bind(structure),
-        Socket: [sockets.checkAddress.bind(sockets), sockets.checkMembers.bind(sockets), sockets.checkSingleConnection.bind(sockets)]
+        Socket: [sockets.checkAddress.bind(sockets), sockets.checkMembers.bind(sockets), sockets.checkSingleConnection.bind(sockets)],
+        ConnectAction: sockets.checkConnectTarget.bind(sockets)
     };
     services.validation.ValidationRegistry.register(checks);
 }

@@ -51,7 +51,8 @@ describe('parseAddress', () => {
         ['[::1]:7000', '::1', 7000],
         ['[2001:db8::ff00:42:8329]:443', '2001:db8::ff00:42:8329', 443],
         ['[::ffff:192.0.2.128]:80', '::ffff:192.0.2.128', 80],
-        ['api.example.com:443', 'api.example.com', 443]
+        ['api.example.com:443', 'api.example.com', 443],
+        ['localhost:007000', 'localhost', 7000]
     ])('splits %s', (text, host, port) => {
         expect(parseAddress(text)).toEqual({ ok: true, value: { host, port } });
     });
@@ -63,7 +64,8 @@ describe('parseAddress', () => {
         ['[12345::1]:80', /not an IPv6 address/],
         ['-bad-.example:80', /not a valid host name/],
         ['::1:80', /IPv6 addresses go in brackets/],
-        ['localhost', /needs a port/]
+        ['localhost', /needs a port/],
+        ['localhost: 80', /Port ' 80' is not a number/]
     ])('rejects %s', (text, message) => {
         const parsed = parseAddress(text);
         expect(!parsed.ok && parsed.message).toMatch(message);

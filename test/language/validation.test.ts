@@ -148,7 +148,7 @@ describe('duplicate-name', () => {
             }`,
             IssueCodes.DuplicateName,
             ['Go', 'A', 'up'],
-            /Duplicate (event|state|socket) name '(Go|A|up)': machine 'M' already has a (event|state|socket) called that \(line \d\)/
+            /Duplicate (event|state|socket) name '(Go|A|up)': machine 'M' already has an? (event|state|socket) called that \(line \d\)/
         );
     });
     it('reports two machines of one name in a file, and across files of the workspace', async () => {
@@ -416,7 +416,7 @@ describe('syntax-error', () => {
         const { document, diagnostics } = await validate(`machine M { events A B initial state S { on A -> } } %`);
         const syntax = diagnostics.filter((d) => d.code === IssueCodes.SyntaxError);
         expect(syntax.length).toBeGreaterThan(0);
-        const missingBrace = syntax.find((d) => d.message === "Expected '}' but found 'B'.");
+        const missingBrace = syntax.find((d) => d.message === "Expected '}' but found 'B'. Separate names in a list with commas.");
         expect(missingBrace && rangeText(document, missingBrace)).toBe('B');
         expect(syntax.some((d) => d.message === "Unexpected character '%'.")).toBe(true);
         expect(syntax.every((d) => !/ID|QUANTITY|ADDRESS/.test(typeof d.message === 'string' ? d.message : ''))).toBe(true);
@@ -471,5 +471,57 @@ describe('clean models', () => {
                 signal SIGTERM -> Quit
                 signal SIGINT -> Quit
             }`);
+    });
+});
+
+describe('checks added from review', () => {
+    it('rejects connect on a socket that is not a client, and a machine that is its own session', async () => {
+        await expectReported(
+            `machine M {
+                events Data, Joined
+                initial state A { on Data / connect peer  on Joined -> A }
+                connection peer { read -> Data }
+                server s listen 0.0.0.0:1 { session M  accept -> Joined }
+            }`,
+            IssueCodes.BadSocketOption,
+            ['peer', 'M'],
+            /'connect' needs a client socket: 'peer' is a connection|cannot run itself as a session/
+        );
+    });
+    it('warns on a second transition with the same guard on one event', async () => {
+        await expectReported(
+            `machine M { events Go initial state A { on Go [ok] -> B  on Go [ok] / log  on Go [!ok] -> A } state B { on Go -> A } }`,
+            IssueCodes.ShadowedTransition,
+            ['ok'],
+            /the one on line 1 has the same guard and is tried first/
+        );
+    });
+    it('skips graph checks in a machine with an unresolved name', async () => {
+        const { diagnostics } = await validate(`machine Lamp { events Toggle initial state Off { on Toggle -> Onn } state On { on Toggle -> Off } }`);
+        expect(diagnostics.map((d) => d.code)).toEqual([IssueCodes.UnresolvedReference]);
+    });
+    it('reports an unclosed comment where it opens, inside or after a machine, once', async () => {
+        for (const text of [`machine M { initial state A /* never closed`, `machine M { initial state A } /* never closed\n more`]) {
+            const { document, diagnostics } = await validate(text);
+            const unclosed = diagnostics.filter((d) => d.message === "Unclosed comment: '/*' needs a matching '*/'.");
+            expect(unclosed.map((d) => [d.code, rangeText(document, d)])).toEqual([[IssueCodes.SyntaxError, '/*']]);
+        }
+    });
+    it('asks for brackets around a bare IPv6 address', async () => {
+        await expectReported(
+            `machine M { events D initial state A { on D -> A } client c connect ::1:7000 { read -> D } }`,
+            IssueCodes.BadSocketOption,
+            ['::1:7000'],
+            /IPv6 addresses go in brackets: \[::1\]:7000/
+        );
+    });
+    it('does not report a duplicated state as unreachable, and says "an event"', async () => {
+        const { diagnostics } = await validate(`machine M { events Go, Go initial state A { on Go -> A } state A }`);
+        expect(diagnostics.filter((d) => d.code === IssueCodes.UnreachableState)).toEqual([]);
+        expect(diagnostics.map((d) => d.message)).toContain("Duplicate event name 'Go': machine 'M' already has an event called that (line 1).");
+    });
+    it('suggests the missing comma between two names', async () => {
+        const { diagnostics } = await validate(`machine M { events Go Stop initial state A }`);
+        expect(diagnostics[0]!.message).toBe("Expected '}' but found 'Stop'. Separate names in a list with commas.");
     });
 });

@@ -1,4 +1,4 @@
-// Which machines hold a syntax error: their graph is incomplete, so graph checks wait until it is fixed.
+// Which machines are incomplete (a syntax error or an unresolved name): graph checks wait until they are fixed.
 import { AstUtils, type LangiumDocument } from 'langium';
 import type { Machine, Model } from '../generated/ast.js';
 
@@ -33,8 +33,19 @@ export function hasSyntaxError(machine: Machine): boolean {
     if (offsets.length === 0 || !machine.$cstNode) {
         return false;
     }
-    const { offset, end } = machine.$cstNode;
+    const { offset, end, text } = machine.$cstNode;
     const model = machine.$container as Model;
-    const isLast = model.machines[model.machines.length - 1] === machine;
-    return offsets.some((at) => (at >= offset && at <= end) || (isLast && at > end));
+    // Only an unclosed last machine owns the errors after its text (a missing `}` is found at the end of the file).
+    const unclosedLast = model.machines[model.machines.length - 1] === machine && !text.trimEnd().endsWith('}');
+    return offsets.some((at) => (at >= offset && at <= end) || (unclosedLast && at > end));
+}
+
+/** True when a name inside the machine does not resolve: a transition without its target would look like a missing path. */
+export function hasUnresolvedReference(machine: Machine): boolean {
+    return AstUtils.streamAst(machine).some((node) => AstUtils.streamReferences(node).some((info) => info.reference.error !== undefined));
+}
+
+/** A machine whose graph is not what the user meant yet. */
+export function isIncomplete(machine: Machine): boolean {
+    return hasSyntaxError(machine) || hasUnresolvedReference(machine);
 }
