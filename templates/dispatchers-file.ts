@@ -10,10 +10,18 @@ function eventTable(machine: MachineView, events: Record<string, string | undefi
     return ['{', ...indent(Object.entries(events).map(([role, key]) => `${role}: ${eventId(machine, key)},`)), '}'];
 }
 
+/** A literal as TypeScript source: numbers, booleans, strings and flat objects of them. */
+function literal(value: unknown): string {
+    if (value !== null && typeof value === 'object') {
+        return `{ ${Object.entries(value).map(([name, inner]) => `${name}: ${literal(inner)}`).join(', ')} }`;
+    }
+    return JSON.stringify(value);
+}
+
 function optionLines(options: Record<string, unknown>): string[] {
     return Object.entries(options)
         .filter(([, value]) => value !== undefined && value !== false)
-        .map(([name, value]) => `${name}: ${JSON.stringify(value)},`);
+        .map(([name, value]) => `${name}: ${literal(value)},`);
 }
 
 function addressLine(socket: SocketView): string {
@@ -53,7 +61,7 @@ function serverClass(machine: MachineView, socket: ServerSocketView): string[] {
     const session = socket.session;
     const sessionArgs = ['host', `sessions.${session.className}`];
     return [
-        docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT); each connection runs a ${session.name}.`),
+        docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT); each connection runs its own ${session.name} machine.`),
         `export class ${socket.className} extends ServerDispatcher {`,
         `    declare readonly machine: ${machine.className};`,
         '',

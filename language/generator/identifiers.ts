@@ -64,12 +64,6 @@ export function pascalCase(name: string): string {
     return /^[0-9]/.test(joined) ? `_${joined}` : joined || '_';
 }
 
-/** `EchoClient` → `echoClient`. */
-export function camelCase(name: string): string {
-    const pascal = pascalCase(name);
-    return pascal[0]!.toLowerCase() + pascal.slice(1);
-}
-
 /** A string as a TypeScript string literal (model names and messages never reach code unescaped). */
 export function stringLiteral(text: string): string {
     return JSON.stringify(text);

@@ -1,7 +1,7 @@
 // Which machines a generated project holds (a file's machines and the sessions they start), and their names.
 import { AstUtils } from 'langium';
 import type { Machine, Model } from '../generated/ast.js';
-import { kebabCase } from './identifiers.js';
+import { kebabCase, pascalCase } from './identifiers.js';
 import { buildMachineView, machineNames, type MachineNames, type MachineView } from './view-model.js';
 
 export interface ProjectView {
@@ -41,7 +41,9 @@ function withSessions(roots: readonly Machine[]): Machine[] {
 /** Builds the view of a project generated from `model`'s file; `displayPath` names the file in headers. */
 export function buildProjectView(model: Model, displayPath: string): ProjectView {
     const machines = withSessions(model.machines);
+    // File bases and class-name bases unique in the project (`Echo` and `echo` both exist in a model).
     const usedBases = new Set<string>();
+    const usedPascal = new Set<string>();
     const names = new Map<Machine, MachineNames>();
     for (const machine of machines) {
         let base = kebabCase(machine.name);
@@ -49,8 +51,14 @@ export function buildProjectView(model: Model, displayPath: string): ProjectView
             base = `${kebabCase(machine.name)}-${n}`;
         }
         usedBases.add(base);
-        names.set(machine, machineNames(machine, base));
+        let pascal = pascalCase(machine.name);
+        for (let n = 2; usedPascal.has(pascal); n++) {
+            pascal = `${pascalCase(machine.name)}${n}`;
+        }
+        usedPascal.add(pascal);
+        names.set(machine, machineNames(machine, base, pascal));
     }
+    const projectNames = [...names.values()].flatMap((machineNames) => [machineNames.className, machineNames.actionsConst]);
     const namesOf = (machine: Machine): MachineNames => {
         const found = names.get(machine);
         if (!found) {
@@ -59,13 +67,14 @@ export function buildProjectView(model: Model, displayPath: string): ProjectView
         return found;
     };
     const sessions = new Set(machines.flatMap(sessionsStartedBy));
+    const fileName = displayPath.split(/[\\/]/).pop() ?? displayPath;
     const views = machines.map((machine) => {
-        const file = AstUtils.getDocument(machine).uri.path.split('/').pop() ?? displayPath;
-        const view = buildMachineView(machine, namesOf(machine), file, namesOf, sessions.has(machine));
+        const document = AstUtils.getDocument(machine);
+        const file = document === AstUtils.getDocument(model) ? fileName : document.uri.path.split('/').pop() ?? fileName;
+        const view = buildMachineView(machine, namesOf(machine), file, namesOf, sessions.has(machine), projectNames);
         view.sessionMachines = withSessions(sessionsStartedBy(machine)).map(namesOf);
         return view;
     });
-    const fileName = displayPath.split(/[\\/]/).pop() ?? displayPath;
     return {
         name: kebabCase(fileName.replace(/\.fsm$/, '')),
         sourceFile: fileName,

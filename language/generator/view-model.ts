@@ -3,7 +3,7 @@ import type { Action, Event, EventMapping, Machine, Socket, State, Timer, Transi
 import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
 import { parseAddress } from '../model/addresses.js';
 import { parseCount, parseDuration } from '../model/quantities.js';
-import { camelCase, constantCase, NameAllocator, pascalCase } from './identifiers.js';
+import { constantCase, NameAllocator, pascalCase } from './identifiers.js';
 
 export type ActionCall =
     | { kind: 'call'; member: string; payload: boolean }
@@ -143,8 +143,14 @@ function union(types: Iterable<string>): string {
     return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(' | ');
 }
 
-export function machineNames(machine: Machine, fileBase: string): MachineNames {
-    const pascal = pascalCase(machine.name);
+/** Names generated files import from the runtime and Node: nothing generated may take them. */
+export const IMPORTED_NAMES = [
+    'Machine', 'START_EVENT', 'MachineHost', 'Socket', 'NO_EVENT', 'ClientDispatcher', 'ConnectionDispatcher', 'ServerDispatcher',
+    'addressFromEnv', 'Reactor', 'traceObserver', 'Buffer', 'Error', 'NodeJS'
+];
+
+/** The names of one machine's generated files; `pascal` is unique within the project. */
+export function machineNames(machine: Machine, fileBase: string, pascal: string): MachineNames {
     return {
         name: machine.name,
         fileBase,
@@ -152,7 +158,7 @@ export function machineNames(machine: Machine, fileBase: string): MachineNames {
         eventsConst: `${pascal}Event`,
         payloadsType: `${pascal}Payloads`,
         actionsType: `${pascal}Actions`,
-        actionsConst: `${camelCase(machine.name)}Actions`,
+        actionsConst: `${pascal[0]!.toLowerCase()}${pascal.slice(1)}Actions`,
         sessionsType: `${pascal}Sessions`,
         stateBase: `${pascal}State`,
         runsServers: machine.sockets.some((socket) => socket.$type === 'Server')
@@ -175,10 +181,18 @@ function durationMs(text: string | undefined): number | undefined {
 }
 
 /**
- * Builds the view of one machine. `namesOf` gives the names of other machines (sessions);
- * the model must be free of errors (the generator refuses models with errors before this).
+ * Builds the view of one machine. `namesOf` gives the names of other machines (sessions); `takenNames` are the
+ * project's machine-level names, which the machine's own state and socket classes must not take.
+ * The model must be free of errors (the generator refuses models with errors before this).
  */
-export function buildMachineView(machine: Machine, names: MachineNames, sourceFile: string, namesOf: (machine: Machine) => MachineNames, isSession: boolean): MachineView {
+export function buildMachineView(
+    machine: Machine,
+    names: MachineNames,
+    sourceFile: string,
+    namesOf: (machine: Machine) => MachineNames,
+    isSession: boolean,
+    takenNames: readonly string[]
+): MachineView {
     const analysis = analyzeMachine(machine);
 
     // Event ids: the model's events in order (first declaration of a name), then one per timer.
@@ -280,11 +294,22 @@ export function buildMachineView(machine: Machine, names: MachineNames, sourceFi
             }
         });
 
-    const stateNames = new NameAllocator([names.className, names.stateBase, names.eventsConst, names.payloadsType, names.actionsType, names.sessionsType, 'EVENT_NAMES']);
-    const constNames = new NameAllocator([names.className, names.stateBase, names.eventsConst, 'EVENT_NAMES']);
+    // One scope for every module-level name of the machine's files: its own names, the sessions' classes, imports.
+    const moduleNames = new NameAllocator([
+        ...IMPORTED_NAMES,
+        ...takenNames,
+        names.className,
+        names.stateBase,
+        names.eventsConst,
+        `${names.eventsConst}Names`,
+        `${names.eventsConst}Id`,
+        names.payloadsType,
+        names.actionsType,
+        names.sessionsType
+    ]);
     const stateIds = new Map<State, { className: string; constName: string }>();
     for (const state of analysis.states) {
-        stateIds.set(state, { className: stateNames.claim(`${pascalCase(state.name)}State`), constName: constNames.claim(constantCase(state.name) || 'STATE') });
+        stateIds.set(state, { className: moduleNames.claim(`${pascalCase(state.name)}State`), constName: moduleNames.claim(constantCase(state.name) || 'STATE') });
     }
 
     // Which payloads reach each state's entry and exit actions.
@@ -356,7 +381,7 @@ export function buildMachineView(machine: Machine, names: MachineNames, sourceFi
         };
     });
 
-    const sockets = machine.sockets.map((socket) => socketView(socket, names, socketKeyByName.get(socket.name)!, eventView, namesOf, (hook) => member(hook, 'heartbeat', 'undefined', `${socket.name}: heartbeat`).member));
+    const sockets = machine.sockets.map((socket) => socketView(socket, names, moduleNames, socketKeyByName.get(socket.name)!, eventView, namesOf, (hook) => member(hook, 'heartbeat', 'undefined', `${socket.name}: heartbeat`).member));
 
     // Now every use is known: a member takes a payload unless every call carries none.
     const memberViews: MemberView[] = [...members.values()].map(({ payloadTypes, ...view }) => {
@@ -393,6 +418,7 @@ export function buildMachineView(machine: Machine, names: MachineNames, sourceFi
 function socketView(
     socket: Socket,
     names: MachineNames,
+    moduleNames: NameAllocator,
     key: string,
     eventView: (event: Event | undefined) => EventView,
     namesOf: (machine: Machine) => MachineNames,
@@ -405,7 +431,7 @@ function socketView(
     const option = <T extends Socket['members'][number]['$type']>(type: T): Extract<Socket['members'][number], { $type: T }> | undefined =>
         socket.members.find((member) => member.$type === type) as Extract<Socket['members'][number], { $type: T }> | undefined;
     const flag = (name: string): boolean => socket.members.some((member) => member.$type === 'FlagOption' && member.option === name);
-    const className = `${pascalCase(names.name)}${pascalCase(socket.name)}`;
+    const className = moduleNames.claim(`${pascalCase(names.name)}${pascalCase(socket.name)}`);
     const envVariable = `${constantCase(names.name)}_${constantCase(socket.name)}`;
     const keepalive = option('KeepaliveOption');
     const keepAliveMs = keepalive ? durationMs(keepalive.delay) ?? 0 : undefined;
