@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { AstUtils } from 'langium';
 import { generateProject } from '../generator/generator.js';
-import { writeGeneratedFiles } from '../generator/write-files.js';
+import { WriteRefusedError, writeGeneratedFiles } from '../generator/write-files.js';
 import type { ReactorFsmServices } from '../module.js';
 import { byPosition, toReported } from './check.js';
 import { loadModels } from './load-models.js';
@@ -49,7 +49,19 @@ export async function runGenerate(services: ReactorFsmServices, input: string, o
 
     const files = generateProject(model, source.shown);
     const folder = path.resolve(options.out);
-    const report = await writeGeneratedFiles(folder, files);
+    let report;
+    try {
+        report = await writeGeneratedFiles(folder, files);
+    } catch (error) {
+        if (error instanceof WriteRefusedError) {
+            throw new InputError(error.message);
+        }
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code) {
+            throw new InputError(`cannot write to '${showPath(folder)}': ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code}`);
+        }
+        throw error;
+    }
     for (const file of report.written) {
         out(`wrote     ${file}`);
     }

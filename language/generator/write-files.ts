@@ -3,6 +3,9 @@ import { lstat, mkdir, readFile, realpath, rename, writeFile } from 'node:fs/pro
 import * as path from 'node:path';
 import type { GeneratedFile } from './generator.js';
 
+/** A file the generator will not write, for a reason the user can act on. */
+export class WriteRefusedError extends Error {}
+
 export interface WriteReport {
     written: string[];
     unchanged: string[];
@@ -15,7 +18,7 @@ export function insideFolder(root: string, relative: string): string {
     const target = path.resolve(root, relative);
     const rel = path.relative(root, target);
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || path.isAbsolute(relative)) {
-        throw new Error(`refusing to write '${relative}': it is outside ${root}`);
+        throw new WriteRefusedError(`refusing to write '${relative}': it is outside ${root}`);
     }
     return target;
 }
@@ -45,12 +48,12 @@ export async function writeGeneratedFiles(root: string, files: readonly Generate
         // A folder inside the output that links elsewhere must not carry files out of it.
         const realParent = path.relative(await realpath(folder), await realpath(path.dirname(target)));
         if (realParent.startsWith('..') || path.isAbsolute(realParent)) {
-            throw new Error(`refusing to write '${file.path}': its folder links outside ${folder}`);
+            throw new WriteRefusedError(`refusing to write '${file.path}': its folder links outside ${folder}`);
         }
         if (await exists(target)) {
             const info = await lstat(target);
             if (info.isSymbolicLink()) {
-                throw new Error(`refusing to write '${file.path}': it is a symbolic link`);
+                throw new WriteRefusedError(`refusing to write '${file.path}': it is a symbolic link`);
             }
             if (!file.overwrite) {
                 report.kept.push(file.path);
