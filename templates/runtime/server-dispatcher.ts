@@ -33,6 +33,8 @@ export class ServerDispatcher implements Closable, MachineHost {
     pauses = 0;
 
     private closing: Promise<void> | undefined;
+    /** The port bound first: listening again after a pause takes the same one, even when the model said 0. */
+    private boundPort: number | undefined;
     private resumeTimer: ReturnType<typeof setTimeout> | undefined;
     private readonly pauseBackoff = new Backoff(DESCRIPTOR_PAUSE.minMs, DESCRIPTOR_PAUSE.maxMs);
 
@@ -71,8 +73,9 @@ export class ServerDispatcher implements Closable, MachineHost {
         return new Promise<void>((resolve, reject) => {
             const failed = (error: Error): void => reject(error);
             server.once('error', failed);
-            server.listen({ host: this.options.host, port: this.options.port, backlog: this.options.backlog ?? 511 }, () => {
+            server.listen({ host: this.options.host, port: this.boundPort ?? this.options.port, backlog: this.options.backlog ?? 511 }, () => {
                 server.off('error', failed);
+                this.boundPort ??= this.port;
                 resolve();
             });
         });
