@@ -71,27 +71,25 @@ export interface MemberView {
     uses: string[];
 }
 
-export interface StreamSocketView {
-    kind: 'client' | 'connection';
+/** What every socket view has: names in the model and in code, and the address (empty for connections). */
+interface SocketViewBase {
     name: string;
     key: string;
     className: string;
     envVariable: string;
     host: string;
     port: number;
+}
+
+export interface StreamSocketView extends SocketViewBase {
+    kind: 'client' | 'connection';
     events: Record<'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout' | 'idle' | 'heartbeatLost', string | undefined>;
     options: { noDelay: boolean; keepAliveMs?: number; idleMs?: number; heartbeatMs?: number; heartbeatTimeoutMs?: number; connectTimeoutMs?: number; reconnect?: { minMs: number; maxMs: number } };
     heartbeatMember?: string;
 }
 
-export interface ServerSocketView {
+export interface ServerSocketView extends SocketViewBase {
     kind: 'server';
-    name: string;
-    key: string;
-    className: string;
-    envVariable: string;
-    host: string;
-    port: number;
     backlog?: number;
     noDelay: boolean;
     keepAliveMs?: number;
