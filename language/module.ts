@@ -16,6 +16,10 @@ import { nameWords } from './parser/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './parser/error-messages.js';
 import { CodedDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/validator.js';
+import { ReactorFsmCodeActionProvider } from './lsp/code-actions.js';
+import { ReactorFsmCodeLensProvider } from './lsp/code-lens.js';
+import { ReactorFsmCompletionProvider } from './lsp/completion-provider.js';
+import { ReactorFsmHoverProvider } from './lsp/hover-provider.js';
 
 export type ReactorFsmServices = LangiumServices;
 
@@ -36,6 +40,16 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     validation: {
         // Syntax and linking diagnostics get stable codes like every other diagnostic.
         DocumentValidator: (services) => new CodedDocumentValidator(services)
+    },
+    lsp: {
+        // Keywords come with what they do; names with what they are; signal names are offered where they go.
+        CompletionProvider: (services) => new ReactorFsmCompletionProvider(services),
+        // Keywords explain themselves; states, events, sockets and machines show what the analysis knows.
+        HoverProvider: (services) => new ReactorFsmHoverProvider(services),
+        // Quick fixes keyed by our diagnostic codes.
+        CodeActionProvider: () => new ReactorFsmCodeActionProvider(),
+        // "Generate" and "Show diagram" above every machine.
+        CodeLensProvider: () => new ReactorFsmCodeLensProvider()
     }
 };
 

@@ -8,19 +8,27 @@ export const { shared, ReactorFsm: services } = createReactorFsmServices(EmptyFi
 
 let counter = 0;
 
-/** Parses, links and validates `text` as a fresh document of its own (plus `others`, in the same workspace). */
-export async function validate(text: string, others: string[] = []): Promise<{ document: LangiumDocument<Model>; diagnostics: Diagnostic[] }> {
-    const documents = [text, ...others].map((source) => {
+/**
+ * Parses, links and validates `texts` as fresh documents of one workspace, runs `use` on them, then removes them
+ * from the documents and the index so later tests start from an empty workspace.
+ */
+export async function withDocuments<T>(texts: readonly string[], use: (documents: LangiumDocument<Model>[]) => Promise<T>): Promise<T> {
+    const documents = texts.map((source) => {
         const document = services.shared.workspace.LangiumDocumentFactory.fromString<Model>(source, URI.parse(`memory:///test-${++counter}.fsm`));
         services.shared.workspace.LangiumDocuments.addDocument(document);
         return document;
     });
-    await services.shared.workspace.DocumentBuilder.build(documents, { validation: true });
-    const document = documents[0]!;
-    const diagnostics = document.diagnostics ?? [];
-    // Remove them from the documents and the index, so later tests start from an empty workspace.
-    await services.shared.workspace.DocumentBuilder.update([], documents.map((created) => created.uri));
-    return { document, diagnostics };
+    try {
+        await services.shared.workspace.DocumentBuilder.build(documents, { validation: true });
+        return await use(documents);
+    } finally {
+        await services.shared.workspace.DocumentBuilder.update([], documents.map((created) => created.uri));
+    }
+}
+
+/** Parses, links and validates `text` as a fresh document of its own (plus `others`, in the same workspace). */
+export async function validate(text: string, others: string[] = []): Promise<{ document: LangiumDocument<Model>; diagnostics: Diagnostic[] }> {
+    return withDocuments([text, ...others], async ([document]) => ({ document: document!, diagnostics: document!.diagnostics ?? [] }));
 }
 
 /** The text a diagnostic's range covers. */

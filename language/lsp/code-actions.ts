@@ -1,0 +1,95 @@
+// Quick fixes for our diagnostics: mark a stuck state final, remove an unreachable state, declare a missing event,
+// and replace a misspelt name with the suggested one.
+import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
+import type { CodeActionProvider } from 'langium/lsp';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { isMachine, isState, type Machine } from '../generated/ast.js';
+import type { UnresolvedReferenceData } from '../validation/document-validator.js';
+import { IssueCodes } from '../validation/issue-codes.js';
+
+function nodeAt<T extends AstNode>(document: LangiumDocument, diagnostic: Diagnostic, guard: (node: AstNode) => node is T): T | undefined {
+    const root = document.parseResult.value.$cstNode;
+    const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(diagnostic.range.start));
+    return leaf ? AstUtils.getContainerOfType(leaf.astNode, guard) : undefined;
+}
+
+function fix(title: string, document: LangiumDocument, diagnostic: Diagnostic, edits: TextEdit[], preferred = false): CodeAction {
+    return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: preferred, edit: { changes: { [document.textDocument.uri]: edits } } };
+}
+
+/** `final ` before the `state` keyword of a stuck state. */
+function markFinal(document: LangiumDocument, diagnostic: Diagnostic): CodeAction | undefined {
+    const state = nodeAt(document, diagnostic, isState);
+    const keyword = state && GrammarUtils.findNodeForKeyword(state.$cstNode, 'state');
+    return keyword ? fix(`Mark '${state.name}' final`, document, diagnostic, [{ range: { start: keyword.range.start, end: keyword.range.start }, newText: 'final ' }], true) : undefined;
+}
+
+/** Deletes the state with its line (and the indentation before it). */
+function removeState(document: LangiumDocument, diagnostic: Diagnostic): CodeAction | undefined {
+    const state = nodeAt(document, diagnostic, isState);
+    const cst = state?.$cstNode;
+    if (!state || !cst) {
+        return undefined;
+    }
+    const text = document.textDocument.getText();
+    let start = cst.offset;
+    while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) {
+        start--;
+    }
+    let end = cst.end;
+    if (text.startsWith('\r\n', end)) {
+        end += 2;
+    } else if (text[end] === '\n') {
+        end += 1;
+    }
+    const range = { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) };
+    return fix(`Remove unreachable state '${state.name}'`, document, diagnostic, [{ range, newText: '' }]);
+}
+
+/** Adds the event to the machine's last `events` list, or a new list after the machine's `{`. */
+function declareEvent(document: LangiumDocument, diagnostic: Diagnostic, name: string): CodeAction | undefined {
+    const machine = nodeAt(document, diagnostic, isMachine) as Machine | undefined;
+    if (!machine) {
+        return undefined;
+    }
+    const lastList = machine.eventLists[machine.eventLists.length - 1]?.$cstNode;
+    if (lastList) {
+        return fix(`Declare event '${name}'`, document, diagnostic, [{ range: { start: lastList.range.end, end: lastList.range.end }, newText: `, ${name}` }]);
+    }
+    const brace = GrammarUtils.findNodeForKeyword(machine.$cstNode, '{');
+    if (!brace) {
+        return undefined;
+    }
+    const indent = ' '.repeat(brace.range.start.character === 0 ? 4 : (machine.$cstNode?.range.start.character ?? 0) + 4);
+    return fix(`Declare event '${name}'`, document, diagnostic, [{ range: { start: brace.range.end, end: brace.range.end }, newText: `\n${indent}events ${name}` }]);
+}
+
+export class ReactorFsmCodeActionProvider implements CodeActionProvider {
+    getCodeActions(document: LangiumDocument, params: CodeActionParams): MaybePromise<Array<Command | CodeAction>> {
+        const actions: CodeAction[] = [];
+        for (const diagnostic of params.context.diagnostics) {
+            switch (diagnostic.code) {
+                case IssueCodes.TerminalState:
+                    actions.push(...[markFinal(document, diagnostic)].filter((action): action is CodeAction => action !== undefined));
+                    break;
+                case IssueCodes.UnreachableState:
+                    actions.push(...[removeState(document, diagnostic)].filter((action): action is CodeAction => action !== undefined));
+                    break;
+                case IssueCodes.UnresolvedReference: {
+                    const data = diagnostic.data as UnresolvedReferenceData | undefined;
+                    if (data?.suggestion) {
+                        actions.push(fix(`Change to '${data.suggestion}'`, document, diagnostic, [{ range: diagnostic.range, newText: data.suggestion }], true));
+                    }
+                    if (data?.referenceType === 'event') {
+                        actions.push(...[declareEvent(document, diagnostic, data.refText)].filter((action): action is CodeAction => action !== undefined));
+                    }
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+        return actions;
+    }
+}
+

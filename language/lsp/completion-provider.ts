@@ -1,0 +1,62 @@
+// Completion: keywords with what they do, declared names with what they are, and the signals a program can catch.
+import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type ReferenceInfo } from 'langium';
+import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
+import { CompletionItemKind } from 'vscode-languageserver';
+import { analyzeMachine } from '../analysis/machine-analysis.js';
+import { isEvent, isMachine, isSocket, isState } from '../generated/ast.js';
+import { CATCHABLE_SIGNALS } from '../model/signals.js';
+import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
+
+/** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */
+const NAME_RULES = new Set(['Name', 'ActionName']);
+
+export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
+    protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): MaybePromise<void> {
+        // After `signal` the grammar expects a name; the useful names are the catchable signals.
+        if (next.property === 'signal' && GrammarAST.isRuleCall(next.feature)) {
+            for (const signal of CATCHABLE_SIGNALS) {
+                acceptor(context, { label: signal, kind: CompletionItemKind.EnumMember, detail: 'signal', sortText: `0${signal}` });
+            }
+            return;
+        }
+        return super.completionFor(context, next, acceptor);
+    }
+
+    protected override filterKeyword(context: CompletionContext, keyword: GrammarAST.Keyword): boolean {
+        const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
+        return !NAME_RULES.has(rule ?? '') && super.filterKeyword(context, keyword);
+    }
+
+    protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
+        if (!this.filterKeyword(context, keyword)) {
+            return;
+        }
+        const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
+        const doc = keywordDoc(keyword.value, rule);
+        acceptor(context, {
+            label: keyword.value,
+            kind: CompletionItemKind.Keyword,
+            detail: doc?.summary ?? 'keyword',
+            ...(doc ? { documentation: { kind: 'markdown' as const, value: keywordMarkdown(keyword.value, doc) } } : {}),
+            sortText: `1${keyword.value}`
+        });
+    }
+
+    protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext): CompletionValueItem {
+        const item = super.createReferenceCompletionItem(description, refInfo, context);
+        const node = description.node;
+        let detail: string | undefined;
+        if (isState(node)) {
+            const analysis = analyzeMachine(node.$container);
+            detail = [node.initial ? 'initial' : '', node.final ? 'final' : '', 'state', analysis.reachable.has(node) || !analysis.initial ? '' : '(unreachable)'].filter((word) => word !== '').join(' ');
+        } else if (isEvent(node)) {
+            const producers = analyzeMachine(node.$container.$container).producers.get(node)?.length ?? 0;
+            detail = `event${producers > 0 ? ` (${producers} producer${producers === 1 ? '' : 's'})` : ''}`;
+        } else if (isSocket(node)) {
+            detail = node.$type === 'Connection' ? 'connection' : `${node.$type.toLowerCase()} ${node.address}`;
+        } else if (isMachine(node)) {
+            detail = `machine (${description.documentUri.path.split('/').pop() ?? ''})`;
+        }
+        return { ...item, ...(detail ? { detail } : {}), sortText: `0${description.name}` };
+    }
+}

@@ -1,0 +1,59 @@
+// What each keyword does, with an example: one table for hover and completion, keyed by the rule it appears in.
+
+export interface KeywordDoc {
+    summary: string;
+    example: string;
+}
+
+/** Keys are `Rule:word` for words whose meaning depends on the rule, else the word alone. */
+const DOCS: Record<string, KeywordDoc> = {
+    machine: { summary: 'Declares a state machine: its events, states, socket handlers and signals.', example: 'machine EchoClient {\n    events Connected\n    initial state Connecting { on Connected -> Online }\n    final state Online\n}' },
+    events: { summary: 'Declares events, separated by commas. Every event a transition, socket or signal names must be declared.', example: 'events Connected, Data, Closed' },
+    initial: { summary: 'Marks the state the machine starts in. A machine has exactly one.', example: 'initial state Connecting { … }' },
+    final: { summary: 'Marks a state where the machine finishes: its timers stop and its sockets close gracefully. A final state has no transitions.', example: 'final state Done' },
+    state: { summary: 'Declares a state, with its transitions, timers and entry/exit actions in braces.', example: 'state Online {\n    entry greet\n    on Data / printReply\n}' },
+    on: { summary: 'A transition: on the event (and when the optional guard holds) go to the target, running the actions. Without a target it is internal: no exit or entry runs.', example: 'on Data [valid] -> Online / store, raise Stored' },
+    after: { summary: 'A timer, armed when the state is entered and cleared when it is left.', example: 'after 2s -> Connecting / connect upstream' },
+    entry: { summary: 'Actions run every time the state is entered, after the transition\'s actions.', example: 'entry greet, raise Ready' },
+    exit: { summary: 'Actions run every time the state is left by a transition with a target, before the transition\'s actions.', example: 'exit flush' },
+    client: { summary: 'An outgoing TCP connection: non-blocking connect when the machine starts, optional connect timeout, reconnect and heartbeat.', example: 'client upstream connect 127.0.0.1:7000 {\n    timeout 3s\n    connect -> Connected\n    read -> Data\n}' },
+    server: { summary: 'A listening TCP socket. Every accepted connection runs its own instance of the session machine.', example: 'server listener listen 0.0.0.0:7000 {\n    session EchoSession\n    accept -> Joined\n}' },
+    connection: { summary: 'In a session machine: the accepted socket its server hands over.', example: 'connection peer {\n    read -> Data\n    close -> PeerClosed\n}' },
+    listen: { summary: 'The address a server listens on: HOST:PORT (IPv6 in brackets).', example: 'server listener listen [::]:7000 { … }' },
+    'Client:connect': { summary: 'The address a client connects to: HOST:PORT (IPv6 in brackets, or quoted).', example: 'client db connect "db.internal:5432" { … }' },
+    signal: { summary: 'Turns a POSIX signal into an ordinary event, delivered through the event loop.', example: 'signal SIGTERM -> Shutdown' },
+    // Socket events (left of `->` in a socket block).
+    'SocketEvent:accept': { summary: 'Servers: a connection was accepted; the payload is the new session machine.', example: 'accept -> Joined' },
+    'SocketEvent:connect': { summary: 'Clients: the connection is established.', example: 'connect -> Connected' },
+    'SocketEvent:read': { summary: 'Bytes arrived; the payload is a Buffer.', example: 'read -> Data' },
+    'SocketEvent:drain': { summary: 'The socket can take more bytes after a write had to queue (reading resumes by itself).', example: 'drain -> Writable' },
+    'SocketEvent:close': { summary: 'The socket closed; the payload is true when it closed because of an error.', example: 'close -> Closed' },
+    'SocketEvent:error': { summary: 'A socket error (refused, reset, …) or bytes that could not be sent; the payload is the Error.', example: 'error -> Failed' },
+    'SocketEvent:timeout': { summary: 'Clients: the connect did not finish within `timeout`.', example: 'timeout -> Failed' },
+    // Options.
+    reuseaddr: { summary: 'Servers: allow binding while old connections linger in TIME_WAIT (Node sets it on every listening socket).', example: 'reuseaddr' },
+    nodelay: { summary: 'Disable Nagle\'s algorithm: small writes go out at once.', example: 'nodelay' },
+    keepalive: { summary: 'TCP keepalive probes after the given idle time.', example: 'keepalive 10s' },
+    backlog: { summary: 'Servers: how many connections may wait to be accepted (1–65535, default 511).', example: 'backlog 511' },
+    'TimeoutOption:timeout': { summary: 'Clients: how long a connect may take before `timeout` (or `error`) is raised.', example: 'timeout 3s' },
+    reconnect: { summary: 'Clients: reconnect after a failed or dropped connection, the delay doubling from the first to the second duration, with jitter.', example: 'reconnect 100ms..5s' },
+    heartbeat: { summary: 'Clients and connections: every interval the heartbeat action may write a ping; nothing received for the timeout raises the event.', example: 'heartbeat 5s timeout 15s -> HeartbeatLost' },
+    'HeartbeatOption:timeout': { summary: 'How long the peer may stay silent before the heartbeat event is raised; longer than the interval.', example: 'heartbeat 5s timeout 15s -> HeartbeatLost' },
+    idle: { summary: 'Clients and connections: no bytes in either direction for the duration raises the event.', example: 'idle 30s -> Idle' },
+    session: { summary: 'Servers: the machine every accepted connection runs (it needs a `connection` block).', example: 'session EchoSession' },
+    // Built-in actions.
+    'CloseAction:close': { summary: 'Closes a socket gracefully: ends the write side after pending bytes are flushed, then destroys it after a short linger.', example: 'on Shutdown -> Done / close upstream' },
+    'ConnectAction:connect': { summary: 'Starts connecting a client socket (ignored while it is connecting or connected).', example: 'after 1s -> Connecting / connect upstream' },
+    raise: { summary: 'Queues an event for this machine, delivered after the current transition completes.', example: 'entry raise Poll' },
+    stop: { summary: 'Stops the whole program: every machine finishes and its sockets close gracefully.', example: 'on Quit / stop' }
+};
+
+/** The documentation of `word` as it appears in grammar rule `rule`, if any. */
+export function keywordDoc(word: string, rule: string | undefined): KeywordDoc | undefined {
+    return DOCS[`${rule}:${word}`] ?? DOCS[word];
+}
+
+/** Markdown for hover and completion details. */
+export function keywordMarkdown(word: string, doc: KeywordDoc): string {
+    return `**${word}** — ${doc.summary}\n\n\`\`\`reactor-fsm\n${doc.example}\n\`\`\``;
+}
