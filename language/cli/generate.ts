@@ -1,6 +1,6 @@
 // `reactor-fsm generate`: a model file to a TypeScript project, refused while the model has errors.
 import * as path from 'node:path';
-import { AstUtils } from 'langium';
+import { blockingErrors } from '../generator/blocking-errors.js';
 import { generateProject } from '../generator/generator.js';
 import { WriteRefusedError, writeGeneratedFiles } from '../generator/write-files.js';
 import type { ReactorFsmServices } from '../module.js';
@@ -21,20 +21,9 @@ export async function runGenerate(services: ReactorFsmServices, input: string, o
     const { source, document } = named[0]!;
     const model = document.parseResult.value;
 
-    // The project holds this file's machines and the session machines they start, wherever declared.
-    const involved = new Set([document.uri.toString()]);
-    for (const machine of model.machines) {
-        for (const socket of machine.sockets) {
-            for (const member of socket.members) {
-                if (member.$type === 'SessionOption' && member.machine.ref) {
-                    involved.add(AstUtils.getDocument(member.machine.ref).uri.toString());
-                }
-            }
-        }
-    }
-    const errors = [...named, ...context]
-        .filter((loaded) => involved.has(loaded.document.uri.toString()))
-        .flatMap((loaded) => (loaded.document.diagnostics ?? []).filter((d) => d.severity === 1).map((d) => toReported(loaded.source.shown, d)))
+    const shownPath = new Map([...named, ...context].map((loaded) => [loaded.document.uri.toString(), loaded.source.shown]));
+    const errors = blockingErrors(document)
+        .map(({ document: involved, diagnostic }) => toReported(shownPath.get(involved.uri.toString()) ?? involved.uri.fsPath, diagnostic))
         .sort((a, b) => a.file.localeCompare(b.file) || byPosition(a, b));
     if (errors.length > 0) {
         for (const d of errors) {

@@ -1,4 +1,4 @@
-// Code lenses above every machine: generate the project, show the diagram (commands run in the VS Code client).
+// A code lens above every machine: generate the project (the command runs in the VS Code client).
 import type { LangiumDocument, MaybePromise } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens } from 'vscode-languageserver';
@@ -6,8 +6,7 @@ import type { Model } from '../generated/ast.js';
 
 /** Client commands the lenses invoke; the extension registers them. */
 export const LensCommands = {
-    generate: 'reactor-fsm.generate',
-    openDiagram: 'reactor-fsm.openDiagram'
+    generate: 'reactor-fsm.generate'
 } as const;
 
 export class ReactorFsmCodeLensProvider implements CodeLensProvider {
@@ -20,10 +19,7 @@ export class ReactorFsmCodeLensProvider implements CodeLensProvider {
             }
             const at = { start: range.start, end: range.start };
             const uri = document.textDocument.uri;
-            return [
-                { range: at, command: { title: 'Generate', command: LensCommands.generate, arguments: [uri] } },
-                { range: at, command: { title: 'Show diagram', command: LensCommands.openDiagram, arguments: [uri, machine.name] } }
-            ];
+            return [{ range: at, command: { title: 'Generate', command: LensCommands.generate, arguments: [uri] } }];
         });
     }
 }

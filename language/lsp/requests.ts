@@ -1,0 +1,65 @@
+// Handlers of the custom requests: generate a project from an open model, summarise the workspace's diagnostics.
+import { DocumentState, URI, type LangiumDocument } from 'langium';
+import type { LangiumSharedServices } from 'langium/lsp';
+import type { Connection } from 'vscode-languageserver';
+import type { Model } from '../generated/ast.js';
+import { blockingErrors } from '../generator/blocking-errors.js';
+import { generateProject } from '../generator/generator.js';
+import { writeGeneratedFiles, WriteRefusedError } from '../generator/write-files.js';
+import { CheckWorkspaceRequestMethod, GenerateRequestMethod, type CheckWorkspaceResult, type GenerateParams, type GenerateResult } from './protocol.js';
+
+export async function generateFromDocument(shared: LangiumSharedServices, params: GenerateParams): Promise<GenerateResult> {
+    const uri = URI.parse(params.uri);
+    await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, uri);
+    const document = shared.workspace.LangiumDocuments.getDocument(uri) as LangiumDocument<Model> | undefined;
+    const empty = { written: [], unchanged: [], kept: [] };
+    if (!document) {
+        return { ...empty, refused: [`${params.uri} is not a Reactor FSM document of this workspace`] };
+    }
+    const errors = blockingErrors(document);
+    if (errors.length > 0) {
+        return {
+            ...empty,
+            refused: errors.map(({ document: involved, diagnostic }) => `${involved.uri.path.split('/').pop()}:${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`)
+        };
+    }
+    if (document.parseResult.value.machines.length === 0) {
+        return { ...empty, refused: ['the file declares no machine'] };
+    }
+    try {
+        return await writeGeneratedFiles(params.outputFolder, generateProject(document.parseResult.value, uri.path.split('/').pop() ?? 'model.fsm'));
+    } catch (error) {
+        if (error instanceof WriteRefusedError || (error as NodeJS.ErrnoException).code) {
+            return { ...empty, refused: [error instanceof Error ? error.message : String(error)] };
+        }
+        throw error;
+    }
+}
+
+export function checkWorkspace(shared: LangiumSharedServices): CheckWorkspaceResult {
+    const result: CheckWorkspaceResult = { files: 0, errors: 0, warnings: 0, infos: 0 };
+    for (const document of shared.workspace.LangiumDocuments.all) {
+        result.files++;
+        for (const diagnostic of document.diagnostics ?? []) {
+            if (diagnostic.severity === 1) {
+                result.errors++;
+            } else if (diagnostic.severity === 2) {
+                result.warnings++;
+            } else {
+                result.infos++;
+            }
+        }
+    }
+    return result;
+}
+
+/** Registers the custom requests on the server's connection. */
+export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices): void {
+    connection.onRequest(GenerateRequestMethod, (params: GenerateParams) => generateFromDocument(shared, params));
+    connection.onRequest(CheckWorkspaceRequestMethod, async () => {
+        await shared.workspace.WorkspaceManager.ready;
+        const all = shared.workspace.LangiumDocuments.all.map((document) => document.uri).toArray();
+        await Promise.all(all.map((uri) => shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, uri)));
+        return checkWorkspace(shared);
+    });
+}

@@ -1,0 +1,227 @@
+// Semantic highlighting by role: the same word is coloured as what it is where it stands
+// (`read` is an event name in `events read`, a state in `state read`, a socket event in `read -> Data`).
+import { AstUtils, CstUtils, GrammarAST, GrammarUtils, isLeafCstNode, type AstNode, type CstNode, type LeafCstNode, type Properties } from 'langium';
+import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor } from 'langium/lsp';
+import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
+import type { Model, ReactorFsmAstType, State } from '../generated/ast.js';
+import { analyzeMachine } from '../analysis/machine-analysis.js';
+
+type ReactorFsmNode = ReactorFsmAstType[keyof ReactorFsmAstType];
+
+const { declaration, defaultLibrary, deprecated, readonly } = SemanticTokenModifiers;
+
+/**
+ * The token type and modifiers of each role (docs/language.md has the same table).
+ * Every word of a model gets a token, keywords and comments included, so the colours never depend on a
+ * TextMate grammar guessing from the word alone.
+ */
+export const ReactorFsmTokenRoles = {
+    machine: { type: SemanticTokenTypes.class },
+    state: { type: SemanticTokenTypes.enumMember },
+    event: { type: SemanticTokenTypes.event },
+    socket: { type: SemanticTokenTypes.variable, modifier: [readonly] },
+    userAction: { type: SemanticTokenTypes.function },
+    guard: { type: SemanticTokenTypes.function, modifier: [readonly] },
+    builtinAction: { type: SemanticTokenTypes.function, modifier: [defaultLibrary] },
+    socketEvent: { type: SemanticTokenTypes.event, modifier: [defaultLibrary] },
+    option: { type: SemanticTokenTypes.property },
+    signal: { type: SemanticTokenTypes.macro },
+    quantity: { type: SemanticTokenTypes.number },
+    address: { type: SemanticTokenTypes.string },
+    negation: { type: SemanticTokenTypes.operator },
+    keyword: { type: SemanticTokenTypes.keyword },
+    comment: { type: SemanticTokenTypes.comment }
+} as const satisfies Record<string, { type: string; modifier?: readonly string[] }>;
+
+type Role = keyof typeof ReactorFsmTokenRoles;
+
+/** The hidden terminals of the grammar that are comments (the other one, WS, never reaches the CST). */
+const COMMENT_TERMINALS = new Set(['SL_COMMENT', 'ML_COMMENT']);
+
+export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvider {
+    protected override highlightElement(astNode: AstNode, acceptor: SemanticTokenAcceptor): void {
+        const node = astNode as ReactorFsmNode;
+        // Structural keywords (`machine`, `on`, `listen`…): keywords, except where they name a built-in action.
+        this.highlightStructuralKeywords(node, acceptor);
+        switch (node.$type) {
+            case 'Model':
+                this.highlightComments(node, acceptor);
+                if (node.unclosedComment) {
+                    this.property(acceptor, node, 'unclosedComment', 'comment');
+                }
+                return;
+            case 'Machine':
+                this.property(acceptor, node, 'name', 'machine', [declaration]);
+                return;
+            case 'Event':
+                this.property(acceptor, node, 'name', 'event', [declaration]);
+                return;
+            case 'State':
+                this.property(acceptor, node, 'initial', 'keyword');
+                this.property(acceptor, node, 'final', 'keyword');
+                this.property(acceptor, node, 'name', 'state', this.isUnreachable(node) ? [declaration, deprecated] : [declaration]);
+                return;
+            case 'Transition':
+                this.property(acceptor, node, 'event', 'event');
+                this.property(acceptor, node, 'target', 'state');
+                return;
+            case 'Guard':
+                this.property(acceptor, node, 'negated', 'negation');
+                this.property(acceptor, node, 'name', 'guard');
+                return;
+            case 'Timer':
+                this.property(acceptor, node, 'delay', 'quantity');
+                this.property(acceptor, node, 'target', 'state');
+                return;
+            case 'CloseAction':
+            case 'ConnectAction':
+                this.property(acceptor, node, 'socket', 'socket');
+                return;
+            case 'RaiseAction':
+                this.property(acceptor, node, 'event', 'event');
+                return;
+            case 'CallAction':
+                this.property(acceptor, node, 'name', 'userAction');
+                return;
+            case 'Server':
+            case 'Client':
+                this.property(acceptor, node, 'name', 'socket', [declaration]);
+                this.property(acceptor, node, 'address', 'address');
+                return;
+            case 'Connection':
+                this.property(acceptor, node, 'name', 'socket', [declaration]);
+                return;
+            case 'EventMapping':
+                this.property(acceptor, node, 'socketEvent', 'socketEvent');
+                this.property(acceptor, node, 'event', 'event');
+                return;
+            case 'FlagOption':
+                this.property(acceptor, node, 'option', 'option');
+                return;
+            case 'KeepaliveOption':
+            case 'TimeoutOption':
+                this.property(acceptor, node, 'option', 'option');
+                this.property(acceptor, node, 'delay', 'quantity');
+                return;
+            case 'BacklogOption':
+                this.property(acceptor, node, 'option', 'option');
+                this.property(acceptor, node, 'size', 'quantity');
+                return;
+            case 'ReconnectOption':
+                this.property(acceptor, node, 'option', 'option');
+                this.property(acceptor, node, 'min', 'quantity');
+                this.property(acceptor, node, 'max', 'quantity');
+                return;
+            case 'HeartbeatOption':
+                this.property(acceptor, node, 'option', 'option');
+                this.property(acceptor, node, 'interval', 'quantity');
+                this.property(acceptor, node, 'timeout', 'quantity');
+                this.property(acceptor, node, 'event', 'event');
+                return;
+            case 'IdleOption':
+                this.property(acceptor, node, 'option', 'option');
+                this.property(acceptor, node, 'delay', 'quantity');
+                this.property(acceptor, node, 'event', 'event');
+                return;
+            case 'SessionOption':
+                this.property(acceptor, node, 'option', 'option');
+                this.property(acceptor, node, 'machine', 'machine');
+                return;
+            case 'Signal':
+                this.property(acceptor, node, 'signal', 'signal');
+                this.property(acceptor, node, 'event', 'event');
+                return;
+            default:
+                return;
+        }
+    }
+
+    /** Colours the CST nodes of one property (a name, a reference, an assigned keyword) with a role. */
+    protected property<N extends AstNode>(
+        acceptor: SemanticTokenAcceptor,
+        node: N,
+        property: Properties<N>,
+        role: Role,
+        modifier?: readonly string[]
+    ): void {
+        const token = ReactorFsmTokenRoles[role];
+        const modifiers = [...('modifier' in token ? token.modifier : []), ...(modifier ?? [])];
+        acceptor<N>({ node, property, type: token.type, modifier: modifiers });
+    }
+
+    /**
+     * The keyword leaves that belong to `node` itself: not those of a name or reference (`state read`),
+     * nor assigned ones (`initial`, `reuseaddr`), which are coloured through their property.
+     */
+    protected structuralKeywords(node: AstNode): LeafCstNode[] {
+        const root = node.$cstNode;
+        if (!root) {
+            return [];
+        }
+        const leaves: LeafCstNode[] = [];
+        const cst = CstUtils.streamCst(root).iterator();
+        for (let next = cst.next(); !next.done; next = cst.next()) {
+            const cstNode = next.value;
+            if (cstNode !== root && (cstNode.astNode !== node || isValue(cstNode))) {
+                cst.prune();
+                continue;
+            }
+            if (isLeafCstNode(cstNode) && !cstNode.hidden && GrammarAST.isKeyword(cstNode.grammarSource)) {
+                leaves.push(cstNode);
+            }
+        }
+        return leaves;
+    }
+
+    protected highlightStructuralKeywords(node: ReactorFsmNode, acceptor: SemanticTokenAcceptor): void {
+        for (const leaf of this.structuralKeywords(node)) {
+            const word = leaf.text;
+            if (!/^[a-z]/i.test(word)) {
+                continue; // punctuation: `{`, `->`, `/`, `,`, `..`
+            }
+            let role: Role = 'keyword';
+            if (node.$type === 'CloseAction' || node.$type === 'ConnectAction' || node.$type === 'RaiseAction' || node.$type === 'StopAction') {
+                role = 'builtinAction';
+            } else if (node.$type === 'HeartbeatOption') {
+                role = 'option'; // the `timeout` of `heartbeat 5s timeout 15s -> E`
+            }
+            const token = ReactorFsmTokenRoles[role];
+            acceptor({ cst: leaf, type: token.type, modifier: 'modifier' in token ? [...token.modifier] : undefined });
+        }
+    }
+
+    /** Comments live in the CST only (hidden leaves), so the model's root colours them. */
+    protected highlightComments(model: Model, acceptor: SemanticTokenAcceptor): void {
+        const root = model.$cstNode;
+        if (!root) {
+            return;
+        }
+        for (const cstNode of CstUtils.streamCst(root)) {
+            if (isLeafCstNode(cstNode) && cstNode.hidden && COMMENT_TERMINALS.has(cstNode.tokenType.name)) {
+                acceptor({ cst: cstNode, type: ReactorFsmTokenRoles.comment.type });
+            }
+        }
+    }
+
+    /** A state no path from the initial state reaches (only decided when the machine has an initial state). */
+    protected isUnreachable(state: State): boolean {
+        const analysis = analyzeMachine(state.$container);
+        return analysis.initial !== undefined && !analysis.reachable.has(state);
+    }
+}
+
+/**
+ * A CST node that is (part of) a value: an assignment (`name=Name`, `event=[Event:Name]`, `option='nodelay'`)
+ * or a data type rule's text. Keywords inside it are words of a name or assigned keywords, not structure.
+ */
+function isValue(cstNode: CstNode): boolean {
+    const source = cstNode.grammarSource;
+    if (!source) {
+        return false;
+    }
+    if (AstUtils.getContainerOfType(source, GrammarAST.isAssignment)) {
+        return true;
+    }
+    const rule = AstUtils.getContainerOfType(source, GrammarAST.isParserRule);
+    return rule !== undefined && GrammarUtils.isDataTypeRule(rule);
+}
