@@ -1,11 +1,13 @@
-// Bundles the command line and the language server into single CommonJS files under out/.
+// Bundles the command line, the language server and the VS Code extension into single CommonJS files under out/.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 
 /** @type {import('esbuild').BuildOptions} */
 const options = {
-    entryPoints: { cli: 'language/cli/main.ts', server: 'server/main.ts' },
+    entryPoints: { cli: 'language/cli/main.ts', server: 'server/main.ts', extension: 'client/extension.ts' },
+    // VS Code provides `vscode` to the extension at run time.
+    external: ['vscode'],
     outdir: 'out',
     outExtension: { '.js': '.cjs' },
     bundle: true,
