@@ -20,6 +20,8 @@ import { ReactorFsmCodeActionProvider } from './lsp/code-actions.js';
 import { ReactorFsmCodeLensProvider } from './lsp/code-lens.js';
 import { ReactorFsmCompletionProvider } from './lsp/completion-provider.js';
 import { ReactorFsmHoverProvider } from './lsp/hover-provider.js';
+import { ReactorFsmDocumentSymbolProvider } from './lsp/document-symbols.js';
+import { ReactorFsmSemanticTokenProvider } from './lsp/semantic-tokens.js';
 
 export type ReactorFsmServices = LangiumServices;
 
@@ -48,8 +50,12 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
         HoverProvider: (services) => new ReactorFsmHoverProvider(services),
         // Quick fixes keyed by our diagnostic codes.
         CodeActionProvider: () => new ReactorFsmCodeActionProvider(),
-        // "Generate" and "Show diagram" above every machine.
-        CodeLensProvider: () => new ReactorFsmCodeLensProvider()
+        // "Generate" above every machine.
+        CodeLensProvider: () => new ReactorFsmCodeLensProvider(),
+        // Colours by role: `read` is an event, a state, a socket event or an action depending on where it stands.
+        SemanticTokenProvider: (services) => new ReactorFsmSemanticTokenProvider(services),
+        // Outline: machines with their events, states, sockets and signals.
+        DocumentSymbolProvider: () => new ReactorFsmDocumentSymbolProvider()
     }
 };
 

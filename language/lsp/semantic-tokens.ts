@@ -1,7 +1,7 @@
 // Semantic highlighting by role: the same word is coloured as what it is where it stands
 // (`read` is an event name in `events read`, a state in `state read`, a socket event in `read -> Data`).
 import { AstUtils, CstUtils, GrammarAST, GrammarUtils, isLeafCstNode, type AstNode, type CstNode, type LeafCstNode, type Properties } from 'langium';
-import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor } from 'langium/lsp';
+import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor, type SemanticTokenRangeOptions } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
 import type { Model, ReactorFsmAstType, State } from '../generated/ast.js';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
@@ -11,7 +11,7 @@ type ReactorFsmNode = ReactorFsmAstType[keyof ReactorFsmAstType];
 const { declaration, defaultLibrary, deprecated, readonly } = SemanticTokenModifiers;
 
 /**
- * The token type and modifiers of each role (docs/language.md has the same table).
+ * The token type and modifiers of each role (keep the table in the docs in step with this one).
  * Every word of a model gets a token, keywords and comments included, so the colours never depend on a
  * TextMate grammar guessing from the word alone.
  */
@@ -136,6 +136,28 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
         }
     }
 
+    /**
+     * Splits a token spanning several lines (a block comment) into one token per line for clients without
+     * multiline token support. Langium 4.4's own split computes the first line's length from an absolute offset
+     * minus a column, so a block comment below line 0 would swallow the text after it.
+     */
+    protected override highlightToken(options: SemanticTokenRangeOptions): void {
+        const { range } = options;
+        const document = this.currentDocument?.textDocument;
+        if (range.start.line === range.end.line || this.clientCapabilities?.multilineTokenSupport || !document) {
+            super.highlightToken(options);
+            return;
+        }
+        for (let line = range.start.line; line <= range.end.line; line++) {
+            const start = line === range.start.line ? range.start.character : 0;
+            const lineText = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+            const end = line === range.end.line ? range.end.character : lineText.replace(/\r?\n$/, '').length;
+            if (end > start) {
+                super.highlightToken({ ...options, range: { start: { line, character: start }, end: { line, character: end } } });
+            }
+        }
+    }
+
     /** Colours the CST nodes of one property (a name, a reference, an assigned keyword) with a role. */
     protected property<N extends AstNode>(
         acceptor: SemanticTokenAcceptor,
@@ -210,6 +232,9 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
     }
 }
 
+/** Whether each grammar element produces a value (asked per CST node, so answered once per element). */
+const valueElements = new WeakMap<AstNode, boolean>();
+
 /**
  * A CST node that is (part of) a value: an assignment (`name=Name`, `event=[Event:Name]`, `option='nodelay'`)
  * or a data type rule's text. Keywords inside it are words of a name or assigned keywords, not structure.
@@ -219,9 +244,12 @@ function isValue(cstNode: CstNode): boolean {
     if (!source) {
         return false;
     }
-    if (AstUtils.getContainerOfType(source, GrammarAST.isAssignment)) {
-        return true;
+    let value = valueElements.get(source);
+    if (value === undefined) {
+        const rule = AstUtils.getContainerOfType(source, GrammarAST.isParserRule);
+        value = AstUtils.getContainerOfType(source, GrammarAST.isAssignment) !== undefined
+            || (rule !== undefined && GrammarUtils.isDataTypeRule(rule));
+        valueElements.set(source, value);
     }
-    const rule = AstUtils.getContainerOfType(source, GrammarAST.isParserRule);
-    return rule !== undefined && GrammarUtils.isDataTypeRule(rule);
+    return value;
 }
