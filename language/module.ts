@@ -21,6 +21,7 @@ import { ReactorFsmCodeLensProvider } from './lsp/code-lens.js';
 import { ReactorFsmCompletionProvider } from './lsp/completion-provider.js';
 import { ReactorFsmHoverProvider } from './lsp/hover-provider.js';
 import { ReactorFsmDocumentSymbolProvider } from './lsp/document-symbols.js';
+import { ReactorFsmFormatter } from './lsp/formatter.js';
 import { ReactorFsmSemanticTokenProvider } from './lsp/semantic-tokens.js';
 
 export type ReactorFsmServices = LangiumServices;
@@ -55,7 +56,9 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
         // Colours by role: `read` is an event, a state, a socket event or an action depending on where it stands.
         SemanticTokenProvider: (services) => new ReactorFsmSemanticTokenProvider(services),
         // Outline: machines with their events, states, sockets and signals.
-        DocumentSymbolProvider: () => new ReactorFsmDocumentSymbolProvider()
+        DocumentSymbolProvider: () => new ReactorFsmDocumentSymbolProvider(),
+        // Formats documents to the house style of examples/.
+        Formatter: () => new ReactorFsmFormatter()
     }
 };
 

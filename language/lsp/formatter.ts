@@ -1,8 +1,8 @@
 // Formats .fsm files to the house style of examples/: 4-space indentation, one member per line, tight punctuation.
-import { CstUtils, GrammarAST, isLeafCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
-import { AbstractFormatter, Formatting, type FormattingAction, type FormattingContext } from 'langium/lsp';
+import { CstUtils, GrammarAST, isCompositeCstNode, isLeafCstNode, type AstNode, type CompositeCstNode, type CstNode, type LangiumDocument, type TextDocument } from 'langium';
+import { AbstractFormatter, Formatting, type FormattingAction, type FormattingActionOptions, type FormattingContext } from 'langium/lsp';
 import type { DocumentFormattingParams, FormattingOptions, Range, TextEdit } from 'vscode-languageserver';
-import { isEventList, isGuard, isMachine, isModel, isReconnectOption, type Model } from '../generated/ast.js';
+import { isEventList, isGuard, isModel, isReconnectOption, type Model } from '../generated/ast.js';
 
 /** Blank lines kept between two members (and before a comment): at most this many. */
 const MAX_BLANK_LINES = 1;
@@ -32,13 +32,29 @@ function isKeywordNode(node: CstNode | undefined, value?: string): boolean {
         && (value === undefined || node.grammarSource.value === value);
 }
 
-/** The tokens and sub-nodes a node's own rule consumed, in order, without comments. */
-function ownParts(node: AstNode): CstNode[] {
-    const cst = node.$cstNode;
-    if (!cst || !('content' in cst)) {
-        return [];
+/**
+ * The CST node of a node's own rule. A node reached through an unassigned rule call (`Socket: Server | Client
+ * | Connection`) has the caller's node as its `$cstNode`, with the callee's node as its only child.
+ */
+function ownCst(node: AstNode): CompositeCstNode | undefined {
+    const start = node.$cstNode;
+    if (!isCompositeCstNode(start)) {
+        return undefined;
     }
-    return (cst.content as CstNode[]).filter((child) => !child.hidden && child.length > 0);
+    let cst: CompositeCstNode = start;
+    for (;;) {
+        const visible: CstNode[] = cst.content.filter((child) => !child.hidden);
+        const only: CstNode | undefined = visible[0];
+        if (visible.length !== 1 || !isCompositeCstNode(only) || only.astNode !== node) {
+            return cst;
+        }
+        cst = only;
+    }
+}
+
+/** The tokens and sub-nodes a node's own rule consumed, in order, without comments. */
+function ownParts(cst: CompositeCstNode | undefined): CstNode[] {
+    return cst ? cst.content.filter((child) => !child.hidden && child.length > 0) : [];
 }
 
 /**
@@ -59,19 +75,15 @@ export class ReactorFsmFormatter extends AbstractFormatter {
     /** Offsets of the `{` and `}` tokens of the document being formatted, to indent comments by depth. */
     private openBraces: number[] = [];
     private closeBraces: number[] = [];
+    /** The line break of the document being formatted. */
+    private eol = '\n';
 
     override formatDocument(document: LangiumDocument, params: DocumentFormattingParams): TextEdit[] {
         const limit = this.errorFreeLimit(document);
         if (limit === 0) {
             return [];
         }
-        let edits: TextEdit[];
-        try {
-            edits = this.doDocumentFormat(document, params.options);
-        } catch {
-            // A tree recovered from syntax errors may hold surprises: leave the text alone rather than fail.
-            return [];
-        }
+        const edits = this.doDocumentFormat(document, params.options);
         if (limit === undefined) {
             return [...edits, ...this.finalNewLine(document)];
         }
@@ -81,7 +93,39 @@ export class ReactorFsmFormatter extends AbstractFormatter {
 
     protected override doDocumentFormat(document: LangiumDocument, options: FormattingOptions, range?: Range): TextEdit[] {
         this.collectBraces(document);
-        return super.doDocumentFormat(document, options, range);
+        this.eol = document.textDocument.getText().includes('\r\n') ? '\r\n' : '\n';
+        try {
+            return super.doDocumentFormat(document, options, range);
+        } catch {
+            // A tree recovered from syntax errors may hold surprises: leave the text alone rather than fail.
+            return [];
+        }
+    }
+
+    /** Line breaks as the document writes them (Langium's own edits always use `\n`). */
+    protected override createLineTextEdit(range: Range, lines: number, context: FormattingContext, options: FormattingActionOptions): TextEdit {
+        const edit = super.createLineTextEdit(range, lines, context, options);
+        return { ...edit, newText: edit.newText.replace(/\n/g, this.eol) };
+    }
+
+    /**
+     * A token that should follow the previous one on the same line, but comes after a comment on an earlier line
+     * (after a `//` comment it has to): it starts a continuation line, one level deeper than its member.
+     */
+    protected override createTextEdit(a: CstNode | undefined, b: CstNode, formatting: FormattingAction, context: FormattingContext): TextEdit[] {
+        if (a?.hidden && !b.hidden) {
+            const between = { start: a.range.end, end: b.range.start };
+            const move = this.findFittingMove(between, formatting.moves, context);
+            if (between.start.line < between.end.line && move?.characters !== undefined && move.lines === undefined) {
+                const unit = context.options.insertSpaces ? ' '.repeat(context.options.tabSize) : '\t';
+                return [{ range: between, newText: this.eol + unit.repeat(context.indentation + 1) }];
+            }
+        }
+        return super.createTextEdit(a, b, formatting, context);
+    }
+
+    protected override isNecessary(edit: TextEdit, document: TextDocument): boolean {
+        return edit.newText !== document.getText(edit.range);
     }
 
     protected override format(node: AstNode): void {
@@ -90,8 +134,9 @@ export class ReactorFsmFormatter extends AbstractFormatter {
             return;
         }
         const formatter = this.getNodeFormatter(node);
-        const parts = ownParts(node);
-        if (parts.length === 0) {
+        const cst = ownCst(node);
+        const parts = ownParts(cst);
+        if (!cst || parts.length === 0) {
             return;
         }
 
@@ -121,14 +166,15 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         const open = parts.find((part) => isKeywordNode(part, '{'));
         const close = parts.find((part) => isKeywordNode(part, '}'));
         if (open && close) {
-            const members = formatter.interior(formatter.cst([open]), formatter.cst([close])).nodes.filter((member) => !member.hidden);
-            const siblings = (node.$cstNode as CstNode & { content: CstNode[] }).content;
+            const inside = formatter.interior(formatter.cst([open]), formatter.cst([close])).nodes;
+            const members = inside.filter((member) => !member.hidden);
             for (const member of members) {
-                const before = siblings[siblings.indexOf(member) - 1];
+                const before = cst.content[cst.content.indexOf(member) - 1];
                 // No blank line right after `{`; between members (or after a comment) the user's blank line stays.
                 formatter.cst([member]).prepend(isKeywordNode(before, '{') ? Formatting.indent() : indentKeepingBlankLines());
             }
-            formatter.cst([close]).prepend(Formatting.newLine());
+            // An empty block stays `{}`; otherwise `}` goes on a line of its own.
+            formatter.cst([close]).prepend(inside.length === 0 ? Formatting.noSpace() : Formatting.newLine());
         }
     }
 
@@ -168,7 +214,7 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         const lines = previous ? Math.min(Math.max(lineBreaks, 1), maxLines) : 0;
         const unit = context.options.insertSpaces ? ' '.repeat(context.options.tabSize) : '\t';
         const indentation = unit.repeat(this.depthAt(hidden.offset));
-        const edits: TextEdit[] = [{ range: { start: from, end: start }, newText: '\n'.repeat(lines) + indentation }];
+        const edits: TextEdit[] = [{ range: { start: from, end: start }, newText: this.eol.repeat(lines) + indentation }];
 
         // The further lines of a block comment move by as many columns as its first line.
         const commentLines = hidden.text.split('\n');
@@ -245,15 +291,15 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         const errorOffsets = [
             ...lexerErrors.map((error) => error.offset),
             ...parserErrors.map((error) => error.token.startOffset)
-        ].map((offset) => (Number.isFinite(offset) ? offset : textLength));
+        ].map((offset) => (Number.isFinite(offset) && offset >= 0 ? offset : textLength)); // the end of the file: NaN or -1
         const firstError = Math.min(...errorOffsets);
         let limit = 0;
         const machines = isModel(value) ? value.machines : [];
         for (const machine of machines) {
-            const parts = ownParts(machine);
+            const parts = ownParts(ownCst(machine));
             const last = parts[parts.length - 1];
             const cst = machine.$cstNode;
-            if (!cst || !isMachine(machine) || !isKeywordNode(last, '}') || cst.end > firstError) {
+            if (!cst || !isKeywordNode(last, '}') || cst.end > firstError) {
                 break;
             }
             limit = cst.end;
@@ -274,7 +320,8 @@ export class ReactorFsmFormatter extends AbstractFormatter {
             }
         }
         const trailing = text.substring(end);
-        if (end === 0 || trailing.trim() !== '' || trailing === '\n' || trailing === '\r\n') {
+        const model = document.parseResult.value;
+        if (end === 0 || (isModel(model) && model.unclosedComment !== undefined) || trailing.trim() !== '' || trailing === '\n' || trailing === '\r\n') {
             return [];
         }
         const textDocument = document.textDocument;
