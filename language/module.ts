@@ -6,9 +6,11 @@ import {
     type DefaultSharedModuleContext,
     type LangiumServices,
     type LangiumSharedServices,
-    type PartialLangiumServices
+    type PartialLangiumServices,
+    type PartialLangiumSharedServices
 } from 'langium/lsp';
 import { ReactorFsmGeneratedModule, ReactorFsmGeneratedSharedModule } from './generated/module.js';
+import { ValidatingWorkspaceManager } from './workspace-manager.js';
 import { ReactorFsmScopeComputation } from './references/scope-computation.js';
 import { IndexedScopeProvider } from './references/scope-provider.js';
 import { SuggestingLinker } from './references/linker.js';
@@ -62,6 +64,13 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     }
 };
 
+export const ReactorFsmSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    workspace: {
+        // The first build validates too: every file's problems show at start-up, opened or not.
+        WorkspaceManager: (services) => new ValidatingWorkspaceManager(services)
+    }
+};
+
 /**
  * Creates the shared services and the Reactor FSM language services.
  * `overrides` replace individual services (the benchmark uses this to measure Langium's default scoping).
@@ -70,7 +79,7 @@ export function createReactorFsmServices(
     context: DefaultSharedModuleContext,
     ...overrides: Array<Module<ReactorFsmServices, PartialLangiumServices>>
 ): { shared: LangiumSharedServices; ReactorFsm: ReactorFsmServices } {
-    const shared = inject(createDefaultSharedModule(context), ReactorFsmGeneratedSharedModule);
+    const shared = inject(createDefaultSharedModule(context), ReactorFsmGeneratedSharedModule, ReactorFsmSharedModule);
     const ReactorFsm = inject(createDefaultModule({ shared }), ReactorFsmGeneratedModule, ReactorFsmModule, ...overrides);
     shared.ServiceRegistry.register(ReactorFsm);
     registerValidationChecks(ReactorFsm);

@@ -122,6 +122,8 @@ export class StreamDispatcher implements Closable {
             return this.closing;
         }
         this.stopHeartbeat();
+        // A socket paused for backpressure would never see the peer's FIN ('drain' does not come after end()).
+        this.resumeReading();
         this.closing = new Promise<void>((resolve) => {
             const linger = setTimeout(() => {
                 unsentAtDestroy.set(socket, socket.writableLength);
@@ -158,12 +160,7 @@ export class StreamDispatcher implements Closable {
 
     /** The socket drained: readers resume once no stream of the machine still waits. */
     handleWrite(): void {
-        const streams = streamsByMachine.get(this.machine) ?? [];
-        if (!streams.some((stream) => stream.socket?.writableNeedDrain)) {
-            for (const stream of streams) {
-                stream.resumeReading();
-            }
-        }
+        this.resumeMachineReaders();
         this.emit(this.events.drain, undefined);
     }
 
@@ -227,7 +224,19 @@ export class StreamDispatcher implements Closable {
         }
         this.stopHeartbeat();
         this.closing ??= Promise.resolve();
+        // A socket that backed up and then died sends no 'drain': the machine's other readers must not stay paused.
+        this.resumeMachineReaders();
         this.handleClose(hadError);
+    }
+
+    /** Resumes every reader of the machine unless one of its open sockets still waits for 'drain'. */
+    private resumeMachineReaders(): void {
+        const streams = streamsByMachine.get(this.machine) ?? [];
+        if (!streams.some((stream) => stream.socket !== undefined && !stream.socket.destroyed && stream.socket.writableNeedDrain)) {
+            for (const stream of streams) {
+                stream.resumeReading();
+            }
+        }
     }
 
     /** Delivers an event to the machine, when the model maps one. */

@@ -1,0 +1,90 @@
+// ServerDispatcher over real loopback sockets: sessions per connection, graceful close, pausing on EMFILE.
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionDispatcher } from '../../templates/runtime/connection-dispatcher.js';
+import type { Machine, MachineHost } from '../../templates/runtime/machine.js';
+import { ServerDispatcher } from '../../templates/runtime/server-dispatcher.js';
+import { Cleanup, RecordingMachine, TestHost, closedPort, connectTo, streamEvents, within } from './runtime-helpers.js';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+const SERVER_NAMES = ['accept', 'error', 'close'];
+
+/** A server of a recording machine whose sessions echo what they read. */
+function echoServer(port: number): { machine: RecordingMachine; server: ServerDispatcher; sessions: RecordingMachine[] } {
+    const machine = new RecordingMachine(new TestHost(), SERVER_NAMES);
+    const sessions: RecordingMachine[] = [];
+    const factory = (host: MachineHost, socket: Socket): Machine => {
+        const session = new RecordingMachine(host);
+        const peer = new ConnectionDispatcher(session, 'peer', streamEvents(), {}, socket);
+        cleanup.add(() => peer.destroy());
+        session.reaction = (record) => {
+            if (record.event === 'read') {
+                peer.write(record.payload as Buffer);
+            }
+        };
+        sessions.push(session);
+        return session;
+    };
+    const server = new ServerDispatcher(machine, 'listener', { accept: 0, error: 1, close: 2 }, { host: '127.0.0.1', port }, factory);
+    cleanup.add(() => server.close());
+    machine.start();
+    return { machine, server, sessions };
+}
+
+/** Sends a line and resolves with the first bytes that come back. */
+async function roundTrip(socket: Socket, text: string): Promise<string> {
+    const reply = once(socket, 'data') as Promise<[Buffer]>;
+    socket.write(text);
+    const [data] = await within(reply, 2_000, `the echo of ${JSON.stringify(text)}`);
+    return data.toString();
+}
+
+describe('ServerDispatcher', () => {
+    it('runs a session per connection, and close() stops listening, closes the sessions gracefully, then raises close', async () => {
+        const { machine, server, sessions } = echoServer(0);
+        await server.listen();
+        const port = server.port!;
+        expect(port).toBeGreaterThan(0);
+        const one = await connectTo(cleanup, port);
+        const two = await connectTo(cleanup, port);
+        expect(await roundTrip(one, 'one\n')).toBe('one\n');
+        expect(await roundTrip(two, 'two\n')).toBe('two\n');
+        expect(server.accepted).toBe(2);
+        expect(machine.named('accept').map((r) => r.payload)).toEqual(sessions);
+        const oneEnded = once(one, 'end');
+        const twoEnded = once(two, 'end');
+        await within(server.close(), 3_000, 'the server to close');
+        await within(Promise.all([oneEnded, twoEnded]), 1_000, 'FIN at both clients');
+        expect(sessions.every((session) => session.finished)).toBe(true);
+        expect(machine.named('close')).toHaveLength(1);
+        expect(server.server!.listening).toBe(false);
+    });
+
+    it('pauses accepting when out of descriptors (EMFILE) and listens again on the same port after a short pause', async () => {
+        const port = await closedPort();
+        const { machine, server } = echoServer(port);
+        await server.listen();
+        const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' });
+        server.handleError(emfile);
+        expect(machine.named('error').map((r) => r.payload)).toEqual([emfile]);
+        expect(server.pauses).toBe(1);
+        expect(server.server!.listening).toBe(false);
+        await within(once(server.server!, 'listening'), 2_000, 'listening again');
+        expect(server.port).toBe(port);
+        const client = await connectTo(cleanup, port);
+        expect(await roundTrip(client, 'back\n')).toBe('back\n');
+    });
+
+    // A server on port 0 (as with a `NAME_LISTENER=127.0.0.1:0` override) must come back on the port it had, not a new random one.
+    it('listens again on the port it had when its configured port is 0', async () => {
+        const { server } = echoServer(0);
+        await server.listen();
+        const before = server.port!;
+        server.handleError(Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+        await within(once(server.server!, 'listening'), 2_000, 'listening again');
+        expect(server.port).toBe(before);
+    });
+});
