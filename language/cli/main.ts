@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createReactorFsmServices } from '../module.js';
 import { runCheck } from './check.js';
+import { runDiagram } from './diagram.js';
 import { runGenerate } from './generate.js';
 import { InputError } from './source-files.js';
 
@@ -50,6 +51,18 @@ export async function main(argv: readonly string[]): Promise<number> {
                 (line) => process.stdout.write(`${line}\n`),
                 (line) => process.stderr.write(`${line}\n`)
             );
+        });
+
+    program
+        .command('diagram')
+        .description('Draw one machine of a .fsm file as SVG and/or Mermaid stateDiagram-v2 text.')
+        .argument('<file>', 'the .fsm file')
+        .option('--machine <name>', 'the machine to draw (default: the first of the file)')
+        .option('--svg <out.svg>', 'write an SVG picture (- for standard output)')
+        .option('--mermaid <out.md>', 'write Mermaid stateDiagram-v2 text (- for standard output)')
+        .action(async (file: string, options: { machine?: string; svg?: string; mermaid?: string }) => {
+            const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+            exitCode = await runDiagram(ReactorFsm, file, options, (text) => process.stdout.write(text));
         });
 
     try {

@@ -1,0 +1,29 @@
+// From a document to a finished diagram: pick the machine, build its graph, lay it out, render it.
+import type { LangiumDocument } from 'langium';
+import type { Machine, Model } from '../generated/ast.js';
+import { buildDiagramGraph } from './graph.js';
+import { layoutGraph, type PlacedGraph } from './layout.js';
+import { renderSvg } from './svg.js';
+
+/** The machine named `name`, else the one containing `offset`, else the first. */
+export function chooseMachine(model: Model, name?: string, offset?: number): Machine | undefined {
+    if (name !== undefined) {
+        return model.machines.find((machine) => machine.name === name);
+    }
+    if (offset !== undefined) {
+        const around = model.machines.find((machine) => machine.$cstNode && machine.$cstNode.offset <= offset && offset <= machine.$cstNode.end);
+        if (around) {
+            return around;
+        }
+    }
+    return model.machines[0];
+}
+
+export async function placeMachine(machine: Machine, document?: LangiumDocument): Promise<PlacedGraph> {
+    return layoutGraph(buildDiagramGraph(machine, document));
+}
+
+/** The machine's diagram as SVG; `standalone` embeds the styles (a file of its own). */
+export async function machineSvg(machine: Machine, document: LangiumDocument | undefined, standalone: boolean): Promise<string> {
+    return renderSvg(await placeMachine(machine, document), { standalone });
+}

@@ -1,0 +1,254 @@
+// A machine as a diagram graph: states, transitions and timers, and the sockets and signals that raise its events.
+// Every element keeps the source range it came from; sizes come from the text it shows.
+import { GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
+import type { Diagnostic, Range } from 'vscode-languageserver';
+import { analyzeMachine } from '../analysis/machine-analysis.js';
+import type { Machine, Socket, State, Timer, Transition } from '../generated/ast.js';
+
+export type NodeKind = 'start' | 'state' | 'socket' | 'signal' | 'session';
+export type EdgeKind = 'start' | 'transition' | 'timer' | 'raises' | 'session';
+
+export interface Badge {
+    severity: 'error' | 'warning' | 'info';
+    code: string;
+    message: string;
+}
+
+export interface DiagramNode {
+    id: string;
+    kind: NodeKind;
+    /** The name as written (state, socket, signal or session machine). */
+    label: string;
+    /** A second line: `client 127.0.0.1:7000`, `entry greet`, … */
+    details: string[];
+    /** Internal transitions, listed inside the state: `Data / printReply`. */
+    internal: string[];
+    initial: boolean;
+    final: boolean;
+    unreachable: boolean;
+    /** Not final, yet nothing leaves it. */
+    terminal: boolean;
+    /** No final state can be reached from it. */
+    trap: boolean;
+    badges: Badge[];
+    range?: Range;
+    width: number;
+    height: number;
+}
+
+export interface DiagramEdge {
+    id: string;
+    kind: EdgeKind;
+    source: string;
+    target: string;
+    label: string;
+    range?: Range;
+    labelWidth: number;
+    labelHeight: number;
+}
+
+export interface DiagramGraph {
+    machine: string;
+    nodes: DiagramNode[];
+    edges: DiagramEdge[];
+}
+
+/** Text metrics of the diagram font (12 px monospace), shared by the graph's sizes and the SVG renderer. */
+export const TEXT = { charWidth: 7.2, lineHeight: 16, padding: 10, fontSize: 12 } as const;
+
+function textWidth(lines: readonly string[]): number {
+    return Math.max(0, ...lines.map((line) => line.length)) * TEXT.charWidth;
+}
+
+function nodeSize(title: string, lines: readonly string[], minWidth: number): { width: number; height: number } {
+    const all = [title, ...lines];
+    return {
+        width: Math.max(minWidth, Math.ceil(textWidth(all) + 2 * TEXT.padding)),
+        height: Math.ceil(all.length * TEXT.lineHeight + 2 * TEXT.padding - (lines.length > 0 ? 0 : 4))
+    };
+}
+
+function rangeOf(node: AstNode | undefined): Range | undefined {
+    return node?.$cstNode?.range;
+}
+
+/** The range of the node's name, for revealing it in the editor. */
+function nameRange(node: AstNode): Range | undefined {
+    return (GrammarUtils.findNodeForProperty(node.$cstNode, 'name') ?? node.$cstNode)?.range;
+}
+
+function sourceText(node: AstNode): string {
+    return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function actionsText(trigger: Transition | Timer): string {
+    const texts = trigger.actions.map(sourceText).filter((text) => text !== '');
+    return texts.length > 0 ? ` / ${texts.join(', ')}` : '';
+}
+
+function transitionLabel(transition: Transition): string {
+    const guard = transition.guard ? ` [${transition.guard.negated ? '!' : ''}${transition.guard.name}]` : '';
+    return `${transition.event?.$refText ?? '?'}${guard}${actionsText(transition)}`;
+}
+
+function badgeOf(diagnostic: Diagnostic): Badge {
+    return {
+        severity: diagnostic.severity === 1 ? 'error' : diagnostic.severity === 2 ? 'warning' : 'info',
+        code: String(diagnostic.code ?? ''),
+        message: typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value
+    };
+}
+
+function contains(outer: Range, inner: Range): boolean {
+    const before = (a: Range['start'], b: Range['start']): boolean => a.line < b.line || (a.line === b.line && a.character <= b.character);
+    return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+/** Builds the graph of `machine`; `document` supplies the diagnostics shown as badges on states. */
+export function buildDiagramGraph(machine: Machine, document?: LangiumDocument): DiagramGraph {
+    const analysis = analyzeMachine(machine);
+    const diagnostics = document?.diagnostics ?? [];
+    const stateIds = new Map<State, string>(analysis.states.map((state, index) => [state, `state:${index}`]));
+    const nodes: DiagramNode[] = [];
+    const edges: DiagramEdge[] = [];
+    const edge = (kind: EdgeKind, source: string, target: string, label: string, range?: Range): void => {
+        edges.push({ id: `edge:${edges.length}`, kind, source, target, label, labelWidth: Math.ceil(textWidth([label])), labelHeight: label ? TEXT.lineHeight : 0, ...(range ? { range } : {}) });
+    };
+
+    if (analysis.initial) {
+        nodes.push({ id: 'start', kind: 'start', label: '', details: [], internal: [], initial: false, final: false, unreachable: false, terminal: false, trap: false, badges: [], width: 16, height: 16 });
+        edge('start', 'start', stateIds.get(analysis.initial)!, '');
+    }
+
+    for (const state of analysis.states) {
+        const id = stateIds.get(state)!;
+        const details = [
+            ...state.entries.map((block) => `entry ${block.actions.map(sourceText).join(', ')}`),
+            ...state.exits.map((block) => `exit ${block.actions.map(sourceText).join(', ')}`)
+        ];
+        const internal = state.transitions.filter((transition) => !transition.target).map(transitionLabel);
+        const range = nameRange(state);
+        const badges = range && state.$cstNode ? diagnostics.filter((d) => contains(state.$cstNode!.range, d.range)).map(badgeOf) : [];
+        nodes.push({
+            id,
+            kind: 'state',
+            label: state.name ?? '?',
+            details,
+            internal,
+            initial: state.initial,
+            final: state.final,
+            unreachable: analysis.initial !== undefined && !analysis.reachable.has(state),
+            terminal: analysis.terminal.has(state),
+            trap: analysis.traps.has(state),
+            badges,
+            ...(range ? { range } : {}),
+            ...nodeSize(state.name ?? '?', [...details, ...internal], 64)
+        });
+        for (const transition of state.transitions) {
+            const target = transition.target?.ref;
+            if (target && stateIds.has(target)) {
+                edge('transition', id, stateIds.get(target)!, transitionLabel(transition), rangeOf(transition));
+            }
+        }
+        for (const timer of state.timers) {
+            const target = timer.target?.ref;
+            if (target && stateIds.has(target)) {
+                edge('timer', id, stateIds.get(target)!, `after ${timer.delay}${actionsText(timer)}`, rangeOf(timer));
+            }
+        }
+    }
+
+    // Event sources: one node per socket and signal, an edge to every state that handles what it raises.
+    const handlers = (eventName: string): State[] => analysis.states.filter((state) => state.transitions.some((transition) => transition.event?.ref?.name === eventName));
+    const sourceEdges = (sourceId: string, raised: Array<{ via: string; event: string }>): void => {
+        const byState = new Map<State, string[]>();
+        for (const { via, event } of raised) {
+            for (const state of handlers(event)) {
+                byState.set(state, [...(byState.get(state) ?? []), sourceId === 'signals' ? event : `${via}→${event}`]);
+            }
+        }
+        for (const [state, labels] of byState) {
+            edge('raises', sourceId, stateIds.get(state)!, [...new Set(labels)].join(', '));
+        }
+    };
+    machine.sockets.forEach((socket: Socket, index) => {
+        const id = `socket:${index}`;
+        const detail = socket.$type === 'Connection' ? 'connection' : `${socket.$type.toLowerCase()} ${socket.address ?? '?'}`;
+        const range = nameRange(socket);
+        nodes.push({
+            id,
+            kind: 'socket',
+            label: socket.name ?? '?',
+            details: [detail],
+            internal: [],
+            initial: false,
+            final: false,
+            unreachable: false,
+            terminal: false,
+            trap: false,
+            badges: socket.$cstNode ? diagnostics.filter((d) => contains(socket.$cstNode!.range, d.range)).map(badgeOf) : [],
+            ...(range ? { range } : {}),
+            ...nodeSize(socket.name ?? '?', [detail], 64)
+        });
+        sourceEdges(
+            id,
+            socket.members.flatMap((member) => {
+                switch (member.$type) {
+                    case 'EventMapping':
+                        return [{ via: member.socketEvent, event: member.event?.$refText ?? '' }];
+                    case 'HeartbeatOption':
+                        return [{ via: 'heartbeat', event: member.event?.$refText ?? '' }];
+                    case 'IdleOption':
+                        return [{ via: 'idle', event: member.event?.$refText ?? '' }];
+                    default:
+                        return [];
+                }
+            })
+        );
+        const session = socket.members.find((member) => member.$type === 'SessionOption');
+        const sessionMachine = session?.$type === 'SessionOption' ? session.machine?.$refText : undefined;
+        if (sessionMachine) {
+            const sessionId = `session:${index}`;
+            nodes.push({
+                id: sessionId,
+                kind: 'session',
+                label: sessionMachine,
+                details: ['session machine'],
+                internal: [],
+                initial: false,
+                final: false,
+                unreachable: false,
+                terminal: false,
+                trap: false,
+                badges: [],
+                ...(session ? { range: rangeOf(session)! } : {}),
+                ...nodeSize(sessionMachine, ['session machine'], 64)
+            });
+            edge('session', id, sessionId, 'each connection');
+        }
+    });
+    // Signals: one node for all of them, so a shutdown bound to SIGINT and SIGTERM is one arrow per state, not two.
+    const signals = machine.signals.filter((signal) => signal.signal !== undefined);
+    if (signals.length > 0) {
+        const label = signals.map((signal) => signal.signal).join(', ');
+        const range = rangeOf(signals[0]);
+        nodes.push({
+            id: 'signals',
+            kind: 'signal',
+            label,
+            details: ['signals'],
+            internal: [],
+            initial: false,
+            final: false,
+            unreachable: false,
+            terminal: false,
+            trap: false,
+            badges: [],
+            ...(range ? { range } : {}),
+            ...nodeSize(label, ['signals'], 48)
+        });
+        sourceEdges('signals', signals.map((signal) => ({ via: signal.signal, event: signal.event?.$refText ?? '' })));
+    }
+
+    return { machine: machine.name ?? '?', nodes, edges };
+}

@@ -1,0 +1,112 @@
+// The diagram as an SVG string: a pure function of the placed graph, used by the webview and by `diagram --svg`.
+import { TEXT, type Badge } from './graph.js';
+import type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './layout.js';
+
+/** Styles: VS Code theme colours in the webview, with fallbacks for a standalone file. */
+export const DIAGRAM_CSS = `
+.fsm-diagram { font-family: var(--vscode-editor-font-family, ui-monospace, Menlo, Consolas, monospace); font-size: ${TEXT.fontSize}px; }
+.fsm-diagram text { fill: var(--vscode-editor-foreground, #1f2328); dominant-baseline: middle; }
+.fsm-diagram .fsm-node rect { fill: var(--vscode-editorWidget-background, #f6f8fa); stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 1.2; }
+.fsm-diagram .fsm-node .fsm-title { font-weight: 600; }
+.fsm-diagram .fsm-node .fsm-detail { opacity: 0.75; }
+.fsm-diagram .fsm-node line { stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 0.6; opacity: 0.5; }
+.fsm-diagram .fsm-start circle { fill: var(--vscode-editor-foreground, #1f2328); stroke: none; }
+.fsm-diagram .fsm-final rect.fsm-inner { fill: none; }
+.fsm-diagram .fsm-unreachable { opacity: 0.45; }
+.fsm-diagram .fsm-unreachable rect { stroke-dasharray: 5 3; }
+.fsm-diagram .fsm-terminal rect.fsm-outer { stroke: var(--vscode-editorError-foreground, #cf222e); stroke-width: 2; }
+.fsm-diagram .fsm-trap rect.fsm-outer { stroke: var(--vscode-editorWarning-foreground, #9a6700); stroke-width: 2; }
+.fsm-diagram .fsm-socket rect, .fsm-diagram .fsm-signal rect, .fsm-diagram .fsm-session rect { fill: var(--vscode-editor-background, #ffffff); stroke-dasharray: 3 2; }
+.fsm-diagram .fsm-edge path { fill: none; stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 1.2; }
+.fsm-diagram .fsm-edge-timer path { stroke-dasharray: 6 3; }
+.fsm-diagram .fsm-edge-raises path, .fsm-diagram .fsm-edge-session path { stroke-dasharray: 2 3; opacity: 0.6; }
+.fsm-diagram .fsm-edge .fsm-label-box { fill: var(--vscode-editor-background, #ffffff); opacity: 0.85; }
+.fsm-diagram .fsm-edge-raises text { opacity: 0.7; }
+.fsm-diagram .fsm-arrow { fill: var(--vscode-editor-foreground, #57606a); }
+.fsm-diagram .fsm-badge-error circle { fill: var(--vscode-editorError-foreground, #cf222e); }
+.fsm-diagram .fsm-badge-warning circle { fill: var(--vscode-editorWarning-foreground, #9a6700); }
+.fsm-diagram .fsm-badge-info circle { fill: var(--vscode-editorInfo-foreground, #0969da); }
+.fsm-diagram .fsm-badge text { fill: #ffffff; font-size: 10px; font-weight: 700; text-anchor: middle; }
+.fsm-diagram .fsm-selected rect.fsm-outer, .fsm-diagram .fsm-selected path { stroke: var(--vscode-focusBorder, #0969da); stroke-width: 2.5; }
+.fsm-diagram [data-range] { cursor: pointer; }
+`;
+
+export function escapeXml(text: string): string {
+    return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[char]!);
+}
+
+function n(value: number): string {
+    return String(Math.round(value * 10) / 10);
+}
+
+function rangeAttribute(range: PlacedNode['range']): string {
+    return range ? ` data-range="${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}"` : '';
+}
+
+function badges(node: PlacedNode): string {
+    const worst = (['error', 'warning', 'info'] as const).find((severity) => node.badges.some((badge) => badge.severity === severity));
+    if (!worst) {
+        return '';
+    }
+    const title = node.badges.map((badge: Badge) => `${badge.severity} ${badge.code}: ${badge.message}`).join('\n');
+    const mark = worst === 'info' ? 'i' : '!';
+    return `<g class="fsm-badge fsm-badge-${worst}" transform="translate(${n(node.width - 2)},2)"><title>${escapeXml(title)}</title><circle r="7"/><text y="0.5">${mark}</text></g>`;
+}
+
+function stateNode(node: PlacedNode): string {
+    const classes = ['fsm-node', `fsm-${node.kind}`, node.initial ? 'fsm-initial' : '', node.final ? 'fsm-final' : '', node.unreachable ? 'fsm-unreachable' : '', node.terminal ? 'fsm-terminal' : '', node.trap ? 'fsm-trap' : '']
+        .filter((name) => name !== '')
+        .join(' ');
+    const parts: string[] = [];
+    parts.push(`<rect class="fsm-outer" width="${n(node.width)}" height="${n(node.height)}" rx="${node.kind === 'state' ? 8 : 3}"/>`);
+    if (node.final) {
+        parts.push(`<rect class="fsm-inner" x="3" y="3" width="${n(node.width - 6)}" height="${n(node.height - 6)}" rx="6"/>`);
+    }
+    const lines = [...node.details, ...node.internal];
+    const titleY = TEXT.padding + TEXT.lineHeight / 2;
+    parts.push(`<text class="fsm-title" x="${n(node.width / 2)}" y="${n(titleY)}" text-anchor="middle">${escapeXml(node.label)}</text>`);
+    if (lines.length > 0) {
+        const separator = TEXT.padding + TEXT.lineHeight + 2;
+        parts.push(`<line x1="4" y1="${n(separator)}" x2="${n(node.width - 4)}" y2="${n(separator)}"/>`);
+        lines.forEach((line, index) => {
+            parts.push(`<text class="fsm-detail" x="${TEXT.padding}" y="${n(separator + 2 + TEXT.lineHeight * (index + 0.5))}">${escapeXml(line)}</text>`);
+        });
+    }
+    const title = node.kind === 'state' ? `state ${node.label}${node.unreachable ? ' (unreachable)' : ''}${node.terminal ? ' (stuck: nothing leaves it)' : ''}${node.trap ? ' (cannot finish)' : ''}` : `${node.kind} ${node.label}`;
+    return `<g class="${classes}" data-id="${escapeXml(node.id)}"${rangeAttribute(node.range)} transform="translate(${n(node.x)},${n(node.y)})"><title>${escapeXml(title)}</title>${parts.join('')}${badges(node)}</g>`;
+}
+
+function startNode(node: PlacedNode): string {
+    return `<g class="fsm-node fsm-start" data-id="start" transform="translate(${n(node.x)},${n(node.y)})"><circle cx="${n(node.width / 2)}" cy="${n(node.height / 2)}" r="${n(node.width / 2)}"/></g>`;
+}
+
+function edgePath(points: readonly Point[]): string {
+    return points.map((point, index) => `${index === 0 ? 'M' : 'L'}${n(point.x)} ${n(point.y)}`).join(' ');
+}
+
+function edgeElement(edge: PlacedEdge): string {
+    if (edge.points.length < 2) {
+        return '';
+    }
+    const label =
+        edge.label && edge.labelAt
+            ? `<rect class="fsm-label-box" x="${n(edge.labelAt.x - 1)}" y="${n(edge.labelAt.y)}" width="${n(edge.labelWidth + 2)}" height="${n(edge.labelHeight)}"/><text x="${n(edge.labelAt.x)}" y="${n(edge.labelAt.y + edge.labelHeight / 2)}">${escapeXml(edge.label)}</text>`
+            : '';
+    return `<g class="fsm-edge fsm-edge-${edge.kind}" data-id="${escapeXml(edge.id)}"${rangeAttribute(edge.range)}><path d="${edgePath(edge.points)}" marker-end="url(#fsm-arrow)"/>${label}</g>`;
+}
+
+export interface SvgOptions {
+    /** Embed the styles (a standalone file); the webview brings its own stylesheet instead. */
+    standalone: boolean;
+}
+
+export function renderSvg(graph: PlacedGraph, options: SvgOptions): string {
+    const width = Math.max(graph.width, 1);
+    const height = Math.max(graph.height, 1);
+    const style = options.standalone ? `<style>${DIAGRAM_CSS}</style>` : '';
+    const defs = '<defs><marker id="fsm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path class="fsm-arrow" d="M0 0 L10 5 L0 10 z"/></marker></defs>';
+    const edges = graph.edges.map(edgeElement).join('');
+    const nodes = graph.nodes.map((node) => (node.kind === 'start' ? startNode(node) : stateNode(node))).join('');
+    const background = options.standalone ? `<rect width="${width}" height="${height}" fill="#ffffff"/>` : '';
+    return `<svg xmlns="http://www.w3.org/2000/svg" class="fsm-diagram" data-machine="${escapeXml(graph.machine)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title>${escapeXml(`machine ${graph.machine}`)}</title>${style}${defs}${background}<g class="fsm-edges">${edges}</g><g class="fsm-nodes">${nodes}</g></svg>`;
+}
