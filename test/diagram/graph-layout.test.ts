@@ -1,0 +1,151 @@
+// The diagram of every example: graph structure, a layout without overlaps, edges attached to their ends, SVG text.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildDiagramGraph } from '../../language/diagram/graph.js';
+import { layoutGraph, type PlacedGraph, type PlacedNode, type Point } from '../../language/diagram/layout.js';
+import { machineToMermaid } from '../../language/diagram/mermaid.js';
+import { renderSvg } from '../../language/diagram/svg.js';
+import { validate, withDocuments } from '../helpers.js';
+
+const EXAMPLES = new URL('../../examples/', import.meta.url);
+const exampleFiles = readdirSync(EXAMPLES).filter((name) => name.endsWith('.fsm')).sort();
+const texts = exampleFiles.map((name) => readFileSync(new URL(name, EXAMPLES), 'utf8'));
+
+function overlaps(a: PlacedNode, b: PlacedNode): boolean {
+    return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Distance from a point to the border of a node's box (0 when on it). */
+function distanceToBorder(point: Point, node: PlacedNode): number {
+    const dx = Math.max(node.x - point.x, 0, point.x - (node.x + node.width));
+    const dy = Math.max(node.y - point.y, 0, point.y - (node.y + node.height));
+    const outside = Math.hypot(dx, dy);
+    if (outside > 0) {
+        return outside;
+    }
+    return Math.min(point.x - node.x, node.x + node.width - point.x, point.y - node.y, node.y + node.height - point.y);
+}
+
+async function placedGraphs(index: number): Promise<PlacedGraph[]> {
+    return withDocuments([texts[index]!, ...texts.filter((_, other) => other !== index)], async ([document]) =>
+        Promise.all(document!.parseResult.value.machines.map((machine) => layoutGraph(buildDiagramGraph(machine, document))))
+    );
+}
+
+describe('graph', () => {
+    it('has the echo client\'s states, transitions, timers, internal transitions and event sources', async () => {
+        const { document } = await validate(texts[exampleFiles.indexOf('echo-client.fsm')]!);
+        const graph = buildDiagramGraph(document.parseResult.value.machines[0]!, document);
+        const states = graph.nodes.filter((node) => node.kind === 'state');
+        expect(states.map((node) => [node.label, node.initial, node.final])).toEqual([
+            ['Connecting', true, false],
+            ['Backoff', false, false],
+            ['Online', false, false],
+            ['Done', false, true]
+        ]);
+        const online = states.find((node) => node.label === 'Online')!;
+        expect(online.details).toEqual(['entry greet']);
+        expect(online.internal).toEqual(['Data / printReply']);
+        const name = (id: string): string => graph.nodes.find((node) => node.id === id)!.label || 'start';
+        expect(graph.edges.filter((edge) => edge.kind !== 'raises').map((edge) => `${name(edge.source)} -${edge.label}-> ${name(edge.target)} (${edge.kind})`)).toEqual([
+            'start --> Connecting (start)',
+            'Connecting -Connected-> Online (transition)',
+            'Connecting -Failed-> Backoff (transition)',
+            'Connecting -Shutdown-> Done (transition)',
+            'Backoff -Shutdown-> Done (transition)',
+            'Backoff -after 1s / connect upstream-> Connecting (timer)',
+            'Online -HeartbeatLost / close upstream-> Backoff (transition)',
+            'Online -Closed-> Backoff (transition)',
+            'Online -Shutdown / close upstream-> Done (transition)'
+        ]);
+        expect(graph.edges.filter((edge) => edge.kind === 'raises').map((edge) => `${name(edge.source)} -${edge.label}-> ${name(edge.target)}`)).toEqual([
+            'upstream -heartbeat→HeartbeatLost, read→Data, close→Closed-> Online',
+            'upstream -connect→Connected, error→Failed-> Connecting',
+            'SIGINT, SIGTERM -Shutdown-> Connecting',
+            'SIGINT, SIGTERM -Shutdown-> Backoff',
+            'SIGINT, SIGTERM -Shutdown-> Online'
+        ]);
+        // Every state and edge from the model keeps its source range.
+        expect(states.every((node) => node.range !== undefined)).toBe(true);
+        expect(graph.edges.filter((edge) => edge.kind === 'transition' || edge.kind === 'timer').every((edge) => edge.range !== undefined)).toBe(true);
+    });
+
+    it('links a server to its session machine and marks unreachable, stuck and trapped states with their diagnostics', async () => {
+        const { document } = await validate(`machine M {
+            events Go, Back, Joined
+            initial state A { on Go -> Loop  on Back -> Done  on Joined / count }
+            state Loop { on Go -> Loop2 }
+            state Loop2 { on Back -> Loop }
+            state Stuck
+            final state Done
+            server s listen 0.0.0.0:1 { session W  accept -> Joined }
+        }
+        machine W { events X initial state Q { on X -> Q } connection p { read -> X } }`);
+        const graph = buildDiagramGraph(document.parseResult.value.machines[0]!, document);
+        const node = (label: string) => graph.nodes.find((candidate) => candidate.label === label)!;
+        expect(node('Stuck')).toMatchObject({ unreachable: true, terminal: true });
+        expect(node('Stuck').badges.map((badge) => badge.code).sort()).toEqual(['terminal-state', 'unreachable-state']);
+        expect(node('Loop')).toMatchObject({ unreachable: false, trap: true });
+        expect(node('Loop').badges.map((badge) => badge.code)).toEqual(['cannot-finish']);
+        expect(node('W')).toMatchObject({ kind: 'session' });
+        expect(graph.edges.some((edge) => edge.kind === 'session' && edge.target === node('W').id && edge.source === node('s').id)).toBe(true);
+    });
+});
+
+describe('layout of every example', () => {
+    it.each(exampleFiles.map((name, index) => [name, index] as const))('%s: no overlapping boxes, every edge attached to its ends', async (_name, index) => {
+        for (const graph of await placedGraphs(index)) {
+            expect(graph.width).toBeGreaterThan(0);
+            for (let i = 0; i < graph.nodes.length; i++) {
+                for (let j = i + 1; j < graph.nodes.length; j++) {
+                    expect(overlaps(graph.nodes[i]!, graph.nodes[j]!), `${graph.machine}: ${graph.nodes[i]!.label} overlaps ${graph.nodes[j]!.label}`).toBe(false);
+                }
+            }
+            const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+            for (const edge of graph.edges) {
+                expect(edge.points.length, `${graph.machine}: ${edge.label} has a route`).toBeGreaterThanOrEqual(2);
+                expect(distanceToBorder(edge.points[0]!, byId.get(edge.source)!), `${graph.machine}: ${edge.label} starts on its source`).toBeLessThan(1.5);
+                expect(distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!), `${graph.machine}: ${edge.label} ends on its target`).toBeLessThan(1.5);
+                if (edge.label) {
+                    expect(edge.labelAt, `${graph.machine}: ${edge.label} is placed`).toBeDefined();
+                    const box = { ...edge.labelAt!, width: edge.labelWidth, height: edge.labelHeight } as PlacedNode;
+                    for (const node of graph.nodes) {
+                        expect(overlaps(box, node), `${graph.machine}: label ${edge.label} covers ${node.label}`).toBe(false);
+                    }
+                }
+                for (const point of edge.points) {
+                    expect(point.x).toBeGreaterThanOrEqual(0);
+                    expect(point.y).toBeGreaterThanOrEqual(0);
+                    expect(point.x).toBeLessThanOrEqual(graph.width);
+                    expect(point.y).toBeLessThanOrEqual(graph.height);
+                }
+            }
+        }
+    });
+});
+
+describe('svg and mermaid text', () => {
+    it('renders every state with its classes and source range, and escapes text', async () => {
+        const [graph] = await placedGraphs(exampleFiles.indexOf('echo-client.fsm'));
+        const svg = renderSvg(graph!, { standalone: true });
+        expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+        expect(svg).toContain('<style>');
+        expect(svg).toMatch(/<g class="fsm-node fsm-state fsm-initial" data-id="state:0" data-range="\d+:\d+:\d+:\d+"/);
+        expect(svg).toMatch(/<g class="fsm-node fsm-state fsm-final" data-id="state:3"/);
+        expect(svg).toContain('>connect→Connected, error→Failed<');
+        expect(renderSvg(graph!, { standalone: false })).not.toContain('<style>');
+        const escaped = renderSvg({ ...graph!, machine: 'a<b>&"c"' }, { standalone: true });
+        expect(escaped).toContain('data-machine="a&lt;b&gt;&amp;&quot;c&quot;"');
+    });
+
+    it('writes Mermaid with one state per model state, the start, the transitions and final markers', async () => {
+        const { document } = await validate(texts[exampleFiles.indexOf('echo-client.fsm')]!);
+        const text = machineToMermaid(document.parseResult.value.machines[0]!);
+        const lines = text.split('\n');
+        expect(lines[0]).toBe('stateDiagram-v2');
+        expect(lines).toContain('    [*] --> s0');
+        expect(lines).toContain('    s1 --> s0 : after 1s / connect upstream');
+        expect(lines).toContain('    s3 --> [*]');
+        expect(text).toContain('note right of s2\n        Data / printReply\n    end note');
+    });
+});
