@@ -6,14 +6,20 @@ import {
     CheckWorkspaceRequestMethod,
     GenerateRequestMethod,
     type CheckWorkspaceResult,
+    DiagramRequestMethod,
+    type DiagramParams,
+    type DiagramResult,
     type GenerateParams,
     type GenerateResult
 } from '../language/lsp/protocol.js';
+import { DiagramPanel } from './diagram-panel.js';
 import { resolveOutputFolder } from './output-folder.js';
 
 export const Commands = {
     generate: 'reactor-fsm.generate',
-    checkWorkspace: 'reactor-fsm.checkWorkspace'
+    checkWorkspace: 'reactor-fsm.checkWorkspace',
+    openDiagram: 'reactor-fsm.openDiagram',
+    exportDiagram: 'reactor-fsm.exportDiagram'
 } as const;
 
 /** The .fsm document a command is about: its argument (from a lens or the explorer) or the active editor. */
@@ -73,6 +79,42 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
             await vscode.commands.executeCommand('workbench.actions.view.problems');
             void vscode.window.showInformationMessage(`Reactor FSM: ${summary}`);
             return result;
+        }),
+        vscode.commands.registerCommand(Commands.openDiagram, async (argument?: unknown, machine?: unknown) => {
+            const uri = targetUri(argument);
+            if (!uri) {
+                void vscode.window.showWarningMessage('Reactor FSM: open a .fsm file to see its diagram.');
+                return;
+            }
+            DiagramPanel.show(client, await vscode.workspace.openTextDocument(uri), typeof machine === 'string' ? machine : undefined);
+        }),
+        vscode.commands.registerCommand(Commands.exportDiagram, async (argument?: unknown) => {
+            const uri = targetUri(argument);
+            if (!uri) {
+                void vscode.window.showWarningMessage('Reactor FSM: open a .fsm file to export its diagram.');
+                return undefined;
+            }
+            const editor = vscode.window.activeTextEditor;
+            const params: DiagramParams = {
+                uri: uri.toString(),
+                standalone: true,
+                ...(editor?.document.uri.toString() === uri.toString() ? { offset: editor.document.offsetAt(editor.selection.active) } : {})
+            };
+            const result = await client.sendRequest<DiagramResult>(DiagramRequestMethod, params);
+            if (!result.svg || !result.machine) {
+                void vscode.window.showErrorMessage(`Reactor FSM: no diagram to export: ${result.problem ?? 'no machine'}`);
+                return undefined;
+            }
+            const target = await vscode.window.showSaveDialog({
+                defaultUri: vscode.Uri.joinPath(uri, '..', `${result.machine}.svg`),
+                filters: { 'SVG image': ['svg'] }
+            });
+            if (!target) {
+                return undefined;
+            }
+            await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${result.svg}\n`));
+            void vscode.window.showInformationMessage(`Reactor FSM: diagram of ${result.machine} saved to ${vscode.workspace.asRelativePath(target)}`);
+            return target;
         }),
         vscode.workspace.onDidSaveTextDocument(async (document) => {
             if (document.languageId === 'reactor-fsm' && vscode.workspace.getConfiguration('reactor-fsm', document.uri).get<boolean>('generate.onSave')) {

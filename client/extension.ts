@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
+import { DiagramPanel } from './diagram-panel.js';
 
 let client: LanguageClient | undefined;
 
@@ -24,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     // The id makes `reactor-fsm.trace.server` the trace setting.
     client = new LanguageClient('reactor-fsm', 'Reactor FSM', serverOptions, clientOptions);
+    DiagramPanel.extensionUri = context.extensionUri;
     registerCommands(context, client, output);
     await client.start();
 }

@@ -21,9 +21,21 @@ const options = {
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" }
 };
 
+/** The diagram webview's script: runs in the browser, so a plain IIFE. */
+const webview = {
+    entryPoints: { diagram: 'client/webview/diagram.ts' },
+    outdir: 'out',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning'
+};
+
 if (watch) {
-    const context = await esbuild.context(options);
-    await context.watch();
+    await (await esbuild.context(options)).watch();
+    await (await esbuild.context(webview)).watch();
 } else {
-    await esbuild.build(options);
+    await Promise.all([esbuild.build(options), esbuild.build(webview)]);
 }

@@ -1,4 +1,4 @@
-// A code lens above every machine: generate the project (the command runs in the VS Code client).
+// Code lenses above every machine: generate the project, show the diagram (commands run in the VS Code client).
 import type { LangiumDocument, MaybePromise } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens } from 'vscode-languageserver';
@@ -6,7 +6,8 @@ import type { Model } from '../generated/ast.js';
 
 /** Client commands the lenses invoke; the extension registers them. */
 export const LensCommands = {
-    generate: 'reactor-fsm.generate'
+    generate: 'reactor-fsm.generate',
+    openDiagram: 'reactor-fsm.openDiagram'
 } as const;
 
 export class ReactorFsmCodeLensProvider implements CodeLensProvider {
@@ -19,7 +20,10 @@ export class ReactorFsmCodeLensProvider implements CodeLensProvider {
             }
             const at = { start: range.start, end: range.start };
             const uri = document.textDocument.uri;
-            return [{ range: at, command: { title: 'Generate', command: LensCommands.generate, arguments: [uri] } }];
+            return [
+                { range: at, command: { title: 'Generate', command: LensCommands.generate, arguments: [uri] } },
+                { range: at, command: { title: 'Show diagram', command: LensCommands.openDiagram, arguments: [uri, machine.name] } }
+            ];
         });
     }
 }

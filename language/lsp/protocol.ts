@@ -26,3 +26,23 @@ export interface CheckWorkspaceResult {
     warnings: number;
     infos: number;
 }
+
+export const DiagramRequestMethod = 'reactor-fsm/diagram';
+
+export interface DiagramParams {
+    uri: string;
+    /** The machine to draw; else the one around `offset`; else the first. */
+    machine?: string;
+    offset?: number;
+    /** A file of its own (styles embedded) rather than the webview's inline picture. */
+    standalone?: boolean;
+}
+
+export interface DiagramResult {
+    /** Every machine of the document, for the panel's chooser. */
+    machines: string[];
+    machine?: string;
+    svg?: string;
+    /** Why there is no picture: no such document, no machine. */
+    problem?: string;
+}

@@ -6,7 +6,17 @@ import type { Model } from '../generated/ast.js';
 import { blockingErrors } from '../generator/blocking-errors.js';
 import { generateProject } from '../generator/generator.js';
 import { writeGeneratedFiles, WriteRefusedError } from '../generator/write-files.js';
-import { CheckWorkspaceRequestMethod, GenerateRequestMethod, type CheckWorkspaceResult, type GenerateParams, type GenerateResult } from './protocol.js';
+import { chooseMachine, machineSvg } from '../diagram/diagram.js';
+import {
+    CheckWorkspaceRequestMethod,
+    DiagramRequestMethod,
+    GenerateRequestMethod,
+    type CheckWorkspaceResult,
+    type DiagramParams,
+    type DiagramResult,
+    type GenerateParams,
+    type GenerateResult
+} from './protocol.js';
 
 export async function generateFromDocument(shared: LangiumSharedServices, params: GenerateParams): Promise<GenerateResult> {
     const uri = URI.parse(params.uri);
@@ -53,9 +63,27 @@ export function checkWorkspace(shared: LangiumSharedServices): CheckWorkspaceRes
     return result;
 }
 
+/** The diagram of one machine of a document, as the panel or an export wants it. */
+export async function diagramOfDocument(shared: LangiumSharedServices, params: DiagramParams): Promise<DiagramResult> {
+    const uri = URI.parse(params.uri);
+    const document = shared.workspace.LangiumDocuments.getDocument(uri) as LangiumDocument<Model> | undefined;
+    if (!document) {
+        return { machines: [], problem: `${params.uri} is not a Reactor FSM document of this workspace` };
+    }
+    await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, uri);
+    const model = document.parseResult.value;
+    const machines = model.machines.map((machine) => machine.name).filter((name): name is string => name !== undefined);
+    const machine = chooseMachine(model, params.machine, params.offset);
+    if (!machine?.name) {
+        return { machines, problem: params.machine ? `no machine '${params.machine}' in this file` : 'this file declares no machine yet' };
+    }
+    return { machines, machine: machine.name, svg: await machineSvg(machine, document, params.standalone === true) };
+}
+
 /** Registers the custom requests on the server's connection. */
 export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices): void {
     connection.onRequest(GenerateRequestMethod, (params: GenerateParams) => generateFromDocument(shared, params));
+    connection.onRequest(DiagramRequestMethod, (params: DiagramParams) => diagramOfDocument(shared, params));
     connection.onRequest(CheckWorkspaceRequestMethod, async () => {
         await shared.workspace.WorkspaceManager.ready;
         const all = shared.workspace.LangiumDocuments.all.map((document) => document.uri).toArray();

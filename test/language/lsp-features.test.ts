@@ -166,12 +166,14 @@ describe('quick fixes', () => {
 });
 
 describe('code lenses', () => {
-    it('puts Generate above every machine', async () => {
+    it('puts Generate and Show diagram above every machine', async () => {
         const { document } = await validate(`${MODEL}\nmachine Second { initial state S }`);
         const lenses = await services.lsp.CodeLensProvider!.provideCodeLens(document, { textDocument: { uri: document.textDocument.uri } });
         expect(lenses?.map((lens) => [lens.range.start.line, lens.command?.title, lens.command?.command, lens.command?.arguments])).toEqual([
             [0, 'Generate', 'reactor-fsm.generate', [document.textDocument.uri]],
-            [8, 'Generate', 'reactor-fsm.generate', [document.textDocument.uri]]
+            [0, 'Show diagram', 'reactor-fsm.openDiagram', [document.textDocument.uri, 'Client']],
+            [8, 'Generate', 'reactor-fsm.generate', [document.textDocument.uri]],
+            [8, 'Show diagram', 'reactor-fsm.openDiagram', [document.textDocument.uri, 'Second']]
         ]);
     });
 });

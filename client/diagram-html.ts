@@ -1,0 +1,46 @@
+// The diagram webview's page: a strict Content-Security-Policy with a nonce, local resources only.
+import { DIAGRAM_CSS } from '../language/diagram/svg.js';
+
+export interface DiagramPageResources {
+    /** The webview's `cspSource` (which local resources may load). */
+    cspSource: string;
+    /** A fresh random value per page: only elements carrying it may run or style. */
+    nonce: string;
+    /** The webview URI of out/diagram.js. */
+    scriptUri: string;
+}
+
+const PAGE_CSS = `
+html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; background: var(--vscode-editor-background, #ffffff); color: var(--vscode-editor-foreground, #1f2328); font-family: var(--vscode-font-family, sans-serif); font-size: var(--vscode-font-size, 13px); }
+#toolbar { display: flex; gap: 6px; align-items: center; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, #d0d7de); }
+#toolbar button, #toolbar select { background: var(--vscode-button-secondaryBackground, #eaeef2); color: var(--vscode-button-secondaryForeground, #1f2328); border: none; padding: 2px 8px; cursor: pointer; }
+#status { opacity: 0.8; margin-left: 8px; }
+#viewport { position: absolute; top: 34px; left: 0; right: 0; bottom: 0; overflow: hidden; cursor: grab; }
+#canvas { transform-origin: 0 0; position: absolute; left: 0; top: 0; }
+`;
+
+export function diagramPage(resources: DiagramPageResources): string {
+    const { cspSource, nonce, scriptUri } = resources;
+    const csp = [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Reactor FSM diagram</title>
+<style nonce="${nonce}">${PAGE_CSS}${DIAGRAM_CSS}</style>
+</head>
+<body>
+<div id="toolbar">
+<select id="machine" title="Machine"></select>
+<button id="fit" title="Fit to window">Fit</button>
+<button id="zoom-in" title="Zoom in">+</button>
+<button id="zoom-out" title="Zoom out">−</button>
+<span id="status"></span>
+</div>
+<div id="viewport"><div id="canvas"></div></div>
+<script nonce="${nonce}" src="${scriptUri}"></script>
+</body>
+</html>`;
+}
