@@ -91,6 +91,24 @@ function transitionLabel(transition: Transition): string {
     return `${transition.event?.$refText ?? '?'}${guard}${actionsText(transition)}`;
 }
 
+/** A node with no flags, badges or internal lines unless given, sized to its text. */
+function makeNode(fields: Pick<DiagramNode, 'id' | 'kind' | 'label'> & Partial<DiagramNode>, minWidth = 64): DiagramNode {
+    const details = fields.details ?? [];
+    const internal = fields.internal ?? [];
+    return {
+        details,
+        internal,
+        initial: false,
+        final: false,
+        unreachable: false,
+        terminal: false,
+        trap: false,
+        badges: [],
+        ...nodeSize(fields.label, [...details, ...internal], minWidth),
+        ...fields
+    };
+}
+
 function badgeOf(diagnostic: Diagnostic): Badge {
     return {
         severity: diagnostic.severity === 1 ? 'error' : diagnostic.severity === 2 ? 'warning' : 'info',
@@ -116,7 +134,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
     };
 
     if (analysis.initial) {
-        nodes.push({ id: 'start', kind: 'start', label: '', details: [], internal: [], initial: false, final: false, unreachable: false, terminal: false, trap: false, badges: [], width: 16, height: 16 });
+        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16 }));
         edge('start', 'start', stateIds.get(analysis.initial)!, '');
     }
 
@@ -129,21 +147,22 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
         const internal = state.transitions.filter((transition) => !transition.target).map(transitionLabel);
         const range = nameRange(state);
         const badges = range && state.$cstNode ? diagnostics.filter((d) => contains(state.$cstNode!.range, d.range)).map(badgeOf) : [];
-        nodes.push({
-            id,
-            kind: 'state',
-            label: state.name ?? '?',
-            details,
-            internal,
-            initial: state.initial,
-            final: state.final,
-            unreachable: analysis.initial !== undefined && !analysis.reachable.has(state),
-            terminal: analysis.terminal.has(state),
-            trap: analysis.traps.has(state),
-            badges,
-            ...(range ? { range } : {}),
-            ...nodeSize(state.name ?? '?', [...details, ...internal], 64)
-        });
+        nodes.push(
+            makeNode({
+                id,
+                kind: 'state',
+                label: state.name ?? '?',
+                details,
+                internal,
+                initial: state.initial,
+                final: state.final,
+                unreachable: analysis.initial !== undefined && !analysis.reachable.has(state),
+                terminal: analysis.terminal.has(state),
+                trap: analysis.traps.has(state),
+                badges,
+                ...(range ? { range } : {})
+            })
+        );
         for (const transition of state.transitions) {
             const target = transition.target?.ref;
             if (target && stateIds.has(target)) {
@@ -175,21 +194,16 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
         const id = `socket:${index}`;
         const detail = socket.$type === 'Connection' ? 'connection' : `${socket.$type.toLowerCase()} ${socket.address ?? '?'}`;
         const range = nameRange(socket);
-        nodes.push({
-            id,
-            kind: 'socket',
-            label: socket.name ?? '?',
-            details: [detail],
-            internal: [],
-            initial: false,
-            final: false,
-            unreachable: false,
-            terminal: false,
-            trap: false,
-            badges: socket.$cstNode ? diagnostics.filter((d) => contains(socket.$cstNode!.range, d.range)).map(badgeOf) : [],
-            ...(range ? { range } : {}),
-            ...nodeSize(socket.name ?? '?', [detail], 64)
-        });
+        nodes.push(
+            makeNode({
+                id,
+                kind: 'socket',
+                label: socket.name ?? '?',
+                details: [detail],
+                badges: socket.$cstNode ? diagnostics.filter((d) => contains(socket.$cstNode!.range, d.range)).map(badgeOf) : [],
+                ...(range ? { range } : {})
+            })
+        );
         sourceEdges(
             id,
             socket.members.flatMap((member) => {
@@ -209,21 +223,8 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
         const sessionMachine = session?.$type === 'SessionOption' ? session.machine?.$refText : undefined;
         if (sessionMachine) {
             const sessionId = `session:${index}`;
-            nodes.push({
-                id: sessionId,
-                kind: 'session',
-                label: sessionMachine,
-                details: ['session machine'],
-                internal: [],
-                initial: false,
-                final: false,
-                unreachable: false,
-                terminal: false,
-                trap: false,
-                badges: [],
-                ...(session ? { range: rangeOf(session)! } : {}),
-                ...nodeSize(sessionMachine, ['session machine'], 64)
-            });
+            const sessionRange = rangeOf(session);
+            nodes.push(makeNode({ id: sessionId, kind: 'session', label: sessionMachine, details: ['session machine'], ...(sessionRange ? { range: sessionRange } : {}) }));
             edge('session', id, sessionId, 'each connection');
         }
     });
@@ -232,21 +233,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
     if (signals.length > 0) {
         const label = signals.map((signal) => signal.signal).join(', ');
         const range = rangeOf(signals[0]);
-        nodes.push({
-            id: 'signals',
-            kind: 'signal',
-            label,
-            details: ['signals'],
-            internal: [],
-            initial: false,
-            final: false,
-            unreachable: false,
-            terminal: false,
-            trap: false,
-            badges: [],
-            ...(range ? { range } : {}),
-            ...nodeSize(label, ['signals'], 48)
-        });
+        nodes.push(makeNode({ id: 'signals', kind: 'signal', label, details: ['signals'], ...(range ? { range } : {}) }, 48));
         sourceEdges('signals', signals.map((signal) => ({ via: signal.signal, event: signal.event?.$refText ?? '' })));
     }
 

@@ -437,18 +437,14 @@ function socketView(
     const host = address?.ok ? address.value.host : '';
     const port = address?.ok ? address.value.port : 0;
 
+    const base = { name: socket.name, key, className, envVariable, host, port };
     if (socket.$type === 'Server') {
         const session = option('SessionOption')!.machine.ref!;
         const backlog = option('BacklogOption');
         const parsedBacklog = backlog ? parseCount(backlog.size, 1, 65535) : undefined;
         return {
             kind: 'server',
-            name: socket.name,
-            key,
-            className,
-            envVariable,
-            host,
-            port,
+            ...base,
             ...(parsedBacklog?.ok ? { backlog: parsedBacklog.value } : {}),
             noDelay: flag('nodelay'),
             ...(keepAliveMs === undefined ? {} : { keepAliveMs }),
@@ -462,12 +458,7 @@ function socketView(
     const reconnect = option('ReconnectOption');
     const view: StreamSocketView = {
         kind: socket.$type === 'Client' ? 'client' : 'connection',
-        name: socket.name,
-        key,
-        className,
-        envVariable,
-        host,
-        port,
+        ...base,
         events: {
             connect: mapped('connect'),
             read: mapped('read'),
