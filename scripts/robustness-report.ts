@@ -49,7 +49,7 @@ for (const record of records) {
     for (const [name, value] of Object.entries(record.figures)) {
         lines.push(`| ${name} | ${format(value)} |`);
     }
-    lines.push('', `Recorded ${record.recordedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by \`test/robustness/${record.suite}\`.`, '');
+
 }
 writeFileSync(TARGET, `${lines.join('\n').trimEnd()}\n`);
 process.stdout.write(`robustness-report: wrote ${path.relative(ROOT, TARGET)} from ${records.length} suites\n`);
