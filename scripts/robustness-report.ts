@@ -49,6 +49,7 @@ for (const record of records) {
     for (const [name, value] of Object.entries(record.figures)) {
         lines.push(`| ${name} | ${format(value)} |`);
     }
+    lines.push('', `Recorded ${record.recordedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by the \`${record.suite}\` suite.`, '');
 
 }
 writeFileSync(TARGET, `${lines.join('\n').trimEnd()}\n`);
