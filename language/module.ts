@@ -11,6 +11,7 @@ import {
 } from 'langium/lsp';
 import { ReactorFsmGeneratedModule, ReactorFsmGeneratedSharedModule } from './generated/module.js';
 import { ValidatingWorkspaceManager } from './workspace-manager.js';
+import { EditorOnlyDocumentUpdateHandler } from './lsp/document-update-handler.js';
 import { ReactorFsmScopeComputation } from './references/scope-computation.js';
 import { IndexedScopeProvider } from './references/scope-provider.js';
 import { SuggestingLinker } from './references/linker.js';
@@ -68,6 +69,10 @@ export const ReactorFsmSharedModule: Module<LangiumSharedServices, PartialLangiu
     workspace: {
         // The first build validates too: every file's problems show at start-up, opened or not.
         WorkspaceManager: (services) => new ValidatingWorkspaceManager(services)
+    },
+    lsp: {
+        // Closed untitled models leave the workspace, or the next update would stop the server.
+        DocumentUpdateHandler: (services) => new EditorOnlyDocumentUpdateHandler(services)
     }
 };
 

@@ -13,6 +13,7 @@ import {
     DefinitionRequest,
     DiagnosticSeverity,
     DidChangeTextDocumentNotification,
+    DidCloseTextDocumentNotification,
     DidOpenTextDocumentNotification,
     DocumentFormattingRequest,
     DocumentSymbolRequest,
@@ -485,6 +486,18 @@ describe('the bundled language server over stdio', () => {
         await client.notify(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri('broken.fsm'), version: 3 }, contentChanges: [{ text: version3 }] });
         const broken = await client.waitForDiagnostics(uri('broken.fsm'), 'the new unresolved-reference of version 3', (list) => list.some((d) => d.code === 'unresolved-reference'));
         expect(summary(broken)).toEqual([`unresolved-reference ${at('', rangeOf(version3, 'Heatin', 0)).slice(1)} Unknown state 'Heatin'. Did you mean 'Heating'?`]);
+    });
+
+    it('survives an untitled model being opened, closed, and another model changing afterwards', async () => {
+        const untitled = 'untitled:Untitled-1';
+        await client.notify(DidOpenTextDocumentNotification.type, { textDocument: { uri: untitled, languageId: 'reactor-fsm', version: 1, text: 'machine Scratch { initial state A }' } });
+        await client.waitForDiagnostics(untitled, 'diagnostics of the untitled model');
+        await client.notify(DidCloseTextDocumentNotification.type, { textDocument: { uri: untitled } });
+        const text = BROKEN.replace('-> Onn', '-> On');
+        await client.notify(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri('broken.fsm'), version: 4 }, contentChanges: [{ text }] });
+        const after = await client.waitForDiagnostics(uri('broken.fsm'), 'diagnostics of version 4', (list) => !list.some((d) => d.code === 'unresolved-reference'));
+        expect(after.map((d) => d.code)).toEqual(['terminal-state']);
+        expect(client.running).toBe(true);
     });
 
     it('shuts down on shutdown + exit, and the process ends with code 0', async () => {
