@@ -2,7 +2,7 @@
 
 export class ReactorError extends Error {
     constructor(
-        readonly code: 'ETIMEDOUT' | 'ERR_SOCKET_CLOSED' | 'ERR_UNFLUSHED' | 'EHEARTBEAT',
+        readonly code: 'ETIMEDOUT' | 'ERR_SOCKET_CLOSED' | 'ERR_UNFLUSHED' | 'ERR_LINGER_EXPIRED' | 'EHEARTBEAT',
         message: string,
         /** Bytes that could not be delivered, where the error is about lost output. */
         readonly unsentBytes = 0

@@ -37,6 +37,9 @@ const streamsByMachine = new WeakMap<Machine, StreamDispatcher[]>();
 /** Bytes still queued on a socket when it was destroyed, reported once it has closed. */
 const unsentAtDestroy = new WeakMap<Socket, number>();
 
+/** Sockets destroyed because the peer did not close within the linger time (the kernel may discard what it held). */
+const lingerExpired = new WeakSet<Socket>();
+
 export class StreamDispatcher implements Closable {
     /** The current socket; a previous one may still be lingering on its own after a graceful close. */
     socket: Socket | undefined;
@@ -127,6 +130,7 @@ export class StreamDispatcher implements Closable {
         this.closing = new Promise<void>((resolve) => {
             const linger = setTimeout(() => {
                 unsentAtDestroy.set(socket, socket.writableLength);
+                lingerExpired.add(socket);
                 socket.destroy();
             }, this.options.lingerMs ?? DEFAULT_LINGER_MS);
             socket.once('close', () => {
@@ -216,7 +220,18 @@ export class StreamDispatcher implements Closable {
     /** A socket closed: report bytes it could not send; for the current socket, tell the machine. */
     protected socketClosed(socket: Socket, hadError: boolean): void {
         const unsent = Math.max(unsentAtDestroy.get(socket) ?? 0, socket.writableLength);
-        if (unsent > 0) {
+        if (lingerExpired.has(socket)) {
+            // Destroying a socket whose peer still sends makes the kernel reset it, dropping what it had queued for
+            // the peer too: Node cannot count those bytes, so the report says they may be lost.
+            const lingerMs = this.options.lingerMs ?? DEFAULT_LINGER_MS;
+            this.report(
+                new ReactorError(
+                    'ERR_LINGER_EXPIRED',
+                    `${this.machine.name}.${this.name}: the peer did not close within ${lingerMs} ms: destroyed with ${unsent} bytes not sent, and bytes the kernel still held for the peer may be lost`,
+                    unsent
+                )
+            );
+        } else if (unsent > 0) {
             this.report(new ReactorError('ERR_UNFLUSHED', `${this.machine.name}.${this.name}: socket closed with ${unsent} bytes not sent`, unsent));
         }
         if (this.socket !== socket) {

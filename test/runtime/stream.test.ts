@@ -184,7 +184,7 @@ describe('StreamDispatcher', () => {
         expect(machine.named('error')).toHaveLength(0);
     });
 
-    it('close() on a peer that never reads destroys after lingerMs and reports ERR_UNFLUSHED with the unsent byte count', async () => {
+    it('close() on a peer that never reads destroys after lingerMs and reports ERR_LINGER_EXPIRED with the unsent byte count', async () => {
         const LINGER = 300;
         const { machine, dispatcher, peer } = await session({ lingerMs: LINGER });
         // More than loopback's socket buffers can hold while the peer reads nothing.
@@ -199,12 +199,13 @@ describe('StreamDispatcher', () => {
         const elapsed = performance.now() - started;
         expect(elapsed).toBeGreaterThanOrEqual(LINGER - 5);
         expect(elapsed).toBeLessThan(LINGER + 1_000);
-        const unflushed = machine.named('error').map((r) => r.payload).filter((p): p is ReactorError => p instanceof ReactorError && p.code === 'ERR_UNFLUSHED');
+        const unflushed = machine.named('error').map((r) => r.payload).filter((p): p is ReactorError => p instanceof ReactorError && p.code === 'ERR_LINGER_EXPIRED');
         expect(unflushed, `events: ${machine.sequence.join(', ')}`).toHaveLength(1);
         const unsent = unflushed[0]!.unsentBytes;
         expect(unsent).toBeGreaterThan(0);
         expect(unsent).toBeLessThan(SIZE);
-        expect(unflushed[0]!.message).toContain(String(unsent));
+        expect(unflushed[0]!.message).toContain(`destroyed with ${unsent} bytes not sent`);
+        expect(unflushed[0]!.message).toContain('may be lost');
         const close = await machine.next('close', 1_000);
         expect(machine.log.indexOf(close)).toBeGreaterThan(machine.log.findIndex((r) => r.payload === unflushed[0]));
         // What the kernel had already taken still arrives after the destroy. With what was reported unsent it must
