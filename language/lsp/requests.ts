@@ -86,8 +86,9 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
     connection.onRequest(DiagramRequestMethod, (params: DiagramParams) => diagramOfDocument(shared, params));
     connection.onRequest(CheckWorkspaceRequestMethod, async () => {
         await shared.workspace.WorkspaceManager.ready;
-        const all = shared.workspace.LangiumDocuments.all.map((document) => document.uri).toArray();
-        await Promise.all(all.map((uri) => shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, uri)));
+        // Behind any update in progress (a file just created or changed), then until every document is checked.
+        await shared.workspace.WorkspaceLock.read(() => undefined);
+        await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated);
         return checkWorkspace(shared);
     });
 }

@@ -1,40 +1,63 @@
-// Name lookups in O(1): one index per machine and reference type, built once per document version.
+// Name lookups in O(1): one index of each machine's own names per reference type, built once per document version,
+// in front of the workspace's scope as it is now (machines of other files come and go without this file changing).
 import {
     AstUtils,
+    DefaultScopeProvider,
     DocumentCache,
-    MultiMapScope,
+    MultiMap,
+    stream,
     type AstNodeDescription,
     type LangiumCoreServices,
     type ReferenceInfo,
-    type Scope
+    type Scope,
+    type Stream
 } from 'langium';
-import { DefaultScopeProvider } from 'langium';
 import { isMachine, type Machine } from '../generated/ast.js';
 
+/** A machine's own names first (the first declaration of a name wins), then the outer scope. O(1) to create. */
+class MachineScope implements Scope {
+    constructor(
+        private readonly local: MultiMap<string, AstNodeDescription>,
+        private readonly outer: Scope
+    ) {}
+
+    getElement(name: string): AstNodeDescription | undefined {
+        return this.local.get(name)[0] ?? this.outer.getElement(name);
+    }
+
+    getElements(name: string): Stream<AstNodeDescription> {
+        return stream(this.local.get(name)).concat(this.outer.getElements(name));
+    }
+
+    getAllElements(): Stream<AstNodeDescription> {
+        return stream(this.local.values()).concat(this.outer.getAllElements());
+    }
+}
+
 export class IndexedScopeProvider extends DefaultScopeProvider {
-    /** Per document: machine → reference type → scope. Cleared by Langium whenever the document changes. */
-    private readonly machineScopes: DocumentCache<Machine, Map<string, Scope>>;
+    /** Per document: machine → reference type → its own names. Cleared by Langium whenever the document changes. */
+    private readonly machineIndexes: DocumentCache<Machine, Map<string, MultiMap<string, AstNodeDescription>>>;
 
     constructor(services: LangiumCoreServices) {
         super(services);
-        this.machineScopes = new DocumentCache(services.shared);
+        this.machineIndexes = new DocumentCache(services.shared);
     }
 
     override getScope(context: ReferenceInfo): Scope {
         const referenceType = this.reflection.getReferenceType(context);
+        // The global scope is Langium's, cached per workspace version: taken fresh here, never kept.
         const globalScope = this.getGlobalScope(referenceType, context);
         const machine = AstUtils.getContainerOfType(context.container, isMachine);
         if (!machine) {
             return globalScope;
         }
-        const document = AstUtils.getDocument(machine);
-        const byType = this.machineScopes.get(document.uri, machine, () => new Map());
-        let scope = byType.get(referenceType);
-        if (!scope) {
-            scope = new MultiMapScope(this.localDescriptions(machine, referenceType), globalScope);
-            byType.set(referenceType, scope);
+        const byType = this.machineIndexes.get(AstUtils.getDocument(machine).uri, machine, () => new Map());
+        let index = byType.get(referenceType);
+        if (!index) {
+            index = new MultiMap(this.localDescriptions(machine, referenceType).map((description) => [description.name, description] as [string, AstNodeDescription]));
+            byType.set(referenceType, index);
         }
-        return scope;
+        return new MachineScope(index, globalScope);
     }
 
     private localDescriptions(machine: Machine, referenceType: string): AstNodeDescription[] {

@@ -2,11 +2,12 @@
 import { AstUtils, type LangiumDocument } from 'langium';
 import type { Machine, Model } from '../generated/ast.js';
 
-const offsetsByDocument = new WeakMap<LangiumDocument, number[]>();
+/** Keyed by the parse result: Langium keeps the document object across edits and replaces only its parse result. */
+const offsetsByParse = new WeakMap<LangiumDocument['parseResult'], number[]>();
 
 /** Offsets of every lexer and parser error of the document. */
 function errorOffsets(document: LangiumDocument): number[] {
-    let offsets = offsetsByDocument.get(document);
+    let offsets = offsetsByParse.get(document.parseResult);
     if (!offsets) {
         const { lexerErrors, parserErrors } = document.parseResult;
         offsets = [
@@ -21,7 +22,7 @@ function errorOffsets(document: LangiumDocument): number[] {
                 return previous !== undefined && Number.isFinite(previous) ? previous : Number.POSITIVE_INFINITY;
             })
         ];
-        offsetsByDocument.set(document, offsets);
+        offsetsByParse.set(document.parseResult, offsets);
     }
     return offsets;
 }

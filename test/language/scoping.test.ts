@@ -2,7 +2,7 @@
 import { AstUtils, DefaultScopeProvider, type ReferenceInfo } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { isTransition, type Transition } from '../../language/generated/ast.js';
-import { services, validate } from '../helpers.js';
+import { services, validate, withDocuments } from '../helpers.js';
 
 const MODEL = `machine M {
     events Go, Back
@@ -17,13 +17,29 @@ function transitions(root: Parameters<typeof AstUtils.streamAllContents>[0]): Tr
 }
 
 describe('IndexedScopeProvider', () => {
-    it('builds one scope per machine and reference type and reuses it for every reference', async () => {
+    it('builds one index per machine and reference type and reuses it for every reference', async () => {
         const { document } = await validate(MODEL);
         const [first, second] = transitions(document.parseResult.value.machines[0]!);
         const provider = services.references.ScopeProvider;
         const info = (transition: Transition, property: 'event' | 'target'): ReferenceInfo => ({ reference: transition[property]!, container: transition, property });
-        expect(provider.getScope(info(first!, 'event'))).toBe(provider.getScope(info(second!, 'event')));
-        expect(provider.getScope(info(first!, 'target'))).not.toBe(provider.getScope(info(first!, 'event')));
+        const index = (scope: unknown): unknown => (scope as { local: unknown }).local;
+        expect(index(provider.getScope(info(first!, 'event')))).toBe(index(provider.getScope(info(second!, 'event'))));
+        expect(index(provider.getScope(info(first!, 'target')))).not.toBe(index(provider.getScope(info(first!, 'event'))));
+    });
+
+    it('sees a session machine of another file go away when that file is deleted', async () => {
+        const front = 'machine Front { events J initial state S { on J -> S } server l listen 0.0.0.0:1 { session Remote  accept -> J } }';
+        const remote = 'machine Remote { events X initial state R { on X -> R } connection peer { read -> X } }';
+        await withDocuments([front, remote], async ([frontDocument, remoteDocument]) => {
+            const session = () => frontDocument!.parseResult.value.machines[0]!.sockets[0]!.members.find((member) => member.$type === 'SessionOption');
+            const resolved = session();
+            expect(resolved?.$type === 'SessionOption' && resolved.machine.ref?.name).toBe('Remote');
+            await services.shared.workspace.DocumentBuilder.update([], [remoteDocument!.uri]);
+            const codes = (frontDocument!.diagnostics ?? []).map((d) => d.code);
+            expect(codes).toContain('unresolved-reference');
+            const after = session();
+            expect(after?.$type === 'SessionOption' && after.machine.ref).toBeUndefined();
+        });
     });
 
     it('offers the same names as Langium\'s default provider, machine by machine', async () => {
