@@ -1,7 +1,7 @@
 // Formats .fsm files to the house style of examples/: 4-space indentation, one member per line, tight punctuation.
 import { CstUtils, GrammarAST, isCompositeCstNode, isLeafCstNode, type AstNode, type CompositeCstNode, type CstNode, type LangiumDocument, type TextDocument } from 'langium';
 import { AbstractFormatter, Formatting, type FormattingAction, type FormattingActionOptions, type FormattingContext } from 'langium/lsp';
-import type { DocumentFormattingParams, FormattingOptions, Range, TextEdit } from 'vscode-languageserver';
+import type { DocumentFormattingParams, DocumentRangeFormattingParams, FormattingOptions, Range, TextEdit } from 'vscode-languageserver';
 import { isEventList, isGuard, isModel, isReconnectOption, type Model } from '../generated/ast.js';
 
 /** Blank lines kept between two members (and before a comment): at most this many. */
@@ -89,6 +89,17 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         }
         const textDocument = document.textDocument;
         return edits.filter((edit) => textDocument.offsetAt(edit.range.end) <= limit);
+    }
+
+    /** A range is formatted under the same rule as the whole document: nothing past the last complete machine. */
+    override formatDocumentRange(document: LangiumDocument, params: DocumentRangeFormattingParams): TextEdit[] {
+        const limit = this.errorFreeLimit(document);
+        if (limit === 0) {
+            return [];
+        }
+        const edits = this.doDocumentFormat(document, params.options, params.range);
+        const textDocument = document.textDocument;
+        return limit === undefined ? edits : edits.filter((edit) => textDocument.offsetAt(edit.range.end) <= limit);
     }
 
     protected override doDocumentFormat(document: LangiumDocument, options: FormattingOptions, range?: Range): TextEdit[] {
@@ -271,11 +282,9 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         }
     }
 
-    /** How many blocks are open at `offset`. */
+    /** How many blocks are open at `offset` (the brace offsets are sorted: two binary searches). */
     private depthAt(offset: number): number {
-        const opened = this.openBraces.filter((brace) => brace < offset).length;
-        const closed = this.closeBraces.filter((brace) => brace < offset).length;
-        return Math.max(0, opened - closed);
+        return Math.max(0, countBefore(this.openBraces, offset) - countBefore(this.closeBraces, offset));
     }
 
     /**
@@ -328,6 +337,21 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         const newLine = text.includes('\r\n') ? '\r\n' : '\n';
         return [{ range: { start: textDocument.positionAt(end), end: textDocument.positionAt(text.length) }, newText: newLine }];
     }
+}
+
+/** How many of the sorted `offsets` lie before `offset`. */
+function countBefore(offsets: readonly number[], offset: number): number {
+    let low = 0;
+    let high = offsets.length;
+    while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (offsets[middle]! < offset) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    return low;
 }
 
 function isMultiLineComment(node: CstNode): boolean {

@@ -4,6 +4,7 @@ import {
     AstUtils,
     DefaultScopeProvider,
     DocumentCache,
+    EMPTY_SCOPE,
     MultiMap,
     stream,
     type AstNodeDescription,
@@ -44,7 +45,13 @@ export class IndexedScopeProvider extends DefaultScopeProvider {
     }
 
     override getScope(context: ReferenceInfo): Scope {
-        const referenceType = this.reflection.getReferenceType(context);
+        let referenceType: string;
+        try {
+            referenceType = this.reflection.getReferenceType(context);
+        } catch {
+            // Completion inside a tree recovered from a syntax error can ask about a property that is no reference.
+            return EMPTY_SCOPE;
+        }
         // The global scope is Langium's, cached per workspace version: taken fresh here, never kept.
         const globalScope = this.getGlobalScope(referenceType, context);
         const machine = AstUtils.getContainerOfType(context.container, isMachine);

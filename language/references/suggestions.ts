@@ -1,28 +1,26 @@
 // "Did you mean …": the declared name closest to a misspelt one.
 
-/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two strings. */
+/** Names longer than this get no suggestion: nobody misspells a 64-character name, and the distance is quadratic. */
+export const MAX_SUGGESTED_LENGTH = 64;
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two strings, in three rows of memory. */
 export function editDistance(a: string, b: string): number {
-    const rows = a.length + 1;
-    const cols = b.length + 1;
-    const d: number[][] = Array.from({ length: rows }, (_, i) => {
-        const row = new Array<number>(cols).fill(0);
-        row[0] = i;
-        return row;
-    });
-    for (let j = 0; j < cols; j++) {
-        d[0]![j] = j;
-    }
-    for (let i = 1; i < rows; i++) {
-        for (let j = 1; j < cols; j++) {
+    let beforePrevious = new Array<number>(b.length + 1).fill(0);
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    let current = new Array<number>(b.length + 1).fill(0);
+    for (let i = 1; i <= a.length; i++) {
+        current[0] = i;
+        for (let j = 1; j <= b.length; j++) {
             const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+            let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
             if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                best = Math.min(best, d[i - 2]![j - 2]! + 1);
+                best = Math.min(best, beforePrevious[j - 2]! + 1);
             }
-            d[i]![j] = best;
+            current[j] = best;
         }
+        [beforePrevious, previous, current] = [previous, current, beforePrevious];
     }
-    return d[rows - 1]![cols - 1]!;
+    return previous[b.length]!;
 }
 
 /**
@@ -30,6 +28,9 @@ export function editDistance(a: string, b: string): number {
  * A case-only difference always wins; otherwise at most a third of the name may differ (at least one edit).
  */
 export function closestName(written: string, candidates: Iterable<string>): string | undefined {
+    if (written.length > MAX_SUGGESTED_LENGTH) {
+        return undefined;
+    }
     const lower = written.toLowerCase();
     const limit = Math.max(1, Math.floor(written.length / 3));
     let best: string | undefined;

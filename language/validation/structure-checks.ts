@@ -1,5 +1,5 @@
 // Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the workspace.
-import { AstUtils, GrammarUtils, type AstNode, type IndexManager, type ValidationAcceptor } from 'langium';
+import { AstUtils, GrammarUtils, MultiMap, WorkspaceCache, type AstNode, type AstNodeDescription, type IndexManager, type LangiumSharedCoreServices, type ValidationAcceptor } from 'langium';
 import type { Machine, Model, Timer } from '../generated/ast.js';
 import { parseDuration } from '../model/quantities.js';
 import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
@@ -12,7 +12,15 @@ import { lineOf } from './locations.js';
 type Named = AstNode & { name: string };
 
 export class StructureChecks {
-    constructor(private readonly indexManager: IndexManager) {}
+    /** Machine names of the workspace → where they are declared; built once per workspace version. */
+    private readonly machinesByName: WorkspaceCache<'machines', MultiMap<string, AstNodeDescription>>;
+
+    constructor(
+        private readonly indexManager: IndexManager,
+        shared: LangiumSharedCoreServices
+    ) {
+        this.machinesByName = new WorkspaceCache(shared);
+    }
 
     /** Exactly one state is marked `initial`. */
     checkInitialState(machine: Machine, accept: ValidationAcceptor): void {
@@ -71,9 +79,8 @@ export class StructureChecks {
                 continue;
             }
             firstHere.set(machine.name, machine);
-            const elsewhere = this.indexManager
-                .allElements('Machine')
-                .find((description) => description.name === machine.name && description.documentUri.toString() !== uri);
+            const declared = this.machinesByName.get('machines', () => new MultiMap(this.indexManager.allElements('Machine').map((description) => [description.name, description] as [string, AstNodeDescription]).toArray()));
+            const elsewhere = declared.get(machine.name).find((description) => description.documentUri.toString() !== uri);
             if (elsewhere) {
                 accept('error', `Duplicate machine name '${machine.name}': ${elsewhere.documentUri.path.split('/').pop()} declares a machine called that too. Machine names are shared by the whole workspace.`, {
                     node: machine,

@@ -7,7 +7,7 @@ import { SocketChecks } from './socket-checks.js';
 import { StructureChecks } from './structure-checks.js';
 
 export function registerValidationChecks(services: ReactorFsmServices): void {
-    const structure = new StructureChecks(services.shared.workspace.IndexManager);
+    const structure = new StructureChecks(services.shared.workspace.IndexManager, services.shared);
     const graph = new GraphChecks();
     const sockets = new SocketChecks();
     const checks: ValidationChecks<ReactorFsmAstType> = {
