@@ -170,12 +170,18 @@ export abstract class Machine {
 
     /** Called by the generated `enter` after the state changed. */
     protected notifyTransition(from: string, event: number, to: string): void {
+        if (!this.observed()) {
+            return; // the common case in production: no closure, no name lookup per event
+        }
         const eventName = event === START_EVENT ? '(start)' : this.eventNames[event] ?? String(event);
         this.forEachObserver((o) => o.transition?.(this, from, eventName, to));
     }
 
     /** Called by a state that does not handle the event: it is ignored and reported. */
     unhandled(event: number): void {
+        if (!this.observed()) {
+            return;
+        }
         const eventName = this.eventNames[event] ?? String(event);
         this.forEachObserver((o) => o.unhandled?.(this, this.stateName, eventName));
     }
@@ -204,6 +210,10 @@ export abstract class Machine {
         } finally {
             this.payload = undefined;
         }
+    }
+
+    private observed(): boolean {
+        return this.host.observers.length > 0 || (this.observers !== undefined && this.observers.length > 0);
     }
 
     private forEachObserver(call: (observer: MachineObserver) => void): void {

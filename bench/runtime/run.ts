@@ -1,0 +1,298 @@
+// The generator/runtime benchmark: the generated code against baselines measured in the same run.
+//
+//   cd /work/main && node --import tsx bench/runtime/run.ts          (re-spawns itself with --expose-gc)
+//   node --expose-gc --import tsx bench/runtime/run.ts --only=throughput,memory
+//
+// 1. events/s of the generated TCP-like machine (models/tcp.fsm) against a hand-written switch and XState 5
+// 2. heap bytes per live instance (10,000 generated machines against 10,000 XState actors)
+// 3. echo over loopback: the generated echo server against a raw `net` one, 50 ping-pong connections
+// 4. 10,000 idle connections held by one generated server
+// Goals are ratios against baselines of this run, printed as PASS/MISS, never asserted. Loopback only; every
+// child process is killed at the end. About a minute on an idle machine.
+import { rmSync } from 'node:fs';
+import { buildProjects, type Projects } from './build.js';
+import { killAllChildren } from './children.js';
+import { measureEcho, type EchoResult } from './echo.js';
+import { loadGeneratedTcp } from './generated-tcp.js';
+import { measureIdleConnections, type IdleResult } from './idle-connections.js';
+import { measureMemory, type MemoryResult } from './memory.js';
+import { targetTable, type TargetRow } from './report.js';
+import { respawnWithGc } from './respawn.js';
+import { eventSequence } from './sequence.js';
+import { count, megabytes, ratio, seconds } from './stats.js';
+import { fdLimit, load } from './system.js';
+import { measureThroughput, type ThroughputResult } from './throughput.js';
+
+/** Goals, as printed. */
+const GOALS = {
+    vsSwitch: 0.5,
+    vsXState: 100,
+    bytesPerInstance: 400,
+    echoVsRaw: 0.95,
+    idleConnections: 10_000
+};
+
+const PLAN = {
+    events: 1_000_000,
+    seed: 20_240_601,
+    throughput: { unanchoredRuns: 3, warmups: 3, runs: 7, xstateWarmupEvents: 100_000, xstateRuns: 3 },
+    memory: { instances: 10_000, rounds: 3 },
+    echo: { connections: 50, roundMs: 3_000, roundsEach: 2, warmupMs: 500 },
+    idle: { connections: GOALS.idleConnections, batch: 500, nofile: [30_000, 20_000], samples: 100 }
+};
+
+/** The temporary folder of the generated projects, removed on every way out (an interrupt included). */
+let temporaryRoot: string | undefined;
+
+function cleanUp(): void {
+    killAllChildren();
+    if (temporaryRoot) {
+        rmSync(temporaryRoot, { recursive: true, force: true });
+        temporaryRoot = undefined;
+    }
+}
+
+/** The whole run is cut off after this long: children killed, exit 2. */
+const WATCHDOG_MS = 240_000;
+
+const PARTS = ['throughput', 'memory', 'echo', 'idle'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectedParts(): Set<Part> {
+    const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+    if (!only) {
+        return new Set(PARTS);
+    }
+    const parts = only.split(',');
+    const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
+    if (unknown.length > 0) {
+        console.error(`usage: bench/runtime/run.ts [--only=${PARTS.join(',')}] (unknown: ${unknown.join(', ')})`);
+        process.exit(2);
+    }
+    return new Set(parts as Part[]);
+}
+
+function log(line: string): void {
+    console.log(line);
+}
+
+function elapsed(since: number): string {
+    return seconds(performance.now() - since);
+}
+
+function describeLoad(): string {
+    const { averages, cores, busy } = load();
+    const text = `load average ${averages.map((a) => a.toFixed(2)).join(' ')} on ${cores} cores`;
+    return busy ? `${text}  WARNING: the machine is busy (1-min load > cores/2): figures are noisy, ratios more reliable than rates` : text;
+}
+
+function throughputRows(result: ThroughputResult | undefined): TargetRow[] {
+    return [
+        {
+            target: '1. events/s vs switch',
+            measured: result ? `${count(result.generated)} ev/s` : '-',
+            baseline: result ? `${count(result.switch)} ev/s (switch)` : '-',
+            ratio: result ? ratio(result.generated / result.switch) : '-',
+            goal: `>= ${GOALS.vsSwitch.toFixed(2)}×`,
+            pass: result && result.agree ? result.generated / result.switch >= GOALS.vsSwitch : undefined
+        },
+        {
+            target: '1. events/s vs XState 5',
+            measured: result ? `${count(result.generated)} ev/s` : '-',
+            baseline: result ? `${count(result.xstate)} ev/s (XState)` : '-',
+            ratio: result ? ratio(result.generated / result.xstate) : '-',
+            goal: `>= ${GOALS.vsXState}×`,
+            pass: result && result.agree ? result.generated / result.xstate >= GOALS.vsXState : undefined
+        }
+    ];
+}
+
+function memoryRow(result: MemoryResult | undefined): TargetRow {
+    return {
+        target: `2. heap per instance (${count(PLAN.memory.instances)})`,
+        measured: result ? `${count(result.generated)} B` : '-',
+        baseline: result ? `${count(result.xstate)} B (XState actor)` : '-',
+        ratio: result ? `${ratio(result.xstate / result.generated)} smaller` : '-',
+        goal: `<= ${GOALS.bytesPerInstance} B`,
+        pass: result ? result.generated <= GOALS.bytesPerInstance : undefined
+    };
+}
+
+function echoRow(result: EchoResult | undefined): TargetRow {
+    return {
+        target: `3. echo msgs/s (${PLAN.echo.connections} conns)`,
+        measured: result ? `${count(result.generated)} msg/s` : '-',
+        baseline: result ? `${count(result.raw)} msg/s (raw net)` : '-',
+        ratio: result ? ratio(result.generated / result.raw) : '-',
+        goal: `>= ${GOALS.echoVsRaw.toFixed(2)}×`,
+        pass: result ? result.failures === 0 && result.generated / result.raw >= GOALS.echoVsRaw : undefined
+    };
+}
+
+function idleHeld(result: IdleResult): boolean {
+    return (
+        result.established === result.requested &&
+        result.sessions === result.requested &&
+        result.sampledEchoes === result.samples &&
+        result.freshEcho &&
+        result.sessionsAfterClose === 0
+    );
+}
+
+function idleRow(result: IdleResult | undefined): TargetRow {
+    const perConnection = result ? (result.rssAfter - result.rssBefore) / Math.max(1, result.sessions) : 0;
+    const rawPerConnection = result?.raw ? (result.raw.rssAfter - result.raw.rssBefore) / Math.max(1, result.raw.established) : undefined;
+    return {
+        target: `4. idle connections held`,
+        measured: result ? `${count(result.sessions)} in ${seconds(result.openMs)}, RSS ${megabytes(result.rssAfter)}` : '-',
+        baseline: result?.raw ? `RSS ${megabytes(result.raw.rssAfter)} (raw net)` : '-',
+        ratio: result && rawPerConnection ? `${count(perConnection)} vs ${count(rawPerConnection)} B/conn` : '-',
+        goal: `${count(GOALS.idleConnections)}, still echoes`,
+        pass: result ? idleHeld(result) : undefined
+    };
+}
+
+function printThroughput(result: ThroughputResult): void {
+    const list = (values: readonly number[]): string => values.map((value) => `${(value / 1e6).toFixed(1)}M`).join(' ');
+    log(`  generated  median ${count(result.generated)} ev/s   runs: ${list(result.runs.generated)}`);
+    log(`  switch     median ${count(result.switch)} ev/s   runs: ${list(result.runs.switch)}`);
+    log(`  XState 5   median ${count(result.xstate)} ev/s   runs: ${result.runs.xstate.map((value) => count(value)).join(' ')}`);
+    log(
+        `  no instance alive between runs (first ${PLAN.throughput.unanchoredRuns} runs; informative, not a goal): generated ${count(result.unanchored.generated)} ev/s, switch ${count(result.unanchored.switch)} ev/s (${ratio(result.unanchored.generated / result.unanchored.switch)})`
+    );
+    log(`  same actions called by all three: ${result.agree ? 'yes' : `NO: ${result.disagreement}`}`);
+}
+
+function printMemory(result: MemoryResult): void {
+    const list = (values: readonly number[]): string => values.map((value) => value.toFixed(0)).join(' ');
+    log(`  generated  median ${count(result.generated)} B/instance   rounds: ${list(result.rounds.generated)}`);
+    log(`  XState 5   median ${count(result.xstate)} B/instance   rounds: ${list(result.rounds.xstate)}`);
+}
+
+function printEcho(result: EchoResult): void {
+    const list = (values: readonly number[]): string => values.map((value) => count(value)).join(' ');
+    log(`  generated  ${count(result.generated)} msg/s   rounds: ${list(result.rounds.generated)}`);
+    log(`  raw net    ${count(result.raw)} msg/s   rounds: ${list(result.rounds.raw)}`);
+    log(`  failed connections: ${result.failures}`);
+}
+
+function printIdle(result: IdleResult): void {
+    log(`  server fd limit ${result.serverNofile}${result.limitation ? `   NOTE: ${result.limitation}` : ''}`);
+    log(`  client established ${count(result.established)}/${count(result.requested)}, server sessions ${count(result.sessions)}, opened in ${seconds(result.openMs)}`);
+    log(`  server RSS ${megabytes(result.rssBefore)} -> ${megabytes(result.rssAfter)} (${count((result.rssAfter - result.rssBefore) / Math.max(1, result.sessions))} B per connection)`);
+    if (result.raw) {
+        log(`  raw net server RSS ${megabytes(result.raw.rssBefore)} -> ${megabytes(result.raw.rssAfter)} with ${count(result.raw.established)} (${count((result.raw.rssAfter - result.raw.rssBefore) / Math.max(1, result.raw.established))} B per connection)`);
+    }
+    log(`  still echoes: ${result.sampledEchoes}/${result.samples} sampled idle connections, new connection ${result.freshEcho ? 'yes' : 'NO'}`);
+    log(`  after closing every client: ${result.sessionsAfterClose} sessions left (${seconds(result.closeMs)}), accept pauses (EMFILE) ${result.acceptPauses}`);
+}
+
+async function main(): Promise<number> {
+    const parts = selectedParts();
+    const started = performance.now();
+    const limit = fdLimit();
+    log(`Reactor FSM runtime benchmark — Node ${process.version}, ${describeLoad()}`);
+    log(`fd limit of this process ${limit ? `${limit.soft}:${limit.hard}` : 'unknown'}; parts: ${[...parts].join(', ')}`);
+
+    let projects: Projects | undefined;
+    const results: {
+        throughput?: ThroughputResult;
+        memory?: MemoryResult;
+        echo?: EchoResult;
+        idle?: IdleResult;
+    } = {};
+    const failures: string[] = [];
+    const attempt = async <T>(name: Part, run: () => Promise<T> | T): Promise<T | undefined> => {
+        if (!parts.has(name)) {
+            return undefined;
+        }
+        const since = performance.now();
+        log(`\n${name}…`);
+        try {
+            const value = await run();
+            log(`  (${elapsed(since)})`);
+            return value;
+        } catch (error) {
+            failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+            log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
+            return undefined;
+        }
+    };
+
+    try {
+        const buildStart = performance.now();
+        projects = await buildProjects();
+        temporaryRoot = projects.root;
+        log(`generated and compiled models/tcp.fsm and examples/echo-server.fsm in ${elapsed(buildStart)} (${projects.root})`);
+        const generated = await loadGeneratedTcp(projects.tcp.dist);
+        const echoDist = projects.echo.dist;
+        const rawScript = projects.rawEchoServer;
+
+        results.throughput = await attempt('throughput', () => {
+            log(
+                `  ${count(PLAN.events)} events (seed ${PLAN.seed}), a fresh instance per run, full GC before each; ${PLAN.throughput.warmups} warm-ups + ${PLAN.throughput.runs} runs each, alternating (XState: ${PLAN.throughput.xstateRuns} runs)`
+            );
+            const result = measureThroughput(generated, eventSequence(PLAN.events, PLAN.seed), PLAN.throughput);
+            printThroughput(result);
+            return result;
+        });
+        results.memory = await attempt('memory', () => {
+            const result = measureMemory(generated, PLAN.memory.instances, PLAN.memory.rounds);
+            printMemory(result);
+            return result;
+        });
+        results.echo = await attempt('echo', async () => {
+            log(`  ${PLAN.echo.connections} connections, ping-pong of 32 bytes, ${PLAN.echo.roundsEach} rounds of ${seconds(PLAN.echo.roundMs)} per server (ABBA order)`);
+            const result = await measureEcho(echoDist, rawScript, PLAN.echo);
+            printEcho(result);
+            return result;
+        });
+        results.idle = await attempt('idle', async () => {
+            log(`  ${count(PLAN.idle.connections)} connections in batches of ${PLAN.idle.batch}; server under prlimit --nofile=${PLAN.idle.nofile[0]} if allowed`);
+            const result = await measureIdleConnections(echoDist, rawScript, PLAN.idle);
+            printIdle(result);
+            return result;
+        });
+    } finally {
+        killAllChildren();
+        await projects?.remove();
+        temporaryRoot = undefined;
+    }
+
+    const rows: TargetRow[] = [];
+    if (parts.has('throughput')) {
+        rows.push(...throughputRows(results.throughput));
+    }
+    if (parts.has('memory')) {
+        rows.push(memoryRow(results.memory));
+    }
+    if (parts.has('echo')) {
+        rows.push(echoRow(results.echo));
+    }
+    if (parts.has('idle')) {
+        rows.push(idleRow(results.idle));
+    }
+    log('');
+    log(targetTable(rows));
+    log('');
+    log(`done in ${elapsed(started)}; at the end: ${describeLoad()}`);
+    for (const failure of failures) {
+        log(`FAILED ${failure}`);
+    }
+    return failures.length > 0 ? 1 : 0;
+}
+
+await respawnWithGc();
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+        cleanUp();
+        process.exit(130);
+    });
+}
+setTimeout(() => {
+    console.error(`bench/runtime: still running after ${WATCHDOG_MS / 1000} s: stopping`);
+    cleanUp();
+    process.exit(2);
+}, WATCHDOG_MS).unref();
+process.exitCode = await main();
