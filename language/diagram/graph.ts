@@ -134,8 +134,10 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
     };
 
     if (analysis.initial) {
-        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16 }));
-        edge('start', 'start', stateIds.get(analysis.initial)!, '');
+        // The start marker and its arrow stand for the `initial` keyword.
+        const initialRange = (GrammarUtils.findNodeForKeyword(analysis.initial.$cstNode, 'initial') ?? analysis.initial.$cstNode)?.range;
+        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, ...(initialRange ? { range: initialRange } : {}) }));
+        edge('start', 'start', stateIds.get(analysis.initial)!, '', initialRange);
     }
 
     for (const state of analysis.states) {
@@ -179,15 +181,18 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
 
     // Event sources: one node per socket and signal, an edge to every state that handles what it raises.
     const handlers = (eventName: string): State[] => analysis.states.filter((state) => state.transitions.some((transition) => transition.event?.ref?.name === eventName));
-    const sourceEdges = (sourceId: string, raised: Array<{ via: string; event: string }>): void => {
-        const byState = new Map<State, string[]>();
-        for (const { via, event } of raised) {
+    const sourceEdges = (sourceId: string, raised: Array<{ via: string; event: string; range: Range | undefined }>): void => {
+        const byState = new Map<State, { labels: string[]; range: Range | undefined }>();
+        for (const { via, event, range } of raised) {
             for (const state of handlers(event)) {
-                byState.set(state, [...(byState.get(state) ?? []), sourceId === 'signals' ? event : `${via}→${event}`]);
+                const entry = byState.get(state) ?? { labels: [], range };
+                entry.labels.push(sourceId === 'signals' ? event : `${via}→${event}`);
+                byState.set(state, entry);
             }
         }
-        for (const [state, labels] of byState) {
-            edge('raises', sourceId, stateIds.get(state)!, [...new Set(labels)].join(', '));
+        // The arrow reveals the first mapping that raises what the state handles.
+        for (const [state, { labels, range }] of byState) {
+            edge('raises', sourceId, stateIds.get(state)!, [...new Set(labels)].join(', '), range);
         }
     };
     machine.sockets.forEach((socket: Socket, index) => {
@@ -209,11 +214,11 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
             socket.members.flatMap((member) => {
                 switch (member.$type) {
                     case 'EventMapping':
-                        return [{ via: member.socketEvent, event: member.event?.$refText ?? '' }];
+                        return [{ via: member.socketEvent, event: member.event?.$refText ?? '', range: rangeOf(member) }];
                     case 'HeartbeatOption':
-                        return [{ via: 'heartbeat', event: member.event?.$refText ?? '' }];
+                        return [{ via: 'heartbeat', event: member.event?.$refText ?? '', range: rangeOf(member) }];
                     case 'IdleOption':
-                        return [{ via: 'idle', event: member.event?.$refText ?? '' }];
+                        return [{ via: 'idle', event: member.event?.$refText ?? '', range: rangeOf(member) }];
                     default:
                         return [];
                 }
@@ -225,7 +230,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
             const sessionId = `session:${index}`;
             const sessionRange = rangeOf(session);
             nodes.push(makeNode({ id: sessionId, kind: 'session', label: sessionMachine, details: ['session machine'], ...(sessionRange ? { range: sessionRange } : {}) }));
-            edge('session', id, sessionId, 'each connection');
+            edge('session', id, sessionId, 'each connection', sessionRange);
         }
     });
     // Signals: one node for all of them, so a shutdown bound to SIGINT and SIGTERM is one arrow per state, not two.
@@ -234,7 +239,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
         const label = signals.map((signal) => signal.signal).join(', ');
         const range = rangeOf(signals[0]);
         nodes.push(makeNode({ id: 'signals', kind: 'signal', label, details: ['signals'], ...(range ? { range } : {}) }, 48));
-        sourceEdges('signals', signals.map((signal) => ({ via: signal.signal, event: signal.event?.$refText ?? '' })));
+        sourceEdges('signals', signals.map((signal) => ({ via: signal.signal, event: signal.event?.$refText ?? '', range: rangeOf(signal) })));
     }
 
     return { machine: machine.name ?? '?', nodes, edges };

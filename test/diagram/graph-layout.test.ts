@@ -65,9 +65,13 @@ describe('graph', () => {
             'SIGINT, SIGTERM -Shutdown-> Backoff',
             'SIGINT, SIGTERM -Shutdown-> Online'
         ]);
-        // Every state and edge from the model keeps its source range.
-        expect(states.every((node) => node.range !== undefined)).toBe(true);
-        expect(graph.edges.filter((edge) => edge.kind === 'transition' || edge.kind === 'timer').every((edge) => edge.range !== undefined)).toBe(true);
+        // Every element keeps the source range it came from (the start marker: the `initial` keyword).
+        expect(graph.nodes.filter((node) => node.range === undefined).map((node) => node.id)).toEqual([]);
+        expect(graph.edges.filter((edge) => edge.range === undefined).map((edge) => edge.id)).toEqual([]);
+        const start = graph.nodes.find((node) => node.kind === 'start')!.range!;
+        expect(document.textDocument.getText(start)).toBe('initial');
+        const upstreamToOnline = graph.edges.find((edge) => edge.label.startsWith('heartbeat→'))!;
+        expect(document.textDocument.getText(upstreamToOnline.range!)).toBe('heartbeat 5s timeout 15s -> HeartbeatLost');
     });
 
     it('links a server to its session machine and marks unreachable, stuck and trapped states with their diagnostics', async () => {
