@@ -43,7 +43,14 @@ export function hasSyntaxError(machine: Machine): boolean {
 
 /** True when a name inside the machine does not resolve: a transition without its target would look like a missing path. */
 export function hasUnresolvedReference(machine: Machine): boolean {
-    return AstUtils.streamAst(machine).some((node) => AstUtils.streamReferences(node).some((info) => info.reference.error !== undefined));
+    const cst = machine.$cstNode;
+    if (!cst) {
+        return false;
+    }
+    // The document's list of references, not a walk of the tree: the graph checks ask once each, on every edit.
+    return AstUtils.getDocument(machine).references.some(
+        (reference) => reference.error !== undefined && reference.$refNode !== undefined && reference.$refNode.offset >= cst.offset && reference.$refNode.end <= cst.end
+    );
 }
 
 /** A machine whose graph is not what the user meant yet. */

@@ -96,6 +96,8 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
 
     it('highlights the innermost element under the editor cursor', async () => {
         await page.evaluate((at) => window.postMessage({ type: 'highlight', line: at.line, character: at.character }, '*'), onlineRange.start);
+        // The message is delivered asynchronously: wait for its effect.
+        await page.waitForSelector('#canvas .fsm-selected');
         const selected = await page.locator('#canvas .fsm-selected').allTextContents();
         expect(selected).toHaveLength(1);
         expect(selected[0]).toContain('Online');
