@@ -20,7 +20,9 @@ let passed = 0, failed = 0;
 try {
     const report = JSON.parse(readFileSync("out/vitest.json", "utf8"));
     passed += report.numPassedTests;
-    failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+    failed += report.numFailedTests;
+    // A file that failed without a failing test (it did not load) counts once.
+    failed += report.testResults.filter((file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")).length;
 } catch { failed += 1; }
 const e2e = /^e2e: (\d+) passed, (\d+) failed$/m.exec(readFileSync("out/e2e.log", "utf8").trim().split("\n").reverse().join("\n"));
 if (e2e) { passed += Number(e2e[1]); failed += Number(e2e[2]); } else { failed += 1; }

@@ -41,16 +41,23 @@ export function hasSyntaxError(machine: Machine): boolean {
     return offsets.some((at) => (at >= offset && at <= end) || (unclosedLast && at > end));
 }
 
+/** Offsets of the unresolved references of a document, keyed by its list of references (the linker replaces the list). */
+const unresolvedByReferences = new WeakMap<LangiumDocument['references'], number[]>();
+
 /** True when a name inside the machine does not resolve: a transition without its target would look like a missing path. */
 export function hasUnresolvedReference(machine: Machine): boolean {
     const cst = machine.$cstNode;
     if (!cst) {
         return false;
     }
-    // The document's list of references, not a walk of the tree: the graph checks ask once each, on every edit.
-    return AstUtils.getDocument(machine).references.some(
-        (reference) => reference.error !== undefined && reference.$refNode !== undefined && reference.$refNode.offset >= cst.offset && reference.$refNode.end <= cst.end
-    );
+    // One pass over the document's references per version, not one per machine and check: files can hold thousands.
+    const references = AstUtils.getDocument(machine).references;
+    let unresolved = unresolvedByReferences.get(references);
+    if (!unresolved) {
+        unresolved = references.filter((reference) => reference.error !== undefined && reference.$refNode !== undefined).map((reference) => reference.$refNode!.offset);
+        unresolvedByReferences.set(references, unresolved);
+    }
+    return unresolved.some((offset) => offset >= cst.offset && offset < cst.end);
 }
 
 /** A machine whose graph is not what the user meant yet. */
