@@ -83,6 +83,9 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     const initialStates = states.filter((state) => state.initial);
     const initial = initialStates[0];
     const events = machine.eventLists.flatMap((list) => list.events);
+    // Every action of each state, gathered once: three questions below ask about them.
+    const actionsByState = new Map(states.map((state) => [state, actionsOf(state)]));
+    const stopping = new Set(states.filter((state) => actionsByState.get(state)!.some(isStopAction)));
 
     const outgoing = new Map<State, Edge[]>();
     const incoming = new Map<State, State[]>();
@@ -110,7 +113,7 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     const terminal = new Set<State>();
     for (const state of states) {
         const leaves = outgoing.get(state)!.some((edge) => edge.target !== state);
-        const stops = actionsOf(state).some(isStopAction);
+        const stops = stopping.has(state);
         if (!state.final && !leaves && !stops) {
             terminal.add(state);
         }
@@ -119,7 +122,7 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     const finals = states.filter((state) => state.final);
     const traps = new Set<State>();
     if (finals.some((state) => reachable.has(state))) {
-        const exits = states.filter((state) => state.final || actionsOf(state).some(isStopAction));
+        const exits = states.filter((state) => state.final || stopping.has(state));
         const canFinish = closure(exits, (state) => incoming.get(state)!);
         for (const state of reachable) {
             if (!state.final && !terminal.has(state) && !canFinish.has(state)) {
@@ -180,7 +183,7 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         produce(signal.event?.ref, signal);
     }
     for (const state of states) {
-        for (const action of actionsOf(state)) {
+        for (const action of actionsByState.get(state)!) {
             if (isRaiseAction(action)) {
                 produce(action.event?.ref, action);
             }
