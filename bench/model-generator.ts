@@ -7,7 +7,7 @@
 //   internal `on E / act`, and `after 2s -> T` timers;
 // - no two unguarded transitions on one event in one state, no guarded transition after an unguarded one;
 // - every event handled by some state and produced by a socket, a signal or a `raise`.
-import { seededRandom, type Random } from './random.js';
+import { seededRandom, type Random } from '../test/seeded-random.js';
 
 export interface GeneratedModel {
     readonly text: string;

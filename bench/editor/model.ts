@@ -8,20 +8,8 @@
 // - never two unguarded transitions on one event in one state, never a guarded one after an unguarded one;
 // - every event handled by some state and produced by the socket, a signal or a `raise`;
 // - one client socket with event mappings and a heartbeat, three signals.
+import { seededRandom as seeded } from '../../test/seeded-random.js';
 
-/** mulberry32: every run builds exactly the same model. */
-function seeded(seed: number): { int(bound: number): number; chance(p: number): boolean; pick<T>(items: readonly T[]): T } {
-    let state = seed >>> 0;
-    const next = (): number => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const int = (bound: number): number => Math.floor(next() * bound);
-    return { int, chance: (p) => next() < p, pick: <T>(items: readonly T[]): T => items[int(items.length)]! };
-}
 
 const NOUNS = ['Order', 'Payment', 'Session', 'Request', 'Upload', 'Chunk', 'Token', 'Lease', 'Job', 'Batch', 'Frame', 'Quota'];
 const OUTCOMES = ['Received', 'Accepted', 'Rejected', 'Failed', 'Expired', 'Confirmed', 'Cancelled', 'Completed', 'Ready', 'Stalled'];

@@ -1,5 +1,6 @@
 // Printing for the editor benchmarks: load average, percentiles, PASS/MISS against a target. Never asserts.
 import { availableParallelism, loadavg } from 'node:os';
+import { median as medianOf } from '../stats.js';
 
 /** The value at percentile `p` (0–100), nearest-rank on the sorted values. */
 export function percentile(values: readonly number[], p: number): number {
@@ -11,13 +12,9 @@ export function percentile(values: readonly number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/** The median, or NaN (printed as n/a) for a series that has no values. */
 export function median(values: readonly number[]): number {
-    if (values.length === 0) {
-        return Number.NaN;
-    }
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    return values.length === 0 ? Number.NaN : medianOf(values);
 }
 
 export function ms(value: number): string {

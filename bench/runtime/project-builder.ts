@@ -11,6 +11,7 @@ import { NodeFileSystem } from 'langium/node';
 import ts from 'typescript';
 import { runGenerate } from '../../language/cli/generate.js';
 import { createReactorFsmServices } from '../../language/module.js';
+import { compileProject } from '../../test/generator/compile-project.js';
 
 export interface BuildJob {
     /** The .fsm file. */
@@ -38,41 +39,6 @@ export interface BuildResult {
     files: number;
 }
 
-const sourceCache = new Map<string, ts.SourceFile>();
-const typesRoot = path.resolve(import.meta.dirname, '../../node_modules/@types');
-
-/** Compiles like `tsc -p folder`, with `node` types from this repository; returns the diagnostics. */
-function compile(folder: string): string[] {
-    const configPath = path.join(folder, 'tsconfig.json');
-    const config = ts.readConfigFile(configPath, ts.sys.readFile);
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, folder, { typeRoots: [typesRoot], sourceMap: false }, configPath);
-    const host = ts.createCompilerHost(parsed.options);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-        if (fileName.startsWith(folder)) {
-            return getSourceFile(fileName, languageVersion, onError, shouldCreate);
-        }
-        let cached = sourceCache.get(fileName);
-        if (!cached) {
-            cached = getSourceFile(fileName, languageVersion, onError, shouldCreate);
-            if (cached) {
-                sourceCache.set(fileName, cached);
-            }
-        }
-        return cached;
-    };
-    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
-    const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program), ...program.emit().diagnostics];
-    return diagnostics.map((diagnostic) => {
-        const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-        if (diagnostic.file && diagnostic.start !== undefined) {
-            const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-            return `${path.relative(folder, diagnostic.file.fileName)}(${line + 1},${character + 1}): ${message}`;
-        }
-        return message;
-    });
-}
-
 async function build(job: BuildJob): Promise<BuildResult> {
     const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
     const lines: string[] = [];
@@ -83,7 +49,7 @@ async function build(job: BuildJob): Promise<BuildResult> {
     for (const [file, content] of Object.entries(job.overrides ?? {})) {
         await writeFile(path.join(job.out, file), content);
     }
-    const problems = compile(path.resolve(job.out));
+    const problems = compileProject(path.resolve(job.out), { emit: true });
     if (problems.length > 0) {
         throw new Error(`the project generated from ${job.model} does not compile:\n${problems.join('\n')}`);
     }

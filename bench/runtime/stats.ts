@@ -1,13 +1,6 @@
-// Medians and number formatting for the runtime benchmark.
+// Number formatting for the runtime benchmark (and the shared median).
 
-export function median(values: readonly number[]): number {
-    if (values.length === 0) {
-        throw new Error('median of no values');
-    }
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+export { median } from '../stats.js';
 
 /** A rate or size with thousands separators: 12,345,678. */
 export function count(value: number): string {

@@ -2,10 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import ts from 'typescript';
 import { generateProject, type GeneratedFile } from '../../language/generator/generator.js';
 import { writeGeneratedFiles } from '../../language/generator/write-files.js';
 import { validate } from '../helpers.js';
+import { compileProject } from './compile-project.js';
 
 /** Generates the project of `text` (others: more files of the workspace), refusing models with errors like the CLI. */
 export async function generateFrom(text: string, others: string[] = [], fileName = 'model.fsm'): Promise<GeneratedFile[]> {
@@ -35,43 +35,7 @@ export async function writeProject(files: readonly GeneratedFile[]): Promise<str
     return folder;
 }
 
-// One compiler host for every project of a run: lib and @types/node files are parsed once.
-const sourceCache = new Map<string, ts.SourceFile>();
-const typesRoot = path.resolve('node_modules/@types');
-
-/**
- * Type-checks a generated project with its own tsconfig.json (strict), as `tsc --noEmit` would,
- * resolving `node` types from this repository. Returns the diagnostics as `file(line,col): message` lines.
- */
+/** Type-checks a generated project under its own strict tsconfig.json, as `tsc --noEmit` would. */
 export function typeCheck(folder: string): string[] {
-    const configPath = path.join(folder, 'tsconfig.json');
-    const config = ts.readConfigFile(configPath, ts.sys.readFile);
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, folder, { noEmit: true, typeRoots: [typesRoot] }, configPath);
-    const host = ts.createCompilerHost(parsed.options);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-        if (fileName.startsWith(folder)) {
-            return getSourceFile(fileName, languageVersion, onError, shouldCreate);
-        }
-        let cached = sourceCache.get(fileName);
-        if (!cached) {
-            cached = getSourceFile(fileName, languageVersion, onError, shouldCreate);
-            if (cached) {
-                sourceCache.set(fileName, cached);
-            }
-        }
-        return cached;
-    };
-    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
-    if (parsed.fileNames.length === 0) {
-        return ['no source files found'];
-    }
-    return [...parsed.errors, ...ts.getPreEmitDiagnostics(program)].map((diagnostic) => {
-        const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-        if (diagnostic.file && diagnostic.start !== undefined) {
-            const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-            return `${path.relative(folder, diagnostic.file.fileName)}(${line + 1},${character + 1}): ${message}`;
-        }
-        return message;
-    });
+    return compileProject(folder);
 }

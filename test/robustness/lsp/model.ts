@@ -1,26 +1,9 @@
 // A large, generated Reactor FSM model for the language-server abuse suite, and the seeded random numbers it and the
 // edit storm use. Deterministic: the same seed gives the same text.
 
-/** mulberry32: small, fast, seeded; good enough to pick edits. */
-export interface Random {
-    /** An integer in [0, bound). */
-    int(bound: number): number;
-    pick<T>(items: readonly T[]): T;
-    chance(probability: number): boolean;
-}
+import { seededRandom } from '../../seeded-random.js';
 
-export function seededRandom(seed: number): Random {
-    let state = seed >>> 0;
-    const next = (): number => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const int = (bound: number): number => Math.floor(next() * bound);
-    return { int, pick: (items) => items[int(items.length)]!, chance: (probability) => next() < probability };
-}
+export { seededRandom, type Random } from '../../seeded-random.js';
 
 export interface LargeModel {
     readonly text: string;

@@ -1,4 +1,4 @@
-// A small seeded random number generator, so every run of the benchmark builds exactly the same models.
+// A small seeded random number generator: benchmarks and robustness suites build exactly the same data on every run.
 
 export interface Random {
     /** A float in [0, 1). */
