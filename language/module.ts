@@ -11,7 +11,7 @@ import {
 } from 'langium/lsp';
 import { ReactorFsmGeneratedModule, ReactorFsmGeneratedSharedModule } from './generated/module.js';
 import { ValidatingWorkspaceManager } from './workspace-manager.js';
-import { EditorOnlyDocumentUpdateHandler } from './lsp/document-update-handler.js';
+import { CoalescingDocumentUpdateHandler } from './lsp/document-update-handler.js';
 import { ReactorFsmScopeComputation } from './references/scope-computation.js';
 import { IndexedScopeProvider } from './references/scope-provider.js';
 import { SuggestingLinker } from './references/linker.js';
@@ -71,8 +71,8 @@ export const ReactorFsmSharedModule: Module<LangiumSharedServices, PartialLangiu
         WorkspaceManager: (services) => new ValidatingWorkspaceManager(services)
     },
     lsp: {
-        // Closed untitled models leave the workspace, or the next update would stop the server.
-        DocumentUpdateHandler: (services) => new EditorOnlyDocumentUpdateHandler(services)
+        // Bursts of edits build once; closed untitled models leave the workspace (or the next update would stop the server).
+        DocumentUpdateHandler: (services) => new CoalescingDocumentUpdateHandler(services)
     }
 };
 
