@@ -15,6 +15,7 @@ import { CoalescingDocumentUpdateHandler } from './lsp/document-update-handler.j
 import { ReactorFsmScopeComputation } from './references/scope-computation.js';
 import { IndexedScopeProvider } from './references/scope-provider.js';
 import { SuggestingLinker } from './references/linker.js';
+import { LinkedReferenceDescriptionProvider } from './references/reference-descriptions.js';
 import { nameWords } from './parser/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './parser/error-messages.js';
 import { CodedDocumentValidator } from './validation/document-validator.js';
@@ -40,8 +41,12 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
         ScopeComputation: (services) => new ReactorFsmScopeComputation(services),
         // The default provider scans every symbol per reference; ours looks names up in a per-machine index.
         ScopeProvider: (services) => new IndexedScopeProvider(services),
-        // Unresolved names say what was meant ("did you mean ...").
+        // Unresolved names say what was meant ("did you mean ..."); one cheap walk finds the references.
         Linker: (services) => new SuggestingLinker(services)
+    },
+    workspace: {
+        // The reference index reads the references the linker collected instead of walking the tree again.
+        ReferenceDescriptionProvider: (services) => new LinkedReferenceDescriptionProvider(services)
     },
     validation: {
         // Syntax and linking diagnostics get stable codes like every other diagnostic.

@@ -1,6 +1,10 @@
-// Linking errors that name what is unknown and suggest the closest declared name.
-import { DefaultLinker, type AstNodeDescription, type LinkingError, type ReferenceInfo } from 'langium';
+// Linking errors that name what is unknown and suggest the closest declared name; one cheap walk to find the references.
+import { Cancellation, DefaultLinker, interruptAndCheck, type AstNodeDescription, type LangiumDocument, type LinkingError, type ReferenceInfo } from 'langium';
+import { forEachNode, referencesOf } from '../ast/walk.js';
 import { closestName } from './suggestions.js';
+
+/** References linked between two chances for a newer edit to cancel the build. */
+const LINKS_PER_CHECK = 1_000;
 
 /** A linking error that carries the suggested replacement, for the message and for quick fixes. */
 export interface SuggestingLinkingError extends LinkingError {
@@ -24,6 +28,21 @@ const HOW_TO_DECLARE: Record<string, string> = {
 };
 
 export class SuggestingLinker extends DefaultLinker {
+    /** Links in the order of Langium's linker (tree order), without its per-node streams. */
+    override async link(document: LangiumDocument, cancelToken: Cancellation.CancellationToken = Cancellation.CancellationToken.None): Promise<void> {
+        if (this.profiler?.isActive('linking')) {
+            return super.link(document, cancelToken);
+        }
+        const references: ReferenceInfo[] = [];
+        forEachNode(document.parseResult.value, (node) => referencesOf(node, references));
+        for (let i = 0; i < references.length; i++) {
+            if (i % LINKS_PER_CHECK === 0) {
+                await interruptAndCheck(cancelToken);
+            }
+            this.doLink(references[i]!, document);
+        }
+    }
+
     protected override createLinkingError(refInfo: ReferenceInfo, targetDescription?: AstNodeDescription): SuggestingLinkingError {
         if (targetDescription) {
             return super.createLinkingError(refInfo, targetDescription);

@@ -1,5 +1,16 @@
-// Gives syntax and linking diagnostics stable codes, like every diagnostic our checks report.
-import { DefaultDocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
+// Gives syntax and linking diagnostics stable codes, like every diagnostic our checks report; runs the checks of every
+// node without Langium's per-node streams.
+import {
+    Cancellation,
+    DefaultDocumentValidator,
+    interruptAndCheck,
+    type AstNode,
+    type LangiumDocument,
+    type ValidationAcceptor,
+    type ValidationCheck,
+    type ValidationOptions
+} from 'langium';
+import { forEachNode } from '../ast/walk.js';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver';
 import type { SuggestingLinkingError } from '../references/linker.js';
 import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
@@ -10,6 +21,9 @@ export function openingOfComment(start: Position): Range {
     return { start, end: { line: start.line, character: start.character + 2 } };
 }
 
+/** Nodes checked between two chances for a newer edit to cancel the build. */
+const NODES_PER_CHECK = 500;
+
 /** What a quick fix needs to replace a misspelt name. */
 export interface UnresolvedReferenceData {
     code: typeof IssueCodes.UnresolvedReference;
@@ -19,6 +33,44 @@ export interface UnresolvedReferenceData {
 }
 
 export class CodedDocumentValidator extends DefaultDocumentValidator {
+    /** As Langium's: every node in tree order, its type's checks in registration order; the checks of a type looked up once. */
+    protected override async validateAstNodes(
+        rootNode: AstNode,
+        options: ValidationOptions,
+        acceptor: ValidationAcceptor,
+        cancelToken: Cancellation.CancellationToken = Cancellation.CancellationToken.None
+    ): Promise<void> {
+        if (this.profiler?.isActive('validating')) {
+            return super.validateAstNodes(rootNode, options, acceptor, cancelToken);
+        }
+        const nodes: AstNode[] = [];
+        forEachNode(rootNode, (node) => {
+            const nodeOptions = this.validateSingleNodeOptions(node, options);
+            if (nodeOptions.validateNode) {
+                nodes.push(node);
+            }
+            return nodeOptions.validateChildren;
+        });
+        const checksByType = new Map<string, ValidationCheck[]>();
+        for (let i = 0; i < nodes.length; i++) {
+            if (i % NODES_PER_CHECK === 0) {
+                await interruptAndCheck(cancelToken);
+            }
+            const node = nodes[i]!;
+            let checks = checksByType.get(node.$type);
+            if (checks === undefined) {
+                checks = this.validationRegistry.getChecks(node.$type, options.categories).toArray();
+                checksByType.set(node.$type, checks);
+            }
+            for (const check of checks) {
+                const pending = check(node, acceptor, cancelToken);
+                if (pending) {
+                    await pending;
+                }
+            }
+        }
+    }
+
     protected override processLexingErrors(...args: Parameters<DefaultDocumentValidator['processLexingErrors']>): void {
         this.withCode(args[1], IssueCodes.SyntaxError, () => super.processLexingErrors(...args));
     }
