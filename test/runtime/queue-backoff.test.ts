@@ -64,6 +64,27 @@ describe('run-to-completion', () => {
         await machine.finish();
     });
 
+    it('after the built-in stop in the middle of a step, the rest of the step runs but arms no timer and takes no raised event', async () => {
+        const machine = new RecordingMachine(new TestHost(), NAMES);
+        const timeoutsBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+        const afterStop: string[] = [];
+        machine.reaction = (record, m) => {
+            if (record.event === 'A') {
+                void m.finish(); // what `stop` does to every machine, this one included
+                afterStop.push('action');
+                m.armTimer(0, 60_000, C); // an `after` of the next state's entry
+                m.dispatch(B); // a `raise`
+                afterStop.push('entry');
+            }
+        };
+        machine.start();
+        machine.dispatch(A);
+        expect(afterStop).toEqual(['action', 'entry']);
+        expect(machine.sequence).toEqual(['A']);
+        expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(timeoutsBefore);
+        await machine.finish();
+    });
+
     it('EventQueue keeps FIFO order across wrap-around and growth', () => {
         const queue = new EventQueue(4);
         const taken: Array<[number, unknown]> = [];
