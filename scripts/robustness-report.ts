@@ -65,9 +65,10 @@ lines.push(
     '  `test/generator/write-files.test.ts`).',
     "- The diagram webview's Content-Security-Policy blocks an injected inline script and a remote image in a real",
     '  Chromium (`test/browser/diagram-webview.test.ts`).',
-    '- `npm audit --omit=dev` could not be run on this machine: the registry here answers the audit endpoint with',
-    '  405 Method Not Allowed. The `.vsix` ships bundles of `langium`, `vscode-languageclient`,',
-    '  `vscode-languageserver`, `elkjs` and `commander` at the versions in `package-lock.json`.',
+    '- `npm run audit:shipped` (`npm audit --omit=dev --audit-level=high`: the production dependencies, which are',
+    '  what the `.vsix` bundles: `langium`, `vscode-languageclient`, `vscode-languageserver`, `elkjs`, `commander`',
+    '  and their dependencies, at the versions in `package-lock.json`) could not be run on this machine: the',
+    '  registry here answers the audit endpoint with 405 Method Not Allowed. Run it where the registry answers.',
     ''
 );
 writeFileSync(TARGET, `${lines.join('\n').trimEnd()}\n`);
