@@ -1,7 +1,10 @@
-// Diagram time: graph + ELK layout + SVG (placeMachine + renderSvg) for generated machines of 100 and 500 states.
+// Diagram time: graph + layout + SVG (placeMachine + renderSvg) for generated machines of 100 and 500 states.
 //
-//   node --import tsx bench/editor/diagram.ts [--sizes 100,500] [--runs 5] [--budget 55] [--local K] [--explain] [--elk '{"opt":"value"}']
+//   node --import tsx bench/editor/diagram.ts [--sizes 100,500] [--runs 5] [--budget 55] [--local K] [--engine elk|layered]
+//                                             [--full] [--explain] [--elk '{"opt":"value"}']
 //
+// The layout is ELK's for small machines and our own layered layout above language/diagram/layout.ts's ELK_LIMIT;
+// machines of more than 30 states are drawn compact (language/diagram/compact.ts). The output names both choices.
 // The machines (bench/editor/model.ts) have transitions, guarded pairs, internal transitions, timers, a client socket
 // and three signals; they are parsed and validated in process first (the graph shows diagnostics as badges). Each size
 // runs in a child process: one warm-up, then `--runs` timed runs, each phase timed on its own (graph, layout, SVG),
@@ -9,11 +12,13 @@
 // exceeds its budget (`--budget` seconds, per size) is killed and reported as a MISS with what it finished; when the
 // warm-up alone takes long, the child runs only as many timed runs as the rest of the budget fits.
 //
+// --engine E forces a layout engine (`--engine elk` measures what the diagram cost before our own layout).
+// --full     draws big machines with every socket and signal arrow, as before compact diagrams.
 // --local K  generates clustered machines (extra transitions lead at most K states away) instead of ones whose
 //            transitions lead anywhere; long edges are what makes a layered layout expensive.
-// --explain  asks ELK for its own per-processor timings (logging + measureExecutionTime) and prints the biggest.
-// --elk JSON merges layout options into the ones language/diagram/layout.ts sets, to try a change without editing it
-//            (the output says so: such figures are not what the extension does).
+// --explain  asks ELK (when it lays the machine out) for its own per-processor timings (logging + measureExecutionTime) and prints the biggest.
+// --elk JSON merges layout options into the ones language/diagram/elk-layout.ts sets (ELK engine only), to try a
+//            change without editing it (the output says so: such figures are not what the extension does).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import ELK from 'elkjs/lib/elk.bundled.js';
@@ -28,6 +33,9 @@ const runs = Number(option('--runs') ?? 5);
 const explain = process.argv.includes('--explain');
 const elkOverride = option('--elk');
 const local = option('--local');
+const engineOption = option('--engine');
+const engine = engineOption === 'elk' || engineOption === 'layered' ? engineOption : undefined;
+const full = process.argv.includes('--full');
 const budget = Number(option('--budget') ?? 55) * 1000;
 const TARGET = { states: 500, ms: 1500 };
 
@@ -53,7 +61,7 @@ interface ElkLog {
 }
 
 /**
- * Wraps ELK's `layout` (the class language/diagram/layout.ts instantiates) to merge `override` into the graph's
+ * Wraps ELK's `layout` (the class language/diagram/elk-layout.ts instantiates) to merge `override` into the graph's
  * layout options and, when `log` is given, to hand it ELK's execution log.
  */
 function instrumentElk(override: Record<string, string> | undefined, log: ((root: ElkLog) => void) | undefined): void {
@@ -109,9 +117,11 @@ async function child(size: number): Promise<void> {
     if (elkOverride || explain) {
         instrumentElk(elkOverride ? (JSON.parse(elkOverride) as Record<string, string>) : undefined, explain ? (root) => (lastLog = root) : undefined);
     }
-    const { chooseMachine } = await import('../../language/diagram/diagram.js');
+    const { chooseMachine, diagramGraph } = await import('../../language/diagram/diagram.js');
     const { buildDiagramGraph } = await import('../../language/diagram/graph.js');
-    const { layoutGraph } = await import('../../language/diagram/layout.js');
+    const { chooseEngine, layoutGraph } = await import('../../language/diagram/layout.js');
+    const { isBig } = await import('../../language/diagram/compact.js');
+    const graphOf = full ? buildDiagramGraph : diagramGraph;
     const { renderSvg } = await import('../../language/diagram/svg.js');
     const { withDocuments } = await import('../../test/helpers.js');
     const { generateMachine } = await import('./model.js');
@@ -120,7 +130,7 @@ async function child(size: number): Promise<void> {
     const started = performance.now();
     await withDocuments([model.text], async ([document]) => {
         const machine = chooseMachine(document!.parseResult.value)!;
-        const graph = buildDiagramGraph(machine, document);
+        const graph = graphOf(machine, document);
         const kinds = (items: Array<{ kind: string }>): string => {
             const counts = new Map<string, number>();
             for (const item of items) {
@@ -132,16 +142,17 @@ async function child(size: number): Promise<void> {
             type: 'model',
             text:
                 `${size} states: ${model.events} events, ${model.transitions} transitions + ${model.internal} internal + ${model.timers} timers, ` +
-                `${document!.diagnostics?.length ?? 0} diagnostics\n  graph: ${graph.nodes.length} nodes (${kinds(graph.nodes)}), ${graph.edges.length} edges (${kinds(graph.edges)})`
+                `${document!.diagnostics?.length ?? 0} diagnostics\n  graph: ${graph.nodes.length} nodes (${kinds(graph.nodes)}), ${graph.edges.length} edges (${kinds(graph.edges)})` +
+                `${full || !isBig(graph) ? '' : ', compact: socket and signal arrows listed in their states'}\n  layout: ${engine ?? chooseEngine(graph)}${engine ? ' (forced with --engine)' : ''}`
         });
         let planned = runs;
         for (let i = 0; i <= planned; i++) {
             const cpu = process.cpuUsage();
             const start = performance.now();
-            // placeMachine(machine, document) is layoutGraph(buildDiagramGraph(machine, document)): timed in its two parts.
-            const built = buildDiagramGraph(machine, document);
+            // placeMachine(machine, document) is layoutGraph(diagramGraph(machine, document)): timed in its two parts.
+            const built = graphOf(machine, document);
             const afterGraph = performance.now();
-            const placed = await layoutGraph(built);
+            const placed = await layoutGraph(built, engine ?? chooseEngine(built));
             const afterLayout = performance.now();
             renderSvg(placed, { standalone: true });
             const end = performance.now();
@@ -165,7 +176,8 @@ function measureSize(size: number): Promise<number | undefined> {
         const script = fileURLToPath(import.meta.url);
         const args = [
             '--child', String(size), '--runs', String(runs), '--budget', String(budget / 1000),
-            ...(explain ? ['--explain'] : []), ...(elkOverride ? ['--elk', elkOverride] : []), ...(local !== undefined ? ['--local', local] : [])
+            ...(explain ? ['--explain'] : []), ...(elkOverride ? ['--elk', elkOverride] : []), ...(local !== undefined ? ['--local', local] : []),
+            ...(engine ? ['--engine', engine] : []), ...(full ? ['--full'] : [])
         ];
         const worker = fork(script, args, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         const timed: Run[] = [];
@@ -234,8 +246,11 @@ async function parent(): Promise<void> {
     const sizes = (option('--sizes') ?? '100,500').split(',').map(Number);
     printLoad(`Diagram benchmark: graph + layout + SVG, ${sizes.join(' and ')} states, 1 warm-up + ${runs} runs each, at most ${budget / 1000} s per size`);
     console.log(local === undefined ? 'machines: extra transitions lead to any state' : `machines: clustered, extra transitions lead at most ${local} states away`);
+    if (engine || full) {
+        console.log(`NOTE: ${[engine ? `layout forced to ${engine}` : '', full ? 'big machines drawn in full (not compact)' : ''].filter(Boolean).join(', ')}: not what the extension does.`);
+    }
     if (elkOverride) {
-        console.log(`NOTE: ELK layout options overridden with ${elkOverride}: not what language/diagram/layout.ts does.`);
+        console.log(`NOTE: ELK layout options overridden with ${elkOverride}: not what language/diagram/elk-layout.ts does.`);
     }
     const results = new Map<number, number | undefined>();
     for (const size of sizes) {

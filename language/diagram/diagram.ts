@@ -1,7 +1,8 @@
 // From a document to a finished diagram: pick the machine, build its graph, lay it out, render it.
 import type { LangiumDocument } from 'langium';
 import type { Machine, Model } from '../generated/ast.js';
-import { buildDiagramGraph } from './graph.js';
+import { compactIfBig } from './compact.js';
+import { buildDiagramGraph, type DiagramGraph } from './graph.js';
 import { layoutGraph, type PlacedGraph } from './layout.js';
 import { renderSvg } from './svg.js';
 
@@ -19,8 +20,13 @@ export function chooseMachine(model: Model, name?: string, offset?: number): Mac
     return model.machines[0];
 }
 
+/** The graph the diagram draws: compact for a big machine (see compact.ts). */
+export function diagramGraph(machine: Machine, document?: LangiumDocument): DiagramGraph {
+    return compactIfBig(buildDiagramGraph(machine, document));
+}
+
 export async function placeMachine(machine: Machine, document?: LangiumDocument): Promise<PlacedGraph> {
-    return layoutGraph(buildDiagramGraph(machine, document));
+    return layoutGraph(diagramGraph(machine, document));
 }
 
 /** The machine's diagram as SVG; `standalone` embeds the styles (a file of its own). */

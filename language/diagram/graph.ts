@@ -23,6 +23,8 @@ export interface DiagramNode {
     details: string[];
     /** Internal transitions, listed inside the state: `Data / printReply`. */
     internal: string[];
+    /** In a compact diagram, what sockets and signals raise that the state handles: `upstream: read→Data`. */
+    raised: string[];
     initial: boolean;
     final: boolean;
     unreachable: boolean;
@@ -60,7 +62,8 @@ function textWidth(lines: readonly string[]): number {
     return Math.max(0, ...lines.map((line) => line.length)) * TEXT.charWidth;
 }
 
-function nodeSize(title: string, lines: readonly string[], minWidth: number): { width: number; height: number } {
+/** The size of a box showing a title and lines of text below it, at least `minWidth` wide. */
+export function nodeSize(title: string, lines: readonly string[], minWidth: number): { width: number; height: number } {
     const all = [title, ...lines];
     return {
         width: Math.max(minWidth, Math.ceil(textWidth(all) + 2 * TEXT.padding)),
@@ -98,6 +101,7 @@ function makeNode(fields: Pick<DiagramNode, 'id' | 'kind' | 'label'> & Partial<D
     return {
         details,
         internal,
+        raised: [],
         initial: false,
         final: false,
         unreachable: false,

@@ -1,88 +1,25 @@
-// Lays a diagram graph out with ELK's layered algorithm: positions for nodes, routes for edges, places for labels.
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
-import type { DiagramEdge, DiagramGraph, DiagramNode } from './graph.js';
+// Lays a diagram graph out: ELK's layered algorithm for small machines, our own layered layout for big ones.
+import type { DiagramGraph } from './graph.js';
+import { layoutWithElk } from './elk-layout.js';
+import { layoutLayered } from './layered/layered-layout.js';
+import type { PlacedGraph } from './placed.js';
 
-export interface Point {
-    x: number;
-    y: number;
+export type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './placed.js';
+
+export type LayoutEngine = 'elk' | 'layered';
+
+/**
+ * Up to this many nodes and edges ELK lays the machine out (its pictures of small machines are tidier, in at most
+ * about 0.15 s once warm); above, ELK's time grows steeply (0.6 s at 100 states, 6-7 s at 500) and our own layered
+ * layout takes over (about 0.015 s at 100 states, 0.1 s at 500, 0.7 s at 2,000; bench/editor/diagram.ts).
+ */
+export const ELK_LIMIT = { nodes: 30, edges: 90 } as const;
+
+export function chooseEngine(graph: DiagramGraph): LayoutEngine {
+    return graph.nodes.length <= ELK_LIMIT.nodes && graph.edges.length <= ELK_LIMIT.edges ? 'elk' : 'layered';
 }
-
-export type PlacedNode = DiagramNode & Point;
-
-export interface PlacedEdge extends DiagramEdge {
-    /** The route from the source's border to the target's border. */
-    points: Point[];
-    /** Top-left corner of the label's box, where there is a label. */
-    labelAt?: Point;
-}
-
-export interface PlacedGraph {
-    machine: string;
-    width: number;
-    height: number;
-    nodes: PlacedNode[];
-    edges: PlacedEdge[];
-}
-
-const LAYOUT_OPTIONS: Record<string, string> = {
-    'elk.algorithm': 'layered',
-    'elk.direction': 'DOWN',
-    'elk.edgeRouting': 'ORTHOGONAL',
-    'elk.spacing.nodeNode': '36',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '48',
-    'elk.spacing.edgeNode': '16',
-    'elk.spacing.edgeEdge': '12',
-    'elk.spacing.edgeLabel': '4',
-    'elk.layered.spacing.edgeNodeBetweenLayers': '16',
-    // Network-simplex placement and model-order sorting cost seconds at 100 states (and overflowed ELK's stack once);
-    // Brandes-Koepf with one pass of crossing minimisation lays out 100 states in about half a second.
-    'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-    'elk.layered.considerModelOrder.strategy': 'NONE',
-    'elk.layered.thoroughness': '1',
-    'elk.padding': '[top=16,left=16,bottom=16,right=16]',
-    // Event sources (sockets, signals, sessions) form the first layer, above the states they feed.
-    'elk.partitioning.activate': 'true'
-};
-
-const SOURCE_KINDS = new Set(['socket', 'signal', 'session']);
-
-const elk = new ELK();
 
 /** Positions every node and routes every edge; labels get their own space, so they never cover a node. */
-export async function layoutGraph(graph: DiagramGraph): Promise<PlacedGraph> {
-    const input: ElkNode = {
-        id: 'root',
-        layoutOptions: LAYOUT_OPTIONS,
-        children: graph.nodes.map((node) => ({
-            id: node.id,
-            width: node.width,
-            height: node.height,
-            layoutOptions: { 'elk.partitioning.partition': SOURCE_KINDS.has(node.kind) ? '0' : '1' }
-        })),
-        edges: graph.edges.map(
-            (edge): ElkExtendedEdge => ({
-                id: edge.id,
-                sources: [edge.source],
-                targets: [edge.target],
-                labels: edge.label ? [{ id: `${edge.id}:label`, text: edge.label, width: edge.labelWidth, height: edge.labelHeight }] : []
-            })
-        )
-    };
-    const result = await elk.layout(input);
-    const positions = new Map((result.children ?? []).map((child) => [child.id, { x: child.x ?? 0, y: child.y ?? 0 }]));
-    const routes = new Map((result.edges ?? []).map((edge) => [edge.id, edge as ElkExtendedEdge]));
-    return {
-        machine: graph.machine,
-        width: Math.ceil(result.width ?? 0),
-        height: Math.ceil(result.height ?? 0),
-        nodes: graph.nodes.map((node) => ({ ...node, ...(positions.get(node.id) ?? { x: 0, y: 0 }) })),
-        edges: graph.edges.map((edge) => {
-            const routed = routes.get(edge.id);
-            const section = routed?.sections?.[0];
-            const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map(({ x, y }) => ({ x, y })) : [];
-            const label = routed?.labels?.[0];
-            return { ...edge, points, ...(label && label.x !== undefined && label.y !== undefined ? { labelAt: { x: label.x, y: label.y } } : {}) };
-        })
-    };
+export async function layoutGraph(graph: DiagramGraph, engine: LayoutEngine = chooseEngine(graph)): Promise<PlacedGraph> {
+    return engine === 'elk' ? layoutWithElk(graph) : layoutLayered(graph);
 }

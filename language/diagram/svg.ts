@@ -1,6 +1,6 @@
 // The diagram as an SVG string: a pure function of the placed graph, used by the webview and by `diagram --svg`.
 import { TEXT, type Badge } from './graph.js';
-import type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './layout.js';
+import type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './placed.js';
 
 /** Styles: VS Code theme colours in the webview, with fallbacks for a standalone file. */
 export const DIAGRAM_CSS = `
@@ -9,6 +9,7 @@ export const DIAGRAM_CSS = `
 .fsm-diagram .fsm-node rect { fill: var(--vscode-editorWidget-background, #f6f8fa); stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 1.2; }
 .fsm-diagram .fsm-node .fsm-title { font-weight: 600; }
 .fsm-diagram .fsm-node .fsm-detail { opacity: 0.75; }
+.fsm-diagram .fsm-node .fsm-raised { opacity: 0.6; font-style: italic; }
 .fsm-diagram .fsm-node line { stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 0.6; opacity: 0.5; }
 .fsm-diagram .fsm-start circle { fill: var(--vscode-editor-foreground, #1f2328); stroke: none; }
 .fsm-diagram .fsm-final rect.fsm-inner { fill: none; }
@@ -62,14 +63,14 @@ function stateNode(node: PlacedNode): string {
     if (node.final) {
         parts.push(`<rect class="fsm-inner" x="3" y="3" width="${n(node.width - 6)}" height="${n(node.height - 6)}" rx="6"/>`);
     }
-    const lines = [...node.details, ...node.internal];
+    const lines = [...node.details, ...node.internal].map((text) => ({ text, kind: 'fsm-detail' })).concat(node.raised.map((text) => ({ text, kind: 'fsm-detail fsm-raised' })));
     const titleY = TEXT.padding + TEXT.lineHeight / 2;
     parts.push(`<text class="fsm-title" x="${n(node.width / 2)}" y="${n(titleY)}" text-anchor="middle">${escapeXml(node.label)}</text>`);
     if (lines.length > 0) {
         const separator = TEXT.padding + TEXT.lineHeight + 2;
         parts.push(`<line x1="4" y1="${n(separator)}" x2="${n(node.width - 4)}" y2="${n(separator)}"/>`);
-        lines.forEach((line, index) => {
-            parts.push(`<text class="fsm-detail" x="${TEXT.padding}" y="${n(separator + 2 + TEXT.lineHeight * (index + 0.5))}">${escapeXml(line)}</text>`);
+        lines.forEach(({ text, kind }, index) => {
+            parts.push(`<text class="${kind}" x="${TEXT.padding}" y="${n(separator + 2 + TEXT.lineHeight * (index + 0.5))}">${escapeXml(text)}</text>`);
         });
     }
     const title = node.kind === 'state' ? `state ${node.label}${node.unreachable ? ' (unreachable)' : ''}${node.terminal ? ' (stuck: nothing leaves it)' : ''}${node.trap ? ' (cannot finish)' : ''}` : `${node.kind} ${node.label}`;

@@ -7,7 +7,8 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagramPage } from '../../client/diagram-html.js';
-import { placeMachine } from '../../language/diagram/diagram.js';
+import { generateMachine } from '../../bench/editor/model.js';
+import { chooseMachine, placeMachine } from '../../language/diagram/diagram.js';
 import { machineToMermaid } from '../../language/diagram/mermaid.js';
 import { renderSvg } from '../../language/diagram/svg.js';
 import { withDocuments } from '../helpers.js';
@@ -142,6 +143,25 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
         }, standalone);
         expect(result).toEqual({ error: null, root: 'svg', states: 4 });
     });
+
+    it('shows a machine of 500 states compact and fitted into the panel', async () => {
+        const big = await withDocuments([generateMachine(500).text], async ([document]) =>
+            renderSvg(await placeMachine(chooseMachine(document!.parseResult.value)!, document), { standalone: false })
+        );
+        const panel = await openPanel();
+        await panel.evaluate((picture) => window.postMessage({ type: 'update', svg: picture, machine: 'Big', machines: ['Big'] }, '*'), big);
+        await panel.waitForSelector('#canvas svg .fsm-state');
+        expect(await panel.locator('#canvas .fsm-state').count()).toBe(500);
+        expect(await panel.locator('#canvas .fsm-raised').count()).toBeGreaterThan(100);
+        expect(await panel.locator('#canvas .fsm-edge-raises').count()).toBe(0);
+        // Fitted: the whole picture, far wider than the panel, scaled down to its width or height.
+        const box = await panel.locator('#canvas svg').boundingBox();
+        expect(box!.width).toBeLessThanOrEqual(1000 + 1);
+        expect(box!.height).toBeLessThanOrEqual(760 + 1);
+        expect(Math.max(box!.width, box!.height)).toBeGreaterThan(300);
+        await panel.screenshot({ path: new URL('diagram-webview-500.png', ARTIFACTS).pathname });
+        await panel.context().close();
+    }, 60_000);
 
     it('has Mermaid accept the stateDiagram-v2 text of every example machine', async () => {
         const texts = readFileSync(new URL('../../node_modules/mermaid/dist/mermaid.min.js', import.meta.url));

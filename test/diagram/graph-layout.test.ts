@@ -1,34 +1,21 @@
 // The diagram of every example: graph structure, a layout without overlaps, edges attached to their ends, SVG text.
+// Every example is laid out by both engines: ELK (what small machines get) and our own layered layout (big ones).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildDiagramGraph } from '../../language/diagram/graph.js';
-import { layoutGraph, type PlacedGraph, type PlacedNode, type Point } from '../../language/diagram/layout.js';
+import { chooseEngine, layoutGraph, type LayoutEngine, type PlacedGraph } from '../../language/diagram/layout.js';
 import { machineToMermaid } from '../../language/diagram/mermaid.js';
 import { renderSvg } from '../../language/diagram/svg.js';
 import { validate, withDocuments } from '../helpers.js';
+import { expectSoundLayout } from './layout-checks.js';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url);
 const exampleFiles = readdirSync(EXAMPLES).filter((name) => name.endsWith('.fsm')).sort();
 const texts = exampleFiles.map((name) => readFileSync(new URL(name, EXAMPLES), 'utf8'));
 
-function overlaps(a: PlacedNode, b: PlacedNode): boolean {
-    return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}
-
-/** Distance from a point to the border of a node's box (0 when on it). */
-function distanceToBorder(point: Point, node: PlacedNode): number {
-    const dx = Math.max(node.x - point.x, 0, point.x - (node.x + node.width));
-    const dy = Math.max(node.y - point.y, 0, point.y - (node.y + node.height));
-    const outside = Math.hypot(dx, dy);
-    if (outside > 0) {
-        return outside;
-    }
-    return Math.min(point.x - node.x, node.x + node.width - point.x, point.y - node.y, node.y + node.height - point.y);
-}
-
-async function placedGraphs(index: number): Promise<PlacedGraph[]> {
+async function placedGraphs(index: number, engine?: LayoutEngine): Promise<PlacedGraph[]> {
     return withDocuments([texts[index]!, ...texts.filter((_, other) => other !== index)], async ([document]) =>
-        Promise.all(document!.parseResult.value.machines.map((machine) => layoutGraph(buildDiagramGraph(machine, document))))
+        Promise.all(document!.parseResult.value.machines.map((machine) => layoutGraph(buildDiagramGraph(machine, document), engine)))
     );
 }
 
@@ -97,34 +84,19 @@ describe('graph', () => {
 });
 
 describe('layout of every example', () => {
-    it.each(exampleFiles.map((name, index) => [name, index] as const))('%s: no overlapping boxes, every edge attached to its ends', async (_name, index) => {
-        for (const graph of await placedGraphs(index)) {
-            expect(graph.width).toBeGreaterThan(0);
-            for (let i = 0; i < graph.nodes.length; i++) {
-                for (let j = i + 1; j < graph.nodes.length; j++) {
-                    expect(overlaps(graph.nodes[i]!, graph.nodes[j]!), `${graph.machine}: ${graph.nodes[i]!.label} overlaps ${graph.nodes[j]!.label}`).toBe(false);
-                }
-            }
-            const byId = new Map(graph.nodes.map((node) => [node.id, node]));
-            for (const edge of graph.edges) {
-                expect(edge.points.length, `${graph.machine}: ${edge.label} has a route`).toBeGreaterThanOrEqual(2);
-                expect(distanceToBorder(edge.points[0]!, byId.get(edge.source)!), `${graph.machine}: ${edge.label} starts on its source`).toBeLessThan(1.5);
-                expect(distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!), `${graph.machine}: ${edge.label} ends on its target`).toBeLessThan(1.5);
-                if (edge.label) {
-                    expect(edge.labelAt, `${graph.machine}: ${edge.label} is placed`).toBeDefined();
-                    const box = { ...edge.labelAt!, width: edge.labelWidth, height: edge.labelHeight } as PlacedNode;
-                    for (const node of graph.nodes) {
-                        expect(overlaps(box, node), `${graph.machine}: label ${edge.label} covers ${node.label}`).toBe(false);
-                    }
-                }
-                for (const point of edge.points) {
-                    expect(point.x).toBeGreaterThanOrEqual(0);
-                    expect(point.y).toBeGreaterThanOrEqual(0);
-                    expect(point.x).toBeLessThanOrEqual(graph.width);
-                    expect(point.y).toBeLessThanOrEqual(graph.height);
-                }
-            }
+    const cases = exampleFiles.flatMap((name, index) => (['elk', 'layered'] as const).map((engine) => [name, engine, index] as const));
+    it.each(cases)('%s with %s: no overlapping boxes, every edge attached to its ends, labels off the boxes', async (_name, engine, index) => {
+        for (const graph of await placedGraphs(index, engine)) {
+            expectSoundLayout(graph, { orthogonal: engine === 'layered' });
         }
+    });
+
+    it('leaves every example to ELK (they are small machines)', async () => {
+        const engines = await withDocuments(texts, async (documents) =>
+            documents.flatMap((document) => document.parseResult.value.machines.map((machine) => chooseEngine(buildDiagramGraph(machine, document))))
+        );
+        expect(engines.length).toBeGreaterThan(7);
+        expect(new Set(engines)).toEqual(new Set(['elk']));
     });
 });
 

@@ -1,0 +1,97 @@
+// What every laid-out diagram must satisfy, as test assertions: boxes apart, edges attached, labels off boxes.
+import { expect } from 'vitest';
+import type { PlacedGraph, PlacedNode, Point } from '../../language/diagram/layout.js';
+
+interface Box {
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+}
+
+export function overlaps(a: Box, b: Box): boolean {
+    return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Distance from a point to the border of a node's box (0 when on it). */
+export function distanceToBorder(point: Point, node: PlacedNode): number {
+    const dx = Math.max(node.x - point.x, 0, point.x - (node.x + node.width));
+    const dy = Math.max(node.y - point.y, 0, point.y - (node.y + node.height));
+    const outside = Math.hypot(dx, dy);
+    if (outside > 0) {
+        return outside;
+    }
+    return Math.min(point.x - node.x, node.x + node.width - point.x, point.y - node.y, node.y + node.height - point.y);
+}
+
+/** Pairs of boxes that overlap, found by sweeping along x (big diagrams have thousands of boxes). */
+export function overlappingPairs<T extends Box>(boxes: readonly T[]): Array<[T, T]> {
+    const sorted = [...boxes].sort((a, b) => a.x - b.x);
+    const pairs: Array<[T, T]> = [];
+    for (let i = 0; i < sorted.length; i++) {
+        for (let j = i + 1; j < sorted.length && sorted[j]!.x < sorted[i]!.x + sorted[i]!.width; j++) {
+            if (overlaps(sorted[i]!, sorted[j]!)) {
+                pairs.push([sorted[i]!, sorted[j]!]);
+            }
+        }
+    }
+    return pairs;
+}
+
+/** The box of a segment, shrunk by half a pixel at each end: it touches a box it starts on, but does not overlap it. */
+function segmentBox(a: Point, b: Point): Box {
+    return { x: Math.min(a.x, b.x) + 0.5, y: Math.min(a.y, b.y) + 0.5, width: Math.max(Math.abs(a.x - b.x) - 1, 0.01), height: Math.max(Math.abs(a.y - b.y) - 1, 0.01) };
+}
+
+/**
+ * The guarantees of every layout: no two boxes overlap; every edge has a route from its source's border to its
+ * target's border, inside the picture; every label is placed and covers no box. With `orthogonal` (our own
+ * layout), also: every segment is horizontal or vertical, crosses no box, and no two labels overlap.
+ */
+export function expectSoundLayout(graph: PlacedGraph, options: { orthogonal: boolean }): void {
+    const where = `${graph.machine}`;
+    expect(graph.width, where).toBeGreaterThan(0);
+    expect(overlappingPairs(graph.nodes).map(([a, b]) => `${a.label || a.id} overlaps ${b.label || b.id}`), where).toEqual([]);
+    const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+    const problems: string[] = [];
+    const labels: Array<Box & { edge: string }> = [];
+    for (const edge of graph.edges) {
+        const name = `${where}: ${edge.id} ${edge.label}`;
+        if (edge.points.length < 2) {
+            problems.push(`${name} has no route`);
+            continue;
+        }
+        if (distanceToBorder(edge.points[0]!, byId.get(edge.source)!) >= 1.5) {
+            problems.push(`${name} does not start on its source`);
+        }
+        if (distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!) >= 1.5) {
+            problems.push(`${name} does not end on its target`);
+        }
+        if (edge.points.some((point) => point.x < 0 || point.y < 0 || point.x > graph.width || point.y > graph.height)) {
+            problems.push(`${name} leaves the picture`);
+        }
+        if (edge.label) {
+            if (!edge.labelAt) {
+                problems.push(`${name} has no place for its label`);
+                continue;
+            }
+            const box = { ...edge.labelAt, width: edge.labelWidth, height: edge.labelHeight, edge: edge.id };
+            problems.push(...graph.nodes.filter((node) => overlaps(box, node)).map((node) => `${name}: label covers ${node.label || node.id}`));
+            labels.push(box);
+        }
+        if (options.orthogonal) {
+            for (let k = 1; k < edge.points.length; k++) {
+                const [a, b] = [edge.points[k - 1]!, edge.points[k]!];
+                if (Math.abs(a.x - b.x) > 0.01 && Math.abs(a.y - b.y) > 0.01) {
+                    problems.push(`${name}: segment ${k} is neither horizontal nor vertical`);
+                }
+                const segment = segmentBox(a, b);
+                problems.push(...graph.nodes.filter((node) => overlaps(segment, node)).map((node) => `${name}: segment ${k} crosses ${node.label || node.id}`));
+            }
+        }
+    }
+    if (options.orthogonal) {
+        problems.push(...overlappingPairs(labels).map(([a, b]) => `${where}: labels of ${a.edge} and ${b.edge} overlap`));
+    }
+    expect(problems.slice(0, 20)).toEqual([]);
+}
