@@ -10,15 +10,15 @@ import {
     type DiagramParams,
     type DiagramResult,
     type GenerateParams,
-    type GenerateResult
+    type GenerateResult,
+    LensCommands
 } from '../language/lsp/protocol.js';
 import { DiagramPanel } from './diagram-panel.js';
 import { resolveOutputFolder } from './output-folder.js';
 
 export const Commands = {
-    generate: 'reactor-fsm.generate',
+    ...LensCommands,
     checkWorkspace: 'reactor-fsm.checkWorkspace',
-    openDiagram: 'reactor-fsm.openDiagram',
     exportDiagram: 'reactor-fsm.exportDiagram'
 } as const;
 

@@ -14,10 +14,7 @@ export async function buildWorkspace(services: ReactorFsmServices, sources: read
     const { LangiumDocumentFactory, LangiumDocuments, DocumentBuilder } = services.shared.workspace;
     const documents = sources.map((source) => {
         const uri = source.uri.includes('://') ? URI.parse(source.uri) : URI.file(source.uri);
-        const existing = LangiumDocuments.getDocument(uri);
-        if (existing) {
-            LangiumDocuments.deleteDocument(uri);
-        }
+        LangiumDocuments.deleteDocument(uri); // a no-op unless the workspace already holds it
         const document = LangiumDocumentFactory.fromString<Model>(source.text, uri);
         LangiumDocuments.addDocument(document);
         return document;

@@ -9,6 +9,16 @@ function isNode(value: unknown): value is AstNode {
     return typeof value === 'object' && value !== null && typeof (value as { $type?: unknown }).$type === 'string';
 }
 
+/** Calls `visit` with each of the node's own properties (not Langium's `$` ones), in property order. */
+function forEachProperty(node: AstNode, visit: (property: string, value: unknown) => void): void {
+    const record = node as unknown as Record<string, unknown>;
+    for (const property in record) {
+        if (property.charCodeAt(0) !== DOLLAR) {
+            visit(property, record[property]);
+        }
+    }
+}
+
 /**
  * Calls `visit` for `root` and every node below it; a node's children are skipped when `visit` returns false.
  * An explicit stack: no depth limit.
@@ -16,27 +26,23 @@ function isNode(value: unknown): value is AstNode {
 export function forEachNode(root: AstNode, visit: (node: AstNode) => boolean | void): void {
     const stack: AstNode[] = [root];
     const children: AstNode[] = [];
+    const collectChildren = (_property: string, value: unknown): void => {
+        if (Array.isArray(value)) {
+            for (const item of value) {
+                if (isNode(item)) {
+                    children.push(item);
+                }
+            }
+        } else if (isNode(value)) {
+            children.push(value);
+        }
+    };
     while (stack.length > 0) {
         const node = stack.pop()!;
         if (visit(node) === false) {
             continue;
         }
-        const record = node as unknown as Record<string, unknown>;
-        for (const key in record) {
-            if (key.charCodeAt(0) === DOLLAR) {
-                continue;
-            }
-            const value = record[key];
-            if (Array.isArray(value)) {
-                for (const item of value) {
-                    if (isNode(item)) {
-                        children.push(item);
-                    }
-                }
-            } else if (isNode(value)) {
-                children.push(value);
-            }
-        }
+        forEachProperty(node, collectChildren);
         // Last child first onto the stack, so the first child is visited next.
         for (let i = children.length - 1; i >= 0; i--) {
             stack.push(children[i]!);
@@ -47,12 +53,7 @@ export function forEachNode(root: AstNode, visit: (node: AstNode) => boolean | v
 
 /** The references held by `node` itself (not by its children), as Langium's `streamReferences` yields them. */
 export function referencesOf(node: AstNode, into: ReferenceInfo[]): void {
-    const record = node as unknown as Record<string, unknown>;
-    for (const property in record) {
-        if (property.charCodeAt(0) === DOLLAR) {
-            continue;
-        }
-        const value = record[property];
+    forEachProperty(node, (property, value) => {
         if (Array.isArray(value)) {
             value.forEach((item: unknown, index) => {
                 if (isReference(item) || isMultiReference(item)) {
@@ -62,5 +63,5 @@ export function referencesOf(node: AstNode, into: ReferenceInfo[]): void {
         } else if (isReference(value) || isMultiReference(value)) {
             into.push({ reference: value, container: node, property });
         }
-    }
+    });
 }

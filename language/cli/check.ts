@@ -39,6 +39,11 @@ export function toReported(file: string, diagnostic: Diagnostic): ReportedDiagno
     };
 }
 
+/** A diagnostic as one line of text: `file:line:column severity code message`. */
+export function reportedLine(d: ReportedDiagnostic): string {
+    return `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`;
+}
+
 /** Orders diagnostics by line, column, then code. */
 export function byPosition(a: ReportedDiagnostic, b: ReportedDiagnostic): number {
     return a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
@@ -76,9 +81,7 @@ export async function runCheck(services: ReactorFsmServices, inputs: readonly st
     if (options.json) {
         out(JSON.stringify(reported, null, 2));
     } else {
-        for (const d of reported) {
-            out(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
-        }
+        reported.forEach((d) => out(reportedLine(d)));
         if (options.summary) {
             descriptions.forEach((line) => out(line));
         }

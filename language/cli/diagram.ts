@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { chooseMachine, machineSvg } from '../diagram/diagram.js';
 import { machineToMermaid } from '../diagram/mermaid.js';
 import type { ReactorFsmServices } from '../module.js';
-import { loadModels } from './load-models.js';
+import { loadModel } from './load-models.js';
 import { InputError } from './source-files.js';
 
 export interface DiagramOptions {
@@ -17,11 +17,7 @@ export async function runDiagram(services: ReactorFsmServices, input: string, op
     if (options.svg === undefined && options.mermaid === undefined) {
         throw new InputError('say what to write: --svg FILE and/or --mermaid FILE (- for standard output)');
     }
-    const { named } = await loadModels(services, [input]);
-    if (named.length !== 1) {
-        throw new InputError(`diagram takes one .fsm file; '${input}' holds ${named.length}`);
-    }
-    const { source, document } = named[0]!;
+    const { source, document } = (await loadModel(services, input, 'diagram')).loaded;
     const model = document.parseResult.value;
     const machine = chooseMachine(model, options.machine);
     if (!machine) {

@@ -4,8 +4,8 @@ import { blockingErrors } from '../generator/blocking-errors.js';
 import { generateProject } from '../generator/generator.js';
 import { WriteRefusedError, writeGeneratedFiles } from '../generator/write-files.js';
 import type { ReactorFsmServices } from '../module.js';
-import { byPosition, toReported } from './check.js';
-import { loadModels } from './load-models.js';
+import { byPosition, reportedLine, toReported } from './check.js';
+import { loadModel } from './load-models.js';
 import { InputError, showPath } from './source-files.js';
 
 export interface GenerateOptions {
@@ -14,21 +14,16 @@ export interface GenerateOptions {
 
 /** Generates the project; returns 0, or 1 when the model (or a session machine it uses) has errors. */
 export async function runGenerate(services: ReactorFsmServices, input: string, options: GenerateOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
-    const { named, context } = await loadModels(services, [input]);
-    if (named.length !== 1) {
-        throw new InputError(`generate takes one .fsm file; '${input}' holds ${named.length}`);
-    }
-    const { source, document } = named[0]!;
+    const { loaded, context } = await loadModel(services, input, 'generate');
+    const { source, document } = loaded;
     const model = document.parseResult.value;
 
-    const shownPath = new Map([...named, ...context].map((loaded) => [loaded.document.uri.toString(), loaded.source.shown]));
+    const shownPath = new Map([loaded, ...context].map((each) => [each.document.uri.toString(), each.source.shown]));
     const errors = blockingErrors(document)
         .map(({ document: involved, diagnostic }) => toReported(shownPath.get(involved.uri.toString()) ?? involved.uri.fsPath, diagnostic))
         .sort((a, b) => a.file.localeCompare(b.file) || byPosition(a, b));
     if (errors.length > 0) {
-        for (const d of errors) {
-            err(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
-        }
+        errors.forEach((d) => err(reportedLine(d)));
         err(`reactor-fsm: not generating from ${source.shown}: fix the ${errors.length === 1 ? 'error' : `${errors.length} errors`} above first`);
         return 1;
     }

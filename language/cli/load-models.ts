@@ -5,7 +5,7 @@ import type { LangiumDocument } from 'langium';
 import type { Model } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
 import { buildWorkspace } from '../workspace-loader.js';
-import { expandPaths, readSource, type SourceFile } from './source-files.js';
+import { expandPaths, InputError, readSource, type SourceFile } from './source-files.js';
 
 export interface LoadedModel {
     source: SourceFile;
@@ -56,4 +56,13 @@ export async function loadModels(services: ReactorFsmServices, inputs: readonly 
     const documents = await buildWorkspace(services, all.map((source) => ({ uri: source.absolute, text: source.text })));
     const loaded = all.map((source, index) => ({ source, document: documents[index]! }));
     return { named: loaded.slice(0, sources.length), context: loaded.slice(sources.length) };
+}
+
+/** Loads the one model file a command takes (`generate`, `diagram`); a folder holding several is an InputError. */
+export async function loadModel(services: ReactorFsmServices, input: string, command: string): Promise<{ loaded: LoadedModel; context: LoadedModel[] }> {
+    const { named, context } = await loadModels(services, [input]);
+    if (named.length !== 1) {
+        throw new InputError(`${command} takes one .fsm file; '${input}' holds ${named.length}`);
+    }
+    return { loaded: named[0]!, context };
 }

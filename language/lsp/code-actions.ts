@@ -3,7 +3,7 @@
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
-import { isMachine, isState, type Machine } from '../generated/ast.js';
+import { isMachine, isState } from '../generated/ast.js';
 import type { UnresolvedReferenceData } from '../validation/document-validator.js';
 import { IssueCodes } from '../validation/issue-codes.js';
 
@@ -48,7 +48,7 @@ function removeState(document: LangiumDocument, diagnostic: Diagnostic): CodeAct
 
 /** Adds the event to the machine's last `events` list, or a new list after the machine's `{`. */
 function declareEvent(document: LangiumDocument, diagnostic: Diagnostic, name: string): CodeAction | undefined {
-    const machine = nodeAt(document, diagnostic, isMachine) as Machine | undefined;
+    const machine = nodeAt(document, diagnostic, isMachine);
     if (!machine) {
         return undefined;
     }
@@ -67,21 +67,26 @@ function declareEvent(document: LangiumDocument, diagnostic: Diagnostic, name: s
 export class ReactorFsmCodeActionProvider implements CodeActionProvider {
     getCodeActions(document: LangiumDocument, params: CodeActionParams): MaybePromise<Array<Command | CodeAction>> {
         const actions: CodeAction[] = [];
+        const add = (action: CodeAction | undefined): void => {
+            if (action) {
+                actions.push(action);
+            }
+        };
         for (const diagnostic of params.context.diagnostics) {
             switch (diagnostic.code) {
                 case IssueCodes.TerminalState:
-                    actions.push(...[markFinal(document, diagnostic)].filter((action): action is CodeAction => action !== undefined));
+                    add(markFinal(document, diagnostic));
                     break;
                 case IssueCodes.UnreachableState:
-                    actions.push(...[removeState(document, diagnostic)].filter((action): action is CodeAction => action !== undefined));
+                    add(removeState(document, diagnostic));
                     break;
                 case IssueCodes.UnresolvedReference: {
                     const data = diagnostic.data as UnresolvedReferenceData | undefined;
                     if (data?.suggestion) {
-                        actions.push(fix(`Change to '${data.suggestion}'`, document, diagnostic, [{ range: diagnostic.range, newText: data.suggestion }], true));
+                        add(fix(`Change to '${data.suggestion}'`, document, diagnostic, [{ range: diagnostic.range, newText: data.suggestion }], true));
                     }
                     if (data?.referenceType === 'event') {
-                        actions.push(...[declareEvent(document, diagnostic, data.refText)].filter((action): action is CodeAction => action !== undefined));
+                        add(declareEvent(document, diagnostic, data.refText));
                     }
                     break;
                 }

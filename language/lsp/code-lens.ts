@@ -3,12 +3,7 @@ import type { LangiumDocument, MaybePromise } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens } from 'vscode-languageserver';
 import type { Model } from '../generated/ast.js';
-
-/** Client commands the lenses invoke; the extension registers them. */
-export const LensCommands = {
-    generate: 'reactor-fsm.generate',
-    openDiagram: 'reactor-fsm.openDiagram'
-} as const;
+import { LensCommands } from './protocol.js';
 
 export class ReactorFsmCodeLensProvider implements CodeLensProvider {
     provideCodeLens(document: LangiumDocument): MaybePromise<CodeLens[]> {

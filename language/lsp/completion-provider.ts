@@ -31,8 +31,7 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
         if (!this.filterKeyword(context, keyword)) {
             return;
         }
-        const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
-        const doc = keywordDoc(keyword.value, rule);
+        const doc = keywordDoc(keyword);
         acceptor(context, {
             label: keyword.value,
             kind: CompletionItemKind.Keyword,

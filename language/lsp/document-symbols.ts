@@ -65,8 +65,7 @@ export class ReactorFsmDocumentSymbolProvider implements DocumentSymbolProvider 
     protected socketSymbol(socket: Socket): DocumentSymbol | undefined {
         // The address as the socket uses it: `"host:1"` and `host:1` are the same address.
         const address = socket.$type === 'Connection' ? '' : (socket.address ?? '').replace(/^"(.*)"$/, '$1');
-        const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : 'connection';
-        return this.symbol(socket, 'name', ReactorFsmSymbolKinds.socket, `${kind} ${address}`.trim());
+        return this.symbol(socket, 'name', ReactorFsmSymbolKinds.socket, `${socket.$type.toLowerCase()} ${address}`.trim());
     }
 
     protected signalSymbol(signal: Signal): DocumentSymbol | undefined {

@@ -6,8 +6,8 @@
 // change that arrives while an earlier update is still queued or building, or within SETTLE_MS of the previous change,
 // lets the builder wait SETTLE_MS after resetting the documents and before parsing them; the notifications queued
 // meanwhile cancel the wait, and superseded updates are skipped. Every URI of a skipped update goes into the next one,
-// so no change is lost (a
-// cancelled update hands its URIs back unless something newer was said about them). The first change after a quiet moment builds at once, so typing costs no extra latency.
+// so no change is lost (a cancelled update hands its URIs back unless something newer was said about them). The first
+// change after a quiet moment builds at once, so typing costs no extra latency.
 // Requests that need a built document wait through the pause: the documents are reset (Changed) before it.
 //
 // Closing an editor: a .fsm file on disk is read from disk again (its unsaved edits are gone, so are their

@@ -27,6 +27,11 @@ function spaceOrContinuation(): FormattingAction {
     return Formatting.fit(Formatting.oneSpace(), Formatting.indent());
 }
 
+/** One level of indentation as the editor asks for it. */
+function indentUnit(context: FormattingContext): string {
+    return context.options.insertSpaces ? ' '.repeat(context.options.tabSize) : '\t';
+}
+
 function isKeywordNode(node: CstNode | undefined, value?: string): boolean {
     return node !== undefined && !node.hidden && GrammarAST.isKeyword(node.grammarSource)
         && (value === undefined || node.grammarSource.value === value);
@@ -128,8 +133,7 @@ export class ReactorFsmFormatter extends AbstractFormatter {
             const between = { start: a.range.end, end: b.range.start };
             const move = this.findFittingMove(between, formatting.moves, context);
             if (between.start.line < between.end.line && move?.characters !== undefined && move.lines === undefined) {
-                const unit = context.options.insertSpaces ? ' '.repeat(context.options.tabSize) : '\t';
-                return [{ range: between, newText: this.eol + unit.repeat(context.indentation + 1) }];
+                return [{ range: between, newText: this.eol + indentUnit(context).repeat(context.indentation + 1) }];
             }
         }
         return super.createTextEdit(a, b, formatting, context);
@@ -223,8 +227,7 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         const lineBreaks = between.split('\n').length - 1;
         const maxLines = isKeywordNode(previous, '{') ? 1 : MAX_BLANK_LINES + 1;
         const lines = previous ? Math.min(Math.max(lineBreaks, 1), maxLines) : 0;
-        const unit = context.options.insertSpaces ? ' '.repeat(context.options.tabSize) : '\t';
-        const indentation = unit.repeat(this.depthAt(hidden.offset));
+        const indentation = indentUnit(context).repeat(this.depthAt(hidden.offset));
         const edits: TextEdit[] = [{ range: { start: from, end: start }, newText: this.eol.repeat(lines) + indentation }];
 
         // The further lines of a block comment move by as many columns as its first line.
@@ -316,7 +319,7 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         return limit;
     }
 
-    /** Whitespace after the last token (or comment) becomes one line break. */
+    /** Whitespace after the last token (or comment) becomes one line break (after `doDocumentFormat` set `eol`). */
     private finalNewLine(document: LangiumDocument): TextEdit[] {
         const root = document.parseResult.value.$cstNode;
         const text = document.textDocument.getText();
@@ -334,8 +337,7 @@ export class ReactorFsmFormatter extends AbstractFormatter {
             return [];
         }
         const textDocument = document.textDocument;
-        const newLine = text.includes('\r\n') ? '\r\n' : '\n';
-        return [{ range: { start: textDocument.positionAt(end), end: textDocument.positionAt(text.length) }, newText: newLine }];
+        return [{ range: { start: textDocument.positionAt(end), end: textDocument.positionAt(text.length) }, newText: this.eol }];
     }
 }
 

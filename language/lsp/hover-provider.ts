@@ -49,16 +49,8 @@ function producerText(producer: EventProducer): string {
         case 'Signal':
             return producer.signal;
         case 'RaiseAction':
-            return `\`raise\` in \`${stateOf(producer)?.name ?? '?'}\``;
+            return `\`raise\` in \`${AstUtils.getContainerOfType(producer, isState)?.name ?? '?'}\``;
     }
-}
-
-function stateOf(node: AstNode): State | undefined {
-    let current: AstNode | undefined = node;
-    while (current && !isState(current)) {
-        current = current.$container;
-    }
-    return current;
 }
 
 function eventHover(event: Event): string {
@@ -99,8 +91,7 @@ export class ReactorFsmHoverProvider extends MultilineCommentHoverProvider {
         if (!GrammarAST.isKeyword(node)) {
             return undefined;
         }
-        const rule = AstUtils.getContainerOfType(node, GrammarAST.isParserRule)?.name;
-        const doc = keywordDoc(node.value, rule);
+        const doc = keywordDoc(node);
         return doc ? { contents: { kind: 'markdown', value: keywordMarkdown(node.value, doc) } } : undefined;
     }
 }

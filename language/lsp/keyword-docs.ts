@@ -1,4 +1,5 @@
 // What each keyword does, with an example: one table for hover and completion, keyed by the rule it appears in.
+import { AstUtils, GrammarAST } from 'langium';
 
 export interface KeywordDoc {
     summary: string;
@@ -48,9 +49,10 @@ const DOCS: Record<string, KeywordDoc> = {
     stop: { summary: 'Stops the whole program: every machine finishes and its sockets close gracefully.', example: 'on Quit / stop' }
 };
 
-/** The documentation of `word` as it appears in grammar rule `rule`, if any. */
-export function keywordDoc(word: string, rule: string | undefined): KeywordDoc | undefined {
-    return DOCS[`${rule}:${word}`] ?? DOCS[word];
+/** The documentation of a grammar keyword where it stands (its rule decides which `timeout` it is), if any. */
+export function keywordDoc(keyword: GrammarAST.Keyword): KeywordDoc | undefined {
+    const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
+    return DOCS[`${rule}:${keyword.value}`] ?? DOCS[keyword.value];
 }
 
 /** Markdown for hover and completion details. */

@@ -1,5 +1,11 @@
-// The custom requests between the VS Code client and the language server: names and plain data, nothing else,
+// The custom requests and commands between the VS Code client and the language server: names and plain data, nothing else,
 // so the client can import this file without pulling in Langium.
+
+/** Client commands the server's code lenses invoke; the extension registers them. */
+export const LensCommands = {
+    generate: 'reactor-fsm.generate',
+    openDiagram: 'reactor-fsm.openDiagram'
+} as const;
 
 export const GenerateRequestMethod = 'reactor-fsm/generate';
 

@@ -196,18 +196,17 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
     }
 
     protected highlightStructuralKeywords(node: ReactorFsmNode, acceptor: SemanticTokenAcceptor): void {
+        let role: Role = 'keyword';
+        if (node.$type === 'CloseAction' || node.$type === 'ConnectAction' || node.$type === 'RaiseAction' || node.$type === 'StopAction') {
+            role = 'builtinAction';
+        } else if (node.$type === 'HeartbeatOption') {
+            role = 'option'; // the `timeout` of `heartbeat 5s timeout 15s -> E`
+        }
+        const token = ReactorFsmTokenRoles[role];
         for (const leaf of this.structuralKeywords(node)) {
-            const word = leaf.text;
-            if (!/^[a-z]/i.test(word)) {
+            if (!/^[a-z]/i.test(leaf.text)) {
                 continue; // punctuation: `{`, `->`, `/`, `,`, `..`
             }
-            let role: Role = 'keyword';
-            if (node.$type === 'CloseAction' || node.$type === 'ConnectAction' || node.$type === 'RaiseAction' || node.$type === 'StopAction') {
-                role = 'builtinAction';
-            } else if (node.$type === 'HeartbeatOption') {
-                role = 'option'; // the `timeout` of `heartbeat 5s timeout 15s -> E`
-            }
-            const token = ReactorFsmTokenRoles[role];
             acceptor({ cst: leaf, type: token.type, modifier: 'modifier' in token ? [...token.modifier] : undefined });
         }
     }

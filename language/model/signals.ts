@@ -9,14 +9,18 @@ export const CATCHABLE_SIGNALS = [
 /** Signals no process can handle. */
 export const UNCATCHABLE_SIGNALS = ['SIGKILL', 'SIGSTOP'] as const;
 
+function isCatchable(name: string): boolean {
+    return (CATCHABLE_SIGNALS as readonly string[]).includes(name);
+}
+
 /** Why `name` cannot be bound to an event, or undefined when it can. */
 export function signalProblem(name: string): string | undefined {
     if ((UNCATCHABLE_SIGNALS as readonly string[]).includes(name)) {
         return `${name} cannot be caught by any process: bind SIGTERM or SIGINT instead.`;
     }
-    if (!(CATCHABLE_SIGNALS as readonly string[]).includes(name)) {
+    if (!isCatchable(name)) {
         const upper = name.toUpperCase();
-        const hint = (CATCHABLE_SIGNALS as readonly string[]).includes(upper) ? upper : (CATCHABLE_SIGNALS as readonly string[]).includes(`SIG${upper}`) ? `SIG${upper}` : undefined;
+        const hint = isCatchable(upper) ? upper : isCatchable(`SIG${upper}`) ? `SIG${upper}` : undefined;
         return `'${name}' is not a signal a program can handle${hint ? `: did you mean ${hint}?` : ` (one of ${CATCHABLE_SIGNALS.slice(0, 6).join(', ')}, …).`}`;
     }
     return undefined;
