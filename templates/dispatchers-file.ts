@@ -1,13 +1,14 @@
 // Template: one Dispatcher class per socket handler of a machine (asyncore's roles over Node's net).
-import type { MachineView, ServerSocketView, SocketView, StreamSocketView } from '../language/generator/view-model.js';
+import { serverSessions, type MachineView, type ServerSocketView, type SocketView, type StreamSocketView } from '../language/generator/view-model.js';
 import { docComment, file, generatedHeader, indent } from './code.js';
 
 function eventId(machine: MachineView, key: string | undefined): string {
     return key === undefined ? 'NO_EVENT' : `${machine.eventsConst}.${key}`;
 }
 
+/** The event ids of a dispatcher's roles, as a constructor argument (with its trailing comma). */
 function eventTable(machine: MachineView, events: Record<string, string | undefined>): string[] {
-    return ['{', ...indent(Object.entries(events).map(([role, key]) => `${role}: ${eventId(machine, key)},`)), '}'];
+    return ['{', ...indent(Object.entries(events).map(([role, key]) => `${role}: ${eventId(machine, key)},`)), '},'];
 }
 
 /** A literal as TypeScript source: numbers, booleans, strings and flat objects of them. */
@@ -44,7 +45,7 @@ function streamClass(machine: MachineView, socket: StreamSocketView): string[] {
         '        super(',
         '            machine,',
         `            ${JSON.stringify(socket.name)},`,
-        ...indent(eventTable(machine, socket.events), 3).map((line, index, all) => (index === all.length - 1 ? `${line},` : line)),
+        ...indent(eventTable(machine, socket.events), 3),
         ...(isClient ? indent(['{', ...indent([addressLine(socket), ...options]), '}'], 3) : indent(['{', ...indent(options), '},', 'socket'], 3)),
         '        );',
         '    }'
@@ -59,7 +60,7 @@ function streamClass(machine: MachineView, socket: StreamSocketView): string[] {
 function serverClass(machine: MachineView, socket: ServerSocketView): string[] {
     const options = optionLines({ backlog: socket.backlog, noDelay: socket.noDelay, keepAliveMs: socket.keepAliveMs });
     const session = socket.session;
-    const sessionArgs = ['host', `sessions.${session.className}`];
+    const sessionArgs = ['host', `sessions.${session.className}`, ...(session.runsServers ? ['sessions'] : []), 'socket'];
     return [
         docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT); each connection runs its own ${session.name} machine.`),
         `export class ${socket.className} extends ServerDispatcher {`,
@@ -69,9 +70,9 @@ function serverClass(machine: MachineView, socket: ServerSocketView): string[] {
         '        super(',
         '            machine,',
         `            ${JSON.stringify(socket.name)},`,
-        ...indent(eventTable(machine, socket.events), 3).map((line, index, all) => (index === all.length - 1 ? `${line},` : line)),
+        ...indent(eventTable(machine, socket.events), 3),
         ...indent(['{', ...indent([addressLine(socket), ...options]), '},'], 3),
-        `            (host, socket) => new ${session.className}(${[...sessionArgs.slice(0, 2), ...(session.runsServers ? ['sessions'] : []), 'socket'].join(', ')})`,
+        `            (host, socket) => new ${session.className}(${sessionArgs.join(', ')})`,
         '        );',
         '    }',
         '}',
@@ -88,14 +89,13 @@ export function dispatchersFile(machine: MachineView): string {
         ...(kinds.has('server') ? ['ServerDispatcher'] : []),
         ...(kinds.has('client') || kinds.has('server') ? ['addressFromEnv'] : [])
     ];
-    const sessions = [...new Map(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [[socket.session.className, socket.session] as const] : []))).values()];
     const lines = [
         ...generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile),
         ...(kinds.has('connection') ? [`import type { Socket } from 'node:net';`] : []),
         `import { ${runtimeImports.join(', ')} } from './runtime/index.js';`,
         `import { ${machine.eventsConst}${kinds.has('server') ? `, type ${machine.sessionsType}` : ''} } from './${machine.fileBase}.events.js';`,
         `import type { ${machine.className} } from './${machine.fileBase}.machine.js';`,
-        ...sessions.map((session) => `import { ${session.className} } from './${session.fileBase}.machine.js';`),
+        ...serverSessions(machine).map((session) => `import { ${session.className} } from './${session.fileBase}.machine.js';`),
         '',
         ...machine.sockets.flatMap((socket) => (socket.kind === 'server' ? serverClass(machine, socket) : streamClass(machine, socket)))
     ];

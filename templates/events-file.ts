@@ -1,12 +1,11 @@
 // Template: a machine's event ids, payload types, and the typed interface of its actions and guards.
-import type { MachineView } from '../language/generator/view-model.js';
+import { serverSessions, type MachineView } from '../language/generator/view-model.js';
 import { docComment, file, generatedHeader, indent } from './code.js';
 
 export function eventsFile(machine: MachineView): string {
-    const sessionImports = [...new Set(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [socket.session] : [])))];
     const lines: string[] = [
         ...generatedHeader(`Events and actions of machine ${machine.name}.`, machine.sourceFile),
-        ...sessionImports.map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
+        ...serverSessions(machine).map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
         `import type { ${machine.className} } from './${machine.fileBase}.machine.js';`,
         ...machine.sessionMachines.map((session) => `import type { ${session.actionsType} } from './${session.fileBase}.events.js';`),
         '',

@@ -1,14 +1,18 @@
 // Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
-import type { ActionCall, Branch, MachineView, StateView } from '../language/generator/view-model.js';
+import { serverSessions, type ActionCall, type Branch, type MachineView, type StateView } from '../language/generator/view-model.js';
 import { commentText, docComment, file, generatedHeader, indent } from './code.js';
+
+/** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
+function memberCall(machine: MachineView, member: string, payload: boolean): string {
+    const type = machine.members.find((candidate) => candidate.member === member)?.payloadType;
+    return `m.actions.${member}(m${payload && type ? `, m.payload as ${type}` : ''})`;
+}
 
 /** One action call as a statement; `m` is the machine. */
 function actionStatement(machine: MachineView, call: ActionCall): string {
     switch (call.kind) {
-        case 'call': {
-            const type = machine.members.find((member) => member.member === call.member)?.payloadType;
-            return `m.actions.${call.member}(m${call.payload && type ? `, m.payload as ${type}` : ''});`;
-        }
+        case 'call':
+            return `${memberCall(machine, call.member, call.payload)};`;
         case 'close':
             return `void m.sockets.${call.socket}.close();`;
         case 'connect':
@@ -31,8 +35,7 @@ function branchBody(machine: MachineView, branch: Branch, eventExpression: strin
 
 function guardExpression(machine: MachineView, branch: Branch): string {
     const guard = branch.guard!;
-    const type = machine.members.find((member) => member.member === guard.member && member.kind === 'guard')?.payloadType;
-    const call = `m.actions.${guard.member}(m${guard.payload && type ? `, m.payload as ${type}` : ''})`;
+    const call = memberCall(machine, guard.member, guard.payload);
     return guard.negated ? `!${call}` : call;
 }
 
@@ -117,7 +120,7 @@ export function machineFile(machine: MachineView): string {
         ...generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile),
         ...(hasConnection ? [`import type { Socket } from 'node:net';`] : []),
         // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
-        ...[...new Set(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [socket.session] : [])))]
+        ...serverSessions(machine)
             .filter((session) => session.className !== machine.className)
             .map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
         `import { Machine, START_EVENT, type MachineHost } from './runtime/index.js';`,

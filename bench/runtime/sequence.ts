@@ -1,17 +1,6 @@
 // The fixed event sequence of the throughput benchmark: a seeded random walk over the TCP-like machine.
+import { seededRandom } from '../../test/seeded-random.js';
 import { EVENT_COUNT, TcpEventId, TcpStateId, nextState } from './tcp-model.js';
-
-/** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
-export function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** What usually happens in each state, as (event, weight); the rest of the time any event comes (often unhandled). */
 const LIKELY: Readonly<Record<TcpStateId, ReadonlyArray<readonly [TcpEventId, number]>>> = {
@@ -40,7 +29,7 @@ const NOISE = 0.05;
 
 /** `length` event ids, the same for the same seed: mostly events the current state handles, 5 % noise. */
 export function eventSequence(length: number, seed: number): Int32Array {
-    const random = seeded(seed);
+    const random = seededRandom(seed).next;
     const events = new Int32Array(length);
     let state: TcpStateId = TcpStateId.Closed;
     for (let i = 0; i < length; i++) {

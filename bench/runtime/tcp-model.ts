@@ -51,40 +51,13 @@ export interface Counters {
 
 export function counters(): Counters {
     const counts = new Int32Array(ACTION_NAMES.length);
-    const actions: CountingActions = {
-        startConnect: () => {
-            counts[0]++;
-        },
-        dropData: () => {
-            counts[1]++;
-        },
-        connected: () => {
-            counts[2]++;
-        },
-        abortConnect: () => {
-            counts[3]++;
-        },
-        queueData: () => {
-            counts[4]++;
-        },
-        receive: () => {
-            counts[5]++;
-        },
-        alreadyOpen: () => {
-            counts[6]++;
-        },
-        startClose: () => {
-            counts[7]++;
-        },
-        opened: () => {
-            counts[8]++;
-        },
-        drainData: () => {
-            counts[9]++;
-        },
-        finishClose: () => {
-            counts[10]++;
-        }
-    };
+    const actions = Object.fromEntries(
+        ACTION_NAMES.map((name, index) => [
+            name,
+            () => {
+                counts[index]++;
+            }
+        ])
+    ) as CountingActions;
     return { counts, actions };
 }

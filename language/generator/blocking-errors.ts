@@ -2,6 +2,7 @@
 import { AstUtils, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Model } from '../generated/ast.js';
+import { withSessions } from './project-view.js';
 
 export interface BlockingError {
     document: LangiumDocument;
@@ -11,21 +12,9 @@ export interface BlockingError {
 /** The documents a project generated from `document` draws machines from: itself and its session machines' files. */
 export function involvedDocuments(document: LangiumDocument<Model>): LangiumDocument[] {
     const involved = new Map<string, LangiumDocument>([[document.uri.toString(), document]]);
-    const pending = [...document.parseResult.value.machines];
-    const seen = new Set(pending);
-    while (pending.length > 0) {
-        const machine = pending.pop()!;
-        for (const socket of machine.sockets) {
-            for (const member of socket.members) {
-                const session = member.$type === 'SessionOption' ? member.machine?.ref : undefined;
-                if (session && !seen.has(session)) {
-                    seen.add(session);
-                    pending.push(session);
-                    const sessionDocument = AstUtils.getDocument(session);
-                    involved.set(sessionDocument.uri.toString(), sessionDocument);
-                }
-            }
-        }
+    for (const machine of withSessions(document.parseResult.value.machines)) {
+        const machineDocument = AstUtils.getDocument(machine);
+        involved.set(machineDocument.uri.toString(), machineDocument);
     }
     return [...involved.values()];
 }

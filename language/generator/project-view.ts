@@ -17,7 +17,7 @@ function sessionsStartedBy(machine: Machine): Machine[] {
     const sessions: Machine[] = [];
     for (const socket of machine.sockets) {
         for (const member of socket.members) {
-            if (member.$type === 'SessionOption' && member.machine.ref) {
+            if (member.$type === 'SessionOption' && member.machine?.ref) {
                 sessions.push(member.machine.ref);
             }
         }
@@ -26,7 +26,7 @@ function sessionsStartedBy(machine: Machine): Machine[] {
 }
 
 /** Every machine reachable from `roots` through `session` options, roots first, each once. */
-function withSessions(roots: readonly Machine[]): Machine[] {
+export function withSessions(roots: readonly Machine[]): Machine[] {
     const all: Machine[] = [...roots];
     for (let i = 0; i < all.length; i++) {
         for (const session of sessionsStartedBy(all[i]!)) {

@@ -147,6 +147,11 @@ export const IMPORTED_NAMES = [
     'addressFromEnv', 'Reactor', 'traceObserver', 'Buffer', 'Error', 'NodeJS'
 ];
 
+/** The session machines this machine's own servers start, each once (their classes are `accept` payloads). */
+export function serverSessions(machine: MachineView): MachineNames[] {
+    return [...new Set(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [socket.session] : [])))];
+}
+
 /** The names of one machine's generated files; `pascal` is unique within the project. */
 export function machineNames(machine: Machine, fileBase: string, pascal: string): MachineNames {
     return {

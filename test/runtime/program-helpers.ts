@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { within, type Cleanup } from './runtime-helpers.js';
+import { Changes, within, type Cleanup } from './runtime-helpers.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'runtime');
@@ -85,7 +85,7 @@ export class Program {
     /** Resolves when the process has exited, with when (performance.now()). */
     readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
     private partial = '';
-    private readonly watchers = new Set<() => void>();
+    private readonly changes = new Changes();
 
     constructor(command: string, args: readonly string[], cwd: string, env: Record<string, string>, cleanup: Cleanup) {
         this.child = cleanup.child(spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -94,9 +94,7 @@ export class Program {
             const parts = (this.partial + text).split('\n');
             this.partial = parts.pop()!;
             this.lines.push(...parts);
-            for (const watcher of [...this.watchers]) {
-                watcher();
-            }
+            this.changes.notify();
         });
         this.child.stderr!.setEncoding('utf8');
         this.child.stderr!.on('data', (text: string) => {
@@ -108,9 +106,7 @@ export class Program {
                     this.lines.push(this.partial);
                     this.partial = '';
                 }
-                for (const watcher of [...this.watchers]) {
-                    watcher();
-                }
+                this.changes.notify();
                 resolve({ code, signal, at: performance.now() });
             });
         });
@@ -131,28 +127,17 @@ export class Program {
 
     /** Resolves once `condition` holds on the output lines (checked after every chunk of output). */
     until<T>(condition: (lines: string[]) => T | undefined, timeoutMs: number, what: string): Promise<T> {
-        return new Promise<T>((resolve, reject) => {
-            const check = (): void => {
+        return this.changes.wait(
+            () => {
                 const value = condition(this.lines);
-                if (value !== undefined) {
-                    done();
-                    resolve(value);
-                } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
-                    done();
-                    reject(new Error(`the program ended (${this.child.exitCode ?? this.child.signalCode}) before ${what}:\n${this.output}`));
+                if (value === undefined && (this.child.exitCode !== null || this.child.signalCode !== null)) {
+                    throw new Error(`the program ended (${this.child.exitCode ?? this.child.signalCode}) before ${what}:\n${this.output}`);
                 }
-            };
-            const timer = setTimeout(() => {
-                done();
-                reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${this.output}`));
-            }, timeoutMs);
-            const done = (): void => {
-                clearTimeout(timer);
-                this.watchers.delete(check);
-            };
-            this.watchers.add(check);
-            check();
-        });
+                return value;
+            },
+            timeoutMs,
+            () => `timed out after ${timeoutMs} ms waiting for ${what}:\n${this.output}`
+        );
     }
 
     /** Everything printed so far (the last lines), for failure messages. */

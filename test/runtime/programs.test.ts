@@ -1,13 +1,13 @@
 // Whole generated programs as child processes over loopback: SIGTERM during a transfer, running out of file
 // descriptors, and talking to socat, a peer nobody here wrote.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, Program, buildProgram, hasCommand, removePrograms, startProgram } from './program-helpers.js';
-import { Cleanup, within } from './runtime-helpers.js';
+import { Cleanup, sha256, within } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -65,14 +65,6 @@ function probe(port: number, keep: Socket[]): Promise<Outcome> {
         });
         socket.on('connect', () => socket.write('probe\n'));
     });
-}
-
-function sha256(...chunks: Buffer[]): string {
-    const hash = createHash('sha256');
-    for (const chunk of chunks) {
-        hash.update(chunk);
-    }
-    return hash.digest('hex');
 }
 
 describe('generated programs', () => {
@@ -201,7 +193,7 @@ describe('generated programs', () => {
         expect(code, err).toBe(0);
         const output = Buffer.concat(out);
         expect(output.byteLength).toBe(input.byteLength);
-        expect(sha256(output)).toBe(sha256(input));
+        expect(sha256([output])).toBe(sha256([input]));
         // socat closed its side after stdin's end: the session saw it and finished.
         await program.line(/^\[EchoSession#1\] finished$/, 3_000);
         expect(program.lines).toContain('[EchoSession#1] Open --PeerClosed--> Closed');

@@ -1,10 +1,12 @@
 // Helpers for the runtime tests: a hand-made machine that records every event it is given, a host for it,
 // real loopback sockets and servers on OS-chosen ports, and a clean-up list that afterEach empties.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Machine, START_EVENT, type MachineHost, type MachineObserver } from '../../templates/runtime/machine.js';
 import { NO_EVENT, type StreamEvents } from '../../templates/runtime/stream-dispatcher.js';
+import { seededRandom as seeded } from '../seeded-random.js';
 
 /** The event ids the test machine uses for a stream socket's events. */
 export const EV = {
@@ -77,7 +79,7 @@ export class RecordingMachine extends Machine {
     readonly log: Recorded[] = [];
     /** Called while an event is processed, like a transition action. */
     reaction: ((record: Recorded, machine: RecordingMachine) => void) | undefined;
-    private readonly watchers = new Set<() => void>();
+    private readonly changes = new Changes();
 
     constructor(host: MachineHost = new TestHost(), eventNames: readonly string[] = EVENT_NAMES) {
         super(host);
@@ -105,29 +107,19 @@ export class RecordingMachine extends Machine {
         const record: Recorded = { event: this.eventNames[event] ?? String(event), payload: this.payload, at: performance.now() };
         this.log.push(record);
         this.reaction?.(record, this);
-        for (const watcher of [...this.watchers]) {
-            watcher();
-        }
+        this.changes.notify();
     }
 
     /** Resolves once `condition` holds on the log (checked now and after every event); rejects after `timeoutMs`. */
     until<T>(condition: (log: Recorded[]) => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-        return new Promise<T>((resolve, reject) => {
-            const check = (): void => {
+        return this.changes.wait(
+            () => {
                 const value = condition(this.log);
-                if (value !== undefined && value !== false) {
-                    this.watchers.delete(check);
-                    clearTimeout(timer);
-                    resolve(value);
-                }
-            };
-            const timer = setTimeout(() => {
-                this.watchers.delete(check);
-                reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; events so far: ${this.sequence.join(', ') || '(none)'}`));
-            }, timeoutMs);
-            this.watchers.add(check);
-            check();
-        });
+                return value === false ? undefined : value;
+            },
+            timeoutMs,
+            () => `timed out after ${timeoutMs} ms waiting for ${what}; events so far: ${this.sequence.join(', ') || '(none)'}`
+        );
     }
 
     /** The first event named `event` (already recorded or still to come). */
@@ -136,16 +128,66 @@ export class RecordingMachine extends Machine {
     }
 }
 
-/** A deterministic random in [0, 1) (mulberry32). */
+/**
+ * Waits for a condition on something that changes (a log, a child's output, a socket): each `wait` is checked at
+ * once and again at every `notify`, so a test awaits the event itself instead of polling.
+ */
+export class Changes {
+    private readonly checks = new Set<() => void>();
+
+    /** Something changed: checks every pending wait again. */
+    notify(): void {
+        for (const check of [...this.checks]) {
+            check();
+        }
+    }
+
+    /**
+     * Resolves with the first value `probe` returns other than undefined. Rejects with what `probe` throws (what is
+     * awaited can no longer happen), or after `timeoutMs` with the message `timedOut` gives then.
+     */
+    wait<T>(probe: () => T | undefined, timeoutMs: number, timedOut: () => string): Promise<T> {
+        return new Promise<T>((resolve, reject) => {
+            const check = (): void => {
+                let value: T | undefined;
+                try {
+                    value = probe();
+                } catch (error) {
+                    done();
+                    reject(error);
+                    return;
+                }
+                if (value !== undefined) {
+                    done();
+                    resolve(value);
+                }
+            };
+            const timer = setTimeout(() => {
+                done();
+                reject(new Error(timedOut()));
+            }, timeoutMs);
+            const done = (): void => {
+                clearTimeout(timer);
+                this.checks.delete(check);
+            };
+            this.checks.add(check);
+            check();
+        });
+    }
+}
+
+/** A deterministic random in [0, 1): the project's one seeded generator, as the bare function Backoff and the peers take. */
 export function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    return seeded(seed).next;
+}
+
+/** The SHA-256 of the chunks one after another, as hex: compares what was sent with what arrived. */
+export function sha256(chunks: readonly Buffer[]): string {
+    const hash = createHash('sha256');
+    for (const chunk of chunks) {
+        hash.update(chunk);
+    }
+    return hash.digest('hex');
 }
 
 /** Rejects after `ms` with `what` in the message, unless `promise` settles first. */

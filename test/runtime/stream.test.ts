@@ -1,5 +1,5 @@
 // Stream dispatchers over real loopback sockets: peer reset, backpressure with a slow reader, graceful close and linger.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { ClientDispatcher } from '../../templates/runtime/client-dispatcher.js';
 import { ConnectionDispatcher } from '../../templates/runtime/connection-dispatcher.js';
 import { ReactorError } from '../../templates/runtime/errors.js';
 import type { StreamOptions } from '../../templates/runtime/stream-dispatcher.js';
-import { Cleanup, RecordingMachine, TestHost, collectWarnings, connectTo, listen, prefixedEventNames, streamEvents, streamEventsOfBlock, within } from './runtime-helpers.js';
+import { Cleanup, RecordingMachine, TestHost, collectWarnings, connectTo, listen, prefixedEventNames, sha256, streamEvents, streamEventsOfBlock, within } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -43,14 +43,6 @@ async function session(options: StreamOptions = {}): Promise<{ machine: Recordin
     const peer = await connectTo(cleanup, port);
     const dispatcher = await within(accepted, 2_000, 'the server to accept');
     return { machine, dispatcher, peer };
-}
-
-function sha256(chunks: Buffer[]): string {
-    const hash = createHash('sha256');
-    for (const chunk of chunks) {
-        hash.update(chunk);
-    }
-    return hash.digest('hex');
 }
 
 describe('StreamDispatcher', () => {

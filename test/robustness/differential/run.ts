@@ -1,7 +1,7 @@
 // The property of the differential suite: one random machine with its random event sequences, compiled, run by
 // the three executions and compared; and the tally of what was tried.
 import fc from 'fast-check';
-import { compareInterleaved, compareOnce } from './compare.js';
+import { compareInterleaved, compareOnce, steps } from './compare.js';
 import type { Compiler } from './generated.js';
 import { machineArbitrary, printMachine, stepArbitrary, type MachineSpec, type Step } from './model.js';
 import { EndlessStep, ReferenceExecution, type Exercised } from './reference.js';
@@ -89,7 +89,7 @@ export async function checkCase(compiler: Compiler, { machine, sequences }: Case
         }
     }
     const xmachine = toXState(machine);
-    const normalized = sequences.map((raw) => raw.map((step) => (step.kind === 'send' ? { ...step, event: step.event % machine.events.length } : step)));
+    const normalized = sequences.map((raw) => steps(machine, raw));
     for (const sequence of normalized) {
         const outcome = compareOnce(machine, prepared.compiled, xmachine, sequence, tally.anomalies);
         if (outcome.endless) {

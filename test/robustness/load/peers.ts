@@ -4,7 +4,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { within } from '../../runtime/runtime-helpers.js';
+import { Changes, within } from '../../runtime/runtime-helpers.js';
 import { EchoChecker, RecordStream } from './stream.js';
 
 /** How a connection ended, as this side saw it. */
@@ -47,7 +47,7 @@ export class PeerConnection {
     /** Resolves when the socket has closed. */
     readonly closed: Promise<void>;
     private isClosed = false;
-    private readonly watchers = new Set<() => void>();
+    private readonly changes = new Changes();
 
     private constructor(
         socket: Socket,
@@ -60,11 +60,11 @@ export class PeerConnection {
         this.sentUpTo = start;
         socket.on('data', (chunk: Buffer) => {
             this.checker.take(chunk, this.sentUpTo);
-            this.notify();
+            this.changes.notify();
         });
         socket.on('end', () => {
             this.ended = true;
-            this.notify();
+            this.changes.notify();
         });
         socket.on('error', (error: NodeJS.ErrnoException) => {
             this.errorCode ??= error.code ?? error.message;
@@ -75,7 +75,7 @@ export class PeerConnection {
                 if (this.ending === 'open') {
                     this.ending = this.errorCode ? 'error' : 'closed';
                 }
-                this.notify();
+                this.changes.notify();
                 resolve();
             });
         });
@@ -154,31 +154,20 @@ export class PeerConnection {
 
     /** Resolves once `condition` holds (checked after every chunk, FIN and close); rejects after `timeoutMs`. */
     until<T>(condition: () => T | undefined, timeoutMs: number, what: string, allowClosed = false): Promise<T> {
-        return new Promise((resolve, reject) => {
-            const check = (): void => {
+        return this.changes.wait(
+            () => {
                 const value = condition();
-                if (value !== undefined) {
-                    done();
-                    resolve(value);
-                } else if (this.checker.problem) {
-                    done();
-                    reject(new Error(`port ${this.localPort}: ${this.checker.problem}`));
-                } else if (this.isClosed && !allowClosed) {
-                    done();
-                    reject(new Error(`port ${this.localPort}: the connection closed (${this.errorCode ?? 'no error'}) before ${what}`));
+                if (value === undefined && this.checker.problem) {
+                    throw new Error(`port ${this.localPort}: ${this.checker.problem}`);
                 }
-            };
-            const timer = setTimeout(() => {
-                done();
-                reject(new Error(`port ${this.localPort}: timed out after ${timeoutMs} ms waiting for ${what}`));
-            }, timeoutMs);
-            const done = (): void => {
-                clearTimeout(timer);
-                this.watchers.delete(check);
-            };
-            this.watchers.add(check);
-            check();
-        });
+                if (value === undefined && this.isClosed && !allowClosed) {
+                    throw new Error(`port ${this.localPort}: the connection closed (${this.errorCode ?? 'no error'}) before ${what}`);
+                }
+                return value;
+            },
+            timeoutMs,
+            () => `port ${this.localPort}: timed out after ${timeoutMs} ms waiting for ${what}`
+        );
     }
 
     /** Sends RST (SO_LINGER 0) and closes at once. */
@@ -232,12 +221,6 @@ export class PeerConnection {
             this.socket.once('drain', onDrain);
             this.socket.once('close', onDrain);
         });
-    }
-
-    private notify(): void {
-        for (const watcher of [...this.watchers]) {
-            watcher();
-        }
     }
 }
 

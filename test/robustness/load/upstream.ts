@@ -2,6 +2,7 @@
 // (FIN, destroy or RST), go away (stop listening: connects are refused) and come back on the same port.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Changes } from '../../runtime/runtime-helpers.js';
 
 export type DropMode = 'end' | 'destroy' | 'reset';
 
@@ -11,7 +12,7 @@ export class FlakyUpstream {
     readonly accepts: number[] = [];
     private server: Server | undefined;
     private readonly sockets = new Set<Socket>();
-    private readonly watchers = new Set<() => void>();
+    private readonly changes = new Changes();
 
     /** Listens on 127.0.0.1 (the port chosen by the OS the first time, the same port after). */
     async up(): Promise<void> {
@@ -21,9 +22,7 @@ export class FlakyUpstream {
             socket.on('close', () => this.sockets.delete(socket));
             socket.resume(); // the client's pings are read and dropped
             this.accepts.push(performance.now());
-            for (const watcher of [...this.watchers]) {
-                watcher();
-            }
+            this.changes.notify();
         });
         await new Promise<void>((resolve, reject) => {
             server.once('error', reject);
@@ -61,24 +60,11 @@ export class FlakyUpstream {
 
     /** Resolves with the time of the `count`-th accept (1-based) once it happened; rejects after `timeoutMs`. */
     accepted(count: number, timeoutMs: number): Promise<number> {
-        return new Promise((resolve, reject) => {
-            const check = (): void => {
-                if (this.accepts.length >= count) {
-                    done();
-                    resolve(this.accepts[count - 1]!);
-                }
-            };
-            const timer = setTimeout(() => {
-                done();
-                reject(new Error(`timed out after ${timeoutMs} ms waiting for accept #${count} (${this.accepts.length} so far)`));
-            }, timeoutMs);
-            const done = (): void => {
-                clearTimeout(timer);
-                this.watchers.delete(check);
-            };
-            this.watchers.add(check);
-            check();
-        });
+        return this.changes.wait(
+            () => this.accepts[count - 1],
+            timeoutMs,
+            () => `timed out after ${timeoutMs} ms waiting for accept #${count} (${this.accepts.length} so far)`
+        );
     }
 
     get open(): number {
