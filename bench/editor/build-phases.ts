@@ -4,9 +4,8 @@
 //   node --import tsx bench/editor/build-phases.ts [--states N] [--edits N]
 import '../../language/polyfill.js';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { DocumentState, URI } from 'langium';
+import { DocumentState, EmptyFileSystem, URI } from 'langium';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { EmptyFileSystem } from 'langium';
 import { createReactorFsmServices } from '../../language/module.js';
 import { generateMachine } from './model.js';
 import { median, ms, printLoad } from './report.js';

@@ -96,11 +96,9 @@ profile.samples.forEach((id, index) => {
         stack.push(at);
     }
     const name = byId.get(id)!.callFrame.functionName;
-    if (name === '(idle)' || name === '(program)' || name === '(garbage collector)') {
-        if (name === '(idle)') {
-            idle += dt;
-            return;
-        }
+    if (name === '(idle)') {
+        idle += dt;
+        return;
     }
     if (focus && !stack.some((node) => byId.get(node)!.callFrame.functionName === focus)) {
         return;

@@ -4,6 +4,7 @@ import { GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Machine, Socket, State, Timer, Transition } from '../generated/ast.js';
+import { TEXT } from './spacing.js';
 
 export type NodeKind = 'start' | 'state' | 'socket' | 'signal' | 'session';
 export type EdgeKind = 'start' | 'transition' | 'timer' | 'raises' | 'session';
@@ -55,9 +56,6 @@ export interface DiagramGraph {
     edges: DiagramEdge[];
 }
 
-/** Text metrics of the diagram font (12 px monospace), shared by the graph's sizes and the SVG renderer. */
-export const TEXT = { charWidth: 7.2, lineHeight: 16, padding: 10, fontSize: 12 } as const;
-
 function textWidth(lines: readonly string[]): number {
     return Math.max(0, ...lines.map((line) => line.length)) * TEXT.charWidth;
 }
@@ -84,14 +82,14 @@ function sourceText(node: AstNode): string {
     return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
 }
 
-function actionsText(trigger: Transition | Timer): string {
-    const texts = trigger.actions.map(sourceText).filter((text) => text !== '');
-    return texts.length > 0 ? ` / ${texts.join(', ')}` : '';
-}
-
-function transitionLabel(transition: Transition): string {
-    const guard = transition.guard ? ` [${transition.guard.negated ? '!' : ''}${transition.guard.name}]` : '';
-    return `${transition.event?.$refText ?? '?'}${guard}${actionsText(transition)}`;
+/** What fires a transition or timer and what it does, as written: `Data [ready] / printReply`, `after 1s / connect upstream`. */
+export function triggerLabel(trigger: Transition | Timer): string {
+    const head =
+        trigger.$type === 'Timer'
+            ? `after ${trigger.delay}`
+            : `${trigger.event?.$refText ?? '?'}${trigger.guard ? ` [${trigger.guard.negated ? '!' : ''}${trigger.guard.name}]` : ''}`;
+    const actions = trigger.actions.map(sourceText).filter((text) => text !== '');
+    return actions.length > 0 ? `${head} / ${actions.join(', ')}` : head;
 }
 
 /** A node with no flags, badges or internal lines unless given, sized to its text. */
@@ -130,6 +128,8 @@ function contains(outer: Range, inner: Range): boolean {
 export function buildDiagramGraph(machine: Machine, document?: LangiumDocument): DiagramGraph {
     const analysis = analyzeMachine(machine);
     const diagnostics = document?.diagnostics ?? [];
+    /** The document's diagnostics inside `node`, as badges. */
+    const badgesIn = (node: AstNode): Badge[] => (node.$cstNode ? diagnostics.filter((d) => contains(node.$cstNode!.range, d.range)).map(badgeOf) : []);
     const stateIds = new Map<State, string>(analysis.states.map((state, index) => [state, `state:${index}`]));
     const nodes: DiagramNode[] = [];
     const edges: DiagramEdge[] = [];
@@ -150,9 +150,8 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
             ...state.entries.map((block) => `entry ${block.actions.map(sourceText).join(', ')}`),
             ...state.exits.map((block) => `exit ${block.actions.map(sourceText).join(', ')}`)
         ];
-        const internal = state.transitions.filter((transition) => !transition.target).map(transitionLabel);
+        const internal = state.transitions.filter((transition) => !transition.target).map(triggerLabel);
         const range = nameRange(state);
-        const badges = range && state.$cstNode ? diagnostics.filter((d) => contains(state.$cstNode!.range, d.range)).map(badgeOf) : [];
         nodes.push(
             makeNode({
                 id,
@@ -165,21 +164,12 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
                 unreachable: analysis.initial !== undefined && !analysis.reachable.has(state),
                 terminal: analysis.terminal.has(state),
                 trap: analysis.traps.has(state),
-                badges,
+                badges: badgesIn(state),
                 ...(range ? { range } : {})
             })
         );
-        for (const transition of state.transitions) {
-            const target = transition.target?.ref;
-            if (target && stateIds.has(target)) {
-                edge('transition', id, stateIds.get(target)!, transitionLabel(transition), rangeOf(transition));
-            }
-        }
-        for (const timer of state.timers) {
-            const target = timer.target?.ref;
-            if (target && stateIds.has(target)) {
-                edge('timer', id, stateIds.get(target)!, `after ${timer.delay}${actionsText(timer)}`, rangeOf(timer));
-            }
+        for (const { target, trigger } of analysis.outgoing.get(state)!) {
+            edge(trigger.$type === 'Timer' ? 'timer' : 'transition', id, stateIds.get(target)!, triggerLabel(trigger), rangeOf(trigger));
         }
     }
 
@@ -209,7 +199,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
                 kind: 'socket',
                 label: socket.name ?? '?',
                 details: [detail],
-                badges: socket.$cstNode ? diagnostics.filter((d) => contains(socket.$cstNode!.range, d.range)).map(badgeOf) : [],
+                badges: badgesIn(socket),
                 ...(range ? { range } : {})
             })
         );

@@ -1,6 +1,7 @@
 // A machine as Mermaid `stateDiagram-v2` text, to paste into Markdown.
 import { analyzeMachine } from '../analysis/machine-analysis.js';
-import type { Machine, Timer, Transition } from '../generated/ast.js';
+import type { Machine } from '../generated/ast.js';
+import { triggerLabel } from './graph.js';
 
 /** Mermaid labels end at a line break and treat `:`, `;` and `#` specially: write them as entity codes. */
 function label(text: string): string {
@@ -8,15 +9,6 @@ function label(text: string): string {
         .replace(/\s+/g, ' ')
         .trim()
         .replace(/[#:;<>"]/g, (char) => `#${char.charCodeAt(0)};`);
-}
-
-function triggerLabel(trigger: Transition | Timer): string {
-    const head =
-        trigger.$type === 'Timer'
-            ? `after ${trigger.delay}`
-            : `${trigger.event?.$refText ?? '?'}${trigger.guard ? ` [${trigger.guard.negated ? '!' : ''}${trigger.guard.name}]` : ''}`;
-    const actions = trigger.actions.map((action) => action.$cstNode?.text ?? '').filter((text) => text !== '');
-    return actions.length > 0 ? `${head} / ${actions.join(', ')}` : head;
 }
 
 export function machineToMermaid(machine: Machine): string {

@@ -1,4 +1,5 @@
-// Distances between the diagram's elements, in pixels: the same for ELK's layout and for ours.
+// Distances between the diagram's elements and the metrics of its text, in pixels: the same for ELK's layout and for ours.
+// Free of Langium, so the VS Code client can import the SVG styles that use them.
 export const SPACING = {
     /** Between two boxes side by side. */
     nodeNode: 36,
@@ -13,3 +14,6 @@ export const SPACING = {
     /** Around the whole picture. */
     padding: 16
 } as const;
+
+/** Text metrics of the diagram font (12 px monospace), shared by the graph's sizes and the SVG renderer. */
+export const TEXT = { charWidth: 7.2, lineHeight: 16, padding: 10, fontSize: 12 } as const;

@@ -1,6 +1,8 @@
 // The diagram as an SVG string: a pure function of the placed graph, used by the webview and by `diagram --svg`.
-import { TEXT, type Badge } from './graph.js';
+// Only types from graph.ts: the VS Code client imports DIAGRAM_CSS, and graph.ts's values would bring Langium with it.
+import type { Badge } from './graph.js';
 import type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './placed.js';
+import { TEXT } from './spacing.js';
 
 /** Styles: VS Code theme colours in the webview, with fallbacks for a standalone file. */
 export const DIAGRAM_CSS = `

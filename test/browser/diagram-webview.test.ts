@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The diagram webview in a real browser: the page our panel builds, its script, a real SVG of an example.
 // The test stands in for VS Code's host only where VS Code would: `acquireVsCodeApi` and postMessage.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
@@ -42,7 +42,8 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
             const online = placed.nodes.find((node) => node.label === 'Online')!;
             return { svg: renderSvg(placed, { standalone: false }), standalone: renderSvg(placed, { standalone: true }), onlineRange: online.range! };
         }));
-        const served = await serve({ '/diagram.js': { type: 'text/javascript', body: readFileSync(SCRIPT) }, '/page.html': { type: 'text/html', body: '' } });
+        // The page itself is fulfilled by the browser context's route (see openPanel), the script by the server.
+        const served = await serve({ '/diagram.js': { type: 'text/javascript', body: readFileSync(SCRIPT) } });
         server = served.server;
         origin = served.origin;
         ({ browser, close: closeBrowser } = await launchChromium());
@@ -166,7 +167,10 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
     it('has Mermaid accept the stateDiagram-v2 text of every example machine', async () => {
         const texts = readFileSync(new URL('../../node_modules/mermaid/dist/mermaid.min.js', import.meta.url));
         const diagrams = await withDocuments(
-            ['chat-room', 'device-gateway', 'echo-client', 'echo-server', 'http-probe', 'tcp-relay', 'webhook-worker'].map((name) => readFileSync(new URL(`${name}.fsm`, EXAMPLES), 'utf8')),
+            readdirSync(EXAMPLES)
+                .filter((name) => name.endsWith('.fsm'))
+                .sort()
+                .map((name) => readFileSync(new URL(name, EXAMPLES), 'utf8')),
             async (documents) => documents.flatMap((document) => document.parseResult.value.machines.map((machine) => machineToMermaid(machine)))
         );
         const mermaidPage = await (await browser.newContext()).newPage();

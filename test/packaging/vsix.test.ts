@@ -1,6 +1,6 @@
 // The .vsix: built by the real vsce, small, and holding only what the extension needs at run time.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,15 @@ describe('the .vsix package', () => {
         expect(unexpected).toEqual([]);
         for (const needed of ['out/extension.cjs', 'out/server.cjs', 'templates/runtime/index.ts', 'client/syntaxes/reactor-fsm.tmLanguage.json', 'package.json']) {
             expect(files).toContain(needed);
+        }
+    });
+
+    it('keeps Langium and the grammar out of the extension bundle (they belong to the server)', async () => {
+        const [extension, server] = await Promise.all(['extension', 'server'].map((name) => readFile(path.join(ROOT, 'out', `${name}.cjs`), 'utf8')));
+        // esbuild marks every module it bundles with a `// path` comment; AstReflection is the grammar's type model.
+        for (const marker of ['node_modules/langium/', 'language/generated/', 'AstReflection']) {
+            expect(server, `the server bundle has ${marker}`).toContain(marker);
+            expect(extension, `the extension bundle has ${marker}`).not.toContain(marker);
         }
     });
 
