@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import type { ReportedDiagnostic } from '../../language/cli/check.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'bin', 'reactor-fsm.js');
@@ -19,6 +20,10 @@ export interface CliResult {
     signal: NodeJS.Signals | null;
     stdout: string;
     stderr: string;
+    /** How long the run took. */
+    ms: number;
+    /** Killed after `timeoutMs`. */
+    timedOut: boolean;
 }
 
 /** Whom to run the CLI as (for the permission tests, which cannot use root). */
@@ -27,18 +32,34 @@ export interface Identity {
     gid?: number;
 }
 
-/** Runs `node bin/reactor-fsm.js …args` in `cwd` and collects everything it prints. */
-export function runCli(args: readonly string[], cwd: string, identity: Identity = {}): Promise<CliResult> {
+/** How to run the CLI: as whom, with which options to node, killed (by its pid) after how long. */
+export interface RunOptions extends Identity {
+    nodeArgs?: readonly string[];
+    timeoutMs?: number;
+}
+
+/** Runs `node [nodeArgs] bin/reactor-fsm.js …args` in `cwd` and collects everything it prints. */
+export function runCli(args: readonly string[], cwd: string, { uid, gid, nodeArgs = [], timeoutMs }: RunOptions = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args], { cwd, ...identity, stdio: ['ignore', 'pipe', 'pipe'] });
+        const started = performance.now();
+        const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd, uid, gid, stdio: ['ignore', 'pipe', 'pipe'] });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
+        let timedOut = false;
+        const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+        }, timeoutMs);
         child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-        child.on('error', reject);
-        child.on('close', (code, signal) =>
-            resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })
-        );
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: performance.now() - started, timedOut });
+        });
     });
 }
 
@@ -70,17 +91,8 @@ export async function removeTempFolders(): Promise<void> {
     }
 }
 
-/** One diagnostic as the CLI reports it. */
-export interface Reported {
-    file: string;
-    line: number;
-    column: number;
-    endLine: number;
-    endColumn: number;
-    severity: 'error' | 'warning' | 'info' | 'hint';
-    code: string;
-    message: string;
-}
+/** One diagnostic as the CLI reports it (its --json fields are checked one by one in parseJson). */
+export type Reported = ReportedDiagnostic;
 
 export interface TextDiagnostic {
     raw: string;

@@ -1,5 +1,6 @@
 // `reactor-fsm generate`: files written and kept, models with errors refused, bad input rejected in one line.
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectInputError, removeTempFolders, runCli, tempFolder } from './cli-helpers.js';
@@ -77,7 +78,6 @@ describe('generate', () => {
 
     it('refuses to write through a link that leads out of the output folder', async () => {
         const folder = await tempFolder({ 'bell.fsm': BELL, 'elsewhere/keep.txt': 'x' });
-        const { symlink, mkdir } = await import('node:fs/promises');
         await mkdir(path.join(folder, 'out'));
         await symlink(path.join(folder, 'elsewhere'), path.join(folder, 'out', 'src'));
         const result = await runCli(['generate', 'bell.fsm', '-o', 'out'], folder);

@@ -1,31 +1,19 @@
 // The outline through the real services: machines with their events, states, sockets and signals.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmptyFileSystem, URI } from 'langium';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import { describe, expect, test } from 'vitest';
-import { createReactorFsmServices } from '../../language/module.js';
 import { ReactorFsmDocumentSymbolProvider } from '../../language/lsp/document-symbols.js';
-
-const { ReactorFsm: services } = createReactorFsmServices(EmptyFileSystem, {
-    lsp: { DocumentSymbolProvider: () => new ReactorFsmDocumentSymbolProvider() }
-});
+import { services, withDocuments } from '../helpers.js';
 
 const kindNames = new Map<number, string>(Object.entries(SymbolKind).map(([name, value]) => [value as number, name]));
 
-let counter = 0;
-
 /** The document symbols of `text`, from a document built and then removed again. */
-async function symbolsOf(text: string): Promise<{ symbols: DocumentSymbol[]; textAt: (range: DocumentSymbol['range']) => string }> {
-    const document = services.shared.workspace.LangiumDocumentFactory.fromString(text, URI.parse(`memory:///symbols-${++counter}.fsm`));
-    services.shared.workspace.LangiumDocuments.addDocument(document);
-    await services.shared.workspace.DocumentBuilder.build([document], {});
-    try {
-        const symbols = await services.lsp.DocumentSymbolProvider!.getSymbols(document, { textDocument: { uri: document.uri.toString() } });
-        return { symbols, textAt: (range) => document.textDocument.getText(range) };
-    } finally {
-        await services.shared.workspace.DocumentBuilder.update([], [document.uri]);
-    }
+function symbolsOf(text: string): Promise<{ symbols: DocumentSymbol[]; textAt: (range: DocumentSymbol['range']) => string }> {
+    return withDocuments([text], async ([document]) => {
+        const symbols = await services.lsp.DocumentSymbolProvider!.getSymbols(document!, { textDocument: { uri: document!.uri.toString() } });
+        return { symbols, textAt: (range) => document!.textDocument.getText(range) };
+    });
 }
 
 /** One line per symbol, `Kind name (detail)`, children indented by two spaces. */
@@ -37,6 +25,10 @@ function outline(symbols: DocumentSymbol[], indent = ''): string[] {
 }
 
 describe('document symbols', () => {
+    test('come from the provider the language module registers', () => {
+        expect(services.lsp.DocumentSymbolProvider).toBeInstanceOf(ReactorFsmDocumentSymbolProvider);
+    });
+
     test('the outline of examples/echo-server.fsm', async () => {
         const text = readFileSync(join(import.meta.dirname, '../../examples/echo-server.fsm'), 'utf8');
         const { symbols } = await symbolsOf(text);

@@ -1,15 +1,13 @@
 // The formatter: the house style of examples/, idempotence, only whitespace changes, comments, broken documents.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
+import { URI, type LangiumDocument } from 'langium';
 import { expectFormatting } from 'langium/test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FormattingOptions, Range } from 'vscode-languageserver';
-import { createReactorFsmServices } from '../../language/module.js';
 import { ReactorFsmFormatter } from '../../language/lsp/formatter.js';
+import { services } from '../helpers.js';
 
-// Until module.ts registers the formatter, the tests bring it in as an override.
-const { ReactorFsm: services } = createReactorFsmServices(EmptyFileSystem, { lsp: { Formatter: () => new ReactorFsmFormatter() } });
 const formatter = services.lsp.Formatter!;
 const expectFormat = expectFormatting(services);
 const options: FormattingOptions = { insertSpaces: true, tabSize: 4 };
@@ -124,6 +122,10 @@ const exampleFolder = new URL('../../examples/', import.meta.url);
 const examples = readdirSync(exampleFolder).filter((name) => name.endsWith('.fsm')).sort();
 
 describe('house style', () => {
+    it('is the formatter the language module registers', () => {
+        expect(formatter).toBeInstanceOf(ReactorFsmFormatter);
+    });
+
     it('formats a messy one-line machine', async () => {
         await expectFormat({
             before: 'machine   Lamp{events Toggle ,PowerCut,  Tick initial   state Off{on Toggle->On/a,b   on Tick [ ! ready ]  ->  Off after 1s->On / x}'

@@ -109,7 +109,7 @@ describe('hover', () => {
     });
 
     it('marks an unreachable state, also when hovering a reference to it', async () => {
-        const model = MODEL.replace('final state Done', 'final state Done\n    state Spare { on Data -> Done }').replace('on Data / show', 'on Data / show');
+        const model = MODEL.replace('final state Done', 'final state Done\n    state Spare { on Data -> Done }');
         expect(await hoverText(model.replace('state Spare', `state Sp${CURSOR}are`))).toContain('**unreachable** from `Connecting`');
     });
 

@@ -1,15 +1,12 @@
 // Semantic tokens through the real services: each word is coloured by its role where it stands.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
+import type { LangiumDocument } from 'langium';
 import type { Range, SemanticTokens } from 'vscode-languageserver';
 import { describe, expect, test } from 'vitest';
-import { createReactorFsmServices } from '../../language/module.js';
 import { ReactorFsmSemanticTokenProvider } from '../../language/lsp/semantic-tokens.js';
+import { services, withDocuments } from '../helpers.js';
 
-const { ReactorFsm: services } = createReactorFsmServices(EmptyFileSystem, {
-    lsp: { SemanticTokenProvider: (s) => new ReactorFsmSemanticTokenProvider(s) }
-});
 const provider = services.lsp.SemanticTokenProvider!;
 
 interface Token {
@@ -47,20 +44,13 @@ function decode(result: SemanticTokens, document: LangiumDocument): Token[] {
     return tokens;
 }
 
-let counter = 0;
-
 /** The semantic tokens of `text` (or of its `range`), from a document built and then removed again. */
-async function highlight(text: string, range?: Range): Promise<Token[]> {
-    const document = services.shared.workspace.LangiumDocumentFactory.fromString(text, URI.parse(`memory:///tokens-${++counter}.fsm`));
-    services.shared.workspace.LangiumDocuments.addDocument(document);
-    await services.shared.workspace.DocumentBuilder.build([document], {});
-    try {
-        const params = { textDocument: { uri: document.uri.toString() } };
-        const result = range ? await provider.semanticHighlightRange(document, { ...params, range }) : await provider.semanticHighlight(document, params);
-        return decode(result, document);
-    } finally {
-        await services.shared.workspace.DocumentBuilder.update([], [document.uri]);
-    }
+function highlight(text: string, range?: Range): Promise<Token[]> {
+    return withDocuments([text], async ([document]) => {
+        const params = { textDocument: { uri: document!.uri.toString() } };
+        const result = range ? await provider.semanticHighlightRange(document!, { ...params, range }) : await provider.semanticHighlight(document!, params);
+        return decode(result, document!);
+    });
 }
 
 /** `type` or `type[modifier,…]` of the `occurrence`-th token (0-based) whose text is `text` on line `line`. */
@@ -287,6 +277,10 @@ describe('coverage and robustness', () => {
         const tokens = await highlight('machine M { events read initial state S { on read -> ');
         expect(role(tokens, 0, 'read', 0)).toBe('event[declaration]');
         expect(role(tokens, 0, 'read', 1)).toBe('event');
+    });
+
+    test('the provider is the one the language module registers', () => {
+        expect(provider).toBeInstanceOf(ReactorFsmSemanticTokenProvider);
     });
 
     test('the legend names every token type and modifier the provider uses', () => {

@@ -1,10 +1,10 @@
 // A small LSP test client: spawns the bundled language server over stdio and speaks the real protocol to it.
 // Every wait is bounded; a timeout fails with what was awaited and the tail of the server's stderr.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
     ConfigurationRequest,
     createProtocolConnection,
@@ -43,6 +43,15 @@ export function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS, 
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The bundled language server, out/server.cjs; fails the suite's setup if `npm run -s bundle` has not made it. */
+export function bundledServer(): string {
+    const server = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../out/server.cjs');
+    if (!existsSync(server)) {
+        throw new Error(`${server} is missing: run \`npm run -s bundle\` first`);
+    }
+    return server;
+}
+
 /** A fresh temporary folder holding `files` (relative path → text). */
 export function tempWorkspace(files: Record<string, string>, prefix = 'reactor-fsm-lsp-'): string {
     const folder = mkdtempSync(path.join(tmpdir(), prefix));
@@ -50,6 +59,13 @@ export function tempWorkspace(files: Record<string, string>, prefix = 'reactor-f
         writeFileSync(path.join(folder, name), text, 'utf8');
     }
     return folder;
+}
+
+/** Removes a folder `tempWorkspace` made (anything outside the temp folder is left alone). */
+export function removeTempWorkspace(folder: string | undefined): void {
+    if (folder && folder.startsWith(tmpdir())) {
+        rmSync(folder, { recursive: true, force: true });
+    }
 }
 
 export function fileUri(file: string): string {

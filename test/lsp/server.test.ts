@@ -1,10 +1,8 @@
 // The bundled language server (out/server.cjs) over stdio with the real protocol: a temporary workspace folder of
 // .fsm files, then diagnostics, completion, hover, navigation, rename, formatting, quick fixes, outline, code lenses,
 // the custom requests, edits and shutdown. The tests share one server and run in order: the edits come last.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
     CodeActionRequest,
@@ -39,49 +37,10 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CheckWorkspaceResult, GenerateResult } from '../../language/lsp/protocol.js';
-import { fileUri, LspClient, tempWorkspace } from './lsp-client.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER = path.join(ROOT, 'out', 'server.cjs');
+import { SERVER_MODEL, SESSION } from './echo-models.js';
+import { bundledServer, fileUri, LspClient, removeTempWorkspace, tempWorkspace } from './lsp-client.js';
 
 // ---- the workspace folder -------------------------------------------------------------------------------------
-
-/** The session machine, declared in its own file. */
-const SESSION = `// The per-connection machine, declared apart from the server that runs it.
-machine EchoSession {
-    events Data, PeerClosed, Failed
-    initial state Open {
-        on Data / echo
-        on PeerClosed -> Closed
-        on Failed -> Closed
-    }
-    final state Closed
-
-    connection peer {
-        read -> Data
-        close -> PeerClosed
-        error -> Failed
-    }
-}
-`;
-
-/** A server whose sessions run the machine of session.fsm. */
-const SERVER_MODEL = `// A server whose sessions run the machine of session.fsm.
-machine EchoServer {
-    events Joined, Shutdown
-    initial state Serving {
-        on Joined / countClient
-        on Shutdown -> Stopped
-    }
-    final state Stopped
-
-    server listener listen 127.0.0.1:7000 {
-        session EchoSession
-        accept -> Joined
-    }
-    signal SIGTERM -> Shutdown
-}
-`;
 
 /** Clean: the model for completion, hover, navigation and rename. */
 const PUMP = `machine Pump {
@@ -221,12 +180,10 @@ describe('the bundled language server over stdio', () => {
     const uri = (name: keyof typeof FILES): string => fileUri(path.join(workspace, name));
 
     beforeAll(async () => {
-        if (!existsSync(SERVER)) {
-            throw new Error(`${SERVER} is missing: run \`npm run -s bundle\` first`);
-        }
+        const server = bundledServer();
         workspace = tempWorkspace(FILES);
         outputRoot = tempWorkspace({}, 'reactor-fsm-lsp-out-');
-        client = LspClient.start(SERVER, workspace);
+        client = LspClient.start(server, workspace);
         ({ capabilities } = await client.initialize(workspace));
         // The server loads the folder by itself after `initialized`. A request that needs the whole workspace
         // indexed waits for that first build (which links but does not validate files nobody has opened).
@@ -235,11 +192,8 @@ describe('the bundled language server over stdio', () => {
 
     afterAll(async () => {
         await client?.dispose();
-        for (const folder of [workspace, outputRoot]) {
-            if (folder && folder.startsWith(tmpdir())) {
-                rmSync(folder, { recursive: true, force: true });
-            }
-        }
+        removeTempWorkspace(workspace);
+        removeTempWorkspace(outputRoot);
     });
 
     it('advertises the features an editor uses', () => {

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { URI } from 'langium';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { removeTempFolders } from '../cli/cli-helpers.js';
+import { removeTempFolders, type CliResult } from '../cli/cli-helpers.js';
 import { services, validate, withDocuments } from '../helpers.js';
 import { recordFigures, scale } from './figures.js';
-import { bundleRebuilds, checkWithCli, expectedOutcome, type TimedCliResult } from './fuzz/cli.js';
+import { bundleRebuilds, checkWithCli, expectedOutcome } from './fuzz/cli.js';
 import {
     anyInput,
     decodeLeniently,
@@ -25,14 +25,13 @@ import {
     hugeName,
     hugeToken,
     invalidBytes,
-    KNOWN_BUG_KINDS,
     largeFile,
     mutatedExample,
     tokenSoup,
     truncatedExample,
     type FuzzInput
 } from './fuzz/inputs.js';
-import { checkText, expectWhitespaceEdits, KNOWN_BUGS, knownBugHits, linesOf, messageText, Tally, timeBoundMs, type Probe } from './fuzz/oracle.js';
+import { checkText, expectWhitespaceEdits, linesOf, messageText, Tally, timeBoundMs, type Probe } from './fuzz/oracle.js';
 import { BASE_SEED, runProperty, seedOf } from './fuzz/run-property.js';
 
 
@@ -71,7 +70,7 @@ async function check([input, where]: [FuzzInput, Probe]): Promise<void> {
     await checkText(input.text, input.origin, where, tally);
 }
 
-function countCli(result: TimedCliResult, bytes: number): void {
+function countCli(result: CliResult, bytes: number): void {
     cli.runs++;
     cli.exitCodes.set(result.code ?? -1, (cli.exitCodes.get(result.code ?? -1) ?? 0) + 1);
     cli.slowestMs = Math.max(cli.slowestMs, result.ms);
@@ -128,9 +127,7 @@ afterAll(async () => {
             'CLI largest input (bytes)': cli.largestBytes,
             'CLI runs repeated because out/cli.cjs was being rebuilt': bundleRebuilds,
             'fast-check base seed': BASE_SEED,
-            'bugs found and fixed (now regression tests)': 5,
-            'range formatting changed non-whitespace (a fixed bug; must stay 0)': knownBugHits.rangeFormattingChangedText,
-            'completion logged "is not a reference" (a fixed bug; must stay 0)': knownBugHits.completionNotAReference
+            'bugs found and fixed (now regression tests)': 5
         }
     });
 });
@@ -225,12 +222,6 @@ describe('fuzz-language: regressions from shrunk counterexamples (test/fixtures/
     it.each(inProcess)('%s passes every check of the fuzzer', async (name) => {
         const text = fixtureText(name);
         await checkText(text, name, { offsets: [0, text.length >> 1, text.length] }, tally);
-    });
-
-    it('the fuzzer tolerates no known bug any more', () => {
-        expect([...KNOWN_BUG_KINDS]).toEqual([]);
-        expect(KNOWN_BUGS.rangeFormattingChangesTextOfBrokenDocuments).toBe(false);
-        expect(KNOWN_BUGS.completionLogsNotAReference).toBeUndefined();
     });
 
     // Regression (fixed): formatDocumentRange on a document with a syntax error deletes and moves text. ReactorFsmFormatter applies

@@ -6,10 +6,8 @@
 // under the inspector so the suite can force a garbage collection, takes everything else in order: cancelled
 // requests, the deleted file, 500 edits in 50 notifications, memory, closing an edited document, and the stale
 // syntax-error positions an earlier storm brought to light. Every test here was a bug once; they are regressions now.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
     CancellationToken,
@@ -33,7 +31,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CheckWorkspaceResult } from '../../language/lsp/protocol.js';
 import { services, validate, withDocuments } from '../helpers.js';
-import { fileUri, tempWorkspace, withTimeout, type LspClient } from '../lsp/lsp-client.js';
+import { SERVER_MODEL, SESSION } from '../lsp/echo-models.js';
+import { bundledServer, fileUri, removeTempWorkspace, tempWorkspace, withTimeout, type LspClient } from '../lsp/lsp-client.js';
 import { recordFigures, scale } from './figures.js';
 import { comparable, countByCode, sameDiagnostics } from './lsp/diagnostics.js';
 import { EditStorm, randomSteps, type StormStep } from './lsp/edits.js';
@@ -43,9 +42,6 @@ import { replayEdits } from './lsp/replay.js';
 import { sendAndCancel, type CancelledRequest, type Outcome } from './lsp/requests.js';
 import type { InspectorSession, MemoryUsage } from './lsp/inspector.js';
 import { startServer, type StartedServer } from './lsp/server.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER = path.join(ROOT, 'out', 'server.cjs');
 
 /** Ten machines of 99 states plus a `Raiser` state each: 1,000 states, about 3 transitions per state, 5,000 lines. */
 const MODEL_SHAPE = { machines: 10, statesPerMachine: 99 };
@@ -73,39 +69,7 @@ const RSS_MARGIN_MB = 60;
 const HEAP_MARGIN_MB = 20;
 const IDLE_MS = 3_000;
 
-/** The session machine, in a file of its own (deleted and recreated). */
-const SESSION = `machine EchoSession {
-    events Data, PeerClosed
-    initial state Open {
-        on Data / echo
-        on PeerClosed -> Closed
-    }
-    final state Closed
-
-    connection peer {
-        read -> Data
-        close -> PeerClosed
-    }
-}
-`;
-
-/** A server whose sessions run the machine of session.fsm. */
-const SERVER_MODEL = `machine EchoServer {
-    events Joined, Shutdown
-    initial state Serving {
-        on Joined / countClient
-        on Shutdown -> Stopped
-    }
-    final state Stopped
-
-    server listener listen 127.0.0.1:7000 {
-        session EchoSession
-        accept -> Joined
-    }
-    signal SIGTERM -> Shutdown
-}
-`;
-
+/** The large model, and the echo server and its session (session.fsm is deleted and recreated). */
 const FILES = { 'big.fsm': MODEL.text, 'session.fsm': SESSION, 'server.fsm': SERVER_MODEL };
 const OTHERS = [SESSION, SERVER_MODEL];
 
@@ -144,9 +108,10 @@ function difference(actual: readonly Diagnostic[], expected: readonly Diagnostic
 
 /** A fresh workspace folder with the three files, a started server, and the large model opened and warmed up. */
 async function startWarmServer(inspect = false): Promise<StartedServer & { workspace: string; uri: (name: keyof typeof FILES) => string; baseline: number }> {
+    const server = bundledServer();
     const workspace = tempWorkspace(FILES, 'reactor-fsm-lsp-abuse-');
     const uri = (name: keyof typeof FILES): string => fileUri(path.join(workspace, name));
-    const { client, pid, inspector } = await startServer(SERVER, workspace, { inspect });
+    const { client, pid, inspector } = await startServer(server, workspace, { inspect });
     // The first build of the folder (validation included) is done when checkWorkspace answers.
     expect(await client.requestMethod('reactor-fsm/checkWorkspace', {}, 20_000)).toEqual({ files: 3, errors: 0, warnings: 0, infos: 0 });
     await client.notify(DidOpenTextDocumentNotification.type, { textDocument: { uri: uri('big.fsm'), languageId: 'reactor-fsm', version: 1, text: MODEL.text } });
@@ -159,12 +124,6 @@ async function startWarmServer(inspect = false): Promise<StartedServer & { works
     await client.request(CompletionRequest.type, { textDocument, position: positionIn(MODEL.text, '-> S', 0, 3) });
     await sleep(1_000);
     return { client, pid, inspector, workspace, uri, baseline: rssMb(pid) };
-}
-
-function removeWorkspace(workspace: string | undefined): void {
-    if (workspace && workspace.startsWith(tmpdir())) {
-        rmSync(workspace, { recursive: true, force: true });
-    }
 }
 
 /** The measurements of the suite, for recordFigures. */
@@ -223,9 +182,6 @@ describe('the bundled language server under 500 rapid didChange notifications, o
     let outcome: { published?: Diagnostic[]; ms?: number; expected: Diagnostic[] } | undefined;
 
     beforeAll(async () => {
-        if (!existsSync(SERVER)) {
-            throw new Error(`${SERVER} is missing: run \`npm run -s bundle\` first`);
-        }
         let baseline: number;
         ({ client, pid, workspace, uri, baseline } = await startWarmServer());
         figures.stormRss.baseline = baseline;
@@ -234,7 +190,7 @@ describe('the bundled language server under 500 rapid didChange notifications, o
     afterAll(async () => {
         // If the bound was missed it may still be working through the storm: kill it rather than wait.
         await client?.dispose();
-        removeWorkspace(workspace);
+        removeTempWorkspace(workspace);
     });
 
     it(`keeps running through ${STORM} didChange notifications sent back to back`, async () => {
@@ -300,9 +256,6 @@ describe('the bundled language server under cancelled requests, a deleted file, 
     const checkWorkspace = (): Promise<CheckWorkspaceResult> => client.requestMethod<CheckWorkspaceResult>('reactor-fsm/checkWorkspace', {}, 30_000);
 
     beforeAll(async () => {
-        if (!existsSync(SERVER)) {
-            throw new Error(`${SERVER} is missing: run \`npm run -s bundle\` first`);
-        }
         let baseline: number;
         let started: InspectorSession | undefined;
         ({ client, pid, workspace, uri, baseline, inspector: started } = await startWarmServer(true));
@@ -315,7 +268,7 @@ describe('the bundled language server under cancelled requests, a deleted file, 
     afterAll(async () => {
         inspector?.close();
         await client?.dispose();
-        removeWorkspace(workspace);
+        removeTempWorkspace(workspace);
     });
 
     it('answers cancelled completion, hover, documentSymbol and semanticTokens requests with a result or RequestCancelled, then fresh ones correctly', async () => {

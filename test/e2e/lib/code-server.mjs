@@ -128,7 +128,7 @@ export function makeWorkspace(sandbox) {
  * died during the run, with the error it printed (undefined without that log). The client restarts a crashed server,
  * so the tests alone may not see it.
  */
-export function languageServerCrashes(label) {
+function languageServerCrashes(label) {
     const logs = path.join(ARTIFACTS, `${label}-server-logs`);
     const files = fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }).map(String).filter((file) => file.endsWith('Reactor FSM.log')) : [];
     if (files.length === 0) {
@@ -144,6 +144,24 @@ export function languageServerCrashes(label) {
             return [`  ${line.replace(/^.*\[error\] /, '')}${error ? ` after ${error.replace(/^.*\[error\] /, '')}` : ''}`];
         });
     });
+}
+
+/**
+ * One more check, on what the tests cannot see: the language server never died during the run (the client restarts
+ * it). Counts it in `counts` ({ passed, failed }) and says how it went; without the log there is nothing to count.
+ */
+export function checkLanguageServerStayedUp(label, counts) {
+    const crashes = languageServerCrashes(label);
+    if (crashes === undefined) {
+        say(label, 'not checked whether the language server stayed up: no log of it');
+    } else if (crashes.length === 0) {
+        counts.passed += 1;
+        say(label, '✔ the language server stayed up for the whole run');
+    } else {
+        counts.failed += 1;
+        say(label, `✘ the language server died ${crashes.length} time(s) during the run (artifacts/${label}-server-logs/…/Reactor FSM.log):`);
+        crashes.forEach((crash) => console.log(crash));
+    }
 }
 
 /** Remembers a temp folder for run.sh's trap to remove should this process be killed before it does. */

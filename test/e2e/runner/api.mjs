@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { ARTIFACTS, E2E_DIR, ROOT, languageServerCrashes, makeWorkspace, noteTempDir, recordCounts, removeTempDir, say } from '../lib/code-server.mjs';
+import { ARTIFACTS, E2E_DIR, ROOT, checkLanguageServerStayedUp, makeWorkspace, noteTempDir, recordCounts, removeTempDir, say } from '../lib/code-server.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reactor-fsm-e2e-api-run-'));
 noteTempDir(root);
 const results = path.join(root, 'results.json');
 let code = 1;
-// The shim keeps the server side's logs here; languageServerCrashes reads them after the run.
+// The shim keeps the server side's logs here; checkLanguageServerStayedUp reads them after the run.
 fs.rmSync(path.join(ARTIFACTS, 'api-server-logs'), { recursive: true, force: true });
 try {
     const workspace = makeWorkspace({ root });
@@ -32,18 +32,7 @@ try {
     say('api', `took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } finally {
     const counts = fs.existsSync(results) ? JSON.parse(fs.readFileSync(results, 'utf8')) : { passed: 0, failed: 1 };
-    // One more check, on what the tests cannot see: the language server never died (the client restarts it).
-    const crashes = languageServerCrashes('api');
-    if (crashes === undefined) {
-        say('api', 'not checked whether the language server stayed up: no log of it');
-    } else if (crashes.length === 0) {
-        counts.passed += 1;
-        say('api', '✔ the language server stayed up for the whole run');
-    } else {
-        counts.failed += 1;
-        say('api', `✘ the language server died ${crashes.length} time(s) during the run (artifacts/api-server-logs/…/Reactor FSM.log):`);
-        crashes.forEach((crash) => console.log(crash));
-    }
+    checkLanguageServerStayedUp('api', counts);
     removeTempDir(root);
     console.log(`e2e api: ${counts.passed} passed, ${counts.failed} failed`);
     recordCounts('api', counts.passed, counts.failed);

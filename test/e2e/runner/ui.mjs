@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ARTIFACTS, CODE_SERVER, NODE24, ROOT, languageServerCrashes, launchBrowser, makeSandbox, makeWorkspace, recordCounts, removeSandbox, say, startCodeServer, workbenchUrl } from '../lib/code-server.mjs';
+import { ARTIFACTS, CODE_SERVER, NODE24, ROOT, checkLanguageServerStayedUp, launchBrowser, makeSandbox, makeWorkspace, recordCounts, removeSandbox, say, startCodeServer, workbenchUrl } from '../lib/code-server.mjs';
 
 const VSIX = process.env.E2E_VSIX ?? path.join(ROOT, 'reactor-fsm.vsix');
 const TIMEOUT_S = Number(process.env.E2E_UI_TIMEOUT_S ?? 180);
@@ -128,17 +128,7 @@ try {
         say('ui', `failed: ${error instanceof Error ? error.stack : String(error)}`);
     }
 }
-const crashes = languageServerCrashes('ui');
-if (crashes === undefined) {
-    say('ui', 'not checked whether the language server stayed up: no log of it');
-} else if (crashes.length === 0) {
-    results.passed += 1;
-    say('ui', '✔ the language server stayed up for the whole run');
-} else {
-    results.failed += 1;
-    say('ui', `✘ the language server died ${crashes.length} time(s) during the run (artifacts/ui-server-logs/…/Reactor FSM.log):`);
-    crashes.forEach((crash) => console.log(crash));
-}
+checkLanguageServerStayedUp('ui', results);
 say('ui', `took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`e2e ui: ${results.passed} passed, ${results.failed} failed`);
 recordCounts('ui', results.passed, results.failed);

@@ -3,8 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { codeOf, diagnosticsWith, languageServerExits, openModel, waitFor } from './helpers.js';
 
+/** The range of the first occurrence of `word` in the document. */
 function rangeOf(document: vscode.TextDocument, word: string): vscode.Range {
     const offset = document.getText().indexOf(word);
+    assert.ok(offset >= 0, `'${word}' is in ${document.uri.fsPath}`);
     return new vscode.Range(document.positionAt(offset), document.positionAt(offset + word.length));
 }
 
@@ -44,9 +46,10 @@ describe('diagnostics', () => {
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 
         // The next change of any model makes the server build again: it must not trip over the closed untitled one.
-        const { document: doorbell } = await openModel('doorbell.fsm');
-        const doorbellEditor = await vscode.window.showTextDocument(doorbell);
-        await doorbellEditor.edit((edit) => edit.replace(doorbell.getText().includes('-> Ringing') ? rangeOf(doorbell, 'Ringing') : new vscode.Range(0, 0, 0, 0), 'Ringin'));
+        const doorbellEditor = await openModel('doorbell.fsm');
+        const doorbell = doorbellEditor.document;
+        // The first `Ringing` is the target of `on Press -> Ringing`.
+        await doorbellEditor.edit((edit) => edit.replace(rangeOf(doorbell, 'Ringing'), 'Ringin'));
         await waitFor('unresolved-reference for Ringin', () => diagnosticsWith(doorbell.uri, 'unresolved-reference').length === 1);
         await vscode.commands.executeCommand('workbench.action.files.revert');
         await waitFor('doorbell.fsm clean again', () => vscode.languages.getDiagnostics(doorbell.uri).length === 0);

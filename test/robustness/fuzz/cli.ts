@@ -1,45 +1,10 @@
 // The CLI side of the language fuzzer: `reactor-fsm check --json FILE` on an input written to a temp folder of its
 // own (the CLI loads the other .fsm files of the folder), with a time limit, and what its output must look like.
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
-import { BUNDLE, CLI, parseJson, tempFolder, type Reported } from '../../cli/cli-helpers.js';
+import { BUNDLE, parseJson, runCli, tempFolder, type CliResult, type Reported } from '../../cli/cli-helpers.js';
 import { linesOf, OracleFailure } from './oracle.js';
-
-export interface TimedCliResult {
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-    ms: number;
-    timedOut: boolean;
-}
-
-/** Runs `node [nodeArgs] bin/reactor-fsm.js …args` in `cwd`; kills it (by its pid) after `timeoutMs`. */
-export function runCliTimed(args: readonly string[], cwd: string, timeoutMs: number, nodeArgs: readonly string[] = []): Promise<TimedCliResult> {
-    return new Promise((resolve, reject) => {
-        const started = performance.now();
-        const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-        }, timeoutMs);
-        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: performance.now() - started, timedOut });
-        });
-    });
-}
 
 /** How many CLI runs were repeated because out/cli.cjs was rewritten while they ran. */
 export let bundleRebuilds = 0;
@@ -53,7 +18,7 @@ function bundleMtime(): number {
 }
 
 /** Whether out/cli.cjs was written during (or just before) a run that ended `result.ms` ago at most. */
-function bundleRebuiltWithin(result: TimedCliResult): boolean {
+function bundleRebuiltWithin(result: CliResult): boolean {
     const modified = bundleMtime();
     return !Number.isFinite(modified) || modified >= Date.now() - result.ms - 2000;
 }
@@ -78,14 +43,14 @@ export const STACK_TRACE = /^\s+at .+[(:]\d+|internal error|FATAL ERROR|TypeErro
  * trace, exit 0/1/2, and for a refused file exit 2 with one line saying why; for a checked file valid JSON whose
  * ranges lie inside the file, and exit 1 exactly when an error is reported. Returns the result and the diagnostics.
  */
-export async function checkWithCli(bytes: Uint8Array, timeoutMs: number, nodeArgs: readonly string[] = []): Promise<{ result: TimedCliResult; reported?: Reported[]; text?: string }> {
+export async function checkWithCli(bytes: Uint8Array, timeoutMs: number, nodeArgs: readonly string[] = []): Promise<{ result: CliResult; reported?: Reported[]; text?: string }> {
     const folder = await tempFolder({ 'model.fsm': Buffer.from(bytes) });
-    let result = await runCliTimed(['check', '--json', 'model.fsm'], folder, timeoutMs, nodeArgs);
+    let result = await runCli(['check', '--json', 'model.fsm'], folder, { timeoutMs, nodeArgs });
     if (bundleRebuiltWithin(result)) {
         // `npm run bundle` (another build on this machine) rewrote out/cli.cjs while the CLI loaded it: a half-written
         // bundle runs as an empty script (exit 0, no output). That says nothing about the input: run it again.
         bundleRebuilds++;
-        result = await runCliTimed(['check', '--json', 'model.fsm'], folder, timeoutMs, nodeArgs);
+        result = await runCli(['check', '--json', 'model.fsm'], folder, { timeoutMs, nodeArgs });
     }
     const context = (): string => JSON.stringify({ code: result.code, signal: result.signal, ms: Math.round(result.ms), stdout: result.stdout.slice(0, 500), stderr: result.stderr.slice(0, 1500) });
     if (result.timedOut) {

@@ -92,19 +92,6 @@ export function messageText(diagnostic: Diagnostic): string {
     return typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
 }
 
-/**
- * Known bugs the oracle tolerates until they are fixed (each has an `it.fails` regression test in
- * fuzz-language.test.ts):
- * - range formatting of a document with a syntax error deletes and moves text (ReactorFsmFormatter guards only
- *   formatDocument); its edits are still checked to lie inside the document and not to overlap;
- * - completion after a cross-reference the parser could not complete (`signal SIGTERM -> |initial state S`) logs
- *   "Property event of type State is not a reference." from IndexedScopeProvider.getScope; other logged errors fail.
- */
-export const KNOWN_BUGS: { rangeFormattingChangesTextOfBrokenDocuments: boolean; completionLogsNotAReference: RegExp | undefined } = {
-    rangeFormattingChangesTextOfBrokenDocuments: false,
-    completionLogsNotAReference: undefined
-};
-
 /** Fails unless every diagnostic lies inside the document and has a known code with its documented severity. */
 export function expectGoodDiagnostics(diagnostics: readonly Diagnostic[], lines: readonly string[]): void {
     for (const diagnostic of diagnostics) {
@@ -138,10 +125,10 @@ function tokenSequence(text: string): string[] {
 }
 
 /**
- * Fails unless `edits` lie inside the document, do not overlap, and (unless `onlyRanges`) only change whitespace
+ * Fails unless `edits` lie inside the document, do not overlap, and only change whitespace
  * between tokens. Returns the formatted text.
  */
-export function expectWhitespaceEdits(edits: readonly TextEdit[], document: LangiumDocument, lines: readonly string[], what: string, onlyRanges = false): string {
+export function expectWhitespaceEdits(edits: readonly TextEdit[], document: LangiumDocument, lines: readonly string[], what: string): string {
     const textDocument = document.textDocument;
     const text = textDocument.getText();
     const ordered = edits
@@ -156,9 +143,6 @@ export function expectWhitespaceEdits(edits: readonly TextEdit[], document: Lang
         if (previous && start < previous.end) {
             fail(`${what} edits overlap: ${JSON.stringify(previous.edit)} and ${JSON.stringify(edit)}`);
         }
-        if (onlyRanges) {
-            continue;
-        }
         const replaced = text.slice(start, end);
         if (!WHITESPACE.test(replaced)) {
             fail(`${what} edit ${JSON.stringify(edit)} replaces ${JSON.stringify(replaced.slice(0, 200))}, which is not whitespace`);
@@ -168,9 +152,6 @@ export function expectWhitespaceEdits(edits: readonly TextEdit[], document: Lang
         }
     }
     const formatted = TextDocument.applyEdits(TextDocument.create('memory:///formatted.fsm', 'reactor-fsm', 1, text), edits as TextEdit[]);
-    if (onlyRanges) {
-        return formatted;
-    }
     if (formatted.replace(/\s+/g, '') !== text.replace(/\s+/g, '')) {
         fail(`${what}: the formatted text differs from the original in more than whitespace`);
     }
@@ -210,17 +191,9 @@ const logged: unknown[][] = [];
 
 function failIfLogged(operation: string, since: number): void {
     for (const entry of logged.slice(since)) {
-        const text = entry.map(describeError).join(' ');
-        if (operation === 'completion' && KNOWN_BUGS.completionLogsNotAReference?.test(text)) {
-            knownBugHits.completionNotAReference++;
-            continue;
-        }
-        fail(`${operation} logged an error: ${text}`);
+        fail(`${operation} logged an error: ${entry.map(describeError).join(' ')}`);
     }
 }
-
-/** How often the fuzzer met the known bugs it tolerates. */
-export const knownBugHits = { completionNotAReference: 0, rangeFormattingChangedText: 0 };
 
 async function timed<T>(tally: Tally, operation: string, origin: string, bytes: number, run: () => Promise<T> | T): Promise<T> {
     const started = performance.now();
@@ -303,21 +276,7 @@ async function checkDocument(document: LangiumDocument, lines: readonly string[]
         const [a, b] = [positions[0]!, positions[1]!];
         const range = before(a, b) ? { start: a, end: b } : { start: b, end: a };
         const rangeEdits = await timed(tally, 'formatDocumentRange', origin, bytes, () => formatter.formatDocumentRange(document, { textDocument: { uri }, options, range }));
-        const { lexerErrors, parserErrors } = document.parseResult;
-        const broken = lexerErrors.length > 0 || parserErrors.length > 0;
-        if (broken && KNOWN_BUGS.rangeFormattingChangesTextOfBrokenDocuments) {
-            expectWhitespaceEdits(rangeEdits, document, lines, `formatDocumentRange ${JSON.stringify(range)}`, true);
-            try {
-                expectWhitespaceEdits(rangeEdits, document, lines, `formatDocumentRange ${JSON.stringify(range)}`);
-            } catch (error) {
-                if (!(error instanceof OracleFailure)) {
-                    throw error;
-                }
-                knownBugHits.rangeFormattingChangedText++;
-            }
-        } else {
-            expectWhitespaceEdits(rangeEdits, document, lines, `formatDocumentRange ${JSON.stringify(range)}`);
-        }
+        expectWhitespaceEdits(rangeEdits, document, lines, `formatDocumentRange ${JSON.stringify(range)}`);
         tally.formatterCalls++;
         tally.formatterEdits += rangeEdits.length;
     }
