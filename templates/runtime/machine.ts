@@ -1,4 +1,5 @@
 // The base of every generated machine: run-to-completion dispatch, timers, observers, and what it owns.
+import type { Clock, ClockTimer } from './clock.js';
 import { EventQueue } from './event-queue.js';
 
 /** Watches machines: transitions, ignored events, finishing, and errors thrown by user actions. */
@@ -18,6 +19,8 @@ export interface Closable {
 /** What a machine reports to the reactor that runs it. */
 export interface MachineHost {
     readonly observers: readonly MachineObserver[];
+    /** Every timer of the machine and its sockets runs on this clock. */
+    readonly clock: Clock;
     machineFinished(machine: Machine): void;
     stop(): void;
 }
@@ -49,7 +52,7 @@ export abstract class Machine {
 
     private busy = false;
     private queue: EventQueue | undefined;
-    private timers: Array<ReturnType<typeof setTimeout> | undefined> | undefined;
+    private timers: Array<ClockTimer | undefined> | undefined;
     private observers: MachineObserver[] | undefined;
     private owned: Closable[] | undefined;
     private closing: Promise<void> | undefined;
@@ -136,9 +139,10 @@ export abstract class Machine {
         const timers = (this.timers ??= []);
         const previous = timers[slot];
         if (previous !== undefined) {
-            clearTimeout(previous);
+            this.host.clock.clear(previous);
         }
-        timers[slot] = setTimeout(fireTimer, ms, this, slot, event, this.epoch);
+        const epoch = this.epoch;
+        timers[slot] = this.host.clock.set(ms, () => this.fireTimer(slot, event, epoch));
     }
 
     /** Clears every armed timer (on leaving a state and on finishing). */
@@ -150,7 +154,7 @@ export abstract class Machine {
         for (let slot = 0; slot < timers.length; slot++) {
             const timer = timers[slot];
             if (timer !== undefined) {
-                clearTimeout(timer);
+                this.host.clock.clear(timer);
                 timers[slot] = undefined;
             }
         }
@@ -234,8 +238,4 @@ export abstract class Machine {
         }
         this.dispatch(event, epoch);
     }
-}
-
-function fireTimer(machine: Machine, slot: number, event: number, epoch: number): void {
-    machine.fireTimer(slot, event, epoch);
 }

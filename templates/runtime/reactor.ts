@@ -1,13 +1,17 @@
 // Runs the top-level machines: starts them, turns signals into events, and ends when every machine has finished.
+import { RealClock, type Clock } from './clock.js';
 import type { Machine, MachineHost, MachineObserver } from './machine.js';
 
 export interface ReactorOptions {
     /** Observers of every machine, sessions included (tracing, metrics). */
     observers?: MachineObserver[];
+    /** The clock every timer runs on (default: Node's timers). */
+    clock?: Clock;
 }
 
 export class Reactor implements MachineHost {
     readonly observers: MachineObserver[];
+    readonly clock: Clock;
     private readonly machines: Machine[] = [];
     private readonly running = new Set<Machine>();
     private readonly signalBindings: Array<{ signal: NodeJS.Signals; machine: Machine; event: number }> = [];
@@ -18,6 +22,7 @@ export class Reactor implements MachineHost {
 
     constructor(options: ReactorOptions = {}) {
         this.observers = [...(options.observers ?? [])];
+        this.clock = options.clock ?? new RealClock();
     }
 
     /** Adds a top-level machine and binds its signals; it starts when `run` is called (or at once if the reactor already runs). */

@@ -1,6 +1,7 @@
 // A listening socket: every accepted connection runs its own session machine; running out of descriptors pauses accepting.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Backoff } from './backoff.js';
+import type { Clock } from './clock.js';
 import type { Closable, Machine, MachineHost, MachineObserver } from './machine.js';
 import { NO_EVENT } from './stream-dispatcher.js';
 
@@ -50,6 +51,10 @@ export class ServerDispatcher implements Closable, MachineHost {
 
     get observers(): readonly MachineObserver[] {
         return this.machine.host.observers;
+    }
+
+    get clock(): Clock {
+        return this.machine.host.clock;
     }
 
     /** The bound port (useful with port 0). */

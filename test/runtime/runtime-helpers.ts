@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { RealClock, type Clock } from '../../templates/runtime/clock.js';
 import { Machine, START_EVENT, type MachineHost, type MachineObserver } from '../../templates/runtime/machine.js';
 import { NO_EVENT, type StreamEvents } from '../../templates/runtime/stream-dispatcher.js';
 import { seededRandom as seeded } from '../seeded-random.js';
@@ -57,6 +58,7 @@ export interface Recorded {
 /** A host for machines that are not run by a Reactor. */
 export class TestHost implements MachineHost {
     readonly observers: MachineObserver[] = [];
+    readonly clock: Clock = new RealClock();
     readonly finished: Machine[] = [];
     stops = 0;
 

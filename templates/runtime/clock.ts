@@ -1,0 +1,95 @@
+// Time for the runtime: Node's timers, or a manual clock that only moves when told (replaying scenarios, tests).
+
+/** A timer armed on a clock; pass it back to `clear`. */
+export type ClockTimer = { readonly due: number } | ReturnType<typeof setTimeout>;
+
+export interface Clock {
+    /** Milliseconds since the clock started. */
+    now(): number;
+    /** Calls `callback` once, `ms` from now. Timers due at the same time run in the order they were armed. */
+    set(ms: number, callback: () => void): ClockTimer;
+    clear(timer: ClockTimer): void;
+    /** A number in [0, 1) for backoff jitter; the manual clock answers 1 - ε, the whole delay, as the interpreter does. */
+    random(): number;
+}
+
+/** Node's timers and `performance.now()`. */
+export class RealClock implements Clock {
+    private readonly origin = performance.now();
+
+    now(): number {
+        return Math.round(performance.now() - this.origin);
+    }
+
+    set(ms: number, callback: () => void): ClockTimer {
+        return setTimeout(callback, ms);
+    }
+
+    clear(timer: ClockTimer): void {
+        clearTimeout(timer as ReturnType<typeof setTimeout>);
+    }
+
+    random(): number {
+        return Math.random();
+    }
+}
+
+interface ManualTimer {
+    readonly due: number;
+    readonly order: number;
+    callback: (() => void) | undefined;
+}
+
+/** A clock that stands still until `advance`: due timers then run in time order, the clock set to each one's time. */
+export class ManualClock implements Clock {
+    private time = 0;
+    private order = 0;
+    private timers: ManualTimer[] = [];
+
+    now(): number {
+        return this.time;
+    }
+
+    set(ms: number, callback: () => void): ClockTimer {
+        const timer: ManualTimer = { due: this.time + Math.max(0, ms), order: this.order++, callback };
+        this.timers.push(timer);
+        return timer;
+    }
+
+    clear(timer: ClockTimer): void {
+        const manual = timer as ManualTimer;
+        manual.callback = undefined;
+        this.timers = this.timers.filter((t) => t !== manual);
+    }
+
+    random(): number {
+        return 1 - Number.EPSILON;
+    }
+
+    /** Moves the clock `ms` on; a timer armed by a callback runs in the same move when its time comes. */
+    advance(ms: number): void {
+        const end = this.time + ms;
+        for (;;) {
+            let next: ManualTimer | undefined;
+            for (const timer of this.timers) {
+                if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+                    next = timer;
+                }
+            }
+            if (!next) {
+                break;
+            }
+            this.timers = this.timers.filter((t) => t !== next);
+            this.time = next.due;
+            const callback = next.callback;
+            next.callback = undefined;
+            callback?.();
+        }
+        this.time = end;
+    }
+
+    /** Armed timers, for tests. */
+    get pending(): number {
+        return this.timers.length;
+    }
+}
