@@ -1,10 +1,26 @@
 // The base of every generated machine: run-to-completion dispatch, timers, observers, and what it owns.
 import type { Clock, ClockTimer } from './clock.js';
 import { EventQueue } from './event-queue.js';
+import type { ActionPhase, IoWhat } from './trace-format.js';
 
-/** Watches machines: transitions, ignored events, finishing, and errors thrown by user actions. */
+/** What an `io` observation carries besides the socket and what happened. */
+export interface IoDetail {
+    bytes?: number;
+    code?: string;
+    hadError?: boolean;
+    session?: string;
+}
+
+/** Watches machines: transitions, actions, socket occurrences, ignored events, finishing, and errors thrown by user actions. */
 export interface MachineObserver {
+    /** A transition with a target; `from` is '' when the machine starts in `to`. */
     transition?(machine: Machine, from: string, event: string, to: string): void;
+    /** An internal transition (no target) ran in `state`. */
+    internal?(machine: Machine, state: string, event: string): void;
+    /** A user or built-in action (`close upstream`, `raise Retry`, `stop`) is about to run. */
+    action?(machine: Machine, name: string, state: string, phase: ActionPhase): void;
+    /** A socket occurrence, before it becomes the mapped event (if any). */
+    io?(machine: Machine, socket: string, what: IoWhat, detail: IoDetail): void;
     unhandled?(machine: Machine, state: string, event: string): void;
     finished?(machine: Machine): void;
     error?(machine: Machine, error: unknown, event: string): void;
@@ -30,6 +46,11 @@ export const START_EVENT = -1;
 
 const NO_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = Object.freeze([]);
 
+/** What produced an event: a socket dispatcher, for backpressure (the source of the event being handled pauses). */
+export interface EventSource {
+    pauseReading(): void;
+}
+
 /** Payload of a timer event: the state epoch it was armed in, so a timer of a state already left is ignored. */
 type TimerPayload = number;
 
@@ -45,6 +66,8 @@ export abstract class Machine {
     readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = NO_SIGNALS;
     /** The payload of the event being processed: a Buffer for `read`, an Error for `error`, … */
     payload: unknown = undefined;
+    /** The socket whose occurrence produced the event being processed; undefined for timers, signals, `raise`. */
+    source: EventSource | undefined = undefined;
     /** True once the machine reached a final state or was stopped: it takes no more events. */
     finished = false;
     /** Counts state entries; timers armed in an earlier entry are stale. */
@@ -81,22 +104,23 @@ export abstract class Machine {
      * Delivers an event. Run-to-completion: an event dispatched while another is processed
      * (by an action, `raise`, or a socket callback) waits in the queue and is taken next.
      */
-    dispatch(event: number, payload?: unknown): void {
+    dispatch(event: number, payload?: unknown, source?: EventSource): void {
         if (this.finished) {
             return;
         }
         if (this.busy) {
-            (this.queue ??= new EventQueue()).push(event, payload);
+            (this.queue ??= new EventQueue()).push(event, payload, source);
             return;
         }
         this.busy = true;
         try {
-            this.deliver(event, payload);
+            this.deliver(event, payload, source);
             const queue = this.queue;
             if (queue) {
                 while (queue.length > 0 && !this.finished) {
                     const next = queue.peekEvent();
-                    this.deliver(next, queue.takePayload());
+                    const nextSource = queue.peekSource();
+                    this.deliver(next, queue.takePayload(), nextSource);
                 }
             }
         } finally {
@@ -195,8 +219,9 @@ export abstract class Machine {
         this.host.stop();
     }
 
-    private deliver(event: number, payload: unknown): void {
+    private deliver(event: number, payload: unknown, source: EventSource | undefined): void {
         this.payload = payload;
+        this.source = source;
         try {
             this.process(event);
         } catch (error) {
@@ -213,7 +238,33 @@ export abstract class Machine {
             }
         } finally {
             this.payload = undefined;
+            this.source = undefined;
         }
+    }
+
+    /** Reports a socket occurrence to observers (nothing to do, and no allocation, when nobody observes). */
+    traceIo(socket: string, what: IoWhat, detail: IoDetail = {}): void {
+        if (this.observed()) {
+            this.forEachObserver((o) => o.io?.(this, socket, what, detail));
+        }
+    }
+
+    /** Reports an action about to run (generated code calls it only while `tracing`). */
+    traceAction(name: string, phase: ActionPhase): void {
+        const state = this.stateName;
+        this.forEachObserver((o) => o.action?.(this, name, state, phase));
+    }
+
+    /** Reports an internal transition (generated code calls it only while `tracing`). */
+    traceInternal(event: number): void {
+        const eventName = this.eventNames[event] ?? String(event);
+        const state = this.stateName;
+        this.forEachObserver((o) => o.internal?.(this, state, eventName));
+    }
+
+    /** True when any observer listens: generated code reports actions and internal transitions only then. */
+    get tracing(): boolean {
+        return this.observed();
     }
 
     private observed(): boolean {
