@@ -119,7 +119,7 @@ export abstract class Machine {
             if (queue) {
                 while (queue.length > 0 && !this.finished) {
                     const next = queue.peekEvent();
-                    const nextSource = queue.peekSource();
+                    const nextSource = queue.peekSource<EventSource>();
                     this.deliver(next, queue.takePayload(), nextSource);
                 }
             }
