@@ -6,6 +6,7 @@ import { createReactorFsmServices } from '../module.js';
 import { runCheck } from './check.js';
 import { runDiagram } from './diagram.js';
 import { runGenerate } from './generate.js';
+import { runSimulate } from './simulate.js';
 import { InputError } from './source-files.js';
 
 const EXIT_USAGE = 2;
@@ -15,9 +16,17 @@ function fail(message: string): never {
     process.exit(EXIT_USAGE);
 }
 
+async function readStandardInput(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) {
+        chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
     const program = new Command('reactor-fsm')
-        .description('Check, generate and draw Reactor FSM models (.fsm files).')
+        .description('Check, generate, draw and simulate Reactor FSM models (.fsm files).')
         .exitOverride()
         .configureOutput({
             writeErr: (text) => process.stderr.write(text),
@@ -63,6 +72,25 @@ export async function main(argv: readonly string[]): Promise<number> {
         .action(async (file: string, options: { machine?: string; svg?: string; mermaid?: string }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
             exitCode = await runDiagram(ReactorFsm, file, options, (text) => process.stdout.write(text));
+        });
+
+    program
+        .command('simulate')
+        .description('Run a scenario through the interpreter and print what the model does (the trace).')
+        .argument('<file>', 'the .fsm file')
+        .option('--machine <name>', 'the top-level machine plain steps are for (default: the first of the file)')
+        .option('--script <scenario>', 'the scenario file, one step per line (- for standard input)')
+        .option('--json', 'print the trace as NDJSON, one object per line')
+        .action(async (file: string, options: { machine?: string; script?: string; json?: boolean }) => {
+            const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+            exitCode = await runSimulate(
+                ReactorFsm,
+                file,
+                options,
+                (line) => process.stdout.write(`${line}\n`),
+                (line) => process.stderr.write(`${line}\n`),
+                () => readStandardInput()
+            );
         });
 
     try {

@@ -52,7 +52,7 @@ export function traceText(line: TraceLine): string {
         case 'internal':
             return `${head}${line.state}: ${line.event} (internal)`;
         case 'action':
-            return `${head}  ${line.phase === 'transition' ? '/' : line.phase} ${line.name}`;
+            return `${head}  ${line.phase === 'transition' ? '/' : line.phase === 'heartbeat' ? '' : `${line.phase} `}${line.phase === 'transition' ? ' ' : ''}${line.name}`;
         case 'unhandled':
             return `${head}${line.state}: ${line.event} ignored`;
         case 'finish':

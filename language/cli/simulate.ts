@@ -1,0 +1,76 @@
+// `reactor-fsm simulate`: runs a scenario through the interpreter and prints the trace (text, or NDJSON with --json).
+import { readFile } from 'node:fs/promises';
+import { traceJson, traceText } from '../../templates/runtime/trace-format.js';
+import type { ReactorFsmServices } from '../module.js';
+import { programOf } from '../semantics/program.js';
+import { machineUnderTest, runScenario, ScenarioStepError } from '../semantics/run-scenario.js';
+import { parseScenario, ScenarioSyntaxError, type ScenarioStep } from '../semantics/scenario.js';
+import { loadModel } from './load-models.js';
+import { refusedForErrors } from './model-errors.js';
+import { InputError } from './source-files.js';
+
+export interface SimulateOptions {
+    machine?: string;
+    /** A scenario file, or `-` for standard input; without one the program only starts. */
+    script?: string;
+    json?: boolean;
+}
+
+/** Exit status of a scenario that cannot be run (a bad line, a step the model does not allow). */
+const EXIT_BAD_SCENARIO = 2;
+
+async function readScenario(script: string | undefined, stdin: () => Promise<string>): Promise<{ name: string; text: string }> {
+    if (script === undefined) {
+        return { name: '(no scenario)', text: '' };
+    }
+    if (script === '-') {
+        return { name: '(stdin)', text: await stdin() };
+    }
+    try {
+        return { name: script, text: await readFile(script, 'utf8') };
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new InputError(`cannot read the scenario '${script}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? String(error)}`);
+    }
+}
+
+/** Runs the scenario; returns 0, 1 when the model has errors, 2 when the scenario is bad (the trace so far is printed). */
+export async function runSimulate(
+    services: ReactorFsmServices,
+    input: string,
+    options: SimulateOptions,
+    out: (line: string) => void,
+    err: (line: string) => void,
+    stdin: () => Promise<string>
+): Promise<number> {
+    const { loaded, context } = await loadModel(services, input, 'simulate');
+    if (refusedForErrors(loaded, context, 'not simulating', err)) {
+        return 1;
+    }
+    const program = programOf(loaded.document.parseResult.value);
+    const scenario = await readScenario(options.script, stdin);
+    let steps: ScenarioStep[];
+    try {
+        steps = parseScenario(scenario.text);
+        machineUnderTest(program, options.machine);
+    } catch (error) {
+        if (error instanceof ScenarioSyntaxError) {
+            err(`${scenario.name}:${error.line}: ${error.message}`);
+            return EXIT_BAD_SCENARIO;
+        }
+        if (error instanceof ScenarioStepError) {
+            throw new InputError(error.message);
+        }
+        throw error;
+    }
+    try {
+        runScenario(program, steps, { machine: options.machine, onTrace: (line) => out(options.json ? traceJson(line) : traceText(line)) });
+    } catch (error) {
+        if (error instanceof ScenarioStepError) {
+            err(`${scenario.name}:${error.line}: ${error.message}`);
+            return EXIT_BAD_SCENARIO;
+        }
+        throw error;
+    }
+    return 0;
+}

@@ -1,0 +1,680 @@
+// The interpreter: what a model does, on a virtual clock, with every socket and signal abstract. The definition of the language.
+import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
+import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type VirtualTimer } from './instance.js';
+import { LINGER_MS, type ActionSpec, type ProgramSpec, type SocketEventName, type StateSpec } from './program.js';
+
+/** A step the model's current situation does not allow (an unknown name, a socket that is not connected, …). */
+export class SimulationError extends Error {}
+
+/** How many events one step may deliver before it is taken for an endless cycle of `raise`. */
+export const STEP_BUDGET = 10_000;
+
+/** What a socket step says happened. */
+export type SocketOccurrence =
+    | { readonly what: 'connected' | 'refused' | 'timeout' | 'drained' | 'closed' | 'reset' | 'accept' }
+    | { readonly what: 'data'; readonly data: string }
+    | { readonly what: 'error'; readonly code: string };
+
+export interface SimulationOptions {
+    /** Called for every trace line as it happens (the lines are also kept in `trace`). */
+    readonly onTrace?: (line: TraceLine) => void;
+}
+
+export class Simulation {
+    readonly trace: TraceLine[] = [];
+    /** Every instance in the order it started: top-level machines, then sessions as they are accepted. */
+    readonly instances: Instance[] = [];
+    /** Guard values set by the scenario; every guard starts false. */
+    readonly guards = new Map<string, boolean>();
+    /** The exit status the program would end with, once known (1 after a listen failure nobody handles). */
+    exitCode: number | undefined;
+    private time = 0;
+    private order = 0;
+    private timers: VirtualTimer[] = [];
+    /** Occurrences Node delivers on a later tick (a destroyed socket's close): run after the current callback. */
+    private deferred: Array<() => void> = [];
+    private delivered = 0;
+    private stopping = false;
+
+    constructor(
+        readonly program: ProgramSpec,
+        private readonly options: SimulationOptions = {}
+    ) {}
+
+    get now(): number {
+        return this.time;
+    }
+
+    /** Timers armed now, in the order they will fire. */
+    get pendingTimers(): readonly VirtualTimer[] {
+        return [...this.timers].sort((a, b) => a.due - b.due || a.order - b.order);
+    }
+
+    /** The top-level machines that still run. */
+    get running(): Instance[] {
+        return this.instances.filter((instance) => !instance.server && !instance.finished);
+    }
+
+    /** Starts every top-level machine, in the order written. */
+    start(): void {
+        this.step(() => {
+            for (const name of this.program.topLevel) {
+                const instance = new Instance(name, this.machine(name), undefined);
+                this.instances.push(instance);
+                this.dispatch(instance, { kind: 'start' });
+            }
+        });
+    }
+
+    instance(name: string): Instance | undefined {
+        return this.instances.find((instance) => instance.name === name);
+    }
+
+    /** An event from outside to `instance` (ignored once it has finished, as a program ignores it). */
+    send(instance: Instance, event: string, payload?: unknown): void {
+        if (!instance.spec.events.includes(event)) {
+            throw new SimulationError(`machine ${instance.spec.name} has no event '${event}'`);
+        }
+        this.step(() => this.dispatch(instance, { kind: 'event', event, payload }));
+    }
+
+    /** Moves the virtual clock `ms` on: due timers fire in time order, each callback run to completion. */
+    advance(ms: number): void {
+        const end = this.time + ms;
+        this.step(() => {
+            for (;;) {
+                let next: VirtualTimer | undefined;
+                for (const timer of this.timers) {
+                    if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+                        next = timer;
+                    }
+                }
+                if (!next) {
+                    break;
+                }
+                this.timers = this.timers.filter((timer) => timer !== next);
+                this.time = next.due;
+                const fire = next.fire;
+                next.fire = undefined;
+                fire?.();
+                this.runDeferred();
+            }
+            this.time = end;
+        });
+    }
+
+    /** A POSIX signal: every running machine that binds it gets its event, in the order they started. */
+    signal(signal: string): void {
+        const bound = this.instances.filter((instance) => !instance.finished && instance.spec.signals.some((binding) => binding.signal === signal));
+        if (bound.length === 0) {
+            throw new SimulationError(`no running machine binds ${signal}: the program would be killed by it`);
+        }
+        this.step(() => {
+            for (const instance of bound) {
+                const binding = instance.spec.signals.find((candidate) => candidate.signal === signal)!;
+                this.dispatch(instance, { kind: 'event', event: binding.event, payload: signal });
+            }
+        });
+    }
+
+    /** Something happened on a socket of `instance`. */
+    socket(instance: Instance, name: string, occurrence: SocketOccurrence): void {
+        const socket = instance.sockets.get(name);
+        if (!socket) {
+            throw new SimulationError(`machine ${instance.spec.name} has no socket '${name}'`);
+        }
+        if (instance.finished) {
+            throw new SimulationError(`${instance.name} has finished: its sockets are closed`);
+        }
+        this.step(() => (socket.kind === 'server' ? this.serverStep(instance, socket, occurrence) : this.streamStep(instance, socket, occurrence)));
+    }
+
+    // ---- steps -------------------------------------------------------------------------------------------------
+
+    private step(body: () => void): void {
+        this.delivered = 0;
+        body();
+        this.runDeferred();
+    }
+
+    private runDeferred(): void {
+        while (this.deferred.length > 0) {
+            this.deferred.shift()!();
+        }
+    }
+
+    private serverStep(instance: Instance, server: ServerSocket, occurrence: SocketOccurrence): void {
+        if (occurrence.what === 'accept') {
+            if (server.status !== 'listening') {
+                throw new SimulationError(`${instance.name}.${server.spec.name} is not listening (${server.status}): no connection can be accepted`);
+            }
+            this.accept(instance, server);
+        } else if (occurrence.what === 'error') {
+            this.io(instance, server.spec.name, 'error', { code: occurrence.code });
+            if (server.spec.events.error !== undefined) {
+                this.dispatch(instance, { kind: 'event', event: server.spec.events.error, payload: occurrence.code });
+            } else {
+                // A program cannot go on without its listener when the model does not handle the error.
+                this.exitCode = 1;
+                this.stopReactor();
+            }
+        } else {
+            throw new SimulationError(`'${occurrence.what}' does not happen to a server: use 'accept' or 'error CODE'`);
+        }
+    }
+
+    private streamStep(instance: Instance, socket: StreamSocket, occurrence: SocketOccurrence): void {
+        const name = socket.spec.name;
+        const expect = (allowed: readonly string[], what: string): void => {
+            if (!allowed.includes(socket.status)) {
+                throw new SimulationError(`${instance.name}.${name} is ${socket.status}: '${what}' can happen only while it is ${allowed.join(' or ')}`);
+            }
+        };
+        switch (occurrence.what) {
+            case 'connected':
+                expect(['connecting'], 'connected');
+                this.connected(instance, socket);
+                return;
+            case 'refused':
+                expect(['connecting'], 'refused');
+                this.failConnect(instance, socket, 'ECONNREFUSED');
+                return;
+            case 'timeout':
+                expect(['connecting'], 'timeout');
+                if (socket.spec.connectTimeoutMs === undefined) {
+                    throw new SimulationError(`${instance.name}.${name} has no 'timeout' option: its connect cannot time out`);
+                }
+                this.connectTimedOut(instance, socket);
+                return;
+            case 'data':
+                expect(['connected', 'closing'], 'data');
+                this.received(instance, socket, occurrence.data);
+                return;
+            case 'drained':
+                expect(['connected', 'closing'], 'drained');
+                this.io(instance, name, 'drain');
+                this.emit(instance, socket, 'drain', undefined);
+                return;
+            case 'closed':
+                expect(['connected', 'closing'], 'closed');
+                this.closed(instance, socket, false);
+                return;
+            case 'reset':
+                expect(['connected', 'closing'], 'reset');
+                this.failConnection(instance, socket, 'ECONNRESET');
+                return;
+            case 'error':
+                expect(['connecting', 'connected', 'closing'], 'error');
+                if (socket.status === 'connecting') {
+                    this.failConnect(instance, socket, occurrence.code);
+                } else {
+                    this.failConnection(instance, socket, occurrence.code);
+                }
+                return;
+            case 'accept':
+                throw new SimulationError(`${name} is not a server: only servers accept`);
+        }
+    }
+
+    // ---- run-to-completion -------------------------------------------------------------------------------------
+
+    private machine(name: string) {
+        const spec = this.program.machines.get(name);
+        if (!spec) {
+            throw new Error(`internal: no machine '${name}' in the program`);
+        }
+        return spec;
+    }
+
+    /** Delivers an event; one that arrives while the machine is busy waits in its queue (run-to-completion). */
+    private dispatch(instance: Instance, event: QueuedEvent): void {
+        if (instance.finished) {
+            return;
+        }
+        if (instance.busy) {
+            instance.queue.push(event);
+            return;
+        }
+        instance.busy = true;
+        try {
+            this.deliver(instance, event);
+            while (instance.queue.length > 0 && !instance.finished && !instance.stopAfterStep) {
+                this.deliver(instance, instance.queue.shift()!);
+            }
+        } finally {
+            instance.busy = false;
+        }
+        if (instance.stopAfterStep) {
+            instance.stopAfterStep = false;
+            instance.queue = [];
+            this.stopReactor();
+        }
+    }
+
+    private deliver(instance: Instance, event: QueuedEvent): void {
+        if (++this.delivered > STEP_BUDGET) {
+            throw new SimulationError(`${instance.name} took more than ${STEP_BUDGET} events in one step: an endless cycle of 'raise'?`);
+        }
+        switch (event.kind) {
+            case 'start':
+                this.begin(instance);
+                return;
+            case 'timer': {
+                if (event.epoch !== instance.epoch) {
+                    return; // armed in an entry of the state that has been left since
+                }
+                const timer = instance.state.timers[event.timer]!;
+                instance.payload = undefined;
+                this.take(instance, timer.label, timer.target, timer.actions);
+                return;
+            }
+            case 'event':
+                instance.payload = event.payload;
+                this.handle(instance, event.event);
+                instance.payload = undefined;
+                return;
+        }
+    }
+
+    private begin(instance: Instance): void {
+        for (const socket of instance.sockets.values()) {
+            if (socket.kind === 'server') {
+                socket.status = 'listening';
+            } else if (socket.kind === 'client') {
+                this.connect(instance, socket);
+            }
+        }
+        this.record({ t: this.time, kind: 'start', machine: instance.name, state: instance.state.name });
+        this.entered(instance);
+    }
+
+    private handle(instance: Instance, event: string): void {
+        const state = instance.state;
+        for (const transition of state.transitions) {
+            if (transition.event !== event || !this.guardHolds(transition.guard)) {
+                continue;
+            }
+            if (transition.target === undefined) {
+                this.record({ t: this.time, kind: 'internal', machine: instance.name, state: state.name, event });
+                this.run(instance, transition.actions, 'transition');
+            } else {
+                this.take(instance, event, transition.target, transition.actions);
+            }
+            return;
+        }
+        this.record({ t: this.time, kind: 'unhandled', machine: instance.name, state: state.name, event });
+    }
+
+    private guardHolds(guard: { name: string; negated: boolean } | undefined): boolean {
+        if (!guard) {
+            return true;
+        }
+        const value = this.guards.get(guard.name) ?? false;
+        return guard.negated ? !value : value;
+    }
+
+    /** A transition with a target: exit, the transition's actions, then enter the target. */
+    private take(instance: Instance, event: string, target: string, actions: readonly ActionSpec[]): void {
+        const from = instance.state;
+        this.run(instance, from.exit, 'exit');
+        this.clearStateTimers(instance);
+        this.run(instance, actions, 'transition');
+        if (instance.finished) {
+            return;
+        }
+        const to = instance.stateNamed(target);
+        instance.state = to;
+        instance.epoch++;
+        this.record({ t: this.time, kind: 'transition', machine: instance.name, from: from.name, event, to: to.name });
+        this.entered(instance);
+    }
+
+    /** The current state was just entered: its entry actions, its timers, and finishing if it is final. */
+    private entered(instance: Instance): void {
+        const state: StateSpec = instance.state;
+        this.run(instance, state.entry, 'entry');
+        if (instance.finished) {
+            return;
+        }
+        const epoch = instance.epoch;
+        state.timers.forEach((timer, index) => {
+            instance.stateTimers.set(
+                index,
+                this.arm(instance, timer.delayMs, timer.label, () => {
+                    instance.stateTimers.delete(index);
+                    this.dispatch(instance, { kind: 'timer', timer: index, epoch });
+                })
+            );
+        });
+        if (state.final) {
+            this.finish(instance);
+        }
+    }
+
+    private run(instance: Instance, actions: readonly ActionSpec[], phase: ActionPhase): void {
+        for (const action of actions) {
+            this.action(instance, action, phase);
+        }
+    }
+
+    private action(instance: Instance, action: ActionSpec, phase: ActionPhase): void {
+        const name = action.kind === 'call' ? action.name : action.kind === 'stop' ? 'stop' : action.kind === 'raise' ? `raise ${action.event}` : `${action.kind} ${action.socket}`;
+        this.record({ t: this.time, kind: 'action', machine: instance.name, name, state: instance.state.name, phase });
+        switch (action.kind) {
+            case 'call':
+                return; // user code: the interpreter only traces it
+            case 'raise':
+                this.dispatch(instance, { kind: 'event', event: action.event, payload: undefined });
+                return;
+            case 'stop':
+                instance.stopAfterStep = true;
+                return;
+            case 'connect': {
+                const socket = instance.sockets.get(action.socket);
+                if (socket?.kind === 'client') {
+                    socket.closeRequested = false;
+                    this.connect(instance, socket);
+                }
+                return;
+            }
+            case 'close': {
+                const socket = instance.sockets.get(action.socket);
+                if (socket?.kind === 'server') {
+                    this.closeServer(socket);
+                } else if (socket) {
+                    this.closeStream(instance, socket);
+                }
+                return;
+            }
+        }
+    }
+
+    /** The machine finishes: timers stop, the queue is dropped, its sockets close gracefully. */
+    private finish(instance: Instance): void {
+        if (instance.finished) {
+            return;
+        }
+        instance.finished = true;
+        this.clearStateTimers(instance);
+        instance.queue = [];
+        for (const socket of instance.sockets.values()) {
+            if (socket.kind === 'server') {
+                this.closeServer(socket);
+            } else {
+                this.closeStream(instance, socket);
+            }
+        }
+        this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.state.name });
+        const server = instance.server;
+        if (server) {
+            server.sessions.splice(server.sessions.indexOf(instance), 1);
+            if (server.status === 'closing' && server.sessions.length === 0) {
+                this.serverClosed(server);
+            }
+        }
+    }
+
+    /** The built-in `stop`, once its step has completed: every top-level machine still running finishes. */
+    private stopReactor(): void {
+        if (this.stopping) {
+            return;
+        }
+        this.stopping = true;
+        for (const instance of this.running) {
+            this.finish(instance);
+        }
+    }
+
+    // ---- timers ------------------------------------------------------------------------------------------------
+
+    private arm(owner: Instance, ms: number, label: string, fire: () => void): VirtualTimer {
+        const timer: VirtualTimer = { due: this.time + ms, order: this.order++, label, owner, fire };
+        this.timers.push(timer);
+        return timer;
+    }
+
+    private clear(timer: VirtualTimer | undefined): undefined {
+        if (timer) {
+            timer.fire = undefined;
+            this.timers = this.timers.filter((candidate) => candidate !== timer);
+        }
+        return undefined;
+    }
+
+    private clearStateTimers(instance: Instance): void {
+        for (const timer of instance.stateTimers.values()) {
+            this.clear(timer);
+        }
+        instance.stateTimers.clear();
+    }
+
+    // ---- sockets -----------------------------------------------------------------------------------------------
+
+    private io(instance: Instance, socket: string, what: IoWhat, detail: { bytes?: number; code?: string; hadError?: boolean; session?: string } = {}): void {
+        if (!instance.finished) {
+            this.record({ t: this.time, kind: 'io', machine: instance.name, socket, what, ...detail });
+        }
+    }
+
+    /** Delivers the event the model maps to a socket occurrence, if any. */
+    private emit(instance: Instance, socket: StreamSocket | ServerSocket, occurrence: SocketEventName, payload: unknown): void {
+        const event = socket.spec.events[occurrence];
+        if (event !== undefined) {
+            this.dispatch(instance, { kind: 'event', event, payload });
+        }
+    }
+
+    /** Starts a connect; ignored while connecting or connected, and once the machine has finished. */
+    private connect(instance: Instance, socket: StreamSocket): void {
+        socket.reconnectTimer = this.clear(socket.reconnectTimer);
+        if (socket.status === 'connecting' || socket.status === 'connected' || instance.finished) {
+            return;
+        }
+        // A previous connection still closing finishes on its own: its close no longer reaches the machine.
+        socket.lingerTimer = this.clear(socket.lingerTimer);
+        socket.generation++;
+        socket.status = 'connecting';
+        const timeout = socket.spec.connectTimeoutMs;
+        if (timeout !== undefined) {
+            socket.connectTimer = this.arm(instance, timeout, 'connect timeout', () => {
+                socket.connectTimer = undefined;
+                this.connectTimedOut(instance, socket);
+            });
+        }
+    }
+
+    private connected(instance: Instance, socket: StreamSocket): void {
+        socket.connectTimer = this.clear(socket.connectTimer);
+        socket.attempt = 0;
+        this.io(instance, socket.spec.name, 'connect');
+        this.startWatching(instance, socket);
+        this.emit(instance, socket, 'connect', undefined);
+    }
+
+    /** The connect failed (refused, unreachable, …): `error`, then, on the next tick, `close` after an error. */
+    private failConnect(instance: Instance, socket: StreamSocket, code: string): void {
+        socket.connectTimer = this.clear(socket.connectTimer);
+        socket.status = 'closed';
+        this.io(instance, socket.spec.name, 'error', { code });
+        this.reportError(instance, socket, code);
+        const generation = socket.generation;
+        this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, true));
+    }
+
+    private connectTimedOut(instance: Instance, socket: StreamSocket): void {
+        socket.connectTimer = this.clear(socket.connectTimer);
+        socket.status = 'closed';
+        this.io(instance, socket.spec.name, 'timeout');
+        this.emit(instance, socket, socket.spec.events.timeout !== undefined ? 'timeout' : 'error', 'ETIMEDOUT');
+        const generation = socket.generation;
+        this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, false));
+    }
+
+    private received(instance: Instance, socket: StreamSocket, data: string): void {
+        socket.lastReceived = this.time;
+        if (socket.spec.idle && socket.status === 'connected') {
+            this.clear(socket.idleTimer);
+            socket.idleTimer = this.armIdle(instance, socket);
+        }
+        this.io(instance, socket.spec.name, 'data', { bytes: Buffer.byteLength(data) });
+        this.emit(instance, socket, 'read', Buffer.from(data));
+    }
+
+    /** A connection failed (reset, …): `error`, then, on the next tick, `close` after an error. */
+    private failConnection(instance: Instance, socket: StreamSocket, code: string): void {
+        this.io(instance, socket.spec.name, 'error', { code });
+        this.reportError(instance, socket, code);
+        const generation = socket.generation;
+        this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, true));
+    }
+
+    private reportError(instance: Instance, socket: StreamSocket, code: string): void {
+        this.emit(instance, socket, 'error', code);
+    }
+
+    private closedIfCurrent(instance: Instance, socket: StreamSocket, generation: number, hadError: boolean): void {
+        if (socket.generation === generation) {
+            this.closed(instance, socket, hadError);
+        }
+    }
+
+    /** The socket has closed: `close`; then a client may reconnect and a session without its connection finishes. */
+    private closed(instance: Instance, socket: StreamSocket, hadError: boolean): void {
+        socket.status = 'closed';
+        socket.connectTimer = this.clear(socket.connectTimer);
+        socket.lingerTimer = this.clear(socket.lingerTimer);
+        this.stopWatching(socket);
+        this.io(instance, socket.spec.name, 'close', { hadError });
+        this.emit(instance, socket, 'close', hadError);
+        if (socket.kind === 'client') {
+            const reconnect = socket.spec.reconnect;
+            if (reconnect && !socket.closeRequested && !instance.finished && socket.status === 'closed') {
+                const delay = Math.min(reconnect.maxMs, reconnect.minMs * 2 ** Math.min(socket.attempt, 30));
+                socket.attempt++;
+                socket.reconnectTimer = this.arm(instance, delay, 'reconnect', () => {
+                    socket.reconnectTimer = undefined;
+                    this.connect(instance, socket);
+                });
+            }
+        } else if (!instance.finished) {
+            this.finish(instance);
+        }
+    }
+
+    /** Graceful close: a connecting client gives up at once; a connected socket ends its write side and lingers. */
+    private closeStream(instance: Instance, socket: StreamSocket): void {
+        socket.closeRequested = true;
+        socket.reconnectTimer = this.clear(socket.reconnectTimer);
+        if (socket.status === 'connecting') {
+            socket.connectTimer = this.clear(socket.connectTimer);
+            socket.status = 'closed';
+            const generation = socket.generation;
+            this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, false));
+            return;
+        }
+        if (socket.status !== 'connected') {
+            return;
+        }
+        socket.status = 'closing';
+        socket.heartbeatTimer = this.clear(socket.heartbeatTimer);
+        const generation = socket.generation;
+        socket.lingerTimer = this.arm(instance, LINGER_MS, 'linger', () => {
+            socket.lingerTimer = undefined;
+            if (socket.generation === generation && socket.status === 'closing') {
+                this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
+                this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
+                this.closed(instance, socket, false);
+            }
+        });
+    }
+
+    /** Idle and heartbeat watch a connected socket. */
+    private startWatching(instance: Instance, socket: StreamSocket): void {
+        socket.status = 'connected';
+        socket.lastReceived = this.time;
+        if (socket.spec.idle) {
+            socket.idleTimer = this.armIdle(instance, socket);
+        }
+        const heartbeat = socket.spec.heartbeat;
+        if (heartbeat) {
+            const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
+            const tick = (): void => {
+                socket.heartbeatTimer = undefined;
+                if (this.time - socket.lastReceived >= heartbeat.timeoutMs) {
+                    this.io(instance, socket.spec.name, 'heartbeat-lost');
+                    this.dispatch(instance, { kind: 'event', event: heartbeat.event, payload: 'EHEARTBEAT' });
+                } else {
+                    socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
+                    this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.state.name, phase: 'heartbeat' });
+                }
+            };
+            socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
+        }
+    }
+
+    private armIdle(instance: Instance, socket: StreamSocket): VirtualTimer {
+        const idle = socket.spec.idle!;
+        return this.arm(instance, idle.ms, 'idle', () => {
+            socket.idleTimer = undefined;
+            this.io(instance, socket.spec.name, 'idle');
+            this.dispatch(instance, { kind: 'event', event: idle.event, payload: undefined });
+        });
+    }
+
+    private stopWatching(socket: StreamSocket): void {
+        socket.idleTimer = this.clear(socket.idleTimer);
+        socket.heartbeatTimer = this.clear(socket.heartbeatTimer);
+    }
+
+    // ---- servers and sessions ----------------------------------------------------------------------------------
+
+    private accept(instance: Instance, server: ServerSocket): void {
+        const sessionSpec = this.machine(server.spec.session!);
+        server.accepted++;
+        const session = new Instance(`${sessionSpec.name}#${server.accepted}`, sessionSpec, server);
+        for (const socket of session.sockets.values()) {
+            if (socket.kind === 'connection') {
+                this.startWatching(session, socket);
+                break; // a session owns one connection: the accepted socket
+            }
+        }
+        server.sessions.push(session);
+        this.instances.push(session);
+        this.dispatch(session, { kind: 'start' });
+        this.io(instance, server.spec.name, 'accept', { session: session.name });
+        this.emit(instance, server, 'accept', session.name);
+    }
+
+    /** Stops accepting and closes every session's connection gracefully; the sessions run on until it has closed. */
+    private closeServer(server: ServerSocket): void {
+        if (server.status !== 'listening') {
+            return;
+        }
+        server.status = 'closing';
+        for (const session of [...server.sessions]) {
+            for (const socket of session.sockets.values()) {
+                if (socket.kind === 'connection') {
+                    this.closeStream(session, socket);
+                }
+            }
+        }
+        if (server.sessions.length === 0) {
+            this.serverClosed(server);
+        }
+    }
+
+    /** The listener and every session have closed: the server's `close`, on a later tick. */
+    private serverClosed(server: ServerSocket): void {
+        const owner = this.instances.find((instance) => instance.sockets.get(server.spec.name) === server)!;
+        server.status = 'closed';
+        this.deferred.push(() => {
+            this.io(owner, server.spec.name, 'close', { hadError: false });
+            this.emit(owner, server, 'close', false);
+        });
+    }
+
+    private record(line: TraceLine): void {
+        this.trace.push(line);
+        this.options.onTrace?.(line);
+    }
+}

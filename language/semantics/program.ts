@@ -1,0 +1,216 @@
+// A checked model as plain data for the interpreter: machines, states, transitions, timers, sockets and signals.
+import { AstUtils } from 'langium';
+import type { Action, Machine, Model, Socket, SocketMember, State } from '../generated/ast.js';
+import { withSessions } from '../generator/project-view.js';
+import { parseDuration } from '../model/quantities.js';
+
+/** Where a piece of the model stands in its file (1-based), for traces, breakpoints and errors. */
+export interface SourceSpot {
+    readonly file: string;
+    readonly line: number;
+}
+
+export type ActionSpec =
+    | { readonly kind: 'call'; readonly name: string }
+    | { readonly kind: 'close'; readonly socket: string }
+    | { readonly kind: 'connect'; readonly socket: string }
+    | { readonly kind: 'raise'; readonly event: string }
+    | { readonly kind: 'stop' };
+
+export interface GuardSpec {
+    readonly name: string;
+    readonly negated: boolean;
+}
+
+export interface TransitionSpec {
+    readonly event: string;
+    readonly guard: GuardSpec | undefined;
+    /** Undefined for an internal transition. */
+    readonly target: string | undefined;
+    readonly actions: readonly ActionSpec[];
+    readonly spot: SourceSpot;
+}
+
+export interface TimerSpec {
+    readonly delayMs: number;
+    /** The event name in traces: `after 2s`, the delay as written. */
+    readonly label: string;
+    readonly target: string;
+    readonly actions: readonly ActionSpec[];
+    readonly spot: SourceSpot;
+}
+
+export interface StateSpec {
+    readonly name: string;
+    readonly initial: boolean;
+    readonly final: boolean;
+    readonly entry: readonly ActionSpec[];
+    readonly exit: readonly ActionSpec[];
+    readonly transitions: readonly TransitionSpec[];
+    readonly timers: readonly TimerSpec[];
+    readonly spot: SourceSpot;
+}
+
+/** Socket occurrences a model can map to events. */
+export type SocketEventName = 'accept' | 'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout';
+
+export interface SocketSpec {
+    readonly name: string;
+    readonly kind: 'client' | 'server' | 'connection';
+    readonly events: Readonly<Partial<Record<SocketEventName, string>>>;
+    readonly connectTimeoutMs: number | undefined;
+    readonly reconnect: { readonly minMs: number; readonly maxMs: number } | undefined;
+    readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number; readonly event: string } | undefined;
+    readonly idle: { readonly ms: number; readonly event: string } | undefined;
+    /** Servers: the machine each accepted connection runs. */
+    readonly session: string | undefined;
+    readonly spot: SourceSpot;
+}
+
+export interface SignalSpec {
+    readonly signal: string;
+    readonly event: string;
+    readonly spot: SourceSpot;
+}
+
+export interface MachineSpec {
+    readonly name: string;
+    readonly events: readonly string[];
+    readonly states: readonly StateSpec[];
+    readonly sockets: readonly SocketSpec[];
+    readonly signals: readonly SignalSpec[];
+    readonly spot: SourceSpot;
+}
+
+export interface ProgramSpec {
+    /** Every machine of the program, top-level first, then the sessions their servers start. */
+    readonly machines: ReadonlyMap<string, MachineSpec>;
+    /** The machines the program starts, in the order they are written. */
+    readonly topLevel: readonly string[];
+}
+
+/** How long a graceful close waits for the peer before destroying the socket (the runtime's DEFAULT_LINGER_MS). */
+export const LINGER_MS = 2_000;
+
+/** The program a model file describes: its machines that no server runs as a session, and those sessions. */
+export function programOf(model: Model): ProgramSpec {
+    const all = withSessions(model.machines);
+    const sessions = new Set<string>();
+    for (const machine of all) {
+        for (const socket of machine.sockets) {
+            for (const member of socket.members) {
+                if (member.$type === 'SessionOption' && member.machine.ref) {
+                    sessions.add(member.machine.ref.name);
+                }
+            }
+        }
+    }
+    const machines = new Map<string, MachineSpec>();
+    for (const machine of all) {
+        if (!machines.has(machine.name)) {
+            machines.set(machine.name, machineSpec(machine));
+        }
+    }
+    return { machines, topLevel: model.machines.filter((machine) => !sessions.has(machine.name)).map((machine) => machine.name) };
+}
+
+function spotOf(node: { $cstNode?: { range: { start: { line: number } } } } & object): SourceSpot {
+    const document = AstUtils.getDocument(node as Parameters<typeof AstUtils.getDocument>[0]);
+    const file = document.uri.path.split('/').pop() ?? document.uri.path;
+    return { file, line: (node.$cstNode?.range.start.line ?? 0) + 1 };
+}
+
+function milliseconds(text: string): number {
+    const parsed = parseDuration(text);
+    if (!parsed.ok) {
+        throw new Error(`internal: a checked model has a bad duration '${text}'`);
+    }
+    return parsed.value;
+}
+
+function actionSpec(action: Action): ActionSpec {
+    switch (action.$type) {
+        case 'CloseAction':
+            return { kind: 'close', socket: action.socket.ref?.name ?? action.socket.$refText };
+        case 'ConnectAction':
+            return { kind: 'connect', socket: action.socket.ref?.name ?? action.socket.$refText };
+        case 'RaiseAction':
+            return { kind: 'raise', event: action.event.ref?.name ?? action.event.$refText };
+        case 'StopAction':
+            return { kind: 'stop' };
+        case 'CallAction':
+            return { kind: 'call', name: action.name };
+    }
+}
+
+function stateSpec(state: State): StateSpec {
+    return {
+        name: state.name,
+        initial: state.initial,
+        final: state.final,
+        entry: state.entries.flatMap((block) => block.actions.map(actionSpec)),
+        exit: state.exits.flatMap((block) => block.actions.map(actionSpec)),
+        transitions: state.transitions.map((transition) => ({
+            event: transition.event.ref?.name ?? transition.event.$refText,
+            guard: transition.guard ? { name: transition.guard.name, negated: transition.guard.negated } : undefined,
+            target: transition.target ? transition.target.ref?.name ?? transition.target.$refText : undefined,
+            actions: transition.actions.map(actionSpec),
+            spot: spotOf(transition)
+        })),
+        timers: state.timers.map((timer) => ({
+            delayMs: milliseconds(timer.delay),
+            label: `after ${timer.delay}`,
+            target: timer.target.ref?.name ?? timer.target.$refText,
+            actions: timer.actions.map(actionSpec),
+            spot: spotOf(timer)
+        })),
+        spot: spotOf(state)
+    };
+}
+
+function socketSpec(socket: Socket): SocketSpec {
+    const members: readonly SocketMember[] = socket.members;
+    const events: Partial<Record<SocketEventName, string>> = {};
+    let connectTimeoutMs: number | undefined;
+    let reconnect: SocketSpec['reconnect'];
+    let heartbeat: SocketSpec['heartbeat'];
+    let idle: SocketSpec['idle'];
+    let session: string | undefined;
+    for (const member of members) {
+        switch (member.$type) {
+            case 'EventMapping':
+                events[member.socketEvent] = member.event.ref?.name ?? member.event.$refText;
+                break;
+            case 'TimeoutOption':
+                connectTimeoutMs = milliseconds(member.delay);
+                break;
+            case 'ReconnectOption':
+                reconnect = { minMs: milliseconds(member.min), maxMs: milliseconds(member.max) };
+                break;
+            case 'HeartbeatOption':
+                heartbeat = { intervalMs: milliseconds(member.interval), timeoutMs: milliseconds(member.timeout), event: member.event.ref?.name ?? member.event.$refText };
+                break;
+            case 'IdleOption':
+                idle = { ms: milliseconds(member.delay), event: member.event.ref?.name ?? member.event.$refText };
+                break;
+            case 'SessionOption':
+                session = member.machine.ref?.name ?? member.machine.$refText;
+                break;
+            default:
+                break; // nodelay, keepalive, backlog, reuseaddr: no observable behaviour in the model
+        }
+    }
+    const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : 'connection';
+    return { name: socket.name, kind, events, connectTimeoutMs, reconnect, heartbeat, idle, session, spot: spotOf(socket) };
+}
+
+function machineSpec(machine: Machine): MachineSpec {
+    return {
+        name: machine.name,
+        events: machine.eventLists.flatMap((list) => list.events.map((event) => event.name)),
+        states: machine.states.map(stateSpec),
+        sockets: machine.sockets.map(socketSpec),
+        signals: machine.signals.map((signal) => ({ signal: signal.signal, event: signal.event.ref?.name ?? signal.event.$refText, spot: spotOf(signal) })),
+        spot: spotOf(machine)
+    };
+}
