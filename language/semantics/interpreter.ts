@@ -18,6 +18,11 @@ export type SocketOccurrence =
 export interface SimulationOptions {
     /** Called for every trace line as it happens (the lines are also kept in `trace`). */
     readonly onTrace?: (line: TraceLine) => void;
+    /**
+     * Decides a user guard (before `!` is applied). By default a guard has the value the scenario set (`guard ready true`),
+     * false until then; tests that hold other runners to the interpreter pass the same guard code they give those.
+     */
+    readonly guard?: (name: string, instance: Instance) => boolean;
 }
 
 export class Simulation {
@@ -291,7 +296,7 @@ export class Simulation {
     private handle(instance: Instance, event: string): void {
         const state = instance.state;
         for (const transition of state.transitions) {
-            if (transition.event !== event || !this.guardHolds(transition.guard)) {
+            if (transition.event !== event || !this.guardHolds(instance, transition.guard)) {
                 continue;
             }
             if (transition.target === undefined) {
@@ -305,11 +310,11 @@ export class Simulation {
         this.record({ t: this.time, kind: 'unhandled', machine: instance.name, state: state.name, event });
     }
 
-    private guardHolds(guard: { name: string; negated: boolean } | undefined): boolean {
+    private guardHolds(instance: Instance, guard: { name: string; negated: boolean } | undefined): boolean {
         if (!guard) {
             return true;
         }
-        const value = this.guards.get(guard.name) ?? false;
+        const value = this.options.guard ? this.options.guard(guard.name, instance) : this.guards.get(guard.name) ?? false;
         return guard.negated ? !value : value;
     }
 
