@@ -36,13 +36,16 @@ export interface Identity {
 export interface RunOptions extends Identity {
     nodeArgs?: readonly string[];
     timeoutMs?: number;
+    /** Written to the command's standard input, which is then closed (no input: standard input is ignored). */
+    input?: string;
 }
 
 /** Runs `node [nodeArgs] bin/reactor-fsm.js …args` in `cwd` and collects everything it prints. */
-export function runCli(args: readonly string[], cwd: string, { uid, gid, nodeArgs = [], timeoutMs }: RunOptions = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], cwd: string, { uid, gid, nodeArgs = [], timeoutMs, input }: RunOptions = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
-        const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd, uid, gid, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd, uid, gid, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+        child.stdin?.end(input);
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let timedOut = false;
@@ -50,8 +53,8 @@ export function runCli(args: readonly string[], cwd: string, { uid, gid, nodeArg
             timedOut = true;
             child.kill('SIGKILL');
         }, timeoutMs);
-        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+        child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
         child.on('error', (error) => {
             clearTimeout(timer);
             reject(error);

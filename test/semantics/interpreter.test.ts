@@ -1,0 +1,369 @@
+// The interpreter against docs/language.md "How a model runs": one test per rule, traces compared whole.
+import { describe, expect, it } from 'vitest';
+import { ScenarioStepError } from '../../language/semantics/run-scenario.js';
+import { simulate } from './simulate-helpers.js';
+
+describe('machines', () => {
+    it('start: entry actions in order, then timers; run-to-completion puts raised events after the current one', async () => {
+        const { lines } = await simulate(
+            `machine M {
+                events Go, Next
+                initial state A {
+                    entry a1, a2
+                    exit x1
+                    on Go -> B / t1, raise Next, t2
+                }
+                state B {
+                    entry b1, raise Next
+                    on Next / n1
+                    after 1s -> A
+                }
+            }`,
+            'send Go\nadvance 1s'
+        );
+        expect(lines).toEqual([
+            'M start A',
+            'M entry a1@A',
+            'M entry a2@A',
+            'M exit x1@A',
+            'M transition t1@A',
+            'M transition raise Next@A',
+            'M transition t2@A',
+            'M A -Go-> B',
+            'M entry b1@B',
+            'M entry raise Next@B',
+            'M B internal Next',
+            'M transition n1@B',
+            'M B internal Next',
+            'M transition n1@B',
+            'M B -after 1s-> A',
+            'M entry a1@A',
+            'M entry a2@A'
+        ]);
+    });
+
+    it('guards are tried in the order written; a negated guard; nothing fires: unhandled', async () => {
+        const model = `machine M {
+            events E
+            initial state A {
+                on E [ready] -> B / viaReady
+                on E [!open] / notOpen
+            }
+            state B { on E -> A }
+        }`;
+        expect((await simulate(model, 'send E')).lines.slice(1)).toEqual(['M A internal E', 'M transition notOpen@A']);
+        expect((await simulate(model, 'guard ready true\nsend E')).lines.slice(1)).toEqual(['M transition viaReady@A', 'M A -E-> B']);
+        expect((await simulate(model, 'guard open true\nsend E')).lines.slice(1)).toEqual(['M A unhandled E']);
+    });
+
+    it('an internal transition keeps the timers running; a self transition restarts them', async () => {
+        const model = `machine M {
+            events Poke, Again
+            initial state A {
+                on Poke / poked
+                on Again -> A
+                after 2s -> B
+            }
+            state B { on Again -> A }
+        }`;
+        const internal = await simulate(model, 'advance 1s\nsend Poke\nadvance 1s', { timed: true });
+        expect(internal.lines.at(-1)).toBe('2000 M A -after 2s-> B');
+        const self = await simulate(model, 'advance 1s\nsend Again\nadvance 1s\nadvance 1s', { timed: true });
+        expect(self.lines.filter((line) => line.includes('after'))).toEqual(['3000 M A -after 2s-> B']);
+    });
+
+    it('timers due at the same time fire in the order they were armed; a timer of a state left meanwhile is dropped', async () => {
+        const { lines } = await simulate(
+            `machine M {
+                events E
+                initial state A {
+                    after 1s -> B / first
+                    after 1s -> C / second
+                }
+                state B { on E -> A }
+                state C { on E -> A }
+            }`,
+            'advance 5s',
+            { timed: true }
+        );
+        expect(lines).toEqual(['0 M start A', '1000 M transition first@A', '1000 M A -after 1s-> B']);
+    });
+
+    it('a final state runs its entry actions and finishes the machine: later events are ignored', async () => {
+        const { lines, run } = await simulate(
+            `machine M {
+                events Done, Late
+                initial state A { on Done -> Z / raise Late }
+                final state Z { entry bye }
+            }`,
+            'send Done\nsend Late'
+        );
+        expect(lines).toEqual(['M start A', 'M transition raise Late@A', 'M A -Done-> Z', 'M entry bye@Z', 'M finish Z']);
+        expect(run.simulation.instance('M')?.finished).toBe(true);
+    });
+
+    it('an initial final state finishes at once, after its entry actions', async () => {
+        expect((await simulate('machine M { initial final state Z { entry hi } }', '')).lines).toEqual(['M start Z', 'M entry hi@Z', 'M finish Z']);
+    });
+
+    it('stop: the step completes (later actions, the target and its entry actions), then every top-level machine finishes in start order', async () => {
+        const { lines } = await simulate(
+            `machine First {
+                events Quit, Later
+                initial state A { on Quit -> B / before, stop, afterwards }
+                state B {
+                    entry enterB, raise Later
+                    on Later -> A
+                    after 1s -> A
+                }
+            }
+            machine Second {
+                events X
+                initial state S { on X -> S }
+            }`,
+            'send Quit\nadvance 5s'
+        );
+        expect(lines).toEqual([
+            'First start A',
+            'Second start S',
+            'First transition before@A',
+            'First transition stop@A',
+            'First transition afterwards@A',
+            'First A -Quit-> B',
+            'First entry enterB@B',
+            'First entry raise Later@B',
+            'First finish B',
+            'Second finish S'
+        ]);
+    });
+
+    it('an endless cycle of raise is an error of the step, not a hang', async () => {
+        const model = `machine M {
+            events Ping
+            initial state A { on Ping / raise Ping }
+        }`;
+        await expect(simulate(model, '\n\nsend Ping')).rejects.toThrow(ScenarioStepError);
+        await expect(simulate(model, '\n\nsend Ping')).rejects.toMatchObject({ line: 3, message: expect.stringContaining('endless cycle') });
+    });
+});
+
+describe('signals', () => {
+    it('go to every running machine that binds them, sessions included, in the order they started', async () => {
+        const { lines } = await simulate(
+            `machine Server {
+                events Joined, Usr
+                initial state Up { on Joined / count  on Usr / usr }
+                server listener listen 127.0.0.1:7000 { session Worker  accept -> Joined }
+                signal SIGUSR2 -> Usr
+            }
+            machine Worker {
+                events Poke
+                initial state W { on Poke / poked }
+                connection peer { }
+                signal SIGUSR2 -> Poke
+            }`,
+            'listener accept\nlistener accept\nsignal SIGUSR2'
+        );
+        expect(lines.slice(-6)).toEqual(['Server Up internal Usr', 'Server transition usr@Up', 'Worker#1 W internal Poke', 'Worker#1 transition poked@W', 'Worker#2 W internal Poke', 'Worker#2 transition poked@W']);
+    });
+
+    it('a signal nobody binds would kill the program: the scenario says so', async () => {
+        await expect(simulate('machine M { events E initial state A { on E -> A } signal SIGTERM -> E }', 'signal SIGHUP')).rejects.toThrow(/no running machine binds SIGHUP/);
+    });
+});
+
+const CLIENT = `machine C {
+    events Up, Fail, Down, Data, Late, Lost, Quiet
+    initial state A {
+        on Up -> B
+        on Fail / failed
+        on Down / down
+    }
+    state B {
+        on Data / got
+        on Down -> A
+        on Lost -> A / close link
+        on Quiet / quiet
+    }
+    client link connect 127.0.0.1:9 {
+        timeout 3s
+        reconnect 100ms..1s
+        heartbeat 2s timeout 5s -> Lost
+        idle 4s -> Quiet
+        connect -> Up
+        read -> Data
+        close -> Down
+        error -> Fail
+    }
+}`;
+
+describe('clients', () => {
+    it('refused: error, then close after an error; reconnect delays double up to the maximum and start again after a connect', async () => {
+        const { lines } = await simulate(CLIENT, 'link refused\nadvance 100ms\nlink refused\nadvance 200ms\nlink refused\nadvance 399ms\nadvance 1ms\nlink connected', { timed: true });
+        expect(lines.filter((line) => line.includes(' io '))).toEqual([
+            '0 C io link error ECONNREFUSED',
+            '0 C io link close !',
+            '100 C io link error ECONNREFUSED',
+            '100 C io link close !',
+            '300 C io link error ECONNREFUSED',
+            '300 C io link close !',
+            '700 C io link connect'
+        ]);
+        expect(lines.slice(1, 6)).toEqual(['0 C io link error ECONNREFUSED', '0 C A internal Fail', '0 C transition failed@A', '0 C io link close !', '0 C A internal Down']);
+    });
+
+    it('connect timeout: timeout (here mapped to error), then close; the step `timeout` needs the option', async () => {
+        const { lines } = await simulate(CLIENT, 'advance 3s', { timed: true });
+        expect(lines.slice(1, 6)).toEqual(['3000 C io link timeout', '3000 C A internal Fail', '3000 C transition failed@A', '3000 C io link close', '3000 C A internal Down']);
+        await expect(simulate(CLIENT.replace('timeout 3s', ''), 'link timeout')).rejects.toThrow(/no 'timeout' option/);
+    });
+
+    it('heartbeat: the hook runs while data keeps coming; silence for the timeout raises the event once', async () => {
+        const { lines } = await simulate(CLIENT, 'link connected\nadvance 2s\nlink data "x"\nadvance 6s', { timed: true });
+        expect(lines.filter((line) => /heartbeat|Lost/.test(line))).toEqual([
+            '2000 C heartbeat heartbeat link@B',
+            '4000 C heartbeat heartbeat link@B',
+            '6000 C heartbeat heartbeat link@B',
+            '8000 C io link heartbeat-lost',
+            '8000 C B -Lost-> A'
+        ]);
+    });
+
+    it('idle: once after the quiet time, again only after bytes arrive', async () => {
+        const model = CLIENT.replace('heartbeat 2s timeout 5s -> Lost', '');
+        const { lines } = await simulate(model, 'link connected\nadvance 10s\nlink data "x"\nadvance 4s', { timed: true });
+        expect(lines.filter((line) => line.includes('idle'))).toEqual(['4000 C io link idle', '14000 C io link idle']);
+    });
+
+    it('a reset: error ECONNRESET, then close after an error; the peer closing: close', async () => {
+        const reset = await simulate(CLIENT, 'link connected\nlink reset');
+        expect(reset.lines.slice(-4)).toEqual(['C io link error ECONNRESET', 'C B unhandled Fail', 'C io link close !', 'C B -Down-> A']);
+        const closed = await simulate(CLIENT, 'link connected\nlink closed');
+        expect(closed.lines.slice(-2)).toEqual(['C io link close', 'C B -Down-> A']);
+    });
+
+    it('close NAME ends our side and waits for the peer (or the linger); no reconnect after it', async () => {
+        const { lines, run } = await simulate(CLIENT.replace('heartbeat 2s timeout 5s -> Lost', ''), 'link connected\nsend Lost\nlink data "late"\nlink closed\nadvance 10s', { timed: true });
+        expect(lines.slice(-7)).toEqual([
+            '0 C transition close link@B',
+            '0 C B -Lost-> A',
+            '0 C io link data 4B',
+            '0 C A unhandled Data',
+            '0 C io link close',
+            '0 C A internal Down',
+            '0 C transition down@A'
+        ]);
+        // No reconnect timer: the model closed the socket itself.
+        expect(run.simulation.pendingTimers).toEqual([]);
+    });
+
+    it('a socket step must fit the socket: data while connecting is refused with the reason', async () => {
+        await expect(simulate(CLIENT, 'link data "x"')).rejects.toThrow(/link is connecting: 'data' can happen only while it is connected or closing/);
+    });
+});
+
+const SERVER = `machine Srv {
+    events Joined, Quit, Gone, Failed
+    initial state Up {
+        on Joined / count
+        on Quit -> Down
+        on Failed / failed
+    }
+    state Down {
+        entry close listener
+        on Gone -> Done
+    }
+    final state Done
+    server listener listen 127.0.0.1:7000 {
+        session Sess
+        accept -> Joined
+        close -> Gone
+    }
+    signal SIGTERM -> Quit
+}
+machine Sess {
+    events Data, Bye
+    initial state Open {
+        entry hello
+        on Data / echo
+        on Bye -> Closed
+    }
+    final state Closed { entry goodbye }
+    connection peer {
+        read -> Data
+        close -> Bye
+    }
+}`;
+
+describe('servers and sessions', () => {
+    it('accept: the session starts first, then the server hears of it; sessions are numbered per server', async () => {
+        const { lines } = await simulate(SERVER, 'listener accept\nlistener accept');
+        expect(lines).toEqual([
+            'Srv start Up',
+            'Sess#1 start Open',
+            'Sess#1 entry hello@Open',
+            'Srv io listener accept Sess#1',
+            'Srv Up internal Joined',
+            'Srv transition count@Up',
+            'Sess#2 start Open',
+            'Sess#2 entry hello@Open',
+            'Srv io listener accept Sess#2',
+            'Srv Up internal Joined',
+            'Srv transition count@Up'
+        ]);
+    });
+
+    it('shutdown: the server closes every connection gracefully; sessions still read and finish through their own close; then the server closes', async () => {
+        const { lines } = await simulate(SERVER, 'listener accept\nlistener accept\nsignal SIGTERM\nSess#1.peer data "late"\nSess#1.peer closed\nSess#2.peer closed');
+        expect(lines.slice(11)).toEqual([
+            'Srv Up -Quit-> Down',
+            'Srv entry close listener@Down',
+            'Sess#1 io peer data 4B',
+            'Sess#1 Open internal Data',
+            'Sess#1 transition echo@Open',
+            'Sess#1 io peer close',
+            'Sess#1 Open -Bye-> Closed',
+            'Sess#1 entry goodbye@Closed',
+            'Sess#1 finish Closed',
+            'Sess#2 io peer close',
+            'Sess#2 Open -Bye-> Closed',
+            'Sess#2 entry goodbye@Closed',
+            'Sess#2 finish Closed',
+            'Srv io listener close',
+            'Srv Down -Gone-> Done',
+            'Srv finish Done'
+        ]);
+    });
+
+    it('a session whose peer does not answer the close is destroyed after the linger, and still sees its close', async () => {
+        const { lines } = await simulate(SERVER, 'listener accept\nsignal SIGTERM\nadvance 2s', { timed: true });
+        expect(lines.slice(-10)).toEqual([
+            '0 Srv Up -Quit-> Down',
+            '0 Srv entry close listener@Down',
+            '2000 Sess#1 io peer error ERR_LINGER_EXPIRED',
+            '2000 Sess#1 io peer close',
+            '2000 Sess#1 Open -Bye-> Closed',
+            '2000 Sess#1 entry goodbye@Closed',
+            '2000 Sess#1 finish Closed',
+            '2000 Srv io listener close',
+            '2000 Srv Down -Gone-> Done',
+            '2000 Srv finish Done'
+        ]);
+    });
+
+    it('a listen failure nobody maps stops the program with status 1; a mapped one is an event', async () => {
+        const unmapped = await simulate(SERVER, 'listener error EADDRINUSE');
+        expect(unmapped.lines.slice(-2)).toEqual(['Srv io listener error EADDRINUSE', 'Srv finish Up']);
+        expect(unmapped.run.simulation.exitCode).toBe(1);
+        const mapped = await simulate(SERVER.replace('close -> Gone', 'close -> Gone  error -> Failed'), 'listener error EADDRINUSE');
+        expect(mapped.lines.slice(-3)).toEqual(['Srv io listener error EADDRINUSE', 'Srv Up internal Failed', 'Srv transition failed@Up']);
+        expect(mapped.run.simulation.exitCode).toBeUndefined();
+    });
+
+    it('steps name instances that exist; accept needs a listening server', async () => {
+        await expect(simulate(SERVER, 'Sess#3.peer data "x"')).rejects.toThrow(/no machine instance 'Sess#3'/);
+        await expect(simulate(SERVER, 'listener accept\nSess#1.nope closed')).rejects.toThrow(/no socket 'nope'/);
+        await expect(simulate(SERVER, 'send Nope')).rejects.toThrow(/no event 'Nope'/);
+        await expect(simulate(SERVER, 'listener accept\nsignal SIGTERM\nlistener accept')).rejects.toThrow(/listener is not listening \(closing\)/);
+    });
+});
