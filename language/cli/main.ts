@@ -108,6 +108,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
 }
 
+// A reader that went away (`reactor-fsm simulate … | head`) is no failure of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') {
+            process.exit(process.exitCode ?? 0);
+        }
+        throw error;
+    });
+}
+
 main(process.argv.slice(2)).then(
     (code) => {
         process.exitCode = code;

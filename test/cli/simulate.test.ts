@@ -1,6 +1,7 @@
 // `reactor-fsm simulate` as a user runs it: a trace on stdout, NDJSON with --json, bad scenarios and bad models refused.
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXAMPLES, removeTempFolders, runCli, tempFolder } from './cli-helpers.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, EXAMPLES, removeTempFolders, runCli, tempFolder } from './cli-helpers.js';
 
 afterAll(removeTempFolders);
 
@@ -39,6 +40,13 @@ describe('reactor-fsm simulate', () => {
             { t: 0, kind: 'transition', machine: 'Lamp', from: 'Off', event: 'Toggle', to: 'On' },
             { t: 0, kind: 'action', machine: 'Lamp', name: 'lightUp', state: 'On', phase: 'entry' }
         ]);
+    });
+
+    it('a reader that stops early (| head) ends the command quietly, without a stack trace', async () => {
+        const folder = await tempFolder({ 'lamp.fsm': LAMP, 'long.scenario': 'send Toggle\n'.repeat(20_000) });
+        const result = spawnSync('bash', ['-c', `node ${JSON.stringify(CLI)} simulate lamp.fsm --script long.scenario --json | head -n 1; echo "status \${PIPESTATUS[0]}" >&2`], { cwd: folder, encoding: 'utf8' });
+        expect(result.stdout).toBe('{"t":0,"kind":"start","machine":"Lamp","state":"Off"}\n');
+        expect(result.stderr).toBe('status 0\n');
     });
 
     it('a bad scenario line is an error with its line number (exit 2); the trace up to there is printed', async () => {
