@@ -14,6 +14,10 @@ export interface GenerateOptions {
 
 /** Generates the project; returns 0, or 1 when the model (or a session machine it uses) has errors. */
 export async function runGenerate(services: ReactorFsmServices, input: string, options: GenerateOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+    if (options.out === '') {
+        // path.resolve('') is the working folder: an empty -o would scatter the project into it.
+        throw new InputError(`-o needs a folder name: '' would write into the current folder (write '-o .' for that)`);
+    }
     const { loaded, context } = await loadModel(services, input, 'generate');
     const { source, document } = loaded;
     const model = document.parseResult.value;
@@ -35,14 +39,11 @@ export async function runGenerate(services: ReactorFsmServices, input: string, o
     const folder = path.resolve(options.out);
     let report;
     try {
-        report = await writeGeneratedFiles(folder, files);
+        // Every output path is checked first: a refused run writes nothing.
+        report = await writeGeneratedFiles(folder, files, { show: showPath });
     } catch (error) {
         if (error instanceof WriteRefusedError) {
             throw new InputError(error.message);
-        }
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code) {
-            throw new InputError(`cannot write to '${showPath(folder)}': ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code}`);
         }
         throw error;
     }

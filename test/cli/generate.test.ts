@@ -1,9 +1,10 @@
 // `reactor-fsm generate`: files written and kept, models with errors refused, bad input rejected in one line.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectInputError, removeTempFolders, runCli, tempFolder } from './cli-helpers.js';
+import { expectInputError, removeTempFolders, runCli, tempFolder, type Identity } from './cli-helpers.js';
 
 afterEach(removeTempFolders);
 
@@ -76,12 +77,110 @@ describe('generate', () => {
         expectInputError(await runCli(['generate', 'empty.fsm'], folder), 'empty.fsm', 'declares no machine');
     });
 
-    it('refuses to write through a link that leads out of the output folder', async () => {
+    it('refuses to write through a link that leads out of the output folder, creating nothing there', async () => {
         const folder = await tempFolder({ 'bell.fsm': BELL, 'elsewhere/keep.txt': 'x' });
         await mkdir(path.join(folder, 'out'));
         await symlink(path.join(folder, 'elsewhere'), path.join(folder, 'out', 'src'));
         const result = await runCli(['generate', 'bell.fsm', '-o', 'out'], folder);
-        expectInputError(result, 'links outside');
-        expect(existsSync(path.join(folder, 'elsewhere', 'main.ts'))).toBe(false);
+        expectInputError(result, "cannot write into 'out/src'", 'symbolic link');
+        // Was: src/runtime was created inside `elsewhere` before the link was noticed.
+        expect(readdirSync(path.join(folder, 'elsewhere'))).toEqual(['keep.txt']);
+        expect(readdirSync(path.join(folder, 'out'))).toEqual(['src']);
+    });
+});
+
+/** Every entry below `folder`, without following links. */
+function entries(folder: string): string[] {
+    return readdirSync(folder, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+describe('generate: output that cannot be written (exit 2, one line naming the path, nothing written)', () => {
+    it('refuses an empty -o instead of writing into the current folder', async () => {
+        const folder = await tempFolder({ 'bell.fsm': BELL });
+        expectInputError(await runCli(['generate', 'bell.fsm', '-o', ''], folder), '-o needs a folder name');
+        expect(entries(folder)).toEqual(['bell.fsm']);
+    });
+
+    it('returns at once for a folder under /proc instead of looping forever', { timeout: 30_000 }, async (context) => {
+        if (!existsSync('/proc/self')) {
+            context.skip('no /proc here');
+        }
+        const folder = await tempFolder({ 'bell.fsm': BELL });
+        const result = await runCli(['generate', 'bell.fsm', '-o', '/proc/x/out'], folder, { timeoutMs: 15_000 });
+        expect(result.timedOut, 'the run ended by itself').toBe(false);
+        expectInputError(result, "'/proc/x'");
+    });
+
+    it('refuses a machine name too long for a file name before writing a single file', async () => {
+        const long = 'B'.repeat(300);
+        const folder = await tempFolder({ 'long.fsm': BELL.replace('Bell', long) });
+        const checked = await runCli(['check', 'long.fsm'], folder);
+        expect(checked.code).toBe(0);
+        const result = await runCli(['generate', 'long.fsm', '-o', 'out'], folder);
+        // Was: 14 files written, then a bare ENAMETOOLONG.
+        expectInputError(result, `'out/src/${long.toLowerCase()}.events.ts'`, 'is 310 bytes long; the file system allows at most 255 bytes per name');
+        expect(existsSync(path.join(folder, 'out'))).toBe(false);
+    });
+
+    it('refuses a generated file that is a symbolic link before writing package.json', async () => {
+        const folder = await tempFolder({ 'bell.fsm': BELL, 'elsewhere/target.ts': 'untouched\n' });
+        await mkdir(path.join(folder, 'out', 'src'), { recursive: true });
+        await symlink(path.join(folder, 'elsewhere', 'target.ts'), path.join(folder, 'out', 'src', 'main.ts'));
+        expectInputError(await runCli(['generate', 'bell.fsm', '-o', 'out'], folder), "cannot write 'out/src/main.ts'", 'symbolic link');
+        expect(entries(path.join(folder, 'out'))).toEqual(['src', path.join('src', 'main.ts')]);
+        expect(readFileSync(path.join(folder, 'elsewhere', 'target.ts'), 'utf8')).toBe('untouched\n');
+    });
+
+    it('names a dangling link instead of printing a bare ENOENT', async () => {
+        const folder = await tempFolder({ 'bell.fsm': BELL });
+        await mkdir(path.join(folder, 'out'));
+        await symlink(path.join(folder, 'gone'), path.join(folder, 'out', 'src'));
+        const result = await runCli(['generate', 'bell.fsm', '-o', 'out'], folder);
+        expectInputError(result, "cannot write into 'out/src'", 'symbolic link', 'leads nowhere');
+        expect(result.stderr).not.toMatch(/: ENOENT$/m);
+        expect(entries(path.join(folder, 'out'))).toEqual(['src']);
+
+        const asOutput = await tempFolder({ 'bell.fsm': BELL });
+        await symlink(path.join(asOutput, 'gone'), path.join(asOutput, 'out'));
+        expectInputError(await runCli(['generate', 'bell.fsm', '-o', 'out/deeper'], asOutput), "cannot write into 'out'", 'leads nowhere');
+        expect(existsSync(path.join(asOutput, 'gone'))).toBe(false);
+    });
+
+    it('refuses a file where a folder is needed, naming it', async () => {
+        const folder = await tempFolder({ 'bell.fsm': BELL, 'out/src': 'a file\n' });
+        expectInputError(await runCli(['generate', 'bell.fsm', '-o', 'out'], folder), "cannot write into 'out/src': it exists and is not a folder");
+        expect(entries(path.join(folder, 'out'))).toEqual(['src']);
+        expectInputError(await runCli(['generate', 'bell.fsm', '-o', 'bell.fsm/out'], folder), "cannot write into 'bell.fsm': it exists and is not a folder");
+    });
+
+    it('refuses an output folder it may not write into (as root the CLI runs as nobody), naming the folder', async (context) => {
+        const folder = await tempFolder({ 'bell.fsm': BELL });
+        await mkdir(path.join(folder, 'out'), { mode: 0o755 });
+        const isRoot = process.getuid?.() === 0;
+        const identity: Identity = isRoot ? { uid: 65534, gid: 65534 } : {};
+        if (!isRoot) {
+            spawnSync('chmod', ['555', path.join(folder, 'out')]);
+        }
+        const probe = spawnSync(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], "")', path.join(folder, 'out', 'probe')], { ...identity, encoding: 'utf8' });
+        if (probe.error || probe.status === 0 || !/EACCES|EPERM/.test(probe.stderr)) {
+            context.skip(`cannot make a folder unwritable here: ${probe.error?.message ?? (probe.status === 0 ? 'the probe could write' : probe.stderr)}`);
+        }
+        const result = await runCli(['generate', 'bell.fsm', '-o', 'out'], folder, identity);
+        expectInputError(result, "cannot write into 'out': permission denied");
+        expect(entries(path.join(folder, 'out'))).toEqual([]);
+    });
+
+    it('still regenerates into an output folder reached through a link the user named', async () => {
+        const folder = await tempFolder({ 'bell.fsm': BELL });
+        await mkdir(path.join(folder, 'real'));
+        await symlink(path.join(folder, 'real'), path.join(folder, 'out'));
+        const result = await runCli(['generate', 'bell.fsm', '-o', 'out'], folder);
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(existsSync(path.join(folder, 'real', 'src', 'main.ts'))).toBe(true);
+        await writeFile(path.join(folder, 'real', 'src', 'bell.machine.ts'), '// tampered\n');
+        const again = await runCli(['generate', 'bell.fsm', '-o', 'out'], folder);
+        expect(again.stdout).toMatch(/^wrote {5}src\/bell\.machine\.ts$/m);
+        expect(again.stdout).toMatch(/^out: 1 written, \d+ unchanged, 3 kept$/m);
     });
 });
