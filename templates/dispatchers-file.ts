@@ -51,7 +51,13 @@ function streamClass(machine: MachineView, socket: StreamSocketView): string[] {
         '    }'
     ];
     if (socket.heartbeatMember) {
-        lines.push('', '    override handleHeartbeat(): void {', `        this.machine.actions.${socket.heartbeatMember}(this.machine);`, '    }');
+        lines.push(
+            '',
+            '    override handleHeartbeat(): void {',
+            `        this.machine.tracing && this.machine.traceAction(${JSON.stringify(`heartbeat ${socket.name}`)}, "heartbeat");`,
+            `        this.machine.actions.${socket.heartbeatMember}(this.machine);`,
+            '    }'
+        );
     }
     lines.push('}', '');
     return lines;
@@ -60,20 +66,24 @@ function streamClass(machine: MachineView, socket: StreamSocketView): string[] {
 function serverClass(machine: MachineView, socket: ServerSocketView): string[] {
     const options = optionLines({ backlog: socket.backlog, noDelay: socket.noDelay, keepAliveMs: socket.keepAliveMs });
     const session = socket.session;
-    const sessionArgs = ['host', `sessions.${session.className}`, ...(session.runsServers ? ['sessions'] : []), 'socket'];
+    const sessionArgs = ['host', `this.sessionActions.${session.className}`, ...(session.runsServers ? ['this.sessionActions'] : []), 'socket'];
     return [
         docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT); each connection runs its own ${session.name} machine.`),
         `export class ${socket.className} extends ServerDispatcher {`,
         `    declare readonly machine: ${machine.className};`,
         '',
-        `    constructor(machine: ${machine.className}, sessions: ${machine.sessionsType}) {`,
+        `    constructor(machine: ${machine.className}, readonly sessionActions: ${machine.sessionsType}) {`,
         '        super(',
         '            machine,',
         `            ${JSON.stringify(socket.name)},`,
         ...indent(eventTable(machine, socket.events), 3),
-        ...indent(['{', ...indent([addressLine(socket), ...options]), '},'], 3),
-        `            (host, socket) => new ${session.className}(${sessionArgs.join(', ')})`,
+        ...indent(['{', ...indent([addressLine(socket), ...options]), '}'], 3),
         '        );',
+        '    }',
+        '',
+        `    /** The session of an accepted connection; override to construct it with options of your own. */`,
+        `    protected override createSession(host: MachineHost, socket: Socket): ${session.className} {`,
+        `        return new ${session.className}(${sessionArgs.join(', ')});`,
         '    }',
         '}',
         ''
@@ -87,11 +97,12 @@ export function dispatchersFile(machine: MachineView): string {
         ...(kinds.has('connection') ? ['ConnectionDispatcher'] : []),
         'NO_EVENT',
         ...(kinds.has('server') ? ['ServerDispatcher'] : []),
-        ...(kinds.has('client') || kinds.has('server') ? ['addressFromEnv'] : [])
+        ...(kinds.has('client') || kinds.has('server') ? ['addressFromEnv'] : []),
+        ...(kinds.has('server') ? ['type MachineHost'] : [])
     ];
     const lines = [
         ...generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile),
-        ...(kinds.has('connection') ? [`import type { Socket } from 'node:net';`] : []),
+        ...(kinds.has('connection') || kinds.has('server') ? [`import type { Socket } from 'node:net';`] : []),
         `import { ${runtimeImports.join(', ')} } from './runtime/index.js';`,
         `import { ${machine.eventsConst}${kinds.has('server') ? `, type ${machine.sessionsType}` : ''} } from './${machine.fileBase}.events.js';`,
         `import type { ${machine.className} } from './${machine.fileBase}.machine.js';`,

@@ -16,11 +16,11 @@ export function eventsFile(machine: MachineView): string {
         '',
         `export type ${machine.eventsConst}Id = (typeof ${machine.eventsConst})[keyof typeof ${machine.eventsConst}];`,
         '',
-        `/** Event names by id, timers after the events (for observers and traces). */`,
+        `/** Event names by id, timers after the events as written (\`after 5s\`), for observers and traces. */`,
         `export const ${machine.eventsConst}Names: readonly string[] = [`,
         ...indent([
             ...machine.events.map((event) => `${JSON.stringify(event.name)},`),
-            ...machine.states.flatMap((state) => state.timers.map((timer) => `${JSON.stringify(`${timer.label} in ${state.name}`)},`))
+            ...machine.states.flatMap((state) => state.timers.map((timer) => `${JSON.stringify(timer.label)},`))
         ]),
         '];',
         '',

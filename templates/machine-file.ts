@@ -1,11 +1,24 @@
 // Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
 import { serverSessions, type ActionCall, type Branch, type MachineView, type StateView } from '../language/generator/view-model.js';
+import type { ActionPhase } from './runtime/trace-format.js';
 import { commentText, docComment, file, generatedHeader, indent } from './code.js';
 
 /** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
 function memberCall(machine: MachineView, member: string, payload: boolean): string {
     const type = machine.members.find((candidate) => candidate.member === member)?.payloadType;
     return `m.actions.${member}(m${payload && type ? `, m.payload as ${type}` : ''})`;
+}
+
+/**
+ * One action call as statements; `m` is the machine. Observers hear of it first, in `phase`; an unobserved machine
+ * pays one boolean check.
+ */
+function actionStatements(machine: MachineView, call: ActionCall, phase: ActionPhase): string[] {
+    return [`m.tracing && m.traceAction(${JSON.stringify(call.label)}, ${JSON.stringify(phase)});`, actionStatement(machine, call)];
+}
+
+function actionList(machine: MachineView, calls: readonly ActionCall[], phase: ActionPhase): string[] {
+    return calls.flatMap((call) => actionStatements(machine, call, phase));
 }
 
 /** One action call as a statement; `m` is the machine. */
@@ -26,9 +39,9 @@ function actionStatement(machine: MachineView, call: ActionCall): string {
 
 /** The statements of one branch: exit, transition actions, entry — or just the actions of an internal transition. */
 function branchBody(machine: MachineView, branch: Branch, eventExpression: string): string[] {
-    const actions = branch.actions.map((call) => actionStatement(machine, call));
+    const actions = actionList(machine, branch.actions, 'transition');
     if (branch.target === undefined) {
-        return actions;
+        return [`m.tracing && m.traceInternal(${eventExpression});`, ...actions];
     }
     return ['m.exit();', ...actions, `m.enter(${branch.target}, ${eventExpression});`];
 }
@@ -63,12 +76,12 @@ function stateClass(machine: MachineView, state: StateView): string[] {
     if (state.final) {
         body.push('override readonly final = true;');
     }
-    const entry = [...state.entry.map((call) => actionStatement(machine, call)), ...state.timers.map((timer) => `m.armTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)];
+    const entry = [...actionList(machine, state.entry, 'entry'), ...state.timers.map((timer) => `m.armTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)];
     if (entry.length > 0) {
         body.push('', `override onEnter(m: ${m}): void {`, ...indent(entry), '}');
     }
     if (state.exit.length > 0) {
-        body.push('', `override onExit(m: ${m}): void {`, ...indent(state.exit.map((call) => actionStatement(machine, call))), '}');
+        body.push('', `override onExit(m: ${m}): void {`, ...indent(actionList(machine, state.exit, 'exit')), '}');
     }
     for (const handler of state.handlers) {
         const eventExpression = `${machine.eventsConst}.${handler.event.key}`;
@@ -96,22 +109,33 @@ export function machineFile(machine: MachineView): string {
     const socketClasses = machine.sockets.map((socket) => socket.className);
     const eventImports = [machine.eventsConst, `${machine.eventsConst}Names`, `type ${machine.eventsConst}Id`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
 
+    const hasSockets = machine.sockets.length > 0;
     const constructorParams = [
         'host: MachineHost',
         `readonly actions: ${machine.actionsType}`,
         ...(hasServer ? [`sessions: ${machine.sessionsType}`] : []),
-        ...(hasConnection ? ['socket: Socket'] : [])
+        ...(hasConnection ? ['socket: Socket'] : []),
+        ...(hasSockets ? [`options?: ${machine.optionsType}`] : [])
+    ];
+    const socketArgs = (socket: MachineView['sockets'][number]): string[] => [
+        ...(socket.kind === 'server' ? ['sessions'] : []),
+        ...(socket.kind === 'connection' ? ['socket'] : [])
     ];
     const socketConstruction = machine.sockets.map((socket) => {
-        const args = ['this', ...(socket.kind === 'server' ? ['sessions'] : []), ...(socket.kind === 'connection' ? ['socket'] : [])];
-        return `${socket.key}: new ${socket.className}(${args.join(', ')}),`;
+        const args = ['this', ...socketArgs(socket)].join(', ');
+        return `${socket.key}: factories?.${socket.key}?.(${args}) ?? new ${socket.className}(${args}),`;
     });
+    const factoryTypes = machine.sockets.map((socket) => {
+        const params = [`machine: ${m}`, ...(socket.kind === 'server' ? [`sessions: ${machine.sessionsType}`] : []), ...(socket.kind === 'connection' ? ['socket: Socket'] : [])];
+        return `${socket.key}?: (${params.join(', ')}) => ${socket.className};`;
+    });
+    const connection = machine.sockets.find((socket) => socket.kind === 'connection');
     const startSockets = machine.sockets.flatMap((socket) => {
         if (socket.kind === 'client') {
             return [`this.sockets.${socket.key}.connect();`];
         }
         if (socket.kind === 'server') {
-            return [`// A failure to listen arrives as the server's error event.`, `this.sockets.${socket.key}.listen().catch(() => undefined);`];
+            return [`// A failure to listen arrives as the server's error event (without one, the program stops with status 1).`, `this.sockets.${socket.key}.startListening();`];
         }
         return [];
     });
@@ -145,6 +169,17 @@ export function machineFile(machine: MachineView): string {
         ...machine.states.flatMap((state) => stateClass(machine, state)),
         ...machine.states.map((state) => `const ${state.constName} = new ${state.className}();`),
         '',
+        ...(hasSockets
+            ? [
+                  docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`),
+                  `export interface ${machine.optionsType} {`,
+                  '    sockets?: {',
+                  ...indent(factoryTypes, 2),
+                  '    };',
+                  '}',
+                  ''
+              ]
+            : []),
         docComment(`Machine ${machine.name}: owns the current state and dispatches events to it.`),
         `export class ${m} extends Machine {`,
         ...indent([
@@ -164,12 +199,21 @@ export function machineFile(machine: MachineView): string {
             '',
             `constructor(${constructorParams.join(', ')}) {`,
             '    super(host);',
-            ...(machine.sockets.length > 0 ? ['    this.sockets = {', ...indent(socketConstruction, 2), '    };'] : []),
+            ...(hasSockets ? ['    const factories = options?.sockets;', '    this.sockets = {', ...indent(socketConstruction, 2), '    };'] : []),
             '}',
             '',
             'get stateName(): string {',
             '    return this.state.name;',
             '}',
+            ...(connection
+                ? [
+                      '',
+                      docComment('The accepted connection: a server that closes ends it gracefully, and the session runs on until it has closed.'),
+                      `get connection(): ${connection.className} {`,
+                      `    return this.sockets.${connection.key};`,
+                      '}'
+                  ]
+                : []),
             '',
             docComment('Raises an event: it is processed after the current one (run-to-completion).'),
             `raise(event: ${machine.eventsConst}Id): void {`,
@@ -184,9 +228,6 @@ export function machineFile(machine: MachineView): string {
             '',
             docComment('Enters a state: observers hear of the transition, then its entry actions run and its timers start.'),
             `enter(to: ${machine.stateBase}, event: number): void {`,
-            '    if (this.finished) {',
-            '        return;',
-            '    }',
             '    const from = this.state.name;',
             '    this.state = to;',
             '    this.epoch++;',

@@ -1,6 +1,6 @@
-// Template: the runnable scaffold — one reactor, the top-level machines, tracing on request.
+// Template: the runnable scaffold — one reactor, the top-level machines, tracing and the manual clock on request.
 import type { ProjectView } from '../language/generator/project-view.js';
-import { file, generatedHeader } from './code.js';
+import { file, generatedHeader, indent } from './code.js';
 
 export function mainFile(project: ProjectView): string {
     const imports = project.machines.flatMap((machine) => [
@@ -14,15 +14,30 @@ export function mainFile(project: ProjectView): string {
         }
         return `reactor.add(new ${machine.className}(${args.join(', ')}));`;
     });
+    // Every address the environment may override, sessions' sockets included: checked before anything starts.
+    const variables = project.machines.flatMap((machine) => machine.sockets.filter((socket) => socket.kind !== 'connection').map((socket) => socket.envVariable));
     return file([
-        ...generatedHeader('The program: runs every top-level machine until all have finished. Run with --trace to see transitions.', project.sourceFile),
-        `import { Reactor, traceObserver } from './runtime/index.js';`,
+        ...generatedHeader(
+            'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',
+            project.sourceFile
+        ),
+        `import { ManualClock, RealClock, Reactor, checkAddressOverrides, driveManualClock, traceFormat, traceObservers } from './runtime/index.js';`,
         ...imports,
         '',
-        `const trace = process.argv.includes('--trace') || process.env.REACTOR_TRACE === '1';`,
-        'const reactor = new Reactor({ observers: trace ? [traceObserver()] : [] });',
+        ...(variables.length > 0
+            ? [
+                  `const badAddress = checkAddressOverrides([${[...new Set(variables)].map((variable) => JSON.stringify(variable)).join(', ')}]);`,
+                  'if (badAddress !== undefined) {',
+                  ...indent(['process.stderr.write(`${badAddress}\\n`);', 'process.exit(2);']),
+                  '}'
+              ]
+            : []),
+        `const clock = process.argv.includes('--clock=manual') ? new ManualClock() : new RealClock();`,
+        'const reactor = new Reactor({ clock, observers: traceObservers(traceFormat(), clock) });',
         ...construct,
         '',
-        'process.exitCode = await reactor.run();'
+        'const stopReading = clock instanceof ManualClock ? driveManualClock(clock) : undefined;',
+        'process.exitCode = await reactor.run();',
+        'stopReading?.();'
     ]);
 }

@@ -5,12 +5,14 @@ import { parseAddress } from '../model/addresses.js';
 import { parseCount, parseDuration } from '../model/quantities.js';
 import { constantCase, NameAllocator, pascalCase } from './identifiers.js';
 
-export type ActionCall =
+/** An action in an action list; `label` names it in traces as the interpreter does (`greet`, `close upstream`, `raise Retry`, `stop`). */
+export type ActionCall = { label: string } & (
     | { kind: 'call'; member: string; payload: boolean }
     | { kind: 'close'; socket: string }
     | { kind: 'connect'; socket: string }
     | { kind: 'raise'; event: string }
-    | { kind: 'stop' };
+    | { kind: 'stop' }
+);
 
 export interface Branch {
     guard?: { member: string; negated: boolean; payload: boolean };
@@ -109,6 +111,8 @@ export interface MachineNames {
     actionsType: string;
     actionsConst: string;
     sessionsType: string;
+    /** The machine constructor's options: a factory per socket (your Dispatcher subclasses). */
+    optionsType: string;
     stateBase: string;
     /** True when the machine has servers: its constructor takes the actions of the sessions they start. */
     runsServers: boolean;
@@ -144,7 +148,8 @@ function union(types: Iterable<string>): string {
 /** Names generated files import from the runtime and Node: nothing generated may take them. */
 export const IMPORTED_NAMES = [
     'Machine', 'START_EVENT', 'MachineHost', 'Socket', 'NO_EVENT', 'ClientDispatcher', 'ConnectionDispatcher', 'ServerDispatcher',
-    'addressFromEnv', 'Reactor', 'traceObserver', 'Buffer', 'Error', 'NodeJS'
+    'addressFromEnv', 'Reactor', 'traceObserver', 'Buffer', 'Error', 'NodeJS', 'ManualClock', 'RealClock', 'driveManualClock',
+    'checkAddressOverrides', 'traceFormat', 'traceObservers'
 ];
 
 /** The session machines this machine's own servers start, each once (their classes are `accept` payloads). */
@@ -163,6 +168,7 @@ export function machineNames(machine: Machine, fileBase: string, pascal: string)
         actionsType: `${pascal}Actions`,
         actionsConst: `${pascal[0]!.toLowerCase()}${pascal.slice(1)}Actions`,
         sessionsType: `${pascal}Sessions`,
+        optionsType: `${pascal}MachineOptions`,
         stateBase: `${pascal}State`,
         runsServers: machine.sockets.some((socket) => socket.$type === 'Server')
     };
@@ -281,16 +287,16 @@ export function buildMachineView(
         actions.map((action): ActionCall => {
             switch (action.$type) {
                 case 'CloseAction':
-                    return { kind: 'close', socket: socketKeyByName.get(action.socket.ref!.name)! };
+                    return { kind: 'close', socket: socketKeyByName.get(action.socket.ref!.name)!, label: `close ${action.socket.ref!.name}` };
                 case 'ConnectAction':
-                    return { kind: 'connect', socket: socketKeyByName.get(action.socket.ref!.name)! };
+                    return { kind: 'connect', socket: socketKeyByName.get(action.socket.ref!.name)!, label: `connect ${action.socket.ref!.name}` };
                 case 'RaiseAction':
-                    return { kind: 'raise', event: eventView(action.event.ref).key };
+                    return { kind: 'raise', event: eventView(action.event.ref).key, label: `raise ${eventView(action.event.ref).name}` };
                 case 'StopAction':
-                    return { kind: 'stop' };
+                    return { kind: 'stop', label: 'stop' };
                 case 'CallAction': {
                     const view = member(action.name, 'action', payloadType, use);
-                    const call = { kind: 'call' as const, member: view.member, payload: false };
+                    const call = { kind: 'call' as const, member: view.member, payload: false, label: action.name };
                     pendingCalls.push({ call, view });
                     return call;
                 }
@@ -308,7 +314,8 @@ export function buildMachineView(
         `${names.eventsConst}Id`,
         names.payloadsType,
         names.actionsType,
-        names.sessionsType
+        names.sessionsType,
+        names.optionsType
     ]);
     const stateIds = new Map<State, { className: string; constName: string }>();
     for (const state of analysis.states) {

@@ -1,6 +1,7 @@
 // An outgoing connection: non-blocking connect with a timeout, and reconnect with backoff after it fails or drops.
 import { connect as netConnect, type Socket } from 'node:net';
 import { Backoff } from './backoff.js';
+import type { Clock, ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
 import type { Machine } from './machine.js';
 import { NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
@@ -15,20 +16,31 @@ export interface ClientOptions extends StreamOptions {
 }
 
 export class ClientDispatcher extends StreamDispatcher {
-    private connectTimer: ReturnType<typeof setTimeout> | undefined;
-    private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+    /** The delay before the next automatic reconnect, for observers and tests; undefined when none is scheduled. */
+    nextReconnectMs: number | undefined;
+
+    private connectTimer: ClockTimer | undefined;
+    private reconnectTimer: ClockTimer | undefined;
     private readonly backoff: Backoff | undefined;
     /** True once `close` was asked for: no reconnect until the next `connect`. */
     private closeRequested = false;
+    /** The socket whose connect succeeded; an error of the current socket before that is a connect failure. */
+    private connectedSocket: Socket | undefined;
 
     constructor(machine: Machine, name: string, events: StreamEvents, protected readonly client: ClientOptions) {
         super(machine, name, events, client);
-        this.backoff = client.reconnect ? new Backoff(client.reconnect.minMs, client.reconnect.maxMs) : undefined;
+        // The clock's random gives the jitter: on a manual clock every delay is its whole step, as in the interpreter.
+        const clock = machine.host.clock;
+        this.backoff = client.reconnect ? new Backoff(client.reconnect.minMs, client.reconnect.maxMs, () => clock.random()) : undefined;
     }
 
     /** True while connecting or connected (not while a previous connection is only closing). */
     get active(): boolean {
         return this.socket !== undefined && !this.socket.destroyed && !this.closingGracefully;
+    }
+
+    private get clock(): Clock {
+        return this.machine.host.clock;
     }
 
     /**
@@ -45,11 +57,16 @@ export class ClientDispatcher extends StreamDispatcher {
         const socket = netConnect({ host, port });
         this.attach(socket);
         if (connectTimeoutMs !== undefined) {
-            this.connectTimer = setTimeout(() => this.connectTimedOut(socket, connectTimeoutMs), connectTimeoutMs);
+            this.connectTimer = this.clock.set(connectTimeoutMs, () => this.connectTimedOut(socket, connectTimeoutMs));
         }
         socket.once('connect', () => {
             this.clearConnectTimer();
+            if (this.socket !== socket) {
+                return;
+            }
+            this.connectedSocket = socket;
             this.backoff?.reset();
+            this.machine.traceIo(this.name, 'connect');
             this.handleConnect();
         });
     }
@@ -65,43 +82,66 @@ export class ClientDispatcher extends StreamDispatcher {
         return super.close();
     }
 
-    /** The delay before the next automatic reconnect, for observers and tests; undefined when none is scheduled. */
-    nextReconnectMs: number | undefined;
+    /** An error before the connect succeeded is a connect failure: traced, and a warning when the model maps no `error`. */
+    override handleError(error: Error): void {
+        const socket = this.socket;
+        if (socket === undefined || socket === this.connectedSocket) {
+            super.handleError(error);
+            return;
+        }
+        const code = (error as NodeJS.ErrnoException).code;
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'error', code === undefined ? {} : { code });
+        }
+        if (this.events.error !== NO_EVENT) {
+            this.emit(this.events.error, error);
+        } else if (!this.machine.finished) {
+            process.emitWarning(`${this.machine.name}.${this.name}: connect to ${this.client.host}:${this.client.port} failed: ${error.message}`, 'ReactorSocketError');
+        }
+    }
 
     protected override socketClosed(socket: Socket, hadError: boolean): void {
-        this.clearConnectTimer();
+        if (this.socket === socket) {
+            this.clearConnectTimer();
+        }
         super.socketClosed(socket, hadError);
         if (this.socket === socket && this.backoff && !this.closeRequested && !this.machine.finished) {
             const delay = this.backoff.next();
             this.nextReconnectMs = delay;
-            this.reconnectTimer = setTimeout(() => {
+            this.reconnectTimer = this.clock.set(delay, () => {
                 this.reconnectTimer = undefined;
                 this.nextReconnectMs = undefined;
                 this.connect();
-            }, delay);
+            });
         }
     }
 
     private connectTimedOut(socket: Socket, ms: number): void {
         this.connectTimer = undefined;
-        if (socket.destroyed || !socket.connecting) {
+        if (socket !== this.socket || socket.destroyed || !socket.connecting) {
             return;
         }
         const error = new ReactorError('ETIMEDOUT', `${this.machine.name}.${this.name}: connect to ${this.client.host}:${this.client.port} timed out after ${ms} ms`);
         socket.destroy();
-        this.emit(this.events.timeout !== NO_EVENT ? this.events.timeout : this.events.error, error);
+        this.machine.traceIo(this.name, 'timeout');
+        const event = this.events.timeout !== NO_EVENT ? this.events.timeout : this.events.error;
+        if (event !== NO_EVENT) {
+            this.emit(event, error);
+        } else if (!this.machine.finished) {
+            process.emitWarning(error.message, 'ReactorSocketError');
+        }
     }
 
     private clearConnectTimer(): void {
         if (this.connectTimer !== undefined) {
-            clearTimeout(this.connectTimer);
+            this.clock.clear(this.connectTimer);
             this.connectTimer = undefined;
         }
     }
 
     private cancelReconnect(): void {
         if (this.reconnectTimer !== undefined) {
-            clearTimeout(this.reconnectTimer);
+            this.clock.clear(this.reconnectTimer);
             this.reconnectTimer = undefined;
             this.nextReconnectMs = undefined;
         }

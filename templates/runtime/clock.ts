@@ -1,4 +1,5 @@
 // Time for the runtime: Node's timers, or a manual clock that only moves when told (replaying scenarios, tests).
+import { createInterface } from 'node:readline';
 
 /** A timer armed on a clock; pass it back to `clear`. */
 export type ClockTimer = { readonly due: number } | ReturnType<typeof setTimeout>;
@@ -92,4 +93,33 @@ export class ManualClock implements Clock {
     get pending(): number {
         return this.timers.length;
     }
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Drives a manual clock from the lines of `input` (a generated program's stdin under `--clock=manual`):
+ * `advance MS` moves it on (`advance 1500`, or with a unit: `advance 2s`); empty lines and `# comments` are skipped.
+ * Returns the function that stops reading (the program calls it once every machine has finished).
+ */
+export function driveManualClock(clock: ManualClock, input: NodeJS.ReadableStream = process.stdin): () => void {
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+        const text = line.replace(/#.*/, '').trim();
+        if (text === '') {
+            return;
+        }
+        const match = /^advance\s+([0-9]+)(ms|s|m|h)?$/.exec(text);
+        if (!match) {
+            process.emitWarning(`--clock=manual: cannot read ${JSON.stringify(line)}: expected 'advance MS'`, 'ReactorClock');
+            return;
+        }
+        clock.advance(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!);
+    });
+    return () => {
+        lines.close();
+        if ('destroy' in input && typeof input.destroy === 'function') {
+            (input as NodeJS.ReadableStream & { destroy(): void }).destroy();
+        }
+    };
 }

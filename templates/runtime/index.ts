@@ -1,7 +1,7 @@
 // The reactor runtime: copied verbatim into every generated project; Node's standard library only.
-export { addressFromEnv, type Address } from './addresses.js';
+export { AddressError, addressFromEnv, checkAddressOverrides, parseAddress, type Address } from './addresses.js';
 export { Backoff } from './backoff.js';
-export { ManualClock, RealClock, type Clock, type ClockTimer } from './clock.js';
+export { driveManualClock, ManualClock, RealClock, type Clock, type ClockTimer } from './clock.js';
 export { ClientDispatcher, type ClientOptions } from './client-dispatcher.js';
 export { ConnectionDispatcher } from './connection-dispatcher.js';
 export { ReactorError } from './errors.js';
@@ -10,5 +10,5 @@ export { Machine, START_EVENT, type Closable, type EventSource, type IoDetail, t
 export { Reactor, type ReactorOptions } from './reactor.js';
 export { ServerDispatcher, type ServerEvents, type ServerOptions, type SessionFactory } from './server-dispatcher.js';
 export { DEFAULT_LINGER_MS, NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
-export { traceObserver } from './trace.js';
+export { traceFormat, traceObserver, traceObservers, type TraceFormat } from './trace.js';
 export { traceJson, traceText, type ActionPhase, type IoWhat, type TraceKind, type TraceLine } from './trace-format.js';

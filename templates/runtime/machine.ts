@@ -11,7 +11,10 @@ export interface IoDetail {
     session?: string;
 }
 
-/** Watches machines: transitions, actions, socket occurrences, ignored events, finishing, and errors thrown by user actions. */
+/**
+ * Watches machines: transitions, actions, socket occurrences, ignored events, finishing, and errors thrown by user actions.
+ * A machine looks at the reactor's observers when it is constructed and when it starts: give them to the Reactor up front.
+ */
 export interface MachineObserver {
     /** A transition with a target; `from` is '' when the machine starts in `to`. */
     transition?(machine: Machine, from: string, event: string, to: string): void;
@@ -22,6 +25,7 @@ export interface MachineObserver {
     /** A socket occurrence, before it becomes the mapped event (if any). */
     io?(machine: Machine, socket: string, what: IoWhat, detail: IoDetail): void;
     unhandled?(machine: Machine, state: string, event: string): void;
+    /** The machine finished, in `machine.stateName`. */
     finished?(machine: Machine): void;
     error?(machine: Machine, error: unknown, event: string): void;
 }
@@ -32,19 +36,27 @@ export interface Closable {
     close(): Promise<void>;
 }
 
-/** What a machine reports to the reactor that runs it. */
+/** What a machine reports to the reactor that runs it (a server is the host of its sessions and passes most on). */
 export interface MachineHost {
     readonly observers: readonly MachineObserver[];
     /** Every timer of the machine and its sockets runs on this clock. */
     readonly clock: Clock;
     machineFinished(machine: Machine): void;
+    /** The built-in `stop`, once the step that ran it has completed: every top-level machine still running finishes. */
     stop(): void;
+    /** A machine with `signal` bindings started: its signals are delivered to it from now on, until it finishes. */
+    bindSignals?(machine: Machine): void;
+    unbindSignals?(machine: Machine): void;
+    /** The program cannot go on (a server cannot listen and the model maps no `error`): stop with `message` and exit status 1. */
+    fail?(message: string): void;
 }
 
 /** The event id that starts a machine: the generated `process` enters the initial state on it. */
 export const START_EVENT = -1;
 
 const NO_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = Object.freeze([]);
+
+const NO_DETAIL: IoDetail = Object.freeze({});
 
 /** What produced an event: a socket dispatcher, for backpressure (the source of the event being handled pauses). */
 export interface EventSource {
@@ -53,6 +65,11 @@ export interface EventSource {
 
 /** Payload of a timer event: the state epoch it was armed in, so a timer of a state already left is ignored. */
 type TimerPayload = number;
+
+/** Where `dispatch` is: no event in progress, one in progress, or one in progress whose step ran `stop`. */
+const IDLE = 0;
+const BUSY = 1;
+const STOP_AFTER_STEP = 2;
 
 export abstract class Machine {
     /** The machine's name in the model. */
@@ -70,10 +87,15 @@ export abstract class Machine {
     source: EventSource | undefined = undefined;
     /** True once the machine reached a final state or was stopped: it takes no more events. */
     finished = false;
+    /**
+     * True while anyone observes this machine (the reactor's observers or its own): generated code reports each
+     * action and internal transition only then, so an unobserved machine pays one boolean check per action.
+     */
+    tracing: boolean;
     /** Counts state entries; timers armed in an earlier entry are stale. */
     protected epoch = 0;
 
-    private busy = false;
+    private busy = IDLE;
     private queue: EventQueue | undefined;
     private timers: Array<ClockTimer | undefined> | undefined;
     private observers: MachineObserver[] | undefined;
@@ -81,7 +103,9 @@ export abstract class Machine {
     private closing: Promise<void> | undefined;
     private label: string | undefined;
 
-    constructor(readonly host: MachineHost) {}
+    constructor(readonly host: MachineHost) {
+        this.tracing = host.observers.length > 0;
+    }
 
     /** A name for logs: the type, plus an instance number for sessions. */
     get name(): string {
@@ -92,8 +116,15 @@ export abstract class Machine {
         this.label = label;
     }
 
-    /** Starts the machine: its clients connect, its servers listen, and it enters its initial state. */
+    /** Starts the machine: its signals are bound, its clients connect, its servers listen, and it enters its initial state. */
     start(): void {
+        if (this.finished) {
+            return;
+        }
+        this.tracing = this.observed();
+        if (this.signals.length > 0) {
+            this.host.bindSignals?.(this);
+        }
         this.dispatch(START_EVENT);
     }
 
@@ -108,31 +139,39 @@ export abstract class Machine {
         if (this.finished) {
             return;
         }
-        if (this.busy) {
+        if (this.busy !== IDLE) {
             (this.queue ??= new EventQueue()).push(event, payload, source);
             return;
         }
-        this.busy = true;
+        this.busy = BUSY;
         try {
             this.deliver(event, payload, source);
             const queue = this.queue;
             if (queue) {
-                while (queue.length > 0 && !this.finished) {
+                while (queue.length > 0 && !this.finished && this.busy === BUSY) {
                     const next = queue.peekEvent();
                     const nextSource = queue.peekSource<EventSource>();
                     this.deliver(next, queue.takePayload(), nextSource);
                 }
             }
         } finally {
-            this.busy = false;
+            const stop = this.busy === STOP_AFTER_STEP;
+            this.busy = IDLE;
+            if (stop) {
+                // The step that ran `stop` has completed: what it raised is dropped, then the reactor stops.
+                this.queue?.clear();
+                this.host.stop();
+            }
         }
     }
 
     /** Subscribes to this machine only; returns the unsubscribe function. */
     observe(observer: MachineObserver): () => void {
         (this.observers ??= []).push(observer);
+        this.tracing = true;
         return () => {
             this.observers = this.observers?.filter((o) => o !== observer);
+            this.tracing = this.observed();
         };
     }
 
@@ -148,8 +187,13 @@ export abstract class Machine {
             this.finished = true;
             this.clearTimers();
             this.queue?.clear();
+            if (this.signals.length > 0) {
+                this.host.unbindSignals?.(this);
+            }
             this.closing = Promise.all((this.owned ?? []).map((resource) => resource.close())).then(() => undefined);
-            this.forEachObserver((o) => o.finished?.(this));
+            if (this.tracing) {
+                this.forEachObserver((o) => o.finished?.(this));
+            }
             this.host.machineFinished(this);
         }
         return this.closing;
@@ -198,7 +242,7 @@ export abstract class Machine {
 
     /** Called by the generated `enter` after the state changed. */
     protected notifyTransition(from: string, event: number, to: string): void {
-        if (!this.observed()) {
+        if (!this.tracing) {
             return; // the common case in production: no closure, no name lookup per event
         }
         const eventName = event === START_EVENT ? '(start)' : this.eventNames[event] ?? String(event);
@@ -207,16 +251,23 @@ export abstract class Machine {
 
     /** Called by a state that does not handle the event: it is ignored and reported. */
     unhandled(event: number): void {
-        if (!this.observed()) {
+        if (!this.tracing) {
             return;
         }
         const eventName = this.eventNames[event] ?? String(event);
         this.forEachObserver((o) => o.unhandled?.(this, this.stateName, eventName));
     }
 
-    /** Stops the whole reactor (the built-in `stop` action). */
+    /**
+     * The built-in `stop`: the step running it completes first (the actions after it, the next state's entry
+     * actions), then every top-level machine still running finishes. Called outside a step, it stops at once.
+     */
     stopReactor(): void {
-        this.host.stop();
+        if (this.busy !== IDLE) {
+            this.busy = STOP_AFTER_STEP;
+        } else {
+            this.host.stop();
+        }
     }
 
     private deliver(event: number, payload: unknown, source: EventSource | undefined): void {
@@ -242,9 +293,9 @@ export abstract class Machine {
         }
     }
 
-    /** Reports a socket occurrence to observers (nothing to do, and no allocation, when nobody observes). */
-    traceIo(socket: string, what: IoWhat, detail: IoDetail = {}): void {
-        if (this.observed()) {
+    /** Reports a socket occurrence to observers (nothing to do when nobody observes, or once the machine has finished). */
+    traceIo(socket: string, what: IoWhat, detail: IoDetail = NO_DETAIL): void {
+        if (this.tracing && !this.finished) {
             this.forEachObserver((o) => o.io?.(this, socket, what, detail));
         }
     }
@@ -260,11 +311,6 @@ export abstract class Machine {
         const eventName = this.eventNames[event] ?? String(event);
         const state = this.stateName;
         this.forEachObserver((o) => o.internal?.(this, state, eventName));
-    }
-
-    /** True when any observer listens: generated code reports actions and internal transitions only then. */
-    get tracing(): boolean {
-        return this.observed();
     }
 
     private observed(): boolean {

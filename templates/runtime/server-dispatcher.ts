@@ -1,7 +1,7 @@
 // A listening socket: every accepted connection runs its own session machine; running out of descriptors pauses accepting.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Backoff } from './backoff.js';
-import type { Clock } from './clock.js';
+import type { Clock, ClockTimer } from './clock.js';
 import type { Closable, Machine, MachineHost, MachineObserver } from './machine.js';
 import { NO_EVENT } from './stream-dispatcher.js';
 
@@ -23,29 +23,43 @@ export interface ServerEvents {
 /** Builds the session machine for an accepted socket (generated per `session` machine). */
 export type SessionFactory = (host: MachineHost, socket: Socket) => Machine;
 
+/** A session machine as generated: it exposes the connection it owns, which a closing server closes gracefully. */
+interface SessionWithConnection {
+    readonly connection?: Closable;
+}
+
 /** How long accepting pauses after the process ran out of file descriptors: grows from 100 ms to 2 s. */
 const DESCRIPTOR_PAUSE = { minMs: 100, maxMs: 2_000 };
 
 export class ServerDispatcher implements Closable, MachineHost {
     server: Server | undefined;
+    /** Sessions started and not finished yet. */
     readonly sessions = new Set<Machine>();
     /** Accepted connections so far, and times accepting paused for lack of descriptors. */
     accepted = 0;
     pauses = 0;
 
     private closing: Promise<void> | undefined;
+    /** Resolves once every session has finished, after `close`. */
+    private sessionsFinished: (() => void) | undefined;
+    /** Finished sessions whose sockets are still closing (a connection lingering for its peer). */
+    private readonly lingering = new Set<Promise<void>>();
     /** The port bound first: listening again after a pause takes the same one, even when the model said 0. */
     private boundPort: number | undefined;
-    private resumeTimer: ReturnType<typeof setTimeout> | undefined;
-    private readonly pauseBackoff = new Backoff(DESCRIPTOR_PAUSE.minMs, DESCRIPTOR_PAUSE.maxMs);
+    /** True while a `listen` is in progress: its failure is handled by `listen`'s caller, not as a server error. */
+    private binding = false;
+    private resumeTimer: ClockTimer | undefined;
+    private readonly pauseBackoff: Backoff;
 
     constructor(
         readonly machine: Machine,
         readonly name: string,
-        private readonly events: ServerEvents,
-        private readonly options: ServerOptions,
-        private readonly createSession: SessionFactory
+        protected readonly events: ServerEvents,
+        protected readonly options: ServerOptions,
+        private readonly sessionFactory?: SessionFactory
     ) {
+        const clock = machine.host.clock;
+        this.pauseBackoff = new Backoff(DESCRIPTOR_PAUSE.minMs, DESCRIPTOR_PAUSE.maxMs, () => clock.random());
         machine.own(this);
     }
 
@@ -63,7 +77,15 @@ export class ServerDispatcher implements Closable, MachineHost {
         return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
     }
 
-    /** Starts listening; resolves once bound, rejects (and raises `error`) when the address cannot be used. */
+    /**
+     * Starts listening (the machine's start calls it). When the address cannot be used, the model's `error` event
+     * gets the error; without an `error` mapping the program stops with a message and exit status 1.
+     */
+    startListening(): void {
+        this.listen().catch((error: NodeJS.ErrnoException) => this.listenFailed(error));
+    }
+
+    /** Starts listening; resolves once bound, rejects when the address cannot be used. */
     listen(): Promise<void> {
         const { noDelay, keepAliveMs } = this.options;
         const server = (this.server ??= createServer({
@@ -73,20 +95,40 @@ export class ServerDispatcher implements Closable, MachineHost {
         }));
         if (server.listenerCount('connection') === 0) {
             server.on('connection', (socket: Socket) => this.handleAccept(socket));
-            server.on('error', (error: NodeJS.ErrnoException) => this.handleError(error));
+            server.on('error', (error: NodeJS.ErrnoException) => {
+                if (!this.binding) {
+                    this.handleError(error);
+                }
+            });
         }
+        this.binding = true;
         return new Promise<void>((resolve, reject) => {
-            const failed = (error: Error): void => reject(error);
-            server.once('error', failed);
-            server.listen({ host: this.options.host, port: this.boundPort ?? this.options.port, backlog: this.options.backlog ?? 511 }, () => {
+            const failed = (error: Error): void => {
+                this.binding = false;
+                server.off('listening', bound);
+                reject(error);
+            };
+            const bound = (): void => {
+                this.binding = false;
                 server.off('error', failed);
                 this.boundPort ??= this.port;
                 resolve();
-            });
+            };
+            server.once('error', failed);
+            server.once('listening', bound);
+            server.listen({ host: this.options.host, port: this.boundPort ?? this.options.port, backlog: this.options.backlog ?? 511 });
         });
     }
 
-    /** asyncore's handle_accept: a new session machine owns the socket. */
+    /** Builds the session for an accepted socket; the generated subclass overrides it (and so may yours). */
+    protected createSession(host: MachineHost, socket: Socket): Machine {
+        if (!this.sessionFactory) {
+            throw new Error(`${this.machine.name}.${this.name}: no session factory`);
+        }
+        return this.sessionFactory(host, socket);
+    }
+
+    /** asyncore's handle_accept: a new session machine owns the socket; it starts, then the server's machine hears `accept`. */
     handleAccept(socket: Socket): void {
         if (this.closing) {
             socket.destroy();
@@ -98,56 +140,136 @@ export class ServerDispatcher implements Closable, MachineHost {
         session.name = `${session.type}#${this.accepted}`;
         this.sessions.add(session);
         session.start();
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'accept', { session: session.name });
+        }
         if (this.events.accept !== NO_EVENT) {
             this.machine.dispatch(this.events.accept, session);
         }
     }
 
+    /** An error of the listening socket (out of descriptors on accept, …). */
     handleError(error: NodeJS.ErrnoException): void {
-        if (error.code === 'EMFILE' || error.code === 'ENFILE') {
+        const outOfDescriptors = error.code === 'EMFILE' || error.code === 'ENFILE';
+        if (outOfDescriptors) {
             this.pauseAccepting();
         }
+        this.traceError(error);
         if (this.events.error !== NO_EVENT) {
             this.machine.dispatch(this.events.error, error);
-        } else if (error.code !== 'EMFILE' && error.code !== 'ENFILE') {
+        } else if (!outOfDescriptors) {
             process.emitWarning(`${this.machine.name}.${this.name}: ${error.message}`, 'ReactorSocketError');
         }
     }
 
-    /** Stop accepting, close every session gracefully, and resolve when all are closed. */
+    /** The address cannot be used (in use, not available, …): the model's `error`, or the program stops with exit status 1. */
+    protected listenFailed(error: NodeJS.ErrnoException): void {
+        if (this.closing) {
+            return;
+        }
+        this.traceError(error);
+        if (this.events.error !== NO_EVENT) {
+            this.machine.dispatch(this.events.error, error);
+            return;
+        }
+        const message = `${this.machine.name}.${this.name}: cannot listen on ${this.options.host}:${this.boundPort ?? this.options.port}: ${describeError(error)}`;
+        if (this.machine.host.fail) {
+            this.machine.host.fail(message);
+        } else {
+            process.emitWarning(message, 'ReactorSocketError');
+            process.exitCode = 1;
+        }
+    }
+
+    /**
+     * Graceful close: stop accepting and close every session's connection gracefully. The sessions keep running (they
+     * still read, and see their peer's close as their `close` event) until their connections have closed and they
+     * have finished; then the server's `close` event goes to its machine, and the promise resolves once every socket
+     * of the sessions has closed.
+     */
     close(): Promise<void> {
         if (this.closing) {
             return this.closing;
         }
         if (this.resumeTimer !== undefined) {
-            clearTimeout(this.resumeTimer);
+            this.clock.clear(this.resumeTimer);
             this.resumeTimer = undefined;
         }
-        const listenerClosed = new Promise<void>((resolve) => {
-            if (this.server?.listening) {
-                this.server.close(() => resolve());
+        if (this.server?.listening) {
+            // Stops accepting at once; the callback (when every accepted connection has ended) is not waited for.
+            this.server.close();
+        }
+        const sessionsFinished = new Promise<void>((resolve) => {
+            this.sessionsFinished = resolve;
+        });
+        this.closing = sessionsFinished.then(() => Promise.all([...this.lingering])).then(() => undefined);
+        for (const session of [...this.sessions]) {
+            const connection = (session as Machine & SessionWithConnection).connection;
+            if (connection) {
+                void connection.close();
             } else {
-                resolve();
+                void session.finish();
             }
-        });
-        // Each session closes its connection gracefully (pending bytes are flushed first).
-        const sessionsClosed = Promise.all([...this.sessions].map((session) => session.finish()));
-        this.closing = Promise.all([listenerClosed, sessionsClosed]).then(() => {
-            if (this.events.close !== NO_EVENT) {
-                this.machine.dispatch(this.events.close, false);
-            }
-        });
+        }
+        this.checkSessionsFinished();
         return this.closing;
     }
 
     // MachineHost for the sessions.
 
     machineFinished(session: Machine): void {
-        this.sessions.delete(session);
+        if (!this.sessions.delete(session)) {
+            return;
+        }
+        const closed = session.finish();
+        this.lingering.add(closed);
+        void closed.then(() => this.lingering.delete(closed));
+        this.checkSessionsFinished();
     }
 
     stop(): void {
         this.machine.host.stop();
+    }
+
+    bindSignals(session: Machine): void {
+        this.machine.host.bindSignals?.(session);
+    }
+
+    unbindSignals(session: Machine): void {
+        this.machine.host.unbindSignals?.(session);
+    }
+
+    fail(message: string): void {
+        if (this.machine.host.fail) {
+            this.machine.host.fail(message);
+        } else {
+            process.emitWarning(message, 'ReactorSocketError');
+            process.exitCode = 1;
+        }
+    }
+
+    /** Once closing and every session has finished: the server's `close`, after the step that finished the last one. */
+    private checkSessionsFinished(): void {
+        const done = this.sessionsFinished;
+        if (!done || this.sessions.size > 0) {
+            return;
+        }
+        this.sessionsFinished = undefined;
+        queueMicrotask(() => {
+            if (this.machine.tracing) {
+                this.machine.traceIo(this.name, 'close', { hadError: false });
+            }
+            if (this.events.close !== NO_EVENT) {
+                this.machine.dispatch(this.events.close, false);
+            }
+            done();
+        });
+    }
+
+    private traceError(error: NodeJS.ErrnoException): void {
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'error', error.code === undefined ? {} : { code: error.code });
+        }
     }
 
     /** Out of descriptors: stop listening (no busy accept loop), then listen again after a growing pause. */
@@ -158,11 +280,17 @@ export class ServerDispatcher implements Closable, MachineHost {
         }
         this.pauses++;
         server.close();
-        this.resumeTimer = setTimeout(() => {
+        this.resumeTimer = this.clock.set(this.pauseBackoff.next(), () => {
             this.resumeTimer = undefined;
             if (!this.closing) {
-                this.listen().catch((error: NodeJS.ErrnoException) => this.handleError(error));
+                this.listen().catch((error: NodeJS.ErrnoException) => this.listenFailed(error));
             }
-        }, this.pauseBackoff.next());
+        });
     }
+}
+
+/** `address already in use (EADDRINUSE)`: Node's message without its `listen CODE:` prefix and address, plus the code. */
+function describeError(error: NodeJS.ErrnoException): string {
+    const text = error.message.replace(/^listen \w+: /, '').replace(/ \S+:\d+$/, '');
+    return error.code && !text.includes(error.code) ? `${text} (${error.code})` : text;
 }
