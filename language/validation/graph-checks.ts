@@ -60,6 +60,18 @@ export class GraphChecks {
                 code: IssueCodes.FinalHasTransitions
             });
         }
+        // A final state is never left, so its exit actions would never run.
+        for (const state of analysis.states) {
+            if (!state.final) {
+                continue;
+            }
+            for (const exit of state.exits) {
+                accept('error', `Final state '${state.name}' cannot have exit actions: a final state is never left, so they can never run. Remove this line, or drop 'final'.`, {
+                    node: exit,
+                    code: IssueCodes.FinalHasTransitions
+                });
+            }
+        }
     }
 
     /** Two transitions on one event where only one can ever fire. */

@@ -105,9 +105,25 @@ describe('final-has-transitions', () => {
             /Final state 'Done' cannot have (transitions|timers)/
         );
     });
-    it('allows entry and exit actions in a final state', async () => {
+    it('is an error on each exit line of a final state: a final state is never left, so they never run', async () => {
         await expectReported(
-            `machine M { events Go initial state A { on Go -> Done } final state Done { entry cleanup exit bye } }`,
+            `machine M {
+                events Go
+                initial state A { on Go -> Done  exit leaveA }
+                final state Done {
+                    entry cleanup
+                    exit bye, wave
+                    exit again
+                }
+            }`,
+            IssueCodes.FinalHasTransitions,
+            ['exit bye, wave', 'exit again'],
+            /^Final state 'Done' cannot have exit actions: a final state is never left, so they can never run\. Remove this line, or drop 'final'\.$/
+        );
+    });
+    it('allows entry actions in a final state, and exit actions in other states', async () => {
+        await expectReported(
+            `machine M { events Go initial state A { on Go -> Done  exit bye } final state Done { entry cleanup } }`,
             IssueCodes.FinalHasTransitions,
             []
         );
