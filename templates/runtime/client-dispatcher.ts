@@ -24,8 +24,6 @@ export class ClientDispatcher extends StreamDispatcher {
     private readonly backoff: Backoff | undefined;
     /** True once `close` was asked for: no reconnect until the next `connect`. */
     private closeRequested = false;
-    /** The socket whose connect succeeded; an error of the current socket before that is a connect failure. */
-    private connectedSocket: Socket | undefined;
 
     constructor(machine: Machine, name: string, events: StreamEvents, protected readonly client: ClientOptions) {
         super(machine, name, events, client);
@@ -39,7 +37,8 @@ export class ClientDispatcher extends StreamDispatcher {
         return this.socket !== undefined && !this.socket.destroyed && !this.closingGracefully;
     }
 
-    private get clock(): Clock {
+    /** The reactor's clock: the connect timeout and the reconnect delays run on it. */
+    private get clientClock(): Clock {
         return this.machine.host.clock;
     }
 
@@ -57,14 +56,13 @@ export class ClientDispatcher extends StreamDispatcher {
         const socket = netConnect({ host, port });
         this.attach(socket);
         if (connectTimeoutMs !== undefined) {
-            this.connectTimer = this.clock.set(connectTimeoutMs, () => this.connectTimedOut(socket, connectTimeoutMs));
+            this.connectTimer = this.clientClock.set(connectTimeoutMs, () => this.connectTimedOut(socket, connectTimeoutMs));
         }
         socket.once('connect', () => {
             this.clearConnectTimer();
             if (this.socket !== socket) {
                 return;
             }
-            this.connectedSocket = socket;
             this.backoff?.reset();
             this.machine.traceIo(this.name, 'connect');
             this.handleConnect();
@@ -82,24 +80,6 @@ export class ClientDispatcher extends StreamDispatcher {
         return super.close();
     }
 
-    /** An error before the connect succeeded is a connect failure: traced, and a warning when the model maps no `error`. */
-    override handleError(error: Error): void {
-        const socket = this.socket;
-        if (socket === undefined || socket === this.connectedSocket) {
-            super.handleError(error);
-            return;
-        }
-        const code = (error as NodeJS.ErrnoException).code;
-        if (this.machine.tracing) {
-            this.machine.traceIo(this.name, 'error', code === undefined ? {} : { code });
-        }
-        if (this.events.error !== NO_EVENT) {
-            this.emit(this.events.error, error);
-        } else if (!this.machine.finished) {
-            process.emitWarning(`${this.machine.name}.${this.name}: connect to ${this.client.host}:${this.client.port} failed: ${error.message}`, 'ReactorSocketError');
-        }
-    }
-
     protected override socketClosed(socket: Socket, hadError: boolean): void {
         if (this.socket === socket) {
             this.clearConnectTimer();
@@ -108,7 +88,7 @@ export class ClientDispatcher extends StreamDispatcher {
         if (this.socket === socket && this.backoff && !this.closeRequested && !this.machine.finished) {
             const delay = this.backoff.next();
             this.nextReconnectMs = delay;
-            this.reconnectTimer = this.clock.set(delay, () => {
+            this.reconnectTimer = this.clientClock.set(delay, () => {
                 this.reconnectTimer = undefined;
                 this.nextReconnectMs = undefined;
                 this.connect();
@@ -134,14 +114,14 @@ export class ClientDispatcher extends StreamDispatcher {
 
     private clearConnectTimer(): void {
         if (this.connectTimer !== undefined) {
-            this.clock.clear(this.connectTimer);
+            this.clientClock.clear(this.connectTimer);
             this.connectTimer = undefined;
         }
     }
 
     private cancelReconnect(): void {
         if (this.reconnectTimer !== undefined) {
-            this.clock.clear(this.reconnectTimer);
+            this.clientClock.clear(this.reconnectTimer);
             this.reconnectTimer = undefined;
             this.nextReconnectMs = undefined;
         }
