@@ -1,9 +1,9 @@
 // Quick fixes for our diagnostics: mark a stuck state final, remove an unreachable state, declare a missing event,
-// and replace a misspelt name with the suggested one.
+// replace a misspelt name with the suggested one, and remove a socket option that has no effect.
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
-import { isMachine, isState } from '../generated/ast.js';
+import { isMachine, isSocketMember, isState } from '../generated/ast.js';
 import type { UnresolvedReferenceData } from '../validation/document-validator.js';
 import { IssueCodes } from '../validation/issue-codes.js';
 
@@ -46,6 +46,37 @@ function removeState(document: LangiumDocument, diagnostic: Diagnostic): CodeAct
     return fix(`Remove unreachable state '${state.name}'`, document, diagnostic, [{ range, newText: '' }]);
 }
 
+/** Deletes a socket option: its whole line when it stands alone, else the word and the blanks on one side of it. */
+function removeOption(document: LangiumDocument, diagnostic: Diagnostic): CodeAction | undefined {
+    const option = nodeAt(document, diagnostic, isSocketMember);
+    const cst = option?.$cstNode;
+    if (!option || !cst) {
+        return undefined;
+    }
+    const text = document.textDocument.getText();
+    const blank = (at: number): boolean => text[at] === ' ' || text[at] === '\t';
+    let before = cst.offset;
+    while (before > 0 && blank(before - 1)) {
+        before--;
+    }
+    let after = cst.end;
+    while (after < text.length && blank(after)) {
+        after++;
+    }
+    const newlineAfter = text.startsWith('\r\n', after) ? 2 : text[after] === '\n' ? 1 : after === text.length ? 0 : -1;
+    let start: number;
+    let end: number;
+    if ((before === 0 || text[before - 1] === '\n') && newlineAfter >= 0) {
+        [start, end] = [before, after + newlineAfter]; // alone on its line
+    } else if (after > cst.end && newlineAfter < 0 && text[after] !== '}') {
+        [start, end] = [cst.offset, after]; // `{ reuseaddr  backlog 5 }`: the blanks after it
+    } else {
+        [start, end] = [before, cst.end]; // last of its line or block: the blanks before it
+    }
+    const range = { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) };
+    return fix(`Remove '${cst.text}'`, document, diagnostic, [{ range, newText: '' }], true);
+}
+
 /** Adds the event to the machine's last `events` list, or a new list after the machine's `{`. */
 function declareEvent(document: LangiumDocument, diagnostic: Diagnostic, name: string): CodeAction | undefined {
     const machine = nodeAt(document, diagnostic, isMachine);
@@ -79,6 +110,9 @@ export class ReactorFsmCodeActionProvider implements CodeActionProvider {
                     break;
                 case IssueCodes.UnreachableState:
                     add(removeState(document, diagnostic));
+                    break;
+                case IssueCodes.IneffectiveOption:
+                    add(removeOption(document, diagnostic));
                     break;
                 case IssueCodes.UnresolvedReference: {
                     const data = diagnostic.data as UnresolvedReferenceData | undefined;

@@ -15,6 +15,7 @@ export const IssueCodes = {
     EventNeverFires: 'event-never-fires',
     CannotFinish: 'cannot-finish',
     BadSocketOption: 'bad-socket-option',
+    IneffectiveOption: 'ineffective-option',
     BadDuration: 'bad-duration',
     BadSignal: 'bad-signal'
 } as const;
@@ -39,6 +40,7 @@ export const IssueSeverities: Record<IssueCode, IssueSeverity> = {
     'event-never-fires': 'info',
     'cannot-finish': 'info',
     'bad-socket-option': 'error',
+    'ineffective-option': 'warning',
     'bad-duration': 'error',
     'bad-signal': 'error'
 };

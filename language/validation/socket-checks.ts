@@ -1,5 +1,6 @@
-// Checks of socket handlers: addresses, durations, counts, and which options fit which kind of socket.
+// Checks of socket handlers: addresses, durations, counts, which options fit which kind of socket, and options that change nothing.
 import type { ValidationAcceptor } from 'langium';
+import { DiagnosticTag } from 'vscode-languageserver';
 import { isConnection, type ConnectAction, type Socket, type SocketMember } from '../generated/ast.js';
 import { parseAddress } from '../model/addresses.js';
 import { parseCount, parseDuration } from '../model/quantities.js';
@@ -29,6 +30,11 @@ const FITS: Record<string, readonly SocketKind[]> = {
     reconnect: ['Client'],
     heartbeat: STREAMS,
     idle: STREAMS
+};
+
+/** Options that parse and fit, yet change nothing at run time: why, for the warning. Old models keep parsing. */
+const INEFFECTIVE: Record<string, string> = {
+    reuseaddr: "'reuseaddr' has no effect: Node always sets SO_REUSEADDR on listening sockets. Remove it."
 };
 
 const KIND_WORDS: Record<SocketKind, string> = { Server: 'a server', Client: 'a client', Connection: 'a connection' };
@@ -77,6 +83,10 @@ export class SocketChecks {
                 continue;
             }
             seen.set(key, member);
+            const ineffective = INEFFECTIVE[key];
+            if (ineffective !== undefined) {
+                accept('warning', ineffective, { node: member, code: IssueCodes.IneffectiveOption, tags: [DiagnosticTag.Unnecessary] });
+            }
             this.checkValues(member, accept);
         }
         if (socket.$type === 'Server' && socket.name !== undefined && !seen.has('session')) {

@@ -156,6 +156,26 @@ describe('quick fixes', () => {
         expect(applyEdits(text, actions[1]!, uri)).toContain('events Connected, Conected\n');
     });
 
+    it('removes a reuseaddr that has no effect: its line when alone on it, else the word and its blanks', async () => {
+        const worker = '\nmachine W { events X, Gone initial state S { on X -> S  on Gone -> End } final state End connection p { read -> X  close -> Gone } }';
+        const ownLine = 'machine M {\n    events A, Quit\n    initial state S { on A -> S  on Quit -> Done }\n    final state Done\n    server s listen 0.0.0.0:1 {\n        reuseaddr\n        session W\n        accept -> A\n    }\n    signal SIGTERM -> Quit\n}' + worker;
+        const { actions, uri } = await actionsFor(ownLine, 'ineffective-option');
+        expect(actions.map((action) => [action.title, action.isPreferred])).toEqual([["Remove 'reuseaddr'", true]]);
+        const fixed = applyEdits(ownLine, actions[0]!, uri);
+        expect(fixed).toBe(ownLine.replace('        reuseaddr\n', ''));
+        expect((await validate(fixed)).diagnostics.map((d) => d.code)).toEqual([]);
+
+        for (const [inline, expected] of [
+            ['{ reuseaddr  session W  accept -> A }', '{ session W  accept -> A }'],
+            ['{ session W  accept -> A  reuseaddr }', '{ session W  accept -> A }'],
+            ['{ session W\n  accept -> A reuseaddr\n}', '{ session W\n  accept -> A\n}']
+        ] as const) {
+            const text = `machine M { events A initial state S { on A -> S } server s listen 0.0.0.0:1 ${inline} }${worker}`;
+            const { actions: inlineActions, uri: inlineUri } = await actionsFor(text, 'ineffective-option');
+            expect(applyEdits(text, inlineActions[0]!, inlineUri), inline).toBe(text.replace(inline, expected));
+        }
+    });
+
     it('adds an events line to a machine that has none', async () => {
         const text = 'machine M {\n    initial state A { on Go -> A }\n}';
         const { actions, uri } = await actionsFor(text, 'unresolved-reference');

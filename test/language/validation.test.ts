@@ -363,6 +363,32 @@ describe('bad-socket-option', () => {
     });
 });
 
+describe('ineffective-option', () => {
+    const server = (members: string): string =>
+        `machine S { events Acc, Quit initial state Up { on Acc -> Up  on Quit -> Down } final state Down server s listen 0.0.0.0:7000 { ${members} } signal SIGTERM -> Quit }
+         machine Worker { events X, Gone initial state W { on X -> W  on Gone -> End } final state End connection peer { read -> X  close -> Gone } }`;
+    it('warns that reuseaddr changes nothing, on the option, and the model still parses', async () => {
+        await expectReported(
+            server('reuseaddr  session Worker  accept -> Acc'),
+            IssueCodes.IneffectiveOption,
+            ['reuseaddr'],
+            /^'reuseaddr' has no effect: Node always sets SO_REUSEADDR on listening sockets\. Remove it\.$/
+        );
+        const { diagnostics } = await validate(server('reuseaddr  session Worker  accept -> Acc'));
+        expect(diagnostics.map((d) => d.code)).toEqual([IssueCodes.IneffectiveOption]);
+        expect(diagnostics[0]!.tags).toEqual([1]); // DiagnosticTag.Unnecessary: editors grey it out
+    });
+    it('leaves a misplaced or repeated reuseaddr to bad-socket-option, and says nothing without it', async () => {
+        await expectReported(server('reuseaddr  session Worker  reuseaddr'), IssueCodes.IneffectiveOption, ['reuseaddr']);
+        await expectReported(
+            `machine C { events D initial state A { on D -> A } client c connect localhost:1 { reuseaddr  read -> D } }`,
+            IssueCodes.IneffectiveOption,
+            []
+        );
+        await expectReported(server('nodelay  backlog 5  session Worker  accept -> Acc'), IssueCodes.IneffectiveOption, []);
+    });
+});
+
 describe('bad-duration and bad-signal', () => {
     it('rejects a timer that waits zero or an unknown unit', async () => {
         await expectReported(
