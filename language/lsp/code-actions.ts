@@ -116,8 +116,10 @@ export class ReactorFsmCodeActionProvider implements CodeActionProvider {
                     break;
                 case IssueCodes.UnresolvedReference: {
                     const data = diagnostic.data as UnresolvedReferenceData | undefined;
-                    if (data?.suggestion) {
-                        add(fix(`Change to '${data.suggestion}'`, document, diagnostic, [{ range: diagnostic.range, newText: data.suggestion }], true));
+                    const suggestions = data?.suggestions ?? (data?.suggestion ? [data.suggestion] : []);
+                    for (const suggestion of suggestions) {
+                        // Preferred only when it is the one close name: with several, the user picks.
+                        add(fix(`Change to '${suggestion}'`, document, diagnostic, [{ range: diagnostic.range, newText: suggestion }], suggestions.length === 1));
                     }
                     if (data?.referenceType === 'event') {
                         add(declareEvent(document, diagnostic, data.refText));

@@ -3,6 +3,8 @@
 import {
     Cancellation,
     DefaultDocumentValidator,
+    type LangiumCoreServices,
+    type ScopeProvider,
     interruptAndCheck,
     type AstNode,
     type LangiumDocument,
@@ -13,6 +15,7 @@ import {
 import { forEachNode } from '../ast/walk.js';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver';
 import type { SuggestingLinkingError } from '../references/linker.js';
+import { closestNames, quotedAlternatives } from '../references/suggestions.js';
 import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
 import { IssueCodes } from './issue-codes.js';
 
@@ -29,10 +32,20 @@ export interface UnresolvedReferenceData {
     code: typeof IssueCodes.UnresolvedReference;
     refText: string;
     referenceType: string;
+    /** The closest declared name (the first of `suggestions`). */
     suggestion?: string;
+    /** Every name offered, when several are equally close, in source order. */
+    suggestions?: string[];
 }
 
 export class CodedDocumentValidator extends DefaultDocumentValidator {
+    private readonly scopeProvider: ScopeProvider;
+
+    constructor(services: LangiumCoreServices) {
+        super(services);
+        this.scopeProvider = services.references.ScopeProvider;
+    }
+
     /** As Langium's: every node in tree order, its type's checks in registration order; the checks of a type looked up once. */
     protected override async validateAstNodes(
         rootNode: AstNode,
@@ -93,14 +106,26 @@ export class CodedDocumentValidator extends DefaultDocumentValidator {
             if (!error) {
                 continue;
             }
+            const refText = error.info.reference.$refText;
+            let message = error.message;
+            let suggestions: string[] = [];
+            if (error.suggestion !== undefined) {
+                // The linker names the closest declared name; when several are equally close, name them all.
+                suggestions = closestNames(refText, this.scopeProvider.getScope(error.info).getAllElements().map((description) => description.name));
+                if (suggestions.length > 1) {
+                    message = `Unknown ${error.kind ?? 'name'} '${refText}'. Did you mean ${quotedAlternatives(suggestions)}?`;
+                } else {
+                    suggestions = [error.suggestion];
+                }
+            }
             const data: UnresolvedReferenceData = {
                 code: IssueCodes.UnresolvedReference,
-                refText: error.info.reference.$refText,
+                refText,
                 referenceType: error.kind ?? 'name',
-                ...(error.suggestion === undefined ? {} : { suggestion: error.suggestion })
+                ...(suggestions.length === 0 ? {} : { suggestion: suggestions[0]!, suggestions })
             };
             diagnostics.push(
-                this.toDiagnostic('error', error.message, {
+                this.toDiagnostic('error', message, {
                     node: error.info.container,
                     range: reference.$refNode?.range,
                     property: error.info.property,

@@ -176,6 +176,16 @@ describe('quick fixes', () => {
         }
     });
 
+    it('offers each of two equally close names, neither preferred', async () => {
+        const text = 'machine M {\n    events Go\n    initial state Open { on Go -> Ope }\n    state Opex { on Go -> Open }\n}';
+        const { actions, uri } = await actionsFor(text, 'unresolved-reference');
+        expect(actions.map((action) => [action.title, action.isPreferred])).toEqual([
+            ["Change to 'Open'", false],
+            ["Change to 'Opex'", false]
+        ]);
+        expect(applyEdits(text, actions[1]!, uri)).toContain('on Go -> Opex }');
+    });
+
     it('adds an events line to a machine that has none', async () => {
         const text = 'machine M {\n    initial state A { on Go -> A }\n}';
         const { actions, uri } = await actionsFor(text, 'unresolved-reference');

@@ -2,6 +2,7 @@
 import { AstUtils, DefaultScopeProvider, type ReferenceInfo } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { isTransition, type Transition } from '../../language/generated/ast.js';
+import { closestName, closestNames, MAX_SUGGESTED_LENGTH, spellingDistance } from '../../language/references/suggestions.js';
 import { services, validate, withDocuments } from '../helpers.js';
 
 const MODEL = `machine M {
@@ -73,5 +74,60 @@ describe('IndexedScopeProvider', () => {
         const session = server.members.find((m) => m.$type === 'SessionOption');
         expect(session?.$type === 'SessionOption' && session.machine.ref?.name).toBe('Remote');
         expect(diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    });
+});
+
+describe('spelling suggestions (ranked like TypeScript\'s getSpellingSuggestion)', () => {
+    it('counts an inserted or dropped letter as 1 and a changed letter as 2', () => {
+        expect(spellingDistance('stoped', 'stopped', 5)).toBe(1);
+        expect(spellingDistance('stoped', 'stoked', 5)).toBe(2);
+        expect(spellingDistance('onlien', 'online', 5)).toBe(2); // a swap: one letter dropped, one added
+        expect(spellingDistance('kitten', 'sitting', 10)).toBe(5);
+        expect(spellingDistance('', 'abc', 3)).toBe(3);
+        expect(spellingDistance('kitten', 'sitting', 4)).toBeUndefined(); // beyond the maximum: no number
+    });
+
+    it('ranks a substitution below an insertion or deletion, whatever the source order', () => {
+        expect(closestNames('Stoped', ['Stoked', 'Stopped'])).toEqual(['Stopped']);
+        expect(closestNames('Runing', ['Ruling', 'Running'])).toEqual(['Running']);
+        expect(closestNames('Closd', ['Cloud', 'Closed'])).toEqual(['Closed']);
+    });
+
+    it('names every equally close candidate, in source order (at most three)', () => {
+        expect(closestNames('Ope', ['Open', 'Opex'])).toEqual(['Open', 'Opex']);
+        expect(closestNames('Ope', ['Opex', 'Open'])).toEqual(['Opex', 'Open']);
+        expect(closestNames('Ope', ['Open', 'Opex', 'Op', 'Opel'])).toEqual(['Open', 'Opex', 'Op']);
+        expect(closestNames('Ope', ['Open', 'Open'])).toEqual(['Open']); // a name declared twice is offered once
+        expect(closestName('Ope', ['Opex', 'Open'])).toBe('Opex');
+    });
+
+    it('prefers a name that differs only in case over any other', () => {
+        expect(closestNames('online', ['Onlin', 'Online'])).toEqual(['Online']);
+        expect(closestNames('OPEN', ['Opex', 'Open'])).toEqual(['Open']);
+        expect(closestNames('open', ['Open', 'OPEN'])).toEqual(['Open', 'OPEN']);
+        expect(closestNames('Go', ['GO'])).toEqual(['GO']); // short names too
+    });
+
+    it('suggests nothing further than 0.4 of the name\'s length, so short names only for case', () => {
+        expect(closestNames('Onn', ['On', 'Off'])).toEqual(['On']);
+        expect(closestNames('A', ['B'])).toEqual([]);
+        expect(closestNames('Gx', ['Go'])).toEqual([]);
+        expect(closestNames('Stat', ['Stop'])).toEqual([]);
+        expect(closestNames('Zebra', ['Connected', 'Closed'])).toEqual([]);
+        expect(closestNames('Cloze', ['Close'])).toEqual(['Close']); // one change in five letters is close enough
+        expect(closestNames('Conected', ['Connected', 'Closed'])).toEqual(['Connected']);
+        expect(closestNames('X', [])).toEqual([]);
+    });
+
+    it('stays bounded on huge names: no suggestion above the length limit, and a banded distance below it', () => {
+        const huge = 'n'.repeat(100_000);
+        const started = performance.now();
+        expect(closestNames(`${huge}x`, [`${huge}y`])).toEqual([]);
+        expect(closestNames('State', [huge, `${huge}x`])).toEqual([]);
+        expect(spellingDistance(huge, `${huge.slice(1)}y`, 2)).toBe(2);
+        expect(performance.now() - started).toBeLessThan(1000);
+        const longest = 'a'.repeat(MAX_SUGGESTED_LENGTH);
+        expect(closestNames(longest.slice(1), [longest])).toEqual([longest]);
+        expect(closestNames(`${longest}b`, [`${longest}bb`])).toEqual([]);
     });
 });

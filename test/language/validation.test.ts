@@ -436,6 +436,20 @@ describe('unresolved-reference', () => {
         ]);
         expect(unresolved.every((d) => d.severity === 1)).toBe(true);
     });
+    it('names both candidates when two are equally close, and prefers an added letter to a changed one', async () => {
+        const { document, diagnostics } = await validate(`machine M {
+            events Go
+            initial state Open { on Go -> Ope  on Go [later] -> Stoped }
+            state Opex { on Go -> Open }
+            state Stoked { on Go -> Open }
+            final state Stopped
+        }`);
+        const unresolved = diagnostics.filter((d) => d.code === IssueCodes.UnresolvedReference);
+        expect(unresolved.map((d) => [rangeText(document, d), d.message, d.data?.suggestion, d.data?.suggestions])).toEqual([
+            ['Ope', "Unknown state 'Ope'. Did you mean 'Open' or 'Opex'?", 'Open', ['Open', 'Opex']],
+            ['Stoped', "Unknown state 'Stoped'. Did you mean 'Stopped'?", 'Stopped', ['Stopped']]
+        ]);
+    });
     it('says how to declare a name nothing resembles', async () => {
         await expectReported(
             `machine M { events Go initial state A { on Zebra -> A  on Go -> A } }`,
