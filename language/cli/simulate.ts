@@ -64,7 +64,10 @@ export async function runSimulate(
         throw error;
     }
     try {
-        runScenario(program, steps, { machine: options.machine, onTrace: (line) => out(options.json ? traceJson(line) : traceText(line)) });
+        const { simulation } = runScenario(program, steps, { machine: options.machine, onTrace: (line) => out(options.json ? traceJson(line) : traceText(line)) });
+        if (simulation.exitCode !== undefined) {
+            err(`reactor-fsm: the program stops here with exit status ${simulation.exitCode}: ${simulation.exitReason ?? 'see the trace'}`);
+        }
     } catch (error) {
         if (error instanceof ScenarioStepError) {
             err(`${scenario.name}:${error.line}: ${error.message}`);

@@ -29,10 +29,14 @@ export class Simulation {
     readonly trace: TraceLine[] = [];
     /** Every instance in the order it started: top-level machines, then sessions as they are accepted. */
     readonly instances: Instance[] = [];
-    /** Guard values set by the scenario; every guard starts false. */
-    readonly guards = new Map<string, boolean>();
-    /** The exit status the program would end with, once known (1 after a listen failure nobody handles). */
+    /**
+     * Guard values set by the scenario; every guard starts false. A guard given several values takes the next one at
+     * each evaluation and keeps the last.
+     */
+    readonly guards = new Map<string, boolean[]>();
+    /** The exit status the program would end with, once known (1 after a listen failure nobody handles), and why. */
     exitCode: number | undefined;
+    exitReason: string | undefined;
     private time = 0;
     private order = 0;
     private timers: VirtualTimer[] = [];
@@ -85,27 +89,29 @@ export class Simulation {
 
     /** Moves the virtual clock `ms` on: due timers fire in time order, each callback run to completion. */
     advance(ms: number): void {
-        const end = this.time + ms;
-        this.step(() => {
-            for (;;) {
-                let next: VirtualTimer | undefined;
-                for (const timer of this.timers) {
-                    if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
-                        next = timer;
-                    }
+        this.step(() => this.advanceTo(this.time + ms));
+    }
+
+    /** Fires every timer due up to `end` in time order, then leaves the clock at `end`. */
+    private advanceTo(end: number): void {
+        for (;;) {
+            let next: VirtualTimer | undefined;
+            for (const timer of this.timers) {
+                if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+                    next = timer;
                 }
-                if (!next) {
-                    break;
-                }
-                this.timers = this.timers.filter((timer) => timer !== next);
-                this.time = next.due;
-                const fire = next.fire;
-                next.fire = undefined;
-                fire?.();
-                this.runDeferred();
             }
-            this.time = end;
-        });
+            if (!next) {
+                break;
+            }
+            this.timers = this.timers.filter((timer) => timer !== next);
+            this.time = next.due;
+            const fire = next.fire;
+            next.fire = undefined;
+            fire?.();
+            this.runDeferred();
+        }
+        this.time = end;
     }
 
     /** A POSIX signal: every running machine that binds it gets its event, in the order they started. */
@@ -129,7 +135,7 @@ export class Simulation {
             throw new SimulationError(`machine ${instance.spec.name} has no socket '${name}'`);
         }
         if (instance.finished) {
-            throw new SimulationError(`${instance.name} has finished: its sockets are closed`);
+            return; // the peer may still answer a graceful close, but a finished machine hears nothing more
         }
         this.step(() => (socket.kind === 'server' ? this.serverStep(instance, socket, occurrence) : this.streamStep(instance, socket, occurrence)));
     }
@@ -155,12 +161,19 @@ export class Simulation {
             }
             this.accept(instance, server);
         } else if (occurrence.what === 'error') {
+            if (server.status !== 'listening') {
+                throw new SimulationError(`${instance.name}.${server.spec.name} is not listening (${server.status}): it has no error to report`);
+            }
             this.io(instance, server.spec.name, 'error', { code: occurrence.code });
+            const outOfDescriptors = occurrence.code === 'EMFILE' || occurrence.code === 'ENFILE';
             if (server.spec.events.error !== undefined) {
                 this.dispatch(instance, { kind: 'event', event: server.spec.events.error, payload: occurrence.code });
+            } else if (outOfDescriptors) {
+                // Out of descriptors: the server pauses accepting for a while and listens again; nothing stops.
             } else {
                 // A program cannot go on without its listener when the model does not handle the error.
                 this.exitCode = 1;
+                this.exitReason = `${instance.name}.${server.spec.name} cannot listen (${occurrence.code}) and the model maps no error event`;
                 this.stopReactor();
             }
         } else {
@@ -186,10 +199,11 @@ export class Simulation {
                 return;
             case 'timeout':
                 expect(['connecting'], 'timeout');
-                if (socket.spec.connectTimeoutMs === undefined) {
+                if (socket.spec.connectTimeoutMs === undefined || !socket.connectTimer) {
                     throw new SimulationError(`${instance.name}.${name} has no 'timeout' option: its connect cannot time out`);
                 }
-                this.connectTimedOut(instance, socket);
+                // The clock moves on to the connect timeout (what is due before it happens first).
+                this.advanceTo(socket.connectTimer.due);
                 return;
             case 'data':
                 expect(['connected', 'closing'], 'data');
@@ -314,8 +328,16 @@ export class Simulation {
         if (!guard) {
             return true;
         }
-        const value = this.options.guard ? this.options.guard(guard.name, instance) : this.guards.get(guard.name) ?? false;
+        const value = this.options.guard ? this.options.guard(guard.name, instance) : this.nextGuardValue(guard.name);
         return guard.negated ? !value : value;
+    }
+
+    private nextGuardValue(name: string): boolean {
+        const values = this.guards.get(name);
+        if (!values || values.length === 0) {
+            return false;
+        }
+        return values.length > 1 ? values.shift()! : values[0]!;
     }
 
     /** A transition with a target: exit, the transition's actions, then enter the target. */
@@ -385,7 +407,7 @@ export class Simulation {
             case 'close': {
                 const socket = instance.sockets.get(action.socket);
                 if (socket?.kind === 'server') {
-                    this.closeServer(socket);
+                    this.closeServer(socket, false);
                 } else if (socket) {
                     this.closeStream(instance, socket);
                 }
@@ -404,7 +426,7 @@ export class Simulation {
         instance.queue = [];
         for (const socket of instance.sockets.values()) {
             if (socket.kind === 'server') {
-                this.closeServer(socket);
+                this.closeServer(socket, true);
             } else {
                 this.closeStream(instance, socket);
             }
@@ -650,21 +672,33 @@ export class Simulation {
         this.emit(instance, server, 'accept', session.name);
     }
 
-    /** Stops accepting and closes every session's connection gracefully; the sessions run on until it has closed. */
-    private closeServer(server: ServerSocket): void {
+    /**
+     * Stops accepting. `close NAME` lets the sessions run on until they end by themselves; when the server's machine
+     * finishes, every session's connection is also closed gracefully (the sessions still see their peers' close).
+     */
+    private closeServer(server: ServerSocket, closeSessions: boolean): void {
+        if (server.status === 'closing' && closeSessions) {
+            this.closeSessions(server);
+        }
         if (server.status !== 'listening') {
             return;
         }
         server.status = 'closing';
+        if (closeSessions) {
+            this.closeSessions(server);
+        }
+        if (server.sessions.length === 0) {
+            this.serverClosed(server);
+        }
+    }
+
+    private closeSessions(server: ServerSocket): void {
         for (const session of [...server.sessions]) {
             for (const socket of session.sockets.values()) {
                 if (socket.kind === 'connection') {
                     this.closeStream(session, socket);
                 }
             }
-        }
-        if (server.sessions.length === 0) {
-            this.serverClosed(server);
         }
     }
 

@@ -60,7 +60,7 @@ export function applyStep(simulation: Simulation, step: ScenarioStep, underTest:
                 simulation.signal(step.signal);
                 return;
             case 'guard':
-                simulation.guards.set(step.guard, step.value);
+                simulation.guards.set(step.guard, [...step.values]);
                 return;
             case 'socket':
                 simulation.socket(resolve(simulation, step.target, underTest, step.line), step.socket, step.occurrence);

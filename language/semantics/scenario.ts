@@ -9,7 +9,8 @@ export type ScenarioStep =
     | { readonly kind: 'send'; readonly target: StepTarget; readonly event: string; readonly payload: unknown; readonly line: number }
     | { readonly kind: 'advance'; readonly ms: number; readonly line: number }
     | { readonly kind: 'signal'; readonly signal: string; readonly line: number }
-    | { readonly kind: 'guard'; readonly guard: string; readonly value: boolean; readonly line: number }
+    /** One value, or several: each evaluation of the guard takes the next, and the last one stays. */
+    | { readonly kind: 'guard'; readonly guard: string; readonly values: readonly boolean[]; readonly line: number }
     | { readonly kind: 'socket'; readonly target: StepTarget; readonly socket: string; readonly occurrence: SocketOccurrence; readonly line: number };
 
 /** A line that is not a step; `line` is 1-based. */
@@ -79,10 +80,10 @@ function parseStep(text: string, line: number): ScenarioStep {
             }
             return { kind: 'signal', signal: words[1]!, line };
         case 'guard':
-            if (words.length !== 3 || !new RegExp(`^${NAME}$`).test(words[1]!) || (words[2] !== 'true' && words[2] !== 'false')) {
-                throw new ScenarioSyntaxError(line, `'guard' takes a guard name and true or false, like 'guard ready true'`);
+            if (words.length < 3 || !new RegExp(`^${NAME}$`).test(words[1]!) || words.slice(2).some((word) => word !== 'true' && word !== 'false')) {
+                throw new ScenarioSyntaxError(line, `'guard' takes a guard name and true or false (or several, one per evaluation), like 'guard ready true' or 'guard more true true false'`);
             }
-            return { kind: 'guard', guard: words[1]!, value: words[2] === 'true', line };
+            return { kind: 'guard', guard: words[1]!, values: words.slice(2).map((word) => word === 'true'), line };
     }
     const send = SEND.exec(text);
     if (send) {

@@ -56,6 +56,22 @@ describe('machines', () => {
         expect((await simulate(model, 'guard open true\nsend E')).lines.slice(1)).toEqual(['M A unhandled E']);
     });
 
+    it('a guard given several values takes the next at each evaluation and keeps the last (a raise loop the user code ends)', async () => {
+        const { lines } = await simulate(
+            `machine M {
+                events Flush
+                initial state A { on Flush [!empty] / sendBatch, raise Flush }
+            }`,
+            'guard empty false false true\nsend Flush\nsend Flush'
+        );
+        expect(lines.filter((line) => line.includes('sendBatch') || line.includes('unhandled'))).toEqual([
+            'M transition sendBatch@A',
+            'M transition sendBatch@A',
+            'M A unhandled Flush',
+            'M A unhandled Flush'
+        ]);
+    });
+
     it('an internal transition keeps the timers running; a self transition restarts them', async () => {
         const model = `machine M {
             events Poke, Again
@@ -218,6 +234,11 @@ describe('clients', () => {
         await expect(simulate(CLIENT.replace('timeout 3s', ''), 'link timeout')).rejects.toThrow(/no 'timeout' option/);
     });
 
+    it('the step `timeout` moves the clock on to the connect timeout, firing what is due before it', async () => {
+        const { lines } = await simulate(CLIENT.replace('initial state A {', 'initial state A {\n        after 1s -> A / tick'), 'link timeout', { timed: true });
+        expect(lines.filter((line) => / io |tick/.test(line))).toEqual(['1000 C transition tick@A', '2000 C transition tick@A', '3000 C io link timeout', '3000 C io link close', '3000 C transition tick@A']);
+    });
+
     it('heartbeat: the hook runs while data keeps coming; silence for the timeout raises the event once', async () => {
         const { lines } = await simulate(CLIENT, 'link connected\nadvance 2s\nlink data "x"\nadvance 6s', { timed: true });
         expect(lines.filter((line) => /heartbeat|Lost/.test(line))).toEqual([
@@ -313,7 +334,7 @@ describe('servers and sessions', () => {
         ]);
     });
 
-    it('shutdown: the server closes every connection gracefully; sessions still read and finish through their own close; then the server closes', async () => {
+    it('close NAME on a server drains it: no more accepts, the sessions run on and end by themselves, then the server closes', async () => {
         const { lines } = await simulate(SERVER, 'listener accept\nlistener accept\nsignal SIGTERM\nSess#1.peer data "late"\nSess#1.peer closed\nSess#2.peer closed');
         expect(lines.slice(11)).toEqual([
             'Srv Up -Quit-> Down',
@@ -335,19 +356,24 @@ describe('servers and sessions', () => {
         ]);
     });
 
-    it('a session whose peer does not answer the close is destroyed after the linger, and still sees its close', async () => {
-        const { lines } = await simulate(SERVER, 'listener accept\nsignal SIGTERM\nadvance 2s', { timed: true });
-        expect(lines.slice(-10)).toEqual([
-            '0 Srv Up -Quit-> Down',
-            '0 Srv entry close listener@Down',
-            '2000 Sess#1 io peer error ERR_LINGER_EXPIRED',
-            '2000 Sess#1 io peer close',
-            '2000 Sess#1 Open -Bye-> Closed',
-            '2000 Sess#1 entry goodbye@Closed',
-            '2000 Sess#1 finish Closed',
-            '2000 Srv io listener close',
-            '2000 Srv Down -Gone-> Done',
-            '2000 Srv finish Done'
+    it('when the machine of a server finishes, every session connection is closed gracefully: a peer that answers, and one that does not (linger)', async () => {
+        const shutdown = SERVER.replace('on Quit -> Down', 'on Quit -> Done');
+        const { lines } = await simulate(shutdown, 'listener accept\nlistener accept\nsignal SIGTERM\nSess#1.peer data "late"\nSess#1.peer closed\nadvance 2s', { timed: true });
+        expect(lines.slice(11)).toEqual([
+            '0 Srv Up -Quit-> Done',
+            '0 Srv finish Done',
+            '0 Sess#1 io peer data 4B',
+            '0 Sess#1 Open internal Data',
+            '0 Sess#1 transition echo@Open',
+            '0 Sess#1 io peer close',
+            '0 Sess#1 Open -Bye-> Closed',
+            '0 Sess#1 entry goodbye@Closed',
+            '0 Sess#1 finish Closed',
+            '2000 Sess#2 io peer error ERR_LINGER_EXPIRED',
+            '2000 Sess#2 io peer close',
+            '2000 Sess#2 Open -Bye-> Closed',
+            '2000 Sess#2 entry goodbye@Closed',
+            '2000 Sess#2 finish Closed'
         ]);
     });
 
@@ -358,6 +384,12 @@ describe('servers and sessions', () => {
         const mapped = await simulate(SERVER.replace('close -> Gone', 'close -> Gone  error -> Failed'), 'listener error EADDRINUSE');
         expect(mapped.lines.slice(-3)).toEqual(['Srv io listener error EADDRINUSE', 'Srv Up internal Failed', 'Srv transition failed@Up']);
         expect(mapped.run.simulation.exitCode).toBeUndefined();
+    });
+
+    it('out of descriptors (EMFILE) unmapped: the server goes on', async () => {
+        const { lines, run } = await simulate(SERVER, 'listener error EMFILE\nlistener accept');
+        expect(lines.slice(1, 3)).toEqual(['Srv io listener error EMFILE', 'Sess#1 start Open']);
+        expect(run.simulation.exitCode).toBeUndefined();
     });
 
     it('steps name instances that exist; accept needs a listening server', async () => {

@@ -32,7 +32,7 @@ describe('parseScenario', () => {
             { kind: 'socket', target: { kind: 'default' }, socket: 'listener', occurrence: { what: 'accept' }, line: 10 },
             { kind: 'socket', target: { kind: 'named', instance: 'EchoSession#1' }, socket: 'peer', occurrence: { what: 'reset' }, line: 11 },
             { kind: 'send', target: { kind: 'named', instance: 'EchoSession#1' }, event: 'Poke', payload: undefined, line: 12 },
-            { kind: 'guard', guard: 'ready', value: true, line: 13 }
+            { kind: 'guard', guard: 'ready', values: [true], line: 13 }
         ]);
     });
 
@@ -42,6 +42,7 @@ describe('parseScenario', () => {
         ['advance 0s', /longer than zero/],
         ['signal TERM', /'signal' takes one signal name/],
         ['guard ready maybe', /'guard' takes a guard name and true or false/],
+        ['guard ready', /'guard' takes a guard name/],
         ['send Coin {n: 3}', /the payload is not valid JSON/],
         ['upstream data hello', /the data is not valid JSON/],
         ['upstream data 42', /'data' takes the bytes as a JSON string/],
