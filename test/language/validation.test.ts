@@ -449,6 +449,8 @@ describe('unresolved-reference', () => {
             ['Ope', "Unknown state 'Ope'. Did you mean 'Open' or 'Opex'?", 'Open', ['Open', 'Opex']],
             ['Stoped', "Unknown state 'Stoped'. Did you mean 'Stopped'?", 'Stopped', ['Stopped']]
         ]);
+        const reversed = await validate(`machine M { events Go initial state Opex { on Go -> Ope } state Open { on Go -> Opex } }`);
+        expect(reversed.diagnostics.map((d) => d.message)).toEqual(["Unknown state 'Ope'. Did you mean 'Opex' or 'Open'?"]); // source order
     });
     it('says how to declare a name nothing resembles', async () => {
         await expectReported(
