@@ -88,6 +88,24 @@ describe('check: text output', () => {
         expect(summary).toEqual({ files: 1, errors: 0, warnings: 0, infos: 1 });
     });
 
+    it('warns that reuseaddr has no effect (exit 0), and reports exit actions of a final state as an error (exit 1)', async () => {
+        const server = 'machine Front {\n    events J, Quit\n    initial state S { on J -> S  on Quit -> End }\n    final state End\n    server l listen 127.0.0.1:0 {\n        reuseaddr\n        session Worker\n        accept -> J\n    }\n    signal SIGTERM -> Quit\n}\n';
+        const worker = 'machine Worker {\n    events X, Gone\n    initial state W { on X -> W  on Gone -> Done }\n    final state Done {\n        exit goodbye\n    }\n    connection peer { read -> X  close -> Gone }\n}\n';
+        const folder = await tempFolder({ 'front.fsm': server, 'worker.fsm': worker });
+        const warned = await runCli(['check', 'front.fsm'], folder);
+        expect(warned.code).toBe(0);
+        expect(warned.stdout).toBe(
+            "front.fsm:6:9 warning ineffective-option 'reuseaddr' has no effect: Node always sets SO_REUSEADDR on listening sockets. Remove it.\n" +
+                '1 file checked: 0 errors, 1 warning, 0 infos\n'
+        );
+        const refused = await runCli(['check', 'worker.fsm'], folder);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toBe(
+            "worker.fsm:5:9 error final-has-transitions Final state 'Done' cannot have exit actions: a final state is never left, so they can never run. Remove this line, or drop 'final'.\n" +
+                '1 file checked: 1 error, 0 warnings, 0 infos\n'
+        );
+    });
+
     it('exits 1 for a model with errors', async () => {
         const folder = await tempFolder({ 'errors.fsm': ERRORS });
         const result = await runCli(['check', 'errors.fsm'], folder);
