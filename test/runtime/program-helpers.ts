@@ -1,11 +1,20 @@
 // Helpers for running whole generated programs: generate with the CLI (hand-written actions copied in first, so
-// `generate` keeps them), compile with the project's own tsc, and run `node dist/main.js --trace` as a child process.
+// `generate` keeps them) or in this process, compile with the project's own tsc settings, and run
+// `node dist/main.js --trace` (or other options) as a child process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { writeGeneratedFiles } from '../../language/generator/write-files.js';
+import { programOf } from '../../language/semantics/program.js';
+import { runScenario } from '../../language/semantics/run-scenario.js';
+import { parseScenario } from '../../language/semantics/scenario.js';
+import type { TraceLine } from '../../templates/runtime/trace-format.js';
+import { compileProject } from '../generator/compile-project.js';
+import { generateFrom } from '../generator/generate-helpers.js';
+import { validate } from '../helpers.js';
 import { Changes, within, type Cleanup } from './runtime-helpers.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,6 +79,33 @@ export async function buildProgram(model: string, actions: Record<string, string
     return dir;
 }
 
+/**
+ * Generates the project of `model` (model text) in this process into a fresh temporary folder, with the actions files
+ * given as `{ 'name.actions.ts': source }` in place of the generated stubs, and compiles it with its own strict
+ * tsconfig into dist/. Resolves with the project folder; throws with the compiler's messages when it does not compile.
+ */
+export async function buildProgramFrom(model: string, actions: Record<string, string>): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'reactor-fsm-program-'));
+    projects.push(dir);
+    const files = await generateFrom(model);
+    for (const name of Object.keys(actions)) {
+        if (!files.some((file) => file.path === `src/${name}`)) {
+            throw new Error(`the project has no src/${name}: ${files.map((file) => file.path).join(', ')}`);
+        }
+    }
+    await writeGeneratedFiles(dir, files.map((file) => (file.path.slice('src/'.length) in actions ? { ...file, content: actions[file.path.slice('src/'.length)]! } : file)));
+    const errors = compileProject(dir, { emit: true });
+    if (errors.length > 0) {
+        throw new Error(`the generated project does not compile:\n${errors.join('\n')}`);
+    }
+    return dir;
+}
+
+/** Writes one more file into a built project's src/ (compile it again with compileProject). */
+export async function addSource(dir: string, name: string, content: string): Promise<void> {
+    await writeFile(path.join(dir, 'src', name), content, 'utf8');
+}
+
 /** Removes every project buildProgram made (call in afterAll). */
 export async function removePrograms(): Promise<void> {
     for (const dir of projects.splice(0)) {
@@ -87,8 +123,8 @@ export class Program {
     private partial = '';
     private readonly changes = new Changes();
 
-    constructor(command: string, args: readonly string[], cwd: string, env: Record<string, string>, cleanup: Cleanup) {
-        this.child = cleanup.child(spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    constructor(command: string, args: readonly string[], cwd: string, env: Record<string, string>, cleanup: Cleanup, stdin: 'ignore' | 'pipe' = 'ignore') {
+        this.child = cleanup.child(spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'] }));
         this.child.stdout!.setEncoding('utf8');
         this.child.stdout!.on('data', (text: string) => {
             const parts = (this.partial + text).split('\n');
@@ -99,6 +135,7 @@ export class Program {
         this.child.stderr!.setEncoding('utf8');
         this.child.stderr!.on('data', (text: string) => {
             this.stderr += text;
+            this.changes.notify();
         });
         this.exited = new Promise((resolve) => {
             this.child.once('close', (code, signal) => {
@@ -140,6 +177,33 @@ export class Program {
         );
     }
 
+    /** Resolves once `condition` holds on the lines of stderr. */
+    untilStderr<T>(condition: (lines: string[]) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+        return this.until(() => condition(this.stderrLines), timeoutMs, what);
+    }
+
+    /** The complete lines written to stderr so far. */
+    get stderrLines(): string[] {
+        const lines = this.stderr.split('\n');
+        lines.pop();
+        return lines;
+    }
+
+    /** The `--trace=json` lines on stderr so far, parsed (other stderr lines, such as warnings, are left out). */
+    get jsonTrace(): TraceLine[] {
+        return this.stderrLines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as TraceLine);
+    }
+
+    /** The `--trace` text lines on stdout so far, without their time column (`EchoClient  Connecting --Connected--> Online`). */
+    get textTrace(): string[] {
+        return this.lines.filter((line) => TEXT_TRACE_TIME.test(line)).map((line) => line.replace(TEXT_TRACE_TIME, ''));
+    }
+
+    /** Writes a line to the program's stdin (started with stdin 'pipe'), such as `advance 1000` for --clock=manual. */
+    send(line: string): void {
+        this.child.stdin!.write(`${line}\n`);
+    }
+
     /** Everything printed so far (the last lines), for failure messages. */
     get output(): string {
         return `stdout (last 40 lines):\n${this.lines.slice(-40).join('\n')}\nstderr:\n${this.stderr.slice(-2_000)}`;
@@ -151,13 +215,33 @@ export class Program {
     }
 }
 
-/** Runs `node dist/main.js --trace` in a generated project. */
-export function startProgram(dir: string, env: Record<string, string>, cleanup: Cleanup, prefix: readonly string[] = []): Program {
-    const [command, ...args] = [...prefix, process.execPath, path.join(dir, 'dist', 'main.js'), '--trace'];
-    return new Program(command!, args, dir, env, cleanup);
+/** The time column of a `--trace` text line: `    12 ms  `. */
+const TEXT_TRACE_TIME = /^ *\d+ ms {2}/;
+
+/** Runs `node dist/main.js --trace` in a generated project (`args` replace `--trace`; `stdin: 'pipe'` for `send`). */
+export function startProgram(
+    dir: string,
+    env: Record<string, string>,
+    cleanup: Cleanup,
+    prefix: readonly string[] = [],
+    options: { args?: readonly string[]; stdin?: 'ignore' | 'pipe' } = {}
+): Program {
+    const [command, ...args] = [...prefix, process.execPath, path.join(dir, 'dist', 'main.js'), ...(options.args ?? ['--trace'])];
+    return new Program(command!, args, dir, env, cleanup, options.stdin);
 }
 
 /** Whether a command is on the PATH. */
 export function hasCommand(name: string): boolean {
     return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** What the interpreter (language/semantics/, the definition) traces for `model` under `scenario`: the oracle for programs. */
+export async function interpreterTrace(model: string, scenario: string): Promise<TraceLine[]> {
+    const { document } = await validate(model);
+    return [...runScenario(programOf(document.parseResult.value), parseScenario(scenario)).trace];
+}
+
+/** Trace lines without their time, as comparable JSON text (the field order is the format's). */
+export function untimed(lines: readonly TraceLine[]): string[] {
+    return lines.map((line) => JSON.stringify({ ...line, t: undefined }));
 }
