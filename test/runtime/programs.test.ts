@@ -105,7 +105,7 @@ describe('generated programs', () => {
                 const resume = (): void => {
                     client.resume();
                 };
-                program.line(/^\[EchoServer\] Serving --Shutdown--> Stopped$/, 5_000).then(resume, resume);
+                program.line(/EchoServer {2}Serving --Shutdown--> Stopped$/, 5_000).then(resume, resume);
             }
         });
         pump();
@@ -116,8 +116,8 @@ describe('generated programs', () => {
         expect(exit.signal).toBeNull();
         // Linger is 2 s: the program is gone by then, plus a margin for start-up of the exit path.
         expect(exit.at - termAt, program.output).toBeLessThan(2_000 + 1_500);
-        expect(program.lines).toContain('[EchoServer] Serving --Shutdown--> Stopped');
-        expect(program.lines).toContain('[EchoServer] finished');
+        expect(program.textTrace).toContain('EchoServer  Serving --Shutdown--> Stopped');
+        expect(program.textTrace).toContain('EchoServer  finished in Stopped');
         const echoed = program.lines.find((line) => line.startsWith('ECHOED '));
         expect(echoed, program.output).toBeDefined();
         const accepted = Number(echoed!.slice('ECHOED '.length));
@@ -153,12 +153,12 @@ describe('generated programs', () => {
             expect(await within(back, 3_000, 'an echo on an open session')).toBe('again\n');
         }
         // The clients close: every session finishes, which frees its descriptor.
-        const finishedBefore = program.lines.filter((line) => /^\[EchoSession#\d+\] finished$/.test(line)).length;
+        const finishedBefore = program.textTrace.filter((line) => /^EchoSession#\d+ {2}finished in /.test(line)).length;
         for (const socket of open) {
             socket.end();
         }
         await program.until(
-            (lines) => (lines.filter((line) => /^\[EchoSession#\d+\] finished$/.test(line)).length >= finishedBefore + open.length ? true : undefined),
+            () => (program.textTrace.filter((line) => /^EchoSession#\d+ {2}finished in /.test(line)).length >= finishedBefore + open.length ? true : undefined),
             10_000,
             `${open.length} sessions to finish`
         );
@@ -195,8 +195,8 @@ describe('generated programs', () => {
         expect(output.byteLength).toBe(input.byteLength);
         expect(sha256([output])).toBe(sha256([input]));
         // socat closed its side after stdin's end: the session saw it and finished.
-        await program.line(/^\[EchoSession#1\] finished$/, 3_000);
-        expect(program.lines).toContain('[EchoSession#1] Open --PeerClosed--> Closed');
+        await program.line(/EchoSession#1 {2}finished in Closed$/, 3_000);
+        expect(program.textTrace).toContain('EchoSession#1  Open --PeerClosed--> Closed');
         program.child.kill('SIGTERM');
         expect((await program.exit(5_000)).code, program.output).toBe(0);
     }, 20_000);
@@ -222,13 +222,13 @@ describe('generated programs', () => {
         );
         const program = startProgram(clientDir, { ECHO_CLIENT_UPSTREAM: `127.0.0.1:${port}` }, cleanup);
         await program.line(/^REPLY hello from reactor-fsm$/, 10_000);
-        expect(program.lines).toContain('[EchoClient] starts in Connecting');
-        expect(program.lines).toContain('[EchoClient] Connecting --Connected--> Online');
+        expect(program.textTrace).toContain('EchoClient  starts in Connecting');
+        expect(program.textTrace).toContain('EchoClient  Connecting --Connected--> Online');
         program.child.kill('SIGTERM');
         const exit = await program.exit(5_000);
         expect(exit.code, program.output).toBe(0);
-        expect(program.lines).toContain('[EchoClient] Online --Shutdown--> Done');
-        expect(program.lines).toContain('[EchoClient] finished');
+        expect(program.textTrace).toContain('EchoClient  Online --Shutdown--> Done');
+        expect(program.textTrace).toContain('EchoClient  finished in Done');
         // socat's side saw the connection come and go without errors of its own.
         await within(
             new Promise<void>((resolve) => {
