@@ -12,13 +12,19 @@ afterEach(() => cleanup.run());
 
 const SERVER_NAMES = ['accept', 'error', 'close'];
 
+/** A session as generated ones are: it exposes its connection, which a closing server closes gracefully. */
+class Session extends RecordingMachine {
+    connection: ConnectionDispatcher | undefined;
+}
+
 /** A server of a recording machine whose sessions echo what they read. */
-function echoServer(port: number): { machine: RecordingMachine; server: ServerDispatcher; sessions: RecordingMachine[] } {
+function echoServer(port: number): { machine: RecordingMachine; server: ServerDispatcher; sessions: Session[] } {
     const machine = new RecordingMachine(new TestHost(), SERVER_NAMES);
-    const sessions: RecordingMachine[] = [];
+    const sessions: Session[] = [];
     const factory = (host: MachineHost, socket: Socket): Machine => {
-        const session = new RecordingMachine(host);
+        const session = new Session(host);
         const peer = new ConnectionDispatcher(session, 'peer', streamEvents(), {}, socket);
+        session.connection = peer;
         cleanup.add(() => peer.destroy());
         session.reaction = (record) => {
             if (record.event === 'read') {
@@ -43,7 +49,7 @@ async function roundTrip(socket: Socket, text: string): Promise<string> {
 }
 
 describe('ServerDispatcher', () => {
-    it('runs a session per connection, and close() stops listening, closes the sessions gracefully, then raises close', async () => {
+    it('runs a session per connection, and close() stops listening, closes the sessions gracefully, then raises close once they finished', async () => {
         const { machine, server, sessions } = echoServer(0);
         await server.listen();
         const port = server.port!;
@@ -54,13 +60,22 @@ describe('ServerDispatcher', () => {
         expect(await roundTrip(two, 'two\n')).toBe('two\n');
         expect(server.accepted).toBe(2);
         expect(machine.named('accept').map((r) => r.payload)).toEqual(sessions);
+        // The clients answer the server's FIN with their own (Node's default), `one` after one more line.
         const oneEnded = once(one, 'end');
         const twoEnded = once(two, 'end');
-        await within(server.close(), 3_000, 'the server to close');
-        await within(Promise.all([oneEnded, twoEnded]), 1_000, 'FIN at both clients');
-        expect(sessions.every((session) => session.finished)).toBe(true);
-        expect(machine.named('close')).toHaveLength(1);
+        const closed = server.close();
         expect(server.server!.listening).toBe(false);
+        // The sessions run on while their connections close: they still read what their peers send.
+        expect(sessions.some((session) => session.finished)).toBe(false);
+        expect(machine.named('close')).toHaveLength(0);
+        one.write('late\n');
+        await within(Promise.all([oneEnded, twoEnded, closed]), 3_000, 'FIN at both clients and the server to close');
+        expect(sessions[0]!.named('read').map((r) => (r.payload as Buffer).toString())).toEqual(['one\n', 'late\n']);
+        // Its echo could not go out any more: the write side was ended, and the session heard of it as an error.
+        expect(sessions[0]!.named('error').map((r) => (r.payload as NodeJS.ErrnoException).code)).toEqual(['ERR_SOCKET_CLOSED']);
+        expect(sessions.every((session) => session.finished)).toBe(true);
+        expect(sessions.every((session) => session.named('close').length === 1)).toBe(true);
+        expect(machine.named('close').map((r) => r.payload)).toEqual([false]);
     });
 
     it('pauses accepting when out of descriptors (EMFILE) and listens again on the same port after a short pause', async () => {
