@@ -197,7 +197,6 @@ export function generateModel(stateCount: number, options: GeneratorOptions = {}
     line('        error -> UpstreamFailed');
     line('    }');
     line('    server listener listen 0.0.0.0:8080 {');
-    line('        reuseaddr');
     line('        backlog 511');
     line(`        session ${SESSION_MACHINE}`);
     line('        accept -> ClientJoined');

@@ -32,7 +32,7 @@ const DOCS: Record<string, KeywordDoc> = {
     'SocketEvent:error': { summary: 'A socket error (refused, reset, …) or bytes that could not be sent; the payload is the Error.', example: 'error -> Failed' },
     'SocketEvent:timeout': { summary: 'Clients: the connect did not finish within `timeout`.', example: 'timeout -> Failed' },
     // Options.
-    reuseaddr: { summary: 'Servers: allow binding while old connections linger in TIME_WAIT (Node sets it on every listening socket).', example: 'reuseaddr' },
+    reuseaddr: { summary: 'Has no effect: Node sets SO_REUSEADDR on every listening socket (reported as `ineffective-option`; kept so old models still parse).', example: 'reuseaddr' },
     nodelay: { summary: 'Disable Nagle\'s algorithm: small writes go out at once.', example: 'nodelay' },
     keepalive: { summary: 'TCP keepalive probes after the given idle time.', example: 'keepalive 10s' },
     backlog: { summary: 'Servers: how many connections may wait to be accepted (1–65535, default 511).', example: 'backlog 511' },

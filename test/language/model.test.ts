@@ -84,12 +84,13 @@ describe('signalProblem', () => {
 });
 
 describe('closestName', () => {
-    it('prefers a case-only difference, then the nearest within a third of the length', () => {
+    it('prefers a case-only difference, then the nearest by TypeScript\'s spelling rule (at most 0.4 of the length)', () => {
         expect(closestName('online', ['Offline', 'Online'])).toBe('Online');
         expect(closestName('Conected', ['Connected', 'Closed'])).toBe('Connected');
         expect(closestName('Onlien', ['Online'])).toBe('Online');
         expect(closestName('Zebra', ['Connected', 'Closed'])).toBeUndefined();
-        expect(closestName('A', ['B'])).toBe('B');
+        expect(closestName('A', ['B'])).toBeUndefined(); // one letter changed is too far for a one-letter name
+        expect(closestName('a', ['A'])).toBe('A');
         expect(closestName('X', [])).toBeUndefined();
     });
     it('counts an adjacent swap as one edit', () => {
