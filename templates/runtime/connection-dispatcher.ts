@@ -4,10 +4,11 @@ import type { Machine } from './machine.js';
 import { StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
 
 export class ConnectionDispatcher extends StreamDispatcher {
+    /** The socket is connected already: idle and heartbeat watch it from now, before the session starts. */
     constructor(machine: Machine, name: string, events: StreamEvents, options: StreamOptions, socket: Socket) {
         super(machine, name, events, options);
         this.attach(socket);
-        this.startHeartbeat();
+        this.startWatching();
     }
 
     /** A session lives as long as its connection: once the close event is processed, an unfinished session finishes. */

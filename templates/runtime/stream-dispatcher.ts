@@ -1,7 +1,8 @@
 // asyncore's dispatcher over a Node socket: readiness becomes machine events; writes honour backpressure.
 import type { Socket } from 'node:net';
+import type { Clock, ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
-import type { Closable, Machine } from './machine.js';
+import type { Closable, EventSource, Machine } from './machine.js';
 
 /** Machine event ids a stream socket raises; -1 where the model maps nothing. */
 export interface StreamEvents {
@@ -20,9 +21,9 @@ export const NO_EVENT = -1;
 export interface StreamOptions {
     noDelay?: boolean;
     keepAliveMs?: number;
-    /** No bytes in either direction for this long raises `idle`. */
+    /** No bytes received for this long while connected raises `idle` (once, until bytes arrive again). */
     idleMs?: number;
-    /** Every `heartbeatMs` the dispatcher's `handleHeartbeat` may send a ping; nothing received for `heartbeatTimeoutMs` raises the heartbeat event. */
+    /** Every min(`heartbeatMs`, `heartbeatTimeoutMs`) while connected: nothing received for `heartbeatTimeoutMs` raises the heartbeat event, else `handleHeartbeat` runs. */
     heartbeatMs?: number;
     heartbeatTimeoutMs?: number;
     /** How long a graceful close waits for the peer after ending the write side (default 2 s). */
@@ -31,16 +32,16 @@ export interface StreamOptions {
 
 export const DEFAULT_LINGER_MS = 2_000;
 
-/** The machines' stream dispatchers, for pausing every reader of a machine while one of its writes waits. */
-const streamsByMachine = new WeakMap<Machine, StreamDispatcher[]>();
-
 /** Bytes still queued on a socket when it was destroyed, reported once it has closed. */
 const unsentAtDestroy = new WeakMap<Socket, number>();
 
 /** Sockets destroyed because the peer did not close within the linger time (the kernel may discard what it held). */
 const lingerExpired = new WeakSet<Socket>();
 
-export class StreamDispatcher implements Closable {
+/** An event source that is not a stream dispatcher may know how to resume; it is resumed with it when present. */
+type ResumableSource = EventSource & { resumeReading?(): void };
+
+export class StreamDispatcher implements Closable, EventSource {
     /** The current socket; a previous one may still be lingering on its own after a graceful close. */
     socket: Socket | undefined;
     /** Bytes received, and bytes accepted by `write`, over every socket this dispatcher had. */
@@ -48,9 +49,20 @@ export class StreamDispatcher implements Closable {
     bytesOut = 0;
 
     private closing: Promise<void> | undefined;
-    private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+    /** True between the connect (or the accept) and the close: idle and heartbeat watch the socket. */
+    private watching = false;
+    private heartbeatTimer: ClockTimer | undefined;
+    private idleTimer: ClockTimer | undefined;
+    /** The clock's time of the last bytes received (or of the connect). */
     private lastReceived = 0;
+    /** Reading paused by `pauseReading()` (the model's own call), until `resumeReading()`. */
+    private pausedByCall = false;
+    /** Whether the socket is paused now; it is when paused by call or while `blockedOn` is not empty. */
     private readPaused = false;
+    /** Backpressure, as a source: the written dispatchers still waiting for 'drain' with bytes this socket produced. */
+    private readonly blockedOn = new Set<StreamDispatcher>();
+    /** Backpressure, as the written socket: the sources paused until this socket drains (or closes). */
+    private readonly waiting = new Set<ResumableSource>();
 
     constructor(
         readonly machine: Machine,
@@ -58,12 +70,6 @@ export class StreamDispatcher implements Closable {
         protected readonly events: StreamEvents,
         protected readonly options: StreamOptions = {}
     ) {
-        const streams = streamsByMachine.get(machine);
-        if (streams) {
-            streams.push(this);
-        } else {
-            streamsByMachine.set(machine, [this]);
-        }
         machine.own(this);
     }
 
@@ -77,10 +83,16 @@ export class StreamDispatcher implements Closable {
         return this.closing !== undefined && this.socket !== undefined && !this.socket.destroyed;
     }
 
+    /** The machine's clock: idle, heartbeat and the linger of a graceful close run on it. */
+    private get machineClock(): Clock {
+        return this.machine.host.clock;
+    }
+
     /**
-     * Writes bytes. Returns false when they were queued behind earlier ones: every reader of this machine
-     * pauses until the socket drains, so a slow peer cannot make memory grow. Writing to a closed socket
-     * loses nothing silently: the bytes are reported through the `error` event.
+     * Writes bytes. Returns false when they were queued behind earlier ones: then the source of the event being
+     * handled (`machine.source`, the socket whose data this is) stops reading until this socket drains or closes, as
+     * `stream.pipe` does; other sockets keep reading. A write with no source (a timer, a signal, `raise`, the heartbeat)
+     * pauses nothing. Writing to a closed socket loses nothing silently: the bytes are reported through the `error` event.
      */
     write(data: string | Uint8Array): boolean {
         const socket = this.socket;
@@ -92,26 +104,21 @@ export class StreamDispatcher implements Closable {
         this.bytesOut += size;
         const flushed = socket.write(data);
         if (!flushed) {
-            for (const stream of streamsByMachine.get(this.machine) ?? []) {
-                stream.pauseReading();
-            }
+            this.holdSource(this.machine.source);
         }
         return flushed;
     }
 
-    /** Stops taking bytes from the peer (they wait in the kernel; TCP flow control slows the sender). */
+    /** Stops taking bytes from the peer (they wait in the kernel; TCP flow control slows the sender) until `resumeReading`. */
     pauseReading(): void {
-        if (!this.readPaused) {
-            this.readPaused = true;
-            this.socket?.pause();
-        }
+        this.pausedByCall = true;
+        this.updateReading();
     }
 
+    /** Undoes `pauseReading`. Reading stays paused while a socket written with this one's data still waits for 'drain'. */
     resumeReading(): void {
-        if (this.readPaused) {
-            this.readPaused = false;
-            this.socket?.resume();
-        }
+        this.pausedByCall = false;
+        this.updateReading();
     }
 
     /** Graceful close: end the write side (pending bytes are flushed first), then destroy after the linger time. */
@@ -125,19 +132,29 @@ export class StreamDispatcher implements Closable {
             return this.closing;
         }
         this.stopHeartbeat();
-        // A socket paused for backpressure would never see the peer's FIN ('drain' does not come after end()).
-        this.resumeReading();
         this.closing = new Promise<void>((resolve) => {
-            const linger = setTimeout(() => {
-                unsentAtDestroy.set(socket, socket.writableLength);
-                lingerExpired.add(socket);
-                socket.destroy();
-            }, this.options.lingerMs ?? DEFAULT_LINGER_MS);
+            const clock = this.machineClock;
+            const linger = clock.set(this.options.lingerMs ?? DEFAULT_LINGER_MS, () => {
+                if (!socket.destroyed) {
+                    unsentAtDestroy.set(socket, socket.writableLength);
+                    lingerExpired.add(socket);
+                    socket.destroy();
+                }
+            });
             socket.once('close', () => {
-                clearTimeout(linger);
+                clock.clear(linger);
                 resolve();
             });
         });
+        // 'drain' does not come after end(): sources waiting for this socket resume now (writes to it fail from here on,
+        // so nothing grows). And this socket reads on until its peer closes, whatever paused it, so the FIN is seen.
+        this.releaseSources();
+        this.pausedByCall = false;
+        for (const sink of this.blockedOn) {
+            sink.waiting.delete(this);
+        }
+        this.blockedOn.clear();
+        this.updateReading();
         socket.end();
         return this.closing;
     }
@@ -151,64 +168,91 @@ export class StreamDispatcher implements Closable {
         }
     }
 
-    // asyncore's roles. Generated subclasses may override them; each ends by dispatching the mapped event.
+    // asyncore's roles. Generated subclasses may override them; each reports the occurrence to observers, then
+    // dispatches the mapped event with this dispatcher as its source.
 
+    /** Connected: idle and heartbeat start watching. */
     handleConnect(): void {
-        this.startHeartbeat();
+        this.startWatching();
         this.emit(this.events.connect, undefined);
     }
 
     handleRead(chunk: Buffer): void {
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'data', { bytes: chunk.byteLength });
+        }
         this.emit(this.events.read, chunk);
     }
 
-    /** The socket drained: readers resume once no stream of the machine still waits. */
+    /** The socket drained: the sources paused for it resume (each once nothing else it filled still waits). */
     handleWrite(): void {
-        this.resumeMachineReaders();
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'drain');
+        }
+        this.releaseSources();
         this.emit(this.events.drain, undefined);
     }
 
     handleClose(hadError: boolean): void {
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'close', { hadError });
+        }
         this.emit(this.events.close, hadError);
     }
 
+    /** A socket error (Node's, with `code`): the `error` event, or a process warning where the model maps none. */
     handleError(error: Error): void {
-        this.emit(this.events.error, error);
+        this.report(error, false);
     }
 
-    /** No traffic for `idleMs`. */
+    /** No bytes received for `idleMs`. */
     handleIdle(): void {
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'idle');
+        }
         this.emit(this.events.idle, undefined);
     }
 
-    /** Called every `heartbeatMs` while connected: override to write a ping. */
+    /** Called at each heartbeat check that found the peer alive: override to write a ping. */
     handleHeartbeat(): void {}
+
+    /** Nothing received for `heartbeatTimeoutMs`: the heartbeat event; the heartbeat has stopped. */
+    handleHeartbeatLost(timeoutMs: number): void {
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'heartbeat-lost');
+        }
+        this.emit(this.events.heartbeatLost, new ReactorError('EHEARTBEAT', `${this.machine.name}.${this.name}: nothing received for ${timeoutMs} ms`));
+    }
 
     /**
      * Makes `socket` the current one. A previous socket still closing lingers on its own: its data and
      * errors no longer reach the machine, but bytes it could not send are still reported.
      */
     protected attach(socket: Socket): void {
+        // Nobody waits for a previous socket's drain any more: it flushes on its own, and takes no more writes.
+        this.releaseSources();
+        this.stopWatching();
         this.socket = socket;
         this.closing = undefined;
-        this.readPaused = false;
-        this.lastReceived = Date.now();
+        this.pausedByCall = false;
+        // A new connection starts paused while a socket written with the previous one's data still waits for 'drain'.
+        this.readPaused = this.blockedOn.size > 0;
+        if (this.readPaused) {
+            socket.pause();
+        }
+        this.lastReceived = this.machineClock.now();
         const current = (): boolean => this.socket === socket;
-        const { noDelay, keepAliveMs, idleMs } = this.options;
+        const { noDelay, keepAliveMs } = this.options;
         if (noDelay) {
             socket.setNoDelay(true);
         }
         if (keepAliveMs !== undefined) {
             socket.setKeepAlive(true, keepAliveMs);
         }
-        if (idleMs !== undefined) {
-            socket.setTimeout(idleMs);
-            socket.on('timeout', () => current() && this.handleIdle());
-        }
         socket.on('data', (chunk: Buffer) => {
             if (current()) {
                 this.bytesIn += chunk.byteLength;
-                this.lastReceived = Date.now();
+                this.received();
                 this.handleRead(chunk);
             }
         });
@@ -237,60 +281,154 @@ export class StreamDispatcher implements Closable {
         if (this.socket !== socket) {
             return;
         }
-        this.stopHeartbeat();
+        this.stopWatching();
         this.closing ??= Promise.resolve();
-        // A socket that backed up and then died sends no 'drain': the machine's other readers must not stay paused.
-        this.resumeMachineReaders();
+        // A socket that backed up and then died sends no 'drain': the sources paused for it must not stay paused.
+        this.releaseSources();
         this.handleClose(hadError);
     }
 
-    /** Resumes every reader of the machine unless one of its open sockets still waits for 'drain'. */
-    private resumeMachineReaders(): void {
-        const streams = streamsByMachine.get(this.machine) ?? [];
-        if (!streams.some((stream) => stream.socket !== undefined && !stream.socket.destroyed && stream.socket.writableNeedDrain)) {
-            for (const stream of streams) {
-                stream.resumeReading();
-            }
-        }
-    }
-
-    /** Delivers an event to the machine, when the model maps one. */
+    /** Delivers an event to the machine, when the model maps one, with this dispatcher as its source. */
     protected emit(event: number, payload: unknown): void {
         if (event !== NO_EVENT) {
-            this.machine.dispatch(event, payload);
+            this.machine.dispatch(event, payload, this);
         }
     }
 
-    /** An error the model should hear about: through `error` when mapped and the machine still runs, else as a process warning. */
-    protected report(error: Error): void {
+    /**
+     * An error the model should hear about: traced, then the `error` event when mapped and the machine still runs.
+     * Otherwise a process warning: always for lost bytes (the runtime's own errors), and for a socket error from Node
+     * while the machine runs (once the machine has finished, only lost bytes are worth a warning).
+     */
+    protected report(error: Error, always = true): void {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (this.machine.tracing) {
+            this.machine.traceIo(this.name, 'error', code === undefined ? {} : { code });
+        }
         if (this.events.error !== NO_EVENT && !this.machine.finished) {
-            this.machine.dispatch(this.events.error, error);
-        } else {
-            process.emitWarning(error.message, 'ReactorSocketError');
+            this.machine.dispatch(this.events.error, error, this);
+        } else if (always || !this.machine.finished) {
+            process.emitWarning(error.message.startsWith(`${this.machine.name}.`) ? error.message : `${this.machine.name}.${this.name}: ${error.message}`, 'ReactorSocketError');
         }
     }
 
+    /** The socket is connected: idle and heartbeat start counting from now (client: on connect; connection: at attach). */
+    protected startWatching(): void {
+        this.watching = true;
+        this.lastReceived = this.machineClock.now();
+        this.armIdle();
+        this.startHeartbeat();
+    }
+
+    /** The socket closed (or a new one is attached): idle and heartbeat stop. */
+    protected stopWatching(): void {
+        this.watching = false;
+        this.stopIdle();
+        this.stopHeartbeat();
+    }
+
+    /** The heartbeat checks every min(interval, timeout); it stops when the peer is lost, on close, and on a graceful close. */
     protected startHeartbeat(): void {
         const { heartbeatMs, heartbeatTimeoutMs } = this.options;
         if (heartbeatMs === undefined || heartbeatTimeoutMs === undefined) {
             return;
         }
         this.stopHeartbeat();
-        this.lastReceived = Date.now();
-        this.heartbeatTimer = setInterval(() => {
-            if (Date.now() - this.lastReceived >= heartbeatTimeoutMs) {
-                this.stopHeartbeat();
-                this.emit(this.events.heartbeatLost, new ReactorError('EHEARTBEAT', `${this.machine.name}.${this.name}: nothing received for ${heartbeatTimeoutMs} ms`));
+        const every = Math.min(heartbeatMs, heartbeatTimeoutMs);
+        const clock = this.machineClock;
+        const tick = (): void => {
+            this.heartbeatTimer = undefined;
+            if (clock.now() - this.lastReceived >= heartbeatTimeoutMs) {
+                this.handleHeartbeatLost(heartbeatTimeoutMs);
             } else {
+                this.heartbeatTimer = clock.set(every, tick);
                 this.handleHeartbeat();
             }
-        }, Math.min(heartbeatMs, heartbeatTimeoutMs));
+        };
+        this.heartbeatTimer = clock.set(every, tick);
     }
 
     protected stopHeartbeat(): void {
         if (this.heartbeatTimer !== undefined) {
-            clearInterval(this.heartbeatTimer);
+            this.machineClock.clear(this.heartbeatTimer);
             this.heartbeatTimer = undefined;
+        }
+    }
+
+    /** Bytes arrived: the heartbeat counts from now, and idle starts over (it is armed again if it had fired). */
+    private received(): void {
+        this.lastReceived = this.machineClock.now();
+        if (this.watching && this.options.idleMs !== undefined) {
+            this.armIdle();
+        }
+    }
+
+    private armIdle(): void {
+        const idleMs = this.options.idleMs;
+        if (idleMs === undefined) {
+            return;
+        }
+        this.stopIdle();
+        this.idleTimer = this.machineClock.set(idleMs, () => {
+            this.idleTimer = undefined;
+            this.handleIdle();
+        });
+    }
+
+    private stopIdle(): void {
+        if (this.idleTimer !== undefined) {
+            this.machineClock.clear(this.idleTimer);
+            this.idleTimer = undefined;
+        }
+    }
+
+    /** A write on this socket was queued while `source`'s event was handled: `source` stops reading until this socket drains. */
+    private holdSource(source: EventSource | undefined): void {
+        if (source === undefined || this.waiting.has(source)) {
+            return;
+        }
+        if (source instanceof StreamDispatcher) {
+            if (source.closing !== undefined) {
+                return; // a socket being closed reads on until its peer closes
+            }
+            this.waiting.add(source);
+            source.blockedOn.add(this);
+            source.updateReading();
+        } else {
+            this.waiting.add(source);
+            source.pauseReading();
+        }
+    }
+
+    /** This socket drained or closed: every source it held resumes, unless another socket it filled still waits. */
+    private releaseSources(): void {
+        if (this.waiting.size === 0) {
+            return;
+        }
+        // A copy: a source held again while these resume (a foreign source's resume may dispatch) waits for the next drain.
+        const sources = [...this.waiting];
+        this.waiting.clear();
+        for (const source of sources) {
+            if (source instanceof StreamDispatcher) {
+                source.blockedOn.delete(this);
+                source.updateReading();
+            } else {
+                source.resumeReading?.();
+            }
+        }
+    }
+
+    /** Pauses or resumes the socket: paused while paused by call or held by a socket it filled. */
+    private updateReading(): void {
+        const paused = this.pausedByCall || this.blockedOn.size > 0;
+        if (paused === this.readPaused) {
+            return;
+        }
+        this.readPaused = paused;
+        if (paused) {
+            this.socket?.pause();
+        } else {
+            this.socket?.resume();
         }
     }
 }

@@ -12,15 +12,22 @@ import { Cleanup, RecordingMachine, TestHost, collectWarnings, connectTo, listen
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
-/** A connection dispatcher that counts the times its reading was actually paused. */
+/**
+ * A connection dispatcher that counts the times its socket's reading was actually paused, whoever paused it (backpressure
+ * pauses the socket without going through `pauseReading`, which is the model's own call).
+ */
 class CountingConnection extends ConnectionDispatcher {
     pauses = 0;
 
-    override pauseReading(): void {
-        if (this.socket && !this.socket.isPaused()) {
-            this.pauses++;
-        }
-        super.pauseReading();
+    protected override attach(socket: Socket): void {
+        const pause = socket.pause.bind(socket);
+        socket.pause = () => {
+            if (!socket.isPaused()) {
+                this.pauses++;
+            }
+            return pause();
+        };
+        super.attach(socket);
     }
 }
 
@@ -259,14 +266,14 @@ describe('StreamDispatcher', () => {
     });
 
     /**
-     * Regression test for a fixed bug (templates/runtime/stream-dispatcher.ts, write() lines 90-95 and handleWrite() lines 160-168):
-     * a queued write pauses every reader of the machine, and only a 'drain' of one of its sockets resumes them.
-     * When the socket that was waiting dies instead of draining (peer reset, destroy), no 'drain' ever comes, so
-     * the machine's other connections stay paused for good: their data is never read again, silently. Expected:
-     * when a stream closes, the machine's readers resume if no remaining stream still waits for drain (the rule
-     * handleWrite already applies).
+     * Regression test for a fixed bug (templates/runtime/stream-dispatcher.ts, write() and handleWrite()): a queued write
+     * pauses its source, and only a 'drain' of the written socket resumed it. When the socket that was waiting dies
+     * instead of draining (peer reset, destroy), no 'drain' ever comes, so the source stayed paused for good: its data
+     * was never read again, silently. Expected: when the written socket closes, the sources it held resume.
+     * (Before backpressure became per source, the writes here came from outside any event and paused every reader of
+     * the machine; now they are made while `a`'s data is handled, so `a` is the source that pauses.)
      */
-    it('resumes the other readers of a machine when the stream whose write backed up closes', async () => {
+    it('resumes the source of a write that backed up when the written socket dies instead of draining', async () => {
         // A relay-like machine: its accepted connection `a`, and a client `b` to an upstream that stops reading.
         const machine = new RecordingMachine(new TestHost(), prefixedEventNames('a', 'b'));
         let a: ConnectionDispatcher | undefined;
@@ -288,12 +295,19 @@ describe('StreamDispatcher', () => {
         b.connect();
         await machine.next('b.connect', 2_000);
         await machine.until(() => (upstreamPeer ? true : undefined), 2_000, 'upstream accepted');
-        // Writing to b backs up, which pauses a's reading too (by design: a relay must not read faster than it can forward).
+        // What a's peer sends is forwarded to b until b backs up: a, the source, pauses.
         const chunk = randomBytes(1024 * 1024);
         let flushed = true;
-        for (let i = 0; i < 64 && flushed; i++) {
-            flushed = b.write(chunk);
-        }
+        machine.reaction = (record) => {
+            if (record.event === 'a.read') {
+                for (let i = 0; i < 64 && flushed; i++) {
+                    flushed = b.write(chunk);
+                }
+            }
+        };
+        peerA.write('go\n');
+        await machine.next('a.read', 2_000);
+        machine.reaction = undefined;
         expect(flushed).toBe(false);
         expect(a!.socket!.isPaused()).toBe(true);
         // The upstream goes away with an RST: b can never drain.
@@ -301,7 +315,7 @@ describe('StreamDispatcher', () => {
         await machine.next('b.close', 3_000);
         // a's peer keeps talking: a must hear it.
         peerA.write('still here\n');
-        const read = await machine.next('a.read', 1_000);
+        const read = await machine.until((log) => log.filter((r) => r.event === 'a.read')[1], 1_000, 'a second a.read');
         expect(String(read.payload)).toBe('still here\n');
     });
 });
