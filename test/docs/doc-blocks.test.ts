@@ -78,7 +78,10 @@ beforeAll(() => {
     }
 });
 
-const pages = DOCS.map((doc) => ({ doc, units: classify(extractFences(doc, readFileSync(path.join(ROOT, doc), 'utf8')), exampleMachines) }));
+const pages = DOCS.map((doc) => {
+    const fences = extractFences(doc, readFileSync(path.join(ROOT, doc), 'utf8'));
+    return { doc, fences, units: classify(fences, exampleMachines) };
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Runs: at most two CLI processes at a time (a shared two-core machine), started on demand, each once.
@@ -218,7 +221,7 @@ async function recorded(where: string, kind: string, check: () => Promise<void>)
         await check();
         outcomes.push({ where, kind, failure: undefined });
     } catch (error) {
-        outcomes.push({ where, kind, failure: (error instanceof Error ? error.message : String(error)).split('\n').slice(0, 30).join('\n') });
+        outcomes.push({ where, kind, failure: error instanceof Error ? error.message : String(error) });
         throw error;
     }
 }
@@ -276,7 +279,7 @@ afterAll(async () => {
                 return acc;
             }, {})
         ).map(([kind, [ok, bad]]) => `  ${kind}: ${ok} passed, ${bad} failed`),
-        ...failed.map((o) => `FAILED ${o.where} (${o.kind})`)
+        ...failed.map((o) => `FAILED ${o.where} (${o.kind}): ${o.failure!.split('\n')[0]}`)
     ];
     console.log(lines.join('\n'));
 });
@@ -477,6 +480,15 @@ describe('the extractor', () => {
         '<!-- doc-test: fiel=x.fsm -->',
         '```',
         'machine X { }',
+        '```',
+        '```',
+        'machine Bell { events Ring initial state Quiet { on Ring -> Quiet } }',
+        '```',
+        '```',
+        'send Ring   # a scenario without a mark: every line is a step',
+        '```',
+        '```',
+        '     0 ms  Bell  starts in Quiet',
         '```'
     ].join('\n');
     const units = classify(extractFences('page.md', page), new Map([['gate.fsm', ['Gate']]]));
@@ -491,7 +503,8 @@ describe('the extractor', () => {
             '39 template',
             '42 shell',
             '47 unclassified',
-            '51 unclassified'
+            '51 unclassified',
+            '54 simulation'
         ]);
         const [model, , simulation, ts, fragment, template, shell] = units;
         expect(model).toMatchObject({ file: 'gate.fsm', named: true, output: { line: 8 } });
@@ -526,10 +539,8 @@ describe('the extractor', () => {
     });
 });
 
-
 describe('every block of the docs is one this test knows how to run', () => {
     it('classifies every fenced block', () => {
-        const counts = blockCounts();
         const unclassified = pages.flatMap(({ units }) => units.filter((u): u is Extract<Unit, { kind: 'unclassified' }> => u.kind === 'unclassified'));
         expect(unclassified.map((u) => `${where(u.block)}: ${u.reason}`)).toEqual([]);
         // A scenario outside a model–scenario–trace triple runs only through a simulate command naming it.
@@ -541,7 +552,11 @@ describe('every block of the docs is one this test knows how to run', () => {
             )
         );
         expect(unused.map((u) => `${where(u.block)}: a scenario no simulate command of the page runs`)).toEqual([]);
-        expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+        // Each block belongs to exactly one unit: a model takes its diagnostics along, a simulation its scenario and trace.
+        for (const { doc, fences, units } of pages) {
+            const size = (u: Unit): number => (u.kind === 'simulation' ? 3 : u.kind === 'model' && u.output ? 2 : 1);
+            expect(units.reduce((sum, u) => sum + size(u), 0), doc).toBe(fences.length);
+        }
     });
 
     it('sees a syntax error in a fragment (control)', async () => {
@@ -549,17 +564,6 @@ describe('every block of the docs is one this test knows how to run', () => {
         expect(parseJson(result.stdout).filter((d) => d.file === CONTROL).map((d) => d.code)).toContain('syntax-error');
     }, 120_000);
 });
-
-/** The check of each unit that has one. */
-const checks = new Map<Unit, () => Promise<void>>();
-for (const { units } of pages) {
-    for (const unit of units) {
-        const check = checkOf(unit, units);
-        if (check) {
-            checks.set(unit, check);
-        }
-    }
-}
 
 function checkOf(unit: Unit, units: readonly Unit[]): (() => Promise<void>) | undefined {
     switch (unit.kind) {
@@ -590,7 +594,7 @@ function checkOf(unit: Unit, units: readonly Unit[]): (() => Promise<void>) | un
 for (const { doc, units } of pages) {
     describe.concurrent(doc, () => {
         for (const unit of units) {
-            const check = checks.get(unit);
+            const check = checkOf(unit, units);
             if (!check) {
                 continue;
             }

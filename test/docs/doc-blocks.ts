@@ -1,6 +1,7 @@
 // Extracts the fenced code blocks of a Markdown page and sorts them into what doc-blocks.test.ts runs: models, their
 // diagnostics, scenarios and traces, fragments, syntax templates, shell commands, TypeScript. Pure: text in, data out.
 import { kebabCase } from '../../language/generator/identifiers.js';
+import { parseScenario } from '../../language/semantics/scenario.js';
 import { DIAGNOSTIC_LINE, SUMMARY_LINE } from '../cli/cli-helpers.js';
 
 /** One fenced code block of a page. */
@@ -159,14 +160,6 @@ function isDiagnosticsOutput(fence: Fence): boolean {
     return fence.info === '' && lines.length > 0 && lines.every((line) => DIAGNOSTIC_LINE.test(line) || SUMMARY_LINE.test(line));
 }
 
-// The step forms of a scenario (see `language/semantics/scenario.ts`): used to recognise a scenario written without
-// the `scenario` info string, between a model and its trace.
-const NAME = '[_a-zA-Z][_a-zA-Z0-9]*';
-const INSTANCE = `${NAME}(?:#[0-9]+)?`;
-const STEP = new RegExp(
-    `^(?:advance \\S+|signal SIG[A-Z0-9]+|guard ${NAME} (?:true|false)|(?:${INSTANCE}\\s+)?send ${NAME}(?:\\s.+)?|(?:${INSTANCE}\\.)?${NAME} (?:connected|refused|timeout|data|drained|closed|reset|accept|error)(?:\\s.+)?)$`
-);
-
 function withoutHashComment(line: string): string {
     return line.replace(/(^|\s)#(?=(?:[^"]*"[^"]*")*[^"]*$).*$/, '').trim();
 }
@@ -175,8 +168,15 @@ function isScenario(fence: Fence): boolean {
     if (fence.info === 'scenario' || fence.annotations.simulate === true) {
         return true;
     }
-    const steps = fence.lines.map(withoutHashComment).filter((line) => line !== '');
-    return fence.info === '' && steps.length > 0 && steps.every((step) => STEP.test(step));
+    // An unmarked block is a scenario when the scenario parser takes every line of it.
+    if (fence.info !== '') {
+        return false;
+    }
+    try {
+        return parseScenario(fence.lines.join('\n')).length > 0;
+    } catch {
+        return false;
+    }
 }
 
 /** The machine name a model block declares first. */
