@@ -1,11 +1,10 @@
 // `reactor-fsm generate`: a model file to a TypeScript project, refused while the model has errors.
 import * as path from 'node:path';
-import { blockingErrors } from '../generator/blocking-errors.js';
 import { generateProject } from '../generator/generator.js';
 import { WriteRefusedError, writeGeneratedFiles } from '../generator/write-files.js';
 import type { ReactorFsmServices } from '../module.js';
-import { byPosition, reportedLine, toReported } from './check.js';
 import { loadModel } from './load-models.js';
+import { refusedForErrors } from './model-errors.js';
 import { InputError, showPath } from './source-files.js';
 
 export interface GenerateOptions {
@@ -22,13 +21,7 @@ export async function runGenerate(services: ReactorFsmServices, input: string, o
     const { source, document } = loaded;
     const model = document.parseResult.value;
 
-    const shownPath = new Map([loaded, ...context].map((each) => [each.document.uri.toString(), each.source.shown]));
-    const errors = blockingErrors(document)
-        .map(({ document: involved, diagnostic }) => toReported(shownPath.get(involved.uri.toString()) ?? involved.uri.fsPath, diagnostic))
-        .sort((a, b) => a.file.localeCompare(b.file) || byPosition(a, b));
-    if (errors.length > 0) {
-        errors.forEach((d) => err(reportedLine(d)));
-        err(`reactor-fsm: not generating from ${source.shown}: fix the ${errors.length === 1 ? 'error' : `${errors.length} errors`} above first`);
+    if (refusedForErrors(loaded, context, 'not generating from', err)) {
         return 1;
     }
     if (model.machines.length === 0) {
