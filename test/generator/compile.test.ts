@@ -1,5 +1,6 @@
 // Every example's generated project type-checks under its own strict tsconfig, with zero errors.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateFrom, removeTemporaryFolders, typeCheck, writeProject } from './generate-helpers.js';
 
@@ -58,5 +59,76 @@ describe('generated projects compile with tsc --strict', () => {
         const broken = files.map((file) => (file.path === 'src/m.actions.ts' ? { ...file, content: file.content.replace(/act\(_machine/, 'act(_machine: number') } : file));
         const folder = await writeProject(broken);
         expect(typeCheck(folder).join('\n')).toMatch(/m\.actions\.ts.*not assignable/s);
+    });
+});
+
+/** The ```ts block of docs/generated-code.md that is a whole file of the user's, `// src/NAME.ts: …` on its first line. */
+function docSource(name: string): string {
+    const doc = readFileSync(new URL('../../docs/generated-code.md', import.meta.url), 'utf8');
+    const blocks = [...doc.matchAll(/^( *)```ts\n([\s\S]*?)^ *```$/gm)].map(([, indent, body]) =>
+        body!
+            .split('\n')
+            .map((line) => line.slice(Math.min(indent!.length, line.length - line.trimStart().length)))
+            .join('\n')
+    );
+    const found = blocks.filter((block) => block.startsWith(`// src/${name}:`));
+    expect(found, `one ts block of docs/generated-code.md starting with // src/${name}:`).toHaveLength(1);
+    return found[0]!;
+}
+
+describe('supplying your own Dispatchers (docs/generated-code.md, "Extending without losing work")', () => {
+    const echoClient = exampleTexts[exampleFiles.indexOf('echo-client.fsm')]!;
+    const echoServer = exampleTexts[exampleFiles.indexOf('echo-server.fsm')]!;
+
+    it("the doc's src/app.ts compiles against the project generated from examples/echo-client.fsm", async () => {
+        const folder = await writeProject(await generateFrom(echoClient, [], 'echo-client.fsm'));
+        writeFileSync(path.join(folder, 'src', 'app.ts'), docSource('app.ts'));
+        expect(typeCheck(folder)).toEqual([]);
+    });
+
+    it("a session's Dispatcher comes through the server's createSession, with the session machine's own options", async () => {
+        const folder = await writeProject(await generateFrom(echoServer, [], 'echo-server.fsm'));
+        writeFileSync(
+            path.join(folder, 'src', 'app.ts'),
+            `import type { Socket } from 'node:net';
+import { Reactor, type MachineHost } from './runtime/index.js';
+import { echoServerActions } from './echo-server.actions.js';
+import { EchoServerListener } from './echo-server.dispatchers.js';
+import { EchoServerMachine } from './echo-server.machine.js';
+import { echoSessionActions } from './echo-session.actions.js';
+import { EchoSessionPeer } from './echo-session.dispatchers.js';
+import { EchoSessionMachine } from './echo-session.machine.js';
+
+class QuietPeer extends EchoSessionPeer {
+    override handleIdle(): void {}
+}
+
+class Listener extends EchoServerListener {
+    protected override createSession(host: MachineHost, socket: Socket): EchoSessionMachine {
+        return new EchoSessionMachine(host, this.sessionActions.EchoSessionMachine, socket, { sockets: { peer: (machine, accepted) => new QuietPeer(machine, accepted) } });
+    }
+}
+
+const reactor = new Reactor();
+reactor.add(new EchoServerMachine(reactor, echoServerActions, { EchoSessionMachine: echoSessionActions }, { sockets: { listener: (machine, sessions) => new Listener(machine, sessions) } }));
+process.exitCode = await reactor.run();
+`
+        );
+        expect(typeCheck(folder)).toEqual([]);
+    });
+
+    it('a factory must give the generated class or a subclass (the check is not vacuous)', async () => {
+        const folder = await writeProject(await generateFrom(echoClient, [], 'echo-client.fsm'));
+        writeFileSync(
+            path.join(folder, 'src', 'app.ts'),
+            `import { Reactor } from './runtime/index.js';
+import { echoClientActions } from './echo-client.actions.js';
+import { EchoClientMachine } from './echo-client.machine.js';
+
+const reactor = new Reactor();
+reactor.add(new EchoClientMachine(reactor, echoClientActions, { sockets: { upstream: () => ({ write: () => true }) } }));
+`
+        );
+        expect(typeCheck(folder).join('\n')).toMatch(/app\.ts.*not assignable/s);
     });
 });
