@@ -3,10 +3,16 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientDispatcher, type ClientOptions } from '../../templates/runtime/client-dispatcher.js';
+import { ManualClock } from '../../templates/runtime/clock.js';
 import { ReactorError } from '../../templates/runtime/errors.js';
 import type { Machine } from '../../templates/runtime/machine.js';
 import type { StreamEvents } from '../../templates/runtime/stream-dispatcher.js';
-import { Cleanup, RecordingMachine, absenceWindow, closedPort, collectWarnings, fullBacklogPort, listen, streamEvents } from './runtime-helpers.js';
+import { Cleanup, RecordingMachine, TestHost, absenceWindow, closedPort, collectWarnings, fullBacklogPort, listen, streamEvents } from './runtime-helpers.js';
+
+/** A host whose clock only moves when the test says so (as a program under --clock=manual). */
+class ManualHost extends TestHost {
+    override readonly clock = new ManualClock();
+}
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -190,5 +196,42 @@ describe('ClientDispatcher', () => {
         // The socket itself stayed open: losing the heartbeat is the model's to act on.
         expect(machine.named('close')).toHaveLength(0);
         expect(dispatcher.writable).toBe(true);
+    });
+
+    it('on a manual clock: the connect timeout fires only when the clock reaches it', async () => {
+        const port = await fullBacklogPort(cleanup);
+        const host = new ManualHost();
+        const machine = new RecordingMachine(host);
+        const dispatcher = client(machine, streamEvents(), { host: '127.0.0.1', port, connectTimeoutMs: 300 });
+        dispatcher.connect();
+        await absenceWindow(400);
+        expect(machine.sequence).toEqual([]);
+        host.clock.advance(299);
+        expect(machine.sequence).toEqual([]);
+        host.clock.advance(1);
+        expect(machine.sequence).toEqual(['timeout']);
+        await machine.next('close', 1_000);
+    });
+
+    it('on a manual clock: reconnect delays are whole steps (no jitter, as in the interpreter) and wait for the clock', async () => {
+        const port = await closedPort();
+        const host = new ManualHost();
+        const machine = new RecordingMachine(host);
+        const dispatcher = new PlanningClient(machine, 'upstream', streamEvents(), { host: '127.0.0.1', port, reconnect: { minMs: 100, maxMs: 400 } });
+        cleanup.add(() => {
+            void dispatcher.close();
+            dispatcher.destroy();
+        });
+        dispatcher.connect();
+        for (const [attempt, step] of [100, 200, 400, 400].entries()) {
+            await machine.until((log) => log.filter((r) => r.event === 'close').length === attempt + 1, 2_000, `refusal ${attempt + 1}`);
+            expect(dispatcher.planned.at(-1)).toBe(step);
+            await absenceWindow(50);
+            host.clock.advance(step - 1);
+            expect(machine.named('close')).toHaveLength(attempt + 1);
+            host.clock.advance(1);
+        }
+        await machine.until((log) => log.filter((r) => r.event === 'close').length === 5, 2_000, 'refusal 5');
+        expect(host.clock.now()).toBe(100 + 200 + 400 + 400);
     });
 });

@@ -85,6 +85,29 @@ describe('run-to-completion', () => {
         await machine.finish();
     });
 
+    it('stopReactor (the built-in stop) in a step: the step completes, then the host stops; what the step raised is dropped', () => {
+        const host = new TestHost();
+        const machine = new RecordingMachine(host, NAMES);
+        const seen: string[] = [];
+        machine.reaction = (record, m) => {
+            if (record.event === 'A') {
+                m.stopReactor();
+                seen.push(`stops during the step: ${host.stops}`);
+                m.dispatch(B); // a `raise` after the stop
+                seen.push('the rest of the step ran');
+            }
+        };
+        machine.start();
+        machine.dispatch(C);
+        machine.dispatch(A);
+        expect(seen).toEqual(['stops during the step: 0', 'the rest of the step ran']);
+        expect(host.stops).toBe(1);
+        expect(machine.sequence).toEqual(['C', 'A']);
+        // Outside a step (a heartbeat callback, your own code) it stops at once.
+        machine.stopReactor();
+        expect(host.stops).toBe(2);
+    });
+
     it('EventQueue keeps FIFO order across wrap-around and growth', () => {
         const queue = new EventQueue(4);
         const taken: Array<[number, unknown]> = [];
