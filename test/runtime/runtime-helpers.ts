@@ -58,7 +58,8 @@ export interface Recorded {
 /** A host for machines that are not run by a Reactor. */
 export class TestHost implements MachineHost {
     readonly observers: MachineObserver[] = [];
-    readonly clock: Clock = new RealClock();
+    /** Node's timers; a test may set a ManualClock before building machines on this host. */
+    clock: Clock = new RealClock();
     readonly finished: Machine[] = [];
     stops = 0;
 

@@ -1,13 +1,29 @@
-// Stream dispatchers over real loopback sockets: peer reset, backpressure with a slow reader, graceful close and linger.
+// Stream dispatchers over real loopback sockets: peer reset, backpressure with a slow reader, graceful close and linger;
+// socket occurrences as observers see them; idle, heartbeat and linger on a manual clock.
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientDispatcher } from '../../templates/runtime/client-dispatcher.js';
 import { ConnectionDispatcher } from '../../templates/runtime/connection-dispatcher.js';
+import { ManualClock } from '../../templates/runtime/clock.js';
 import { ReactorError } from '../../templates/runtime/errors.js';
-import type { StreamOptions } from '../../templates/runtime/stream-dispatcher.js';
-import { Cleanup, RecordingMachine, TestHost, collectWarnings, connectTo, listen, prefixedEventNames, sha256, streamEvents, streamEventsOfBlock, within } from './runtime-helpers.js';
+import type { MachineObserver } from '../../templates/runtime/machine.js';
+import type { StreamEvents, StreamOptions } from '../../templates/runtime/stream-dispatcher.js';
+import {
+    Changes,
+    Cleanup,
+    RecordingMachine,
+    TestHost,
+    collectWarnings,
+    connectTo,
+    listen,
+    prefixedEventNames,
+    sha256,
+    streamEvents,
+    streamEventsOfBlock,
+    within
+} from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -18,6 +34,12 @@ afterEach(() => cleanup.run());
  */
 class CountingConnection extends ConnectionDispatcher {
     pauses = 0;
+    /** The clock's time at each heartbeat check that found the peer alive (where a model's action would ping). */
+    readonly heartbeats: number[] = [];
+
+    override handleHeartbeat(): void {
+        this.heartbeats.push(this.machine.host.clock.now());
+    }
 
     protected override attach(socket: Socket): void {
         const pause = socket.pause.bind(socket);
@@ -35,14 +57,18 @@ class CountingConnection extends ConnectionDispatcher {
  * A listener whose accepted socket is run by a ConnectionDispatcher of a recording machine (a session),
  * and a plain client socket connected to it (the peer). Resolves once both ends exist.
  */
-async function session(options: StreamOptions = {}): Promise<{ machine: RecordingMachine; dispatcher: CountingConnection; peer: Socket }> {
-    const machine = new RecordingMachine();
+async function session(
+    options: StreamOptions = {},
+    host = new TestHost(),
+    events: StreamEvents = streamEvents()
+): Promise<{ machine: RecordingMachine; dispatcher: CountingConnection; peer: Socket }> {
+    const machine = new RecordingMachine(host);
     let made: ((dispatcher: CountingConnection) => void) | undefined;
     const accepted = new Promise<CountingConnection>((resolve) => {
         made = resolve;
     });
     const { port } = await listen(cleanup, (socket) => {
-        const dispatcher = new CountingConnection(machine, 'peer', streamEvents(), options, socket);
+        const dispatcher = new CountingConnection(machine, 'peer', events, options, socket);
         cleanup.add(() => dispatcher.destroy());
         machine.start();
         made!(dispatcher);
@@ -317,5 +343,177 @@ describe('StreamDispatcher', () => {
         peerA.write('still here\n');
         const read = await machine.until((log) => log.filter((r) => r.event === 'a.read')[1], 1_000, 'a second a.read');
         expect(String(read.payload)).toBe('still here\n');
+    });
+});
+
+/** A host whose observers write every socket occurrence to `lines`, as `io SOCKET WHAT DETAIL`. */
+function tracingHost(lines: string[], changes: Changes, clock?: ManualClock): TestHost {
+    const host = new TestHost();
+    if (clock) {
+        host.clock = clock;
+    }
+    const observer: MachineObserver = {
+        io: (_machine, socket, what, detail) => {
+            lines.push(`io ${socket} ${what} ${JSON.stringify(detail)}`);
+            changes.notify();
+        }
+    };
+    host.observers.push(observer);
+    return host;
+}
+
+/** What a session saw, observers' io lines and the machine's events in one order. */
+async function tracedSession(
+    options: StreamOptions = {},
+    events: StreamEvents = streamEvents(),
+    clock?: ManualClock
+): Promise<{ machine: RecordingMachine; dispatcher: CountingConnection; peer: Socket; lines: string[]; line: (prefix: string) => Promise<string> }> {
+    const lines: string[] = [];
+    const changes = new Changes();
+    const made = await session(options, tracingHost(lines, changes, clock), events);
+    const reaction = made.machine.reaction;
+    made.machine.reaction = (record, machine) => {
+        lines.push(`event ${record.event}`);
+        reaction?.(record, machine);
+    };
+    const line = (prefix: string): Promise<string> =>
+        changes.wait(() => lines.find((l) => l.startsWith(prefix)), 3_000, () => `timed out waiting for '${prefix}'; lines so far: ${lines.join(' | ')}`);
+    return { ...made, lines, line };
+}
+
+describe('socket occurrences', () => {
+    it('each is reported to observers just before its mapped event: data, drain, close', async () => {
+        const { machine, dispatcher, peer, lines } = await tracedSession();
+        peer.write('hello');
+        await machine.next('read', 2_000);
+        expect(lines).toEqual(['io peer data {"bytes":5}', 'event read']);
+        // The peer reads nothing yet: writes back up (outside any event: no source, nothing pauses), then it drains.
+        let flushed = true;
+        for (let i = 0; i < 64 && flushed; i++) {
+            flushed = dispatcher.write(randomBytes(1024 * 1024));
+        }
+        expect(flushed).toBe(false);
+        peer.pause();
+        peer.on('data', () => undefined);
+        peer.resume();
+        await machine.next('drain', 5_000);
+        peer.end();
+        await machine.next('close', 2_000);
+        expect(lines.slice(2)).toEqual(['io peer drain {}', 'event drain', 'io peer close {"hadError":false}', 'event close']);
+    });
+
+    it('occurrences without a mapping are reported too; a socket error without one is a process warning, once', async () => {
+        const warnings = collectWarnings(cleanup);
+        const { machine, peer, lines, line } = await tracedSession({}, streamEvents('read', 'drain', 'close', 'error'));
+        peer.write('hello');
+        await line('io peer data');
+        peer.resetAndDestroy();
+        await line('io peer close');
+        expect(lines).toEqual(['io peer data {"bytes":5}', 'io peer error {"code":"ECONNRESET"}', 'io peer close {"hadError":true}']);
+        expect(machine.log).toEqual([]);
+        const resets = warnings.filter((w) => w.message.includes('ECONNRESET'));
+        expect(resets.map((w) => `${w.name}: ${w.message}`)).toEqual(['ReactorSocketError: Recorder.peer: read ECONNRESET']);
+        expect(warnings).toHaveLength(1);
+    });
+});
+
+describe('idle, heartbeat and linger on the machine clock', () => {
+    it('idle: no bytes received for idleMs raises idle once; bytes arriving arm it again; writing does not count', async () => {
+        const clock = new ManualClock();
+        const { machine, dispatcher, peer, lines } = await tracedSession({ idleMs: 1_000 }, streamEvents(), clock);
+        clock.advance(999);
+        dispatcher.write('out\n'); // sending is not receiving
+        clock.advance(1);
+        expect(machine.named('idle').map((r) => r.payload)).toEqual([undefined]);
+        expect(lines).toEqual(['io peer idle {}', 'event idle']);
+        clock.advance(10_000);
+        expect(machine.named('idle')).toHaveLength(1);
+        peer.write('in\n');
+        await machine.next('read', 2_000);
+        clock.advance(999);
+        expect(machine.named('idle')).toHaveLength(1);
+        clock.advance(1);
+        expect(machine.named('idle')).toHaveLength(2);
+        // Closing stops it: no timer of the socket is left on the clock.
+        peer.end();
+        await machine.next('close', 2_000);
+        expect(clock.pending).toBe(0);
+    });
+
+    it('heartbeat: a check every min(interval, timeout) from the accept; silence for the timeout raises the event and stops it', async () => {
+        const clock = new ManualClock();
+        const { machine, dispatcher, peer, lines } = await tracedSession({ heartbeatMs: 100, heartbeatTimeoutMs: 300 }, streamEvents(), clock);
+        clock.advance(200);
+        expect(dispatcher.heartbeats).toEqual([100, 200]);
+        peer.write('pong\n'); // received at 200
+        await machine.next('read', 2_000);
+        clock.advance(300);
+        // 300 and 400: received 100 and 200 ms ago, alive; 500: 300 ms of silence, lost.
+        expect(dispatcher.heartbeats).toEqual([100, 200, 300, 400]);
+        const lost = machine.named('heartbeatLost');
+        expect(lost).toHaveLength(1);
+        expect(lost[0]!.payload).toBeInstanceOf(ReactorError);
+        expect((lost[0]!.payload as ReactorError).code).toBe('EHEARTBEAT');
+        expect(lines.slice(-2)).toEqual(['io peer heartbeat-lost {}', 'event heartbeatLost']);
+        // The heartbeat has stopped.
+        clock.advance(10_000);
+        expect(dispatcher.heartbeats).toHaveLength(4);
+        expect(machine.named('heartbeatLost')).toHaveLength(1);
+        expect(clock.pending).toBe(0);
+    });
+
+    it('heartbeat: a timeout shorter than the interval sets the pace of the checks', async () => {
+        const clock = new ManualClock();
+        const { machine, dispatcher } = await tracedSession({ heartbeatMs: 1_000, heartbeatTimeoutMs: 300 }, streamEvents(), clock);
+        clock.advance(299);
+        expect(machine.named('heartbeatLost')).toHaveLength(0);
+        clock.advance(1);
+        expect(machine.named('heartbeatLost')).toHaveLength(1);
+        expect(dispatcher.heartbeats).toEqual([]);
+        expect(clock.pending).toBe(0);
+    });
+
+    it("heartbeat: a client's starts on connect and stops when it is closed", async () => {
+        const clock = new ManualClock();
+        const host = new TestHost();
+        host.clock = clock;
+        const machine = new RecordingMachine(host);
+        const { port } = await listen(cleanup, () => undefined);
+        const client = new ClientDispatcher(machine, 'up', streamEvents(), { host: '127.0.0.1', port, heartbeatMs: 100, heartbeatTimeoutMs: 300 });
+        cleanup.add(() => client.destroy());
+        machine.start();
+        client.connect();
+        expect(clock.pending, 'nothing runs on the clock while connecting').toBe(0);
+        await machine.next('connect', 2_000);
+        expect(clock.pending).toBe(1);
+        clock.advance(299);
+        expect(machine.named('heartbeatLost')).toHaveLength(0);
+        // A graceful close stops the heartbeat at once; the linger waits on the clock until the peer closes too.
+        const closed = client.close();
+        clock.advance(1); // a check would find 300 ms of silence now
+        expect(machine.named('heartbeatLost')).toHaveLength(0);
+        await within(closed, 2_000, 'the peer to close');
+        await machine.next('close', 1_000);
+        expect(clock.pending).toBe(0);
+        clock.advance(10_000);
+        expect(machine.named('heartbeatLost')).toHaveLength(0);
+    });
+
+    it('the linger of a graceful close runs on the clock: the socket is destroyed when the clock says so', async () => {
+        const clock = new ManualClock();
+        const { machine, dispatcher } = await tracedSession({ lingerMs: 5_000 }, streamEvents(), clock);
+        // The peer reads nothing, so the FIN stays behind unsent bytes and the peer never closes.
+        for (let i = 0; i < 32; i++) {
+            dispatcher.write(randomBytes(1024 * 1024));
+        }
+        const closed = dispatcher.close();
+        clock.advance(4_999);
+        expect(dispatcher.socket!.destroyed).toBe(false);
+        clock.advance(1);
+        expect(dispatcher.socket!.destroyed).toBe(true);
+        await within(closed, 2_000, 'close() to resolve');
+        const expired = machine.named('error').map((r) => (r.payload as ReactorError).code);
+        expect(expired).toEqual(['ERR_LINGER_EXPIRED']);
+        await machine.next('close', 1_000);
     });
 });
