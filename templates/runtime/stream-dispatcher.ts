@@ -171,7 +171,7 @@ export class StreamDispatcher implements Closable, EventSource {
     // asyncore's roles. Generated subclasses may override them; each reports the occurrence to observers, then
     // dispatches the mapped event with this dispatcher as its source.
 
-    /** Connected: idle and heartbeat start watching. */
+    /** Connected (the client reports the occurrence before calling this): idle and heartbeat start watching. */
     handleConnect(): void {
         this.startWatching();
         this.emit(this.events.connect, undefined);
