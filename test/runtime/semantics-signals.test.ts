@@ -87,6 +87,38 @@ export const peerActions: PeerActions = {
 };
 `;
 
+// Only the session binds SIGUSR2: while a session runs, the signal is its event, not the death of the server.
+const LOBBY = `
+machine Lobby {
+    events Shutdown
+    initial state Open {
+        entry announce
+        on Shutdown -> Closed
+    }
+    final state Closed
+    server door listen 127.0.0.1:0 { session Guest }
+    signal SIGTERM -> Shutdown
+}
+
+machine Guest {
+    events Poke, Left
+    initial state Here {
+        on Poke / poked
+        on Left -> Gone
+    }
+    final state Gone
+    connection conn { close -> Left }
+    signal SIGUSR2 -> Poke
+}`;
+
+const LOBBY_ACTIONS = HUB_ACTIONS.replace(/HubActions/g, 'LobbyActions')
+    .replace('./hub.events.js', './lobby.events.js')
+    .replace('hubActions', 'lobbyActions')
+    .replace('machine.sockets.listener', 'machine.sockets.door')
+    .replace(/ {4}poked[\s\S]*?\n {4}},\n {4}echoed[\s\S]*?\n {4}},\n/, '');
+const GUEST_ACTIONS = PEER_ACTIONS.replace(/PeerActions/g, 'GuestActions').replace('./peer.events.js', './guest.events.js').replace('peerActions', 'guestActions');
+
+let lobbyDir = '';
 let waiterDir = '';
 let timedDir = '';
 let hubDir = '';
@@ -95,6 +127,7 @@ beforeAll(async () => {
     waiterDir = await buildProgramFrom(WAITER, {});
     timedDir = await buildProgramFrom(TIMED, {});
     hubDir = await buildProgramFrom(HUB, { 'hub.actions.ts': HUB_ACTIONS, 'peer.actions.ts': PEER_ACTIONS });
+    lobbyDir = await buildProgramFrom(LOBBY, { 'lobby.actions.ts': LOBBY_ACTIONS, 'guest.actions.ts': GUEST_ACTIONS });
 }, 120_000);
 
 /** Sends `signal` once the program has run a while without exiting, and expects exit status 0. */
@@ -189,5 +222,20 @@ describe('signals and sessions', () => {
         // Line by line what the interpreter says for the same scenario.
         const expected = await interpreterTrace(HUB, ['listener accept', 'listener accept', 'signal SIGUSR2', 'Peer#1.conn closed', 'signal SIGUSR2', 'signal SIGTERM', 'Peer#2.conn closed'].join('\n'));
         expect(untimed(program.jsonTrace)).toEqual(untimed(expected));
+    });
+
+    it('a signal only a session binds reaches the session and leaves the server running (no exit 140)', async () => {
+        const program = startProgram(lobbyDir, {}, cleanup, [], { args: ['--trace=json'] });
+        const port = Number((await program.line(/^LISTENING (\d+)$/, 5_000))[1]);
+        await client(port);
+        await program.until(() => (program.jsonTrace.some((line) => line.kind === 'io' && line.what === 'accept') ? true : undefined), 5_000, 'Guest#1');
+        program.child.kill('SIGUSR2');
+        await program.line(/^POKED Guest#1 SIGUSR2$/, 5_000);
+        expect(program.child.exitCode).toBeNull();
+        program.child.kill('SIGTERM');
+        const exit = await program.exit(5_000);
+        expect(exit.signal, program.output).toBeNull();
+        expect(exit.code, program.output).toBe(0);
+        expect(program.jsonTrace.filter((line) => line.kind === 'finish').map((line) => line.kind === 'finish' && `${line.machine} ${line.state}`)).toEqual(['Lobby Closed', 'Guest#1 Gone']);
     });
 });
