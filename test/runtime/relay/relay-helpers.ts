@@ -20,11 +20,21 @@ export async function socatEcho(cleanup: Cleanup): Promise<{ port: number; log: 
     if (!hasCommand('socat')) {
         throw new Error('socat is not installed (apt-get install -y socat, or scripts/test-prerequisites.sh)');
     }
+    // In a process group of its own: the children it forks per connection go with it at clean-up (killing only the
+    // listener would leave a child behind whose connection is still open).
     const socat = cleanup.child(
         spawn('socat', ['-b', '4096', '-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork,rcvbuf=131072,sndbuf=131072', 'PIPE'], {
-            stdio: ['ignore', 'ignore', 'pipe']
+            stdio: ['ignore', 'ignore', 'pipe'],
+            detached: true
         })
     );
+    cleanup.add(() => {
+        try {
+            process.kill(-socat.pid!, 'SIGKILL');
+        } catch {
+            // The group is gone already.
+        }
+    });
     let log = '';
     const port = await within(
         new Promise<number>((resolve, reject) => {
