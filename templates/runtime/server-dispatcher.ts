@@ -182,13 +182,17 @@ export class ServerDispatcher implements Closable, MachineHost {
     }
 
     /**
-     * Graceful close: stop accepting and close every session's connection gracefully. The sessions keep running (they
-     * still read, and see their peer's close as their `close` event) until their connections have closed and they
-     * have finished; then the server's `close` event goes to its machine, and the promise resolves once every socket
-     * of the sessions has closed.
+     * Graceful close. `close NAME` drains: the server stops accepting and its sessions run on until they end by
+     * themselves. Once the server's machine has finished (it calls this too), every session's connection is also closed
+     * gracefully: the sessions keep running (they still read, and see their peer's close as their `close` event) until
+     * their connections have closed. Either way, when the last session has finished the server's `close` event goes to
+     * its machine, and the promise resolves once every socket of the sessions has closed.
      */
     close(): Promise<void> {
         if (this.closing) {
+            if (this.machine.finished) {
+                this.closeSessions();
+            }
             return this.closing;
         }
         if (this.resumeTimer !== undefined) {
@@ -203,6 +207,15 @@ export class ServerDispatcher implements Closable, MachineHost {
             this.sessionsFinished = resolve;
         });
         this.closing = sessionsFinished.then(() => Promise.all([...this.lingering])).then(() => undefined);
+        if (this.machine.finished) {
+            this.closeSessions();
+        }
+        this.checkSessionsFinished();
+        return this.closing;
+    }
+
+    /** Closes every session's connection gracefully (the server's machine has finished). */
+    private closeSessions(): void {
         for (const session of [...this.sessions]) {
             const connection = (session as Machine & SessionWithConnection).connection;
             if (connection) {
@@ -211,8 +224,6 @@ export class ServerDispatcher implements Closable, MachineHost {
                 void session.finish();
             }
         }
-        this.checkSessionsFinished();
-        return this.closing;
     }
 
     // MachineHost for the sessions.

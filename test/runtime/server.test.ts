@@ -49,7 +49,7 @@ async function roundTrip(socket: Socket, text: string): Promise<string> {
 }
 
 describe('ServerDispatcher', () => {
-    it('runs a session per connection, and close() stops listening, closes the sessions gracefully, then raises close once they finished', async () => {
+    it('runs a session per connection; close() drains: it stops listening, the sessions run on, and close is raised once they ended', async () => {
         const { machine, server, sessions } = echoServer(0);
         await server.listen();
         const port = server.port!;
@@ -57,25 +57,43 @@ describe('ServerDispatcher', () => {
         const one = await connectTo(cleanup, port);
         const two = await connectTo(cleanup, port);
         expect(await roundTrip(one, 'one\n')).toBe('one\n');
-        expect(await roundTrip(two, 'two\n')).toBe('two\n');
         expect(server.accepted).toBe(2);
         expect(machine.named('accept').map((r) => r.payload)).toEqual(sessions);
+        const closed = server.close();
+        expect(server.server!.listening).toBe(false);
+        // Draining: the sessions are untouched, they still echo.
+        expect(await roundTrip(two, 'still here\n')).toBe('still here\n');
+        expect(sessions.some((session) => session.finished)).toBe(false);
+        expect(machine.named('close')).toHaveLength(0);
+        one.end();
+        two.end();
+        await within(closed, 3_000, 'the sessions to end and the server to close');
+        expect(sessions.every((session) => session.finished && session.named('close').length === 1)).toBe(true);
+        expect(machine.named('close').map((r) => r.payload)).toEqual([false]);
+    });
+
+    it('when its machine finishes, the server closes every session connection gracefully; the sessions read on and finish on their peers close', async () => {
+        const { machine, server, sessions } = echoServer(0);
+        await server.listen();
+        const one = await connectTo(cleanup, server.port!);
+        const two = await connectTo(cleanup, server.port!);
+        expect(await roundTrip(one, 'one\n')).toBe('one\n');
+        expect(await roundTrip(two, 'two\n')).toBe('two\n');
         // The clients answer the server's FIN with their own (Node's default), `one` after one more line.
         const oneEnded = once(one, 'end');
         const twoEnded = once(two, 'end');
-        const closed = server.close();
+        const finished = machine.finish();
         expect(server.server!.listening).toBe(false);
         // The sessions run on while their connections close: they still read what their peers send.
         expect(sessions.some((session) => session.finished)).toBe(false);
-        expect(machine.named('close')).toHaveLength(0);
         one.write('late\n');
-        await within(Promise.all([oneEnded, twoEnded, closed]), 3_000, 'FIN at both clients and the server to close');
+        await within(Promise.all([oneEnded, twoEnded, finished]), 3_000, 'FIN at both clients and the server to close');
         expect(sessions[0]!.named('read').map((r) => (r.payload as Buffer).toString())).toEqual(['one\n', 'late\n']);
         // Its echo could not go out any more: the write side was ended, and the session heard of it as an error.
         expect(sessions[0]!.named('error').map((r) => (r.payload as NodeJS.ErrnoException).code)).toEqual(['ERR_SOCKET_CLOSED']);
-        expect(sessions.every((session) => session.finished)).toBe(true);
-        expect(sessions.every((session) => session.named('close').length === 1)).toBe(true);
-        expect(machine.named('close').map((r) => r.payload)).toEqual([false]);
+        expect(sessions.every((session) => session.finished && session.named('close').length === 1)).toBe(true);
+        // The server's own machine has finished: its close event has nobody to go to.
+        expect(machine.named('close')).toHaveLength(0);
     });
 
     it('pauses accepting when out of descriptors (EMFILE) and listens again on the same port after a short pause', async () => {
