@@ -43,7 +43,7 @@
 //
 // The counts of blocks by kind, and every failure, are printed at the end.
 import { execFile } from 'node:child_process';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -299,8 +299,8 @@ function label(unit: Unit): string {
             return `${where(unit.block)} excerpt of machine ${unit.machine}`;
         case 'generated-ts':
             return `${where(unit.block)} generated TypeScript of machine ${unit.machine}`;
-        case 'actions-ts':
-            return `${where(unit.block)} actions file of ${unit.module}`;
+        case 'user-ts':
+            return `${where(unit.block)} ${unit.file} of ${unit.module}`;
         default:
             return `${where(unit.block)} ${unit.kind}`;
     }
@@ -388,23 +388,28 @@ async function checkGeneratedTs(unit: Extract<Unit, { kind: 'generated-ts' }>): 
     }
 }
 
-async function checkActionsTs(unit: Extract<Unit, { kind: 'actions-ts' }>): Promise<void> {
+async function checkUserTs(unit: Extract<Unit, { kind: 'user-ts' }>): Promise<void> {
     const machines = [...exampleMachines.values()].flat().filter((machine) => kebabCase(machine) === unit.module);
     const example = machines.length === 1 ? exampleOf(machines[0]!, exampleMachines) : undefined;
     expect(example, `${where(unit.block)}: no single example declares the machine of module ${unit.module}`).toBeDefined();
     const project = await generatedProject(example!);
-    const actionsFile = `src/${unit.module}.actions.ts`;
-    const stubs = project.files.get(actionsFile);
-    expect(stubs, `${where(unit.block)}: generate writes no ${actionsFile} for examples/${example}`).toBeDefined();
-    await writeFile(path.join(project.folder, actionsFile), text(unit.block));
-    const errors = await typeCheck(project.folder);
-    if (errors.length > 0) {
-        // A generator or runtime that does not compile must not be blamed on the page: try the generated stubs.
-        await writeFile(path.join(project.folder, actionsFile), stubs!);
-        const own = await typeCheck(project.folder);
-        expect(own, `${where(unit.block)}: the project generated from examples/${example} does not type-check even with its own actions stubs (a generator problem, not the page's)`).toEqual([]);
+    const target = path.join(project.folder, unit.file);
+    const generated = project.files.get(unit.file);
+    if (unit.file.endsWith('.actions.ts')) {
+        expect(generated, `${where(unit.block)}: generate writes no ${unit.file} for examples/${example}`).toBeDefined();
     }
-    expect(errors, `${where(unit.block)}: the actions file shown, in the project generated from examples/${example}, does not type-check`).toEqual([]);
+    await writeFile(target, text(unit.block));
+    const errors = await typeCheck(project.folder);
+    // A generator or runtime that does not compile must not be blamed on the page: try the project without the file.
+    if (generated !== undefined) {
+        await writeFile(target, generated);
+    } else {
+        await rm(target);
+    }
+    if (errors.length > 0) {
+        expect(await typeCheck(project.folder), `${where(unit.block)}: the project generated from examples/${example} does not type-check by itself (a generator problem, not the page's)`).toEqual([]);
+    }
+    expect(errors, `${where(unit.block)}: ${unit.file} as shown, in the project generated from examples/${example}, does not type-check`).toEqual([]);
 }
 
 async function checkExcerpt(unit: Extract<Unit, { kind: 'excerpt' }>): Promise<void> {
@@ -585,8 +590,8 @@ function checkOf(unit: Unit, units: readonly Unit[]): (() => Promise<void>) | un
             return () => checkFragment(unit);
         case 'generated-ts':
             return () => checkGeneratedTs(unit);
-        case 'actions-ts':
-            return () => checkActionsTs(unit);
+        case 'user-ts':
+            return () => checkUserTs(unit);
     }
 }
 

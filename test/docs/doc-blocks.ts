@@ -108,8 +108,12 @@ export type Unit =
     | { readonly kind: 'shell'; readonly block: Fence; readonly commands: readonly Command[] }
     /** TypeScript the generator writes: must occur in the generated project of the example declaring `machine`. */
     | { readonly kind: 'generated-ts'; readonly block: Fence; readonly machine: string }
-    /** A whole actions file for `module` (`echo-client`): it replaces that file in the generated project, which must type-check. */
-    | { readonly kind: 'actions-ts'; readonly block: Fence; readonly module: string }
+    /**
+     * A file of the user's for the project generated from the example of `module` (`echo-client`): a whole actions file
+     * (`src/echo-client.actions.ts`, replacing the stubs), or a file that says where it goes in its first line
+     * (`// src/app.ts: …`). The project with it must type-check.
+     */
+    | { readonly kind: 'user-ts'; readonly block: Fence; readonly module: string; readonly file: string }
     | { readonly kind: 'unclassified'; readonly block: Fence; readonly reason: string };
 
 export type UnitKind = Unit['kind'];
@@ -295,7 +299,13 @@ export function classify(fences: readonly Fence[], examples: ExampleMachines): U
             const text = block.lines.join('\n');
             const module = /from '\.\/([a-z0-9-]+)\.events\.js'/.exec(text)?.[1];
             if (module && /export const \w+: \w+Actions\b/.test(text)) {
-                units.push({ kind: 'actions-ts', block, module });
+                units.push({ kind: 'user-ts', block, module, file: `src/${module}.actions.ts` });
+                continue;
+            }
+            const ownFile = /^\/\/ (src\/[a-z0-9-]+\.ts):/.exec(block.lines[0] ?? '')?.[1];
+            const imported = /from '\.\/([a-z0-9-]+)\.(?:machine|actions|dispatchers|events)\.js'/.exec(text)?.[1];
+            if (ownFile && imported) {
+                units.push({ kind: 'user-ts', block, module: imported, file: ownFile });
                 continue;
             }
             const machines = [...new Set([...examples.values()].flat().filter((m) => new RegExp(`\\b${m}(Machine|Event|State|Actions)\\b`).test(text)))];
