@@ -70,28 +70,57 @@ export class ManualClock implements Clock {
     /** Moves the clock `ms` on; a timer armed by a callback runs in the same move when its time comes. */
     advance(ms: number): void {
         const end = this.time + ms;
-        for (;;) {
-            let next: ManualTimer | undefined;
-            for (const timer of this.timers) {
-                if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
-                    next = timer;
-                }
-            }
-            if (!next) {
-                break;
-            }
-            this.timers = this.timers.filter((t) => t !== next);
-            this.time = next.due;
-            const callback = next.callback;
-            next.callback = undefined;
-            callback?.();
+        for (let next = this.nextDue(end); next; next = this.nextDue(end)) {
+            this.fire(next);
         }
         this.time = end;
+    }
+
+    /**
+     * Like `advance`, but after each timer the event loop runs until it is idle again, so what a callback set off
+     * (a destroyed socket's 'close', a promise) happens at that timer's time, before the next timer: as the
+     * interpreter runs a model. The program's `--clock=manual` moves time this way.
+     */
+    async advanceSettled(ms: number): Promise<void> {
+        const end = this.time + ms;
+        for (let next = this.nextDue(end); next; next = this.nextDue(end)) {
+            this.fire(next);
+            await settle();
+        }
+        this.time = end;
+    }
+
+    private nextDue(end: number): ManualTimer | undefined {
+        let next: ManualTimer | undefined;
+        for (const timer of this.timers) {
+            if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+                next = timer;
+            }
+        }
+        return next;
+    }
+
+    private fire(timer: ManualTimer): void {
+        this.timers = this.timers.filter((t) => t !== timer);
+        this.time = timer.due;
+        const callback = timer.callback;
+        timer.callback = undefined;
+        callback?.();
     }
 
     /** Armed timers, for tests. */
     get pending(): number {
         return this.timers.length;
+    }
+}
+
+/**
+ * Two turns of the event loop: microtasks and next-tick callbacks, then the check phase, then close callbacks (a
+ * destroyed socket's 'close' is emitted from there), then the next turn's check phase.
+ */
+async function settle(): Promise<void> {
+    for (let turn = 0; turn < 2; turn++) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
     }
 }
 
@@ -104,6 +133,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_0
  */
 export function driveManualClock(clock: ManualClock, input: NodeJS.ReadableStream = process.stdin): () => void {
     const lines = createInterface({ input, crlfDelay: Infinity });
+    // One move at a time, in the order the lines came.
+    let moving = Promise.resolve();
     lines.on('line', (line) => {
         const text = line.replace(/#.*/, '').trim();
         if (text === '') {
@@ -114,7 +145,8 @@ export function driveManualClock(clock: ManualClock, input: NodeJS.ReadableStrea
             process.emitWarning(`--clock=manual: cannot read ${JSON.stringify(line)}: expected 'advance MS'`, 'ReactorClock');
             return;
         }
-        clock.advance(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!);
+        const ms = Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!;
+        moving = moving.then(() => clock.advanceSettled(ms));
     });
     return () => {
         lines.close();
