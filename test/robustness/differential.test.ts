@@ -1,6 +1,8 @@
 // Differential testing of generated code: random valid machines, random event sequences, three executions that
-// must agree after every step — (a) the real generator's TypeScript on a fake clock, (b) a reference interpreter
-// written from the language's description, (c) the same machine in XState 5. See differential/ for each part.
+// must agree after every step — (a) the real generator's TypeScript on the runtime's manual clock, (b) the product's
+// interpreter (language/semantics/, the definition of what a model does) on the same validated document, (c) the
+// same machine in XState 5, written independently. See differential/ for each part, and conformance.test.ts for
+// whole generated programs (sockets, sessions, signals) held to the interpreter.
 //
 // DIFFERENTIAL_SEED=n replays a run; ROBUSTNESS_SCALE=k tries k times more machines and sequences.
 import fc from 'fast-check';
@@ -11,8 +13,10 @@ import { printMachine, type MachineSpec } from './differential/model.js';
 import { caseArbitrary, checkCase, newTally } from './differential/run.js';
 import { recordFigures, scale } from './figures.js';
 
-const MACHINES = scale(200);
-const SEQUENCES = scale(20);
+// About 4 % of random machines are endless (a cycle of `raise` at the start) and skipped: 1,080 give over 1,000 compared.
+const MACHINES = scale(1080);
+const COMPARED = scale(1000);
+const SEQUENCES = scale(6);
 const MAX_STEPS = 30;
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -29,7 +33,7 @@ afterAll(async () => {
     await removeTemporaryFolders();
 });
 
-describe('differential: generated code, reference interpreter and XState 5 agree', () => {
+describe('differential: generated code, the interpreter and XState 5 agree', () => {
     it(`on ${MACHINES} random machines × ${SEQUENCES} event sequences of up to ${MAX_STEPS} steps (seed ${SEED})`, { timeout: 900_000 }, async () => {
         console.log(`differential: fast-check seed ${SEED} (replay with DIFFERENTIAL_SEED=${SEED})`);
         const compiler = newCompiler();
@@ -84,13 +88,15 @@ describe('differential: generated code, reference interpreter and XState 5 agree
                 'sequence pairs run on two instances side by side': tally.interleaved,
                 'events sent from outside': tally.eventsSent,
                 'timer firings': tally.timerFirings,
-                'raised events delivered': exercised.raised,
+                'raise actions run': exercised.raised,
                 'internal transitions taken': exercised.internal,
                 'self transitions taken': exercised.self,
                 'transitions to another state taken': exercised.external,
-                'guards that failed': exercised.guardsFailed,
+                'guard decisions true / false': `${exercised.guardsTrue} / ${exercised.guardsFalse}`,
                 'unhandled events': exercised.unhandled,
-                'runs that finished': exercised.finished,
+                'runs that finished in a final state': exercised.finished,
+                'stop actions run': exercised.stops,
+                'runs finished by stop': exercised.stopped,
                 'models with warnings or infos': tally.withWarnings,
                 ...Object.fromEntries([...tally.warnings].sort().map(([code, count]) => [`models with ${code}`, count])),
                 'models rejected by the validator': compiler.modelsRejected,
@@ -101,7 +107,7 @@ describe('differential: generated code, reference interpreter and XState 5 agree
                 'duration (s)': Number(((finished - started) / 1000).toFixed(1))
             }
         });
-        expect(tally.machines.size).toBeGreaterThan(MACHINES / 2);
+        expect(tally.machines.size).toBeGreaterThanOrEqual(COMPARED);
         // Every kind of step was met (with the CI numbers, each happens hundreds of times).
         for (const [kind, count] of Object.entries(exercised)) {
             expect(count, `no ${kind} in this run`).toBeGreaterThan(0);
@@ -112,7 +118,7 @@ describe('differential: generated code, reference interpreter and XState 5 agree
 /** Changes to the generated code or the runtime that break the semantics: the comparison must notice each one. */
 const MUTANTS: Record<string, Mutation> = {
     'raise delivered at once, not after the current transition (runtime dispatch ignores busy)': (file, content) =>
-        file === 'src/runtime/machine.ts' ? content.replace('if (this.busy) {', 'if (false as boolean) {') : content,
+        file === 'src/runtime/machine.ts' ? content.replace(/if \(this\.busy( !== IDLE)?\) \{\n(\s+)\(this\.queue/, 'if (false as boolean) {\n$2(this.queue') : content,
     'entry actions run before the state changes': (file, content) =>
         file.endsWith('.machine.ts') && !file.includes('runtime') ? content.replace('this.state = to;\n', '').replace('to.onEnter(this);', 'to.onEnter(this);\n        this.state = to;') : content,
     'negated guards not negated': (file, content) => (file.endsWith('.machine.ts') ? content.replaceAll('if (!m.actions.', 'if (m.actions.') : content),
@@ -120,8 +126,9 @@ const MUTANTS: Record<string, Mutation> = {
         file.endsWith('.machine.ts') && !file.includes('runtime') ? content.replace('if (to.final) {', 'if (false as boolean) {') : content,
     'a timer of one instance stored on the shared state object': (file, content) =>
         file === 'src/runtime/machine.ts' ? content.replace('const timers = (this.timers ??= []);', 'const timers = ((this.constructor as unknown as { t?: [] }).t ??= []);') : content,
-    'a timer expires 1 ms late': (file, content) =>
-        file === 'src/runtime/machine.ts' ? content.replace('setTimeout(fireTimer, ms,', 'setTimeout(fireTimer, ms + 1,') : content
+    'a timer expires 1 ms late': (file, content) => (file === 'src/runtime/machine.ts' ? content.replace('this.host.clock.set(ms,', 'this.host.clock.set(ms + 1,') : content),
+    'stop finishes the machine at once: the rest of its step (actions after it, the next entry) is skipped': (file, content) =>
+        file.endsWith('.machine.ts') && !file.includes('runtime') ? content.replaceAll('m.stopReactor();', 'm.stopReactor();\n        void m.finish();') : content
 };
 
 describe('differential: the comparison is not vacuous', () => {

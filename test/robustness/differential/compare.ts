@@ -1,10 +1,12 @@
 // Runs one machine through the three executions, step by step, and compares after every step: the current state,
-// the actions called during the step (entry and exit ones with their state), and whether the machine finished;
-// plus, between the generated code and the reference, what observers were told (transitions, unhandled events).
+// the actions called during the step (entry and exit ones with their state, each with the payload it saw), and
+// whether the machine finished; plus, between the generated code and the interpreter, what observers were told
+// (start, transitions, internal transitions, actions with their phase and state, unhandled events, finishing — each
+// with its time on the two manual clocks).
 import type { AnyStateMachine } from 'xstate';
-import { GeneratedExecution, withFakeClock, type CompiledMachine } from './generated.js';
+import { GeneratedExecution, type CompiledMachine } from './generated.js';
+import { EndlessStep, InterpreterExecution, type Exercised } from './interpreter.js';
 import { stepText, type MachineSpec, type Step } from './model.js';
-import { EndlessStep, ReferenceExecution, type Exercised } from './reference.js';
 import type { Execution } from './semantics.js';
 import { XStateExecution } from './xstate.js';
 
@@ -62,7 +64,7 @@ function runOne(execution: Execution, spec: MachineSpec, sequence: readonly Step
 }
 
 export interface Outcome {
-    /** The reference found that the start never ends (a cycle of `raise`): nobody can run this machine. */
+    /** The interpreter found that the start never ends (a cycle of `raise`): nobody can run this machine. */
     endless: boolean;
     /** A step never ended (a cycle of `raise`): the sequence was compared up to the step before it. */
     cut: boolean;
@@ -71,7 +73,7 @@ export interface Outcome {
     eventsDelivered: number;
     eventsSent: number;
     timerFirings: number;
-    /** What the reference went through (absent for an endless start). */
+    /** What the interpreter went through (absent for an endless start). */
     exercised?: Exercised;
 }
 
@@ -110,10 +112,10 @@ function sameSnapshot(a: Snapshot, b: Snapshot, compareNotes: boolean): string |
 
 /** Runs `sequence` through the three executions of one machine and compares them. */
 export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachine: AnyStateMachine, sequence: readonly Step[], anomalies: string[] = []): Outcome {
-    const reference = new ReferenceExecution(spec);
-    let referenceTrace: Trace;
+    const interpreter = new InterpreterExecution(compiled.program, spec, compiled.observed);
+    let interpreterTrace: Trace;
     try {
-        referenceTrace = runOne(reference, spec, sequence);
+        interpreterTrace = runOne(interpreter, spec, sequence);
     } catch (error) {
         if (error instanceof EndlessStep) {
             if (error.step < 0) {
@@ -124,19 +126,19 @@ export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachi
         throw error;
     }
     const generated = new GeneratedExecution(compiled, spec);
-    const generatedTrace = withFakeClock(() => runOne(generated, spec, sequence));
+    const generatedTrace = runOne(generated, spec, sequence);
     const xstateTrace = runOne(new XStateExecution(xmachine), spec, sequence);
     const outcome: Outcome = {
         endless: false,
         cut: false,
-        eventsDelivered: reference.delivered,
+        eventsDelivered: interpreter.delivered,
         eventsSent: sequence.filter((step) => step.kind === 'send').length,
-        timerFirings: reference.timerFirings,
-        exercised: reference.exercised
+        timerFirings: interpreter.timerFirings,
+        exercised: interpreter.exercised
     };
     const problems: string[] = [];
-    if (referenceTrace.failure) {
-        problems.push(`the reference threw`);
+    if (interpreterTrace.failure) {
+        problems.push(`the interpreter threw`);
     }
     if (generatedTrace.failure) {
         problems.push(`the generated code threw`);
@@ -144,12 +146,12 @@ export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachi
     if (xstateTrace.failure) {
         problems.push(`XState threw`);
     }
-    for (const anomaly of generated.anomalies) {
+    for (const anomaly of [...generated.anomalies, ...interpreter.anomalies]) {
         anomalies.push(anomaly);
     }
-    const count = Math.max(referenceTrace.snapshots.length, generatedTrace.snapshots.length, xstateTrace.snapshots.length);
+    const count = Math.max(interpreterTrace.snapshots.length, generatedTrace.snapshots.length, xstateTrace.snapshots.length);
     for (let i = 0; i < count && problems.length === 0; i++) {
-        const ref = referenceTrace.snapshots[i];
+        const ref = interpreterTrace.snapshots[i];
         const gen = generatedTrace.snapshots[i];
         const xs = xstateTrace.snapshots[i];
         if (!ref || !gen || !xs) {
@@ -159,14 +161,14 @@ export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachi
         const genVsRef = sameSnapshot(gen, ref, true);
         const xsVsRef = sameSnapshot(xs, ref, false);
         if (genVsRef) {
-            problems.push(`step ${i} (${ref.step}): generated vs reference: ${genVsRef}`);
+            problems.push(`step ${i} (${ref.step}): generated vs interpreter: ${genVsRef}`);
         }
         if (xsVsRef) {
-            problems.push(`step ${i} (${ref.step}): XState vs reference: ${xsVsRef}`);
+            problems.push(`step ${i} (${ref.step}): XState vs interpreter: ${xsVsRef}`);
         }
     }
-    if (problems.length === 0 && (generatedTrace.timerFirings !== referenceTrace.timerFirings || xstateTrace.timerFirings !== referenceTrace.timerFirings)) {
-        problems.push(`timer firings: reference ${referenceTrace.timerFirings}, generated ${generatedTrace.timerFirings}, XState ${xstateTrace.timerFirings}`);
+    if (problems.length === 0 && (generatedTrace.timerFirings !== interpreterTrace.timerFirings || xstateTrace.timerFirings !== interpreterTrace.timerFirings)) {
+        problems.push(`timer firings: interpreter ${interpreterTrace.timerFirings}, generated ${generatedTrace.timerFirings}, XState ${xstateTrace.timerFirings}`);
     }
     if (problems.length > 0) {
         outcome.disagreement = [
@@ -175,8 +177,8 @@ export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachi
             compiled.text.replace(/^machine \w+/, 'machine M').trimEnd(),
             ...(spec.names ? [`names in the traces: ${legend(spec)}`] : []),
             `sequence: ${sequence.map((step) => stepText(spec, step)).join(', ') || '(none)'}`,
-            'reference:',
-            formatTrace(referenceTrace),
+            'interpreter:',
+            formatTrace(interpreterTrace),
             'generated:',
             formatTrace(generatedTrace),
             'XState:',
@@ -188,7 +190,7 @@ export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachi
 
 /**
  * Two instances of the generated class at once (their state objects are shared): the steps of `first` and `second`
- * alternate on one fake clock, so every clock move reaches both. Each instance must end exactly as the reference
+ * alternate on one manual clock, so every clock move reaches both. Each instance must end exactly as the interpreter
  * run on its own events plus every clock move (actions with payloads, state, finishing, observer notes).
  */
 export function compareInterleaved(spec: MachineSpec, compiled: CompiledMachine, first: readonly Step[], second: readonly Step[]): string | undefined {
@@ -202,40 +204,39 @@ export function compareInterleaved(spec: MachineSpec, compiled: CompiledMachine,
         }
     }
     const own = (instance: 0 | 1): Step[] => merged.filter((entry) => entry.step.kind === 'advance' || entry.instance === instance).map((entry) => entry.step);
-    const references = [new ReferenceExecution(spec), new ReferenceExecution(spec)];
+    const interpreters = [new InterpreterExecution(compiled.program, spec, compiled.observed), new InterpreterExecution(compiled.program, spec, compiled.observed)];
     try {
-        references.forEach((reference, instance) => runOne(reference, spec, own(instance as 0 | 1)));
+        interpreters.forEach((interpreter, instance) => runOne(interpreter, spec, own(instance as 0 | 1)));
     } catch (error) {
         if (error instanceof EndlessStep) {
             return undefined; // a raise cycle: nobody can run it
         }
         throw error;
     }
-    const generated = [new GeneratedExecution(compiled, spec), new GeneratedExecution(compiled, spec)] as const;
-    withFakeClock(() => {
-        generated[0].start();
-        generated[1].start();
-        for (const { instance, step } of merged) {
-            if (step.kind === 'send') {
-                generated[instance].send(spec.events[step.event]!, { n: step.n, flag: step.flag });
-            } else {
-                generated[0].advance(step.ms); // one clock: both instances' timers
-            }
+    const one = new GeneratedExecution(compiled, spec);
+    const generated = [one, new GeneratedExecution(compiled, spec, one.clock)] as const;
+    generated[0].start();
+    generated[1].start();
+    for (const { instance, step } of merged) {
+        if (step.kind === 'send') {
+            generated[instance].send(spec.events[step.event]!, { n: step.n, flag: step.flag });
+        } else {
+            generated[0].advance(step.ms); // one clock: both instances' timers
         }
-    });
+    }
     for (const instance of [0, 1] as const) {
-        const ref = references[instance]!;
+        const ref = interpreters[instance]!;
         const gen = generated[instance];
         const expected = `${ref.state()}${ref.finished() ? ' (finished)' : ''} [${ref.recorder.actions.join(', ')}] {${ref.notes.join('; ')}}`;
         const actual = `${gen.state()}${gen.finished() ? ' (finished)' : ''} [${gen.recorder.actions.join(', ')}] {${gen.notes.join('; ')}}`;
         if (expected !== actual) {
             return [
-                `instance ${instance + 1} of two run side by side ends differently from the reference`,
+                `instance ${instance + 1} of two run side by side ends differently from the interpreter`,
                 'machine:',
                 compiled.text.replace(/^machine \w+/, 'machine M').trimEnd(),
                 ...(spec.names ? [`names in the traces: ${legend(spec)}`] : []),
                 `steps (instance: step): ${merged.map(({ instance: i, step }) => `${i + 1}: ${stepText(spec, step)}`).join(', ')}`,
-                `reference: ${expected}`,
+                `interpreter: ${expected}`,
                 `generated: ${actual}`
             ].join('\n');
         }

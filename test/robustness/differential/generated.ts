@@ -2,18 +2,21 @@
 // generated with generateProject, transpiled file by file (ts.transpileModule, the project's own compiler options)
 // into one temporary folder — the runtime once, then each machine's events and machine files — and loaded with
 // Node's own require (CommonJS output: loading hundreds of modules through vitest's module runner costs seconds).
-// Timers run on vitest's fake clock: the machine arms them through its own armTimer/setTimeout path.
+// The same validated document gives the interpreter its program (`programOf`), so both run the very same model.
+// Timers run on the runtime's own ManualClock (what a program runs on under --clock=manual): the machine arms them
+// through its host's clock, as in a program.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { vi } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver';
 import { generateProject, type GeneratedFile } from '../../../language/generator/generator.js';
+import { programOf, type ProgramSpec } from '../../../language/semantics/program.js';
+import type { TraceKind, TraceLine } from '../../../templates/runtime/trace-format.js';
 import { validate } from '../../helpers.js';
-import { USER_NAMES, eventName, printMachine, stateName, userName, type MachineSpec } from './model.js';
-import { STEP_BUDGET as REFERENCE_STEP_BUDGET } from './reference.js';
+import { STEP_BUDGET as INTERPRETER_STEP_BUDGET, legendOf, noteOf, type Legend } from './interpreter.js';
+import { USER_NAMES, eventName, printMachine, userName, type MachineSpec } from './model.js';
 import { evaluateGuard, newRecorder, recordAction, type Execution, type Payload, type Recorder } from './semantics.js';
 
 /** The slice of the generated machine class the test drives. */
@@ -25,19 +28,37 @@ interface GeneratedMachine {
     dispatch(event: number, payload?: unknown): void;
 }
 
+interface Observed {
+    readonly name: string;
+    readonly stateName: string;
+}
+
 interface Observer {
-    transition?(machine: unknown, from: string, event: string, to: string): void;
-    unhandled?(machine: unknown, state: string, event: string): void;
-    error?(machine: unknown, error: unknown, event: string): void;
+    transition?(machine: Observed, from: string, event: string, to: string): void;
+    internal?(machine: Observed, state: string, event: string): void;
+    action?(machine: Observed, name: string, state: string, phase: 'entry' | 'exit' | 'transition' | 'heartbeat'): void;
+    unhandled?(machine: Observed, state: string, event: string): void;
+    finished?(machine: Observed): void;
+    error?(machine: Observed, error: unknown, event: string): void;
+}
+
+/** The runtime's ManualClock (src/runtime/clock.ts of the generated project). */
+export interface ManualClock {
+    now(): number;
+    advance(ms: number): void;
 }
 
 interface Host {
     readonly observers: readonly Observer[];
+    readonly clock: ManualClock;
     machineFinished(machine: unknown): void;
     stop(): void;
 }
 
 type MachineClass = new (host: Host, actions: Record<string, (machine: GeneratedMachine, payload?: unknown) => unknown>) => GeneratedMachine;
+
+/** What observers of the generated code are told, as trace kinds (actions and internal transitions only where it reports them). */
+export type ObservedKinds = ReadonlySet<TraceKind>;
 
 export interface CompiledMachine {
     /** The model text that was generated (machine name included). */
@@ -47,6 +68,12 @@ export interface CompiledMachine {
     eventNames: readonly string[];
     /** The members of the generated actions interface, with the model's name of the action or guard each stands for. */
     members: Array<{ member: string; name: string }>;
+    /** The interpreter's program of the same validated document. */
+    program: ProgramSpec;
+    /** The compiled runtime's ManualClock. */
+    clockClass: new () => ManualClock;
+    /** The trace kinds the generated code reports to observers. */
+    observed: ObservedKinds;
 }
 
 export type Prepared = { ok: true; compiled: CompiledMachine; warnings: string[] } | { ok: false; errors: string[] };
@@ -102,6 +129,7 @@ export class Compiler {
         }
         started = performance.now();
         const files = generateProject(document.parseResult.value, `${name}.fsm`);
+        const program = programOf(document.parseResult.value);
         this.timings.generate += performance.now() - started;
         const folder = await this.ensureFolder(files);
         const base = name.toLowerCase();
@@ -118,7 +146,11 @@ export class Compiler {
         started = performance.now();
         const events = nativeRequire(path.join(folder, `src/${base}.events.js`)) as Record<string, unknown>;
         const machine = nativeRequire(path.join(folder, `src/${base}.machine.js`)) as Record<string, unknown>;
+        const clock = nativeRequire(path.join(folder, 'src/runtime/clock.js')) as { ManualClock?: new () => ManualClock };
         this.timings.import += performance.now() - started;
+        if (!clock.ManualClock) {
+            throw new Error('the runtime has no ManualClock');
+        }
         const eventNames = events[`${name}EventNames`] as string[] | undefined;
         const machineClass = machine[`${name}Machine`] as MachineClass | undefined;
         if (!eventNames || !machineClass) {
@@ -131,7 +163,15 @@ export class Compiler {
         if (members.map((m) => m.name).sort().join() !== used.sort().join()) {
             throw new Error(`the actions interface of ${name} reads as [${members.map((m) => m.name).join(', ')}], the model uses [${used.join(', ')}]`);
         }
-        return { ok: true, compiled: { text, machineClass, eventNames, members }, warnings: diagnostics.map(describe) };
+        // Generated code reports actions and internal transitions to observers where it has the calls for them.
+        const observed = new Set<TraceKind>(['start', 'transition', 'unhandled', 'finish']);
+        if (/\.traceAction\(/.test(machineFile.content)) {
+            observed.add('action');
+        }
+        if (/\.traceInternal\(/.test(machineFile.content)) {
+            observed.add('internal');
+        }
+        return { ok: true, compiled: { text, machineClass, eventNames, members, program, clockClass: clock.ManualClock, observed }, warnings: diagnostics.map(describe) };
     }
 
     private transpile(file: GeneratedFile): string {
@@ -196,36 +236,37 @@ function describe(diagnostic: Diagnostic): string {
     return `${String(diagnostic.code)}: ${diagnostic.message}`;
 }
 
-/** How many events the generated machine may take in one step before the step is called endless (the reference allows half). */
-const STEP_BUDGET = 2 * REFERENCE_STEP_BUDGET;
+/** How many events the generated machine may take in one step before the step is called endless (the interpreter allows half). */
+const STEP_BUDGET = 2 * INTERPRETER_STEP_BUDGET;
 
 class BudgetExceeded extends Error {}
 
-/** Runs the compiled machine; install the fake clock (`withFakeClock`) around every call. */
+/**
+ * Runs the compiled machine on a ManualClock of the compiled runtime (pass one clock to several executions to run
+ * them side by side). Its host does for one machine what the Reactor does: `stop` finishes it.
+ */
 export class GeneratedExecution implements Execution {
     readonly recorder: Recorder = newRecorder();
     readonly notes: string[] = [];
     timerFirings = 0;
     /** Anything the generated code did that the test did not expect (an action error, a payload mismatch). */
     readonly anomalies: string[] = [];
+    readonly clock: ManualClock;
     private readonly machine: GeneratedMachine;
     /** Events left for the current step (see the constructor). */
     private budget = STEP_BUDGET;
-
-    /** The canonical state name (S0, …) of a model state name. */
-    private readonly stateOf: (name: string) => string;
+    private readonly legend: Legend;
 
     constructor(
         private readonly compiled: CompiledMachine,
-        private readonly spec: MachineSpec
+        private readonly spec: MachineSpec,
+        clock?: ManualClock
     ) {
         const recorder = this.recorder;
         const anomalies = this.anomalies;
-        const states = new Map(spec.states.map((state, index) => [stateName(spec, index), state.name]));
-        const events = new Map(spec.events.map((event, index) => [eventName(spec, index), event]));
+        const legend = (this.legend = legendOf(spec));
+        this.clock = clock ?? new compiled.clockClass();
         const users = new Map(USER_NAMES.map((name) => [userName(spec, name), name]));
-        const stateOf = (this.stateOf = (name) => states.get(name) ?? `?${name}`);
-        const eventOf = (name: string): string => events.get(name) ?? `?${name}`;
         // No prototype: members such as `constructor_` or `toString_` must be the only thing found.
         const actions = Object.create(null) as Record<string, (machine: GeneratedMachine, payload?: unknown) => unknown>;
         for (const { member, name } of compiled.members) {
@@ -247,25 +288,31 @@ export class GeneratedExecution implements Execution {
                     if (rest.length > 0 && rest[0] !== machine.payload) {
                         anomalies.push(`action ${name} was passed ${String(rest[0])} while machine.payload is ${String(machine.payload)}`);
                     }
-                    recordAction(recorder, canonical, stateOf(machine.stateName), machine.payload);
+                    recordAction(recorder, canonical, legend.state(machine.stateName), machine.payload);
                 };
             }
         }
-        const notes = this.notes;
+        const note = (line: TraceLine): void => {
+            const text = noteOf(line, legend);
+            if (text !== undefined) {
+                this.notes.push(text);
+            }
+        };
+        const now = (): number => this.clock.now();
         const host: Host = {
+            clock: this.clock,
             observers: [
                 {
-                    transition: (_machine, from, event, to) => {
+                    transition: (machine, from, event, to) => {
                         if (event.startsWith('after ')) {
                             this.timerFirings++;
-                            notes.push(`${stateOf(from)} -after-> ${stateOf(to)}`);
-                        } else {
-                            notes.push(event === '(start)' ? `start -> ${stateOf(to)}` : `${stateOf(from)} -${eventOf(event)}-> ${stateOf(to)}`);
                         }
+                        note(from === '' ? { t: now(), kind: 'start', machine: machine.name, state: to } : { t: now(), kind: 'transition', machine: machine.name, from, event, to });
                     },
-                    unhandled: (_machine, state, event) => {
-                        notes.push(`unhandled ${eventOf(event)} in ${stateOf(state)}`);
-                    },
+                    internal: (machine, state, event) => note({ t: now(), kind: 'internal', machine: machine.name, state, event }),
+                    action: (machine, name, state, phase) => note({ t: now(), kind: 'action', machine: machine.name, name, state, phase }),
+                    unhandled: (machine, state, event) => note({ t: now(), kind: 'unhandled', machine: machine.name, state, event }),
+                    finished: (machine) => note({ t: now(), kind: 'finish', machine: machine.name, state: machine.stateName }),
                     error: (_machine, error, event) => {
                         if (error instanceof BudgetExceeded) {
                             throw error; // out of the machine's catch: the step ends here
@@ -275,13 +322,22 @@ export class GeneratedExecution implements Execution {
                 }
             ],
             machineFinished: () => undefined,
+            // The Reactor's `stop` for a program of one top-level machine: it finishes (the machine calls this once
+            // the step that ran `stop` has completed).
             stop: () => {
-                recorder.actions.push('stop');
+                void (this.machine as unknown as { finish(): Promise<void> }).finish();
             }
         };
         this.machine = new compiled.machineClass(host, actions);
+        // `stop` is recorded in its place among the actions, where the generated code runs it.
+        const machineWithStop = this.machine as unknown as { stopReactor(): void };
+        const stopReactor = machineWithStop.stopReactor.bind(this.machine);
+        machineWithStop.stopReactor = () => {
+            recorder.actions.push('stop');
+            stopReactor();
+        };
         // A safety net, not part of the comparison: every event (sent, raised, timer) passes through dispatch, so a
-        // step that would never end in the generated code (where the reference's ends) fails instead of hanging.
+        // step that would never end in the generated code (where the interpreter's ends) fails instead of hanging.
         const dispatch = this.machine.dispatch.bind(this.machine);
         this.machine.dispatch = (event, payload) => {
             if (--this.budget < 0) {
@@ -307,24 +363,14 @@ export class GeneratedExecution implements Execution {
 
     advance(ms: number): void {
         this.budget = STEP_BUDGET;
-        vi.advanceTimersByTime(ms);
+        this.clock.advance(ms);
     }
 
     state(): string {
-        return this.stateOf(this.machine.stateName);
+        return this.legend.state(this.machine.stateName);
     }
 
     finished(): boolean {
         return this.machine.finished;
-    }
-}
-
-/** Runs `body` with setTimeout/clearTimeout replaced by vitest's fake clock (the machine's timers fire on advance). */
-export function withFakeClock<T>(body: () => T): T {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-        return body();
-    } finally {
-        vi.useRealTimers();
     }
 }

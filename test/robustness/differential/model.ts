@@ -169,7 +169,8 @@ function stateArbitrary(index: number, states: number, events: number): fc.Arbit
 /**
  * A random machine: 2–8 states, 1–5 events, guarded and unguarded, internal and self transitions, `raise`,
  * `stop`, entry and exit lines, timers, sometimes final states. Valid by construction: one initial state, no final
- * state with transitions or timers, at most one unguarded transition per state and event (a second one gets a guard).
+ * state with transitions, timers or exit lines, at most one unguarded transition per state and event (a second one
+ * gets a guard).
  */
 export function machineArbitrary(): fc.Arbitrary<MachineSpec> {
     return fc
@@ -193,8 +194,10 @@ export function machineArbitrary(): fc.Arbitrary<MachineSpec> {
                 const final = finals[index]! || (index === initial && initialFinal);
                 const copy: StateSpec = { ...state, initial: index === initial, final };
                 if (final) {
+                    // A final state is never left: no transitions, timers or exit actions (final-has-transitions).
                     copy.transitions = [];
                     copy.timers = [];
+                    copy.exit = [];
                     return copy;
                 }
                 const unguarded = new Set<number>();

@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { compareInterleaved, compareOnce, steps } from './compare.js';
 import type { Compiler } from './generated.js';
+import { EndlessStep, InterpreterExecution, newExercised, type Exercised } from './interpreter.js';
 import { machineArbitrary, printMachine, stepArbitrary, type MachineSpec, type Step } from './model.js';
-import { EndlessStep, ReferenceExecution, type Exercised } from './reference.js';
 import { toXState } from './xstate.js';
 
 export interface Case {
@@ -54,7 +54,7 @@ export function newTally(): Tally {
         timerFirings: 0,
         disagreements: 0,
         interleaved: 0,
-        exercised: { internal: 0, self: 0, external: 0, timer: 0, unhandled: 0, raised: 0, guardsFailed: 0, finished: 0, stops: 0 },
+        exercised: newExercised(),
         anomalies: []
     };
 }
@@ -71,7 +71,7 @@ export async function checkCase(compiler: Compiler, { machine, sequences }: Case
     }
     const key = printMachine(machine);
     try {
-        new ReferenceExecution(machine).start();
+        new InterpreterExecution(prepared.compiled.program, machine).start();
     } catch (error) {
         if (error instanceof EndlessStep) {
             tally.endlessMachines.add(key);

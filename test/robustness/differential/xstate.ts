@@ -7,6 +7,10 @@
 // evaluated as the macrostep is computed. So, as an XState user would, the translation keeps what the guards read
 // in the context: `count` (actions run so far) is updated by `assign` next to each action, and the log itself is
 // written by the deferred custom action, which keeps the order.
+//
+// `stop` (the step that runs it completes, then the machine finishes; what it raised is dropped): `stop` sets
+// `stopped` in the context (an `assign`, so it is seen at once), every transition is guarded by `!stopped` — the
+// rest of the macrostep takes no transition — and the execution treats the actor as finished after that step.
 import { assign, createActor, createMachine, raise, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { ActionSpec, MachineSpec, TransitionSpec } from './model.js';
 import { evaluateGuard, newRecorder, recordAction, type Execution, type GuardState, type Payload, type Recorder } from './semantics.js';
@@ -14,11 +18,14 @@ import { evaluateGuard, newRecorder, recordAction, type Execution, type GuardSta
 interface Context {
     recorder: Recorder;
     count: number;
+    /** A `stop` ran: no transition is taken any more. */
+    stopped: boolean;
     /** g3's bit: guards cannot assign, so it lives in an object the guard flips. */
     guards: GuardState;
 }
 
 const countAction = assign(({ context }: { context: Context }) => ({ count: context.count + 1 }));
+const stopAction = assign(() => ({ stopped: true }));
 
 type Event = { type: string; payload?: Payload };
 
@@ -38,10 +45,11 @@ export class VirtualClock {
         this.pending.delete(id as number);
     };
 
-    advance(ms: number): number {
+    /** Moves the clock on, firing due timeouts in order while `running()` holds; returns how many fired. */
+    advance(ms: number, running: () => boolean = () => true): number {
         const end = this.now + ms;
         let fired = 0;
-        for (;;) {
+        while (running()) {
             let nextId: number | undefined;
             let next: { due: number; order: number; fn: () => void } | undefined;
             for (const [id, timeout] of this.pending) {
@@ -78,6 +86,7 @@ function xstateActions(spec: MachineSpec, actions: readonly ActionSpec[], state:
             case 'stop':
                 return [
                     countAction,
+                    stopAction,
                     ({ context }: { context: Context }) => {
                         context.recorder.actions.push('stop');
                     }
@@ -93,9 +102,9 @@ function xstateTransition(spec: MachineSpec, transition: TransitionSpec, state: 
         result['reenter'] = true;
     }
     const guard = transition.guard;
-    if (guard) {
-        result['guard'] = ({ context, event }: { context: Context; event: Event }) => evaluateGuard(guard.name, event.payload, context.count, context.guards) !== guard.negated;
-    }
+    result['guard'] = guard
+        ? ({ context, event }: { context: Context; event: Event }) => !context.stopped && evaluateGuard(guard.name, event.payload, context.count, context.guards) !== guard.negated
+        : ({ context }: { context: Context }) => !context.stopped;
     return result;
 }
 
@@ -138,7 +147,7 @@ export class XStateExecution implements Execution {
     private readonly actor: AnyActorRef;
 
     constructor(machine: AnyStateMachine) {
-        this.actor = createActor(machine, { input: { recorder: this.recorder, count: 0, guards: { toggle: false } } satisfies Context, clock: this.clock });
+        this.actor = createActor(machine, { input: { recorder: this.recorder, count: 0, stopped: false, guards: { toggle: false } } satisfies Context, clock: this.clock });
     }
 
     start(): void {
@@ -155,7 +164,7 @@ export class XStateExecution implements Execution {
     }
 
     advance(ms: number): void {
-        this.timerFirings += this.clock.advance(ms);
+        this.timerFirings += this.clock.advance(ms, () => !this.finished());
         this.check();
     }
 
@@ -164,7 +173,8 @@ export class XStateExecution implements Execution {
     }
 
     finished(): boolean {
-        return this.actor.getSnapshot().status === 'done';
+        const snapshot = this.actor.getSnapshot() as { status: string; context: Context };
+        return snapshot.status === 'done' || snapshot.context.stopped;
     }
 
     private check(): void {
