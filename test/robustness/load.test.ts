@@ -244,7 +244,7 @@ describe('a generated client whose upstream keeps restarting', () => {
         program.child.kill('SIGTERM');
         const exit = await program.exit(5_000);
         expect(exit.code, program.output).toBe(0);
-        expect(program.lines).toContain('[RestartClient] Online --Shutdown--> Done');
+        expect(program.textTrace).toContain('RestartClient  Online --Shutdown--> Done');
 
         const events = clientEvents(program.lines);
         expect(events.filter((event) => event.kind === 'connected')).toHaveLength(connects);
@@ -364,7 +364,7 @@ async function shutdownUnderLoad(count: number, kindOf: (id: number) => Streamin
         exitCode: exit.code,
         exitSignal: exit.signal,
         exitMs: exit.at - termAt,
-        shutdownTraced: program.lines.includes('[EchoServer] Serving --Shutdown--> Stopped'),
+        shutdownTraced: program.textTrace.includes('EchoServer  Serving --Shutdown--> Stopped'),
         echoProblems: [],
         sessionsMissing: 0,
         lost: [],
