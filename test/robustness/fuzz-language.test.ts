@@ -1,12 +1,16 @@
-// Fuzzing the language with fast-check: token soup, near-valid generated models, mutated and truncated examples,
-// 100 KB tokens, thousands of nested brackets, invalid UTF-8 and NUL bytes, and a 5 MB file. For every input,
-// parse + link + validate, the formatter, completion and hover never throw and finish within a time bound, and every
-// range they return lies inside the document (test/robustness/fuzz/oracle.ts); a sample also goes through
-// `reactor-fsm check --json` (fuzz/cli.ts). Shrunk counterexamples are kept as fixtures in test/fixtures/fuzz/.
+// Fuzzing the language with fast-check, about 10,000 inputs per CI run, all in one shared workspace of the language's
+// services: token soup, near-valid generated models, valid models (grammar-aware, valid by construction), examples
+// and valid models with lines, characters or tokens deleted, duplicated, swapped and replaced, truncations, random
+// Unicode, comment and string edge cases, long names, nesting hundreds and thousands deep, 100 KB tokens, invalid
+// UTF-8 and NUL bytes, and a 5 MB file. For every input, parse + link + validate, the formatter, completion and hover
+// never throw or log an error and finish within a time bound (a hang is caught: fuzz/watchdog.ts), every range they
+// return lies inside the document, formatting changes only whitespace and formatting its result changes nothing, and
+// a valid model gets no error (test/robustness/fuzz/oracle.ts); a sample also goes through `reactor-fsm check --json`
+// (fuzz/cli.ts). Shrunk counterexamples are kept as fixtures in test/fixtures/fuzz/.
 //
-// FUZZ_LANGUAGE_SEED=n replays a run; ROBUSTNESS_SCALE=k tries k times more inputs (k >= 10 also runs the CLI on the
-// 5 MB file).
-import { readdirSync, readFileSync } from 'node:fs';
+// FUZZ_LANGUAGE_SEED=n replays a run; ROBUSTNESS_SCALE=k tries k times more inputs (k = 10: about 100,000; k >= 10
+// also runs the CLI on the 5 MB file).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -14,10 +18,9 @@ import { URI } from 'langium';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { removeTempFolders, type CliResult } from '../cli/cli-helpers.js';
 import { services, validate, withDocuments } from '../helpers.js';
-import { recordFigures, scale } from './figures.js';
+import { FIGURES_FOLDER, recordFigures, scale } from './figures.js';
 import { bundleRebuilds, checkWithCli, expectedOutcome } from './fuzz/cli.js';
 import {
-    anyInput,
     decodeLeniently,
     deepNesting,
     FIVE_MB,
@@ -31,22 +34,34 @@ import {
     truncatedExample,
     type FuzzInput
 } from './fuzz/inputs.js';
-import { checkText, expectWhitespaceEdits, linesOf, messageText, Tally, timeBoundMs, type Probe } from './fuzz/oracle.js';
-import { BASE_SEED, runProperty, seedOf } from './fuzz/run-property.js';
-
+import { anyInput, commentsAndStrings, longNames, mutatedModel, nesting, unicodeModel, validModel } from './fuzz/models.js';
+import { checkText, countKnownBug, expectWhitespaceEdits, isDecimalSecondsBug, KNOWN_OPEN_BUGS, linesOf, messageText, Tally, timeBoundMs, type KnownBug, type Probe } from './fuzz/oracle.js';
+import { BASE_SEED, runProperty, seedOf, type PropertyRun } from './fuzz/run-property.js';
+import { stopWatchdog } from './fuzz/watchdog.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fuzz');
 
-const RUNS = {
-    soup: scale(250),
-    generated: scale(150),
-    mutated: scale(250),
-    truncated: scale(150),
-    huge: scale(14),
-    deep: scale(14),
-    bytes: scale(100),
-    cli: scale(6)
-};
+const STARTED = performance.now();
+const SCALE = scale(1000) / 1000;
+
+/** The in-process properties: name, title, seed index, inputs, runs per CI run (ROBUSTNESS_SCALE=1). */
+const PROPERTIES: ReadonlyArray<{ name: string; title: string; index: number; arbitrary: fc.Arbitrary<FuzzInput>; base: number }> = [
+    { name: 'token soup', title: 'random token soup', index: 1, arbitrary: tokenSoup, base: 1300 },
+    { name: 'generated models', title: 'generated near-valid models', index: 2, arbitrary: generatedModel, base: 1000 },
+    { name: 'valid models', title: 'valid models (no error allowed) in house style, on one line or with random whitespace', index: 10, arbitrary: validModel, base: 1200 },
+    { name: 'mutated examples', title: 'examples and generated models with deleted, duplicated and swapped lines and characters', index: 3, arbitrary: mutatedExample, base: 1200 },
+    { name: 'token mutations', title: 'valid models and examples with tokens deleted, duplicated, swapped, glued, split, moved and replaced', index: 11, arbitrary: mutatedModel, base: 1500 },
+    { name: 'truncated examples', title: 'examples truncated at sampled positions', index: 4, arbitrary: truncatedExample, base: 800 },
+    { name: 'unicode', title: 'random Unicode in gaps, tokens, names, comments and strings', index: 12, arbitrary: unicodeModel, base: 800 },
+    { name: 'comments and strings', title: 'comments between and against any tokens, quoted addresses, broken comments and strings', index: 13, arbitrary: commentsAndStrings, base: 1000 },
+    { name: 'long names', title: 'names of 60 to 20,000 characters, everywhere or with one typo', index: 14, arbitrary: longNames, base: 300 },
+    { name: 'nesting', title: 'braces, brackets, states, machines and comment openers 2 to 250 deep', index: 15, arbitrary: nesting, base: 400 },
+    { name: 'huge tokens', title: '100 KB identifiers, quantities, strings, comments and lines', index: 5, arbitrary: hugeToken, base: 14 },
+    { name: 'deep nesting', title: 'thousands of nested braces, brackets, states and machines', index: 6, arbitrary: deepNesting, base: 14 },
+    { name: 'invalid bytes', title: 'invalid UTF-8 and NUL bytes, decoded leniently', index: 7, arbitrary: invalidBytes, base: 600 }
+];
+const BASE_IN_PROCESS = PROPERTIES.reduce((sum, property) => sum + property.base, 0);
+const CLI_PAIRS = scale(6);
 
 /** Time for one property test: generous, since every input is also bounded on its own. */
 const TEST_TIMEOUT_MS = scale(90_000);
@@ -54,20 +69,26 @@ const TEST_TIMEOUT_MS = scale(90_000);
 /** The CLI's time limit per run: its start-up plus the in-process bound of the input. */
 const CLI_TIMEOUT_MS = (bytes: number): number => 10_000 + timeBoundMs(bytes);
 
+/** How long whole runs of this file took, by scale (the last run at each scale), for docs/robustness.md. */
+const TIMINGS_FOLDER = path.join(FIGURES_FOLDER, 'fuzz-language-timings');
+
 const tally = new Tally();
 const big = new Tally();
 const bigFile = { bytes: 0, machines: 0, diagnostics: 0 };
-const runs: Record<string, number> = {};
+const runs: Record<string, PropertyRun> = {};
 const cli = { runs: 0, exitCodes: new Map<number, number>(), slowestMs: 0, largestBytes: 0 };
+/** The open-*.fsm fixtures: whether each still reproduces its bug. */
+const openBugs = new Map<string, string>();
 
-const probe: fc.Arbitrary<Probe> = fc.record({ offsets: fc.array(fc.nat(), { minLength: 2, maxLength: 3 }), tabs: fc.boolean() });
+/** Two offsets: range formatting between them, completion at the first, hover at both (and both at the end of the text). */
+const probe: fc.Arbitrary<Probe> = fc.record({ offsets: fc.tuple(fc.nat(), fc.nat()), tabs: fc.boolean() });
 
 function withProbe(input: fc.Arbitrary<FuzzInput>): fc.Arbitrary<[FuzzInput, Probe]> {
     return fc.tuple(input, probe);
 }
 
 async function check([input, where]: [FuzzInput, Probe]): Promise<void> {
-    await checkText(input.text, input.origin, where, tally);
+    await checkText(input.text, input.origin, where, tally, { valid: input.valid });
 }
 
 function countCli(result: CliResult, bytes: number): void {
@@ -91,75 +112,104 @@ async function checkCliAgainstEditor(input: FuzzInput): Promise<void> {
             .map((d) => key({ line: d.range.start.line + 1, column: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1, severity: severities[d.severity ?? 1]!, code: String(d.code), message: messageText(d) }))
             .sort();
         expect(reported.map(key).sort(), 'the CLI reports what the editor reports').toEqual(editor);
+        if (input.valid) {
+            // Exit 0, unless every error is the known decimal-seconds bug (see KNOWN_OPEN_BUGS).
+            const errors = reported.filter((d) => d.severity === 'error');
+            if (errors.length > 0 && errors.every((d) => isDecimalSecondsBug(d.message))) {
+                countKnownBug(tally, 'decimalSeconds');
+            } else {
+                expect(result.code, `the CLI accepts a model valid by construction: ${JSON.stringify(errors.slice(0, 3))}`).toBe(0);
+            }
+        }
     }
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Records this run's duration at its scale and returns the last recorded run of every scale. */
+function recordTiming(inProcess: number, seconds: number): Array<{ scale: number; inProcess: number; seconds: number; recordedAt: string }> {
+    mkdirSync(TIMINGS_FOLDER, { recursive: true });
+    writeFileSync(path.join(TIMINGS_FOLDER, `scale-${SCALE}.json`), `${JSON.stringify({ scale: SCALE, inProcess, seconds, recordedAt: new Date().toISOString() })}\n`);
+    return readdirSync(TIMINGS_FOLDER)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => JSON.parse(readFileSync(path.join(TIMINGS_FOLDER, name), 'utf8')) as { scale: number; inProcess: number; seconds: number; recordedAt: string })
+        .sort((a, b) => a.scale - b.scale);
 }
 
 afterAll(async () => {
     await removeTempFolders();
+    await stopWatchdog();
     const slow = tally.slowestBelow1MB;
+    const inProcess = tally.inputs + big.inputs;
+    const seconds = (performance.now() - STARTED) / 1000;
+    const timings = recordTiming(inProcess, seconds);
     recordFigures('fuzz-language', {
         claim:
-            'On random token soup, generated models, mutated and truncated examples, 100 KB tokens, thousands of nested brackets, invalid UTF-8 and NUL bytes and a 5 MB file, parse + link + validate, the formatter, completion and hover never throw and finish within 2.5 s + 5 ms per KiB each, every returned range lies inside the document, every diagnostic has a known code and its documented severity, formatting changes only whitespace, and `reactor-fsm check --json` exits 0/1/2 without a stack trace and with valid JSON.',
+            `About ${count(Math.floor(BASE_IN_PROCESS / 1000) * 1000)} inputs in process per CI run and ${count(Math.floor(BASE_IN_PROCESS / 10_000) * 100_000)} with \`ROBUSTNESS_SCALE=10\` (this run: ${count(inProcess)} at scale ${SCALE}), in one workspace of the language's services: ` +
+            'random token soup, near-valid generated models, valid models (grammar-aware: every name declared and every value in range, laid out in house style, on one line or with random whitespace), ' +
+            'examples and valid models with lines, characters and tokens deleted, duplicated, swapped, glued, split, moved and replaced, truncations, random Unicode, comments and strings in odd places and broken, ' +
+            'names of 60 to 20,000 characters and 100 KB tokens, nesting 2 to 10,000 deep, invalid UTF-8 and NUL bytes, and a 5 MB file. ' +
+            'On every one, parse + link + validate, the formatter, completion and hover never throw or log an error and finish within 2.5 s + 5 ms per KiB each (an operation that never finishes is caught, a blocked thread by a watchdog thread), ' +
+            'every returned range lies inside the document, every diagnostic has a known code and its documented severity, formatting changes only whitespace and formatting its result changes nothing, and a valid model gets no error; ' +
+            "on a sample, `reactor-fsm check --json` exits 0/1/2 without a stack trace, with valid JSON and the editor's diagnostics.",
         figures: {
-            'inputs tried': tally.inputs + big.inputs + cli.runs,
-            'inputs tried in process': tally.inputs + big.inputs,
-            ...Object.fromEntries(Object.entries(runs).map(([name, count]) => [`runs: ${name}`, count])),
+            'inputs tried': inProcess + cli.runs,
+            'inputs tried in process': inProcess,
+            ...Object.fromEntries(
+                PROPERTIES.filter((property) => runs[property.name]).map(({ name }) => {
+                    const run = runs[name]!;
+                    return [`inputs: ${name} (distinct, seconds)`, `${count(run.runs)} (${count(run.distinct)} distinct, ${run.seconds.toFixed(1)} s)`];
+                })
+            ),
+            ...(runs['5 MB file'] ? { 'inputs: 5 MB file': 1 } : {}),
+            ...(runs['CLI'] ? { 'inputs: CLI pairs (distinct inputs)': `${count(runs['CLI'].runs)} (${count(runs['CLI'].distinct)} distinct)` } : {}),
+            'inputs valid by construction (valid models, and comments, Unicode in comments or long names added to them), checked to get no error': tally.validInputs,
             'largest input (bytes)': Math.max(tally.largestInput, big.largestInput),
             'largest input below the 5 MB file (bytes)': tally.largestInput,
             'slowest input (ms)': Math.round(slow.ms),
             'slowest input: operation and origin': `${slow.operation} on ${slow.origin} (${slow.bytes} bytes)`,
-            'time bound per operation (ms)': `2500 + 5 per KiB (100 KiB: ${timeBoundMs(100 * 1024)}; 5 MiB: ${timeBoundMs(FIVE_MB)})`,
+            'time bound per operation (ms)': `2500 + 5 per KiB (100 KiB: ${timeBoundMs(100 * 1024)}; 5 MiB: ${timeBoundMs(FIVE_MB)}); failed as a hang at twice the bound, the watchdog 10 s later`,
             '5 MB file: machines': bigFile.machines,
             '5 MB file: diagnostics': bigFile.diagnostics,
             '5 MB file (bytes)': bigFile.bytes,
-            ...Object.fromEntries([...big.longest].map(([operation, ms]) => [`5 MB file: ${operation} (ms, slowest call)`, Math.round(ms)])),
+            ...Object.fromEntries([...big.longest].filter(([operation]) => operation !== 'remove the document').map(([operation, ms]) => [`5 MB file: ${operation} (ms, slowest call)`, Math.round(ms)])),
             'diagnostics checked': tally.diagnostics + big.diagnostics,
             'diagnostic codes seen': [...tally.codes.keys()].sort().join(' '),
             'formatter calls': tally.formatterCalls + big.formatterCalls,
             'formatter edits checked': tally.formatterEdits + big.formatterEdits,
+            'formatted texts formatted again, unchanged': tally.idempotenceChecks + big.idempotenceChecks,
             'completion requests': tally.completions + big.completions,
             'completion items checked': tally.completionItems + big.completionItems,
             'hover requests': tally.hovers + big.hovers,
             'hovers with content': tally.hoverHits + big.hoverHits,
             'CLI runs': cli.runs,
-            'CLI exit codes': [...cli.exitCodes].sort(([a], [b]) => a - b).map(([code, count]) => `${code}: ${count}`).join(', '),
+            'CLI exit codes': [...cli.exitCodes].sort(([a], [b]) => a - b).map(([code, n]) => `${code}: ${n}`).join(', '),
             'CLI slowest run (ms)': Math.round(cli.slowestMs),
             'CLI largest input (bytes)': cli.largestBytes,
             'CLI runs repeated because out/cli.cjs was being rebuilt': bundleRebuilds,
             'fast-check base seed': BASE_SEED,
-            'bugs found and fixed (now regression tests)': 5
+            'bugs found and fixed (now regression tests)': 5,
+            ...Object.fromEntries(
+                (Object.entries(KNOWN_OPEN_BUGS) as Array<[KnownBug, string]>).map(([bug, what]) => {
+                    const [fixture, description] = what.split(': ') as [string, string];
+                    return [`open bug (its fix lies outside the fuzz suite): ${fixture}`, `${description}; ${openBugs.get(fixture) ?? 'not tried'}; fuzzed inputs that ran into it: ${count(tally.knownBugs.get(bug) ?? 0)}`];
+                })
+            ),
+            'duration of this file at this scale (s)': Number(seconds.toFixed(1)),
+            ...Object.fromEntries(
+                timings.map((t) => [`last whole run at ROBUSTNESS_SCALE=${t.scale}`, `${count(t.inProcess)} inputs in process, ${Math.round(t.seconds)} s (${t.recordedAt.slice(0, 10)})`])
+            )
         }
     });
 });
 
 describe('fuzz-language: parse, link, validate, format, complete and hover any text', () => {
-    it(`random token soup (${RUNS.soup} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['token soup'] = await runProperty('token soup', 1, withProbe(tokenSoup), RUNS.soup, check);
-    });
-
-    it(`generated near-valid models (${RUNS.generated} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['generated models'] = await runProperty('generated models', 2, withProbe(generatedModel), RUNS.generated, check);
-    });
-
-    it(`examples with deleted, duplicated and swapped lines and characters (${RUNS.mutated} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['mutated examples'] = await runProperty('mutated examples', 3, withProbe(mutatedExample), RUNS.mutated, check);
-    });
-
-    it(`examples truncated at sampled positions (${RUNS.truncated} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['truncated examples'] = await runProperty('truncated examples', 4, withProbe(truncatedExample), RUNS.truncated, check);
-    });
-
-    it(`100 KB identifiers, quantities, strings, comments and lines (${RUNS.huge} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['huge tokens'] = await runProperty('huge tokens', 5, withProbe(hugeToken), RUNS.huge, check);
-    });
-
-    it(`thousands of nested braces, brackets, states and machines (${RUNS.deep} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['deep nesting'] = await runProperty('deep nesting', 6, withProbe(deepNesting), RUNS.deep, check);
-    });
-
-    it(`invalid UTF-8 and NUL bytes, decoded leniently (${RUNS.bytes} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['invalid bytes'] = await runProperty('invalid bytes', 7, withProbe(invalidBytes), RUNS.bytes, check);
-    });
+    for (const { name, title, index, arbitrary, base } of PROPERTIES) {
+        const numRuns = scale(base);
+        it(`${title} (${numRuns} inputs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
+            runs[name] = await runProperty(name, index, withProbe(arbitrary), numRuns, check);
+        });
+    }
 
     it('a 5 MB file of generated machines', { timeout: 600_000 }, async () => {
         // Generated machines without syntax errors, so every check (and the whole formatter) runs on all of the file.
@@ -167,6 +217,7 @@ describe('fuzz-language: parse, link, validate, format, complete and hover any t
             const result = services.parser.LangiumParser.parse(machine);
             return result.lexerErrors.length === 0 && result.parserErrors.length === 0;
         };
+        const started = performance.now();
         const { text, machines } = largeFile(FIVE_MB, seedOf(8), parses);
         bigFile.bytes = Buffer.byteLength(text, 'utf8');
         bigFile.machines = machines;
@@ -176,7 +227,7 @@ describe('fuzz-language: parse, link, validate, format, complete and hover any t
         console.log(`fuzz-language: 5 MB file: ${bigFile.bytes} bytes, ${machines} machines, seed ${seedOf(8)}, probes at ${offsets.join(', ')}`);
         const diagnostics = await checkText(text, '5 MB file', { offsets }, big);
         bigFile.diagnostics = diagnostics.length;
-        runs['5 MB file'] = 1;
+        runs['5 MB file'] = { runs: 1, distinct: 1, seconds: (performance.now() - started) / 1000 };
         if (scale(1) >= 10) {
             await checkCliAgainstEditor({ origin: '5 MB file', text });
         }
@@ -184,8 +235,8 @@ describe('fuzz-language: parse, link, validate, format, complete and hover any t
 });
 
 describe('fuzz-language: reactor-fsm check --json on a sample', () => {
-    it(`random inputs, two CLI runs at a time (${RUNS.cli * 2} runs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
-        runs['CLI pairs'] = await runProperty('CLI', 9, fc.tuple(anyInput, anyInput), RUNS.cli, async ([a, b]) => {
+    it(`random inputs, two CLI runs at a time (${CLI_PAIRS * 2} runs)`, { timeout: TEST_TIMEOUT_MS }, async () => {
+        runs['CLI'] = await runProperty('CLI', 9, fc.tuple(anyInput, anyInput), CLI_PAIRS, async ([a, b]) => {
             await Promise.all([checkCliAgainstEditor(a), checkCliAgainstEditor(b)]);
         });
     });
@@ -210,12 +261,38 @@ describe('fuzz-language: reactor-fsm check --json on a sample', () => {
 
 describe('fuzz-language: regressions from shrunk counterexamples (test/fixtures/fuzz)', () => {
     const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.fsm')).sort();
-    const inProcess = fixtures.filter((name) => !name.startsWith('oom-'));
+    const open = fixtures.filter((name) => name.startsWith('open-'));
+    const inProcess = fixtures.filter((name) => !name.startsWith('oom-') && !name.startsWith('open-'));
     const fixtureText = (name: string): string => decodeLeniently(readFileSync(path.join(FIXTURES, name)));
 
-    it('every fixture is tried: in process, or (the out-of-memory one) through the CLI only', () => {
+    it('every fixture is tried: in process, through the CLI only (the out-of-memory one), or as an open bug', () => {
         expect(fixtures).toContain('oom-huge-name-typo.fsm');
         expect(inProcess.length).toBeGreaterThanOrEqual(6);
+        expect(open.sort()).toEqual(Object.values(KNOWN_OPEN_BUGS).map((bug) => bug.split(':')[0]).sort());
+    });
+
+    // Bugs found by the fuzzer whose fix lies outside the fuzz suite (see test/fixtures/fuzz/README.md): the oracle counts
+    // inputs that run into them (KNOWN_OPEN_BUGS) instead of failing. Each fixture fails the oracle with its bug and only
+    // with it; once the bug is fixed the fixture passes, and this says so: then drop the bug from KNOWN_OPEN_BUGS and
+    // rename the fixture (it becomes a regression test).
+    it.each(open)('%s: an open bug, reproduced by the fixture and by nothing else', async (name) => {
+        const text = fixtureText(name);
+        const probe = { offsets: [0, text.length] };
+        let failure: string | undefined;
+        try {
+            await checkText(text, name, probe, new Tally(), { valid: true, failOnKnownBugs: true });
+        } catch (error) {
+            failure = error instanceof Error ? error.message : String(error);
+        }
+        openBugs.set(name, failure === undefined ? 'fixed: the fixture passes every check' : 'the fixture reproduces it');
+        if (failure === undefined) {
+            console.log(`fuzz-language: ${name} passes every check now: the bug is fixed; drop it from KNOWN_OPEN_BUGS`);
+            return;
+        }
+        console.log(`fuzz-language: ${name} still reproduces: ${failure.slice(0, 400)}`);
+        const counted = new Tally();
+        await checkText(text, name, probe, counted, { valid: true });
+        expect([...counted.knownBugs.keys()].map((bug) => KNOWN_OPEN_BUGS[bug].split(':')[0]), failure).toEqual([name]);
     });
 
     // Every check of the fuzzer, on each fixture (the former bugs below are regression tests now).

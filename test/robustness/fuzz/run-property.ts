@@ -1,5 +1,7 @@
-// Runs one fast-check property of the language fuzzer: logs its seed, and on failure saves the shrunk
-// counterexample under out/robustness/fuzz-counterexamples/ (ready to become a fixture) and fails with a short report.
+// Runs one fast-check property of the language fuzzer: logs its seed, counts the distinct inputs it tried, and on
+// failure saves the shrunk counterexample under out/robustness/fuzz-counterexamples/ (ready to become a fixture)
+// and fails with a short report.
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -24,9 +26,20 @@ function preview(text: string): string {
     return JSON.stringify(text.length > 400 ? `${text.slice(0, 300)}…(${text.length} characters)…${text.slice(-60)}` : text);
 }
 
+/** What a property tried: runs made, distinct inputs among them (by content), and how long it took. */
+export interface PropertyRun {
+    readonly runs: number;
+    readonly distinct: number;
+    readonly seconds: number;
+}
+
+function fingerprint(input: FuzzInput): string {
+    return createHash('sha1').update(input.bytes ?? input.text).digest('base64');
+}
+
 /**
- * Checks `predicate` on `numRuns` values of `arbitrary` (seeded); values are FuzzInputs or tuples starting with one.
- * Returns the number of runs made.
+ * Checks `predicate` on `numRuns` values of `arbitrary` (seeded); values are FuzzInputs or tuples starting with one
+ * (an input and its probe, or the CLI's pairs): every FuzzInput of a value counts towards the distinct inputs.
  */
 export async function runProperty<T extends FuzzInput | readonly [FuzzInput, ...unknown[]]>(
     name: string,
@@ -34,10 +47,22 @@ export async function runProperty<T extends FuzzInput | readonly [FuzzInput, ...
     arbitrary: fc.Arbitrary<T>,
     numRuns: number,
     predicate: (value: T) => Promise<void>
-): Promise<number> {
+): Promise<PropertyRun> {
     const seed = seedOf(index);
     console.log(`fuzz-language: ${name}: seed ${seed}, ${numRuns} runs (replay the run with FUZZ_LANGUAGE_SEED=${BASE_SEED})`);
-    const details = await fc.check(fc.asyncProperty(arbitrary, predicate), { seed, numRuns, endOnFailure: false, markInterruptAsFailure: true });
+    const seen = new Set<string>();
+    let inputs = 0;
+    const started = performance.now();
+    const counted = async (value: T): Promise<void> => {
+        for (const item of (Array.isArray(value) ? value : [value]) as unknown[]) {
+            if (typeof item === 'object' && item !== null && typeof (item as FuzzInput).text === 'string') {
+                inputs++;
+                seen.add(fingerprint(item as FuzzInput));
+            }
+        }
+        await predicate(value);
+    };
+    const details = await fc.check(fc.asyncProperty(arbitrary, counted), { seed, numRuns, endOnFailure: false, markInterruptAsFailure: true });
     if (details.failed) {
         const value = details.counterexample?.[0];
         const input = (Array.isArray(value) ? value[0] : value) as FuzzInput | undefined;
@@ -58,5 +83,7 @@ export async function runProperty<T extends FuzzInput | readonly [FuzzInput, ...
             ].join('\n')
         );
     }
-    return details.numRuns;
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`fuzz-language: ${name}: ${details.numRuns} runs, ${inputs} inputs, ${seen.size} distinct (${((100 * seen.size) / Math.max(1, inputs)).toFixed(1)}%), ${seconds.toFixed(1)} s`);
+    return { runs: details.numRuns, distinct: seen.size, seconds };
 }
