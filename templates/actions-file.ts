@@ -1,6 +1,6 @@
 // Template: the user's actions file, one typed stub per action and guard; written once, never overwritten.
-import type { MachineView } from '../language/generator/view-model.js';
 import { docComment, file, indent } from './code.js';
+import type { MachineView } from './view.js';
 
 export function actionsFile(machine: MachineView): string {
     const stubs = machine.members.flatMap((member) => {

@@ -1,4 +1,5 @@
-// Small helpers for templates: indentation and the header every generated file starts with.
+// Small helpers for templates: indentation, the header every generated file starts with, and the names and types
+// generated code takes from outside the project (Node, the runtime, the globals).
 
 /** Indents every non-empty line of `lines` by `levels` × 4 spaces. */
 export function indent(lines: readonly string[], levels = 1): string[] {
@@ -23,4 +24,58 @@ export function generatedHeader(job: string, sourceFile: string): string[] {
 /** A one-line JSDoc comment; model text inside cannot end it early. */
 export function docComment(text: string): string {
     return `/** ${commentText(text).replace(/\*\//g, '* /')} */`;
+}
+
+/**
+ * A module generated files import from without the generator writing it (Node, the runtime), with every name a file
+ * may take from it (`type X` for a type). Declared beside the template that prints the import, which is the only
+ * place these names are spelt: the generator reserves them (`EXTERNAL_NAMES`), so no generated name shadows one.
+ */
+export class ExternalModule {
+    constructor(
+        readonly path: string,
+        readonly imports: readonly string[]
+    ) {}
+
+    /** The names brought into scope, without `type`. */
+    get names(): string[] {
+        return this.imports.map((name) => name.replace(/^type /, ''));
+    }
+
+    /** The import line of the names `used` keeps, in declared order; undefined when it keeps none. */
+    importLine(used: (name: string) => boolean = () => true): string | undefined {
+        const names = this.imports.filter((name) => used(name.replace(/^type /, '')));
+        if (names.length === 0) {
+            return undefined;
+        }
+        const typeOnly = names.every((name) => name.startsWith('type '));
+        const list = typeOnly ? names.map((name) => name.slice('type '.length)) : names;
+        return `import ${typeOnly ? 'type ' : ''}{ ${list.join(', ')} } from '${this.path}';`;
+    }
+}
+
+/** What each kind of event carries, as a TypeScript type (see docs/generated-code.md, "What an action sees"). */
+export const PAYLOAD_TYPES = {
+    bytes: 'Buffer',
+    error: 'Error',
+    closedByError: 'boolean',
+    signal: 'NodeJS.Signals',
+    nothing: 'undefined',
+    anything: 'unknown'
+} as const;
+
+/** Globals generated code names: the payload types above, and the type of a machine's signal table. */
+export const GLOBAL_NAMES: readonly string[] = ['Buffer', 'Error', 'NodeJS', 'ReadonlyArray'];
+
+/** Ranks in a union: the payload types in a fixed order, other types (session machines) after them, `undefined` last. */
+const UNION_ORDER: readonly string[] = [PAYLOAD_TYPES.bytes, PAYLOAD_TYPES.error, PAYLOAD_TYPES.closedByError, PAYLOAD_TYPES.signal];
+
+/** Joins payload types into one union in a fixed order; `unknown` absorbs everything, and so does the empty union. */
+export function unionType(types: Iterable<string>): string {
+    const set = new Set(types);
+    if (set.has(PAYLOAD_TYPES.anything) || set.size === 0) {
+        return PAYLOAD_TYPES.anything;
+    }
+    const rank = (type: string): number => (type === PAYLOAD_TYPES.nothing ? 1000 : UNION_ORDER.includes(type) ? UNION_ORDER.indexOf(type) : 100);
+    return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(' | ');
 }

@@ -1,6 +1,12 @@
 // Template: one Dispatcher class per socket handler of a machine (asyncore's roles over Node's net).
-import { serverSessions, type MachineView, type ServerSocketView, type SocketView, type StreamSocketView } from '../language/generator/view-model.js';
-import { docComment, file, generatedHeader, indent } from './code.js';
+import { docComment, ExternalModule, file, generatedHeader, indent } from './code.js';
+import type { MachineView, ServerSocketView, SocketView, StreamSocketView } from './view.js';
+
+/** What a dispatchers file imports from Node and the runtime (see ExternalModule). */
+export const DISPATCHERS_FILE_IMPORTS = {
+    net: new ExternalModule('node:net', ['type Socket']),
+    runtime: new ExternalModule('./runtime/index.js', ['ClientDispatcher', 'ConnectionDispatcher', 'NO_EVENT', 'ServerDispatcher', 'addressFromEnv', 'type MachineHost'])
+};
 
 function eventId(machine: MachineView, key: string | undefined): string {
     return key === undefined ? 'NO_EVENT' : `${machine.eventsConst}.${key}`;
@@ -92,21 +98,21 @@ function serverClass(machine: MachineView, socket: ServerSocketView): string[] {
 
 export function dispatchersFile(machine: MachineView): string {
     const kinds = new Set(machine.sockets.map((socket) => socket.kind));
-    const runtimeImports = [
-        ...(kinds.has('client') ? ['ClientDispatcher'] : []),
-        ...(kinds.has('connection') ? ['ConnectionDispatcher'] : []),
-        'NO_EVENT',
-        ...(kinds.has('server') ? ['ServerDispatcher'] : []),
-        ...(kinds.has('client') || kinds.has('server') ? ['addressFromEnv'] : []),
-        ...(kinds.has('server') ? ['type MachineHost'] : [])
-    ];
+    const runtimeUses: Record<string, boolean> = {
+        ClientDispatcher: kinds.has('client'),
+        ConnectionDispatcher: kinds.has('connection'),
+        NO_EVENT: true,
+        ServerDispatcher: kinds.has('server'),
+        addressFromEnv: kinds.has('client') || kinds.has('server'),
+        MachineHost: kinds.has('server')
+    };
     const lines = [
         ...generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile),
-        ...(kinds.has('connection') || kinds.has('server') ? [`import type { Socket } from 'node:net';`] : []),
-        `import { ${runtimeImports.join(', ')} } from './runtime/index.js';`,
+        ...(kinds.has('connection') || kinds.has('server') ? [DISPATCHERS_FILE_IMPORTS.net.importLine()!] : []),
+        DISPATCHERS_FILE_IMPORTS.runtime.importLine((name) => runtimeUses[name] === true)!,
         `import { ${machine.eventsConst}${kinds.has('server') ? `, type ${machine.sessionsType}` : ''} } from './${machine.fileBase}.events.js';`,
         `import type { ${machine.className} } from './${machine.fileBase}.machine.js';`,
-        ...serverSessions(machine).map((session) => `import { ${session.className} } from './${session.fileBase}.machine.js';`),
+        ...machine.serverSessions.map((session) => `import { ${session.className} } from './${session.fileBase}.machine.js';`),
         '',
         ...machine.sockets.flatMap((socket) => (socket.kind === 'server' ? serverClass(machine, socket) : streamClass(machine, socket)))
     ];

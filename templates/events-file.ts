@@ -1,11 +1,11 @@
 // Template: a machine's event ids, payload types, and the typed interface of its actions and guards.
-import { serverSessions, type MachineView } from '../language/generator/view-model.js';
 import { docComment, file, generatedHeader, indent } from './code.js';
+import type { MachineView } from './view.js';
 
 export function eventsFile(machine: MachineView): string {
     const lines: string[] = [
         ...generatedHeader(`Events and actions of machine ${machine.name}.`, machine.sourceFile),
-        ...serverSessions(machine).map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
+        ...machine.serverSessions.map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
         `import type { ${machine.className} } from './${machine.fileBase}.machine.js';`,
         ...machine.sessionMachines.map((session) => `import type { ${session.actionsType} } from './${session.fileBase}.events.js';`),
         '',
@@ -14,10 +14,10 @@ export function eventsFile(machine: MachineView): string {
         ...indent(machine.events.map((event) => `${event.key}: ${event.id},`)),
         '} as const;',
         '',
-        `export type ${machine.eventsConst}Id = (typeof ${machine.eventsConst})[keyof typeof ${machine.eventsConst}];`,
+        `export type ${machine.eventIdType} = (typeof ${machine.eventsConst})[keyof typeof ${machine.eventsConst}];`,
         '',
         `/** Event names by id, timers after the events as written (\`after 5s\`), for observers and traces. */`,
-        `export const ${machine.eventsConst}Names: readonly string[] = [`,
+        `export const ${machine.eventNamesConst}: readonly string[] = [`,
         ...indent([
             ...machine.events.map((event) => `${JSON.stringify(event.name)},`),
             ...machine.states.flatMap((state) => state.timers.map((timer) => `${JSON.stringify(timer.label)},`))

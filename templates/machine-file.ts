@@ -1,12 +1,17 @@
 // Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
-import { serverSessions, type ActionCall, type Branch, type MachineView, type StateView } from '../language/generator/view-model.js';
 import type { ActionPhase } from './runtime/trace-format.js';
-import { commentText, docComment, file, generatedHeader, indent } from './code.js';
+import { commentText, docComment, ExternalModule, file, generatedHeader, indent } from './code.js';
+import type { ActionCall, Branch, MachineView, StateView } from './view.js';
+
+/** What a machine file imports from Node and the runtime (see ExternalModule). */
+export const MACHINE_FILE_IMPORTS = {
+    net: new ExternalModule('node:net', ['type Socket']),
+    runtime: new ExternalModule('./runtime/index.js', ['Machine', 'START_EVENT', 'type MachineHost'])
+};
 
 /** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
-function memberCall(machine: MachineView, member: string, payload: boolean): string {
-    const type = machine.members.find((candidate) => candidate.member === member)?.payloadType;
-    return `m.actions.${member}(m${payload && type ? `, m.payload as ${type}` : ''})`;
+function memberCall(member: string, payloadType: string | undefined): string {
+    return `m.actions.${member}(m${payloadType ? `, m.payload as ${payloadType}` : ''})`;
 }
 
 /**
@@ -25,7 +30,7 @@ function actionList(machine: MachineView, calls: readonly ActionCall[], phase: A
 function actionStatement(machine: MachineView, call: ActionCall): string {
     switch (call.kind) {
         case 'call':
-            return `${memberCall(machine, call.member, call.payload)};`;
+            return `${memberCall(call.member, call.payloadType)};`;
         case 'close':
             return `void m.sockets.${call.socket}.close();`;
         case 'connect':
@@ -46,9 +51,9 @@ function branchBody(machine: MachineView, branch: Branch, eventExpression: strin
     return ['m.exit();', ...actions, `m.enter(${branch.target}, ${eventExpression});`];
 }
 
-function guardExpression(machine: MachineView, branch: Branch): string {
+function guardExpression(branch: Branch): string {
     const guard = branch.guard!;
-    const call = memberCall(machine, guard.member, guard.payload);
+    const call = memberCall(guard.member, guard.payloadType);
     return guard.negated ? `!${call}` : call;
 }
 
@@ -58,7 +63,7 @@ function branchesBody(machine: MachineView, branches: readonly Branch[], eventEx
     for (const branch of branches) {
         lines.push(`// ${commentText(branch.source)}`);
         if (branch.guard) {
-            lines.push(`if (${guardExpression(machine, branch)}) {`, ...indent(branchBody(machine, branch, eventExpression)), '    return;', '}');
+            lines.push(`if (${guardExpression(branch)}) {`, ...indent(branchBody(machine, branch, eventExpression)), '    return;', '}');
         } else {
             lines.push(...branchBody(machine, branch, eventExpression));
             return lines;
@@ -107,7 +112,7 @@ export function machineFile(machine: MachineView): string {
     const hasConnection = machine.sockets.some((socket) => socket.kind === 'connection');
     const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
     const socketClasses = machine.sockets.map((socket) => socket.className);
-    const eventImports = [machine.eventsConst, `${machine.eventsConst}Names`, `type ${machine.eventsConst}Id`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
+    const eventImports = [machine.eventsConst, machine.eventNamesConst, `type ${machine.eventIdType}`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
 
     const hasSockets = machine.sockets.length > 0;
     const constructorParams = [
@@ -142,12 +147,12 @@ export function machineFile(machine: MachineView): string {
 
     const lines: string[] = [
         ...generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile),
-        ...(hasConnection ? [`import type { Socket } from 'node:net';`] : []),
+        ...(hasConnection ? [MACHINE_FILE_IMPORTS.net.importLine()!] : []),
         // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
-        ...serverSessions(machine)
+        ...machine.serverSessions
             .filter((session) => session.className !== machine.className)
             .map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
-        `import { Machine, START_EVENT, type MachineHost } from './runtime/index.js';`,
+        MACHINE_FILE_IMPORTS.runtime.importLine()!,
         `import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';`,
         ...(socketClasses.length > 0 ? [`import { ${socketClasses.join(', ')} } from './${machine.fileBase}.dispatchers.js';`] : []),
         '',
@@ -184,7 +189,7 @@ export function machineFile(machine: MachineView): string {
         `export class ${m} extends Machine {`,
         ...indent([
             `readonly type = ${JSON.stringify(machine.name)};`,
-            `protected readonly eventNames = ${machine.eventsConst}Names;`,
+            `protected readonly eventNames = ${machine.eventNamesConst};`,
             `state: ${machine.stateBase} = ${machine.initial.constName};`,
             ...(machine.sockets.length > 0
                 ? [`readonly sockets: {`, ...indent(machine.sockets.map((socket) => `readonly ${socket.key}: ${socket.className};`)), '};']
@@ -216,7 +221,7 @@ export function machineFile(machine: MachineView): string {
                 : []),
             '',
             docComment('Raises an event: it is processed after the current one (run-to-completion).'),
-            `raise(event: ${machine.eventsConst}Id): void {`,
+            `raise(event: ${machine.eventIdType}): void {`,
             '    this.dispatch(event);',
             '}',
             '',

@@ -1,6 +1,11 @@
 // Template: the runnable scaffold — one reactor, the top-level machines, tracing and the manual clock on request.
-import type { ProjectView } from '../language/generator/project-view.js';
-import { file, generatedHeader, indent } from './code.js';
+import { ExternalModule, file, generatedHeader, indent } from './code.js';
+import type { ProjectView } from './view.js';
+
+/** What main.ts imports from the runtime (see ExternalModule). */
+export const MAIN_FILE_IMPORTS = {
+    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'checkAddressOverrides', 'driveManualClock', 'traceFormat', 'traceObservers'])
+};
 
 export function mainFile(project: ProjectView): string {
     const imports = project.machines.flatMap((machine) => [
@@ -21,7 +26,7 @@ export function mainFile(project: ProjectView): string {
             'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',
             project.sourceFile
         ),
-        `import { ManualClock, RealClock, Reactor, checkAddressOverrides, driveManualClock, traceFormat, traceObservers } from './runtime/index.js';`,
+        MAIN_FILE_IMPORTS.runtime.importLine()!,
         ...imports,
         '',
         ...(variables.length > 0

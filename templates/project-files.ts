@@ -1,5 +1,5 @@
 // Templates: package.json and tsconfig.json of a generated project (written once: the project is the user's).
-import type { ProjectView } from '../language/generator/project-view.js';
+import type { ProjectView } from './view.js';
 
 export function packageJson(project: ProjectView): string {
     const manifest = {

@@ -1,11 +1,6 @@
 // From a checked model to the files of a TypeScript project: content only, no disk (see write-files.ts).
 import type { Model } from '../generated/ast.js';
-import { actionsFile } from '../../templates/actions-file.js';
-import { dispatchersFile } from '../../templates/dispatchers-file.js';
-import { eventsFile } from '../../templates/events-file.js';
-import { machineFile } from '../../templates/machine-file.js';
-import { mainFile } from '../../templates/main-file.js';
-import { packageJson, tsconfigJson } from '../../templates/project-files.js';
+import { actionsFile, dispatchersFile, eventsFile, machineFile, mainFile, packageJson, tsconfigJson } from '../../templates/index.js';
 import { buildProjectView } from './project-view.js';
 import { runtimeFiles } from './runtime-files.js';
 

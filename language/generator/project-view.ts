@@ -2,16 +2,8 @@
 import { AstUtils } from 'langium';
 import type { Machine, Model } from '../generated/ast.js';
 import { kebabCase, pascalCase } from './identifiers.js';
-import { buildMachineView, machineNames, type MachineNames, type MachineView } from './view-model.js';
-
-export interface ProjectView {
-    /** The model file's name without folder or extension, for the project's name. */
-    name: string;
-    sourceFile: string;
-    machines: MachineView[];
-    /** Machines main.ts starts: those no server of the project runs as a session. */
-    topLevel: MachineView[];
-}
+import type { MachineNames, ProjectView } from '../../templates/index.js';
+import { buildMachineView, machineNames } from './view-model.js';
 
 function sessionsStartedBy(machine: Machine): Machine[] {
     const sessions: Machine[] = [];

@@ -3,158 +3,12 @@ import type { Action, Event, EventMapping, Machine, Socket, State, Timer, Transi
 import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
 import { parseAddress } from '../model/addresses.js';
 import { parseCount, parseDuration } from '../model/quantities.js';
+import { EXTERNAL_NAMES, unionType as union, type ActionCall, type Branch, type EventView, type HandlerView, type MachineNames, type MachineView, type MemberView, type SocketView, type StateView, type StreamSocketView, type TimerView } from '../../templates/index.js';
 import { constantCase, NameAllocator, pascalCase } from './identifiers.js';
 
-/** An action in an action list; `label` names it in traces as the interpreter does (`greet`, `close upstream`, `raise Retry`, `stop`). */
-export type ActionCall = { label: string } & (
-    | { kind: 'call'; member: string; payload: boolean }
-    | { kind: 'close'; socket: string }
-    | { kind: 'connect'; socket: string }
-    | { kind: 'raise'; event: string }
-    | { kind: 'stop' }
-);
-
-export interface Branch {
-    guard?: { member: string; negated: boolean; payload: boolean };
-    /** The target state's constant; absent for an internal transition (no exit, no entry). */
-    target?: string;
-    targetName?: string;
-    actions: ActionCall[];
-    /** Source text, printed as a comment above the branch. */
-    source: string;
-}
-
-export interface EventView {
-    name: string;
-    key: string;
-    id: number;
-    method: string;
-    payloadType: string;
-}
-
-export interface TimerView {
-    id: number;
-    /** As written: `after 1s`. */
-    label: string;
-    slot: number;
-    ms: number;
-    branch: Branch;
-}
-
-export interface HandlerView {
-    event: EventView;
-    branches: Branch[];
-    /** True when some branch always matches (an unguarded one). */
-    exhaustive: boolean;
-    usesPayload: boolean;
-}
-
-export interface StateView {
-    name: string;
-    className: string;
-    constName: string;
-    initial: boolean;
-    final: boolean;
-    entry: ActionCall[];
-    exit: ActionCall[];
-    entryPayload: boolean;
-    exitPayload: boolean;
-    handlers: HandlerView[];
-    timers: TimerView[];
-}
-
-export interface MemberView {
-    member: string;
-    name: string;
-    kind: 'action' | 'guard' | 'heartbeat';
-    /** The payload's type, or undefined when the calls carry none. */
-    payloadType: string | undefined;
-    /** Where the model uses it, for the stub's comment. */
-    uses: string[];
-}
-
-/** What every socket view has: names in the model and in code, and the address (empty for connections). */
-interface SocketViewBase {
-    name: string;
-    key: string;
-    className: string;
-    envVariable: string;
-    host: string;
-    port: number;
-}
-
-export interface StreamSocketView extends SocketViewBase {
-    kind: 'client' | 'connection';
-    events: Record<'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout' | 'idle' | 'heartbeatLost', string | undefined>;
-    options: { noDelay: boolean; keepAliveMs?: number; idleMs?: number; heartbeatMs?: number; heartbeatTimeoutMs?: number; connectTimeoutMs?: number; reconnect?: { minMs: number; maxMs: number } };
-    heartbeatMember?: string;
-}
-
-export interface ServerSocketView extends SocketViewBase {
-    kind: 'server';
-    backlog?: number;
-    noDelay: boolean;
-    keepAliveMs?: number;
-    events: Record<'accept' | 'error' | 'close', string | undefined>;
-    session: MachineNames;
-}
-
-export type SocketView = StreamSocketView | ServerSocketView;
-
-/** The names one machine's generated files use, also needed by the files of machines that refer to it. */
-export interface MachineNames {
-    name: string;
-    fileBase: string;
-    className: string;
-    eventsConst: string;
-    payloadsType: string;
-    actionsType: string;
-    actionsConst: string;
-    sessionsType: string;
-    /** The machine constructor's options: a factory per socket (your Dispatcher subclasses). */
-    optionsType: string;
-    stateBase: string;
-    /** True when the machine has servers: its constructor takes the actions of the sessions they start. */
-    runsServers: boolean;
-}
-
-export interface MachineView extends MachineNames {
-    sourceFile: string;
-    events: EventView[];
-    timerCount: number;
-    timerSlots: number;
-    states: StateView[];
-    initial: StateView;
-    sockets: SocketView[];
-    signals: Array<{ signal: string; eventKey: string }>;
-    members: MemberView[];
-    /** Every session machine a server of this machine, or of its sessions, starts: their actions come in through `sessions`. */
-    sessionMachines: MachineNames[];
-    isSession: boolean;
-}
-
-const PAYLOAD_ORDER = ['Buffer', 'Error', 'boolean', 'NodeJS.Signals'];
-
-/** Joins payload types into one union in a fixed order; `unknown` absorbs everything. */
-function union(types: Iterable<string>): string {
-    const set = new Set(types);
-    if (set.has('unknown') || set.size === 0) {
-        return 'unknown';
-    }
-    const rank = (type: string): number => (type === 'undefined' ? 1000 : PAYLOAD_ORDER.includes(type) ? PAYLOAD_ORDER.indexOf(type) : 100);
-    return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(' | ');
-}
-
-/** Names generated files import from the runtime and Node: nothing generated may take them. */
-export const IMPORTED_NAMES = [
-    'Machine', 'START_EVENT', 'MachineHost', 'Socket', 'NO_EVENT', 'ClientDispatcher', 'ConnectionDispatcher', 'ServerDispatcher',
-    'addressFromEnv', 'Reactor', 'traceObserver', 'Buffer', 'Error', 'NodeJS', 'ManualClock', 'RealClock', 'driveManualClock',
-    'checkAddressOverrides', 'traceFormat', 'traceObservers'
-];
-
 /** The session machines this machine's own servers start, each once (their classes are `accept` payloads). */
-export function serverSessions(machine: MachineView): MachineNames[] {
-    return [...new Set(machine.sockets.flatMap((socket) => (socket.kind === 'server' ? [socket.session] : [])))];
+function serverSessions(sockets: readonly SocketView[]): MachineNames[] {
+    return [...new Set(sockets.flatMap((socket) => (socket.kind === 'server' ? [socket.session] : [])))];
 }
 
 /** The names of one machine's generated files; `pascal` is unique within the project. */
@@ -164,6 +18,8 @@ export function machineNames(machine: Machine, fileBase: string, pascal: string)
         fileBase,
         className: `${pascal}Machine`,
         eventsConst: `${pascal}Event`,
+        eventNamesConst: `${pascal}EventNames`,
+        eventIdType: `${pascal}EventId`,
         payloadsType: `${pascal}Payloads`,
         actionsType: `${pascal}Actions`,
         actionsConst: `${pascal[0]!.toLowerCase()}${pascal.slice(1)}Actions`,
@@ -282,7 +138,7 @@ export function buildMachineView(
         return view;
     };
     // Payload flags are decided once all uses are known; calls keep a reference to their member.
-    const pendingCalls: Array<{ call: { payload: boolean }; view: MemberView & { payloadTypes: Set<string> } }> = [];
+    const pendingCalls: Array<{ call: { payloadType: string | undefined }; view: MemberView & { payloadTypes: Set<string> } }> = [];
     const actionCalls = (actions: readonly Action[], payloadType: string, use: string): ActionCall[] =>
         actions.map((action): ActionCall => {
             switch (action.$type) {
@@ -296,7 +152,7 @@ export function buildMachineView(
                     return { kind: 'stop', label: 'stop' };
                 case 'CallAction': {
                     const view = member(action.name, 'action', payloadType, use);
-                    const call = { kind: 'call' as const, member: view.member, payload: false, label: action.name };
+                    const call = { kind: 'call' as const, member: view.member, payloadType: undefined, label: action.name };
                     pendingCalls.push({ call, view });
                     return call;
                 }
@@ -305,13 +161,13 @@ export function buildMachineView(
 
     // One scope for every module-level name of the machine's files: its own names, the sessions' classes, imports.
     const moduleNames = new NameAllocator([
-        ...IMPORTED_NAMES,
+        ...EXTERNAL_NAMES,
         ...takenNames,
         names.className,
         names.stateBase,
         names.eventsConst,
-        `${names.eventsConst}Names`,
-        `${names.eventsConst}Id`,
+        names.eventNamesConst,
+        names.eventIdType,
         names.payloadsType,
         names.actionsType,
         names.sessionsType,
@@ -337,7 +193,6 @@ export function buildMachineView(
     }
 
     let nextTimerId = events.length;
-    let timerSlots = 0;
     const branchOf = (trigger: Transition | Timer, payloadType: string, stateName: string): Branch => {
         const source = sourceText(trigger);
         const use = `${stateName}: ${source}`;
@@ -345,11 +200,10 @@ export function buildMachineView(
         const branch: Branch = { actions: actionCalls(trigger.actions, payloadType, use), source };
         if (target) {
             branch.target = stateIds.get(target)!.constName;
-            branch.targetName = target.name;
         }
         if (trigger.$type === 'Transition' && trigger.guard) {
             const view = member(trigger.guard.name, 'guard', payloadType, use);
-            const guard = { member: view.member, negated: trigger.guard.negated, payload: false };
+            const guard = { member: view.member, negated: trigger.guard.negated, payloadType: undefined };
             pendingCalls.push({ call: guard, view });
             branch.guard = guard;
         }
@@ -363,7 +217,7 @@ export function buildMachineView(
             const event = eventView(transition.event.ref);
             let handler = handlers.find((candidate) => candidate.event === event);
             if (!handler) {
-                handler = { event, branches: [], exhaustive: false, usesPayload: false };
+                handler = { event, branches: [], exhaustive: false };
                 handlers.push(handler);
             }
             if (handler.exhaustive) {
@@ -373,7 +227,6 @@ export function buildMachineView(
             handler.exhaustive = transition.guard === undefined;
         }
         const timers = state.timers.map((timer, slot): TimerView => ({ id: nextTimerId++, label: `after ${timer.delay}`, slot, ms: durationMs(timer.delay)!, branch: branchOf(timer, 'undefined', state.name) }));
-        timerSlots = Math.max(timerSlots, timers.length);
         const entryType = union(entryPayloads.get(state)!);
         const exitType = union(exitPayloads.get(state)!.size > 0 ? exitPayloads.get(state)! : ['undefined']);
         return {
@@ -384,8 +237,6 @@ export function buildMachineView(
             final: state.final,
             entry: actionCalls(state.entries.flatMap((block) => block.actions), entryType, `${state.name}: entry`),
             exit: actionCalls(state.exits.flatMap((block) => block.actions), exitType, `${state.name}: exit`),
-            entryPayload: false,
-            exitPayload: false,
             handlers,
             timers
         };
@@ -399,14 +250,8 @@ export function buildMachineView(
         return { ...view, payloadType: type === 'undefined' ? undefined : type };
     });
     for (const { call, view } of pendingCalls) {
-        call.payload = union(view.payloadTypes) !== 'undefined';
-    }
-    for (const state of states) {
-        state.entryPayload = state.entry.some((call) => call.kind === 'call' && call.payload);
-        state.exitPayload = state.exit.some((call) => call.kind === 'call' && call.payload);
-        for (const handler of state.handlers) {
-            handler.usesPayload = handler.branches.some((branch) => branch.guard?.payload || branch.actions.some((call) => call.kind === 'call' && call.payload));
-        }
+        const type = union(view.payloadTypes);
+        call.payloadType = type === 'undefined' ? undefined : type;
     }
 
     return {
@@ -414,12 +259,12 @@ export function buildMachineView(
         sourceFile,
         events,
         timerCount: nextTimerId - events.length,
-        timerSlots,
         states,
         initial: states.find((state) => state.initial) ?? states[0]!,
         sockets,
         signals: machine.signals.map((signal) => ({ signal: signal.signal, eventKey: eventView(signal.event.ref).key })),
         members: memberViews,
+        serverSessions: serverSessions(sockets),
         sessionMachines: [],
         isSession
     };

@@ -54,6 +54,14 @@ describe('generated projects compile with tsc --strict', () => {
         expect(typeCheck(folder)).toEqual([]);
     });
 
+    it('compiles a machine whose socket class would be named like a global type it uses', async () => {
+        // Was: `client array` of `Readonly` became class ReadonlyArray, which the signal table's type then named.
+        const folder = await writeProject(
+            await generateFrom(`machine Readonly { events Go initial state A { on Go -> A } client array connect 127.0.0.1:1 { read -> Go } signal SIGTERM -> Go }`)
+        );
+        expect(typeCheck(folder)).toEqual([]);
+    });
+
     it('reports real type errors (the check is not vacuous)', async () => {
         const files = await generateFrom(`machine M { events Go initial state A { on Go / act } }`);
         const broken = files.map((file) => (file.path === 'src/m.actions.ts' ? { ...file, content: file.content.replace(/act\(_machine/, 'act(_machine: number') } : file));

@@ -1,0 +1,148 @@
+// What the templates print: every name, id, type and branch of a generated project, decided before any template runs
+// (language/generator builds these views from a checked model). Types only: the templates depend on nothing else.
+
+/** An action in an action list; `label` names it in traces as the interpreter does (`greet`, `close upstream`, `raise Retry`, `stop`). */
+export type ActionCall = { label: string } & (
+    /** `payloadType` as the member's: the payload is passed cast to it, or not at all when undefined. */
+    | { kind: 'call'; member: string; payloadType: string | undefined }
+    | { kind: 'close'; socket: string }
+    | { kind: 'connect'; socket: string }
+    | { kind: 'raise'; event: string }
+    | { kind: 'stop' }
+);
+
+/** A call of a guard; `payloadType` as the guard's (undefined: it takes none). */
+export interface GuardCall {
+    member: string;
+    negated: boolean;
+    payloadType: string | undefined;
+}
+
+export interface Branch {
+    guard?: GuardCall;
+    /** The target state's constant; absent for an internal transition (no exit, no entry). */
+    target?: string;
+    actions: ActionCall[];
+    /** Source text, printed as a comment above the branch. */
+    source: string;
+}
+
+export interface EventView {
+    name: string;
+    key: string;
+    id: number;
+    method: string;
+    payloadType: string;
+}
+
+export interface TimerView {
+    id: number;
+    /** As written: `after 1s`. */
+    label: string;
+    slot: number;
+    ms: number;
+    branch: Branch;
+}
+
+export interface HandlerView {
+    event: EventView;
+    branches: Branch[];
+    /** True when some branch always matches (an unguarded one). */
+    exhaustive: boolean;
+}
+
+export interface StateView {
+    name: string;
+    className: string;
+    constName: string;
+    initial: boolean;
+    final: boolean;
+    entry: ActionCall[];
+    exit: ActionCall[];
+    handlers: HandlerView[];
+    timers: TimerView[];
+}
+
+export interface MemberView {
+    member: string;
+    name: string;
+    kind: 'action' | 'guard' | 'heartbeat';
+    /** The payload's type, or undefined when the calls carry none. */
+    payloadType: string | undefined;
+    /** Where the model uses it, for the stub's comment. */
+    uses: string[];
+}
+
+/** What every socket view has: names in the model and in code, and the address (empty for connections). */
+interface SocketViewBase {
+    name: string;
+    key: string;
+    className: string;
+    envVariable: string;
+    host: string;
+    port: number;
+}
+
+export interface StreamSocketView extends SocketViewBase {
+    kind: 'client' | 'connection';
+    events: Record<'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout' | 'idle' | 'heartbeatLost', string | undefined>;
+    options: { noDelay: boolean; keepAliveMs?: number; idleMs?: number; heartbeatMs?: number; heartbeatTimeoutMs?: number; connectTimeoutMs?: number; reconnect?: { minMs: number; maxMs: number } };
+    heartbeatMember?: string;
+}
+
+export interface ServerSocketView extends SocketViewBase {
+    kind: 'server';
+    backlog?: number;
+    noDelay: boolean;
+    keepAliveMs?: number;
+    events: Record<'accept' | 'error' | 'close', string | undefined>;
+    session: MachineNames;
+}
+
+export type SocketView = StreamSocketView | ServerSocketView;
+
+/** The names one machine's generated files use, also needed by the files of machines that refer to it. */
+export interface MachineNames {
+    name: string;
+    fileBase: string;
+    className: string;
+    eventsConst: string;
+    /** The event names by id (`${eventsConst}Names`). */
+    eventNamesConst: string;
+    /** The union of the event ids (`${eventsConst}Id`). */
+    eventIdType: string;
+    payloadsType: string;
+    actionsType: string;
+    actionsConst: string;
+    sessionsType: string;
+    /** The machine constructor's options: a factory per socket (your Dispatcher subclasses). */
+    optionsType: string;
+    stateBase: string;
+    /** True when the machine has servers: its constructor takes the actions of the sessions they start. */
+    runsServers: boolean;
+}
+
+export interface MachineView extends MachineNames {
+    sourceFile: string;
+    events: EventView[];
+    timerCount: number;
+    states: StateView[];
+    initial: StateView;
+    sockets: SocketView[];
+    signals: Array<{ signal: string; eventKey: string }>;
+    members: MemberView[];
+    /** The session machines this machine's own servers start, each once (their classes are `accept` payloads). */
+    serverSessions: MachineNames[];
+    /** Every session machine a server of this machine, or of its sessions, starts: their actions come in through `sessions`. */
+    sessionMachines: MachineNames[];
+    isSession: boolean;
+}
+
+export interface ProjectView {
+    /** The model file's name without folder or extension, for the project's name. */
+    name: string;
+    sourceFile: string;
+    machines: MachineView[];
+    /** Machines main.ts starts: those no server of the project runs as a session. */
+    topLevel: MachineView[];
+}
