@@ -8,7 +8,7 @@ import { MAIN_FILE_IMPORTS } from './main-file.js';
 export { actionsFile } from './actions-file.js';
 export { dispatchersFile } from './dispatchers-file.js';
 export { eventsFile } from './events-file.js';
-export { machineFile } from './machine-file.js';
+export { machineFile, STATE_MEMBERS } from './machine-file.js';
 export { mainFile } from './main-file.js';
 export { packageJson, tsconfigJson } from './project-files.js';
 export { PAYLOAD_TYPES, unionType } from './code.js';

@@ -9,6 +9,9 @@ export const MACHINE_FILE_IMPORTS = {
     runtime: new ExternalModule('./runtime/index.js', ['Machine', 'START_EVENT', 'type MachineHost'])
 };
 
+/** The members every state class has besides one method per event: no event method may take these names. */
+export const STATE_MEMBERS: readonly string[] = ['onEnter', 'onExit', 'onTimer', 'name', 'final'];
+
 /** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
 function memberCall(member: string, payloadType: string | undefined): string {
     return `m.actions.${member}(m${payloadType ? `, m.payload as ${payloadType}` : ''})`;

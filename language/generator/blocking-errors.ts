@@ -2,7 +2,7 @@
 import { AstUtils, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Model } from '../generated/ast.js';
-import { withSessions } from './project-view.js';
+import { withSessions } from './sessions.js';
 
 export interface BlockingError {
     document: LangiumDocument;
