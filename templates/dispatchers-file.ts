@@ -1,5 +1,5 @@
 // Template: one Dispatcher class per socket handler of a machine (asyncore's roles over Node's net).
-import { docComment, ExternalModule, file, generatedHeader, indent } from './code.js';
+import { docComment, ExternalModule, file, generatedHeaderLines, indent } from './code.js';
 import type { MachineView, ServerSocketView, SocketView, StreamSocketView } from './view.js';
 
 /** What a dispatchers file imports from Node and the runtime (see ExternalModule). */
@@ -107,7 +107,7 @@ export function dispatchersFile(machine: MachineView): string {
         MachineHost: kinds.has('server')
     };
     const lines = [
-        ...generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile),
+        ...generatedHeaderLines(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile),
         ...(kinds.has('connection') || kinds.has('server') ? [DISPATCHERS_FILE_IMPORTS.net.importLine()!] : []),
         DISPATCHERS_FILE_IMPORTS.runtime.importLine((name) => runtimeUses[name] === true)!,
         `import { ${machine.eventsConst}${kinds.has('server') ? `, type ${machine.sessionsType}` : ''} } from './${machine.fileBase}.events.js';`,

@@ -1,6 +1,6 @@
 // Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
 import type { ActionPhase } from './runtime/trace-format.js';
-import { commentText, docComment, ExternalModule, file, generatedHeader, indent } from './code.js';
+import { commentText, docComment, ExternalModule, file, generatedHeaderLines, indent } from './code.js';
 import type { ActionCall, Branch, MachineView, StateView } from './view.js';
 
 /** What a machine file imports from Node and the runtime (see ExternalModule). */
@@ -149,7 +149,7 @@ export function machineFile(machine: MachineView): string {
     });
 
     const lines: string[] = [
-        ...generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile),
+        ...generatedHeaderLines(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile),
         ...(hasConnection ? [MACHINE_FILE_IMPORTS.net.importLine()!] : []),
         // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
         ...machine.serverSessions
