@@ -1,7 +1,8 @@
 // Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
+import { expandToNode, type Generated } from 'langium/generate';
 import type { ActionPhase } from './runtime/trace-format.js';
-import { commentText, docComment, ExternalModule, file, generatedHeaderLines, indent } from './code.js';
-import type { ActionCall, Branch, MachineView, StateView } from './view.js';
+import { commentText, docComment, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
+import type { ActionCall, Branch, MachineView, SocketView, StateView } from './view.js';
 
 /** What a machine file imports from Node and the runtime (see ExternalModule). */
 export const MACHINE_FILE_IMPORTS = {
@@ -15,18 +16,6 @@ export const STATE_MEMBERS: readonly string[] = ['onEnter', 'onExit', 'onTimer',
 /** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
 function memberCall(member: string, payloadType: string | undefined): string {
     return `m.actions.${member}(m${payloadType ? `, m.payload as ${payloadType}` : ''})`;
-}
-
-/**
- * One action call as statements; `m` is the machine. Observers hear of it first, in `phase`; an unobserved machine
- * pays one boolean check.
- */
-function actionStatements(machine: MachineView, call: ActionCall, phase: ActionPhase): string[] {
-    return [`m.tracing && m.traceAction(${JSON.stringify(call.label)}, ${JSON.stringify(phase)});`, actionStatement(machine, call)];
-}
-
-function actionList(machine: MachineView, calls: readonly ActionCall[], phase: ActionPhase): string[] {
-    return calls.flatMap((call) => actionStatements(machine, call, phase));
 }
 
 /** One action call as a statement; `m` is the machine. */
@@ -45,232 +34,266 @@ function actionStatement(machine: MachineView, call: ActionCall): string {
     }
 }
 
+/** Action calls as statements; observers hear of each first, in `phase`, and an unobserved machine pays one boolean check. */
+function actionLines(machine: MachineView, calls: readonly ActionCall[], phase: ActionPhase): Generated {
+    return eachLine(calls, (call) => expandToNode`
+        m.tracing && m.traceAction(${JSON.stringify(call.label)}, ${JSON.stringify(phase)});
+        ${actionStatement(machine, call)}
+    `);
+}
+
 /** The statements of one branch: exit, transition actions, entry — or just the actions of an internal transition. */
-function branchBody(machine: MachineView, branch: Branch, eventExpression: string): string[] {
-    const actions = actionList(machine, branch.actions, 'transition');
+function branchBody(machine: MachineView, branch: Branch, eventExpression: string): Generated {
     if (branch.target === undefined) {
-        return [`m.tracing && m.traceInternal(${eventExpression});`, ...actions];
+        return expandToNode`
+            m.tracing && m.traceInternal(${eventExpression});
+            ${actionLines(machine, branch.actions, 'transition')}
+        `;
     }
-    return ['m.exit();', ...actions, `m.enter(${branch.target}, ${eventExpression});`];
+    return expandToNode`
+        m.exit();
+        ${actionLines(machine, branch.actions, 'transition')}
+        m.enter(${branch.target}, ${eventExpression});
+    `;
 }
 
-function guardExpression(branch: Branch): string {
-    const guard = branch.guard!;
-    const call = memberCall(guard.member, guard.payloadType);
-    return guard.negated ? `!${call}` : call;
+/** Guarded branches are tried in order; an unguarded one is the fallback; without one the event is `unhandled`. */
+function branches(machine: MachineView, all: readonly Branch[], eventExpression: string, unhandled?: string): Generated {
+    const fallback = all.findIndex((branch) => branch.guard === undefined);
+    const tried = fallback < 0 ? all : all.slice(0, fallback + 1);
+    return expandToNode`
+        ${eachLine(tried, (branch) =>
+            branch.guard
+                ? expandToNode`
+                    // ${commentText(branch.source)}
+                    if (${branch.guard.negated ? '!' : ''}${memberCall(branch.guard.member, branch.guard.payloadType)}) {
+                        ${branchBody(machine, branch, eventExpression)}
+                        return;
+                    }
+                `
+                : expandToNode`
+                    // ${commentText(branch.source)}
+                    ${branchBody(machine, branch, eventExpression)}
+                `
+        )}
+        ${fallback < 0 ? unhandled : undefined}
+    `;
 }
 
-/** Guarded branches are tried in order; an unguarded one is the fallback; without one the event is unhandled. */
-function branchesBody(machine: MachineView, branches: readonly Branch[], eventExpression: string, unhandled: string | undefined): string[] {
-    const lines: string[] = [];
-    for (const branch of branches) {
-        lines.push(`// ${commentText(branch.source)}`);
-        if (branch.guard) {
-            lines.push(`if (${guardExpression(branch)}) {`, ...indent(branchBody(machine, branch, eventExpression)), '    return;', '}');
-        } else {
-            lines.push(...branchBody(machine, branch, eventExpression));
-            return lines;
-        }
-    }
-    if (unhandled) {
-        lines.push(unhandled);
-    }
-    return lines;
-}
-
-function stateClass(machine: MachineView, state: StateView): string[] {
+function stateClass(machine: MachineView, state: StateView): Generated {
     const m = machine.className;
-    const body: string[] = [`readonly name = ${JSON.stringify(state.name)};`];
-    if (state.final) {
-        body.push('override readonly final = true;');
-    }
-    const entry = [...actionList(machine, state.entry, 'entry'), ...state.timers.map((timer) => `m.armTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)];
-    if (entry.length > 0) {
-        body.push('', `override onEnter(m: ${m}): void {`, ...indent(entry), '}');
-    }
-    if (state.exit.length > 0) {
-        body.push('', `override onExit(m: ${m}): void {`, ...indent(actionList(machine, state.exit, 'exit')), '}');
-    }
-    for (const handler of state.handlers) {
-        const eventExpression = `${machine.eventsConst}.${handler.event.key}`;
-        body.push(
-            '',
-            `override ${handler.event.method}(m: ${m}): void {`,
-            ...indent(branchesBody(machine, handler.branches, eventExpression, handler.exhaustive ? undefined : `m.unhandled(${eventExpression});`)),
-            '}'
-        );
-    }
-    if (state.timers.length > 0) {
-        body.push('', `override onTimer(m: ${m}, timer: number): void {`, '    switch (timer) {');
-        for (const timer of state.timers) {
-            body.push(`        case ${timer.id}: {`, ...indent(branchesBody(machine, [timer.branch], String(timer.id), undefined), 3), '            return;', '        }');
+    return expandToNode`
+        ${docComment(`State ${state.name}${state.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}.`)}
+        class ${state.className} extends ${machine.stateBase} {
+            readonly name = ${JSON.stringify(state.name)};
+            ${state.final ? 'override readonly final = true;' : undefined}
+            ${onlyIf(state.entry.length > 0 || state.timers.length > 0, () => expandToNode`
+
+                override onEnter(m: ${m}): void {
+                    ${actionLines(machine, state.entry, 'entry')}
+                    ${eachLine(state.timers, (timer) => `m.armTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)}
+                }
+            `)}
+            ${onlyIf(state.exit.length > 0, () => expandToNode`
+
+                override onExit(m: ${m}): void {
+                    ${actionLines(machine, state.exit, 'exit')}
+                }
+            `)}
+            ${eachLine(state.handlers, (handler) => {
+                const event = `${machine.eventsConst}.${handler.event.key}`;
+                return expandToNode`
+
+                    override ${handler.event.method}(m: ${m}): void {
+                        ${branches(machine, handler.branches, event, handler.exhaustive ? undefined : `m.unhandled(${event});`)}
+                    }
+                `;
+            })}
+            ${onlyIf(state.timers.length > 0, () => expandToNode`
+
+                override onTimer(m: ${m}, timer: number): void {
+                    switch (timer) {
+                        ${eachLine(state.timers, (timer) => expandToNode`
+                            case ${timer.id}: {
+                                ${branches(machine, [timer.branch], String(timer.id))}
+                                return;
+                            }
+                        `)}
+                    }
+                }
+            `)}
         }
-        body.push('    }', '}');
+    `;
+}
+
+/** The constructor parameters a socket's Dispatcher takes after the machine. */
+function socketParameters(machine: MachineView, socket: SocketView): string {
+    return socket.kind === 'server' ? `, sessions: ${machine.sessionsType}` : socket.kind === 'connection' ? ', socket: Socket' : '';
+}
+
+/** The arguments a socket's Dispatcher is constructed with. */
+function socketArguments(socket: SocketView): string {
+    return socket.kind === 'server' ? 'this, sessions' : socket.kind === 'connection' ? 'this, socket' : 'this';
+}
+
+/** What `begin` does for a socket: a client connects, a server listens, an accepted connection is already open. */
+function startSocket(socket: SocketView): Generated {
+    switch (socket.kind) {
+        case 'client':
+            return `this.sockets.${socket.key}.connect();`;
+        case 'server':
+            return expandToNode`
+                // A failure to listen arrives as the server's error event (without one, the program stops with status 1).
+                this.sockets.${socket.key}.startListening();
+            `;
+        case 'connection':
+            return undefined;
     }
-    return [docComment(`State ${state.name}${state.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}.`), `class ${state.className} extends ${machine.stateBase} {`, ...indent(body), '}', ''];
 }
 
 export function machineFile(machine: MachineView): string {
     const m = machine.className;
-    const hasConnection = machine.sockets.some((socket) => socket.kind === 'connection');
     const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
-    const socketClasses = machine.sockets.map((socket) => socket.className);
-    const eventImports = [machine.eventsConst, machine.eventNamesConst, `type ${machine.eventIdType}`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
-
+    const connection = machine.sockets.find((socket) => socket.kind === 'connection');
     const hasSockets = machine.sockets.length > 0;
-    const constructorParams = [
+    const eventImports = [machine.eventsConst, machine.eventNamesConst, `type ${machine.eventIdType}`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
+    const constructorParameters = [
         'host: MachineHost',
         `readonly actions: ${machine.actionsType}`,
         ...(hasServer ? [`sessions: ${machine.sessionsType}`] : []),
-        ...(hasConnection ? ['socket: Socket'] : []),
+        ...(connection ? ['socket: Socket'] : []),
         ...(hasSockets ? [`options?: ${machine.optionsType}`] : [])
     ];
-    const socketArgs = (socket: MachineView['sockets'][number]): string[] => [
-        ...(socket.kind === 'server' ? ['sessions'] : []),
-        ...(socket.kind === 'connection' ? ['socket'] : [])
-    ];
-    const socketConstruction = machine.sockets.map((socket) => {
-        const args = ['this', ...socketArgs(socket)].join(', ');
-        return `${socket.key}: factories?.${socket.key}?.(${args}) ?? new ${socket.className}(${args}),`;
-    });
-    const factoryTypes = machine.sockets.map((socket) => {
-        const params = [`machine: ${m}`, ...(socket.kind === 'server' ? [`sessions: ${machine.sessionsType}`] : []), ...(socket.kind === 'connection' ? ['socket: Socket'] : [])];
-        return `${socket.key}?: (${params.join(', ')}) => ${socket.className};`;
-    });
-    const connection = machine.sockets.find((socket) => socket.kind === 'connection');
-    const startSockets = machine.sockets.flatMap((socket) => {
-        if (socket.kind === 'client') {
-            return [`this.sockets.${socket.key}.connect();`];
-        }
-        if (socket.kind === 'server') {
-            return [`// A failure to listen arrives as the server's error event (without one, the program stops with status 1).`, `this.sockets.${socket.key}.startListening();`];
-        }
-        return [];
-    });
+    // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
+    const sessionImports = machine.serverSessions.filter((session) => session.className !== m);
+    return file(expandToNode`
+        ${generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile)}
+        ${connection ? MACHINE_FILE_IMPORTS.net.importLine() : undefined}
+        ${eachLine(sessionImports, (session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`)}
+        ${MACHINE_FILE_IMPORTS.runtime.importLine()}
+        import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';
+        ${hasSockets ? `import { ${machine.sockets.map((socket) => socket.className).join(', ')} } from './${machine.fileBase}.dispatchers.js';` : undefined}
 
-    const lines: string[] = [
-        ...generatedHeaderLines(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile),
-        ...(hasConnection ? [MACHINE_FILE_IMPORTS.net.importLine()!] : []),
-        // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
-        ...machine.serverSessions
-            .filter((session) => session.className !== machine.className)
-            .map((session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`),
-        MACHINE_FILE_IMPORTS.runtime.importLine()!,
-        `import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';`,
-        ...(socketClasses.length > 0 ? [`import { ${socketClasses.join(', ')} } from './${machine.fileBase}.dispatchers.js';`] : []),
-        '',
-        docComment(`A state of ${machine.name}: one method per event; by default an event is ignored and reported as unhandled.`),
-        `export abstract class ${machine.stateBase} {`,
-        ...indent([
-            'abstract readonly name: string;',
-            'readonly final: boolean = false;',
-            '',
-            `onEnter(_m: ${m}): void {}`,
-            '',
-            `onExit(_m: ${m}): void {}`,
-            '',
-            `onTimer(_m: ${m}, _timer: number): void {}`,
-            ...machine.events.flatMap((event) => ['', `${event.method}(m: ${m}): void {`, `    m.unhandled(${machine.eventsConst}.${event.key});`, '}'])
-        ]),
-        '}',
-        '',
-        ...machine.states.flatMap((state) => stateClass(machine, state)),
-        ...machine.states.map((state) => `const ${state.constName} = new ${state.className}();`),
-        '',
-        ...(hasSockets
-            ? [
-                  docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`),
-                  `export interface ${machine.optionsType} {`,
-                  '    sockets?: {',
-                  ...indent(factoryTypes, 2),
-                  '    };',
-                  '}',
-                  ''
-              ]
-            : []),
-        docComment(`Machine ${machine.name}: owns the current state and dispatches events to it.`),
-        `export class ${m} extends Machine {`,
-        ...indent([
-            `readonly type = ${JSON.stringify(machine.name)};`,
-            `protected readonly eventNames = ${machine.eventNamesConst};`,
-            `state: ${machine.stateBase} = ${machine.initial.constName};`,
-            ...(machine.sockets.length > 0
-                ? [`readonly sockets: {`, ...indent(machine.sockets.map((socket) => `readonly ${socket.key}: ${socket.className};`)), '};']
-                : []),
-            ...(machine.signals.length > 0
-                ? [
-                      `override readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = [`,
-                      ...indent(machine.signals.map((signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)),
-                      '];'
-                  ]
-                : []),
-            '',
-            `constructor(${constructorParams.join(', ')}) {`,
-            '    super(host);',
-            ...(hasSockets ? ['    const factories = options?.sockets;', '    this.sockets = {', ...indent(socketConstruction, 2), '    };'] : []),
-            '}',
-            '',
-            'get stateName(): string {',
-            '    return this.state.name;',
-            '}',
-            ...(connection
-                ? [
-                      '',
-                      docComment('The accepted connection: a server that closes ends it gracefully, and the session runs on until it has closed.'),
-                      `get connection(): ${connection.className} {`,
-                      `    return this.sockets.${connection.key};`,
-                      '}'
-                  ]
-                : []),
-            '',
-            docComment('Raises an event: it is processed after the current one (run-to-completion).'),
-            `raise(event: ${machine.eventIdType}): void {`,
-            '    this.dispatch(event);',
-            '}',
-            '',
-            docComment("Leaves the current state: its exit actions run and its timers stop."),
-            'exit(): void {',
-            '    this.state.onExit(this);',
-            '    this.clearTimers();',
-            '}',
-            '',
-            docComment('Enters a state: observers hear of the transition, then its entry actions run and its timers start.'),
-            `enter(to: ${machine.stateBase}, event: number): void {`,
-            '    const from = this.state.name;',
-            '    this.state = to;',
-            '    this.epoch++;',
-            '    this.notifyTransition(from, event, to.name);',
-            '    to.onEnter(this);',
-            '    if (to.final) {',
-            '        void this.finish();',
-            '    }',
-            '}',
-            '',
-            'protected process(event: number): void {',
-            '    switch (event) {',
-            ...indent(
-                machine.events.flatMap((event) => [`case ${machine.eventsConst}.${event.key}:`, `    this.state.${event.method}(this);`, '    return;']),
-                2
-            ),
-            '        case START_EVENT:',
-            '            this.begin();',
-            '            return;',
-            ...(machine.timerCount > 0
-                ? ['        default:', '            if (!this.isStaleTimer()) {', '                this.state.onTimer(this, event);', '            }']
-                : []),
-            '    }',
-            '}',
-            '',
-            'private begin(): void {',
-            ...indent(startSockets),
-            `    this.notifyTransition('', START_EVENT, this.state.name);`,
-            '    this.state.onEnter(this);',
-            '    if (this.state.final) {',
-            '        void this.finish();',
-            '    }',
-            '}'
-        ]),
-        '}'
-    ];
-    return file(lines);
+        ${docComment(`A state of ${machine.name}: one method per event; by default an event is ignored and reported as unhandled.`)}
+        export abstract class ${machine.stateBase} {
+            abstract readonly name: string;
+            readonly final: boolean = false;
+
+            onEnter(_m: ${m}): void {}
+
+            onExit(_m: ${m}): void {}
+
+            onTimer(_m: ${m}, _timer: number): void {}
+            ${eachLine(machine.events, (event) => expandToNode`
+
+                ${event.method}(m: ${m}): void {
+                    m.unhandled(${machine.eventsConst}.${event.key});
+                }
+            `)}
+        }
+        ${eachLine(machine.states, (state) => expandToNode`
+
+            ${stateClass(machine, state)}
+        `)}
+
+        ${eachLine(machine.states, (state) => `const ${state.constName} = new ${state.className}();`)}
+        ${onlyIf(hasSockets, () => expandToNode`
+
+            ${docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`)}
+            export interface ${machine.optionsType} {
+                sockets?: {
+                    ${eachLine(machine.sockets, (socket) => `${socket.key}?: (machine: ${m}${socketParameters(machine, socket)}) => ${socket.className};`)}
+                };
+            }
+        `)}
+
+        ${docComment(`Machine ${machine.name}: owns the current state and dispatches events to it.`)}
+        export class ${m} extends Machine {
+            readonly type = ${JSON.stringify(machine.name)};
+            protected readonly eventNames = ${machine.eventNamesConst};
+            state: ${machine.stateBase} = ${machine.initial.constName};
+            ${onlyIf(hasSockets, () => expandToNode`
+                readonly sockets: {
+                    ${eachLine(machine.sockets, (socket) => `readonly ${socket.key}: ${socket.className};`)}
+                };
+            `)}
+            ${onlyIf(machine.signals.length > 0, () => expandToNode`
+                override readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
+                    ${eachLine(machine.signals, (signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)}
+                ];
+            `)}
+
+            constructor(${constructorParameters.join(', ')}) {
+                super(host);
+                ${onlyIf(hasSockets, () => expandToNode`
+                    const factories = options?.sockets;
+                    this.sockets = {
+                        ${eachLine(machine.sockets, (socket) => `${socket.key}: factories?.${socket.key}?.(${socketArguments(socket)}) ?? new ${socket.className}(${socketArguments(socket)}),`)}
+                    };
+                `)}
+            }
+
+            get stateName(): string {
+                return this.state.name;
+            }
+            ${onlyIf(connection, (connection) => expandToNode`
+
+                /** The accepted connection: a server that closes ends it gracefully, and the session runs on until it has closed. */
+                get connection(): ${connection.className} {
+                    return this.sockets.${connection.key};
+                }
+            `)}
+
+            /** Raises an event: it is processed after the current one (run-to-completion). */
+            raise(event: ${machine.eventIdType}): void {
+                this.dispatch(event);
+            }
+
+            /** Leaves the current state: its exit actions run and its timers stop. */
+            exit(): void {
+                this.state.onExit(this);
+                this.clearTimers();
+            }
+
+            /** Enters a state: observers hear of the transition, then its entry actions run and its timers start. */
+            enter(to: ${machine.stateBase}, event: number): void {
+                const from = this.state.name;
+                this.state = to;
+                this.epoch++;
+                this.notifyTransition(from, event, to.name);
+                to.onEnter(this);
+                if (to.final) {
+                    void this.finish();
+                }
+            }
+
+            protected process(event: number): void {
+                switch (event) {
+                    ${eachLine(machine.events, (event) => expandToNode`
+                        case ${machine.eventsConst}.${event.key}:
+                            this.state.${event.method}(this);
+                            return;
+                    `)}
+                    case START_EVENT:
+                        this.begin();
+                        return;
+                    ${onlyIf(machine.timerCount > 0, () => expandToNode`
+                        default:
+                            if (!this.isStaleTimer()) {
+                                this.state.onTimer(this, event);
+                            }
+                    `)}
+                }
+            }
+
+            private begin(): void {
+                ${eachLine(machine.sockets, startSocket)}
+                this.notifyTransition('', START_EVENT, this.state.name);
+                this.state.onEnter(this);
+                if (this.state.final) {
+                    void this.finish();
+                }
+            }
+        }
+    `);
 }
