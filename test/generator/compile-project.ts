@@ -12,7 +12,7 @@ const typesRoot = path.resolve(import.meta.dirname, '../../node_modules/@types')
  */
 export function compileProject(folder: string, options: { emit?: boolean } = {}): string[] {
     const configPath = path.join(folder, 'tsconfig.json');
-    const config = ts.readConfigFile(configPath, ts.sys.readFile);
+    const config = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
     const overrides: ts.CompilerOptions = options.emit ? { typeRoots: [typesRoot], sourceMap: false } : { noEmit: true, typeRoots: [typesRoot] };
     const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, folder, overrides, configPath);
     if (parsed.fileNames.length === 0) {

@@ -12,7 +12,7 @@ export async function generateFrom(text: string, others: string[] = [], fileName
     const { document, diagnostics } = await validate(text, others);
     const errors = diagnostics.filter((d) => d.severity === 1);
     if (errors.length > 0) {
-        throw new Error(`model has errors: ${errors.map((d) => `${String(d.code)} ${String(d.message)}`).join('; ')}`);
+        throw new Error(`model has errors: ${errors.map((d) => `${String(d.code)} ${typeof d.message === 'string' ? d.message : d.message.value}`).join('; ')}`);
     }
     return generateProject(document.parseResult.value, fileName);
 }
