@@ -63,8 +63,8 @@ function start(label: string, example: string, env: Record<string, string>): Chi
             }
         });
     };
-    prefix(child.stdout!);
-    prefix(child.stderr!);
+    prefix(child.stdout);
+    prefix(child.stderr);
     return child;
 }
 

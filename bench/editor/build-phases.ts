@@ -29,7 +29,7 @@ const PHASES: Array<[DocumentState, string]> = [
 printLoad(`Build phases of one edit, in process: ${stateCount} states`);
 const { shared } = createReactorFsmServices(EmptyFileSystem);
 const builder = shared.workspace.DocumentBuilder;
-const textDocuments = shared.workspace.TextDocuments!;
+const textDocuments = shared.workspace.TextDocuments;
 const model = generateMachine(stateCount);
 const uri = URI.parse('file:///bench/gateway.fsm');
 

@@ -19,7 +19,6 @@ import {
     DidChangeTextDocumentNotification,
     DidOpenTextDocumentNotification,
     type CompletionItem,
-    type CompletionList,
     type Diagnostic,
     type Position
 } from 'vscode-languageserver-protocol/node';
@@ -55,7 +54,7 @@ function positionAt(text: string, offset: number): Position {
 
 /** Offsets where `pattern` matches in `text` (plus `shift`). */
 function sites(text: string, pattern: RegExp, shift = 0): number[] {
-    return [...text.matchAll(pattern)].map((match) => match.index! + shift);
+    return [...text.matchAll(pattern)].map((match) => match.index + shift);
 }
 
 /** The site at fraction `f` of the way through the document. */
@@ -203,7 +202,7 @@ async function main(): Promise<void> {
             const sent = performance.now();
             const result = await client.request(CompletionRequest.type, { textDocument: { uri }, position: positionAt(text, offset), context: { triggerKind: 1 } }, `completion ${i + 1}`, WAIT);
             completion.push(performance.now() - sent);
-            const list: CompletionItem[] = Array.isArray(result) ? result : ((result as CompletionList | null)?.items ?? []);
+            const list: CompletionItem[] = Array.isArray(result) ? result : (result?.items ?? []);
             items[kind].push(list.length);
         }
         console.log('');

@@ -64,7 +64,7 @@ function where(frame: CallFrame): { label: string; source: string } {
     if (!frame.url) {
         return { label: name, source: name.startsWith('(') ? name : '(native)' };
     }
-    const entry = sourceMapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+    const entry: { originalSource?: string; originalLine?: number } | undefined = sourceMapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber);
     const original = entry?.originalSource ? entry.originalSource.replace(/^.*?node_modules\//, 'node_modules/').replace(/^(\.\.\/)+/, '').replace(/^file:\/\/.*?\/main\//, '') : undefined;
     const location = original ? `${original}:${(entry!.originalLine ?? 0) + 1}` : `${path.basename(frame.url)}:${frame.lineNumber + 1}`;
     const source = original

@@ -50,7 +50,7 @@ export async function layoutWithElk(graph: DiagramGraph): Promise<PlacedGraph> {
     };
     const result = await elk.layout(input);
     const positions = new Map((result.children ?? []).map((child) => [child.id, { x: child.x ?? 0, y: child.y ?? 0 }]));
-    const routes = new Map((result.edges ?? []).map((edge) => [edge.id, edge as ElkExtendedEdge]));
+    const routes = new Map((result.edges ?? []).map((edge) => [edge.id, edge]));
     return {
         machine: graph.machine,
         width: Math.ceil(result.width ?? 0),

@@ -41,11 +41,11 @@ function stateHover(state: State): string {
 function producerText(producer: EventProducer): string {
     switch (producer.$type) {
         case 'EventMapping':
-            return `\`${producer.socketEvent}\` on ${(producer.$container as Socket).$type.toLowerCase()} \`${(producer.$container as Socket).name}\``;
+            return `\`${producer.socketEvent}\` on ${producer.$container.$type.toLowerCase()} \`${producer.$container.name}\``;
         case 'HeartbeatOption':
-            return `heartbeat on \`${(producer.$container as Socket).name}\``;
+            return `heartbeat on \`${producer.$container.name}\``;
         case 'IdleOption':
-            return `idle on \`${(producer.$container as Socket).name}\``;
+            return `idle on \`${producer.$container.name}\``;
         case 'Signal':
             return producer.signal;
         case 'RaiseAction':

@@ -102,7 +102,7 @@ export class CodedDocumentValidator extends DefaultDocumentValidator {
 
     protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {
         for (const reference of document.references) {
-            const error = reference.error as SuggestingLinkingError | undefined;
+            const error: SuggestingLinkingError | undefined = reference.error;
             if (!error) {
                 continue;
             }

@@ -1,6 +1,6 @@
 // Which machines are incomplete (a syntax error or an unresolved name): graph checks wait until they are fixed.
 import { AstUtils, type LangiumDocument } from 'langium';
-import type { Machine, Model } from '../generated/ast.js';
+import type { Machine } from '../generated/ast.js';
 
 /** Keyed by the parse result: Langium keeps the document object across edits and replaces only its parse result. */
 const offsetsByParse = new WeakMap<LangiumDocument['parseResult'], number[]>();
@@ -35,7 +35,7 @@ export function hasSyntaxError(machine: Machine): boolean {
         return false;
     }
     const { offset, end, text } = machine.$cstNode;
-    const model = machine.$container as Model;
+    const model = machine.$container;
     // Only an unclosed last machine owns the errors after its text (a missing `}` is found at the end of the file).
     const unclosedLast = model.machines[model.machines.length - 1] === machine && !text.trimEnd().endsWith('}');
     return offsets.some((at) => (at >= offset && at <= end) || (unclosedLast && at > end));

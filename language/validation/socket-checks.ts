@@ -100,7 +100,7 @@ export class SocketChecks {
 
     private checkValues(member: SocketMember, accept: ValidationAcceptor): void {
         const bad = (message: string, property: string): void =>
-            accept('error', message, { node: member, property: property as never, code: IssueCodes.BadSocketOption });
+            accept('error', message, { node: member, property, code: IssueCodes.BadSocketOption });
         const duration = (text: string | undefined, property: string): number | undefined => {
             if (text === undefined) {
                 return undefined;

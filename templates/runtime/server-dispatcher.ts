@@ -1,5 +1,5 @@
 // A listening socket: every accepted connection runs its own session machine; running out of descriptors pauses accepting.
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Backoff } from './backoff.js';
 import type { Clock, ClockTimer } from './clock.js';
 import type { Closable, Machine, MachineHost, MachineObserver } from './machine.js';
@@ -74,7 +74,7 @@ export class ServerDispatcher implements Closable, MachineHost {
     /** The bound port (useful with port 0). */
     get port(): number | undefined {
         const address = this.server?.address();
-        return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+        return address && typeof address === 'object' ? address.port : undefined;
     }
 
     /**

@@ -58,7 +58,7 @@ describe('graph', () => {
         const start = graph.nodes.find((node) => node.kind === 'start')!.range!;
         expect(document.textDocument.getText(start)).toBe('initial');
         const upstreamToOnline = graph.edges.find((edge) => edge.label.startsWith('heartbeat→'))!;
-        expect(document.textDocument.getText(upstreamToOnline.range!)).toBe('heartbeat 5s timeout 15s -> HeartbeatLost');
+        expect(document.textDocument.getText(upstreamToOnline.range)).toBe('heartbeat 5s timeout 15s -> HeartbeatLost');
     });
 
     it('links a server to its session machine and marks unreachable, stuck and trapped states with their diagnostics', async () => {

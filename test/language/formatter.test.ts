@@ -22,14 +22,14 @@ function parse(text: string): LangiumDocument {
 async function format(text: string): Promise<string> {
     const document = parse(text);
     const edits = await formatter.formatDocument(document, { textDocument: { uri: document.uri.toString() }, options });
-    return TextDocument.applyEdits(document.textDocument as TextDocument, edits);
+    return TextDocument.applyEdits(document.textDocument, edits);
 }
 
 /** Formats only `range` of `text`. */
 async function formatRange(text: string, range: Range): Promise<string> {
     const document = parse(text);
     const edits = await formatter.formatDocumentRange(document, { textDocument: { uri: document.uri.toString() }, options, range });
-    return TextDocument.applyEdits(document.textDocument as TextDocument, edits);
+    return TextDocument.applyEdits(document.textDocument, edits);
 }
 
 interface Token { type: string; image: string; offset: number; endOffset: number; startLine: number; endLine: number }
@@ -241,7 +241,7 @@ machine B {
     it('indents with tabs when asked to', async () => {
         const document = parse('machine M { events E initial state S { on E -> S } }');
         const edits = await formatter.formatDocument(document, { textDocument: { uri: document.uri.toString() }, options: { insertSpaces: false, tabSize: 4 } });
-        expect(TextDocument.applyEdits(document.textDocument as TextDocument, edits)).toBe('machine M {\n\tevents E\n\tinitial state S {\n\t\ton E -> S\n\t}\n}\n');
+        expect(TextDocument.applyEdits(document.textDocument, edits)).toBe('machine M {\n\tevents E\n\tinitial state S {\n\t\ton E -> S\n\t}\n}\n');
     });
 
     it('keeps Windows line breaks', async () => {

@@ -38,7 +38,7 @@ async function editorSession(): Promise<{
         parses.set(key, (parses.get(key) ?? 0) + 1);
         return update(document, token);
     });
-    const texts = shared.workspace.TextDocuments!;
+    const texts = shared.workspace.TextDocuments;
     const handler = shared.lsp.DocumentUpdateHandler;
     const put = (uri: string, text: string): TextDocument => {
         const previous = texts.get(uri);

@@ -311,7 +311,7 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
     const child = cleanup.child(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
     const port = await within(
         new Promise<number>((resolve, reject) => {
-            child.stdout!.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+            child.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
             child.once('exit', (code) => reject(new Error(`the blocked listener exited with ${code}`)));
         }),
         5_000,

@@ -38,7 +38,7 @@ function hotMachines(model: StormModel): number[] {
 
 /** Matches of `pattern` (global) in text[start, end), as [offset, match]. */
 function matches(text: string, start: number, end: number, pattern: RegExp): Array<[number, RegExpExecArray]> {
-    return [...text.slice(start, end).matchAll(pattern)].map((match) => [start + match.index, match as RegExpExecArray]);
+    return [...text.slice(start, end).matchAll(pattern)].map((match) => [start + match.index, match]);
 }
 
 class Splicer {

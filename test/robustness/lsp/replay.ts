@@ -19,19 +19,19 @@ export async function replayEdits(first: string, last: string, others: string[] 
         return document;
     });
     const opened = TextDocument.create(uri.toString(), 'reactor-fsm', 1, first);
-    TextDocuments!.set(opened);
+    TextDocuments.set(opened);
     try {
         const document = LangiumDocumentFactory.fromTextDocument(opened);
         LangiumDocuments.addDocument(document);
         await DocumentBuilder.build([document, ...otherDocuments], { validation: true });
-        TextDocuments!.set(TextDocument.create(uri.toString(), 'reactor-fsm', 2, last));
+        TextDocuments.set(TextDocument.create(uri.toString(), 'reactor-fsm', 2, last));
         await DocumentBuilder.update([uri], []);
         if (document.textDocument.getText() !== last) {
             throw new Error('the replayed document did not take its last text');
         }
         return document.diagnostics ?? [];
     } finally {
-        TextDocuments!.delete(uri);
+        TextDocuments.delete(uri);
         await DocumentBuilder.update([], [uri, ...otherDocuments.map((document) => document.uri)]);
     }
 }
