@@ -8,7 +8,7 @@ function stub(member: MemberView): Generated {
     switch (member.kind) {
         case 'heartbeat':
             return expandToNode`
-                ${docComment('Heartbeat: write a ping, e.g. machine.sockets.<name>.write("ping\\n").')}
+                /** Heartbeat: write a ping, e.g. machine.sockets.<name>.write("ping\\n"). */
                 ${member.member}(${params}) {
                     // TODO: your code.
                 },

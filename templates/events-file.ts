@@ -5,7 +5,7 @@ import type { MachineView, MemberView } from './view.js';
 
 function memberDoc(member: MemberView): string {
     return member.kind === 'heartbeat'
-        ? docComment('Called at every heartbeat interval while connected: write a ping with `machine.sockets`.')
+        ? '/** Called at every heartbeat interval while connected: write a ping with `machine.sockets`. */'
         : docComment(`${member.kind === 'guard' ? 'Guard' : 'Action'} \`${member.name}\`: ${member.uses.join('; ')}`);
 }
 
