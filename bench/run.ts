@@ -176,13 +176,13 @@ for (const size of sizes) {
         for (const c of counts) {
             const byCode = new Map<string, number>();
             for (const diagnostic of c.diagnostics) {
-                const code = String(diagnostic.code ?? diagnostic.message);
+                const code = String(diagnostic.code ?? (typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value));
                 byCode.set(code, (byCode.get(code) ?? 0) + 1);
             }
             const codes = [...byCode].map(([code, n]) => `${code} x${n}`).join(', ');
             console.log(`    WARNING ${c.kind}: ${c.diagnostics.length} diagnostics${codes ? ` (${codes})` : ''}, ${c.unresolved} unresolved references${c.stable ? '' : ', count varies between runs'}`);
             for (const diagnostic of c.diagnostics.slice(0, 3)) {
-                console.log(`      line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+                console.log(`      line ${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`);
             }
         }
     }

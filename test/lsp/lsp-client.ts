@@ -215,7 +215,7 @@ export class LspClient {
         });
         return withTimeout(waited, `diagnostics of ${uri}: ${what}`, options.ms ?? WAIT_MS, () => {
             const last = this.diagnostics.get(uri);
-            const published = last ? `last published: ${JSON.stringify(last.map((d) => `${String(d.code)} ${d.message}`))}` : 'nothing was published for it';
+            const published = last ? `last published: ${JSON.stringify(last.map((d) => `${String(d.code)} ${typeof d.message === 'string' ? d.message : d.message.value}`))}` : 'nothing was published for it';
             return [published, this.stderrTail()].filter((part) => part !== '').join('\n');
         });
     }

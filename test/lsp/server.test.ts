@@ -167,7 +167,7 @@ function at(uri: string, range: Range): string {
 }
 
 function summary(diagnostics: Diagnostic[]): string[] {
-    return diagnostics.map((d) => `${String(d.code)} ${at('', d.range).slice(1)} ${d.message}`);
+    return diagnostics.map((d) => `${String(d.code)} ${at('', d.range).slice(1)} ${typeof d.message === 'string' ? d.message : d.message.value}`);
 }
 
 // ---- the suite ------------------------------------------------------------------------------------------------

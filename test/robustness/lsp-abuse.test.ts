@@ -95,7 +95,7 @@ function targetUris(result: Location | Location[] | LocationLink[] | null): stri
 
 /** The diagnostic only the final edit can cause: a target named with FINAL_SUFFIX. */
 function carriesFinalEdit(diagnostic: Diagnostic): boolean {
-    return diagnostic.code === 'unresolved-reference' && String(diagnostic.message).includes(FINAL_SUFFIX);
+    return diagnostic.code === 'unresolved-reference' && (typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value).includes(FINAL_SUFFIX);
 }
 
 /** `code line:col` of the diagnostics one list has and the other lacks. */

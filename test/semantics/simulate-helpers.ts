@@ -9,7 +9,7 @@ import { validate } from '../helpers.js';
 /** The program of a model that must be free of errors. */
 export async function programFrom(text: string, others: string[] = []): Promise<ProgramSpec> {
     const { document, diagnostics } = await validate(text, others);
-    expect(diagnostics.filter((d) => d.severity === 1).map((d) => `${String(d.code)}: ${d.message}`)).toEqual([]);
+    expect(diagnostics.filter((d) => d.severity === 1).map((d) => `${String(d.code)}: ${typeof d.message === 'string' ? d.message : d.message.value}`)).toEqual([]);
     return programOf(document.parseResult.value);
 }
 

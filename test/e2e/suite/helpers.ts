@@ -35,6 +35,8 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
             lastError = error;
         }
         if (Date.now() > deadline) {
+            // A thrown value of any kind: String() prints an Error as `Error: message`, anything else as best it can.
+            // eslint-disable-next-line @typescript-eslint/no-base-to-string
             throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,7 +5,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 export function comparable(diagnostics: readonly Diagnostic[]): string[] {
     return diagnostics.map((d) => {
         const { start, end } = d.range;
-        const message = typeof d.message === 'string' ? d.message : String(d.message);
+        const message = typeof d.message === 'string' ? d.message : d.message.value;
         return `${String(d.code)} ${String(d.severity)} ${start.line}:${start.character}-${end.line}:${end.character} ${message}`;
     });
 }
