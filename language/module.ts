@@ -95,7 +95,7 @@ export function createReactorFsmServices(
     registerValidationChecks(ReactorFsm);
     if (!context.connection) {
         // No language server: nothing else would mark the configuration as loaded.
-        shared.workspace.ConfigurationProvider.initialized({});
+        void shared.workspace.ConfigurationProvider.initialized({});
     }
     return { shared, ReactorFsm };
 }

@@ -12,7 +12,7 @@ let counter = 0;
  * Parses, links and validates `texts` as fresh documents of one workspace, runs `use` on them, then removes them
  * from the documents and the index so later tests start from an empty workspace.
  */
-export async function withDocuments<T>(texts: readonly string[], use: (documents: LangiumDocument<Model>[]) => Promise<T>): Promise<T> {
+export async function withDocuments<T>(texts: readonly string[], use: (documents: LangiumDocument<Model>[]) => T | Promise<T>): Promise<T> {
     const documents = texts.map((source) => {
         const document = services.shared.workspace.LangiumDocumentFactory.fromString<Model>(source, URI.parse(`memory:///test-${++counter}.fsm`));
         services.shared.workspace.LangiumDocuments.addDocument(document);
@@ -28,7 +28,7 @@ export async function withDocuments<T>(texts: readonly string[], use: (documents
 
 /** Parses, links and validates `text` as a fresh document of its own (plus `others`, in the same workspace). */
 export async function validate(text: string, others: string[] = []): Promise<{ document: LangiumDocument<Model>; diagnostics: Diagnostic[] }> {
-    return withDocuments([text, ...others], async ([document]) => ({ document: document!, diagnostics: document!.diagnostics ?? [] }));
+    return withDocuments([text, ...others], ([document]) => ({ document: document!, diagnostics: document!.diagnostics ?? [] }));
 }
 
 /** The text a diagnostic's range covers. */

@@ -171,7 +171,7 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
                 .filter((name) => name.endsWith('.fsm'))
                 .sort()
                 .map((name) => readFileSync(new URL(name, EXAMPLES), 'utf8')),
-            async (documents) => documents.flatMap((document) => document.parseResult.value.machines.map((machine) => machineToMermaid(machine)))
+            (documents) => documents.flatMap((document) => document.parseResult.value.machines.map((machine) => machineToMermaid(machine)))
         );
         const mermaidPage = await (await browser.newContext()).newPage();
         await mermaidPage.setContent('<!DOCTYPE html><html><body></body></html>');

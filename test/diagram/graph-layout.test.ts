@@ -92,7 +92,7 @@ describe('layout of every example', () => {
     });
 
     it('leaves every example to ELK (they are small machines)', async () => {
-        const engines = await withDocuments(texts, async (documents) =>
+        const engines = await withDocuments(texts, (documents) =>
             documents.flatMap((document) => document.parseResult.value.machines.map((machine) => chooseEngine(buildDiagramGraph(machine, document))))
         );
         expect(engines.length).toBeGreaterThan(7);

@@ -85,13 +85,13 @@ const cases = [
 ];
 
 it('the workspace case has a reference across files and no problem, the broken ones have problems', async () => {
-    await withDocuments([SESSION_USER, SESSION_OWNER], async ([user]) => {
+    await withDocuments([SESSION_USER, SESSION_OWNER], ([user]) => {
         expect(user!.diagnostics).toEqual([]);
         const index = (shared.workspace.IndexManager as unknown as { referenceIndex: Map<string, ReferenceDescription[]> }).referenceIndex;
         expect(index.get(user!.uri.toString())!.filter((description) => !description.local)).toHaveLength(1);
     });
     for (const text of BROKEN) {
-        await withDocuments([text], async ([document]) => {
+        await withDocuments([text], ([document]) => {
             expect(document!.diagnostics!.filter((d) => d.code === 'unresolved-reference').length).toBeGreaterThan(0);
         });
     }
@@ -119,7 +119,7 @@ function comparableDescription(description: ReferenceDescription): string {
 
 describe.each(cases)('cheaper walks on $name', ({ texts }) => {
     it('visit the nodes of Langium\'s streamAst in its order, and skip exactly the pruned subtrees', async () => {
-        await withDocuments(texts, async (documents) => {
+        await withDocuments(texts, (documents) => {
             for (const document of documents) {
                 const root = document.parseResult.value;
                 const all = streamed(root);
@@ -145,7 +145,7 @@ describe.each(cases)('cheaper walks on $name', ({ texts }) => {
     });
 
     it('find the references of Langium\'s streamReferences, in its order', async () => {
-        await withDocuments(texts, async (documents) => {
+        await withDocuments(texts, (documents) => {
             for (const document of documents) {
                 const theirs: ReferenceInfo[] = [];
                 for (const node of AstUtils.streamAst(document.parseResult.value)) {
@@ -177,6 +177,8 @@ describe.each(cases)('cheaper walks on $name', ({ texts }) => {
 /** Our services, but linking and validating with Langium's own tree walks (the same checks and messages otherwise). */
 function langiumWalkServices(): ReturnType<typeof createReactorFsmServices> {
     const services = createReactorFsmServices(EmptyFileSystem);
+    // Langium's method goes onto our linker object, and is called on it as a method.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     Object.defineProperty(services.ReactorFsm.references.Linker, 'link', { value: DefaultLinker.prototype.link });
     const validateAstNodes = (DefaultDocumentValidator.prototype as unknown as Record<string, unknown>)['validateAstNodes'];
     Object.defineProperty(services.ReactorFsm.validation.DocumentValidator, 'validateAstNodes', { value: validateAstNodes });

@@ -20,7 +20,7 @@ afterEach(() => cleanup.run());
 /** A client whose socket and reconnect timer are torn down after the test. */
 function client(machine: Machine, events: StreamEvents, options: ClientOptions): ClientDispatcher {
     const dispatcher = new ClientDispatcher(machine, 'upstream', events, options);
-    cleanup.add(async () => {
+    cleanup.add(() => {
         void dispatcher.close();
         dispatcher.destroy();
     });

@@ -427,7 +427,7 @@ export class StreamingPeer {
         const outcome = await within(blocked, this.waitMs, `peer ${this.id}: its writes to be blocked while it does not read`);
         this.blocked = outcome === 'blocked';
         if (this.kind === 'stalled-writing') {
-            this.pumping = this.paced(async (target) => {
+            this.pumping = this.paced((target) => {
                 connection.writeRegardless(target);
             });
         }
@@ -437,7 +437,7 @@ export class StreamingPeer {
     blocked = false;
 
     /** Writes 1–8 KB every 5–25 ms until stopped, closed, ended by the server, or at the cap. */
-    private async paced(write: (target: number) => Promise<void>): Promise<void> {
+    private async paced(write: (target: number) => Promise<void> | void): Promise<void> {
         const connection = this.connection;
         while (!this.stopped && connection.isOpen && connection.socket.writable && !connection.ended && connection.sentUpTo < this.capBytes) {
             await write(Math.min(this.capBytes, connection.sentUpTo + 1_024 + Math.floor(this.random() * 7 * 1_024)));
