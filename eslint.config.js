@@ -114,7 +114,9 @@ export default defineConfig(
             '@typescript-eslint/no-unnecessary-type-assertion': 'off',
             'house/no-unnecessary-type-assertion': 'error',
             // As the compiler's noUnusedParameters: a parameter an override must declare is named `_name`.
-            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
+            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+            // As only-throw-error's defaults: a caught value of unknown type may be passed on as it is.
+            '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }]
         }
     },
     {

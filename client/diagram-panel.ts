@@ -130,7 +130,9 @@ export class DiagramPanel implements vscode.Disposable {
         if (this.timer !== undefined) {
             clearTimeout(this.timer);
         }
-        this.disposables.forEach((disposable) => disposable.dispose());
+        this.disposables.forEach((disposable) => {
+            disposable.dispose();
+        });
         this.panel.dispose();
     }
 }

@@ -2,13 +2,13 @@
 
 export interface Random {
     /** A float in [0, 1). */
-    next(): number;
+    next(this: void): number;
     /** An integer in [0, bound). */
-    int(bound: number): number;
+    int(this: void, bound: number): number;
     /** True with probability `p`. */
-    chance(p: number): boolean;
+    chance(this: void, p: number): boolean;
     /** One element of a non-empty array. */
-    pick<T>(items: readonly T[]): T;
+    pick<T>(this: void, items: readonly T[]): T;
 }
 
 /** mulberry32: fast, good enough for test data, and identical on every platform. */

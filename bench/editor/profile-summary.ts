@@ -5,7 +5,7 @@
 //
 // --focus NAME: only samples whose stack contains a function called NAME (e.g. `update` for document builds).
 import { existsSync, readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,7 +48,7 @@ function sourceMapOf(url: string): SourceMap | undefined {
         try {
             const script = url.startsWith('file:') ? fileURLToPath(url) : url;
             if (existsSync(`${script}.map`)) {
-                map = new SourceMap(JSON.parse(readFileSync(`${script}.map`, 'utf8')));
+                map = new SourceMap(JSON.parse(readFileSync(`${script}.map`, 'utf8')) as SourceMapPayload);
             }
         } catch {
             map = undefined;

@@ -1,5 +1,6 @@
 // Every diagnostic code: a model that triggers it (code, severity, range, message) and a close model that must not.
 import { describe, expect, it } from 'vitest';
+import type { UnresolvedReferenceData } from '../../language/validation/document-validator.js';
 import { IssueCodes, IssueSeverities, type IssueCode } from '../../language/validation/issue-codes.js';
 import { rangeText, validate } from '../helpers.js';
 
@@ -428,7 +429,7 @@ describe('unresolved-reference', () => {
         }
         machine Worker { events X initial state W { on X -> W } connection p { read -> X } }`);
         const unresolved = diagnostics.filter((d) => d.code === IssueCodes.UnresolvedReference);
-        expect(unresolved.map((d) => [rangeText(document, d), d.message, d.data?.suggestion])).toEqual([
+        expect(unresolved.map((d) => [rangeText(document, d), d.message, dataOf(d)?.suggestion])).toEqual([
             ['Conected', "Unknown event 'Conected'. Did you mean 'Connected'?", 'Connected'],
             ['Onlin', "Unknown state 'Onlin'. Did you mean 'Online'?", 'Online'],
             ['upstrem', "Unknown socket 'upstrem'. Did you mean 'upstream'?", 'upstream'],
@@ -445,7 +446,7 @@ describe('unresolved-reference', () => {
             final state Stopped
         }`);
         const unresolved = diagnostics.filter((d) => d.code === IssueCodes.UnresolvedReference);
-        expect(unresolved.map((d) => [rangeText(document, d), d.message, d.data?.suggestion, d.data?.suggestions])).toEqual([
+        expect(unresolved.map((d) => [rangeText(document, d), d.message, dataOf(d)?.suggestion, dataOf(d)?.suggestions])).toEqual([
             ['Ope', "Unknown state 'Ope'. Did you mean 'Open' or 'Opex'?", 'Open', ['Open', 'Opex']],
             ['Stoped', "Unknown state 'Stoped'. Did you mean 'Stopped'?", 'Stopped', ['Stopped']]
         ]);
@@ -584,3 +585,8 @@ describe('checks added from review', () => {
         expect(diagnostics[0]!.message).toBe("Expected '}' but found 'Stop'. Separate names in a list with commas.");
     });
 });
+
+/** What an unresolved reference's diagnostic carries for its quick fixes (the LSP types it as `any`). */
+function dataOf(diagnostic: { data?: unknown }): UnresolvedReferenceData | undefined {
+    return diagnostic.data as UnresolvedReferenceData | undefined;
+}
