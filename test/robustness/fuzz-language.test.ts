@@ -149,7 +149,7 @@ afterAll(async () => {
             'random token soup, near-valid generated models, valid models (grammar-aware: every name declared and every value in range, laid out in house style, on one line or with random whitespace), ' +
             'examples and valid models with lines, characters and tokens deleted, duplicated, swapped, glued, split, moved and replaced, truncations, random Unicode, comments and strings in odd places and broken, ' +
             'names of 60 to 20,000 characters and 100 KB tokens, nesting 2 to 10,000 deep, invalid UTF-8 and NUL bytes, and a 5 MB file. ' +
-            'On every one, parse + link + validate, the formatter, completion and hover never throw or log an error and finish within 2.5 s + 5 ms per KiB each (an operation that never finishes is caught, a blocked thread by a watchdog thread), ' +
+            'On every one, parse + link + validate, the formatter, completion and hover never throw or log an error and take at most 2.5 s + 5 ms per KiB of CPU time each (an operation that does not finish within five times that is failed as a hang, a blocked thread by a watchdog thread), ' +
             'every returned range lies inside the document, every diagnostic has a known code and its documented severity, formatting changes only whitespace and formatting its result changes nothing, and a valid model gets no error; ' +
             "on a sample, `reactor-fsm check --json` exits 0/1/2 without a stack trace, with valid JSON and the editor's diagnostics.",
         figures: {
@@ -166,13 +166,13 @@ afterAll(async () => {
             'inputs valid by construction (valid models, and comments, Unicode in comments or long names added to them), checked to get no error': tally.validInputs,
             'largest input (bytes)': Math.max(tally.largestInput, big.largestInput),
             'largest input below the 5 MB file (bytes)': tally.largestInput,
-            'slowest input (ms)': Math.round(slow.ms),
-            'slowest input: operation and origin': `${slow.operation} on ${slow.origin} (${slow.bytes} bytes)`,
-            'time bound per operation (ms)': `2500 + 5 per KiB (100 KiB: ${timeBoundMs(100 * 1024)}; 5 MiB: ${timeBoundMs(FIVE_MB)}); failed as a hang at twice the bound, the watchdog 10 s later`,
+            'slowest operation below the 5 MB file (ms of CPU time, wall-clock)': `${Math.round(slow.ms)}, ${Math.round(slow.wallMs)}`,
+            'slowest operation: what and origin': `${slow.operation} on ${slow.origin} (${slow.bytes} bytes)`,
+            'time bound per operation (ms of CPU time)': `2500 + 5 per KiB (100 KiB: ${timeBoundMs(100 * 1024)}; 5 MiB: ${timeBoundMs(FIVE_MB)}); a hang: not settled after five times that (wall-clock), the watchdog 10 s later`,
             '5 MB file: machines': bigFile.machines,
             '5 MB file: diagnostics': bigFile.diagnostics,
             '5 MB file (bytes)': bigFile.bytes,
-            ...Object.fromEntries([...big.longest].filter(([operation]) => operation !== 'remove the document').map(([operation, ms]) => [`5 MB file: ${operation} (ms, slowest call)`, Math.round(ms)])),
+            ...Object.fromEntries([...big.longest].filter(([operation]) => operation !== 'remove the document').map(([operation, ms]) => [`5 MB file: ${operation} (ms of CPU time, slowest call)`, Math.round(ms)])),
             'diagnostics checked': tally.diagnostics + big.diagnostics,
             'diagnostic codes seen': [...tally.codes.keys()].sort().join(' '),
             'formatter calls': tally.formatterCalls + big.formatterCalls,

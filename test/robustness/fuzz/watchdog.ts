@@ -3,6 +3,7 @@
 // synchronous code) stops every timer of the thread, so a watchdog thread watches a deadline in shared memory: past
 // it, it saves the input under out/robustness/fuzz-counterexamples/, says which operation hung on stderr, and kills
 // the test process, which fails the run instead of leaving CI waiting for its own time limit.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FIGURES_FOLDER } from '../figures.js';
@@ -95,6 +96,15 @@ export function watch(operation: string, ms: number): void {
 
 export function unwatch(): void {
     Atomics.store(header, 0, 0);
+}
+
+/** Saves an input on which an operation did not settle (the thread was free: the oracle caught it, not the watchdog). */
+export function saveHangingInput(origin: string, text: string, failure: string): void {
+    mkdirSync(FOLDER, { recursive: true });
+    const saved = path.join(FOLDER, `hang-${Date.now()}.fsm`);
+    writeFileSync(saved, text);
+    writeFileSync(`${saved}.json`, `${JSON.stringify({ origin, failure, text: text.length <= 1 << 20 ? text : '(in the .fsm file)' }, null, 2)}\n`);
+    console.log(`fuzz-language: ${failure}; input (${origin}) saved to ${saved}`);
 }
 
 /** Stops the watchdog thread (at the end of the suite). */
