@@ -5,12 +5,18 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { Diagnostic } from 'vscode-languageserver';
 import { generateProject } from '../../../language/generator/generator.js';
 import { constantCase } from '../../../language/generator/identifiers.js';
 import { programOf, type ProgramSpec } from '../../../language/semantics/program.js';
 import { compileProject } from '../../generator/compile-project.js';
 import { validate } from '../../helpers.js';
 import type { ProgramModel } from './model.js';
+
+/** A diagnostic as `code: message`. */
+function describe(diagnostic: Diagnostic): string {
+    return `${String(diagnostic.code)}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`;
+}
 
 /** Rewrites a generated or runtime file before it is compiled (to check that the comparison notices a change). */
 export type Mutation = (file: string, content: string) => string;
@@ -68,7 +74,7 @@ export async function buildBatch(models: readonly ProgramModel[], texts: readonl
     for (const [index, model] of models.entries()) {
         const text = texts[index]!;
         const { document, diagnostics } = await validate(text);
-        const errors = diagnostics.filter((d) => d.severity === 1).map((d) => `${String(d.code)}: ${d.message}`);
+        const errors = diagnostics.filter((d) => d.severity === 1).map(describe);
         if (errors.length > 0) {
             rejected.push({ text, errors });
             continue;
@@ -104,7 +110,7 @@ export async function buildBatch(models: readonly ProgramModel[], texts: readonl
             main: path.join(folder, 'dist', `main-${index}.js`),
             folder,
             addresses,
-            warnings: diagnostics.map((d) => `${String(d.code)}: ${d.message}`)
+            warnings: diagnostics.map(describe)
         });
     }
     await writeFile(path.join(folder, 'src', 'conformance-guards.ts'), await readFile(GUARDS_SOURCE, 'utf8'));

@@ -249,7 +249,7 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
         return undefined;
     };
 
-    const peerAction = async (socket: Socket | undefined, what: 'data' | 'closed' | 'reset', data: string | undefined): Promise<string | undefined> => {
+    const peerAction = (socket: Socket | undefined, what: 'data' | 'closed' | 'reset', data: string | undefined): string | undefined => {
         if (!socket) {
             return 'no peer socket';
         }
@@ -284,7 +284,7 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
                 if (!(await until(() => port.accepted.length >= expected, waitMs))) {
                     return `${step.client}: the harness accepted ${port.accepted.length} connections, the scenario has had ${expected}`;
                 }
-                const problem = await peerAction(port.accepted.at(-1), step.what, step.data);
+                const problem = peerAction(port.accepted.at(-1), step.what, step.data);
                 return problem && `${step.client}: ${problem}`;
             }
             case 'accept': {
@@ -296,7 +296,7 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
                 return undefined;
             }
             case 'session': {
-                const problem = await peerAction(sessions[step.session - 1], step.what, step.data);
+                const problem = peerAction(sessions[step.session - 1], step.what, step.data);
                 return problem && `session ${step.session}: ${problem}`;
             }
         }

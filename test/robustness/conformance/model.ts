@@ -117,7 +117,7 @@ function machine(random: Random, plan: MachinePlan): MachineModel {
     const sockets: SocketModel[] = [];
     const pickEvent = (p: number): string | undefined => (random.chance(p) ? random.pick(events) : undefined);
     const mapped = (entries: Array<[SocketEventName, string | undefined]>): Partial<Record<SocketEventName, string>> =>
-        Object.fromEntries(entries.filter(([, event]) => event !== undefined)) as Partial<Record<SocketEventName, string>>;
+        Object.fromEntries(entries.filter(([, event]) => event !== undefined));
     for (let i = 0; i < plan.clients; i++) {
         const socket: SocketModel = {
             kind: 'client',

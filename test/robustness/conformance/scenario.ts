@@ -12,8 +12,9 @@
 // - an `advance` is cut at each instant where a timer started a connect (`advance 50ms`, `c0 connected`,
 //   `advance 450ms`): the program's outcome comes at that instant, before later timers; where other timers were due
 //   at that same instant, the connect hangs (or the scenario ends there without a blackhole);
-// - two connects pending together complete in the order they started, but a refused connect's `close` comes a tick
-//   after its `error`, behind the other's outcome: `refused` is only chosen when no other connect is pending.
+// - two connects pending together complete in the order they started, but a socket's `close` (a refused connect's,
+//   an abandoned one's) comes a tick later, behind the other's outcome: `refused` is only chosen when no other
+//   connect is pending, and a scenario whose outcome closes a socket while another connect is pending ends there.
 import { Simulation, SimulationError } from '../../../language/semantics/interpreter.js';
 import type { Instance, StreamSocket } from '../../../language/semantics/instance.js';
 import type { ProgramSpec } from '../../../language/semantics/program.js';
@@ -270,7 +271,14 @@ class Builder {
                 group.connected.push(key);
             }
             this.attempts.splice(this.attempts.indexOf(next), 1);
+            const traced = this.simulation.trace.length;
             this.simulation.socket(next.instance, next.socket.spec.name, { what: refused ? 'refused' : 'connected' });
+            // A socket's close comes a tick later in a program (Node emits it once the handle has closed): behind the
+            // outcomes of connects pending now, which the scenario can only put after it.
+            const closed = this.simulation.trace.slice(traced).some((line) => line.kind === 'io' && line.what === 'close');
+            if (closed && this.pending().some((other) => decided.get(keyOf(other.instance, other.socket.spec.name)) !== 'hang')) {
+                throw new Cut('a socket closes while another connect is pending');
+            }
         }
         this.attempts.length = 0;
     }
@@ -342,10 +350,7 @@ export function scenarioFromText(program: ProgramSpec, text: string): Scenario {
     const modes = new Map<string, PortMode>();
     const groups: Group[] = [];
     const lines = text.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').trim());
-    const close = (group: Group | undefined): void => {
-        if (!group) {
-            return;
-        }
+    const close = (group: Group): void => {
         for (const attempt of attempts) {
             const key = keyOf(attempt.instance, attempt.socket.spec.name);
             if (attempt.socket.status === 'connecting' && attempt.socket.generation === attempt.generation && modes.get(key) !== 'hang') {
@@ -356,28 +361,28 @@ export function scenarioFromText(program: ProgramSpec, text: string): Scenario {
         attempts.length = 0;
         groups.push(group);
     };
-    let group: Group | undefined = { modes: {}, action: undefined, lines: [], connected: [], traceLines: 0 };
+    let group: Group = { modes: {}, action: undefined, lines: [], connected: [], traceLines: 0 };
     simulation.start();
     for (const line of lines.filter((candidate) => candidate !== '')) {
-        const [step] = parseScenario(line);
-        if (step!.kind === 'socket' && (step!.occurrence.what === 'connected' || step!.occurrence.what === 'refused')) {
-            const key = `${step!.target.kind === 'named' ? step!.target.instance : underTest}.${step!.socket}`;
-            const mode: PortMode = step!.occurrence.what === 'connected' ? 'accept' : 'refuse';
+        const step = parseScenario(line)[0]!;
+        if (step.kind === 'socket' && (step.occurrence.what === 'connected' || step.occurrence.what === 'refused')) {
+            const key = `${step.target.kind === 'named' ? step.target.instance : underTest}.${step.socket}`;
+            const mode: PortMode = step.occurrence.what === 'connected' ? 'accept' : 'refuse';
             if (modes.get(key) !== mode) {
-                group!.modes[key] = mode;
+                group.modes[key] = mode;
                 modes.set(key, mode);
             }
             if (mode === 'accept') {
-                group!.connected.push(key);
+                group.connected.push(key);
             }
-            group!.lines.push(line);
+            group.lines.push(line);
             attempts.splice(0, attempts.length, ...attempts.filter((attempt) => keyOf(attempt.instance, attempt.socket.spec.name) !== key));
-            applyStep(simulation, step!, underTest);
+            applyStep(simulation, step, underTest);
             continue;
         }
         close(group);
-        group = { modes: {}, action: harnessStep(step!, underTest), lines: [line], connected: [], traceLines: 0 };
-        applyStep(simulation, step!, underTest);
+        group = { modes: {}, action: harnessStep(step, underTest), lines: [line], connected: [], traceLines: 0 };
+        applyStep(simulation, step, underTest);
     }
     close(group);
     return replay(program, groups, undefined);

@@ -112,7 +112,7 @@ function sameSnapshot(a: Snapshot, b: Snapshot, compareNotes: boolean): string |
 
 /** Runs `sequence` through the three executions of one machine and compares them. */
 export function compareOnce(spec: MachineSpec, compiled: CompiledMachine, xmachine: AnyStateMachine, sequence: readonly Step[], anomalies: string[] = []): Outcome {
-    const interpreter = new InterpreterExecution(compiled.program, spec, compiled.observed);
+    const interpreter = new InterpreterExecution(compiled.program, spec);
     let interpreterTrace: Trace;
     try {
         interpreterTrace = runOne(interpreter, spec, sequence);
@@ -204,7 +204,7 @@ export function compareInterleaved(spec: MachineSpec, compiled: CompiledMachine,
         }
     }
     const own = (instance: 0 | 1): Step[] => merged.filter((entry) => entry.step.kind === 'advance' || entry.instance === instance).map((entry) => entry.step);
-    const interpreters = [new InterpreterExecution(compiled.program, spec, compiled.observed), new InterpreterExecution(compiled.program, spec, compiled.observed)];
+    const interpreters = [new InterpreterExecution(compiled.program, spec), new InterpreterExecution(compiled.program, spec)];
     try {
         interpreters.forEach((interpreter, instance) => runOne(interpreter, spec, own(instance as 0 | 1)));
     } catch (error) {

@@ -13,7 +13,7 @@ import ts from 'typescript';
 import type { Diagnostic } from 'vscode-languageserver';
 import { generateProject, type GeneratedFile } from '../../../language/generator/generator.js';
 import { programOf, type ProgramSpec } from '../../../language/semantics/program.js';
-import type { TraceKind, TraceLine } from '../../../templates/runtime/trace-format.js';
+import type { TraceLine } from '../../../templates/runtime/trace-format.js';
 import { validate } from '../../helpers.js';
 import { STEP_BUDGET as INTERPRETER_STEP_BUDGET, legendOf, noteOf, type Legend } from './interpreter.js';
 import { USER_NAMES, eventName, printMachine, userName, type MachineSpec } from './model.js';
@@ -57,9 +57,6 @@ interface Host {
 
 type MachineClass = new (host: Host, actions: Record<string, (machine: GeneratedMachine, payload?: unknown) => unknown>) => GeneratedMachine;
 
-/** What observers of the generated code are told, as trace kinds (actions and internal transitions only where it reports them). */
-export type ObservedKinds = ReadonlySet<TraceKind>;
-
 export interface CompiledMachine {
     /** The model text that was generated (machine name included). */
     text: string;
@@ -72,8 +69,6 @@ export interface CompiledMachine {
     program: ProgramSpec;
     /** The compiled runtime's ManualClock. */
     clockClass: new () => ManualClock;
-    /** The trace kinds the generated code reports to observers. */
-    observed: ObservedKinds;
 }
 
 export type Prepared = { ok: true; compiled: CompiledMachine; warnings: string[] } | { ok: false; errors: string[] };
@@ -163,15 +158,7 @@ export class Compiler {
         if (members.map((m) => m.name).sort().join() !== used.sort().join()) {
             throw new Error(`the actions interface of ${name} reads as [${members.map((m) => m.name).join(', ')}], the model uses [${used.join(', ')}]`);
         }
-        // Generated code reports actions and internal transitions to observers where it has the calls for them.
-        const observed = new Set<TraceKind>(['start', 'transition', 'unhandled', 'finish']);
-        if (/\.traceAction\(/.test(machineFile.content)) {
-            observed.add('action');
-        }
-        if (/\.traceInternal\(/.test(machineFile.content)) {
-            observed.add('internal');
-        }
-        return { ok: true, compiled: { text, machineClass, eventNames, members, program, clockClass: clock.ManualClock, observed }, warnings: diagnostics.map(describe) };
+        return { ok: true, compiled: { text, machineClass, eventNames, members, program, clockClass: clock.ManualClock }, warnings: diagnostics.map(describe) };
     }
 
     private transpile(file: GeneratedFile): string {
@@ -233,7 +220,7 @@ function usedUserNames(spec: MachineSpec): string[] {
 }
 
 function describe(diagnostic: Diagnostic): string {
-    return `${String(diagnostic.code)}: ${diagnostic.message}`;
+    return `${String(diagnostic.code)}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`;
 }
 
 /** How many events the generated machine may take in one step before the step is called endless (the interpreter allows half). */

@@ -5,7 +5,7 @@
 // (the ordered action calls with their state and payload, what observers hear) is read from the interpreter's trace.
 import { Simulation, SimulationError, STEP_BUDGET } from '../../../language/semantics/interpreter.js';
 import type { ProgramSpec } from '../../../language/semantics/program.js';
-import type { TraceKind, TraceLine } from '../../../templates/runtime/trace-format.js';
+import type { TraceLine } from '../../../templates/runtime/trace-format.js';
 import { USER_NAMES, eventName, stateName, userName, type MachineSpec } from './model.js';
 import { evaluateGuard, newRecorder, recordAction, type Execution, type Payload, type Recorder } from './semantics.js';
 
@@ -108,9 +108,7 @@ export class InterpreterExecution implements Execution {
 
     constructor(
         program: ProgramSpec,
-        private readonly spec: MachineSpec,
-        /** The trace kinds kept as notes (those the generated code reports to its observers). */
-        private readonly kinds?: ReadonlySet<TraceKind>
+        private readonly spec: MachineSpec
     ) {
         const legend = (this.legend = legendOf(spec));
         this.simulation = new Simulation(program, {
@@ -166,7 +164,7 @@ export class InterpreterExecution implements Execution {
 
     private observe(line: TraceLine): void {
         this.trace.push(line);
-        const note = !this.kinds || this.kinds.has(line.kind) ? noteOf(line, this.legend) : undefined;
+        const note = noteOf(line, this.legend);
         if (note !== undefined) {
             this.notes.push(note);
         }

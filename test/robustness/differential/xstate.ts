@@ -169,7 +169,7 @@ export class XStateExecution implements Execution {
     }
 
     state(): string {
-        return String(this.actor.getSnapshot().value);
+        return String((this.actor.getSnapshot() as { value: unknown }).value);
     }
 
     finished(): boolean {
