@@ -9,12 +9,14 @@
 //   resets (RST, `resetAndDestroy`);
 // - `srv accept`: the harness connects; `Sess#N.peer …`: its N-th connection acts as above;
 // - `signal S`: process.kill(pid, S); `advance D`: `advance MS` on stdin, then a line the program cannot read, whose
-//   warning on stderr tells that every line before it has been taken (the program reads stdin in order).
+//   warning on stderr tells that the line before it has been read (the move itself may still be settling).
 //
 // After each group the harness waits until the program has written at least as many trace lines as the interpreter
-// (bounded), lets it settle a moment, and compares every line so far, all fields (`t` included: both clocks are
-// manual). At the end, the program must have exited with status 0 if and only if the interpreter says it has ended.
+// (bounded), lets it settle a moment, waits until it is idle (its main thread asleep in the event loop: a move of
+// the manual clock has finished), and compares every line so far, all fields (`t` included: both clocks are manual).
+// At the end, the program must have exited with status 0 if and only if the interpreter says it has ended.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +35,33 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
         await sleep(3);
     }
     return true;
+}
+
+/**
+ * Whether the process's main thread sleeps (Linux: state S in /proc/PID/stat): its event loop waits in epoll with
+ * nothing left to run — a manual clock's move has finished settling, what a step set off has been handled.
+ * Undefined where /proc cannot tell.
+ */
+function sleeping(pid: number): boolean | undefined {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        return state === 'S' || state === 'Z' || state === 'X';
+    } catch {
+        return undefined;
+    }
+}
+
+/** Waits (bounded) until the program has been idle for two looks a few milliseconds apart. */
+async function idle(pid: number | undefined, timeoutMs: number): Promise<void> {
+    if (pid === undefined || sleeping(pid) === undefined) {
+        return;
+    }
+    let quiet = 0;
+    await until(() => {
+        quiet = sleeping(pid) === false ? 0 : quiet + 1;
+        return quiet >= 3;
+    }, timeoutMs);
 }
 
 export function freePort(): Promise<number> {
@@ -215,6 +244,7 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
     const describe = (headline: string, groupIndex: number, expectedCount: number): string => {
         const first = lines.findIndex((line, i) => i >= expectedCount || canonical(line) !== canonical(scenario.trace[i]!));
         const from = Math.max(0, (first < 0 ? Math.min(lines.length, expectedCount) : first) - 4);
+        const to = from + 24; // enough to read the difference, not a flood (a timer loop can write thousands of lines)
         const steps = scenario.groups
             .slice(0, groupIndex + 1)
             .flatMap((group) => group.lines)
@@ -225,10 +255,10 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
             built.text.trimEnd(),
             `scenario (up to group ${groupIndex}${groupIndex === 0 ? ', the start' : ''}):`,
             steps || '(the start only)',
-            `interpreter, lines ${from}..${expectedCount - 1}:`,
-            ...scenario.trace.slice(from, expectedCount).map((line, i) => `  ${from + i}: ${plain(line)}`),
-            `program, lines ${from}..${lines.length - 1}:`,
-            ...lines.slice(from).map((line, i) => `  ${from + i}: ${plain(line)}`),
+            `interpreter, lines ${from}..${expectedCount - 1} of ${expectedCount}${expectedCount > to ? ` (the first ${to - from})` : ''}:`,
+            ...scenario.trace.slice(from, Math.min(expectedCount, to)).map((line, i) => `  ${from + i}: ${plain(line)}`),
+            `program, lines ${from}..${lines.length - 1} of ${lines.length}${lines.length > to ? ` (the first ${to - from})` : ''}:`,
+            ...lines.slice(from, to).map((line, i) => `  ${from + i}: ${plain(line)}`),
             ...(other.length > 0 ? ['program stderr (not trace):', ...other.slice(-10).map((line) => `  ${line}`)] : [])
         ].join('\n');
     };
@@ -269,7 +299,8 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
             case 'advance': {
                 const mark = `sync ${++sync}`;
                 child!.stdin!.write(`advance ${step.ms}\n${mark}\n`);
-                if (!(await until(() => other.some((line) => line.includes(`"${mark}"`)), waitMs))) {
+                // A program that has ended reads no more (the comparison then says whether it should have ended).
+                if (!(await until(() => exit !== undefined || other.some((line) => line.includes(`"${mark}"`)), waitMs))) {
                     return `the program did not take '${mark}' (after advance ${step.ms}) within ${waitMs} ms`;
                 }
                 return undefined;
@@ -327,9 +358,11 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
             for (const key of group.connected) {
                 connects.set(key, (connects.get(key) ?? 0) + 1);
             }
-            // The start takes a Node start-up; other groups a moment.
+            // The start takes a Node start-up; other groups a moment. Then the program must be idle (an `advance` goes
+            // on settling after its last line, and a step's bytes must not arrive in the middle of it).
             await until(() => lines.length >= group.traceLines || exit !== undefined, index === 0 ? Math.max(waitMs, 10_000) : waitMs);
             await sleep(settleMs);
+            await idle(child?.pid, waitMs);
             const disagreement = compare(index, group.traceLines);
             if (disagreement) {
                 return { disagreement, lines: lines.length, exit };
