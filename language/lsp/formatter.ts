@@ -4,6 +4,9 @@ import { AbstractFormatter, Formatting, type FormattingAction, type FormattingAc
 import type { DocumentFormattingParams, DocumentRangeFormattingParams, FormattingOptions, Range, TextEdit } from 'vscode-languageserver';
 import { isEventList, isGuard, isModel, isReconnectOption, type Model } from '../generated/ast.js';
 
+/** A line break as LSP positions count them. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
 /** Blank lines kept between two members (and before a comment): at most this many. */
 const MAX_BLANK_LINES = 1;
 
@@ -224,20 +227,21 @@ export class ReactorFsmFormatter extends AbstractFormatter {
         if (between.trim() !== '') {
             return [];
         }
-        const lineBreaks = between.split('\n').length - 1;
+        // LSP lines end at \r\n, \n and a lone \r alike: count and split as the document's positions do.
+        const lineBreaks = between.split(LINE_BREAK).length - 1;
         const maxLines = isKeywordNode(previous, '{') ? 1 : MAX_BLANK_LINES + 1;
         const lines = previous ? Math.min(Math.max(lineBreaks, 1), maxLines) : 0;
         const indentation = indentUnit(context).repeat(this.depthAt(hidden.offset));
         const edits: TextEdit[] = [{ range: { start: from, end: start }, newText: this.eol.repeat(lines) + indentation }];
 
         // The further lines of a block comment move by as many columns as its first line.
-        const commentLines = hidden.text.split('\n');
+        const commentLines = hidden.text.split(LINE_BREAK);
         if (commentLines.length > 1) {
-            const oldColumn = this.width(between.substring(between.lastIndexOf('\n') + 1), context);
+            const oldColumn = this.width(between.split(LINE_BREAK).pop()!, context);
             const shift = this.width(indentation, context) - oldColumn;
             for (let i = 1; i < commentLines.length && shift !== 0; i++) {
                 const line = start.line + i;
-                const text = commentLines[i]!.replace(/\r$/, '');
+                const text = commentLines[i]!;
                 if (shift > 0) {
                     if (text.trim() !== '') {
                         edits.push({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: ' '.repeat(shift) });

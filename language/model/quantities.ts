@@ -23,13 +23,17 @@ export function parseDuration(text: string): Parsed<number> {
     if (factor === undefined) {
         return { ok: false, message: `'${text}' has an unknown unit '${unit}': use ms, s, m or h.` };
     }
-    const ms = Number(digits) * factor;
-    if (sign === '-' || ms === 0) {
+    // Exact decimal arithmetic: 1.001 * 1000 is 1000.9999999999999 in floating point.
+    const [whole, fraction = ''] = digits.split('.') as [string, string?];
+    const scaled = BigInt(whole + fraction) * BigInt(factor);
+    const divisor = 10n ** BigInt(fraction.length);
+    if (sign === '-' || scaled === 0n) {
         return { ok: false, message: `'${text}' must be longer than zero.` };
     }
-    if (!Number.isInteger(ms)) {
+    if (scaled % divisor !== 0n) {
         return { ok: false, message: `'${text}' is not a whole number of milliseconds.` };
     }
+    const ms = Number(scaled / divisor);
     if (ms > MAX_TIMER_MS) {
         return { ok: false, message: `'${text}' is longer than the longest timer Node allows (about 24 days).` };
     }

@@ -249,6 +249,10 @@ machine B {
             .toBe('machine M {\r\n    events E\r\n\r\n    initial state S {\r\n        on E -> S\r\n    }\r\n}\r\n');
     });
 
+    it('re-indents a block comment whose lines end with a lone CR without touching its text (found by the fuzzer)', async () => {
+        expect(await format('machine A {\n        /*\rxyzw\n        */\n    initial state S\n}\n')).toBe('machine A {\n    /*\rxyzw\n    */\n    initial state S\n}\n');
+    });
+
     it('formats a range', async () => {
         const text = 'machine A { events E initial state S { on E->S } }\nmachine B { events E initial state S { on E->S } }\n';
         const formatted = await formatRange(text, { start: { line: 1, character: 0 }, end: { line: 1, character: 52 } });

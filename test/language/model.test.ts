@@ -11,7 +11,11 @@ describe('parseDuration', () => {
         ['3s', 3_000],
         ['2m', 120_000],
         ['1h', 3_600_000],
-        ['1.5s', 1_500]
+        ['1.5s', 1_500],
+        // Exact decimals: 1.001 * 1000 is 1000.9999999999999 in floating point (found by the fuzzer).
+        ['1.001s', 1_001],
+        ['66033.173s', 66_033_173],
+        ['0.001s', 1]
     ])('reads %s as %i ms', (text, ms) => {
         expect(parseDuration(text)).toEqual({ ok: true, value: ms });
     });
