@@ -58,6 +58,15 @@ function actionsFile(stub: string): string {
 /** Validates, generates and compiles the models (`texts`, described by `models`) in one folder; machine names must differ across them. */
 export async function buildBatch(models: readonly ProgramModel[], texts: readonly string[], mutation?: Mutation): Promise<Batch> {
     const folder = await mkdtemp(path.join(tmpdir(), 'reactor-fsm-conformance-'));
+    try {
+        return await buildInto(folder, models, texts, mutation);
+    } catch (error) {
+        await rm(folder, { recursive: true, force: true });
+        throw error;
+    }
+}
+
+async function buildInto(folder: string, models: readonly ProgramModel[], texts: readonly string[], mutation: Mutation | undefined): Promise<Batch> {
     const programs: BuiltProgram[] = [];
     const rejected: Batch['rejected'] = [];
     let mutated = 0;
