@@ -36,6 +36,8 @@ export interface StreamSocket {
     heartbeatTimer: VirtualTimer | undefined;
     /** Counts sockets this dispatcher had: an occurrence of a replaced one no longer reaches the machine. */
     generation: number;
+    /** Replaced sockets still closing gracefully (they only report a linger that runs out). */
+    lingering: number;
 }
 
 export type ServerStatus = 'idle' | 'listening' | 'closing' | 'closed';
@@ -112,6 +114,7 @@ function newStream(spec: SocketSpec): StreamSocket {
         lingerTimer: undefined,
         idleTimer: undefined,
         heartbeatTimer: undefined,
-        generation: 0
+        generation: 0,
+        lingering: 0
     };
 }

@@ -454,8 +454,9 @@ export class Simulation {
 
     // ---- timers ------------------------------------------------------------------------------------------------
 
-    private arm(owner: Instance, ms: number, label: string, fire: () => void): VirtualTimer {
-        const timer: VirtualTimer = { due: this.time + ms, order: this.order++, label, owner, fire };
+    /** Arms a timer; `order` places it among timers due at the same time (default: after every one armed so far). */
+    private arm(owner: Instance, ms: number, label: string, fire: () => void, order = this.order++): VirtualTimer {
+        const timer: VirtualTimer = { due: this.time + ms, order, label, owner, fire };
         this.timers.push(timer);
         return timer;
     }
@@ -497,8 +498,13 @@ export class Simulation {
         if (socket.status === 'connecting' || socket.status === 'connected' || instance.finished) {
             return;
         }
-        // A previous connection still closing finishes on its own: its close no longer reaches the machine.
-        socket.lingerTimer = this.clear(socket.lingerTimer);
+        // A previous connection still closing finishes on its own: its close no longer reaches the machine, but if
+        // the peer does not close it within the linger, bytes may be lost and that is still reported.
+        if (socket.status === 'closing' && socket.lingerTimer) {
+            this.lingerOn(instance, socket, socket.lingerTimer);
+        }
+        socket.lingerTimer = undefined;
+        this.stopWatching(socket);
         socket.generation++;
         socket.status = 'connecting';
         const timeout = socket.spec.connectTimeoutMs;
@@ -522,24 +528,25 @@ export class Simulation {
     private failConnect(instance: Instance, socket: StreamSocket, code: string): void {
         socket.connectTimer = this.clear(socket.connectTimer);
         socket.status = 'closed';
+        // The generation of this socket: a connect the error's handler starts is a new one, whose close this is not.
+        const generation = socket.generation;
         this.io(instance, socket.spec.name, 'error', { code });
         this.reportError(instance, socket, code);
-        const generation = socket.generation;
         this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, true));
     }
 
     private connectTimedOut(instance: Instance, socket: StreamSocket): void {
         socket.connectTimer = this.clear(socket.connectTimer);
         socket.status = 'closed';
+        const generation = socket.generation;
         this.io(instance, socket.spec.name, 'timeout');
         this.emit(instance, socket, socket.spec.events.timeout !== undefined ? 'timeout' : 'error', 'ETIMEDOUT');
-        const generation = socket.generation;
         this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, false));
     }
 
     private received(instance: Instance, socket: StreamSocket, data: string): void {
         socket.lastReceived = this.time;
-        if (socket.spec.idle && socket.status === 'connected') {
+        if (socket.spec.idle && (socket.status === 'connected' || socket.status === 'closing')) {
             this.clear(socket.idleTimer);
             socket.idleTimer = this.armIdle(instance, socket);
         }
@@ -549,9 +556,9 @@ export class Simulation {
 
     /** A connection failed (reset, …): `error`, then, on the next tick, `close` after an error. */
     private failConnection(instance: Instance, socket: StreamSocket, code: string): void {
+        const generation = socket.generation;
         this.io(instance, socket.spec.name, 'error', { code });
         this.reportError(instance, socket, code);
-        const generation = socket.generation;
         this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, true));
     }
 
@@ -617,6 +624,7 @@ export class Simulation {
 
     /** Idle and heartbeat watch a connected socket. */
     private startWatching(instance: Instance, socket: StreamSocket): void {
+        this.stopWatching(socket);
         socket.status = 'connected';
         socket.lastReceived = this.time;
         if (socket.spec.idle) {
@@ -637,6 +645,23 @@ export class Simulation {
             };
             socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
         }
+    }
+
+    /** A replaced socket that is still closing: when its linger runs out, the loss is reported (nothing else). */
+    private lingerOn(instance: Instance, socket: StreamSocket, linger: VirtualTimer): void {
+        this.clear(linger);
+        socket.lingering++;
+        this.arm(
+            instance,
+            linger.due - this.time,
+            'linger',
+            () => {
+                socket.lingering--;
+                this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
+                this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
+            },
+            linger.order
+        );
     }
 
     private armIdle(instance: Instance, socket: StreamSocket): VirtualTimer {

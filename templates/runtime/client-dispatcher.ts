@@ -21,6 +21,8 @@ export class ClientDispatcher extends StreamDispatcher {
 
     private connectTimer: ClockTimer | undefined;
     private reconnectTimer: ClockTimer | undefined;
+    /** Connects abandoned by `close`: their close is reported by `close` itself, in order. */
+    private readonly abandoned = new WeakSet<Socket>();
     private readonly backoff: Backoff | undefined;
     /** True once `close` was asked for: no reconnect until the next `connect`. */
     private closeRequested = false;
@@ -73,14 +75,24 @@ export class ClientDispatcher extends StreamDispatcher {
         this.closeRequested = true;
         this.cancelReconnect();
         this.clearConnectTimer();
-        if (this.socket && this.socket.connecting) {
-            // Nothing was sent yet: a connect in progress is simply abandoned.
-            this.socket.destroy();
+        const socket = this.socket;
+        if (socket && socket.connecting) {
+            // Nothing was sent yet: a connect in progress is simply abandoned. Node emits 'close' for destroyed handles
+            // in reverse order, so the close is reported on the next tick, in the order the connects were abandoned.
+            this.abandoned.add(socket);
+            socket.destroy();
+            process.nextTick(() => this.closed(socket, false));
         }
         return super.close();
     }
 
     protected override socketClosed(socket: Socket, hadError: boolean): void {
+        if (!this.abandoned.has(socket)) {
+            this.closed(socket, hadError);
+        }
+    }
+
+    private closed(socket: Socket, hadError: boolean): void {
         if (this.socket === socket) {
             this.clearConnectTimer();
         }

@@ -199,9 +199,13 @@ export class ServerDispatcher implements Closable, MachineHost {
             this.clock.clear(this.resumeTimer);
             this.resumeTimer = undefined;
         }
-        if (this.server?.listening) {
+        const server = this.server;
+        if (server?.listening) {
             // Stops accepting at once; the callback (when every accepted connection has ended) is not waited for.
-            this.server.close();
+            server.close();
+        } else if (server && this.binding) {
+            // Closed while still binding (a `stop` in the start step): close as soon as it is bound.
+            server.once('listening', () => server.close());
         }
         const sessionsFinished = new Promise<void>((resolve) => {
             this.sessionsFinished = resolve;

@@ -230,6 +230,18 @@ describe('clients', () => {
         expect(lines.slice(1, 6)).toEqual(['0 C io link error ECONNREFUSED', '0 C A internal Fail', '0 C transition failed@A', '0 C io link close !', '0 C A internal Down']);
     });
 
+    it('a connect started by the handler of a failed connect is a new one: the failed socket closes, the new one connects', async () => {
+        const { lines } = await simulate(
+            `machine Retry {
+                events Failed
+                initial state A { on Failed / connect c }
+                client c connect 127.0.0.1:7000 { error -> Failed }
+            }`,
+            'c refused\nc connected'
+        );
+        expect(lines).toEqual(['Retry start A', 'Retry io c error ECONNREFUSED', 'Retry A internal Failed', 'Retry transition connect c@A', 'Retry io c connect']);
+    });
+
     it('connect timeout: timeout (here mapped to error), then close; the step `timeout` needs the option', async () => {
         const { lines } = await simulate(CLIENT, 'advance 3s', { timed: true });
         expect(lines.slice(1, 6)).toEqual(['3000 C io link timeout', '3000 C A internal Fail', '3000 C transition failed@A', '3000 C io link close', '3000 C A internal Down']);

@@ -114,7 +114,9 @@ function streamSockets(instance: Instance): Array<[string, StreamSocket]> {
 export function programEnded(simulation: Simulation): boolean {
     return (
         simulation.running.length === 0 &&
-        simulation.instances.every((instance) => [...instance.sockets.values()].every((socket) => socket.status === 'idle' || socket.status === 'closed'))
+        simulation.instances.every((instance) =>
+            [...instance.sockets.values()].every((socket) => (socket.status === 'idle' || socket.status === 'closed') && (socket.kind === 'server' || socket.lingering === 0))
+        )
     );
 }
 
