@@ -1,7 +1,8 @@
-// Server shutdown in a generated program, as a real process with 200 real connections: the server stops accepting
-// and closes every session's connection gracefully; the sessions run on, still read what their peers send, see their
-// peer's close as their `close` event and finish in their final state (its entry actions run); then the server's
-// `close` event reaches its machine (when it still runs), and the program exits 0.
+// Server shutdown in a generated program, as a real process with 200 real connections. `close listener` drains: the
+// server stops accepting and the sessions run on until their peers leave. When the server's machine finishes, the
+// server closes every session's connection gracefully; the sessions run on, still read what their peers send, see
+// their peer's close as their `close` event and finish in their final state (its entry actions run). Either way the
+// server's `close` event then reaches its machine (when it still runs), and the program exits 0.
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgramFrom, removePrograms, startProgram, type Program } from './program-helpers.js';
@@ -19,7 +20,10 @@ machine Front {
         on Shutdown -> Draining / close listener
         on Quit -> Stopped
     }
-    state Draining { on ListenerClosed -> Stopped }
+    state Draining {
+        entry draining
+        on ListenerClosed -> Stopped
+    }
     final state Stopped { entry stopped }
     server listener listen 127.0.0.1:0 { session Talk  close -> ListenerClosed }
     signal SIGTERM -> Shutdown
@@ -50,6 +54,9 @@ export const frontActions: FrontActions = {
         } else {
             listener.server?.once('listening', print);
         }
+    },
+    draining() {
+        writeSync(1, 'DRAINING\\n');
     },
     stopped(machine) {
         writeSync(1, \`STOPPED \${machine.sockets.listener.sessions.size}\\n\`);
@@ -103,14 +110,15 @@ function client(port: number, index: number): Promise<Socket> {
 }
 
 /** Starts the program and connects SESSIONS clients; resolves once every session has read its hello. */
-async function serving(): Promise<Program> {
+async function serving(): Promise<{ program: Program; clients: Socket[] }> {
     const program = startProgram(dir, {}, cleanup, [], { args: [] });
     const port = Number((await program.line(/^LISTENING (\d+)$/, 5_000))[1]);
+    const clients: Socket[] = [];
     for (let i = 1; i <= SESSIONS; i++) {
-        await client(port, i);
+        clients.push(await client(port, i));
     }
     await program.until((lines) => (lines.filter((line) => / hello \d+$/.test(line)).length === SESSIONS ? true : undefined), 10_000, `${SESSIONS} hellos`);
-    return program;
+    return { program, clients };
 }
 
 /** Every session read its late line, and ran its final state's entry action, once each. */
@@ -128,9 +136,14 @@ function expectEverySessionDrained(program: Program): void {
 }
 
 describe(`server shutdown with ${SESSIONS} sessions`, () => {
-    it('close listener: the sessions drain and finish in their final state, then the server machine hears close, exit 0', async () => {
-        const program = await serving();
+    it('close listener drains: the sessions run on until their peers leave, finish in their final state, then the server machine hears close, exit 0', async () => {
+        const { program, clients } = await serving();
         program.child.kill('SIGTERM');
+        await program.line(/^DRAINING$/, 5_000);
+        // Draining closes no connection: the sessions still echo nothing and wait; the clients leave by themselves.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(program.lines.filter((line) => line.startsWith('BYE')), program.output).toEqual([]);
+        clients.forEach((socket, index) => socket.end(`late ${index + 1}\n`));
         const exit = await program.exit(10_000);
         expect(exit.code, program.output).toBe(0);
         expectEverySessionDrained(program);
@@ -141,7 +154,7 @@ describe(`server shutdown with ${SESSIONS} sessions`, () => {
     }, 30_000);
 
     it('the server machine finishes at once (SIGINT): its sessions still drain and finish in their final state, exit 0', async () => {
-        const program = await serving();
+        const { program } = await serving();
         program.child.kill('SIGINT');
         const exit = await program.exit(10_000);
         expect(exit.code, program.output).toBe(0);
