@@ -80,8 +80,11 @@ const cli = { runs: 0, exitCodes: new Map<number, number>(), slowestMs: 0, large
 /** The open-*.fsm fixtures: whether each still reproduces its bug. */
 const openBugs = new Map<string, string>();
 
-/** Two offsets: range formatting between them, completion at the first, hover at both (and both at the end of the text). */
-const probe: fc.Arbitrary<Probe> = fc.record({ offsets: fc.tuple(fc.nat(), fc.nat()), tabs: fc.boolean() });
+/**
+ * Two offsets: range formatting between them, completion at the first, hover at both and at the end of the text;
+ * completion at the end of the text for every other input.
+ */
+const probe: fc.Arbitrary<Probe> = fc.record({ offsets: fc.tuple(fc.nat(), fc.nat()), tabs: fc.boolean(), completeAtEnd: fc.boolean() });
 
 function withProbe(input: fc.Arbitrary<FuzzInput>): fc.Arbitrary<[FuzzInput, Probe]> {
     return fc.tuple(input, probe);

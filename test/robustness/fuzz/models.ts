@@ -199,7 +199,7 @@ const layout: fc.Arbitrary<Layout> = fc.record({
 });
 
 export type ModelSpec = { machines: MachineSpec[]; layout: Layout };
-export const modelSpec: fc.Arbitrary<ModelSpec> = fc.record({ machines: fc.array(machineSpec, { minLength: 1, maxLength: 3 }), layout });
+export const modelSpec: fc.Arbitrary<ModelSpec> = fc.record({ machines: fc.array(machineSpec, { minLength: 1, maxLength: 2 }), layout });
 
 /** Picks names from `pool` by index, unique within the list (a clash gets a number appended). */
 function uniqueNames(indices: readonly number[], pool: readonly string[], taken = new Set<string>()): string[] {
@@ -401,8 +401,8 @@ export const validModel: fc.Arbitrary<FuzzInput> = modelSpec.map((spec) => ({
 
 /** A valid model's tokens or an example's. */
 const source: fc.Arbitrary<{ name: string; tokens: Tokens; valid: boolean }> = fc.oneof(
-    { weight: 3, arbitrary: modelSpec.map((spec) => ({ name: 'a valid model', tokens: validModelTokens(spec), valid: true })) },
-    { weight: 2, arbitrary: fc.constantFrom(...EXAMPLE_TOKENS).map(({ name, tokens }) => ({ name, tokens, valid: false })) }
+    { weight: 2, arbitrary: modelSpec.map((spec) => ({ name: 'a valid model', tokens: validModelTokens(spec), valid: true })) },
+    { weight: 1, arbitrary: fc.constantFrom(...EXAMPLE_TOKENS).map(({ name, tokens }) => ({ name, tokens, valid: false })) }
 );
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -90,11 +90,13 @@ function before(a: Position, b: Position): boolean {
 }
 
 /** Fails unless `range` lies inside the document and does not end before it starts. */
-export function expectRangeInside(range: Range | undefined, lines: readonly string[], what: string): void {
+export function expectRangeInside(range: Range | undefined, lines: readonly string[], what: string | (() => string)): void {
+    // `what` as a function: the description is only built for a failure (hundreds of thousands of ranges pass).
+    const name = (): string => (typeof what === 'string' ? what : what());
     if (!range || !range.start || !range.end) {
-        fail(`${what}: no range`);
+        fail(`${name()}: no range`);
     }
-    const describe = (): string => `${what}: range ${JSON.stringify(range)} in a document of ${lines.length} lines (line lengths ${lines.slice(range.start.line, range.end.line + 1).map((l) => l.length).join(', ')})`;
+    const describe = (): string => `${name()}: range ${JSON.stringify(range)} in a document of ${lines.length} lines (line lengths ${lines.slice(range.start.line, range.end.line + 1).map((l) => l.length).join(', ')})`;
     if (!positionInside(range.start, lines) || !positionInside(range.end, lines)) {
         fail(`${describe()} lies outside the document`);
     }
@@ -112,16 +114,16 @@ export function messageText(diagnostic: Diagnostic): string {
 export function expectGoodDiagnostics(diagnostics: readonly Diagnostic[], lines: readonly string[]): void {
     for (const diagnostic of diagnostics) {
         const message = messageText(diagnostic);
-        const what = `diagnostic ${JSON.stringify({ code: diagnostic.code, message: message.slice(0, 200) })}`;
+        const what = (): string => `diagnostic ${JSON.stringify({ code: diagnostic.code, message: message.slice(0, 200) })}`;
         expectRangeInside(diagnostic.range, lines, what);
         if (typeof diagnostic.code !== 'string' || !KNOWN_CODES.has(diagnostic.code)) {
-            fail(`${what} has no known code`);
+            fail(`${what()} has no known code`);
         }
         if (diagnostic.severity !== SEVERITY_NUMBERS[IssueSeverities[diagnostic.code as IssueCode]]) {
-            fail(`${what} has severity ${diagnostic.severity}, not the documented ${IssueSeverities[diagnostic.code as IssueCode]}`);
+            fail(`${what()} has severity ${diagnostic.severity}, not the documented ${IssueSeverities[diagnostic.code as IssueCode]}`);
         }
         if (message.trim() === '') {
-            fail(`${what} has no message`);
+            fail(`${what()} has no message`);
         }
     }
 }
@@ -140,6 +142,16 @@ function tokenSequence(text: string): string[] {
         .map((t) => `${t.type} ${t.image}`);
 }
 
+/** The text last formatted, without its whitespace and as tokens: whole-document and range formatting share them. */
+let lastOriginal: { text: string; withoutWhitespace: string; tokens?: string[] } | undefined;
+
+function originalOf(text: string): { text: string; withoutWhitespace: string; tokens?: string[] } {
+    if (lastOriginal?.text !== text) {
+        lastOriginal = { text, withoutWhitespace: text.replace(/\s+/g, '') };
+    }
+    return lastOriginal;
+}
+
 /**
  * Fails unless `edits` lie inside the document, do not overlap, and only change whitespace
  * between tokens. Returns the formatted text.
@@ -149,7 +161,7 @@ export function expectWhitespaceEdits(edits: readonly TextEdit[], document: Lang
     const text = textDocument.getText();
     const ordered = edits
         .map((edit) => {
-            expectRangeInside(edit.range, lines, `${what} edit ${JSON.stringify(edit)}`);
+            expectRangeInside(edit.range, lines, () => `${what} edit ${JSON.stringify(edit)}`);
             return { edit, start: textDocument.offsetAt(edit.range.start), end: textDocument.offsetAt(edit.range.end) };
         })
         .sort((a, b) => a.start - b.start || a.end - b.end);
@@ -168,17 +180,19 @@ export function expectWhitespaceEdits(edits: readonly TextEdit[], document: Lang
         }
     }
     const formatted = TextDocument.applyEdits(TextDocument.create('memory:///formatted.fsm', 'reactor-fsm', 1, text), edits as TextEdit[]);
-    if (formatted.replace(/\s+/g, '') !== text.replace(/\s+/g, '')) {
+    const original = originalOf(text);
+    if (formatted.replace(/\s+/g, '') !== original.withoutWhitespace) {
         fail(`${what}: the formatted text differs from the original in more than whitespace`);
     }
     // Tokens neither merged nor split (lexing twice is skipped above 1 MiB, where the two checks above must do).
     if (edits.length > 0 && text.length < 1024 * 1024) {
-        const original = tokenSequence(text);
+        original.tokens ??= tokenSequence(text);
+        const before = original.tokens;
         const after = tokenSequence(formatted);
-        const differs = original.findIndex((t, i) => after[i] !== t);
-        if (differs >= 0 || original.length !== after.length) {
-            const at = differs >= 0 ? differs : Math.min(original.length, after.length);
-            fail(`${what}: formatting changes the tokens: token ${at} was ${JSON.stringify(original[at])}, is ${JSON.stringify(after[at])}`);
+        const differs = before.findIndex((t, i) => after[i] !== t);
+        if (differs >= 0 || before.length !== after.length) {
+            const at = differs >= 0 ? differs : Math.min(before.length, after.length);
+            fail(`${what}: formatting changes the tokens: token ${at} was ${JSON.stringify(before[at])}, is ${JSON.stringify(after[at])}`);
         }
     }
     return formatted;
@@ -193,6 +207,8 @@ const FORMATTING: FormattingOptions[] = [
 export interface Probe {
     readonly offsets: readonly number[];
     readonly tabs?: boolean;
+    /** Completion at the end of the text too (default: yes). */
+    readonly completeAtEnd?: boolean;
 }
 
 function describeError(error: unknown): string {
@@ -446,7 +462,7 @@ async function checkFormatter(document: LangiumDocument, lines: readonly string[
 
 /**
  * Hover at every probe and at the end of the document; completion (which parses the text up to the position again, so
- * costs as much as a parse) at the first probe and at the end.
+ * costs as much as a parse) at the first probe and, unless the probe says otherwise, at the end.
  */
 async function checkCompletionAndHover(document: LangiumDocument, lines: readonly string[], origin: string, bytes: number, probe: Probe, tally: Tally): Promise<void> {
     const uri = document.textDocument.uri;
@@ -454,7 +470,7 @@ async function checkCompletionAndHover(document: LangiumDocument, lines: readonl
     const positions = [...probe.offsets.map((offset) => document.textDocument.positionAt(offset % (textLength + 1))), document.textDocument.positionAt(textLength)];
     for (const [index, position] of positions.entries()) {
         const where = `at ${position.line}:${position.character}`;
-        if (index === 0 || index === positions.length - 1) {
+        if (index === 0 || (index === positions.length - 1 && probe.completeAtEnd !== false)) {
             const list = await timed(tally, 'completion', origin, bytes, () => services.lsp.CompletionProvider!.getCompletion(document, { textDocument: { uri }, position }));
             tally.completions++;
             for (const item of list?.items ?? []) {
@@ -463,7 +479,7 @@ async function checkCompletionAndHover(document: LangiumDocument, lines: readonl
                 }
                 const edit = item.textEdit;
                 if (edit) {
-                    expectRangeInside('range' in edit ? edit.range : edit.replace, lines, `completion ${where} item '${item.label}'`);
+                    expectRangeInside('range' in edit ? edit.range : edit.replace, lines, () => `completion ${where} item '${item.label}'`);
                 }
                 tally.completionItems++;
             }
