@@ -556,6 +556,8 @@ export class Simulation {
 
     /** A connection failed (reset, …): `error`, then, on the next tick, `close` after an error. */
     private failConnection(instance: Instance, socket: StreamSocket, code: string): void {
+        // Node has destroyed the socket before it reports the error: a connect the handler starts is a new one.
+        socket.status = 'closed';
         const generation = socket.generation;
         this.io(instance, socket.spec.name, 'error', { code });
         this.reportError(instance, socket, code);
@@ -615,9 +617,13 @@ export class Simulation {
         socket.lingerTimer = this.arm(instance, LINGER_MS, 'linger', () => {
             socket.lingerTimer = undefined;
             if (socket.generation === generation && socket.status === 'closing') {
+                // Destroyed: a connect the error's handler starts is a new one, and this close is not its.
+                socket.status = 'closed';
                 this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
                 this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
-                this.closed(instance, socket, false);
+                if (socket.generation === generation) {
+                    this.closed(instance, socket, false);
+                }
             }
         });
     }

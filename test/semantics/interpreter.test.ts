@@ -242,6 +242,26 @@ describe('clients', () => {
         expect(lines).toEqual(['Retry start A', 'Retry io c error ECONNREFUSED', 'Retry A internal Failed', 'Retry transition connect c@A', 'Retry io c connect']);
     });
 
+    it('a connect started by the handler of a reset (or of a linger running out) is a new one; the old socket close is not delivered', async () => {
+        const model = `machine R {
+            events Failed, Up, Down
+            initial state A { on Up -> B }
+            state B { on Failed -> A / connect c }
+            client c connect 127.0.0.1:7000 { connect -> Up  error -> Failed  close -> Down }
+        }`;
+        const reset = await simulate(model, 'c connected\nc reset\nc connected');
+        expect(reset.lines.slice(3)).toEqual(['R io c error ECONNRESET', 'R transition connect c@B', 'R B -Failed-> A', 'R io c connect', 'R A -Up-> B']);
+        const linger = await simulate(model.replace('on Up -> B }', 'on Up -> B / close c }'), 'c connected\nadvance 2s\nc connected', { timed: true });
+        expect(linger.lines.slice(4)).toEqual([
+            '2000 R io c error ERR_LINGER_EXPIRED',
+            '2000 R transition connect c@B',
+            '2000 R B -Failed-> A',
+            '2000 R io c connect',
+            '2000 R transition close c@A',
+            '2000 R A -Up-> B'
+        ]);
+    });
+
     it('connect timeout: timeout (here mapped to error), then close; the step `timeout` needs the option', async () => {
         const { lines } = await simulate(CLIENT, 'advance 3s', { timed: true });
         expect(lines.slice(1, 6)).toEqual(['3000 C io link timeout', '3000 C A internal Fail', '3000 C transition failed@A', '3000 C io link close', '3000 C A internal Down']);
