@@ -186,6 +186,11 @@ class Builder {
             const due = this.simulation.pendingTimers.filter((timer) => timer.due <= target);
             const instant = due[0]?.due ?? target;
             const together = due.filter((timer) => timer.due === instant).length;
+            if (together > 1 && due.some((timer) => timer.due === instant && timer.label === 'reconnect')) {
+                // A reconnect and another timer at one instant: the program's connect may complete between them (a
+                // later timer of that instant may close it again), which no scenario line can say.
+                throw new Cut('a reconnect is due at the same instant as another timer');
+            }
             this.simulation.advance(instant - this.simulation.now);
             if (this.pending().length > 0) {
                 // A connect started at this instant: the piece ends here and its outcome follows.
