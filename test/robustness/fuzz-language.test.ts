@@ -124,10 +124,15 @@ async function checkCliAgainstEditor(input: FuzzInput): Promise<void> {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** Records this run's duration at its scale and returns the last recorded run of every scale. */
+/**
+ * Records this run's duration at its scale when it was a whole run (every property and the 5 MB file ran to the end:
+ * not a run filtered with -t, nor one that failed), and returns the last recorded whole run of every scale.
+ */
 function recordTiming(inProcess: number, seconds: number): Array<{ scale: number; inProcess: number; seconds: number; recordedAt: string }> {
     mkdirSync(TIMINGS_FOLDER, { recursive: true });
-    writeFileSync(path.join(TIMINGS_FOLDER, `scale-${SCALE}.json`), `${JSON.stringify({ scale: SCALE, inProcess, seconds, recordedAt: new Date().toISOString() })}\n`);
+    if (PROPERTIES.every(({ name }) => runs[name]) && runs['5 MB file']) {
+        writeFileSync(path.join(TIMINGS_FOLDER, `scale-${SCALE}.json`), `${JSON.stringify({ scale: SCALE, inProcess, seconds, recordedAt: new Date().toISOString() })}\n`);
+    }
     return readdirSync(TIMINGS_FOLDER)
         .filter((name) => name.endsWith('.json'))
         .map((name) => JSON.parse(readFileSync(path.join(TIMINGS_FOLDER, name), 'utf8')) as { scale: number; inProcess: number; seconds: number; recordedAt: string })
