@@ -1,6 +1,7 @@
 // Finds the .fsm files named on a command line and reads them as text, with one-line errors for what cannot be read.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { describeFileError } from '../file-errors.js';
 
 export interface SourceFile {
     /** The path as shown to the user (relative to the working directory where possible). */
@@ -18,27 +19,6 @@ const FILE_EXTENSION = '.fsm';
 export function showPath(absolute: string): string {
     const relative = path.relative(process.cwd(), absolute);
     return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
-}
-
-function describeFsError(error: unknown): string {
-    const code = (error as NodeJS.ErrnoException).code;
-    switch (code) {
-        case 'ENOENT':
-            return 'no such file or folder';
-        case 'EACCES':
-        case 'EPERM':
-            return 'permission denied';
-        case 'EISDIR':
-            return 'is a folder';
-        case 'ELOOP':
-            return 'too many symbolic links';
-        case 'ENXIO':
-            return 'not a regular file';
-        case 'ENOTDIR':
-            return 'a part of the path is not a folder';
-        default:
-            return code ?? (error instanceof Error ? error.message : String(error));
-    }
 }
 
 /** Every .fsm file below `folder`, sorted, skipping node_modules and hidden folders. */
@@ -68,14 +48,14 @@ export async function expandPaths(inputs: readonly string[]): Promise<string[]> 
         try {
             info = await stat(absolute);
         } catch (error) {
-            throw new InputError(`cannot read '${input}': ${describeFsError(error)}`);
+            throw new InputError(`cannot read '${input}': ${describeFileError(error)}`);
         }
         if (info.isDirectory()) {
             let below: string[];
             try {
                 below = await filesBelow(absolute);
             } catch (error) {
-                throw new InputError(`cannot read folder '${input}': ${describeFsError(error)}`);
+                throw new InputError(`cannot read folder '${input}': ${describeFileError(error)}`);
             }
             if (below.length === 0) {
                 throw new InputError(`folder '${input}' has no ${FILE_EXTENSION} files`);
@@ -102,7 +82,7 @@ export async function readSource(absolute: string): Promise<SourceFile> {
         if (error instanceof InputError) {
             throw error;
         }
-        throw new InputError(`cannot read '${shown}': ${describeFsError(error)}`);
+        throw new InputError(`cannot read '${shown}': ${describeFileError(error)}`);
     }
     if (bytes.includes(0)) {
         throw new InputError(`cannot read '${shown}': it is a binary file, not a ${FILE_EXTENSION} model`);

@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { GeneratedFile } from './generator.js';
+import { describeFileError } from '../file-errors.js';
 
 /** A file the generator will not write, for a reason the user can act on; the message names the path. */
 export class WriteRefusedError extends Error {}
@@ -37,36 +38,6 @@ export function insideFolder(root: string, relative: string): string {
         throw new WriteRefusedError(`refusing to write '${relative}': it is outside ${root}`);
     }
     return target;
-}
-
-/** What a failed file-system call means, in words. */
-function describeError(error: unknown): string {
-    const code = (error as NodeJS.ErrnoException).code;
-    switch (code) {
-        case 'ENOENT':
-            return 'no such file or folder';
-        case 'EACCES':
-        case 'EPERM':
-            return 'permission denied';
-        case 'EROFS':
-            return 'the file system is read-only';
-        case 'ENOSPC':
-            return 'no space left on the device';
-        case 'EDQUOT':
-            return 'the disk quota is exhausted';
-        case 'ENAMETOOLONG':
-            return 'the name is too long for the file system';
-        case 'ENOTDIR':
-            return 'a part of the path is not a folder';
-        case 'EISDIR':
-            return 'it is a folder';
-        case 'ELOOP':
-            return 'too many symbolic links';
-        case 'EEXIST':
-            return 'it appeared while generating';
-        default:
-            return code ?? (error instanceof Error ? error.message : String(error));
-    }
 }
 
 /** ` (to TARGET)` for a symbolic link, or nothing when it cannot be read. */
@@ -159,7 +130,7 @@ class Planner {
         try {
             await access(folder, constants.W_OK | constants.X_OK);
         } catch (error) {
-            this.refuse(folder, describeError(error), true);
+            this.refuse(folder, describeFileError(error), true);
         }
         this.writable.add(folder);
     }
@@ -197,7 +168,7 @@ class Planner {
             if (errorCode(error) === 'ENOENT') {
                 return false;
             }
-            return this.refuse(folder, describeError(error), true);
+            return this.refuse(folder, describeFileError(error), true);
         }
         if (info.isSymbolicLink()) {
             const to = await linkTarget(folder);
@@ -205,7 +176,7 @@ class Planner {
             try {
                 resolved = await stat(folder);
             } catch (error) {
-                return this.refuse(folder, `it is a symbolic link${to} that leads nowhere (${describeError(error)})`, true);
+                return this.refuse(folder, `it is a symbolic link${to} that leads nowhere (${describeFileError(error)})`, true);
             }
             if (!this.isAboveOutput(folder)) {
                 return this.refuse(folder, `it is a symbolic link${to} inside the output folder: generated files are never written through links, which could lead outside it`, true);
@@ -234,7 +205,7 @@ class Planner {
             info = await lstat(target);
         } catch (error) {
             if (errorCode(error) !== 'ENOENT') {
-                this.refuse(target, describeError(error));
+                this.refuse(target, describeFileError(error));
             }
             await this.checkWritable(folder);
             return { file, target, action: 'write' };
@@ -255,7 +226,7 @@ class Planner {
         try {
             content = await readFile(target, 'utf8');
         } catch (error) {
-            this.refuse(target, describeError(error));
+            this.refuse(target, describeFileError(error));
         }
         if (content === file.content) {
             return { file, target, action: 'unchanged' };
@@ -321,7 +292,7 @@ export async function writeGeneratedFiles(root: string, files: readonly Generate
             await mkdir(folder); // one level at a time, parents first: never Node's recursive walk
         } catch (error) {
             // ENOENT although its parent exists: a file system that takes no new folders there (like /proc).
-            const why = errorCode(error) === 'ENOENT' ? 'the file system does not allow a new folder there' : describeError(error);
+            const why = errorCode(error) === 'ENOENT' ? 'the file system does not allow a new folder there' : describeFileError(error);
             throw new WriteRefusedError(`cannot create folder '${show(folder)}': ${why}`);
         }
     }
@@ -331,7 +302,7 @@ export async function writeGeneratedFiles(root: string, files: readonly Generate
             try {
                 await writeWhole(target, file.content);
             } catch (error) {
-                throw new WriteRefusedError(`cannot write '${show(target)}': ${describeError(error)}`);
+                throw new WriteRefusedError(`cannot write '${show(target)}': ${describeFileError(error)}`);
             }
             report.written.push(file.path);
         } else {
