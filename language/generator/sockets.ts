@@ -1,8 +1,8 @@
 // The views of a machine's sockets: the Dispatcher class of each, its address, options and the events it raises.
 import type { Machine, Socket } from '../generated/ast.js';
 import type { MachineNames, ServerSocketView, SocketView, StreamSocketView } from '../../templates/index.js';
-import { parseAddress } from '../model/addresses.js';
-import { parseCount } from '../model/quantities.js';
+import { parseAddress } from '../values/addresses.js';
+import { parseCount } from '../values/quantities.js';
 import type { EventTable } from './events.js';
 import { constantCase } from './identifiers.js';
 import { heartbeatHook, type MemberTable } from './members.js';

@@ -4,7 +4,7 @@ import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionCont
 import { CompletionItemKind } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import { isEvent, isMachine, isSocket, isState } from '../generated/ast.js';
-import { CATCHABLE_SIGNALS } from '../model/signals.js';
+import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
 
 /** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */

@@ -2,7 +2,7 @@
 import { AstUtils } from 'langium';
 import type { Action, Machine, Model, Socket, SocketMember, State } from '../generated/ast.js';
 import { withSessions } from '../generator/project-view.js';
-import { parseDuration } from '../model/quantities.js';
+import { parseDuration } from '../values/quantities.js';
 
 /** Where a piece of the model stands in its file (1-based), for traces, breakpoints and errors. */
 export interface SourceSpot {

@@ -1,5 +1,5 @@
 // Scenarios: what happens from outside, one step per line (`send Coin`, `advance 1500ms`, `upstream data "hi"`).
-import { parseDuration } from '../model/quantities.js';
+import { parseDuration } from '../values/quantities.js';
 import type { SocketOccurrence } from './interpreter.js';
 
 /** Who a step is for: the machine under test, a named top-level machine, or a session instance (`EchoSession#2`). */

@@ -16,7 +16,7 @@ import { forEachNode } from '../ast/walk.js';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver';
 import type { SuggestingLinkingError } from '../references/linker.js';
 import { closestNames, quotedAlternatives } from '../references/suggestions.js';
-import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
+import { UNCLOSED_COMMENT_MESSAGE } from '../syntax-errors/messages.js';
 import { IssueCodes } from './issue-codes.js';
 
 /** The two characters `/*` starting at `start`. */

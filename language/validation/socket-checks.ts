@@ -2,8 +2,8 @@
 import type { ValidationAcceptor } from 'langium';
 import { DiagnosticTag } from 'vscode-languageserver';
 import { isConnection, type ConnectAction, type Socket, type SocketMember } from '../generated/ast.js';
-import { parseAddress } from '../model/addresses.js';
-import { parseCount, parseDuration } from '../model/quantities.js';
+import { parseAddress } from '../values/addresses.js';
+import { parseCount, parseDuration } from '../values/quantities.js';
 import { IssueCodes } from './issue-codes.js';
 import { lineOf } from './locations.js';
 

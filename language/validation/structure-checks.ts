@@ -1,9 +1,9 @@
 // Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the workspace.
 import { AstUtils, GrammarUtils, MultiMap, WorkspaceCache, type AstNode, type AstNodeDescription, type IndexManager, type LangiumSharedCoreServices, type ValidationAcceptor } from 'langium';
 import type { Machine, Model, Timer } from '../generated/ast.js';
-import { parseDuration } from '../model/quantities.js';
-import { UNCLOSED_COMMENT_MESSAGE } from '../parser/error-messages.js';
-import { signalProblem } from '../model/signals.js';
+import { parseDuration } from '../values/quantities.js';
+import { UNCLOSED_COMMENT_MESSAGE } from '../syntax-errors/messages.js';
+import { signalProblem } from '../values/signals.js';
 import { openingOfComment } from './document-validator.js';
 import { IssueCodes } from './issue-codes.js';
 import { hasSyntaxError } from './incomplete-machines.js';

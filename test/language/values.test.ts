@@ -1,8 +1,8 @@
 // Durations, counts, addresses, signals and name suggestions: the pure helpers behind the messages.
 import { describe, expect, it } from 'vitest';
-import { parseAddress } from '../../language/model/addresses.js';
-import { MAX_TIMER_MS, parseCount, parseDuration } from '../../language/model/quantities.js';
-import { signalProblem } from '../../language/model/signals.js';
+import { parseAddress } from '../../language/values/addresses.js';
+import { MAX_TIMER_MS, parseCount, parseDuration } from '../../language/values/quantities.js';
+import { signalProblem } from '../../language/values/signals.js';
 import { closestName, editDistance } from '../../language/references/suggestions.js';
 
 describe('parseDuration', () => {
