@@ -1,5 +1,5 @@
 // The diagram webview's page: a strict Content-Security-Policy with a nonce, local resources only.
-import { DIAGRAM_CSS } from '../language/diagram/svg.js';
+import { DIAGRAM_CSS } from '../language/diagram/geometry/svg.js';
 
 export interface DiagramPageResources {
     /** The webview's `cspSource` (which local resources may load). */

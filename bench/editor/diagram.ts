@@ -3,7 +3,7 @@
 //   node --import tsx bench/editor/diagram.ts [--sizes 100,500] [--runs 5] [--budget 55] [--local K] [--engine elk|layered]
 //                                             [--full] [--explain] [--elk '{"opt":"value"}']
 //
-// The layout is ELK's for small machines and our own layered layout above language/diagram/layout.ts's ELK_LIMIT;
+// The layout is ELK's for small machines and our own layered layout above language/diagram/geometry/layout.ts's ELK_LIMIT;
 // machines of more than 30 states are drawn compact (language/diagram/compact.ts). The output names both choices.
 // The machines (bench/editor/model.ts) have transitions, guarded pairs, internal transitions, timers, a client socket
 // and three signals; they are parsed and validated in process first (the graph shows diagnostics as badges). Each size
@@ -17,7 +17,7 @@
 // --local K  generates clustered machines (extra transitions lead at most K states away) instead of ones whose
 //            transitions lead anywhere; long edges are what makes a layered layout expensive.
 // --explain  asks ELK (when it lays the machine out) for its own per-processor timings (logging + measureExecutionTime) and prints the biggest.
-// --elk JSON merges layout options into the ones language/diagram/elk-layout.ts sets (ELK engine only), to try a
+// --elk JSON merges layout options into the ones language/diagram/geometry/elk-layout.ts sets (ELK engine only), to try a
 //            change without editing it (the output says so: such figures are not what the extension does).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ interface ElkLog {
 }
 
 /**
- * Wraps ELK's `layout` (the class language/diagram/elk-layout.ts instantiates) to merge `override` into the graph's
+ * Wraps ELK's `layout` (the class language/diagram/geometry/elk-layout.ts instantiates) to merge `override` into the graph's
  * layout options and, when `log` is given, to hand it ELK's execution log.
  */
 function instrumentElk(override: Record<string, string> | undefined, log: ((root: ElkLog) => void) | undefined): void {
@@ -119,10 +119,10 @@ async function child(size: number): Promise<void> {
     }
     const { chooseMachine, diagramGraph } = await import('../../language/diagram/diagram.js');
     const { buildDiagramGraph } = await import('../../language/diagram/graph.js');
-    const { chooseEngine, layoutGraph } = await import('../../language/diagram/layout.js');
+    const { chooseEngine, layoutGraph } = await import('../../language/diagram/geometry/layout.js');
     const { isBig } = await import('../../language/diagram/compact.js');
     const graphOf = full ? buildDiagramGraph : diagramGraph;
-    const { renderSvg } = await import('../../language/diagram/svg.js');
+    const { renderSvg } = await import('../../language/diagram/geometry/svg.js');
     const { withDocuments } = await import('../../test/helpers.js');
     const { generateMachine } = await import('./model.js');
 
@@ -250,7 +250,7 @@ async function parent(): Promise<void> {
         console.log(`NOTE: ${[engine ? `layout forced to ${engine}` : '', full ? 'big machines drawn in full (not compact)' : ''].filter(Boolean).join(', ')}: not what the extension does.`);
     }
     if (elkOverride) {
-        console.log(`NOTE: ELK layout options overridden with ${elkOverride}: not what language/diagram/elk-layout.ts does.`);
+        console.log(`NOTE: ELK layout options overridden with ${elkOverride}: not what language/diagram/geometry/elk-layout.ts does.`);
     }
     const results = new Map<number, number | undefined>();
     for (const size of sizes) {

@@ -3,7 +3,7 @@
 // In a big machine a signal bound to Shutdown feeds dozens of states, and each of its arrows runs from the top of the
 // picture down to a state far below: bundles of dotted lines across every row that say little. Listed inside the
 // state (`upstream: read→Data`), the same facts take one line each; the socket and signal boxes stay on top.
-import { nodeSize, type DiagramGraph } from './graph.js';
+import { nodeSize, type DiagramGraph } from './geometry/graph-types.js';
 
 /** Machines with more states than this are drawn compact. */
 export const COMPACT_STATES = 30;

@@ -2,9 +2,10 @@
 import type { LangiumDocument } from 'langium';
 import type { Machine, Model } from '../generated/ast.js';
 import { compactIfBig } from './compact.js';
-import { buildDiagramGraph, type DiagramGraph } from './graph.js';
-import { layoutGraph, type PlacedGraph } from './layout.js';
-import { renderSvg } from './svg.js';
+import { buildDiagramGraph } from './graph.js';
+import type { DiagramGraph } from './geometry/graph-types.js';
+import { layoutGraph, type PlacedGraph } from './geometry/layout.js';
+import { renderSvg } from './geometry/svg.js';
 
 /** The machine named `name`, else the one containing `offset`, else the first. */
 export function chooseMachine(model: Model, name?: string, offset?: number): Machine | undefined {

@@ -3,71 +3,11 @@
 import { GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
+import { sourceText } from '../ast/source-text.js';
 import type { Machine, Socket, State, Timer, Transition } from '../generated/ast.js';
-import { TEXT } from './spacing.js';
-
-export type NodeKind = 'start' | 'state' | 'socket' | 'signal' | 'session';
-export type EdgeKind = 'start' | 'transition' | 'timer' | 'raises' | 'session';
-
-export interface Badge {
-    severity: 'error' | 'warning' | 'info';
-    code: string;
-    message: string;
-}
-
-export interface DiagramNode {
-    id: string;
-    kind: NodeKind;
-    /** The name as written (state, socket, signal or session machine). */
-    label: string;
-    /** A second line: `client 127.0.0.1:7000`, `entry greet`, … */
-    details: string[];
-    /** Internal transitions, listed inside the state: `Data / printReply`. */
-    internal: string[];
-    /** In a compact diagram, what sockets and signals raise that the state handles: `upstream: read→Data`. */
-    raised: string[];
-    initial: boolean;
-    final: boolean;
-    unreachable: boolean;
-    /** Not final, yet nothing leaves it. */
-    terminal: boolean;
-    /** No final state can be reached from it. */
-    trap: boolean;
-    badges: Badge[];
-    range?: Range;
-    width: number;
-    height: number;
-}
-
-export interface DiagramEdge {
-    id: string;
-    kind: EdgeKind;
-    source: string;
-    target: string;
-    label: string;
-    range?: Range;
-    labelWidth: number;
-    labelHeight: number;
-}
-
-export interface DiagramGraph {
-    machine: string;
-    nodes: DiagramNode[];
-    edges: DiagramEdge[];
-}
-
-function textWidth(lines: readonly string[]): number {
-    return Math.max(0, ...lines.map((line) => line.length)) * TEXT.charWidth;
-}
-
-/** The size of a box showing a title and lines of text below it, at least `minWidth` wide. */
-export function nodeSize(title: string, lines: readonly string[], minWidth: number): { width: number; height: number } {
-    const all = [title, ...lines];
-    return {
-        width: Math.max(minWidth, Math.ceil(textWidth(all) + 2 * TEXT.padding)),
-        height: Math.ceil(all.length * TEXT.lineHeight + 2 * TEXT.padding - (lines.length > 0 ? 0 : 4))
-    };
-}
+import { nodeSize, textWidth, type Badge, type DiagramEdge, type DiagramGraph, type DiagramNode, type EdgeKind } from './geometry/graph-types.js';
+import { TEXT } from './geometry/spacing.js';
+import { messageText, severityWord } from '../validation/diagnostic-words.js';
 
 function rangeOf(node: AstNode | undefined): Range | undefined {
     return node?.$cstNode?.range;
@@ -76,10 +16,6 @@ function rangeOf(node: AstNode | undefined): Range | undefined {
 /** The range of the node's name, for revealing it in the editor. */
 function nameRange(node: AstNode): Range | undefined {
     return (GrammarUtils.findNodeForProperty(node.$cstNode, 'name') ?? node.$cstNode)?.range;
-}
-
-function sourceText(node: AstNode): string {
-    return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
 }
 
 /** What fires a transition or timer and what it does, as written: `Data [ready] / printReply`, `after 1s / connect upstream`. */
@@ -111,11 +47,16 @@ function makeNode(fields: Pick<DiagramNode, 'id' | 'kind' | 'label'> & Partial<D
     };
 }
 
+function badgeSeverity(diagnostic: Diagnostic): Badge['severity'] {
+    const word = severityWord(diagnostic);
+    return word === 'hint' ? 'info' : word;
+}
+
 function badgeOf(diagnostic: Diagnostic): Badge {
     return {
-        severity: diagnostic.severity === 1 ? 'error' : diagnostic.severity === 2 ? 'warning' : 'info',
+        severity: badgeSeverity(diagnostic),
         code: String(diagnostic.code ?? ''),
-        message: typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value
+        message: messageText(diagnostic)
     };
 }
 

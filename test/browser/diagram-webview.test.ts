@@ -10,7 +10,7 @@ import { diagramPage } from '../../client/diagram-html.js';
 import { generateMachine } from '../../bench/editor/model.js';
 import { chooseMachine, placeMachine } from '../../language/diagram/diagram.js';
 import { machineToMermaid } from '../../language/diagram/mermaid.js';
-import { renderSvg } from '../../language/diagram/svg.js';
+import { renderSvg } from '../../language/diagram/geometry/svg.js';
 import { withDocuments } from '../helpers.js';
 import { CHROMIUM, launchChromium, serve } from './browser-helpers.js';
 

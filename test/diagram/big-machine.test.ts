@@ -2,9 +2,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateMachine } from '../../bench/editor/model.js';
 import { chooseMachine, diagramGraph, placeMachine } from '../../language/diagram/diagram.js';
-import { buildDiagramGraph, type DiagramGraph } from '../../language/diagram/graph.js';
-import { chooseEngine, layoutGraph, type PlacedGraph } from '../../language/diagram/layout.js';
-import { renderSvg } from '../../language/diagram/svg.js';
+import { buildDiagramGraph } from '../../language/diagram/graph.js';
+import type { DiagramGraph } from '../../language/diagram/geometry/graph-types.js';
+import { chooseEngine, layoutGraph, type PlacedGraph } from '../../language/diagram/geometry/layout.js';
+import { renderSvg } from '../../language/diagram/geometry/svg.js';
 import { withDocuments } from '../helpers.js';
 import { expectSoundLayout } from './layout-checks.js';
 

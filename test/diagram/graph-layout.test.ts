@@ -3,9 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildDiagramGraph } from '../../language/diagram/graph.js';
-import { chooseEngine, layoutGraph, type LayoutEngine, type PlacedGraph } from '../../language/diagram/layout.js';
+import { chooseEngine, layoutGraph, type LayoutEngine, type PlacedGraph } from '../../language/diagram/geometry/layout.js';
 import { machineToMermaid } from '../../language/diagram/mermaid.js';
-import { renderSvg } from '../../language/diagram/svg.js';
+import { renderSvg } from '../../language/diagram/geometry/svg.js';
 import { validate, withDocuments } from '../helpers.js';
 import { expectSoundLayout } from './layout-checks.js';
 

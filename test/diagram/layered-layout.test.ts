@@ -1,13 +1,14 @@
 // Our own layered layout, step by step on small models: layers, crossing reduction, columns, routes of every kind of edge.
 import { describe, expect, it } from 'vitest';
 import { compactIfBig, COMPACT_STATES, isBig } from '../../language/diagram/compact.js';
-import { buildDiagramGraph, type DiagramGraph } from '../../language/diagram/graph.js';
-import { alignBlocks } from '../../language/diagram/layered/alignment.js';
-import { layoutLayered } from '../../language/diagram/layered/layered-layout.js';
-import { assignLayers } from '../../language/diagram/layered/layers.js';
-import { countCrossings, orderRanks } from '../../language/diagram/layered/ordering.js';
-import { buildRankGraph } from '../../language/diagram/layered/rank-graph.js';
-import { chooseEngine, ELK_LIMIT } from '../../language/diagram/layout.js';
+import { buildDiagramGraph } from '../../language/diagram/graph.js';
+import type { DiagramGraph } from '../../language/diagram/geometry/graph-types.js';
+import { alignBlocks } from '../../language/diagram/geometry/layered/alignment.js';
+import { layoutLayered } from '../../language/diagram/geometry/layered/layered-layout.js';
+import { assignLayers } from '../../language/diagram/geometry/layered/layers.js';
+import { countCrossings, orderRanks } from '../../language/diagram/geometry/layered/ordering.js';
+import { buildRankGraph } from '../../language/diagram/geometry/layered/rank-graph.js';
+import { chooseEngine, ELK_LIMIT } from '../../language/diagram/geometry/layout.js';
 import { validate } from '../helpers.js';
 import { expectSoundLayout } from './layout-checks.js';
 

@@ -1,6 +1,6 @@
 // What every laid-out diagram must satisfy, as test assertions: boxes apart, edges attached, labels off boxes.
 import { expect } from 'vitest';
-import type { PlacedGraph, PlacedNode, Point } from '../../language/diagram/layout.js';
+import type { PlacedGraph, PlacedNode, Point } from '../../language/diagram/geometry/layout.js';
 
 interface Box {
     x: number;

@@ -1,7 +1,7 @@
 // Lays a diagram graph out with ELK's layered algorithm: positions for nodes, routes for edges, places for labels.
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
-import type { DiagramGraph } from './graph.js';
+import type { DiagramGraph } from './graph-types.js';
 import type { PlacedGraph } from './placed.js';
 import { SOURCE_KINDS } from './layered/layers.js';
 import { SPACING } from './spacing.js';

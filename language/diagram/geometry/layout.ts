@@ -1,5 +1,5 @@
 // Lays a diagram graph out: ELK's layered algorithm for small machines, our own layered layout for big ones.
-import type { DiagramGraph } from './graph.js';
+import type { DiagramGraph } from './graph-types.js';
 import { layoutWithElk } from './elk-layout.js';
 import { layoutLayered } from './layered/layered-layout.js';
 import type { PlacedGraph } from './placed.js';

@@ -1,5 +1,5 @@
 // A laid-out diagram: the graph's nodes with positions, its edges with routes and label places.
-import type { DiagramEdge, DiagramNode } from './graph.js';
+import type { DiagramEdge, DiagramNode } from './graph-types.js';
 
 export interface Point {
     x: number;

@@ -1,6 +1,6 @@
 // The diagram as an SVG string: a pure function of the placed graph, used by the webview and by `diagram --svg`.
 // Only types from graph.ts: the VS Code client imports DIAGRAM_CSS, and graph.ts's values would bring Langium with it.
-import type { Badge } from './graph.js';
+import type { Badge } from './graph-types.js';
 import type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './placed.js';
 import { TEXT } from './spacing.js';
 

@@ -1,5 +1,5 @@
 // Our own layered (Sugiyama-style) layout, linear-ish in the size of the machine: for diagrams too big for ELK to lay out quickly.
-import type { DiagramGraph } from '../graph.js';
+import type { DiagramGraph } from '../graph-types.js';
 import type { PlacedGraph } from '../placed.js';
 import { SPACING } from '../spacing.js';
 import { stackRanks } from './channels.js';

@@ -1,5 +1,5 @@
 // Layer assignment: event sources on top, then every state at its distance in steps from the start, rows capped in width.
-import type { DiagramGraph, NodeKind } from '../graph.js';
+import type { DiagramGraph, NodeKind } from '../graph-types.js';
 import { SPACING } from '../spacing.js';
 
 /** Nodes that raise events rather than hold the machine's state: drawn above the states they feed. */

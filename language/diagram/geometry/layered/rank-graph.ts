@@ -3,7 +3,7 @@
 // Layer l of the diagram is rank 2l; the odd rank between two layers holds the labels of the edges arriving in the
 // layers around it. Every edge becomes a chain of items, one per rank it crosses, so that each link joins two
 // neighbouring ranks: the ordering, placement and routing steps then only ever look at two ranks at a time.
-import type { DiagramGraph } from '../graph.js';
+import type { DiagramGraph } from '../graph-types.js';
 import { SPACING } from '../spacing.js';
 
 /**

@@ -1,0 +1,72 @@
+// The diagram graph as the geometry sees it: nodes, edges and badges, with sizes taken from their text.
+// Plain data, free of Langium and the LSP, so the layout, the SVG and the VS Code client can share it.
+import { TEXT } from './spacing.js';
+
+/** A place in the model's source: zero-based lines and characters, as LSP ranges count them. */
+export interface SourceRange {
+    start: { line: number; character: number };
+    end: { line: number; character: number };
+}
+
+export type NodeKind = 'start' | 'state' | 'socket' | 'signal' | 'session';
+export type EdgeKind = 'start' | 'transition' | 'timer' | 'raises' | 'session';
+
+export interface Badge {
+    severity: 'error' | 'warning' | 'info';
+    code: string;
+    message: string;
+}
+
+export interface DiagramNode {
+    id: string;
+    kind: NodeKind;
+    /** The name as written (state, socket, signal or session machine). */
+    label: string;
+    /** A second line: `client 127.0.0.1:7000`, `entry greet`, … */
+    details: string[];
+    /** Internal transitions, listed inside the state: `Data / printReply`. */
+    internal: string[];
+    /** In a compact diagram, what sockets and signals raise that the state handles: `upstream: read→Data`. */
+    raised: string[];
+    initial: boolean;
+    final: boolean;
+    unreachable: boolean;
+    /** Not final, yet nothing leaves it. */
+    terminal: boolean;
+    /** No final state can be reached from it. */
+    trap: boolean;
+    badges: Badge[];
+    range?: SourceRange;
+    width: number;
+    height: number;
+}
+
+export interface DiagramEdge {
+    id: string;
+    kind: EdgeKind;
+    source: string;
+    target: string;
+    label: string;
+    range?: SourceRange;
+    labelWidth: number;
+    labelHeight: number;
+}
+
+export interface DiagramGraph {
+    machine: string;
+    nodes: DiagramNode[];
+    edges: DiagramEdge[];
+}
+
+export function textWidth(lines: readonly string[]): number {
+    return Math.max(0, ...lines.map((line) => line.length)) * TEXT.charWidth;
+}
+
+/** The size of a box showing a title and lines of text below it, at least `minWidth` wide. */
+export function nodeSize(title: string, lines: readonly string[], minWidth: number): { width: number; height: number } {
+    const all = [title, ...lines];
+    return {
+        width: Math.max(minWidth, Math.ceil(textWidth(all) + 2 * TEXT.padding)),
+        height: Math.ceil(all.length * TEXT.lineHeight + 2 * TEXT.padding - (lines.length > 0 ? 0 : 4))
+    };
+}
