@@ -5,6 +5,7 @@ import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Model } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
 import { loadModels } from './load-models.js';
+import { messageText, severityWord, type SeverityWord } from '../validation/diagnostic-words.js';
 
 export interface CheckOptions {
     json?: boolean;
@@ -18,12 +19,10 @@ export interface ReportedDiagnostic {
     column: number;
     endLine: number;
     endColumn: number;
-    severity: 'error' | 'warning' | 'info' | 'hint';
+    severity: SeverityWord;
     code: string;
     message: string;
 }
-
-const SEVERITY_WORDS = ['error', 'error', 'warning', 'info', 'hint'] as const;
 
 /** A diagnostic as the CLI prints it. */
 export function toReported(file: string, diagnostic: Diagnostic): ReportedDiagnostic {
@@ -33,9 +32,9 @@ export function toReported(file: string, diagnostic: Diagnostic): ReportedDiagno
         column: diagnostic.range.start.character + 1,
         endLine: diagnostic.range.end.line + 1,
         endColumn: diagnostic.range.end.character + 1,
-        severity: SEVERITY_WORDS[diagnostic.severity ?? 1],
+        severity: severityWord(diagnostic),
         code: String(diagnostic.code ?? 'unknown'),
-        message: typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value
+        message: messageText(diagnostic)
     };
 }
 

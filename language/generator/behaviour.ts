@@ -4,7 +4,8 @@ import type { Action, State, Timer, Transition } from '../generated/ast.js';
 import type { MachineAnalysis } from '../analysis/machine-analysis.js';
 import { PAYLOAD_TYPES, unionType, type EventView } from '../../templates/index.js';
 import type { EventTable } from './events.js';
-import { durationMs, sourceText } from './model-values.js';
+import { sourceText } from '../ast/source-text.js';
+import { durationMs } from './model-values.js';
 
 /** An action list, the payload type its calls see, and where it is (`Idle: entry`, `Idle: on Go -> Busy`). */
 export interface ActionList {

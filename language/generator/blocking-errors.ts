@@ -3,6 +3,7 @@ import { AstUtils, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Model } from '../generated/ast.js';
 import { withSessions } from './sessions.js';
+import { isError } from '../validation/diagnostic-words.js';
 
 export interface BlockingError {
     document: LangiumDocument;
@@ -19,9 +20,9 @@ export function involvedDocuments(document: LangiumDocument<Model>): LangiumDocu
     return [...involved.values()];
 }
 
-/** Every error (severity 1) of the involved documents; generation is refused while there is one. */
+/** Every error of the involved documents; generation is refused while there is one. */
 export function blockingErrors(document: LangiumDocument<Model>): BlockingError[] {
     return involvedDocuments(document).flatMap((involved) =>
-        (involved.diagnostics ?? []).filter((diagnostic) => diagnostic.severity === 1).map((diagnostic) => ({ document: involved, diagnostic }))
+        (involved.diagnostics ?? []).filter(isError).map((diagnostic) => ({ document: involved, diagnostic }))
     );
 }

@@ -1,10 +1,5 @@
-// Values the generator reads from a checked model: durations in milliseconds, and a node's text for comments.
-import { parseDuration } from '../model/quantities.js';
-
-/** A node's source text on one line, as comments and traces quote it. */
-export function sourceText(node: { $cstNode?: { text: string } }): string {
-    return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
-}
+// Values the generator reads from a checked model: durations in milliseconds.
+import { parseDuration } from '../values/quantities.js';
 
 /** A duration of the model (`1s`, `250ms`) in milliseconds; the model is checked, so it always parses. */
 export function durationMs(text: string): number {

@@ -17,6 +17,7 @@ import {
     type GenerateParams,
     type GenerateResult
 } from './protocol.js';
+import { messageText, severityWord } from '../validation/diagnostic-words.js';
 
 export async function generateFromDocument(shared: LangiumSharedServices, params: GenerateParams): Promise<GenerateResult> {
     const uri = URI.parse(params.uri);
@@ -30,7 +31,7 @@ export async function generateFromDocument(shared: LangiumSharedServices, params
     if (errors.length > 0) {
         return {
             ...empty,
-            refused: errors.map(({ document: involved, diagnostic }) => `${involved.uri.path.split('/').pop()}:${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`)
+            refused: errors.map(({ document: involved, diagnostic }) => `${involved.uri.path.split('/').pop()}:${diagnostic.range.start.line + 1}: ${messageText(diagnostic)}`)
         };
     }
     if (document.parseResult.value.machines.length === 0) {
@@ -51,9 +52,10 @@ export function checkWorkspace(shared: LangiumSharedServices): CheckWorkspaceRes
     for (const document of shared.workspace.LangiumDocuments.all) {
         result.files++;
         for (const diagnostic of document.diagnostics ?? []) {
-            if (diagnostic.severity === 1) {
+            const word = severityWord(diagnostic);
+            if (word === 'error') {
                 result.errors++;
-            } else if (diagnostic.severity === 2) {
+            } else if (word === 'warning') {
                 result.warnings++;
             } else {
                 result.infos++;
