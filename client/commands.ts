@@ -2,19 +2,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-    CheckWorkspaceRequestMethod,
-    GenerateRequestMethod,
-    type CheckWorkspaceResult,
-    DiagramRequestMethod,
-    type DiagramParams,
-    type DiagramResult,
-    type GenerateParams,
-    type GenerateResult,
-    LensCommands
-} from '../language/lsp/protocol.js';
+import { CheckWorkspaceRequest, DiagramRequest, GenerateRequest, LensCommands, type DiagramParams, type GenerateParams, type GenerateResult } from '../language/lsp/protocol.js';
 import { DiagramPanel } from './diagram-panel.js';
 import { resolveOutputFolder } from './output-folder.js';
+import { sendRequest } from './requests.js';
 
 export const Commands = {
     ...LensCommands,
@@ -38,7 +29,7 @@ async function generate(client: LanguageClient, output: vscode.LogOutputChannel,
     const configuration = vscode.workspace.getConfiguration('reactor-fsm', uri);
     const folder = resolveOutputFolder(configuration.get<string>('generate.outputFolder') ?? '', uri.fsPath, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
     const params: GenerateParams = { uri: uri.toString(), outputFolder: folder };
-    const result = await client.sendRequest<GenerateResult>(GenerateRequestMethod, params);
+    const result = await sendRequest(client, GenerateRequest, params);
     const name = path.basename(uri.fsPath);
     if (result.refused) {
         output.appendLine(`Not generating from ${name}:`);
@@ -73,7 +64,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
             return generate(client, output, uri, false);
         }),
         vscode.commands.registerCommand(Commands.checkWorkspace, async () => {
-            const result = await client.sendRequest<CheckWorkspaceResult>(CheckWorkspaceRequestMethod);
+            const result = await sendRequest(client, CheckWorkspaceRequest);
             const summary = `${result.files} files checked: ${result.errors} errors, ${result.warnings} warnings, ${result.infos} infos`;
             output.appendLine(summary);
             await vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -86,7 +77,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
                 void vscode.window.showWarningMessage('Reactor FSM: open a .fsm file to see its diagram.');
                 return;
             }
-            DiagramPanel.show(client, await vscode.workspace.openTextDocument(uri), typeof machine === 'string' ? machine : undefined);
+            DiagramPanel.show(client, context.extensionUri, await vscode.workspace.openTextDocument(uri), typeof machine === 'string' ? machine : undefined);
         }),
         vscode.commands.registerCommand(Commands.exportDiagram, async (argument?: unknown) => {
             const uri = targetUri(argument);
@@ -100,7 +91,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
                 standalone: true,
                 ...(editor?.document.uri.toString() === uri.toString() ? { offset: editor.document.offsetAt(editor.selection.active) } : {})
             };
-            const result = await client.sendRequest<DiagramResult>(DiagramRequestMethod, params);
+            const result = await sendRequest(client, DiagramRequest, params);
             if (!result.svg || !result.machine) {
                 void vscode.window.showErrorMessage(`Reactor FSM: no diagram to export: ${result.problem ?? 'no machine'}`);
                 return undefined;

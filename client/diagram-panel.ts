@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { DiagramRequestMethod, type DiagramParams, type DiagramResult } from '../language/lsp/protocol.js';
+import { DiagramRequest, type DiagramParams, type DiagramResult } from '../language/lsp/protocol.js';
 import { diagramPage } from './diagram-html.js';
+import { sendRequest } from './requests.js';
 import type { FromWebview, ToWebview } from './webview/messages.js';
 
 const UPDATE_DELAY_MS = 250;
@@ -18,13 +19,14 @@ export class DiagramPanel implements vscode.Disposable {
     private constructor(
         private readonly panel: vscode.WebviewPanel,
         private readonly client: LanguageClient,
-        private document: vscode.TextDocument
+        private document: vscode.TextDocument,
+        extensionUri: vscode.Uri
     ) {
         const webview = panel.webview;
         webview.html = diagramPage({
             cspSource: webview.cspSource,
             nonce: randomBytes(16).toString('base64'),
-            scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(DiagramPanel.extensionUri!, 'out', 'diagram.js')).toString()
+            scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'diagram.js')).toString()
         });
         this.disposables.push(
             panel.onDidDispose(() => this.dispose()),
@@ -50,11 +52,11 @@ export class DiagramPanel implements vscode.Disposable {
         );
     }
 
-    /** Set by the extension on activation: where out/diagram.js lives. */
-    static extensionUri: vscode.Uri | undefined;
-
-    /** Opens (or reveals) the panel for `document`, showing `machine` or the one under the cursor. */
-    static show(client: LanguageClient, document: vscode.TextDocument, machine?: string): DiagramPanel {
+    /**
+     * Opens (or reveals) the panel for `document`, showing `machine` or the one under the cursor.
+     * `extensionUri` is where the extension is installed: the webview's script is its out/diagram.js.
+     */
+    static show(client: LanguageClient, extensionUri: vscode.Uri, document: vscode.TextDocument, machine?: string): DiagramPanel {
         const existing = DiagramPanel.current;
         if (existing) {
             existing.document = document;
@@ -66,9 +68,9 @@ export class DiagramPanel implements vscode.Disposable {
         const panel = vscode.window.createWebviewPanel('reactor-fsm.diagram', 'Reactor FSM Diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
             enableScripts: true,
             retainContextWhenHidden: true,
-            localResourceRoots: [vscode.Uri.joinPath(DiagramPanel.extensionUri!, 'out')]
+            localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'out')]
         });
-        DiagramPanel.current = new DiagramPanel(panel, client, document);
+        DiagramPanel.current = new DiagramPanel(panel, client, document, extensionUri);
         DiagramPanel.current.machine = machine;
         return DiagramPanel.current;
     }
@@ -81,7 +83,7 @@ export class DiagramPanel implements vscode.Disposable {
             ...(this.machine ? { machine: this.machine } : {}),
             ...(editor ? { offset: this.document.offsetAt(editor.selection.active) } : {})
         };
-        return this.client.sendRequest<DiagramResult>(DiagramRequestMethod, params);
+        return sendRequest(this.client, DiagramRequest, params);
     }
 
     private scheduleUpdate(delay = UPDATE_DELAY_MS): void {

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
-import { DiagramPanel } from './diagram-panel.js';
 
 let client: LanguageClient | undefined;
 
@@ -25,7 +24,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     // The id makes `reactor-fsm.trace.server` the trace setting.
     client = new LanguageClient('reactor-fsm', 'Reactor FSM', serverOptions, clientOptions);
-    DiagramPanel.extensionUri = context.extensionUri;
     registerCommands(context, client, output);
     await client.start();
 }

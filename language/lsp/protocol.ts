@@ -1,13 +1,27 @@
-// The custom requests and commands between the VS Code client and the language server: names and plain data, nothing else,
-// so the client can import this file without pulling in Langium.
+// The custom requests and commands between the VS Code client and the language server: names, types and plain data,
+// nothing else, so the client can import this file without pulling in Langium or a JSON-RPC library.
+
+/**
+ * A request's method with its parameter and result types, declared once for both ends of the connection.
+ * Plain data rather than vscode-jsonrpc's `RequestType`: the client and the server are built against different copies of
+ * that library (the language client pins one, Langium another), whose classes TypeScript does not treat as one type.
+ */
+export interface RequestSignature<Params, Result> {
+    readonly method: string;
+    /** Never set: carries the types, so a request sent or handled with the wrong ones does not compile. */
+    readonly types?: { params: Params; result: Result };
+}
+
+/** Declares a request's signature. */
+function request<Params, Result>(method: string): RequestSignature<Params, Result> {
+    return { method };
+}
 
 /** Client commands the server's code lenses invoke; the extension registers them. */
 export const LensCommands = {
     generate: 'reactor-fsm.generate',
     openDiagram: 'reactor-fsm.openDiagram'
 } as const;
-
-export const GenerateRequestMethod = 'reactor-fsm/generate';
 
 export interface GenerateParams {
     /** The .fsm document to generate from. */
@@ -24,16 +38,12 @@ export interface GenerateResult {
     refused?: string[];
 }
 
-export const CheckWorkspaceRequestMethod = 'reactor-fsm/checkWorkspace';
-
 export interface CheckWorkspaceResult {
     files: number;
     errors: number;
     warnings: number;
     infos: number;
 }
-
-export const DiagramRequestMethod = 'reactor-fsm/diagram';
 
 export interface DiagramParams {
     uri: string;
@@ -52,3 +62,12 @@ export interface DiagramResult {
     /** Why there is no picture: no such document, no machine. */
     problem?: string;
 }
+
+/** Writes the project generated from a document (refusing while it or a machine it uses has errors). */
+export const GenerateRequest = request<GenerateParams, GenerateResult>('reactor-fsm/generate');
+
+/** Counts the problems of every .fsm file of the workspace, once each is checked. */
+export const CheckWorkspaceRequest = request<void, CheckWorkspaceResult>('reactor-fsm/checkWorkspace');
+
+/** Draws a machine of a document as SVG. */
+export const DiagramRequest = request<DiagramParams, DiagramResult>('reactor-fsm/diagram');

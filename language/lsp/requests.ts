@@ -8,14 +8,15 @@ import { generateProject } from '../generator/generator.js';
 import { writeGeneratedFiles, WriteRefusedError } from '../generator/write-files.js';
 import { chooseMachine, machineSvg } from '../diagram/diagram.js';
 import {
-    CheckWorkspaceRequestMethod,
-    DiagramRequestMethod,
-    GenerateRequestMethod,
+    CheckWorkspaceRequest,
+    DiagramRequest,
+    GenerateRequest,
     type CheckWorkspaceResult,
     type DiagramParams,
     type DiagramResult,
     type GenerateParams,
-    type GenerateResult
+    type GenerateResult,
+    type RequestSignature
 } from './protocol.js';
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
 
@@ -82,11 +83,16 @@ export async function diagramOfDocument(shared: LangiumSharedServices, params: D
     return { machines, machine: machine.name, svg: await machineSvg(machine, document, params.standalone === true) };
 }
 
+/** Answers `signature`'s request with `handler`, typed by the signature both ends share. */
+export function handle<Params, Result>(connection: Connection, signature: RequestSignature<Params, Result>, handler: (params: NoInfer<Params>) => NoInfer<Result> | Promise<NoInfer<Result>>): void {
+    connection.onRequest(signature.method, async (params: Params) => await handler(params));
+}
+
 /** Registers the custom requests on the server's connection. */
 export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices): void {
-    connection.onRequest(GenerateRequestMethod, (params: GenerateParams) => generateFromDocument(shared, params));
-    connection.onRequest(DiagramRequestMethod, (params: DiagramParams) => diagramOfDocument(shared, params));
-    connection.onRequest(CheckWorkspaceRequestMethod, async () => {
+    handle(connection, GenerateRequest, (params) => generateFromDocument(shared, params));
+    handle(connection, DiagramRequest, (params) => diagramOfDocument(shared, params));
+    handle(connection, CheckWorkspaceRequest, async () => {
         await shared.workspace.WorkspaceManager.ready;
         // Behind any update in progress (a file just created or changed), then until every document is checked.
         await shared.workspace.WorkspaceLock.read(() => undefined);
