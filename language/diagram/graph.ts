@@ -28,8 +28,11 @@ export function triggerLabel(trigger: Transition | Timer): string {
     return actions.length > 0 ? `${head} / ${actions.join(', ')}` : head;
 }
 
-/** A node with no flags, badges or internal lines unless given, sized to its text. */
-function makeNode(fields: Pick<DiagramNode, 'id' | 'kind' | 'label'> & Partial<DiagramNode>, minWidth = 64): DiagramNode {
+/** A node with no flags, badges or internal lines unless given, sized to its text; a range only where the source has one. */
+function makeNode(
+    { range, ...fields }: Pick<DiagramNode, 'id' | 'kind' | 'label'> & Omit<Partial<DiagramNode>, 'range'> & { range: Range | undefined },
+    minWidth = 64
+): DiagramNode {
     const details = fields.details ?? [];
     const internal = fields.internal ?? [];
     return {
@@ -43,7 +46,8 @@ function makeNode(fields: Pick<DiagramNode, 'id' | 'kind' | 'label'> & Partial<D
         trap: false,
         badges: [],
         ...nodeSize(fields.label, [...details, ...internal], minWidth),
-        ...fields
+        ...fields,
+        ...(range ? { range } : {})
     };
 }
 
@@ -81,7 +85,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
     if (analysis.initial) {
         // The start marker and its arrow stand for the `initial` keyword.
         const initialRange = (GrammarUtils.findNodeForKeyword(analysis.initial.$cstNode, 'initial') ?? analysis.initial.$cstNode)?.range;
-        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, ...(initialRange ? { range: initialRange } : {}) }));
+        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, range: initialRange }));
         edge('start', 'start', stateIds.get(analysis.initial)!, '', initialRange);
     }
 
@@ -92,7 +96,6 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
             ...state.exits.map((block) => `exit ${block.actions.map(sourceText).join(', ')}`)
         ];
         const internal = state.transitions.filter((transition) => !transition.target).map(triggerLabel);
-        const range = nameRange(state);
         nodes.push(
             makeNode({
                 id,
@@ -106,7 +109,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
                 terminal: analysis.terminal.has(state),
                 trap: analysis.traps.has(state),
                 badges: badgesIn(state),
-                ...(range ? { range } : {})
+                range: nameRange(state)
             })
         );
         for (const { target, trigger } of analysis.outgoing.get(state)!) {
@@ -133,7 +136,6 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
     machine.sockets.forEach((socket: Socket, index) => {
         const id = `socket:${index}`;
         const detail = socket.$type === 'Connection' ? 'connection' : `${socket.$type.toLowerCase()} ${socket.address ?? '?'}`;
-        const range = nameRange(socket);
         nodes.push(
             makeNode({
                 id,
@@ -141,7 +143,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
                 label: socket.name ?? '?',
                 details: [detail],
                 badges: badgesIn(socket),
-                ...(range ? { range } : {})
+                range: nameRange(socket)
             })
         );
         sourceEdges(
@@ -163,17 +165,15 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
         const sessionMachine = session?.$type === 'SessionOption' ? session.machine?.$refText : undefined;
         if (sessionMachine) {
             const sessionId = `session:${index}`;
-            const sessionRange = rangeOf(session);
-            nodes.push(makeNode({ id: sessionId, kind: 'session', label: sessionMachine, details: ['session machine'], ...(sessionRange ? { range: sessionRange } : {}) }));
-            edge('session', id, sessionId, 'each connection', sessionRange);
+            nodes.push(makeNode({ id: sessionId, kind: 'session', label: sessionMachine, details: ['session machine'], range: rangeOf(session) }));
+            edge('session', id, sessionId, 'each connection', rangeOf(session));
         }
     });
     // Signals: one node for all of them, so a shutdown bound to SIGINT and SIGTERM is one arrow per state, not two.
     const signals = machine.signals.filter((signal) => signal.signal !== undefined);
     if (signals.length > 0) {
         const label = signals.map((signal) => signal.signal).join(', ');
-        const range = rangeOf(signals[0]);
-        nodes.push(makeNode({ id: 'signals', kind: 'signal', label, details: ['signals'], ...(range ? { range } : {}) }, 48));
+        nodes.push(makeNode({ id: 'signals', kind: 'signal', label, details: ['signals'], range: rangeOf(signals[0]) }, 48));
         sourceEdges('signals', signals.map((signal) => ({ via: signal.signal, event: signal.event?.$refText ?? '', range: rangeOf(signal) })));
     }
 

@@ -70,20 +70,12 @@ export function labelOf(item: vscode.CompletionItem): string {
     return typeof item.label === 'string' ? item.label : item.label.label;
 }
 
-/** What the server answers to reactor-fsm/generate (a copy of language/lsp/protocol.ts, which lies outside this project). */
-export interface GenerateResult {
-    written: string[];
-    unchanged: string[];
-    kept: string[];
-    refused?: string[];
-}
-
-export interface CheckWorkspaceResult {
-    files: number;
-    errors: number;
-    warnings: number;
-    infos: number;
-}
+/**
+ * The fields of the Generate Code and Check Workspace commands' results these suites read (language/lsp/protocol.ts
+ * declares them all; it lies outside this compilation).
+ */
+export type GenerateResult = { written: string[]; kept: string[]; refused?: string[] };
+export type CheckWorkspaceResult = { files: number; errors: number; warnings: number };
 
 /**
  * Where our language server died so far, from the "Reactor FSM" output channel's log file (the client restarts a
