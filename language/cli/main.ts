@@ -11,6 +11,16 @@ import { InputError } from './source-files.js';
 
 const EXIT_USAGE = 2;
 
+/** Where commands print their results, a line at a time. */
+function printLine(line: string): void {
+    process.stdout.write(`${line}\n`);
+}
+
+/** Where commands print what went wrong, a line at a time. */
+function printError(line: string): void {
+    process.stderr.write(`${line}\n`);
+}
+
 function fail(message: string): never {
     process.stderr.write(`reactor-fsm: ${message}\n`);
     process.exit(EXIT_USAGE);
@@ -43,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         .option('--summary', 'also print one line per machine: its states, events, sockets and signals')
         .action(async (paths: string[], options: { json?: boolean; summary?: boolean }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
-            exitCode = await runCheck(ReactorFsm, paths, options, (line) => process.stdout.write(`${line}\n`));
+            exitCode = await runCheck(ReactorFsm, paths, options, printLine);
         });
 
     program
@@ -53,13 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         .option('-o, --out <dir>', 'output folder', 'generated')
         .action(async (file: string, options: { out: string }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
-            exitCode = await runGenerate(
-                ReactorFsm,
-                file,
-                options,
-                (line) => process.stdout.write(`${line}\n`),
-                (line) => process.stderr.write(`${line}\n`)
-            );
+            exitCode = await runGenerate(ReactorFsm, file, options, printLine, printError);
         });
 
     program
@@ -83,14 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         .option('--json', 'print the trace as NDJSON, one object per line')
         .action(async (file: string, options: { machine?: string; script?: string; json?: boolean }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
-            exitCode = await runSimulate(
-                ReactorFsm,
-                file,
-                options,
-                (line) => process.stdout.write(`${line}\n`),
-                (line) => process.stderr.write(`${line}\n`),
-                () => readStandardInput()
-            );
+            exitCode = await runSimulate(ReactorFsm, file, options, printLine, printError, () => readStandardInput());
         });
 
     try {
