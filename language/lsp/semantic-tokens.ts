@@ -38,6 +38,38 @@ type Role = keyof typeof ReactorFsmTokenRoles;
 /** The hidden terminals of the grammar that are comments (the other one, WS, never reaches the CST). */
 const COMMENT_TERMINALS = new Set(['SL_COMMENT', 'ML_COMMENT']);
 
+/** A property of a node and the role its words play; a declaring name also gets the `declaration` modifier. */
+type PropertyRole<P extends string = string> = readonly [property: P, role: Role, modifier?: readonly string[]];
+
+const OPTION = ['option', 'option'] as const satisfies PropertyRole;
+const DECLARED_SOCKET = ['name', 'socket', [declaration]] as const satisfies PropertyRole;
+
+/** The roles of each node type's properties, in source order (State and Model, which need more, are coded above). */
+const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<PropertyRole<Properties<ReactorFsmAstType[T]>>> } = {
+    Machine: [['name', 'machine', [declaration]]],
+    Event: [['name', 'event', [declaration]]],
+    Transition: [['event', 'event'], ['target', 'state']],
+    Guard: [['negated', 'negation'], ['name', 'guard']],
+    Timer: [['delay', 'quantity'], ['target', 'state']],
+    CloseAction: [['socket', 'socket']],
+    ConnectAction: [['socket', 'socket']],
+    RaiseAction: [['event', 'event']],
+    CallAction: [['name', 'userAction']],
+    Server: [DECLARED_SOCKET, ['address', 'address']],
+    Client: [DECLARED_SOCKET, ['address', 'address']],
+    Connection: [DECLARED_SOCKET],
+    EventMapping: [['socketEvent', 'socketEvent'], ['event', 'event']],
+    FlagOption: [OPTION],
+    KeepaliveOption: [OPTION, ['delay', 'quantity']],
+    TimeoutOption: [OPTION, ['delay', 'quantity']],
+    BacklogOption: [OPTION, ['size', 'quantity']],
+    ReconnectOption: [OPTION, ['min', 'quantity'], ['max', 'quantity']],
+    HeartbeatOption: [OPTION, ['interval', 'quantity'], ['timeout', 'quantity'], ['event', 'event']],
+    IdleOption: [OPTION, ['delay', 'quantity'], ['event', 'event']],
+    SessionOption: [OPTION, ['machine', 'machine']],
+    Signal: [['signal', 'signal'], ['event', 'event']]
+};
+
 export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvider {
     protected override highlightElement(astNode: AstNode, acceptor: SemanticTokenAcceptor): void {
         const node = astNode as ReactorFsmNode;
@@ -50,89 +82,14 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
                     this.property(acceptor, node, 'unclosedComment', 'comment');
                 }
                 return;
-            case 'Machine':
-                this.property(acceptor, node, 'name', 'machine', [declaration]);
-                return;
-            case 'Event':
-                this.property(acceptor, node, 'name', 'event', [declaration]);
-                return;
             case 'State':
                 this.property(acceptor, node, 'initial', 'keyword');
                 this.property(acceptor, node, 'final', 'keyword');
                 this.property(acceptor, node, 'name', 'state', this.isUnreachable(node) ? [declaration, deprecated] : [declaration]);
                 return;
-            case 'Transition':
-                this.property(acceptor, node, 'event', 'event');
-                this.property(acceptor, node, 'target', 'state');
-                return;
-            case 'Guard':
-                this.property(acceptor, node, 'negated', 'negation');
-                this.property(acceptor, node, 'name', 'guard');
-                return;
-            case 'Timer':
-                this.property(acceptor, node, 'delay', 'quantity');
-                this.property(acceptor, node, 'target', 'state');
-                return;
-            case 'CloseAction':
-            case 'ConnectAction':
-                this.property(acceptor, node, 'socket', 'socket');
-                return;
-            case 'RaiseAction':
-                this.property(acceptor, node, 'event', 'event');
-                return;
-            case 'CallAction':
-                this.property(acceptor, node, 'name', 'userAction');
-                return;
-            case 'Server':
-            case 'Client':
-                this.property(acceptor, node, 'name', 'socket', [declaration]);
-                this.property(acceptor, node, 'address', 'address');
-                return;
-            case 'Connection':
-                this.property(acceptor, node, 'name', 'socket', [declaration]);
-                return;
-            case 'EventMapping':
-                this.property(acceptor, node, 'socketEvent', 'socketEvent');
-                this.property(acceptor, node, 'event', 'event');
-                return;
-            case 'FlagOption':
-                this.property(acceptor, node, 'option', 'option');
-                return;
-            case 'KeepaliveOption':
-            case 'TimeoutOption':
-                this.property(acceptor, node, 'option', 'option');
-                this.property(acceptor, node, 'delay', 'quantity');
-                return;
-            case 'BacklogOption':
-                this.property(acceptor, node, 'option', 'option');
-                this.property(acceptor, node, 'size', 'quantity');
-                return;
-            case 'ReconnectOption':
-                this.property(acceptor, node, 'option', 'option');
-                this.property(acceptor, node, 'min', 'quantity');
-                this.property(acceptor, node, 'max', 'quantity');
-                return;
-            case 'HeartbeatOption':
-                this.property(acceptor, node, 'option', 'option');
-                this.property(acceptor, node, 'interval', 'quantity');
-                this.property(acceptor, node, 'timeout', 'quantity');
-                this.property(acceptor, node, 'event', 'event');
-                return;
-            case 'IdleOption':
-                this.property(acceptor, node, 'option', 'option');
-                this.property(acceptor, node, 'delay', 'quantity');
-                this.property(acceptor, node, 'event', 'event');
-                return;
-            case 'SessionOption':
-                this.property(acceptor, node, 'option', 'option');
-                this.property(acceptor, node, 'machine', 'machine');
-                return;
-            case 'Signal':
-                this.property(acceptor, node, 'signal', 'signal');
-                this.property(acceptor, node, 'event', 'event');
-                return;
-            default:
-                return;
+        }
+        for (const [property, role, modifier] of PROPERTY_ROLES[node.$type] ?? []) {
+            this.property(acceptor, node, property, role, modifier);
         }
     }
 
