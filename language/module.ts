@@ -1,5 +1,5 @@
-// The map of the language: every Langium service Reactor FSM replaces, and why.
-import { inject, type Module } from 'langium';
+// The map of the language: every Langium service Reactor FSM replaces, every service it adds, and why.
+import { inject, type DeepPartial, type Module } from 'langium';
 import {
     createDefaultModule,
     createDefaultSharedModule,
@@ -20,6 +20,9 @@ import { nameWords } from './syntax-errors/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './syntax-errors/messages.js';
 import { CodedDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/validator.js';
+import { GraphChecks } from './validation/graph-checks.js';
+import { SocketChecks } from './validation/socket-checks.js';
+import { StructureChecks } from './validation/structure-checks.js';
 import { ReactorFsmCodeActionProvider } from './lsp/code-actions.js';
 import { ReactorFsmCodeLensProvider } from './lsp/code-lens.js';
 import { ReactorFsmCompletionProvider } from './lsp/completion-provider.js';
@@ -28,9 +31,27 @@ import { ReactorFsmDocumentSymbolProvider } from './lsp/document-symbols.js';
 import { ReactorFsmFormatter } from './lsp/formatter.js';
 import { ReactorFsmSemanticTokenProvider } from './lsp/semantic-tokens.js';
 
-export type ReactorFsmServices = LangiumServices;
+/** The services Reactor FSM adds to Langium's. */
+export interface ReactorFsmAddedServices {
+    validation: {
+        /** The checks, one service per kind, registered by `registerValidationChecks` with the service as `this`. */
+        checks: {
+            /** One initial state, unique names, catchable signals, timer delays, machine names across the workspace. */
+            Structure: StructureChecks;
+            /** What the machine analysis finds: unreachable, stuck, undecided, unused. */
+            Graph: GraphChecks;
+            /** Socket addresses, options and socket events, sessions and connections. */
+            Sockets: SocketChecks;
+        };
+    };
+}
 
-export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices> = {
+export type ReactorFsmServices = LangiumServices & ReactorFsmAddedServices;
+
+/** What a module passed to `createReactorFsmServices` may replace: any Langium service or any of ours. */
+export type PartialReactorFsmServices = PartialLangiumServices & DeepPartial<ReactorFsmAddedServices>;
+
+export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices & ReactorFsmAddedServices> = {
     parser: {
         // Chevrotain's messages list token type names ("ID", "QUANTITY"); ours speak the user's words.
         ParserErrorMessageProvider: (services) => new FriendlyParserErrorMessages(nameWords(services.Grammar)),
@@ -50,7 +71,13 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     },
     validation: {
         // Syntax and linking diagnostics get stable codes like every other diagnostic.
-        DocumentValidator: (services) => new CodedDocumentValidator(services)
+        DocumentValidator: (services) => new CodedDocumentValidator(services),
+        // Our checks, as services: a module passed to createReactorFsmServices can replace one kind of check.
+        checks: {
+            Structure: (services) => new StructureChecks(services),
+            Graph: () => new GraphChecks(),
+            Sockets: () => new SocketChecks()
+        }
     },
     lsp: {
         // Keywords come with what they do; names with what they are; signal names are offered where they go.
@@ -83,15 +110,17 @@ export const ReactorFsmSharedModule: Module<LangiumSharedServices, PartialLangiu
 
 /**
  * Creates the shared services and the Reactor FSM language services.
- * `overrides` replace individual services (the benchmark uses this to measure Langium's default scoping).
+ * `overrides` replace individual services, Langium's or ours (the benchmark uses this to measure Langium's default
+ * scoping; `{ validation: { checks: { Sockets: () => new MySocketChecks() } } }` replaces the socket checks).
  */
 export function createReactorFsmServices(
     context: DefaultSharedModuleContext,
-    ...overrides: Array<Module<ReactorFsmServices, PartialLangiumServices>>
+    ...overrides: Array<Module<ReactorFsmServices, PartialReactorFsmServices>>
 ): { shared: LangiumSharedServices; ReactorFsm: ReactorFsmServices } {
     const shared = inject(createDefaultSharedModule(context), ReactorFsmGeneratedSharedModule, ReactorFsmSharedModule);
     const ReactorFsm = inject(createDefaultModule({ shared }), ReactorFsmGeneratedModule, ReactorFsmModule, ...overrides);
     shared.ServiceRegistry.register(ReactorFsm);
+    // After the overrides: the check services registered are the ones the container holds.
     registerValidationChecks(ReactorFsm);
     if (!context.connection) {
         // No language server: nothing else would mark the configuration as loaded.

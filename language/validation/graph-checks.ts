@@ -7,7 +7,10 @@ import { IssueCodes } from './issue-codes.js';
 import { lineOf } from './locations.js';
 import { isIncomplete } from './incomplete-machines.js';
 
-/** Graph checks skip an incomplete machine (syntax error, unknown name): a half-typed line would make them report phantom problems. */
+/**
+ * The service `validation.checks.Graph`. Graph checks skip an incomplete machine (syntax error, unknown name): a
+ * half-typed line would make them report phantom problems.
+ */
 export class GraphChecks {
     /** States no path from the initial state reaches. */
     checkReachability(machine: Machine, accept: ValidationAcceptor): void {

@@ -48,6 +48,7 @@ function fitsWhere(key: string): string {
     return (FITS[key] ?? []).map((kind) => KIND_WORDS[kind].replace(/^an? /, '')).join(' and ');
 }
 
+/** The service `validation.checks.Sockets`. */
 export class SocketChecks {
     /** `HOST:PORT` has a valid host and a port in 0–65535. */
     checkAddress(socket: Socket, accept: ValidationAcceptor): void {

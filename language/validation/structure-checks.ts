@@ -1,5 +1,5 @@
 // Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the workspace.
-import { AstUtils, GrammarUtils, MultiMap, WorkspaceCache, type AstNode, type AstNodeDescription, type IndexManager, type LangiumSharedCoreServices, type ValidationAcceptor } from 'langium';
+import { AstUtils, GrammarUtils, MultiMap, WorkspaceCache, type AstNode, type AstNodeDescription, type IndexManager, type LangiumCoreServices, type ValidationAcceptor } from 'langium';
 import type { Machine, Model, Timer } from '../generated/ast.js';
 import { parseDuration } from '../values/quantities.js';
 import { UNCLOSED_COMMENT_MESSAGE } from '../syntax-errors/messages.js';
@@ -11,15 +11,15 @@ import { lineOf } from './locations.js';
 
 type Named = AstNode & { name: string };
 
+/** The service `validation.checks.Structure`. */
 export class StructureChecks {
+    private readonly indexManager: IndexManager;
     /** Machine names of the workspace → where they are declared; built once per workspace version. */
     private readonly machinesByName: WorkspaceCache<'machines', MultiMap<string, AstNodeDescription>>;
 
-    constructor(
-        private readonly indexManager: IndexManager,
-        shared: LangiumSharedCoreServices
-    ) {
-        this.machinesByName = new WorkspaceCache(shared);
+    constructor(services: LangiumCoreServices) {
+        this.indexManager = services.shared.workspace.IndexManager;
+        this.machinesByName = new WorkspaceCache(services.shared);
     }
 
     /** Exactly one state is marked `initial`. */

@@ -1,29 +1,31 @@
-// The one table from AST type to the checks that run on it.
+// The one table from AST type to the checks that run on it, registered from the check services of the container.
 import type { ValidationChecks } from 'langium';
 import type { ReactorFsmAstType } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
-import { GraphChecks } from './graph-checks.js';
-import { SocketChecks } from './socket-checks.js';
-import { StructureChecks } from './structure-checks.js';
 
+/**
+ * Registers the checks of `services.validation.checks`: each service with its own table, passed to the registry as the
+ * `this` its methods run with, so a module that replaces a check service (see `createReactorFsmServices`) replaces its
+ * checks. Checks of one AST type run in the order registered here: structure, then graph, then sockets.
+ */
 export function registerValidationChecks(services: ReactorFsmServices): void {
-    const structure = new StructureChecks(services.shared.workspace.IndexManager, services.shared);
-    const graph = new GraphChecks();
-    const sockets = new SocketChecks();
-    const checks: ValidationChecks<ReactorFsmAstType> = {
-        Model: [structure.checkUniqueMachines.bind(structure), structure.checkUnclosedComment.bind(structure)],
-        Machine: [
-            structure.checkInitialState.bind(structure),
-            structure.checkUniqueNames.bind(structure),
-            structure.checkSignals.bind(structure),
-            graph.checkReachability.bind(graph),
-            graph.checkProgress.bind(graph),
-            graph.checkDeterminism.bind(graph),
-            graph.checkEventUse.bind(graph)
-        ],
-        Timer: structure.checkTimerDelay.bind(structure),
-        Socket: [sockets.checkAddress.bind(sockets), sockets.checkMembers.bind(sockets), sockets.checkSingleConnection.bind(sockets)],
-        ConnectAction: sockets.checkConnectTarget.bind(sockets)
+    const registry = services.validation.ValidationRegistry;
+    const { Structure, Graph, Sockets } = services.validation.checks;
+    /* eslint-disable @typescript-eslint/unbound-method -- the registry calls each check with its service as `this` */
+    const structure: ValidationChecks<ReactorFsmAstType> = {
+        Model: [Structure.checkUniqueMachines, Structure.checkUnclosedComment],
+        Machine: [Structure.checkInitialState, Structure.checkUniqueNames, Structure.checkSignals],
+        Timer: Structure.checkTimerDelay
     };
-    services.validation.ValidationRegistry.register(checks);
+    const graph: ValidationChecks<ReactorFsmAstType> = {
+        Machine: [Graph.checkReachability, Graph.checkProgress, Graph.checkDeterminism, Graph.checkEventUse]
+    };
+    const sockets: ValidationChecks<ReactorFsmAstType> = {
+        Socket: [Sockets.checkAddress, Sockets.checkMembers, Sockets.checkSingleConnection],
+        ConnectAction: Sockets.checkConnectTarget
+    };
+    /* eslint-enable @typescript-eslint/unbound-method */
+    registry.register(structure, Structure);
+    registry.register(graph, Graph);
+    registry.register(sockets, Sockets);
 }
