@@ -17,7 +17,7 @@ import type { Diagnostic, Position, Range } from 'vscode-languageserver';
 import type { SuggestingLinkingError } from '../references/linker.js';
 import { closestNames, quotedAlternatives } from '../references/suggestions.js';
 import { UNCLOSED_COMMENT_MESSAGE } from '../syntax-errors/messages.js';
-import { IssueCodes } from './issue-codes.js';
+import { IssueCodes, IssueSeverities } from './issue-codes.js';
 
 /** The two characters `/*` starting at `start`. */
 export function openingOfComment(start: Position): Range {
@@ -125,7 +125,7 @@ export class CodedDocumentValidator extends DefaultDocumentValidator {
                 ...(suggestions.length === 0 ? {} : { suggestion: suggestions[0]!, suggestions })
             };
             diagnostics.push(
-                this.toDiagnostic('error', message, {
+                this.toDiagnostic(IssueSeverities[IssueCodes.UnresolvedReference], message, {
                     node: error.info.container,
                     range: reference.$refNode?.range,
                     property: error.info.property,

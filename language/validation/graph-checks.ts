@@ -4,6 +4,7 @@ import { DiagnosticTag } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Event, Machine, Transition } from '../generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
+import { report } from './report.js';
 import { lineOf } from './locations.js';
 import { isIncomplete } from './incomplete-machines.js';
 
@@ -26,10 +27,9 @@ export class GraphChecks {
             const duplicate = seen.has(state.name);
             seen.add(state.name);
             if (!duplicate && !analysis.reachable.has(state)) {
-                accept('warning', `State '${state.name}' is unreachable: no transition or timer leads to it from the initial state '${analysis.initial.name}'. Add a transition to it, or remove it.`, {
+                report(accept, IssueCodes.UnreachableState, `State '${state.name}' is unreachable: no transition or timer leads to it from the initial state '${analysis.initial.name}'. Add a transition to it, or remove it.`, {
                     node: state,
                     property: 'name',
-                    code: IssueCodes.UnreachableState,
                     tags: [DiagnosticTag.Unnecessary]
                 });
             }
@@ -43,25 +43,20 @@ export class GraphChecks {
         }
         const analysis = analyzeMachine(machine);
         for (const state of analysis.terminal) {
-            accept('warning', `State '${state.name}' is not final, yet nothing leaves it: the machine gets stuck here. Add a transition or timer to another state, or mark it 'final'.`, {
+            report(accept, IssueCodes.TerminalState, `State '${state.name}' is not final, yet nothing leaves it: the machine gets stuck here. Add a transition or timer to another state, or mark it 'final'.`, {
                 node: state,
-                property: 'name',
-                code: IssueCodes.TerminalState
+                property: 'name'
             });
         }
         for (const state of analysis.traps) {
-            accept('info', `From state '${state.name}' no final state can be reached: once here, machine '${machine.name}' never finishes.`, {
+            report(accept, IssueCodes.CannotFinish, `From state '${state.name}' no final state can be reached: once here, machine '${machine.name}' never finishes.`, {
                 node: state,
-                property: 'name',
-                code: IssueCodes.CannotFinish
+                property: 'name'
             });
         }
         for (const trigger of analysis.finalTriggers) {
             const state = trigger.$container;
-            accept('error', `Final state '${state.name}' cannot have ${trigger.$type === 'Timer' ? 'timers' : 'transitions'}: a finished machine takes no more events. Remove this line, or drop 'final'.`, {
-                node: trigger,
-                code: IssueCodes.FinalHasTransitions
-            });
+            report(accept, IssueCodes.FinalHasTransitions, `Final state '${state.name}' cannot have ${trigger.$type === 'Timer' ? 'timers' : 'transitions'}: a finished machine takes no more events. Remove this line, or drop 'final'.`, { node: trigger });
         }
         // A final state is never left, so its exit actions would never run.
         for (const state of analysis.states) {
@@ -69,10 +64,7 @@ export class GraphChecks {
                 continue;
             }
             for (const exit of state.exits) {
-                accept('error', `Final state '${state.name}' cannot have exit actions: a final state is never left, so they can never run. Remove this line, or drop 'final'.`, {
-                    node: exit,
-                    code: IssueCodes.FinalHasTransitions
-                });
+                report(accept, IssueCodes.FinalHasTransitions, `Final state '${state.name}' cannot have exit actions: a final state is never left, so they can never run. Remove this line, or drop 'final'.`, { node: exit });
             }
         }
     }
@@ -84,20 +76,18 @@ export class GraphChecks {
         }
         const analysis = analyzeMachine(machine);
         for (const [first, second] of analysis.nondeterministic) {
-            accept('error', `State '${first.$container.name}' already has an unguarded transition on '${eventName(first)}' (line ${lineOf(first)}): which one fires is undecided. Add a guard to one of them, or remove one.`, {
+            report(accept, IssueCodes.Nondeterministic, `State '${first.$container.name}' already has an unguarded transition on '${eventName(first)}' (line ${lineOf(first)}): which one fires is undecided. Add a guard to one of them, or remove one.`, {
                 node: second,
-                property: 'event',
-                code: IssueCodes.Nondeterministic
+                property: 'event'
             });
         }
         for (const [earlier, guarded] of analysis.shadowed) {
             const why = earlier.guard
                 ? `the one on line ${lineOf(earlier)} has the same guard and is tried first. Remove one, or give them different guards.`
                 : `the unguarded one on line ${lineOf(earlier)} is tried first and always matches. Move the unguarded transition last.`;
-            accept('warning', `This transition on '${eventName(guarded)}' can never fire: ${why}`, {
+            report(accept, IssueCodes.ShadowedTransition, `This transition on '${eventName(guarded)}' can never fire: ${why}`, {
                 node: guarded,
-                property: 'guard',
-                code: IssueCodes.ShadowedTransition
+                property: 'guard'
             });
         }
     }
@@ -115,14 +105,13 @@ export class GraphChecks {
             }
             seen.add(event.name);
             if (!analysis.handled.has(event)) {
-                accept('warning', `Event '${event.name}' is declared but no state handles it. Add 'on ${event.name}' to a state, or remove it.`, {
+                report(accept, IssueCodes.UnusedEvent, `Event '${event.name}' is declared but no state handles it. Add 'on ${event.name}' to a state, or remove it.`, {
                     node: event,
                     property: 'name',
-                    code: IssueCodes.UnusedEvent,
                     tags: [DiagnosticTag.Unnecessary]
                 });
             } else if (analysis.isReactor && !analysis.producers.has(event)) {
-                accept('info', neverFiresMessage(event, machine), { node: event, property: 'name', code: IssueCodes.EventNeverFires });
+                report(accept, IssueCodes.EventNeverFires, neverFiresMessage(event, machine), { node: event, property: 'name' });
             }
         }
     }

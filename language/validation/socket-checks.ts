@@ -5,6 +5,7 @@ import { isConnection, type ConnectAction, type Socket, type SocketMember } from
 import { parseAddress } from '../values/addresses.js';
 import { parseCount, parseDuration } from '../values/quantities.js';
 import { IssueCodes } from './issue-codes.js';
+import { report } from './report.js';
 import { lineOf } from './locations.js';
 
 type SocketKind = Socket['$type'];
@@ -57,7 +58,7 @@ export class SocketChecks {
         }
         const address = parseAddress(socket.address);
         if (!address.ok) {
-            accept('error', address.message, { node: socket, property: 'address', code: IssueCodes.BadSocketOption });
+            report(accept, IssueCodes.BadSocketOption, address.message, { node: socket, property: 'address' });
         }
     }
 
@@ -69,39 +70,32 @@ export class SocketChecks {
             const fits = FITS[key] ?? [];
             if (!fits.includes(socket.$type)) {
                 const what = member.$type === 'EventMapping' ? `The '${member.socketEvent}' event` : `'${key}'`;
-                accept('error', `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)} sockets.`, {
-                    node: member,
-                    code: IssueCodes.BadSocketOption
-                });
+                report(accept, IssueCodes.BadSocketOption, `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)} sockets.`, { node: member });
                 continue;
             }
             const earlier = seen.get(key);
             if (earlier) {
-                accept('error', `'${key}' is already given on line ${lineOf(earlier)}: each option and socket event appears once per socket.`, {
-                    node: member,
-                    code: IssueCodes.BadSocketOption
-                });
+                report(accept, IssueCodes.BadSocketOption, `'${key}' is already given on line ${lineOf(earlier)}: each option and socket event appears once per socket.`, { node: member });
                 continue;
             }
             seen.set(key, member);
             const ineffective = INEFFECTIVE[key];
             if (ineffective !== undefined) {
-                accept('warning', ineffective, { node: member, code: IssueCodes.IneffectiveOption, tags: [DiagnosticTag.Unnecessary] });
+                report(accept, IssueCodes.IneffectiveOption, ineffective, { node: member, tags: [DiagnosticTag.Unnecessary] });
             }
             this.checkValues(member, accept);
         }
         if (socket.$type === 'Server' && socket.name !== undefined && !seen.has('session')) {
-            accept('error', `Server '${socket.name}' needs 'session MACHINE': the machine each accepted connection runs.`, {
+            report(accept, IssueCodes.BadSocketOption, `Server '${socket.name}' needs 'session MACHINE': the machine each accepted connection runs.`, {
                 node: socket,
-                property: 'name',
-                code: IssueCodes.BadSocketOption
+                property: 'name'
             });
         }
     }
 
     private checkValues(member: SocketMember, accept: ValidationAcceptor): void {
         const bad = (message: string, property: string): void =>
-            accept('error', message, { node: member, property, code: IssueCodes.BadSocketOption });
+            report(accept, IssueCodes.BadSocketOption, message, { node: member, property });
         const duration = (text: string | undefined, property: string): number | undefined => {
             if (text === undefined) {
                 return undefined;
@@ -160,7 +154,7 @@ export class SocketChecks {
     checkConnectTarget(action: ConnectAction, accept: ValidationAcceptor): void {
         const socket = action.socket?.ref;
         if (socket && socket.$type !== 'Client') {
-            accept('error', `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket', code: IssueCodes.BadSocketOption });
+            report(accept, IssueCodes.BadSocketOption, `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket' });
         }
     }
 
@@ -171,10 +165,9 @@ export class SocketChecks {
         }
         const first = socket.$container.sockets.find(isConnection);
         if (first && first !== socket && socket.name !== undefined && first.name !== undefined) {
-            accept('error', `Machine '${socket.$container.name}' already has connection '${first.name}' (line ${lineOf(first)}): a session machine owns exactly one accepted socket.`, {
+            report(accept, IssueCodes.BadSocketOption, `Machine '${socket.$container.name}' already has connection '${first.name}' (line ${lineOf(first)}): a session machine owns exactly one accepted socket.`, {
                 node: socket,
-                property: 'name',
-                code: IssueCodes.BadSocketOption
+                property: 'name'
             });
         }
     }

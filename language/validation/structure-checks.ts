@@ -6,6 +6,7 @@ import { UNCLOSED_COMMENT_MESSAGE } from '../syntax-errors/messages.js';
 import { signalProblem } from '../values/signals.js';
 import { openingOfComment } from './document-validator.js';
 import { IssueCodes } from './issue-codes.js';
+import { report } from './report.js';
 import { hasSyntaxError } from './incomplete-machines.js';
 import { lineOf } from './locations.js';
 
@@ -29,17 +30,15 @@ export class StructureChecks {
         }
         const initials = machine.states.filter((state) => state.initial);
         if (initials.length === 0) {
-            accept('error', `Machine '${machine.name}' has no initial state: mark the state it starts in with 'initial'.`, {
+            report(accept, IssueCodes.NoInitial, `Machine '${machine.name}' has no initial state: mark the state it starts in with 'initial'.`, {
                 node: machine,
-                property: 'name',
-                code: IssueCodes.NoInitial
+                property: 'name'
             });
         }
         for (const extra of initials.slice(1)) {
-            accept('error', `Machine '${machine.name}' already starts in '${initials[0]!.name}' (line ${lineOf(initials[0]!)}): only one state can be 'initial'.`, {
+            report(accept, IssueCodes.ManyInitial, `Machine '${machine.name}' already starts in '${initials[0]!.name}' (line ${lineOf(initials[0]!)}): only one state can be 'initial'.`, {
                 node: extra,
-                keyword: 'initial',
-                code: IssueCodes.ManyInitial
+                keyword: 'initial'
             });
         }
     }
@@ -57,7 +56,7 @@ export class StructureChecks {
         const start = GrammarUtils.findNodeForProperty(model.$cstNode, 'unclosedComment')?.range.start;
         // Inside a machine the parser already reported it.
         if (model.unclosedComment !== undefined && start && document.parseResult.parserErrors.length === 0) {
-            accept('error', UNCLOSED_COMMENT_MESSAGE, { node: model, range: openingOfComment(start), code: IssueCodes.SyntaxError });
+            report(accept, IssueCodes.SyntaxError, UNCLOSED_COMMENT_MESSAGE, { node: model, range: openingOfComment(start) });
         }
     }
 
@@ -71,10 +70,9 @@ export class StructureChecks {
             }
             const earlier = firstHere.get(machine.name);
             if (earlier) {
-                accept('error', `Duplicate machine name '${machine.name}': line ${lineOf(earlier)} already declares a machine called that.`, {
+                report(accept, IssueCodes.DuplicateName, `Duplicate machine name '${machine.name}': line ${lineOf(earlier)} already declares a machine called that.`, {
                     node: machine,
-                    property: 'name',
-                    code: IssueCodes.DuplicateName
+                    property: 'name'
                 });
                 continue;
             }
@@ -82,10 +80,9 @@ export class StructureChecks {
             const declared = this.machinesByName.get('machines', () => new MultiMap(this.indexManager.allElements('Machine').map((description) => [description.name, description] as [string, AstNodeDescription]).toArray()));
             const elsewhere = declared.get(machine.name).find((description) => description.documentUri.toString() !== uri);
             if (elsewhere) {
-                accept('error', `Duplicate machine name '${machine.name}': ${elsewhere.documentUri.path.split('/').pop()} declares a machine called that too. Machine names are shared by the whole workspace.`, {
+                report(accept, IssueCodes.DuplicateName, `Duplicate machine name '${machine.name}': ${elsewhere.documentUri.path.split('/').pop()} declares a machine called that too. Machine names are shared by the whole workspace.`, {
                     node: machine,
-                    property: 'name',
-                    code: IssueCodes.DuplicateName
+                    property: 'name'
                 });
             }
         }
@@ -100,15 +97,14 @@ export class StructureChecks {
             }
             const problem = signalProblem(signal.signal);
             if (problem) {
-                accept('error', problem, { node: signal, property: 'signal', code: IssueCodes.BadSignal });
+                report(accept, IssueCodes.BadSignal, problem, { node: signal, property: 'signal' });
                 continue;
             }
             const earlier = bound.get(signal.signal);
             if (earlier !== undefined) {
-                accept('error', `${signal.signal} is already bound on line ${earlier}: one signal raises one event.`, {
+                report(accept, IssueCodes.BadSignal, `${signal.signal} is already bound on line ${earlier}: one signal raises one event.`, {
                     node: signal,
-                    property: 'signal',
-                    code: IssueCodes.BadSignal
+                    property: 'signal'
                 });
             } else {
                 bound.set(signal.signal, lineOf(signal));
@@ -120,7 +116,7 @@ export class StructureChecks {
     checkTimerDelay(timer: Timer, accept: ValidationAcceptor): void {
         const delay = timer.delay === undefined ? undefined : parseDuration(timer.delay);
         if (delay && !delay.ok) {
-            accept('error', delay.message, { node: timer, property: 'delay', code: IssueCodes.BadDuration });
+            report(accept, IssueCodes.BadDuration, delay.message, { node: timer, property: 'delay' });
         }
     }
 }
@@ -133,10 +129,9 @@ function reportDuplicates(kind: string, nodes: readonly Named[], machine: Machin
         }
         const earlier = first.get(node.name);
         if (earlier) {
-            accept('error', `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} called that (line ${lineOf(earlier)}).`, {
+            report(accept, IssueCodes.DuplicateName, `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} called that (line ${lineOf(earlier)}).`, {
                 node,
-                property: 'name',
-                code: IssueCodes.DuplicateName
+                property: 'name'
             });
         } else {
             first.set(node.name, node);
