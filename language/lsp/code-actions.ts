@@ -1,5 +1,5 @@
 // Quick fixes for our diagnostics: mark a stuck state final, remove an unreachable state, declare a missing event,
-// replace a misspelt name with the suggested one, and remove a socket option that has no effect.
+// replace a misspelt name with the suggested one, and remove a socket option that has no effect, is repeated or misplaced.
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
@@ -46,8 +46,8 @@ function removeState(document: LangiumDocument, diagnostic: Diagnostic): CodeAct
     return fix(`Remove unreachable state '${state.name}'`, document, diagnostic, [{ range, newText: '' }]);
 }
 
-/** Deletes a socket option: its whole line when it stands alone, else the word and the blanks on one side of it. */
-function removeOption(document: LangiumDocument, diagnostic: Diagnostic): CodeAction | undefined {
+/** Deletes a socket option or event: its whole line when it stands alone, else the member and the blanks on one side of it. */
+function removeOption(document: LangiumDocument, diagnostic: Diagnostic, preferred: boolean): CodeAction | undefined {
     const option = nodeAt(document, diagnostic, isSocketMember);
     const cst = option?.$cstNode;
     if (!option || !cst) {
@@ -74,7 +74,7 @@ function removeOption(document: LangiumDocument, diagnostic: Diagnostic): CodeAc
         [start, end] = [before, cst.end]; // last of its line or block: the blanks before it
     }
     const range = { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) };
-    return fix(`Remove '${cst.text}'`, document, diagnostic, [{ range, newText: '' }], true);
+    return fix(`Remove '${cst.text}'`, document, diagnostic, [{ range, newText: '' }], preferred);
 }
 
 /** Adds the event to the machine's last `events` list, or a new list after the machine's `{`. */
@@ -112,7 +112,12 @@ export class ReactorFsmCodeActionProvider implements CodeActionProvider {
                     add(removeState(document, diagnostic));
                     break;
                 case IssueCodes.IneffectiveOption:
-                    add(removeOption(document, diagnostic));
+                case IssueCodes.RepeatedOption:
+                    add(removeOption(document, diagnostic, true));
+                    break;
+                case IssueCodes.MisplacedOption:
+                    // Not preferred: it may belong on another socket of the machine.
+                    add(removeOption(document, diagnostic, false));
                     break;
                 case IssueCodes.UnresolvedReference: {
                     const data = diagnostic.data as UnresolvedReferenceData | undefined;

@@ -4,7 +4,7 @@ import { DiagnosticTag } from 'vscode-languageserver';
 import { isConnection, type ConnectAction, type Socket, type SocketMember } from '../generated/ast.js';
 import { parseAddress } from '../values/addresses.js';
 import { parseCount, parseDuration } from '../values/quantities.js';
-import { IssueCodes } from './issue-codes.js';
+import { IssueCodes, type IssueCode } from './issue-codes.js';
 import { report } from './report.js';
 import { lineOf } from './locations.js';
 
@@ -58,7 +58,7 @@ export class SocketChecks {
         }
         const address = parseAddress(socket.address);
         if (!address.ok) {
-            report(accept, IssueCodes.BadSocketOption, address.message, { node: socket, property: 'address' });
+            report(accept, IssueCodes.BadAddress, address.message, { node: socket, property: 'address' });
         }
     }
 
@@ -70,12 +70,12 @@ export class SocketChecks {
             const fits = FITS[key] ?? [];
             if (!fits.includes(socket.$type)) {
                 const what = member.$type === 'EventMapping' ? `The '${member.socketEvent}' event` : `'${key}'`;
-                report(accept, IssueCodes.BadSocketOption, `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)} sockets.`, { node: member });
+                report(accept, IssueCodes.MisplacedOption, `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)} sockets.`, { node: member });
                 continue;
             }
             const earlier = seen.get(key);
             if (earlier) {
-                report(accept, IssueCodes.BadSocketOption, `'${key}' is already given on line ${lineOf(earlier)}: each option and socket event appears once per socket.`, { node: member });
+                report(accept, IssueCodes.RepeatedOption, `'${key}' is already given on line ${lineOf(earlier)}: each option and socket event appears once per socket.`, { node: member });
                 continue;
             }
             seen.set(key, member);
@@ -86,7 +86,7 @@ export class SocketChecks {
             this.checkValues(member, accept);
         }
         if (socket.$type === 'Server' && socket.name !== undefined && !seen.has('session')) {
-            report(accept, IssueCodes.BadSocketOption, `Server '${socket.name}' needs 'session MACHINE': the machine each accepted connection runs.`, {
+            report(accept, IssueCodes.MissingSession, `Server '${socket.name}' needs 'session MACHINE': the machine each accepted connection runs.`, {
                 node: socket,
                 property: 'name'
             });
@@ -94,15 +94,14 @@ export class SocketChecks {
     }
 
     private checkValues(member: SocketMember, accept: ValidationAcceptor): void {
-        const bad = (message: string, property: string): void =>
-            report(accept, IssueCodes.BadSocketOption, message, { node: member, property });
+        const bad = (code: IssueCode, message: string, property: string): void => report(accept, code, message, { node: member, property });
         const duration = (text: string | undefined, property: string): number | undefined => {
             if (text === undefined) {
                 return undefined;
             }
             const parsed = parseDuration(text);
             if (!parsed.ok) {
-                bad(parsed.message, property);
+                bad(IssueCodes.BadOptionValue, parsed.message, property);
                 return undefined;
             }
             return parsed.value;
@@ -116,7 +115,7 @@ export class SocketChecks {
             case 'BacklogOption': {
                 const size = member.size === undefined ? undefined : parseCount(member.size, 1, 65535);
                 if (size && !size.ok) {
-                    bad(size.message, 'size');
+                    bad(IssueCodes.BadOptionValue, size.message, 'size');
                 }
                 break;
             }
@@ -124,7 +123,7 @@ export class SocketChecks {
                 const min = duration(member.min, 'min');
                 const max = duration(member.max, 'max');
                 if (min !== undefined && max !== undefined && min > max) {
-                    bad(`The reconnect delay grows from ${member.min} up to ${member.max}: the first must not be longer than the second.`, 'max');
+                    bad(IssueCodes.ConflictingOptionValues, `The reconnect delay grows from ${member.min} up to ${member.max}: the first must not be longer than the second.`, 'max');
                 }
                 break;
             }
@@ -132,16 +131,16 @@ export class SocketChecks {
                 const interval = duration(member.interval, 'interval');
                 const timeout = duration(member.timeout, 'timeout');
                 if (interval !== undefined && timeout !== undefined && timeout <= interval) {
-                    bad(`The heartbeat timeout (${member.timeout}) must be longer than its interval (${member.interval}), or every beat would time out.`, 'timeout');
+                    bad(IssueCodes.ConflictingOptionValues, `The heartbeat timeout (${member.timeout}) must be longer than its interval (${member.interval}), or every beat would time out.`, 'timeout');
                 }
                 break;
             }
             case 'SessionOption': {
                 const session = member.machine?.ref;
                 if (session && session === member.$container.$container) {
-                    bad(`Machine '${session.name}' cannot run itself as a session: name the machine each connection runs.`, 'machine');
+                    bad(IssueCodes.SelfSession, `Machine '${session.name}' cannot run itself as a session: name the machine each connection runs.`, 'machine');
                 } else if (session && !session.sockets.some(isConnection)) {
-                    bad(`Machine '${session.name}' has no 'connection' block, so it cannot run a session: add 'connection NAME { … }' to it.`, 'machine');
+                    bad(IssueCodes.SessionWithoutConnection, `Machine '${session.name}' has no 'connection' block, so it cannot run a session: add 'connection NAME { … }' to it.`, 'machine');
                 }
                 break;
             }
@@ -154,7 +153,7 @@ export class SocketChecks {
     checkConnectTarget(action: ConnectAction, accept: ValidationAcceptor): void {
         const socket = action.socket?.ref;
         if (socket && socket.$type !== 'Client') {
-            report(accept, IssueCodes.BadSocketOption, `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket' });
+            report(accept, IssueCodes.BadConnectTarget, `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket' });
         }
     }
 
@@ -165,7 +164,7 @@ export class SocketChecks {
         }
         const first = socket.$container.sockets.find(isConnection);
         if (first && first !== socket && socket.name !== undefined && first.name !== undefined) {
-            report(accept, IssueCodes.BadSocketOption, `Machine '${socket.$container.name}' already has connection '${first.name}' (line ${lineOf(first)}): a session machine owns exactly one accepted socket.`, {
+            report(accept, IssueCodes.ManyConnections, `Machine '${socket.$container.name}' already has connection '${first.name}' (line ${lineOf(first)}): a session machine owns exactly one accepted socket.`, {
                 node: socket,
                 property: 'name'
             });

@@ -176,6 +176,16 @@ describe('quick fixes', () => {
         }
     });
 
+    it('removes a repeated option (preferred) and a misplaced one (not preferred: it may belong elsewhere)', async () => {
+        const text = 'machine M {\n    events D\n    initial state A { on D / store }\n    client c connect localhost:1 {\n        timeout 3s\n        backlog 5\n        read -> D  timeout 5s\n    }\n}';
+        const repeated = await actionsFor(text, 'repeated-option');
+        expect(repeated.actions.map((action) => [action.title, action.isPreferred])).toEqual([["Remove 'timeout 5s'", true]]);
+        expect(applyEdits(text, repeated.actions[0]!, repeated.uri)).toBe(text.replace('read -> D  timeout 5s', 'read -> D'));
+        const misplaced = await actionsFor(text, 'misplaced-option');
+        expect(misplaced.actions.map((action) => [action.title, action.isPreferred])).toEqual([["Remove 'backlog 5'", false]]);
+        expect(applyEdits(text, misplaced.actions[0]!, misplaced.uri)).toBe(text.replace('        backlog 5\n', ''));
+    });
+
     it('offers each of two equally close names, neither preferred', async () => {
         const text = 'machine M {\n    events Go\n    initial state Open { on Go -> Ope }\n    state Opex { on Go -> Open }\n}';
         const { actions, uri } = await actionsFor(text, 'unresolved-reference');

@@ -294,72 +294,93 @@ describe('cannot-finish', () => {
     });
 });
 
-describe('bad-socket-option', () => {
+describe('socket checks: one code per problem (bad-address … bad-connect-target)', () => {
     const socketModel = (socket: string, extra = ''): string => `machine M {
         events Data, Up, Lost, Acc
         initial state A { on Data -> A  on Up -> A  on Lost -> A  on Acc -> A }
         ${socket}
         ${extra}
     }`;
-    it('rejects ports outside 0–65535 and malformed hosts', async () => {
-        await expectReported(socketModel('client c connect 127.0.0.1:70000 { read -> Data }'), IssueCodes.BadSocketOption, ['127.0.0.1:70000'], /Port '70000' is outside 0–65535/);
-        await expectReported(socketModel('client c connect 300.1.1.1:80 { read -> Data }'), IssueCodes.BadSocketOption, ['300.1.1.1:80'], /not an IPv4 address/);
-        await expectReported(socketModel('client c connect [::1]:7000 { read -> Data }'), IssueCodes.BadSocketOption, []);
-        await expectReported(socketModel('client c connect "db.example.com:5432" { read -> Data }'), IssueCodes.BadSocketOption, []);
+    it('bad-address: ports outside 0–65535 and malformed hosts', async () => {
+        await expectReported(socketModel('client c connect 127.0.0.1:70000 { read -> Data }'), IssueCodes.BadAddress, ['127.0.0.1:70000'], /Port '70000' is outside 0–65535/);
+        await expectReported(socketModel('client c connect 300.1.1.1:80 { read -> Data }'), IssueCodes.BadAddress, ['300.1.1.1:80'], /not an IPv4 address/);
+        await expectReported(socketModel('client c connect [::1]:7000 { read -> Data }'), IssueCodes.BadAddress, []);
+        await expectReported(socketModel('client c connect "db.example.com:5432" { read -> Data }'), IssueCodes.BadAddress, []);
     });
-    it('rejects zero, negative, unit-less and unknown-unit durations', async () => {
+    it('bad-option-value: zero, negative, unit-less and unknown-unit durations, counts out of range', async () => {
         await expectReported(
             socketModel('client c connect 127.0.0.1:1 { timeout 0s  keepalive -3s  idle 5sec -> Lost  read -> Data }'),
-            IssueCodes.BadSocketOption,
+            IssueCodes.BadOptionValue,
             ['0s', '-3s', '5sec'],
             /must be longer than zero|unknown unit 'sec'/
         );
-        await expectReported(socketModel('client c connect 127.0.0.1:1 { timeout 3  read -> Data }'), IssueCodes.BadSocketOption, ['3'], /'3' has no unit: write 3ms, 3s, 3m or 3h/);
+        await expectReported(socketModel('client c connect 127.0.0.1:1 { timeout 3  read -> Data }'), IssueCodes.BadOptionValue, ['3'], /'3' has no unit: write 3ms, 3s, 3m or 3h/);
+        await expectReported(
+            socketModel('server s listen 0.0.0.0:7000 { backlog 0  session Worker  accept -> Acc }'),
+            IssueCodes.BadOptionValue,
+            ['0'],
+            /'0' is out of range: write a count from 1 to 65535/,
+            ['machine Worker { events X initial state W { on X -> W } connection peer { read -> X } }']
+        );
     });
-    it('rejects a heartbeat timeout not above its interval, and a reconnect range upside down', async () => {
+    it('conflicting-option-values: a heartbeat timeout not above its interval, and a reconnect range upside down', async () => {
         await expectReported(
             socketModel('client c connect 127.0.0.1:1 { heartbeat 5s timeout 5s -> Lost  reconnect 5s..100ms  read -> Data }'),
-            IssueCodes.BadSocketOption,
+            IssueCodes.ConflictingOptionValues,
             ['5s', '100ms'],
             /heartbeat timeout \(5s\) must be longer than its interval \(5s\)|first must not be longer than the second/
         );
+        await expectReported(socketModel('client c connect 127.0.0.1:1 { heartbeat 5s timeout 6s -> Lost  reconnect 5s..5s  read -> Data }'), IssueCodes.ConflictingOptionValues, []);
     });
-    it('rejects options and socket events that do not fit the socket kind, and repeated ones', async () => {
-        await expectReported(
-            socketModel('client c connect 127.0.0.1:1 { backlog 10  accept -> Acc  read -> Data  read -> Up }'),
-            IssueCodes.BadSocketOption,
-            ['backlog 10', 'accept -> Acc', 'read -> Up'],
-            /'backlog' does not fit a client: it belongs to server sockets|The 'accept' event does not fit a client|'read ->' is already given on line 4/
-        );
+    it('misplaced-option and repeated-option: options and socket events that do not fit the socket kind, and repeated ones', async () => {
+        const model = socketModel('client c connect 127.0.0.1:1 { backlog 10  accept -> Acc  read -> Data  read -> Up }');
+        await expectReported(model, IssueCodes.MisplacedOption, ['backlog 10', 'accept -> Acc'], /'backlog' does not fit a client: it belongs to server sockets|The 'accept' event does not fit a client/);
+        await expectReported(model, IssueCodes.RepeatedOption, ['read -> Up'], /'read ->' is already given on line 4/);
     });
-    it('requires a session on a server, and a connection in the session machine', async () => {
-        await expectReported(socketModel('server s listen 0.0.0.0:7000 { accept -> Acc }'), IssueCodes.BadSocketOption, ['s'], /needs 'session MACHINE'/);
+    it('missing-session and session-without-connection: a session on a server, and a connection in the session machine', async () => {
+        await expectReported(socketModel('server s listen 0.0.0.0:7000 { accept -> Acc }'), IssueCodes.MissingSession, ['s'], /needs 'session MACHINE'/);
         await expectReported(
             socketModel('server s listen 0.0.0.0:7000 { session Worker  accept -> Acc }'),
-            IssueCodes.BadSocketOption,
+            IssueCodes.SessionWithoutConnection,
             ['Worker'],
             /Machine 'Worker' has no 'connection' block/,
             ['machine Worker { events X initial state W { on X -> W } }']
         );
     });
     it('accepts a server whose session machine lives in another file, and every option in its place', async () => {
-        await expectReported(
+        const { diagnostics } = await validate(
             socketModel(
                 'server s listen 0.0.0.0:7000 { reuseaddr  backlog 511  nodelay  keepalive 10s  session Worker  accept -> Acc  error -> Lost }',
                 'client c connect localhost:7001 { timeout 3s  reconnect 100ms..5s  heartbeat 5s timeout 15s -> Lost  idle 30s -> Lost  connect -> Up  read -> Data  drain -> Up  close -> Lost  timeout -> Lost }'
             ),
-            IssueCodes.BadSocketOption,
-            [],
-            undefined,
             ['machine Worker { events X initial state W { on X -> W } connection peer { read -> X } }']
         );
+        expect(diagnostics.filter((d) => d.severity === SEVERITY['error']).map((d) => d.message)).toEqual([]);
     });
-    it('allows one connection per session machine', async () => {
+    it('many-connections: one connection per session machine', async () => {
         await expectReported(
             `machine W { events X initial state S { on X -> S } connection a { read -> X } connection b { read -> X } }`,
-            IssueCodes.BadSocketOption,
+            IssueCodes.ManyConnections,
             ['b'],
             /already has connection 'a'/
+        );
+    });
+    it('self-session and bad-connect-target: connect on a socket that is not a client, and a machine that is its own session', async () => {
+        const model = `machine M {
+                events Data, Joined
+                initial state A { on Data / connect peer  on Joined -> A }
+                connection peer { read -> Data }
+                server s listen 0.0.0.0:1 { session M  accept -> Joined }
+            }`;
+        await expectReported(model, IssueCodes.BadConnectTarget, ['peer'], /'connect' needs a client socket: 'peer' is a connection/);
+        await expectReported(model, IssueCodes.SelfSession, ['M'], /cannot run itself as a session/);
+    });
+    it('asks for brackets around a bare IPv6 address (bad-address)', async () => {
+        await expectReported(
+            `machine M { events D initial state A { on D -> A } client c connect ::1:7000 { read -> D } }`,
+            IssueCodes.BadAddress,
+            ['::1:7000'],
+            /IPv6 addresses go in brackets: \[::1\]:7000/
         );
     });
 });
@@ -379,13 +400,12 @@ describe('ineffective-option', () => {
         expect(diagnostics.map((d) => d.code)).toEqual([IssueCodes.IneffectiveOption]);
         expect(diagnostics[0]!.tags).toEqual([1]); // DiagnosticTag.Unnecessary: editors grey it out
     });
-    it('leaves a misplaced or repeated reuseaddr to bad-socket-option, and says nothing without it', async () => {
+    it('leaves a misplaced or repeated reuseaddr to misplaced-option and repeated-option, and says nothing without it', async () => {
         await expectReported(server('reuseaddr  session Worker  reuseaddr'), IssueCodes.IneffectiveOption, ['reuseaddr']);
-        await expectReported(
-            `machine C { events D initial state A { on D -> A } client c connect localhost:1 { reuseaddr  read -> D } }`,
-            IssueCodes.IneffectiveOption,
-            []
-        );
+        await expectReported(server('reuseaddr  session Worker  reuseaddr'), IssueCodes.RepeatedOption, ['reuseaddr']);
+        const client = `machine C { events D initial state A { on D -> A } client c connect localhost:1 { reuseaddr  read -> D } }`;
+        await expectReported(client, IssueCodes.IneffectiveOption, []);
+        await expectReported(client, IssueCodes.MisplacedOption, ['reuseaddr']);
         await expectReported(server('nodelay  backlog 5  session Worker  accept -> Acc'), IssueCodes.IneffectiveOption, []);
     });
 });
@@ -535,19 +555,6 @@ describe('clean models', () => {
 });
 
 describe('checks added from review', () => {
-    it('rejects connect on a socket that is not a client, and a machine that is its own session', async () => {
-        await expectReported(
-            `machine M {
-                events Data, Joined
-                initial state A { on Data / connect peer  on Joined -> A }
-                connection peer { read -> Data }
-                server s listen 0.0.0.0:1 { session M  accept -> Joined }
-            }`,
-            IssueCodes.BadSocketOption,
-            ['peer', 'M'],
-            /'connect' needs a client socket: 'peer' is a connection|cannot run itself as a session/
-        );
-    });
     it('warns on a second transition with the same guard on one event', async () => {
         await expectReported(
             `machine M { events Go initial state A { on Go [ok] -> B  on Go [ok] / log  on Go [!ok] -> A } state B { on Go -> A } }`,
@@ -566,14 +573,6 @@ describe('checks added from review', () => {
             const unclosed = diagnostics.filter((d) => d.message === "Unclosed comment: '/*' needs a matching '*/'.");
             expect(unclosed.map((d) => [d.code, rangeText(document, d)])).toEqual([[IssueCodes.SyntaxError, '/*']]);
         }
-    });
-    it('asks for brackets around a bare IPv6 address', async () => {
-        await expectReported(
-            `machine M { events D initial state A { on D -> A } client c connect ::1:7000 { read -> D } }`,
-            IssueCodes.BadSocketOption,
-            ['::1:7000'],
-            /IPv6 addresses go in brackets: \[::1\]:7000/
-        );
     });
     it('does not report a duplicated state as unreachable, and says "an event"', async () => {
         const { diagnostics } = await validate(`machine M { events Go, Go initial state A { on Go -> A } state A }`);
