@@ -4,7 +4,7 @@ import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument, t
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import { isMachine, isSocketMember, isState } from '../generated/ast.js';
-import type { UnresolvedReferenceData } from '../validation/document-validator.js';
+import { isUnresolvedReferenceData } from '../validation/document-validator.js';
 import { IssueCodes } from '../validation/issue-codes.js';
 
 function nodeAt<T extends AstNode>(document: LangiumDocument, diagnostic: Diagnostic, guard: (node: AstNode) => node is T): T | undefined {
@@ -120,7 +120,8 @@ export class ReactorFsmCodeActionProvider implements CodeActionProvider {
                     add(removeOption(document, diagnostic, false));
                     break;
                 case IssueCodes.UnresolvedReference: {
-                    const data = diagnostic.data as UnresolvedReferenceData | undefined;
+                    // Langium's linking-error data with our suggestions (see UnresolvedReferenceData).
+                    const data = isUnresolvedReferenceData(diagnostic.data) ? diagnostic.data : undefined;
                     const suggestions = data?.suggestions ?? (data?.suggestion ? [data.suggestion] : []);
                     for (const suggestion of suggestions) {
                         // Preferred only when it is the one close name: with several, the user picks.

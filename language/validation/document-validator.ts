@@ -3,6 +3,8 @@
 import {
     Cancellation,
     DefaultDocumentValidator,
+    DocumentValidator,
+    type LinkingErrorData,
     type LangiumCoreServices,
     type ScopeProvider,
     interruptAndCheck,
@@ -27,15 +29,25 @@ export function openingOfComment(start: Position): Range {
 /** Nodes checked between two chances for a newer edit to cancel the build. */
 const NODES_PER_CHECK = 500;
 
-/** What a quick fix needs to replace a misspelt name. */
-export interface UnresolvedReferenceData {
-    code: typeof IssueCodes.UnresolvedReference;
-    refText: string;
+/**
+ * The `data` of an unresolved reference's diagnostic: Langium's linking-error data (its `code` is 'linking-error', which
+ * is how Langium's `stopAfterLinkingErrors` recognises a linking diagnostic; the diagnostic's own `code` stays our
+ * 'unresolved-reference'), and what a quick fix needs to replace a misspelt name or declare a missing event.
+ */
+export interface UnresolvedReferenceData extends LinkingErrorData {
+    code: typeof DocumentValidator.LinkingError;
+    /** What kind of name is unknown: event, state, socket or machine. */
     referenceType: string;
     /** The closest declared name (the first of `suggestions`). */
     suggestion?: string;
     /** Every name offered, when several are equally close, in source order. */
     suggestions?: string[];
+}
+
+/** True for the data of our unresolved-reference diagnostics (as a client sends it back with a code action request). */
+export function isUnresolvedReferenceData(data: unknown): data is UnresolvedReferenceData {
+    const fields = typeof data === 'object' && data !== null ? (data as Partial<Record<keyof UnresolvedReferenceData, unknown>>) : {};
+    return fields.code === DocumentValidator.LinkingError && typeof fields.refText === 'string' && typeof fields.referenceType === 'string';
 }
 
 export class CodedDocumentValidator extends DefaultDocumentValidator {
@@ -119,7 +131,9 @@ export class CodedDocumentValidator extends DefaultDocumentValidator {
                 }
             }
             const data: UnresolvedReferenceData = {
-                code: IssueCodes.UnresolvedReference,
+                code: DocumentValidator.LinkingError,
+                containerType: error.info.container.$type,
+                property: error.info.property,
                 refText,
                 referenceType: error.kind ?? 'name',
                 ...(suggestions.length === 0 ? {} : { suggestion: suggestions[0]!, suggestions })

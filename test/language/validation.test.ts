@@ -1,8 +1,9 @@
 // Every diagnostic code: a model that triggers it (code, severity, range, message) and a close model that must not.
 import { describe, expect, it } from 'vitest';
+import { DocumentValidator } from 'langium';
 import type { UnresolvedReferenceData } from '../../language/validation/document-validator.js';
 import { IssueCodes, IssueSeverities, type IssueCode } from '../../language/validation/issue-codes.js';
-import { rangeText, validate } from '../helpers.js';
+import { rangeText, services, validate, withDocuments } from '../helpers.js';
 
 const SEVERITY: Record<string, number> = { error: 1, warning: 2, info: 3 };
 
@@ -439,6 +440,21 @@ describe('bad-duration and bad-signal', () => {
 });
 
 describe('unresolved-reference', () => {
+    it("carries Langium's linking-error data, so validation can stop after linking errors", async () => {
+        const text = `machine Lamp { events Toggle initial state Off { on Toggle -> Onn } state On { on Toggle -> Off } }
+            machine Job { events Run state Queued { on Run -> Queued } }`;
+        await withDocuments([text], async ([document]) => {
+            const unresolved = document!.diagnostics!.filter((d) => d.code === IssueCodes.UnresolvedReference);
+            expect(unresolved.map((d) => d.data as unknown)).toEqual([
+                { code: DocumentValidator.LinkingError, containerType: 'Transition', property: 'target', refText: 'Onn', referenceType: 'state', suggestion: 'On', suggestions: ['On'] }
+            ]);
+            expect(document!.diagnostics!.map((d) => d.code)).toContain(IssueCodes.NoInitial); // the checks ran
+            const validator = services.validation.DocumentValidator;
+            const stopped = await validator.validateDocument(document!, { stopAfterLinkingErrors: true });
+            expect(stopped.map((d) => [d.code, d.message])).toEqual([[IssueCodes.UnresolvedReference, "Unknown state 'Onn'. Did you mean 'On'?"]]);
+            expect((await validator.validateDocument(document!, { stopAfterLinkingErrors: false })).map((d) => d.code)).toContain(IssueCodes.NoInitial);
+        });
+    });
     it('suggests the closest declared name for events, states, sockets and machines', async () => {
         const { document, diagnostics } = await validate(`machine M {
             events Connected
