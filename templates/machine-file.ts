@@ -1,16 +1,16 @@
 // Template: a machine as the GoF State pattern — an abstract state, one class per state, and the context that owns them.
 import { expandToNode, type Generated } from 'langium/generate';
 import type { ActionPhase } from './runtime/trace-format.js';
-import { commentText, docComment, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
+import { blocks, commentText, docComment, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
 import type { ActionCall, Branch, MachineView, SocketView, StateView } from './view.js';
 
 /** What a machine file imports from Node and the runtime (see ExternalModule). */
 export const MACHINE_FILE_IMPORTS = {
     net: new ExternalModule('node:net', ['type Socket']),
-    runtime: new ExternalModule('./runtime/index.js', ['Machine', 'START_EVENT', 'type MachineHost'])
+    runtime: new ExternalModule('./runtime/index.js', ['Machine', 'START_EVENT', 'State', 'type MachineHost'])
 };
 
-/** The members every state class has besides one method per event: no event method may take these names. */
+/** The members every state class has (from the runtime's State) besides one method per event: no event method may take these names. */
 export const STATE_MEMBERS: readonly string[] = ['onEnter', 'onExit', 'onTimer', 'name', 'final'];
 
 /** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
@@ -136,7 +136,7 @@ function socketArguments(socket: SocketView): string {
     return socket.kind === 'server' ? 'this, sessions' : socket.kind === 'connection' ? 'this, socket' : 'this';
 }
 
-/** What `begin` does for a socket: a client connects, a server listens, an accepted connection is already open. */
+/** What `openSockets` does for a socket: a client connects, a server listens, an accepted connection is already open. */
 function startSocket(socket: SocketView): Generated {
     switch (socket.kind) {
         case 'client':
@@ -151,12 +151,11 @@ function startSocket(socket: SocketView): Generated {
     }
 }
 
-export function machineFile(machine: MachineView): string {
-    const m = machine.className;
+/** The members of the machine class, one blank line apart: only what differs between machines (the rest is the runtime's Machine). */
+function machineMembers(machine: MachineView): Generated[] {
     const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
     const connection = machine.sockets.find((socket) => socket.kind === 'connection');
     const hasSockets = machine.sockets.length > 0;
-    const eventImports = [machine.eventsConst, machine.eventNamesConst, `type ${machine.eventIdType}`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
     const constructorParameters = [
         'host: MachineHost',
         `readonly actions: ${machine.actionsType}`,
@@ -164,67 +163,16 @@ export function machineFile(machine: MachineView): string {
         ...(connection ? ['socket: Socket'] : []),
         ...(hasSockets ? [`options?: ${machine.optionsType}`] : [])
     ];
-    // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
-    const sessionImports = machine.serverSessions.filter((session) => session.className !== m);
-    return file(expandToNode`
-        ${generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile)}
-        ${connection ? MACHINE_FILE_IMPORTS.net.importLine() : undefined}
-        ${eachLine(sessionImports, (session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`)}
-        ${MACHINE_FILE_IMPORTS.runtime.importLine()}
-        import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';
-        ${hasSockets ? `import { ${machine.sockets.map((socket) => socket.className).join(', ')} } from './${machine.fileBase}.dispatchers.js';` : undefined}
-
-        ${docComment(`A state of ${machine.name}: one method per event; by default an event is ignored and reported as unhandled.`)}
-        export abstract class ${machine.stateBase} {
-            abstract readonly name: string;
-            readonly final: boolean = false;
-
-            onEnter(_m: ${m}): void {}
-
-            onExit(_m: ${m}): void {}
-
-            onTimer(_m: ${m}, _timer: number): void {}
-            ${eachLine(machine.events, (event) => expandToNode`
-
-                ${event.method}(m: ${m}): void {
-                    m.unhandled(${machine.eventsConst}.${event.key});
-                }
-            `)}
-        }
-        ${eachLine(machine.states, (state) => expandToNode`
-
-            ${stateClass(machine, state)}
-        `)}
-
-        ${eachLine(machine.states, (state) => `const ${state.constName} = new ${state.className}();`)}
-        ${onlyIf(hasSockets, () => expandToNode`
-
-            ${docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`)}
-            export interface ${machine.optionsType} {
-                sockets?: {
-                    ${eachLine(machine.sockets, (socket) => `${socket.key}?: (machine: ${m}${socketParameters(machine, socket)}) => ${socket.className};`)}
-                };
-            }
-        `)}
-
-        ${docComment(`Machine ${machine.name}: owns the current state and dispatches events to it.`)}
-        export class ${m} extends Machine {
-            readonly type = ${JSON.stringify(machine.name)};
-            protected readonly eventNames = ${machine.eventNamesConst};
-            state: ${machine.stateBase} = ${machine.initial.constName};
-            ${onlyIf(hasSockets, () => expandToNode`
+    const members: Array<Generated | false> = [
+        hasSockets &&
+            expandToNode`
                 readonly sockets: {
                     ${eachLine(machine.sockets, (socket) => `readonly ${socket.key}: ${socket.className};`)}
                 };
-            `)}
-            ${onlyIf(machine.signals.length > 0, () => expandToNode`
-                override readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
-                    ${eachLine(machine.signals, (signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)}
-                ];
-            `)}
-
+            `,
+        expandToNode`
             constructor(${constructorParameters.join(', ')}) {
-                super(host);
+                super(host, ${machine.initial.constName});
                 ${onlyIf(hasSockets, () => expandToNode`
                     const factories = options?.sockets;
                     this.sockets = {
@@ -232,41 +180,31 @@ export function machineFile(machine: MachineView): string {
                     };
                 `)}
             }
-
-            get stateName(): string {
-                return this.state.name;
+        `,
+        expandToNode`
+            get type(): string {
+                return ${JSON.stringify(machine.name)};
             }
-            ${onlyIf(connection, (connection) => expandToNode`
-
+        `,
+        expandToNode`
+            protected get eventNames(): readonly string[] {
+                return ${machine.eventNamesConst};
+            }
+        `,
+        machine.signals.length > 0 &&
+            expandToNode`
+                override get signals(): ReadonlyArray<readonly [NodeJS.Signals, number]> {
+                    return ${machine.signalsConst};
+                }
+            `,
+        connection !== undefined &&
+            expandToNode`
                 /** The accepted connection: a server that closes ends it gracefully, and the session runs on until it has closed. */
                 get connection(): ${connection.className} {
                     return this.sockets.${connection.key};
                 }
-            `)}
-
-            /** Raises an event: it is processed after the current one (run-to-completion). */
-            raise(event: ${machine.eventIdType}): void {
-                this.dispatch(event);
-            }
-
-            /** Leaves the current state: its exit actions run and its timers stop. */
-            exit(): void {
-                this.state.onExit(this);
-                this.clearTimers();
-            }
-
-            /** Enters a state: observers hear of the transition, then its entry actions run and its timers start. */
-            enter(to: ${machine.stateBase}, event: number): void {
-                const from = this.state.name;
-                this.state = to;
-                this.epoch++;
-                this.notifyTransition(from, event, to.name);
-                to.onEnter(this);
-                if (to.final) {
-                    void this.finish();
-                }
-            }
-
+            `,
+        expandToNode`
             protected process(event: number): void {
                 switch (event) {
                     ${eachLine(machine.events, (event) => expandToNode`
@@ -279,21 +217,71 @@ export function machineFile(machine: MachineView): string {
                         return;
                     ${onlyIf(machine.timerCount > 0, () => expandToNode`
                         default:
-                            if (!this.isStaleTimer()) {
-                                this.state.onTimer(this, event);
-                            }
+                            this.timerEvent(event);
                     `)}
                 }
             }
-
-            private begin(): void {
-                ${eachLine(machine.sockets, startSocket)}
-                this.notifyTransition('', START_EVENT, this.state.name);
-                this.state.onEnter(this);
-                if (this.state.final) {
-                    void this.finish();
+        `,
+        machine.sockets.some((socket) => socket.kind !== 'connection') &&
+            expandToNode`
+                protected override openSockets(): void {
+                    ${eachLine(machine.sockets, startSocket)}
                 }
+            `
+    ];
+    return members.filter((member): member is Generated => member !== false);
+}
+
+export function machineFile(machine: MachineView): string {
+    const m = machine.className;
+    const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
+    const connection = machine.sockets.find((socket) => socket.kind === 'connection');
+    const hasSockets = machine.sockets.length > 0;
+    const eventImports = [machine.eventsConst, machine.eventNamesConst, `type ${machine.eventIdType}`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
+    // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
+    const sessionImports = machine.serverSessions.filter((session) => session.className !== m);
+    return file(expandToNode`
+        ${generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile)}
+        ${connection ? MACHINE_FILE_IMPORTS.net.importLine() : undefined}
+        ${eachLine(sessionImports, (session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`)}
+        ${MACHINE_FILE_IMPORTS.runtime.importLine()}
+        import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';
+        ${hasSockets ? `import { ${machine.sockets.map((socket) => socket.className).join(', ')} } from './${machine.fileBase}.dispatchers.js';` : undefined}
+
+        ${docComment(`A state of ${machine.name}: one method per event; by default an event is ignored and reported as unhandled.`)}
+        export abstract class ${machine.stateBase} extends State {
+            ${blocks(machine.events, (event) => expandToNode`
+                ${event.method}(m: ${m}): void {
+                    m.unhandled(${machine.eventsConst}.${event.key});
+                }
+            `)}
+        }
+        ${eachLine(machine.states, (state) => expandToNode`
+
+            ${stateClass(machine, state)}
+        `)}
+
+        ${eachLine(machine.states, (state) => `const ${state.constName} = new ${state.className}();`)}
+        ${onlyIf(machine.signals.length > 0, () => expandToNode`
+
+            ${docComment(`The signals ${machine.name} turns into events, while it runs.`)}
+            const ${machine.signalsConst}: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
+                ${eachLine(machine.signals, (signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)}
+            ];
+        `)}
+        ${onlyIf(hasSockets, () => expandToNode`
+
+            ${docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`)}
+            export interface ${machine.optionsType} {
+                sockets?: {
+                    ${eachLine(machine.sockets, (socket) => `${socket.key}?: (machine: ${m}${socketParameters(machine, socket)}) => ${socket.className};`)}
+                };
             }
+        `)}
+
+        ${docComment(`Machine ${machine.name}: owns the current state and dispatches events to it (the runtime's Machine does the rest).`)}
+        export class ${m} extends Machine<${machine.stateBase}, ${machine.eventIdType}> {
+            ${blocks(machineMembers(machine), (member) => member)}
         }
     `);
 }

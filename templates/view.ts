@@ -130,6 +130,8 @@ export interface MachineView extends MachineNames {
     initial: StateView;
     sockets: SocketView[];
     signals: Array<{ signal: string; eventKey: string }>;
+    /** The module-level constant holding `signals` in the machine file. */
+    signalsConst: string;
     members: MemberView[];
     /** The session machines this machine's own servers start, each once (their classes are `accept` payloads). */
     serverSessions: MachineNames[];

@@ -49,6 +49,7 @@ export function buildMachineView(machine: Machine, context: MachineContext): Mac
         initial: states.find((state) => state.initial) ?? states[0]!,
         sockets,
         signals: machine.signals.map((signal) => ({ signal: signal.signal, eventKey: events.of(signal.event.ref).key })),
+        signalsConst: names.signalsConst,
         members: [...members.views],
         serverSessions: serverSessions(sockets),
         sessionMachines: context.sessionMachines,

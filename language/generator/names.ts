@@ -46,14 +46,16 @@ function machineNames(machine: Machine, fileBase: string, pascal: string): Machi
     };
 }
 
-/** The module-level names of one machine's files that come from its model: state classes and constants, socket classes. */
+/** The module-level names of one machine's files: state classes and constants, socket classes, the signal table. */
 export interface ModuleNames {
     states: ReadonlyMap<State, { className: string; constName: string }>;
     socketClasses: ReadonlyMap<Socket, string>;
+    /** The machine file's table of signals (claimed last, so no state or socket of the model gives way to it). */
+    signalsConst: string;
 }
 
 /**
- * Names the state and socket classes of `machine` in one scope with every other module-level name its files see:
+ * Names the state and socket classes (and the signal table) of `machine` in one scope with every other module-level name its files see:
  * the project's machine-level names (`projectTaken`), its own, and what generated files import (EXTERNAL_NAMES).
  */
 export function moduleNames(machine: Machine, states: readonly State[], names: MachineNames, projectTaken: readonly string[]): ModuleNames {
@@ -78,7 +80,7 @@ export function moduleNames(machine: Machine, states: readonly State[], names: M
     for (const socket of machine.sockets) {
         socketClasses.set(socket, scope.claim(`${pascalCase(names.name)}${pascalCase(socket.name)}`));
     }
-    return { states: stateNames, socketClasses };
+    return { states: stateNames, socketClasses, signalsConst: scope.claim('SIGNALS') };
 }
 
 /** The keys of `machine.sockets` in generated code, by socket name. */

@@ -54,7 +54,10 @@ export interface MachineHost {
 /** The event id that starts a machine: the generated `process` enters the initial state on it. */
 export const START_EVENT = -1;
 
-const NO_SIGNALS: ReadonlyArray<readonly [NodeJS.Signals, number]> = Object.freeze([]);
+/** The signals a machine turns into events, as (signal, event id) pairs. */
+export type SignalTable = ReadonlyArray<readonly [NodeJS.Signals, number]>;
+
+const NO_SIGNALS: SignalTable = Object.freeze([]);
 
 const NO_DETAIL: IoDetail = Object.freeze({});
 
@@ -66,36 +69,76 @@ export interface EventSource {
 /** Payload of a timer event: the state epoch it was armed in, so a timer of a state already left is ignored. */
 type TimerPayload = number;
 
-/** Where `dispatch` is: no event in progress, one in progress, or one in progress whose step ran `stop`. */
-const IDLE = 0;
-const BUSY = 1;
-const STOP_AFTER_STEP = 2;
+/**
+ * Where a machine is in its life (`machine.status`):
+ * - `new`: constructed, not started yet;
+ * - `idle`: started, waiting for the next event;
+ * - `busy`: processing an event, and then the events queued meanwhile (run-to-completion);
+ * - `stopping`: busy, and the step ran the built-in `stop`: once it completes, every top-level machine finishes;
+ * - `closing`: finished (a final state, `stop`, or its connection's end): it takes no more events, and what it owns
+ *   (its sockets) is closing gracefully;
+ * - `done`: finished, and everything it owned has closed.
+ */
+export type MachineStatus = 'new' | 'idle' | 'busy' | 'stopping' | 'closing' | 'done';
 
-export abstract class Machine {
+// The status as a small integer, in the order of a machine's life: `dispatch` tells the three cases it cares about
+// (take the event now, queue it, drop it) by two comparisons. `STATUS_NAMES` turns it into the public name.
+const NEW = 0;
+const IDLE = 1;
+const BUSY = 2;
+const STOPPING = 3;
+const CLOSING = 4;
+const DONE = 5;
+type Status = typeof NEW | typeof IDLE | typeof BUSY | typeof STOPPING | typeof CLOSING | typeof DONE;
+const STATUS_NAMES: readonly MachineStatus[] = ['new', 'idle', 'busy', 'stopping', 'closing', 'done'];
+
+/**
+ * A state of a generated machine, shared by every instance: the generated abstract state class extends it with one
+ * method per event. Generated state classes take their own machine class where this takes `Machine`.
+ */
+export abstract class State {
+    /** The state's name in the model. */
+    abstract readonly name: string;
+    /** True for a final state: entering it finishes the machine. */
+    readonly final: boolean = false;
+
+    /** Entry actions; timers armed here run while the state lasts. */
+    onEnter(_machine: Machine): void {}
+
+    /** Exit actions. */
+    onExit(_machine: Machine): void {}
+
+    /** A timer of this state fired (`timer`: its event id). */
+    onTimer(_machine: Machine, _timer: number): void {}
+}
+
+/**
+ * The context of the GoF State pattern, and what every generated machine shares: run-to-completion dispatch, the
+ * state changes its transitions make, timers, observers, and what it owns. `S` is the machine's state class, `E` its
+ * event ids; the generated subclass adds its sockets, its actions and `process`, the switch from event id to handler.
+ * Per instance it holds only what differs between instances: names and tables are getters on the prototype.
+ */
+export abstract class Machine<S extends State = State, E extends number = number> {
     /** The machine's name in the model. */
     abstract readonly type: string;
-    /** The current state's name. */
-    abstract get stateName(): string;
     /** Event names by id, for observers (timer events follow the model's events). */
     protected abstract readonly eventNames: readonly string[];
 
-    /** Signals this machine turns into events, as (signal, event id) pairs; the reactor binds them. */
-    readonly signals: ReadonlyArray<readonly [NodeJS.Signals, number]> = NO_SIGNALS;
     /** The payload of the event being processed: a Buffer for `read`, an Error for `error`, … */
     payload: unknown = undefined;
     /** The socket whose occurrence produced the event being processed; undefined for timers, signals, `raise`. */
     source: EventSource | undefined = undefined;
-    /** True once the machine reached a final state or was stopped: it takes no more events. */
-    finished = false;
     /**
      * True while anyone observes this machine (the reactor's observers or its own): generated code reports each
      * action and internal transition only then, so an unobserved machine pays one boolean check per action.
      */
     tracing: boolean;
-    /** Counts state entries; timers armed in an earlier entry are stale. */
-    protected epoch = 0;
+    /** The current state; transitions change it through `enter`. */
+    state: S;
 
-    private busy = IDLE;
+    /** Counts state entries; timers armed in an earlier entry are stale. */
+    private epoch = 0;
+    private current: Status = NEW;
     private queue: EventQueue | undefined;
     private timers: Array<ClockTimer | undefined> | undefined;
     private observers: MachineObserver[] | undefined;
@@ -103,8 +146,32 @@ export abstract class Machine {
     private closing: Promise<void> | undefined;
     private label: string | undefined;
 
-    constructor(readonly host: MachineHost) {
+    constructor(
+        readonly host: MachineHost,
+        initial: S
+    ) {
         this.tracing = host.observers.length > 0;
+        this.state = initial;
+    }
+
+    /** Where the machine is in its life: `new`, `idle`, `busy`, `stopping`, `closing` or `done` (see MachineStatus). */
+    get status(): MachineStatus {
+        return STATUS_NAMES[this.current]!;
+    }
+
+    /** True once the machine reached a final state or was stopped (status `closing` or `done`): it takes no more events. */
+    get finished(): boolean {
+        return this.current >= CLOSING;
+    }
+
+    /** The current state's name. */
+    get stateName(): string {
+        return this.state.name;
+    }
+
+    /** Signals this machine turns into events, as (signal, event id) pairs; the reactor binds them while it runs. */
+    get signals(): SignalTable {
+        return NO_SIGNALS;
     }
 
     /** A name for logs: the type, plus an instance number for sessions. */
@@ -118,9 +185,10 @@ export abstract class Machine {
 
     /** Starts the machine: its signals are bound, its clients connect, its servers listen, and it enters its initial state. */
     start(): void {
-        if (this.finished) {
+        if (this.current !== NEW) {
             return;
         }
+        this.current = IDLE;
         this.tracing = this.observed();
         if (this.signals.length > 0) {
             this.host.bindSignals?.(this);
@@ -136,32 +204,57 @@ export abstract class Machine {
      * (by an action, `raise`, or a socket callback) waits in the queue and is taken next.
      */
     dispatch(event: number, payload?: unknown, source?: EventSource): void {
-        if (this.finished) {
+        const before = this.current;
+        if (before > IDLE) {
+            if (before < CLOSING) {
+                (this.queue ??= new EventQueue()).push(event, payload, source);
+            }
             return;
         }
-        if (this.busy !== IDLE) {
-            (this.queue ??= new EventQueue()).push(event, payload, source);
-            return;
-        }
-        this.busy = BUSY;
+        this.current = BUSY;
         try {
             this.deliver(event, payload, source);
             const queue = this.queue;
             if (queue) {
-                while (queue.length > 0 && !this.finished && this.busy === BUSY) {
+                while (queue.length > 0 && this.current === BUSY) {
                     const next = queue.peekEvent();
                     const nextSource = queue.peekSource<EventSource>();
                     this.deliver(next, queue.takePayload(), nextSource);
                 }
             }
         } finally {
-            const stop = this.busy === STOP_AFTER_STEP;
-            this.busy = IDLE;
-            if (stop) {
+            const after = this.current;
+            if (after === BUSY) {
+                this.current = before;
+            } else if (after === STOPPING) {
                 // The step that ran `stop` has completed: what it raised is dropped, then the reactor stops.
+                this.current = before;
                 this.queue?.clear();
                 this.host.stop();
             }
+        }
+    }
+
+    /** Raises an event: it is processed after the current one (run-to-completion). */
+    raise(event: E): void {
+        this.dispatch(event);
+    }
+
+    /** Leaves the current state (generated transitions call it): its exit actions run and its timers stop. */
+    exit(): void {
+        this.state.onExit(this);
+        this.clearTimers();
+    }
+
+    /** Enters a state (generated transitions call it): observers hear of the transition, then its entry actions run and its timers start. */
+    enter(to: S, event: number): void {
+        const from = this.state.name;
+        this.state = to;
+        this.epoch++;
+        this.notifyTransition(from, event, to.name);
+        to.onEnter(this);
+        if (to.final) {
+            void this.finish();
         }
     }
 
@@ -183,25 +276,33 @@ export abstract class Machine {
 
     /** Finishes the machine: timers stop, queued events are dropped, owned sockets close gracefully. */
     finish(): Promise<void> {
-        if (!this.closing) {
-            this.finished = true;
-            this.clearTimers();
-            this.queue?.clear();
-            if (this.signals.length > 0) {
-                this.host.unbindSignals?.(this);
-            }
-            this.closing = Promise.all((this.owned ?? []).map((resource) => resource.close())).then(() => undefined);
-            if (this.tracing) {
-                this.forEachObserver((o) => o.finished?.(this));
-            }
-            this.host.machineFinished(this);
+        if (this.closing) {
+            return this.closing;
+        }
+        // Finishing ends the step in progress (a finished machine runs nothing more), so a `stop` it ran takes effect now.
+        const stopAfterStep = this.current === STOPPING;
+        this.current = CLOSING;
+        this.clearTimers();
+        this.queue?.clear();
+        if (this.signals.length > 0) {
+            this.host.unbindSignals?.(this);
+        }
+        this.closing = Promise.all((this.owned ?? []).map((resource) => resource.close())).then(() => {
+            this.current = DONE;
+        });
+        if (this.tracing) {
+            this.forEachObserver((o) => o.finished?.(this));
+        }
+        this.host.machineFinished(this);
+        if (stopAfterStep) {
+            this.host.stop();
         }
         return this.closing;
     }
 
     /** Arms timer `slot` to dispatch `event` after `ms`, unless the state is left first (generated entry code calls it). */
     armTimer(slot: number, ms: number, event: number): void {
-        if (this.finished) {
+        if (this.current >= CLOSING) {
             return;
         }
         const timers = (this.timers ??= []);
@@ -211,42 +312,6 @@ export abstract class Machine {
         }
         const epoch = this.epoch;
         timers[slot] = this.host.clock.set(ms, () => this.fireTimer(slot, event, epoch));
-    }
-
-    /** Clears every armed timer (on leaving a state and on finishing). */
-    clearTimers(): void {
-        const timers = this.timers;
-        if (!timers) {
-            return;
-        }
-        for (let slot = 0; slot < timers.length; slot++) {
-            const timer = timers[slot];
-            if (timer !== undefined) {
-                this.host.clock.clear(timer);
-                timers[slot] = undefined;
-            }
-        }
-    }
-
-    /**
-     * For a timer event being processed: true when it was armed in a state entry that has since been left.
-     * Otherwise clears the payload, so entry actions of the next state see `undefined` as timers carry nothing.
-     */
-    protected isStaleTimer(): boolean {
-        if ((this.payload as TimerPayload) !== this.epoch) {
-            return true;
-        }
-        this.payload = undefined;
-        return false;
-    }
-
-    /** Called by the generated `enter` after the state changed. */
-    protected notifyTransition(from: string, event: number, to: string): void {
-        if (!this.tracing) {
-            return; // the common case in production: no closure, no name lookup per event
-        }
-        const eventName = event === START_EVENT ? '(start)' : this.eventNames[event] ?? String(event);
-        this.forEachObserver((o) => o.transition?.(this, from, eventName, to));
     }
 
     /** Called by a state that does not handle the event: it is ignored and reported. */
@@ -263,11 +328,57 @@ export abstract class Machine {
      * actions), then every top-level machine still running finishes. Called outside a step, it stops at once.
      */
     stopReactor(): void {
-        if (this.busy !== IDLE) {
-            this.busy = STOP_AFTER_STEP;
-        } else {
+        if (this.current === BUSY) {
+            this.current = STOPPING;
+        } else if (this.current !== STOPPING) {
             this.host.stop();
         }
+    }
+
+    /** Reports a socket occurrence to observers (nothing to do when nobody observes, or once the machine has finished). */
+    traceIo(socket: string, what: IoWhat, detail: IoDetail = NO_DETAIL): void {
+        if (this.tracing && this.current < CLOSING) {
+            this.forEachObserver((o) => o.io?.(this, socket, what, detail));
+        }
+    }
+
+    /** Reports an action about to run (generated code calls it only while `tracing`). */
+    traceAction(name: string, phase: ActionPhase): void {
+        const state = this.stateName;
+        this.forEachObserver((o) => o.action?.(this, name, state, phase));
+    }
+
+    /** Reports an internal transition (generated code calls it only while `tracing`). */
+    traceInternal(event: number): void {
+        const eventName = this.eventNames[event] ?? String(event);
+        const state = this.stateName;
+        this.forEachObserver((o) => o.internal?.(this, state, eventName));
+    }
+
+    /** The start event (the generated `process` calls it): the sockets start, then the initial state is entered. */
+    protected begin(): void {
+        this.openSockets();
+        this.notifyTransition('', START_EVENT, this.state.name);
+        this.state.onEnter(this);
+        if (this.state.final) {
+            void this.finish();
+        }
+    }
+
+    /** When the machine starts, before its initial state is entered: the generated machine connects its clients and starts its servers. */
+    protected openSockets(): void {}
+
+    /**
+     * A timer event (the generated `process` passes on the ids after the model's events): the current state's
+     * `onTimer`, unless the timer was armed in a state entry that has since been left. Entry actions of the next
+     * state see `undefined` as payload, as timers carry nothing.
+     */
+    protected timerEvent(event: number): void {
+        if ((this.payload as TimerPayload) !== this.epoch) {
+            return;
+        }
+        this.payload = undefined;
+        this.state.onTimer(this, event);
     }
 
     private deliver(event: number, payload: unknown, source: EventSource | undefined): void {
@@ -293,24 +404,36 @@ export abstract class Machine {
         }
     }
 
-    /** Reports a socket occurrence to observers (nothing to do when nobody observes, or once the machine has finished). */
-    traceIo(socket: string, what: IoWhat, detail: IoDetail = NO_DETAIL): void {
-        if (this.tracing && !this.finished) {
-            this.forEachObserver((o) => o.io?.(this, socket, what, detail));
+    /** Observers hear of a state change (`from` is '' when the machine starts). */
+    private notifyTransition(from: string, event: number, to: string): void {
+        if (!this.tracing) {
+            return; // the common case in production: no closure, no name lookup per event
+        }
+        const eventName = event === START_EVENT ? '(start)' : this.eventNames[event] ?? String(event);
+        this.forEachObserver((o) => o.transition?.(this, from, eventName, to));
+    }
+
+    /** Clears every armed timer (on leaving a state and on finishing). */
+    private clearTimers(): void {
+        const timers = this.timers;
+        if (!timers) {
+            return;
+        }
+        for (let slot = 0; slot < timers.length; slot++) {
+            const timer = timers[slot];
+            if (timer !== undefined) {
+                this.host.clock.clear(timer);
+                timers[slot] = undefined;
+            }
         }
     }
 
-    /** Reports an action about to run (generated code calls it only while `tracing`). */
-    traceAction(name: string, phase: ActionPhase): void {
-        const state = this.stateName;
-        this.forEachObserver((o) => o.action?.(this, name, state, phase));
-    }
-
-    /** Reports an internal transition (generated code calls it only while `tracing`). */
-    traceInternal(event: number): void {
-        const eventName = this.eventNames[event] ?? String(event);
-        const state = this.stateName;
-        this.forEachObserver((o) => o.internal?.(this, state, eventName));
+    /** A timer ran out: its slot is cleared, then its event goes through the queue like any other. */
+    private fireTimer(slot: number, event: number, epoch: number): void {
+        if (this.timers) {
+            this.timers[slot] = undefined;
+        }
+        this.dispatch(event, epoch);
     }
 
     private observed(): boolean {
@@ -326,13 +449,5 @@ export abstract class Machine {
                 call(observer);
             }
         }
-    }
-
-    /** Used by timers: clears the slot, then dispatches through the queue like any event. */
-    fireTimer(slot: number, event: number, epoch: number): void {
-        if (this.timers) {
-            this.timers[slot] = undefined;
-        }
-        this.dispatch(event, epoch);
     }
 }

@@ -105,6 +105,19 @@ describe('names taken from outside the project are reserved where they are decla
         expect(machine).toMatch(/^const START_EVENT_ = new StartEventState\(\);$/m);
         expect(machine).toMatch(/^const NO_EVENT_ = new NoEventState\(\);$/m);
         expect(machine).toMatch(/readonly array: ReadonlyArray_;/);
-        expect(machine).toMatch(/signals: ReadonlyArray<readonly \[NodeJS\.Signals, number\]>/);
+        expect(machine).toMatch(/^const SIGNALS: ReadonlyArray<readonly \[NodeJS\.Signals, number\]> = \[$/m);
+    });
+
+    it('the signal table gives way to a state named Signals (which keeps the name it always had)', async () => {
+        const files = await generateFrom(`
+            machine Alarm {
+                events Go
+                initial state Signals { on Go -> Signals }
+                signal SIGINT -> Go
+            }`);
+        const machine = files.find((file) => file.path === 'src/alarm.machine.ts')!.content;
+        expect(machine).toMatch(/^const SIGNALS = new SignalsState\(\);$/m);
+        expect(machine).toMatch(/^const SIGNALS_: ReadonlyArray<readonly \[NodeJS\.Signals, number\]> = \[$/m);
+        expect(machine).toMatch(/return SIGNALS_;/);
     });
 });

@@ -108,6 +108,65 @@ describe('run-to-completion', () => {
         expect(host.stops).toBe(2);
     });
 
+    it('status follows the life of the machine: new, idle, busy, stopping, closing, done', async () => {
+        const host = new TestHost();
+        const machine = new RecordingMachine(host, NAMES);
+        const seen: string[] = [];
+        machine.reaction = (record, m) => {
+            seen.push(`${record.event}: ${m.status}`);
+            if (record.event === 'A') {
+                m.stopReactor();
+                seen.push(`after stop: ${m.status}`);
+            }
+        };
+        expect(machine.status).toBe('new');
+        machine.dispatch(C); // before start: processed at once, and the machine is still new
+        expect(machine.status).toBe('new');
+        machine.start();
+        expect(machine.status).toBe('idle');
+        machine.dispatch(B);
+        machine.dispatch(A);
+        expect(seen).toEqual(['C: busy', 'B: busy', 'A: busy', 'after stop: stopping']);
+        expect(machine.status).toBe('idle');
+        expect(host.stops).toBe(1);
+        const closed = machine.finish();
+        expect(machine.status).toBe('closing');
+        expect(machine.finished).toBe(true);
+        await closed;
+        expect(machine.status).toBe('done');
+        machine.start(); // a finished machine does not start again
+        expect(machine.status).toBe('done');
+    });
+
+    it('a step that runs stop and then finishes the machine (a final state) stops the host once, after the machine has finished', async () => {
+        const host = new TestHost();
+        const machine = new RecordingMachine(host, NAMES);
+        const order: string[] = [];
+        machine.reaction = (record, m) => {
+            if (record.event === 'A') {
+                m.stopReactor();
+                m.dispatch(B); // dropped: raised after the stop
+                order.push(`finishing; stops ${host.stops}`);
+                void m.finish(); // entering a final state, at the end of the step
+                order.push(`finished: ${host.finished.length}, stops ${host.stops}`);
+            }
+        };
+        machine.start();
+        machine.dispatch(A);
+        expect(order).toEqual(['finishing; stops 0', 'finished: 1, stops 1']);
+        expect(host.stops).toBe(1);
+        expect(machine.sequence).toEqual(['A']);
+        await machine.finish();
+        expect(host.stops).toBe(1);
+    });
+
+    it('keeps the timers\' entry point private: only the machine\'s own timers dispatch through it', () => {
+        const machine = new RecordingMachine(new TestHost(), NAMES);
+        // @ts-expect-error fireTimer is private to Machine (it was public, "used by timers").
+        const fire: unknown = machine.fireTimer;
+        expect(typeof fire).toBe('function');
+    });
+
     it('EventQueue keeps FIFO order across wrap-around and growth', () => {
         const queue = new EventQueue(4);
         const taken: Array<[number, unknown]> = [];

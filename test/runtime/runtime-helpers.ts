@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RealClock, type Clock } from '../../templates/runtime/clock.js';
-import { Machine, START_EVENT, type MachineHost, type MachineObserver } from '../../templates/runtime/machine.js';
+import { Machine, START_EVENT, State, type MachineHost, type MachineObserver } from '../../templates/runtime/machine.js';
 import { NO_EVENT, type StreamEvents } from '../../templates/runtime/stream-dispatcher.js';
 import { seededRandom as seeded } from '../seeded-random.js';
 
@@ -76,6 +76,13 @@ export class TestHost implements MachineHost {
  * A machine with one state that records every event with its payload, and lets a test react to an event
  * inside the dispatch (as an action would). Events dispatched from a reaction go through the run-to-completion queue.
  */
+/** The one state of a RecordingMachine. */
+class RecordingState extends State {
+    readonly name = 'Running';
+}
+
+const RECORDING = new RecordingState();
+
 export class RecordingMachine extends Machine {
     readonly type = 'Recorder';
     protected readonly eventNames: readonly string[];
@@ -85,11 +92,11 @@ export class RecordingMachine extends Machine {
     private readonly changes = new Changes();
 
     constructor(host: MachineHost = new TestHost(), eventNames: readonly string[] = EVENT_NAMES) {
-        super(host);
+        super(host, RECORDING);
         this.eventNames = eventNames;
     }
 
-    get stateName(): string {
+    override get stateName(): string {
         return this.finished ? 'Finished' : 'Running';
     }
 
