@@ -14,11 +14,11 @@ import { ValidatingWorkspaceManager } from './workspace-manager.js';
 import { CoalescingDocumentUpdateHandler } from './lsp/document-update-handler.js';
 import { ReactorFsmScopeComputation } from './references/scope-computation.js';
 import { IndexedScopeProvider } from './references/scope-provider.js';
-import { SuggestingLinker } from './references/linker.js';
+import { ReactorFsmLinker } from './references/linker.js';
 import { LinkedReferenceDescriptionProvider } from './references/reference-descriptions.js';
 import { nameWords } from './syntax-errors/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './syntax-errors/messages.js';
-import { CodedDocumentValidator } from './validation/document-validator.js';
+import { ReactorFsmDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/validator.js';
 import { GraphChecks } from './validation/graph-checks.js';
 import { SocketChecks } from './validation/socket-checks.js';
@@ -62,16 +62,17 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
         ScopeComputation: (services) => new ReactorFsmScopeComputation(services),
         // The default provider scans every symbol per reference; ours looks names up in a per-machine index.
         ScopeProvider: (services) => new IndexedScopeProvider(services),
-        // Unresolved names say what was meant ("did you mean ..."); one cheap walk finds the references.
-        Linker: (services) => new SuggestingLinker(services)
+        // Two jobs: unresolved names say what was meant ("did you mean ..."), and one cheap walk links the references.
+        Linker: (services) => new ReactorFsmLinker(services)
     },
     workspace: {
         // The reference index reads the references the linker collected instead of walking the tree again.
         ReferenceDescriptionProvider: (services) => new LinkedReferenceDescriptionProvider(services)
     },
     validation: {
-        // Syntax and linking diagnostics get stable codes like every other diagnostic.
-        DocumentValidator: (services) => new CodedDocumentValidator(services),
+        // Two jobs: syntax and linking diagnostics get stable codes like every other diagnostic, and the checks of every
+        // node run in one walk without Langium's per-node streams.
+        DocumentValidator: (services) => new ReactorFsmDocumentValidator(services),
         // Our checks, as services: a module passed to createReactorFsmServices can replace one kind of check.
         checks: {
             Structure: (services) => new StructureChecks(services),

@@ -27,7 +27,13 @@ const HOW_TO_DECLARE: Record<string, string> = {
     Machine: "declare it with 'machine NAME { … }' in a .fsm file of the workspace"
 };
 
-export class SuggestingLinker extends DefaultLinker {
+/**
+ * Reactor FSM's linker, with two jobs:
+ * - suggestions: an unresolved name's error says what kind of name is unknown and suggests the closest declared one
+ *   (or says how to declare it);
+ * - speed: it links a document's references in one cheap walk, without Langium's per-node streams.
+ */
+export class ReactorFsmLinker extends DefaultLinker {
     /** Links in the order of Langium's linker (tree order), without its per-node streams. */
     override async link(document: LangiumDocument, cancelToken: Cancellation.CancellationToken = Cancellation.CancellationToken.None): Promise<void> {
         if (this.profiler?.isActive('linking')) {
