@@ -1,6 +1,6 @@
 // Template: the user's actions file, one typed stub per action and guard; written once, never overwritten.
 import { expandToNode, type Generated } from 'langium/generate';
-import { blocks, commentText, docComment, file } from './code.js';
+import { blocks, commentText, docComment, file, release } from './code.js';
 import type { MachineView, MemberView } from './view.js';
 
 function stub(member: MemberView): Generated {
@@ -34,7 +34,7 @@ function stub(member: MemberView): Generated {
 export function actionsFile(machine: MachineView): string {
     return file(expandToNode`
         // Actions and guards of machine ${machine.name} (from ${commentText(machine.sourceFile)}): your code lives here.
-        // reactor-fsm wrote this file once and never overwrites it. When the model gains an action, tsc names the
+        // ${release(machine.generatorVersion)} wrote this file once and never overwrites it. When the model gains an action, tsc names the
         // method to add here. Inside a method: \`machine.payload\` is the event's data, \`machine.sockets.NAME.write(…)\`
         // sends bytes, \`machine.raise(${machine.eventsConst}.NAME)\` queues an event.
         import type { ${machine.actionsType} } from './${machine.fileBase}.events.js';

@@ -111,7 +111,7 @@ export function dispatchersFile(machine: MachineView): string {
         MachineHost: kinds.has('server')
     };
     return file(expandToNode`
-        ${generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine.sourceFile)}
+        ${generatedHeader(`Socket handlers of machine ${machine.name}: Dispatcher classes in asyncore's roles.`, machine)}
         ${kinds.has('connection') || kinds.has('server') ? DISPATCHERS_FILE_IMPORTS.net.importLine() : undefined}
         ${DISPATCHERS_FILE_IMPORTS.runtime.importLine((name) => runtimeUses[name] === true)}
         import { ${machine.eventsConst}${kinds.has('server') ? `, type ${machine.sessionsType}` : ''} } from './${machine.fileBase}.events.js';

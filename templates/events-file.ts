@@ -12,7 +12,7 @@ function memberDoc(member: MemberView): string {
 export function eventsFile(machine: MachineView): string {
     const m = machine.className;
     return file(expandToNode`
-        ${generatedHeader(`Events and actions of machine ${machine.name}.`, machine.sourceFile)}
+        ${generatedHeader(`Events and actions of machine ${machine.name}.`, machine)}
         ${eachLine(machine.serverSessions, (session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`)}
         import type { ${m} } from './${machine.fileBase}.machine.js';
         ${eachLine(machine.sessionMachines, (session) => `import type { ${session.actionsType} } from './${session.fileBase}.events.js';`)}

@@ -11,7 +11,7 @@ export { eventsFile } from './events-file.js';
 export { machineFile, STATE_MEMBERS } from './machine-file.js';
 export { mainFile } from './main-file.js';
 export { packageJson, tsconfigJson } from './project-files.js';
-export { PAYLOAD_TYPES, unionType } from './code.js';
+export { PAYLOAD_TYPES, release, runtimeCopy, unionType } from './code.js';
 export type * from './view.js';
 
 /** Names generated files import from Node and the runtime, or take from the globals: no generated name may be one of them. */

@@ -241,7 +241,7 @@ export function machineFile(machine: MachineView): string {
     // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
     const sessionImports = machine.serverSessions.filter((session) => session.className !== m);
     return file(expandToNode`
-        ${generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine.sourceFile)}
+        ${generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine)}
         ${connection ? MACHINE_FILE_IMPORTS.net.importLine() : undefined}
         ${eachLine(sessionImports, (session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`)}
         ${MACHINE_FILE_IMPORTS.runtime.importLine()}

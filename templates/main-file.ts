@@ -20,7 +20,7 @@ export function mainFile(project: ProjectView): string {
     return file(expandToNode`
         ${generatedHeader(
             'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',
-            project.sourceFile
+            project
         )}
         ${MAIN_FILE_IMPORTS.runtime.importLine()}
         ${eachLine(project.machines, (machine) => expandToNode`

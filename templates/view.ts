@@ -124,6 +124,8 @@ export interface MachineNames {
 
 export interface MachineView extends MachineNames {
     sourceFile: string;
+    /** The release of reactor-fsm that generates (package.json's version), named in every file's header. */
+    generatorVersion: string;
     events: EventView[];
     timerCount: number;
     states: StateView[];
@@ -144,6 +146,8 @@ export interface ProjectView {
     /** The model file's name without folder or extension, for the project's name. */
     name: string;
     sourceFile: string;
+    /** The release of reactor-fsm that generates (package.json's version), named in every file's header. */
+    generatorVersion: string;
     machines: MachineView[];
     /** Machines main.ts starts: those no server of the project runs as a session. */
     topLevel: MachineView[];

@@ -2,7 +2,7 @@
 import type { Model } from '../generated/ast.js';
 import { actionsFile, dispatchersFile, eventsFile, machineFile, mainFile, packageJson, tsconfigJson } from '../../templates/index.js';
 import { buildProjectView } from './project-view.js';
-import { runtimeFiles } from './runtime-files.js';
+import { generatorVersion, runtimeFiles } from './runtime-files.js';
 
 export interface GeneratedFile {
     /** Path inside the output folder, with forward slashes. */
@@ -12,9 +12,12 @@ export interface GeneratedFile {
     overwrite: boolean;
 }
 
-/** Every file of the project generated from `model`, in a fixed order (the same model gives the same bytes). */
+/**
+ * Every file of the project generated from `model`, in a fixed order (the same model gives the same bytes, for one
+ * release: every file names the release that wrote it, package.json's version).
+ */
 export function generateProject(model: Model, displayPath: string): GeneratedFile[] {
-    const project = buildProjectView(model, displayPath);
+    const project = buildProjectView(model, displayPath, generatorVersion());
     const files: GeneratedFile[] = [
         { path: 'package.json', content: packageJson(project), overwrite: false },
         { path: 'tsconfig.json', content: tsconfigJson(), overwrite: false },

@@ -15,6 +15,8 @@ export interface MachineContext {
     names: MachineNames;
     /** The model file's name, for the headers. */
     sourceFile: string;
+    /** The release of reactor-fsm that generates, for the headers. */
+    generatorVersion: string;
     /** The names of the other machines of the project (sessions). */
     namesOf: (machine: Machine) => MachineNames;
     /** Machine-level names of the project, which the machine's state and socket classes must not take. */
@@ -43,6 +45,7 @@ export function buildMachineView(machine: Machine, context: MachineContext): Mac
     return {
         ...context.names,
         sourceFile: context.sourceFile,
+        generatorVersion: context.generatorVersion,
         events: [...events.views],
         timerCount: behaviour.timerCount,
         states,

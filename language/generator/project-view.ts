@@ -9,8 +9,8 @@ import { sessionsStartedBy, withSessions } from './sessions.js';
 
 export { withSessions } from './sessions.js';
 
-/** Builds the view of a project generated from `model`'s file; `displayPath` names the file in headers. */
-export function buildProjectView(model: Model, displayPath: string): ProjectView {
+/** Builds the view of a project generated from `model`'s file; `displayPath` names the file in headers, and `generatorVersion` the release. */
+export function buildProjectView(model: Model, displayPath: string, generatorVersion: string): ProjectView {
     const machines = withSessions(model.machines);
     const names = projectNames(machines);
     const namesOf = (machine: Machine): MachineNames => {
@@ -29,6 +29,7 @@ export function buildProjectView(model: Model, displayPath: string): ProjectView
         return buildMachineView(machine, {
             names: namesOf(machine),
             sourceFile: document === modelDocument ? fileName : document.uri.path.split('/').pop() ?? fileName,
+            generatorVersion,
             namesOf,
             projectTaken,
             isSession: sessions.has(machine),
@@ -38,6 +39,7 @@ export function buildProjectView(model: Model, displayPath: string): ProjectView
     return {
         name: kebabCase(fileName.replace(/\.fsm$/, '')),
         sourceFile: fileName,
+        generatorVersion,
         machines: views,
         topLevel: views.filter((view) => !view.isSession)
     };
