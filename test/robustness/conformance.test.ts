@@ -364,7 +364,7 @@ describe('conformance: minimal reproductions of the disagreements found', () => 
 /** Changes to the generated code or the runtime that break the semantics, each with a small example it shows on. */
 const PROGRAM_MUTANTS: Record<string, { mutation: Mutation; uses: RegExp; example: { model: string; scenario: string } }> = {
     'stop stops the reactor at once: the rest of its step (later actions, the next state’s entry) is skipped': {
-        mutation: (file, content) => (file === 'src/runtime/machine.ts' ? content.replace('this.busy = STOP_AFTER_STEP;', 'this.host.stop();') : content),
+        mutation: (file, content) => (file === 'src/runtime/machine.ts' ? content.replace('this.current = STOPPING;', 'this.host.stop();') : content),
         uses: /\bstop\b/,
         example: {
             model: `machine StopDemo {
