@@ -2,25 +2,13 @@
 // from language/ (they own their view types and helpers), and the runtime they copy imports only Node.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, specifiers } from '../house/imports.js';
 import { EXTERNAL_NAMES, PAYLOAD_TYPES } from '../../templates/index.js';
 import { generateFrom } from './generate-helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TEMPLATES = path.join(ROOT, 'templates');
-
-function sourceFiles(folder: string): string[] {
-    return readdirSync(folder, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-        .map((entry) => path.join(entry.parentPath, entry.name))
-        .sort();
-}
-
-/** Every module specifier of `text` (imports, re-exports, `import('…')`), as TypeScript's own scanner finds them. */
-function specifiers(text: string): string[] {
-    return ts.preProcessFile(text, true, true).importedFiles.map((imported) => imported.fileName);
-}
 
 describe('templates/ depends on nothing outside it', () => {
     const files = sourceFiles(TEMPLATES);

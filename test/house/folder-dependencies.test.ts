@@ -1,22 +1,10 @@
 // The directions imports may take between folders: the diagram's geometry and the client stay free of Langium.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, specifiers } from './imports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function sourceFiles(folder: string): string[] {
-    return readdirSync(folder, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-        .map((entry) => path.join(entry.parentPath, entry.name))
-        .sort();
-}
-
-/** Every module specifier of `text` (imports, re-exports, `import('…')`), as TypeScript's own scanner finds them. */
-function specifiers(text: string): string[] {
-    return ts.preProcessFile(text, true, true).importedFiles.map((imported) => imported.fileName);
-}
 
 /** The imports of `file` that break the rule: relative ones resolving outside `allowedFolders`, packages not in `allowedPackages`. */
 function forbiddenImports(file: string, allowedFolders: readonly string[], allowedPackages: readonly string[]): string[] {
