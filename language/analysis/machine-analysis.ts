@@ -14,6 +14,7 @@ import {
     type Timer,
     type Transition
 } from '../generated/ast.js';
+import { targetState } from '../ast/hierarchy.js';
 
 /** A way out of a state: a transition with a target, or a timer. */
 export interface Edge {
@@ -101,10 +102,10 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     };
     for (const state of states) {
         for (const transition of state.transitions) {
-            addEdge(state, transition.target?.ref, transition);
+            addEdge(state, targetState(transition.target?.ref), transition);
         }
         for (const timer of state.timers) {
-            addEdge(state, timer.target?.ref, timer);
+            addEdge(state, targetState(timer.target?.ref), timer);
         }
     }
 

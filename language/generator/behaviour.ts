@@ -58,7 +58,7 @@ function entryAndExitPayloads(analysis: MachineAnalysis, events: EventTable): { 
     }
     for (const edges of analysis.outgoing.values()) {
         for (const edge of edges) {
-            const payload = edge.trigger.$type === 'Timer' ? PAYLOAD_TYPES.nothing : events.of(edge.trigger.event.ref).payloadType;
+            const payload = edge.trigger.$type === 'Timer' ? PAYLOAD_TYPES.nothing : events.of(edge.trigger.event?.ref).payloadType;
             entry.get(edge.target)!.add(payload);
             exit.get(edge.source)!.add(payload);
         }
@@ -71,7 +71,7 @@ function firingTransitions(state: State, events: EventTable): TransitionPlan[] {
     const exhausted = new Set<EventView>();
     const plans: TransitionPlan[] = [];
     for (const transition of state.transitions) {
-        const event = events.of(transition.event.ref);
+        const event = events.of(transition.event?.ref);
         if (exhausted.has(event)) {
             continue;
         }

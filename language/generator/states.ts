@@ -5,6 +5,7 @@ import type { ActionList, Behaviour, TransitionPlan } from './behaviour.js';
 import type { EventTable } from './events.js';
 import type { MemberTable } from './members.js';
 import type { ModuleNames } from './names.js';
+import { targetState } from '../ast/hierarchy.js';
 
 /** What the calls of one machine refer to. */
 interface Scope {
@@ -47,7 +48,7 @@ function branch(plan: ActionList & { source: string }, target: State | undefined
 
 function transitionBranch(plan: TransitionPlan, scope: Scope): Branch {
     const guard = plan.transition.guard;
-    const view = branch(plan, plan.transition.target?.ref, scope);
+    const view = branch(plan, targetState(plan.transition.target?.ref), scope);
     if (!guard) {
         return view;
     }
@@ -79,6 +80,6 @@ export function stateViews(behaviour: Behaviour, scope: Scope): StateView[] {
         entry: actionCalls(entry, scope),
         exit: actionCalls(exit, scope),
         handlers: handlers(transitions, scope),
-        timers: timers.map(({ id, label, slot, ms, timer, ...plan }): TimerView => ({ id, label, slot, ms, branch: branch(plan, timer.target?.ref, scope) }))
+        timers: timers.map(({ id, label, slot, ms, timer, ...plan }): TimerView => ({ id, label, slot, ms, branch: branch(plan, targetState(timer.target?.ref), scope) }))
     }));
 }

@@ -6,6 +6,7 @@ import { analyzeMachine } from '../analysis/machine-analysis.js';
 import { isEvent, isMachine, isSocket, isState } from '../generated/ast.js';
 import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
+import { machineOf } from '../ast/hierarchy.js';
 
 /** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */
 const NAME_RULES = new Set(['Name', 'ActionName']);
@@ -46,7 +47,7 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
         const node = description.node;
         let detail: string | undefined;
         if (isState(node)) {
-            const analysis = analyzeMachine(node.$container);
+            const analysis = analyzeMachine(machineOf(node));
             detail = [node.initial ? 'initial' : '', node.final ? 'final' : '', 'state', analysis.reachable.has(node) || !analysis.initial ? '' : '(unreachable)'].filter((word) => word !== '').join(' ');
         } else if (isEvent(node)) {
             const producers = analyzeMachine(node.$container.$container).producers.get(node)?.length ?? 0;

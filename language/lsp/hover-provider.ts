@@ -5,6 +5,7 @@ import type { Hover } from 'vscode-languageserver';
 import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
 import { isEvent, isMachine, isSocket, isState, type Event, type Machine, type Socket, type State, type Timer, type Transition } from '../generated/ast.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
+import { machineOf } from '../ast/hierarchy.js';
 
 function triggerText(trigger: Transition | Timer): string {
     return trigger.$type === 'Timer' ? `after ${trigger.delay}` : trigger.event?.$refText ?? '?';
@@ -16,7 +17,7 @@ function actionsText(trigger: Transition | Timer): string {
 }
 
 function stateHover(state: State): string {
-    const machine = state.$container;
+    const machine = machineOf(state);
     const analysis = analyzeMachine(machine);
     const kind = [state.initial ? 'initial' : '', state.final ? 'final' : ''].filter((word) => word !== '').join(' ');
     const status = analysis.reachable.has(state)

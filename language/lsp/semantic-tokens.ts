@@ -5,6 +5,7 @@ import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor, type Semanti
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
 import type { Model, ReactorFsmAstType, State } from '../generated/ast.js';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
+import { machineOf } from '../ast/hierarchy.js';
 
 type ReactorFsmNode = ReactorFsmAstType[keyof ReactorFsmAstType];
 
@@ -183,7 +184,7 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
 
     /** A state no path from the initial state reaches (only decided when the machine has an initial state). */
     protected isUnreachable(state: State): boolean {
-        const analysis = analyzeMachine(state.$container);
+        const analysis = analyzeMachine(machineOf(state));
         return analysis.initial !== undefined && !analysis.reachable.has(state);
     }
 }

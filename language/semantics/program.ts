@@ -1,6 +1,7 @@
 // A checked model as plain data for the interpreter: machines, states, transitions, timers, sockets and signals.
 import { AstUtils } from 'langium';
-import type { Action, Machine, Model, Socket, SocketMember, State } from '../generated/ast.js';
+import type { Action, History, Machine, Model, Region, Socket, SocketMember, State, Transition } from '../generated/ast.js';
+import { isHierarchical } from '../ast/hierarchy.js';
 import { withSessions } from '../generator/project-view.js';
 import { parseDuration } from '../values/quantities.js';
 
@@ -23,9 +24,12 @@ export interface GuardSpec {
 }
 
 export interface TransitionSpec {
+    /** The event's name; `done` for a completion transition (`on done`), taken when the state it belongs to completes. */
     readonly event: string;
+    /** True for `on done`. */
+    readonly done: boolean;
     readonly guard: GuardSpec | undefined;
-    /** Undefined for an internal transition. */
+    /** Undefined for an internal transition; a state's or a history's name. */
     readonly target: string | undefined;
     readonly actions: readonly ActionSpec[];
     readonly spot: SourceSpot;
@@ -35,19 +39,39 @@ export interface TimerSpec {
     readonly delayMs: number;
     /** The event name in traces: `after 2s`, the delay as written. */
     readonly label: string;
+    /** A state's or a history's name. */
     readonly target: string;
     readonly actions: readonly ActionSpec[];
     readonly spot: SourceSpot;
 }
 
+/** `history H` (shallow) or `deep history H` in a composite state, with its default target when given. */
+export interface HistorySpec {
+    readonly name: string;
+    readonly deep: boolean;
+    readonly default: string | undefined;
+    readonly spot: SourceSpot;
+}
+
+/**
+ * A state without states inside (`atomic`), a composite state (`compound`, one child `initial`), a `parallel` state
+ * (its children are its regions, all active together), or a `region` of a parallel state (like a compound state with
+ * no actions, transitions or timers of its own).
+ */
+export type StateKind = 'atomic' | 'compound' | 'parallel' | 'region';
+
 export interface StateSpec {
     readonly name: string;
+    readonly kind: StateKind;
     readonly initial: boolean;
     readonly final: boolean;
     readonly entry: readonly ActionSpec[];
     readonly exit: readonly ActionSpec[];
     readonly transitions: readonly TransitionSpec[];
     readonly timers: readonly TimerSpec[];
+    /** Compound states and regions: their states; parallel states: their regions; atomic states: none. */
+    readonly children: readonly StateSpec[];
+    readonly histories: readonly HistorySpec[];
     readonly spot: SourceSpot;
 }
 
@@ -76,7 +100,10 @@ export interface SignalSpec {
 export interface MachineSpec {
     readonly name: string;
     readonly events: readonly string[];
+    /** The top-level states; composite ones hold the rest (`children`). */
     readonly states: readonly StateSpec[];
+    /** True when some state holds states, regions or a history: traces then show every state entered and left. */
+    readonly hierarchical: boolean;
     readonly sockets: readonly SocketSpec[];
     readonly signals: readonly SignalSpec[];
     readonly spot: SourceSpot;
@@ -143,20 +170,36 @@ function actionSpec(action: Action): ActionSpec {
     }
 }
 
+function transitionSpec(transition: Transition): TransitionSpec {
+    return {
+        event: transition.done ? 'done' : (transition.event?.ref?.name ?? transition.event?.$refText ?? ''),
+        done: transition.done,
+        guard: transition.guard ? { name: transition.guard.name, negated: transition.guard.negated } : undefined,
+        target: transition.target ? (transition.target.ref?.name ?? transition.target.$refText) : undefined,
+        actions: transition.actions.map(actionSpec),
+        spot: spotOf(transition)
+    };
+}
+
+function historySpec(history: History): HistorySpec {
+    return {
+        name: history.name,
+        deep: history.deep,
+        default: history.default ? (history.default.ref?.name ?? history.default.$refText) : undefined,
+        spot: spotOf(history)
+    };
+}
+
 function stateSpec(state: State): StateSpec {
+    const kind = state.parallel ? 'parallel' : state.states.length > 0 ? 'compound' : 'atomic';
     return {
         name: state.name,
+        kind,
         initial: state.initial,
         final: state.final,
         entry: state.entries.flatMap((block) => block.actions.map(actionSpec)),
         exit: state.exits.flatMap((block) => block.actions.map(actionSpec)),
-        transitions: state.transitions.map((transition) => ({
-            event: transition.event.ref?.name ?? transition.event.$refText,
-            guard: transition.guard ? { name: transition.guard.name, negated: transition.guard.negated } : undefined,
-            target: transition.target ? transition.target.ref?.name ?? transition.target.$refText : undefined,
-            actions: transition.actions.map(actionSpec),
-            spot: spotOf(transition)
-        })),
+        transitions: state.transitions.map(transitionSpec),
         timers: state.timers.map((timer) => ({
             delayMs: milliseconds(timer.delay),
             label: `after ${timer.delay}`,
@@ -164,7 +207,25 @@ function stateSpec(state: State): StateSpec {
             actions: timer.actions.map(actionSpec),
             spot: spotOf(timer)
         })),
+        children: kind === 'parallel' ? state.regions.map(regionSpec) : state.states.map(stateSpec),
+        histories: state.histories.map(historySpec),
         spot: spotOf(state)
+    };
+}
+
+function regionSpec(region: Region): StateSpec {
+    return {
+        name: region.name,
+        kind: 'region',
+        initial: false,
+        final: false,
+        entry: [],
+        exit: [],
+        transitions: [],
+        timers: [],
+        children: region.states.map(stateSpec),
+        histories: region.histories.map(historySpec),
+        spot: spotOf(region)
     };
 }
 
@@ -209,6 +270,7 @@ function machineSpec(machine: Machine): MachineSpec {
         name: machine.name,
         events: machine.eventLists.flatMap((list) => list.events.map((event) => event.name)),
         states: machine.states.map(stateSpec),
+        hierarchical: isHierarchical(machine),
         sockets: machine.sockets.map(socketSpec),
         signals: machine.signals.map((signal) => ({ signal: signal.signal, event: signal.event.ref?.name ?? signal.event.$refText, spot: spotOf(signal) })),
         spot: spotOf(machine)

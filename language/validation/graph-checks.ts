@@ -118,7 +118,7 @@ export class GraphChecks {
 }
 
 function eventName(transition: Transition): string {
-    return transition.event.$refText;
+    return transition.done ? 'done' : (transition.event?.$refText ?? '');
 }
 
 function neverFiresMessage(event: Event, machine: Machine): string {

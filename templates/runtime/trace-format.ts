@@ -16,6 +16,10 @@ interface TraceBase {
 export type TraceLine =
     | (TraceBase & { kind: 'start'; state: string })
     | (TraceBase & { kind: 'transition'; from: string; event: string; to: string })
+    /** Machines with composite states only: a state (or region) is left, before its exit actions; innermost first. */
+    | (TraceBase & { kind: 'exit'; state: string })
+    /** Machines with composite states only: a state (or region) is entered, before its entry actions; outermost first. */
+    | (TraceBase & { kind: 'enter'; state: string })
     | (TraceBase & { kind: 'internal'; state: string; event: string })
     | (TraceBase & { kind: 'action'; name: string; state: string; phase: ActionPhase })
     | (TraceBase & { kind: 'unhandled'; state: string; event: string })
@@ -49,6 +53,10 @@ export function traceText(line: TraceLine): string {
             return `${head}starts in ${line.state}`;
         case 'transition':
             return `${head}${line.from} --${line.event}--> ${line.to}`;
+        case 'exit':
+            return `${head}leaves ${line.state}`;
+        case 'enter':
+            return `${head}enters ${line.state}`;
         case 'internal':
             return `${head}${line.state}: ${line.event} (internal)`;
         case 'action':

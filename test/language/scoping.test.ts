@@ -62,7 +62,7 @@ describe('IndexedScopeProvider', () => {
         const back = machine!.states[1]!.transitions[0]!;
         expect(back.target!.ref).toBe(machine!.states[0]);
         const otherGo = other!.states[0]!.transitions[0]!;
-        expect(otherGo.event.ref!.$container.$container).toBe(other);
+        expect(otherGo.event!.ref!.$container.$container).toBe(other);
     });
 
     it('resolves session machines across files through the global index', async () => {

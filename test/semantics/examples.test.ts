@@ -151,6 +151,8 @@ function shownFields(line: JsonLine): Record<string, unknown> {
     switch (kind) {
         case 'start':
         case 'finish':
+        case 'enter':
+        case 'exit':
             return { t, machine, kind, state: line.state };
         case 'transition':
             return { t, machine, kind, from: line.from, event: line.event, to: line.to };

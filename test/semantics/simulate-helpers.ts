@@ -22,6 +22,9 @@ export function brief(line: TraceLine): string {
             return `${line.machine} ${line.from} -${line.event}-> ${line.to}`;
         case 'internal':
             return `${line.machine} ${line.state} internal ${line.event}`;
+        case 'exit':
+        case 'enter':
+            return `${line.machine} ${line.kind} ${line.state}`;
         case 'action':
             return `${line.machine} ${line.phase} ${line.name}@${line.state}`;
         case 'unhandled':
