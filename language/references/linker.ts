@@ -16,6 +16,8 @@ export interface SuggestingLinkingError extends LinkingError {
 const KIND_WORDS: Record<string, string> = {
     Event: 'event',
     State: 'state',
+    // A transition's or timer's target: a state or a history.
+    Target: 'state',
     Socket: 'socket',
     Machine: 'machine'
 };
@@ -23,6 +25,7 @@ const KIND_WORDS: Record<string, string> = {
 const HOW_TO_DECLARE: Record<string, string> = {
     Event: "declare it in the machine's 'events' list",
     State: "declare it with 'state NAME'",
+    Target: "declare it with 'state NAME' (or 'history NAME' inside a composite state)",
     Socket: "declare it with 'client', 'server' or 'connection'",
     Machine: "declare it with 'machine NAME { … }' in a .fsm file of the workspace"
 };

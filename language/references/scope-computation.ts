@@ -1,10 +1,18 @@
-// Puts every event, state and socket of a machine into that machine's scope, whatever block declares it.
+// Puts every event, state (at any depth), region, history and socket of a machine into that machine's scope, whatever block declares it.
 import { DefaultScopeComputation, MultiMap, type AstNode, type AstNodeDescription, type LangiumDocument, type LocalSymbols } from 'langium';
 import { isModel, type Machine } from '../generated/ast.js';
+import { allHistories, allRegions, allStates, isHierarchical } from '../ast/hierarchy.js';
 
-/** The named declarations of a machine, in source order. */
+/**
+ * The named declarations of a machine: events, states at any depth (one namespace, so `-> Paused` works from anywhere),
+ * regions, histories, sockets.
+ */
 export function declarationsOf(machine: Machine): AstNode[] {
-    return [...machine.eventLists.flatMap((list) => list.events), ...machine.states, ...machine.sockets];
+    const events = machine.eventLists.flatMap((list) => list.events);
+    if (!isHierarchical(machine)) {
+        return [...events, ...machine.states, ...machine.sockets];
+    }
+    return [...events, ...allStates(machine), ...allRegions(machine), ...allHistories(machine), ...machine.sockets];
 }
 
 export class ReactorFsmScopeComputation extends DefaultScopeComputation {

@@ -1,5 +1,6 @@
 // The state of one running machine instance and of its sockets, as the interpreter keeps it.
 import type { MachineSpec, SocketSpec, StateSpec } from './program.js';
+import { stateTree, type StateNode, type StateTree } from './state-tree.js';
 
 /** A timer on the interpreter's virtual clock. */
 export interface VirtualTimer {
@@ -11,10 +12,14 @@ export interface VirtualTimer {
     fire: (() => void) | undefined;
 }
 
-/** What waits in a machine's queue: an event by name, a state timer (with the entry it was armed in), or the start. */
+/**
+ * What waits in a machine's queue: an event by name, a state's timer (with the entry of that state it was armed in),
+ * the completion of a composite state (`on done`), or the start.
+ */
 export type QueuedEvent =
     | { readonly kind: 'event'; readonly event: string; readonly payload: unknown }
-    | { readonly kind: 'timer'; readonly timer: number; readonly epoch: number }
+    | { readonly kind: 'timer'; readonly state: StateNode; readonly timer: number; readonly epoch: number }
+    | { readonly kind: 'done'; readonly state: StateNode }
     | { readonly kind: 'start' };
 
 export type StreamStatus = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
@@ -54,14 +59,20 @@ export interface ServerSocket {
 export type SocketState = StreamSocket | ServerSocket;
 
 export class Instance {
-    state: StateSpec;
+    readonly tree: StateTree;
+    /** The active states and regions (the configuration), atomic or not. */
+    readonly active = new Set<StateNode>();
+    /** What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active. */
+    readonly histories = new Map<string, readonly StateNode[]>();
     finished = false;
     busy = false;
     queue: QueuedEvent[] = [];
-    /** Counts state entries: a state timer armed in an earlier entry is stale. */
+    /** Counts state entries: a timer armed in an earlier entry of its state is stale. */
     epoch = 0;
-    /** Armed state timers by their index in the current state. */
-    readonly stateTimers = new Map<number, VirtualTimer>();
+    /** The entry (`epoch`) each active state was entered in. */
+    readonly entries = new Map<StateNode, number>();
+    /** Armed timers of each active state, by their index in the state. */
+    readonly stateTimers = new Map<StateNode, Map<number, VirtualTimer>>();
     readonly sockets = new Map<string, SocketState>();
     /** `stop` ran in the current step: when it completes, the reactor stops. */
     stopAfterStep = false;
@@ -74,22 +85,32 @@ export class Instance {
         /** The server that started this session; undefined for top-level machines. */
         readonly server: ServerSocket | undefined
     ) {
-        const initial = spec.states.find((state) => state.initial);
-        if (!initial) {
+        this.tree = stateTree(spec);
+        if (!this.tree.root.initial) {
             throw new Error(`internal: machine '${spec.name}' has no initial state`);
         }
-        this.state = initial;
         for (const socket of spec.sockets) {
             this.sockets.set(socket.name, socket.kind === 'server' ? { kind: 'server', spec: socket, status: 'idle', sessions: [], accepted: 0 } : newStream(socket));
         }
     }
 
-    stateNamed(name: string): StateSpec {
-        const state = this.spec.states.find((candidate) => candidate.name === name);
-        if (!state) {
-            throw new Error(`internal: machine '${this.spec.name}' has no state '${name}'`);
+    /** The active atomic states in document order (before the start: the initial state). */
+    get leaves(): StateNode[] {
+        if (this.active.size === 0) {
+            return [this.tree.root.initial!];
         }
-        return state;
+        return [...this.active].filter((node) => node.children.length === 0).sort((a, b) => a.order - b.order);
+    }
+
+    /** The current state: the first active atomic state (in a flat machine, the only one). */
+    get state(): StateSpec {
+        return this.leaves[0]!.spec;
+    }
+
+    /** The current state's name; with regions, every active atomic state's, in document order, joined by ', '. */
+    get stateName(): string {
+        const leaves = this.leaves;
+        return leaves.length === 1 ? leaves[0]!.name : leaves.map((node) => node.name).join(', ');
     }
 
     stream(name: string): StreamSocket {

@@ -1,7 +1,9 @@
 // The interpreter: what a model does, on a virtual clock, with every socket and signal abstract. The definition of the language.
 import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
 import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type VirtualTimer } from './instance.js';
-import { LINGER_MS, type ActionSpec, type ProgramSpec, type SocketEventName, type StateSpec } from './program.js';
+import { LINGER_MS, type ActionSpec, type ProgramSpec, type SocketEventName } from './program.js';
+import type { StateNode, TreeTransition } from './state-tree.js';
+import { enabledTransitions, entrySet, exitSet, isInFinalState, rememberHistories } from './transition-sets.js';
 
 /** A step the model's current situation does not allow (an unknown name, a socket that is not connected, …). */
 export class SimulationError extends Error {}
@@ -279,19 +281,36 @@ export class Simulation {
                 this.begin(instance);
                 return;
             case 'timer': {
-                if (event.epoch !== instance.epoch) {
+                const state = event.state;
+                if (!instance.active.has(state) || instance.entries.get(state) !== event.epoch) {
                     return; // armed in an entry of the state that has been left since
                 }
-                const timer = instance.state.timers[event.timer]!;
+                const timer = state.spec.timers[event.timer]!;
                 instance.payload = undefined;
-                this.take(instance, timer.label, timer.target, timer.actions);
+                this.microstep(instance, [{ source: state, event: timer.label, target: timer.target, spec: timer }]);
                 return;
             }
-            case 'event':
+            case 'done': {
+                const completed = event.state;
+                instance.payload = undefined;
+                const enabled = enabledTransitions(instance, (transition, source) => transition.done && source === completed && this.guardHolds(instance, transition.guard));
+                if (enabled.length > 0) {
+                    this.microstep(instance, enabled);
+                }
+                return; // a state left before its completion was processed: nothing to do
+            }
+            case 'event': {
                 instance.payload = event.payload;
-                this.handle(instance, event.event);
+                const name = event.event;
+                const enabled = enabledTransitions(instance, (transition) => !transition.done && transition.event === name && this.guardHolds(instance, transition.guard));
+                if (enabled.length > 0) {
+                    this.microstep(instance, enabled);
+                } else {
+                    this.record({ t: this.time, kind: 'unhandled', machine: instance.name, state: instance.stateName, event: name });
+                }
                 instance.payload = undefined;
                 return;
+            }
         }
     }
 
@@ -303,25 +322,9 @@ export class Simulation {
                 this.connect(instance, socket);
             }
         }
-        this.record({ t: this.time, kind: 'start', machine: instance.name, state: instance.state.name });
-        this.entered(instance);
-    }
-
-    private handle(instance: Instance, event: string): void {
-        const state = instance.state;
-        for (const transition of state.transitions) {
-            if (transition.event !== event || !this.guardHolds(instance, transition.guard)) {
-                continue;
-            }
-            if (transition.target === undefined) {
-                this.record({ t: this.time, kind: 'internal', machine: instance.name, state: state.name, event });
-                this.run(instance, transition.actions, 'transition');
-            } else {
-                this.take(instance, event, transition.target, transition.actions);
-            }
-            return;
-        }
-        this.record({ t: this.time, kind: 'unhandled', machine: instance.name, state: state.name, event });
+        const initial = instance.tree.root.initial!;
+        this.record({ t: this.time, kind: 'start', machine: instance.name, state: initial.name });
+        this.enter(instance, entrySet(instance, [], [initial]));
     }
 
     private guardHolds(instance: Instance, guard: { name: string; negated: boolean } | undefined): boolean {
@@ -340,53 +343,111 @@ export class Simulation {
         return values.length > 1 ? values.shift()! : values[0]!;
     }
 
-    /** A transition with a target: exit, the transition's actions, then enter the target. */
-    private take(instance: Instance, event: string, target: string, actions: readonly ActionSpec[]): void {
-        const from = instance.state;
-        this.run(instance, from.exit, 'exit');
-        this.clearStateTimers(instance);
-        this.run(instance, actions, 'transition');
-        if (instance.finished) {
-            return;
+    /**
+     * Takes the enabled transitions together: the states they leave (innermost first: exit actions, timers stop),
+     * each transition's actions (a transition without a target is internal: it leaves and enters nothing), then the
+     * states they enter (outermost first). In a flat machine: exit the state, the actions, enter the target.
+     */
+    private microstep(instance: Instance, transitions: readonly TreeTransition[]): void {
+        const leaving = exitSet(instance, transitions);
+        rememberHistories(instance, leaving);
+        for (const state of leaving) {
+            if (instance.spec.hierarchical) {
+                this.record({ t: this.time, kind: 'exit', machine: instance.name, state: state.name });
+            }
+            this.run(instance, state.spec.exit, 'exit', state.name);
+            this.clearTimersOf(instance, state);
+            instance.active.delete(state);
+            instance.entries.delete(state);
         }
-        const to = instance.stateNamed(target);
-        instance.state = to;
-        instance.epoch++;
-        this.record({ t: this.time, kind: 'transition', machine: instance.name, from: from.name, event, to: to.name });
-        this.entered(instance);
+        let entering = false;
+        for (const transition of transitions) {
+            const { source, event, target, spec } = transition;
+            if (target === undefined) {
+                this.record({ t: this.time, kind: 'internal', machine: instance.name, state: source.name, event });
+                this.run(instance, spec.actions, 'transition', source.name);
+                continue;
+            }
+            this.run(instance, spec.actions, 'transition', source.name);
+            if (instance.finished) {
+                return;
+            }
+            this.record({ t: this.time, kind: 'transition', machine: instance.name, from: source.name, event, to: target });
+            entering = true;
+        }
+        if (entering) {
+            this.enter(instance, entrySet(instance, transitions));
+        }
     }
 
-    /** The current state was just entered: its entry actions, its timers, and finishing if it is final. */
-    private entered(instance: Instance): void {
-        const state: StateSpec = instance.state;
-        this.run(instance, state.entry, 'entry');
-        if (instance.finished) {
+    /**
+     * Enters `states` (outermost first): each one's entry actions, then its timers; a final state finishes the machine
+     * at the top level, or completes its parent (whose `done` is queued, and a parallel grandparent's once every region
+     * is final).
+     */
+    private enter(instance: Instance, states: readonly StateNode[]): void {
+        for (const state of states) {
+            instance.active.add(state);
+            instance.entries.set(state, ++instance.epoch);
+            if (instance.spec.hierarchical) {
+                this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
+            }
+            this.run(instance, state.spec.entry, 'entry', state.name);
+            if (instance.finished) {
+                return;
+            }
+            this.armTimersOf(instance, state);
+            if (state.spec.final) {
+                const parent = state.parent!;
+                if (parent === instance.tree.root) {
+                    this.finish(instance);
+                    return;
+                }
+                this.completed(instance, parent);
+                const grandparent = parent.parent;
+                if (grandparent?.spec.kind === 'parallel' && isInFinalState(instance, grandparent)) {
+                    this.completed(instance, grandparent);
+                }
+            }
+        }
+    }
+
+    /** `state` completed: its `done` is queued when it has an `on done` (processed after the current event, like `raise`). */
+    private completed(instance: Instance, state: StateNode): void {
+        if (state.spec.transitions.some((transition) => transition.done)) {
+            this.dispatch(instance, { kind: 'done', state });
+        }
+    }
+
+    private armTimersOf(instance: Instance, state: StateNode): void {
+        const timers = state.spec.timers;
+        if (timers.length === 0) {
             return;
         }
-        const epoch = instance.epoch;
-        state.timers.forEach((timer, index) => {
-            instance.stateTimers.set(
+        const epoch = instance.entries.get(state)!;
+        const armed = new Map<number, VirtualTimer>();
+        instance.stateTimers.set(state, armed);
+        timers.forEach((timer, index) => {
+            armed.set(
                 index,
                 this.arm(instance, timer.delayMs, timer.label, () => {
-                    instance.stateTimers.delete(index);
-                    this.dispatch(instance, { kind: 'timer', timer: index, epoch });
+                    armed.delete(index);
+                    this.dispatch(instance, { kind: 'timer', state, timer: index, epoch });
                 })
             );
         });
-        if (state.final) {
-            this.finish(instance);
-        }
     }
 
-    private run(instance: Instance, actions: readonly ActionSpec[], phase: ActionPhase): void {
+    /** Runs the actions of `state` (its entry or exit, or a transition declared in it). */
+    private run(instance: Instance, actions: readonly ActionSpec[], phase: ActionPhase, state: string): void {
         for (const action of actions) {
-            this.action(instance, action, phase);
+            this.action(instance, action, phase, state);
         }
     }
 
-    private action(instance: Instance, action: ActionSpec, phase: ActionPhase): void {
+    private action(instance: Instance, action: ActionSpec, phase: ActionPhase, state: string): void {
         const name = action.kind === 'call' ? action.name : action.kind === 'stop' ? 'stop' : action.kind === 'raise' ? `raise ${action.event}` : `${action.kind} ${action.socket}`;
-        this.record({ t: this.time, kind: 'action', machine: instance.name, name, state: instance.state.name, phase });
+        this.record({ t: this.time, kind: 'action', machine: instance.name, name, state, phase });
         switch (action.kind) {
             case 'call':
                 return; // user code: the interpreter only traces it
@@ -431,7 +492,7 @@ export class Simulation {
                 this.closeStream(instance, socket);
             }
         }
-        this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.state.name });
+        this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.stateName });
         const server = instance.server;
         if (server) {
             server.sessions.splice(server.sessions.indexOf(instance), 1);
@@ -470,10 +531,19 @@ export class Simulation {
     }
 
     private clearStateTimers(instance: Instance): void {
-        for (const timer of instance.stateTimers.values()) {
-            this.clear(timer);
+        for (const state of [...instance.stateTimers.keys()]) {
+            this.clearTimersOf(instance, state);
         }
-        instance.stateTimers.clear();
+    }
+
+    private clearTimersOf(instance: Instance, state: StateNode): void {
+        const armed = instance.stateTimers.get(state);
+        if (armed) {
+            for (const timer of armed.values()) {
+                this.clear(timer);
+            }
+            instance.stateTimers.delete(state);
+        }
     }
 
     // ---- sockets -----------------------------------------------------------------------------------------------
@@ -646,7 +716,7 @@ export class Simulation {
                     this.dispatch(instance, { kind: 'event', event: heartbeat.event, payload: 'EHEARTBEAT' });
                 } else {
                     socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
-                    this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.state.name, phase: 'heartbeat' });
+                    this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.stateName, phase: 'heartbeat' });
                 }
             };
             socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
