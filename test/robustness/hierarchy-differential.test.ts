@@ -10,7 +10,7 @@ import { seededRandom } from '../seeded-random.js';
 import { recordFigures, scale } from './figures.js';
 import { InterpreterRun, programOfText } from './hierarchy/interpreter-run.js';
 import { allOf, printMachine, randomMachine, randomSteps, type TreeMachine, type TreeStep } from './hierarchy/model.js';
-import { toXState, XStateRun } from './hierarchy/xstate.js';
+import { toXState, XStateRun, type XStateMutant } from './hierarchy/xstate.js';
 
 const MACHINES = scale(600);
 const SEQUENCES = 4;
@@ -23,11 +23,16 @@ interface Mismatch {
 }
 
 /** Runs one sequence through both; the first difference, or undefined. Throws SimulationError for an endless step. */
-function compare(machine: TreeMachine, program: Awaited<ReturnType<typeof programOfText>>, steps: readonly TreeStep[]): { mismatch: Mismatch | undefined; interpreter: InterpreterRun } {
+function compare(
+    machine: TreeMachine,
+    program: Awaited<ReturnType<typeof programOfText>>,
+    steps: readonly TreeStep[],
+    mutant?: XStateMutant
+): { mismatch: Mismatch | undefined; interpreter: InterpreterRun } {
     const interpreter = new InterpreterRun(program);
     interpreter.start();
     // The interpreter goes first: a step it finds endless is not given to XState (which would loop for ever).
-    const xstate = new XStateRun(toXState(machine));
+    const xstate = new XStateRun(toXState(machine, mutant));
     xstate.start();
     const differs = (step: number): Mismatch | undefined => {
         const ours = interpreter.configuration().join(', ');
@@ -117,5 +122,29 @@ describe('hierarchy differential: the interpreter and XState 5 agree', () => {
                 seed: SEED
             }
         });
+    });
+});
+
+describe('hierarchy differential: the comparison is not vacuous', () => {
+    const mutants: XStateMutant[] = ['deep history kept shallow', 'completion ignored', 'transitions into a child keep the source'];
+    it.each(mutants)('finds the mistake: %s', async (mutant) => {
+        const random = seededRandom(SEED);
+        for (let index = 0; index < 300; index++) {
+            const machine = randomMachine(random, index);
+            const program = await programOfText(printMachine(machine));
+            for (let s = 0; s < SEQUENCES; s++) {
+                const sequence = randomSteps(random, 1 + random.int(MAX_STEPS));
+                try {
+                    if (compare(machine, program, sequence, mutant).mismatch) {
+                        return;
+                    }
+                } catch (error) {
+                    if (!(error instanceof SimulationError)) {
+                        throw error;
+                    }
+                }
+            }
+        }
+        expect.fail(`300 random machines did not tell the interpreter from XState with the mistake '${mutant}'`);
     });
 });

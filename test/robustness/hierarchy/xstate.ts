@@ -26,11 +26,16 @@ function actions(list: readonly TreeAction[]): unknown[] {
     );
 }
 
+/** A deliberate mistake in the translation, to show the comparison finds one. */
+export type XStateMutant = 'deep history kept shallow' | 'completion ignored' | 'transitions into a child keep the source';
+
+let mutant: XStateMutant | undefined;
+
 function transition(spec: TreeTransition | { target: string; actions: readonly TreeAction[]; guard?: undefined }): Record<string, unknown> {
     const result: Record<string, unknown> = { actions: actions(spec.actions) };
     if (spec.target !== undefined) {
         result['target'] = `#${spec.target}`;
-        result['reenter'] = true;
+        result['reenter'] = mutant !== 'transitions into a child keep the source';
     }
     const guard = spec.guard;
     if (guard) {
@@ -52,7 +57,8 @@ function node(state: TreeState): Record<string, unknown> {
             states[child.name] = node(child);
         }
         for (const history of state.histories) {
-            states[history.name] = { id: history.name, type: 'history', history: history.deep ? 'deep' : 'shallow', ...(history.default ? { target: `#${history.default}` } : {}) };
+            const deep = history.deep && mutant !== 'deep history kept shallow';
+            states[history.name] = { id: history.name, type: 'history', history: deep ? 'deep' : 'shallow', ...(history.default ? { target: `#${history.default}` } : {}) };
         }
         result['states'] = states;
         const initial = state.children.find((child) => child.initial);
@@ -70,7 +76,7 @@ function node(state: TreeState): Record<string, unknown> {
         }
     }
     result['on'] = on;
-    if (onDone.length > 0) {
+    if (onDone.length > 0 && mutant !== 'completion ignored') {
         result['onDone'] = onDone;
     }
     if (state.timers.length > 0) {
@@ -83,11 +89,13 @@ function node(state: TreeState): Record<string, unknown> {
     return result;
 }
 
-export function toXState(machine: TreeMachine): AnyStateMachine {
+export function toXState(machine: TreeMachine, withMutant?: XStateMutant): AnyStateMachine {
+    mutant = withMutant;
     const states: Record<string, unknown> = {};
     for (const state of machine.states) {
         states[state.name] = node(state);
     }
+    mutant = undefined;
     return createMachine({
         id: machine.name,
         context: ({ input }: { input: HierarchyContext }) => input,
