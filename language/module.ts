@@ -1,5 +1,5 @@
 // The map of the language: every Langium service Reactor FSM replaces, every service it adds, and why.
-import { inject, type DeepPartial, type Module } from 'langium';
+import { inject, type DeepPartial, type LangiumDocument, type Module } from 'langium';
 import {
     createDefaultModule,
     createDefaultSharedModule,
@@ -30,6 +30,25 @@ import { ReactorFsmHoverProvider } from './lsp/hover-provider.js';
 import { ReactorFsmDocumentSymbolProvider } from './lsp/document-symbols.js';
 import { ReactorFsmFormatter } from './lsp/formatter.js';
 import { ReactorFsmSemanticTokenProvider } from './lsp/semantic-tokens.js';
+import type { Machine, Model } from './generated/ast.js';
+import { generateProject, type GeneratedFile } from './generator/generator.js';
+import { chooseMachine, machineSvg } from './diagram/diagram.js';
+import { machineToMermaid } from './diagram/mermaid.js';
+
+/** Turns a checked model into the files of a project (content only; `write-files.ts` puts them on disk). */
+export interface ProjectGenerator {
+    /** Every file generated from `model`; `displayPath` is how the model's file is named in headers. */
+    generate(model: Model, displayPath: string): GeneratedFile[];
+}
+
+/** Draws a machine: which one a request means, its SVG picture and its Mermaid text. */
+export interface DiagramRenderer {
+    /** The machine named `name`, else the one containing `offset`, else the first. */
+    chooseMachine(model: Model, name?: string, offset?: number): Machine | undefined;
+    /** The diagram as SVG; `standalone` embeds the styles (a file of its own). */
+    svg(machine: Machine, document: LangiumDocument | undefined, standalone: boolean): Promise<string>;
+    mermaid(machine: Machine): string;
+}
 
 /** The services Reactor FSM adds to Langium's. */
 export interface ReactorFsmAddedServices {
@@ -43,6 +62,14 @@ export interface ReactorFsmAddedServices {
             /** Socket addresses, options and socket events, sessions and connections. */
             Sockets: SocketChecks;
         };
+    };
+    /** What the `generate` request and command write. */
+    generator: {
+        ProjectGenerator: ProjectGenerator;
+    };
+    /** What the diagram panel, the `diagram` request and command draw. */
+    diagram: {
+        DiagramRenderer: DiagramRenderer;
     };
 }
 
@@ -79,6 +106,14 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
             Graph: () => new GraphChecks(),
             Sockets: () => new SocketChecks()
         }
+    },
+    generator: {
+        // The generate request and `reactor-fsm generate` ask the container, so a module can replace the generator.
+        ProjectGenerator: () => ({ generate: generateProject })
+    },
+    diagram: {
+        // The diagram request and `reactor-fsm diagram` ask the container, so a module can replace the renderer.
+        DiagramRenderer: () => ({ chooseMachine, svg: machineSvg, mermaid: machineToMermaid })
     },
     lsp: {
         // Keywords come with what they do; names with what they are; signal names are offered where they go.

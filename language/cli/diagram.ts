@@ -1,7 +1,5 @@
 // `reactor-fsm diagram`: one machine of a file as an SVG picture or as Mermaid text.
 import { writeFile } from 'node:fs/promises';
-import { chooseMachine, machineSvg } from '../diagram/diagram.js';
-import { machineToMermaid } from '../diagram/mermaid.js';
 import type { ReactorFsmServices } from '../module.js';
 import { loadModel } from './load-models.js';
 import { InputError } from './source-files.js';
@@ -19,7 +17,8 @@ export async function runDiagram(services: ReactorFsmServices, input: string, op
     }
     const { source, document } = (await loadModel(services, input, 'diagram')).loaded;
     const model = document.parseResult.value;
-    const machine = chooseMachine(model, options.machine);
+    const renderer = services.diagram.DiagramRenderer;
+    const machine = renderer.chooseMachine(model, options.machine);
     if (!machine) {
         const names = model.machines.map((candidate) => candidate.name).join(', ');
         throw new InputError(options.machine ? `'${source.shown}' has no machine '${options.machine}' (it has: ${names || 'none'})` : `'${source.shown}' declares no machine`);
@@ -36,10 +35,10 @@ export async function runDiagram(services: ReactorFsmServices, input: string, op
         }
     };
     if (options.svg !== undefined) {
-        await write(options.svg, `${await machineSvg(machine, document, true)}\n`);
+        await write(options.svg, `${await renderer.svg(machine, document, true)}\n`);
     }
     if (options.mermaid !== undefined) {
-        await write(options.mermaid, machineToMermaid(machine));
+        await write(options.mermaid, renderer.mermaid(machine));
     }
     return 0;
 }

@@ -1,6 +1,5 @@
 // `reactor-fsm generate`: a model file to a TypeScript project, refused while the model has errors.
 import * as path from 'node:path';
-import { generateProject } from '../generator/generator.js';
 import { WriteRefusedError, writeGeneratedFiles } from '../generator/write-files.js';
 import type { ReactorFsmServices } from '../module.js';
 import { loadModel } from './load-models.js';
@@ -28,7 +27,7 @@ export async function runGenerate(services: ReactorFsmServices, input: string, o
         throw new InputError(`'${source.shown}' declares no machine: nothing to generate`);
     }
 
-    const files = generateProject(model, source.shown);
+    const files = services.generator.ProjectGenerator.generate(model, source.shown);
     const folder = path.resolve(options.out);
     let report;
     try {

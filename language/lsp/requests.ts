@@ -4,9 +4,7 @@ import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import type { Model } from '../generated/ast.js';
 import { blockingErrors } from '../generator/blocking-errors.js';
-import { generateProject } from '../generator/generator.js';
 import { writeGeneratedFiles, WriteRefusedError } from '../generator/write-files.js';
-import { chooseMachine, machineSvg } from '../diagram/diagram.js';
 import {
     CheckWorkspaceRequest,
     DiagramRequest,
@@ -19,6 +17,12 @@ import {
     type RequestSignature
 } from './protocol.js';
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
+import type { ReactorFsmServices } from '../module.js';
+
+/** The Reactor FSM services of the language `uri` belongs to. */
+function servicesOf(shared: LangiumSharedServices, uri: URI): ReactorFsmServices {
+    return shared.ServiceRegistry.getServices(uri) as ReactorFsmServices;
+}
 
 export async function generateFromDocument(shared: LangiumSharedServices, params: GenerateParams): Promise<GenerateResult> {
     const uri = URI.parse(params.uri);
@@ -39,7 +43,8 @@ export async function generateFromDocument(shared: LangiumSharedServices, params
         return { ...empty, refused: ['the file declares no machine'] };
     }
     try {
-        return await writeGeneratedFiles(params.outputFolder, generateProject(document.parseResult.value, uri.path.split('/').pop() ?? 'model.fsm'));
+        const generator = servicesOf(shared, uri).generator.ProjectGenerator;
+        return await writeGeneratedFiles(params.outputFolder, generator.generate(document.parseResult.value, uri.path.split('/').pop() ?? 'model.fsm'));
     } catch (error) {
         if (error instanceof WriteRefusedError || (error as NodeJS.ErrnoException).code) {
             return { ...empty, refused: [error instanceof Error ? error.message : String(error)] };
@@ -76,11 +81,12 @@ export async function diagramOfDocument(shared: LangiumSharedServices, params: D
     await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, uri);
     const model = document.parseResult.value;
     const machines = model.machines.map((machine) => machine.name).filter((name): name is string => name !== undefined);
-    const machine = chooseMachine(model, params.machine, params.offset);
+    const renderer = servicesOf(shared, uri).diagram.DiagramRenderer;
+    const machine = renderer.chooseMachine(model, params.machine, params.offset);
     if (!machine?.name) {
         return { machines, problem: params.machine ? `no machine '${params.machine}' in this file` : 'this file declares no machine yet' };
     }
-    return { machines, machine: machine.name, svg: await machineSvg(machine, document, params.standalone === true) };
+    return { machines, machine: machine.name, svg: await renderer.svg(machine, document, params.standalone === true) };
 }
 
 /** Answers `signature`'s request with `handler`, typed by the signature both ends share. */

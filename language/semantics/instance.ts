@@ -96,8 +96,9 @@ export class Instance {
 
     /** The active atomic states in document order (before the start: the initial state). */
     get leaves(): StateNode[] {
-        if (this.active.size === 0) {
-            return [this.tree.root.initial!];
+        if (this.active.size <= 1) {
+            // Before the start, or a flat machine: one state.
+            return this.active.size === 0 ? [this.tree.root.initial!] : [...this.active];
         }
         return [...this.active].filter((node) => node.children.length === 0).sort((a, b) => a.order - b.order);
     }
