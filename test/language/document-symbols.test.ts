@@ -96,4 +96,63 @@ describe('document symbols', () => {
         const { symbols } = await symbolsOf('machine M { events A initial state S { on A -> ');
         expect(outline(symbols)).toEqual(['Class M', '  Event A', '  EnumMember S (initial)']);
     });
+
+    test('states nest as in the source: composite children, regions holding their states, histories under their composite', async () => {
+        const { symbols, textAt } = await symbolsOf(`machine Player {
+    events Play, Pause, Mute
+    initial state Stopped { on Play -> Resume }
+    state Active {
+        on Pause -> Stopped
+        history Resume
+        initial state Playing {
+            deep history Inner -> Slow
+            initial state Fast { on Pause -> Slow }
+            final state Slow
+        }
+        state Paused { on Play -> Playing }
+        on done -> Stopped
+    }
+    parallel state Settings {
+        region Sound {
+            initial state Loud { on Mute -> Quiet }
+            final state Quiet
+        }
+        region Clock { initial final state Running }
+    }
+}
+`);
+        expect(outline(symbols)).toEqual([
+            'Class Player',
+            '  Event Play',
+            '  Event Pause',
+            '  Event Mute',
+            '  EnumMember Stopped (initial)',
+            '  Enum Active',
+            '    Variable Resume (shallow history)',
+            '    Enum Playing (initial)',
+            '      Variable Inner (deep history -> Slow)',
+            '      EnumMember Fast (initial)',
+            '      EnumMember Slow (final)',
+            '    EnumMember Paused',
+            '  Struct Settings (parallel)',
+            '    Namespace Sound (region)',
+            '      EnumMember Loud (initial)',
+            '      EnumMember Quiet (final)',
+            '    Namespace Clock (region)',
+            '      EnumMember Running (initial final)'
+        ]);
+        const settings = symbols[0]!.children!.find((symbol) => symbol.name === 'Settings')!;
+        const sound = settings.children![0]!;
+        expect(textAt(sound.selectionRange)).toBe('Sound');
+        expect(textAt(sound.range)).toMatch(/^region Sound \{[\s\S]*final state Quiet\s*\}$/);
+        const inner = symbols[0]!.children!.find((symbol) => symbol.name === 'Active')!.children![1]!.children![0]!;
+        expect(textAt(inner.range)).toBe('deep history Inner -> Slow');
+        // An atomic state has no children list, as before.
+        expect(symbols[0]!.children!.find((symbol) => symbol.name === 'Stopped')!.children).toBeUndefined();
+    });
+
+    test('an unfinished nested block keeps the symbols that have a name', async () => {
+        const { symbols } = await symbolsOf('machine M { events A parallel state P { region R { initial state S { on A -> ');
+        expect(outline(symbols)).toEqual(['Class M', '  Event A', '  Struct P (parallel)', '    Namespace R (region)', '      EnumMember S (initial)']);
+    });
 });
