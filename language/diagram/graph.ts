@@ -1,10 +1,12 @@
-// A machine as a diagram graph: states, transitions and timers, and the sockets and signals that raise its events.
+// A machine as a diagram graph: states (composite ones holding theirs), regions, histories, transitions and timers,
+// and the sockets and signals that raise its events.
 // Every element keeps the source range it came from; sizes come from the text it shows.
 import { GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import { sourceText } from '../ast/source-text.js';
-import type { Machine, Socket, State, Timer, Transition } from '../generated/ast.js';
+import { allHistories, allRegions, allStates } from '../ast/hierarchy.js';
+import { isHistory, type History, type Machine, type Region, type Socket, type State, type Target, type Timer, type Transition } from '../generated/ast.js';
 import { nodeSize, textWidth, type Badge, type DiagramEdge, type DiagramGraph, type DiagramNode, type EdgeKind } from './geometry/graph-types.js';
 import { TEXT } from './geometry/spacing.js';
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
@@ -23,7 +25,7 @@ export function triggerLabel(trigger: Transition | Timer): string {
     const head =
         trigger.$type === 'Timer'
             ? `after ${trigger.delay}`
-            : `${trigger.event?.$refText ?? '?'}${trigger.guard ? ` [${trigger.guard.negated ? '!' : ''}${trigger.guard.name}]` : ''}`;
+            : `${trigger.done ? 'done' : (trigger.event?.$refText ?? '?')}${trigger.guard ? ` [${trigger.guard.negated ? '!' : ''}${trigger.guard.name}]` : ''}`;
     const actions = trigger.actions.map(sourceText).filter((text) => text !== '');
     return actions.length > 0 ? `${head} / ${actions.join(', ')}` : head;
 }
@@ -72,53 +74,107 @@ function contains(outer: Range, inner: Range): boolean {
 /** Builds the graph of `machine`; `document` supplies the diagnostics shown as badges on states. */
 export function buildDiagramGraph(machine: Machine, document?: LangiumDocument): DiagramGraph {
     const analysis = analyzeMachine(machine);
+    // The analysis speaks of the states it covers: flags come from it only for those.
+    const analysed = new Set(analysis.states);
     const diagnostics = document?.diagnostics ?? [];
-    /** The document's diagnostics inside `node`, as badges. */
-    const badgesIn = (node: AstNode): Badge[] => (node.$cstNode ? diagnostics.filter((d) => contains(node.$cstNode!.range, d.range)).map(badgeOf) : []);
-    const stateIds = new Map<State, string>(analysis.states.map((state, index) => [state, `state:${index}`]));
+    /** The document's diagnostics inside `node` but not inside any of `inner` (the states a composite holds), as badges. */
+    const badgesIn = (node: AstNode, inner: readonly AstNode[] = []): Badge[] => {
+        const within = (range: Range) => (other: AstNode): boolean => other.$cstNode !== undefined && contains(other.$cstNode.range, range);
+        return node.$cstNode ? diagnostics.filter((d) => contains(node.$cstNode!.range, d.range) && !inner.some(within(d.range))).map(badgeOf) : [];
+    };
+    const states = allStates(machine);
+    const stateIds = new Map<State, string>(states.map((state, index) => [state, `state:${index}`]));
+    const historyIds = new Map<History, string>(allHistories(machine).map((history, index) => [history, `history:${index}`]));
+    const regionIds = new Map<Region, string>(allRegions(machine).map((region, index) => [region, `region:${index}`]));
+    const targetId = (target: Target | undefined): string | undefined => (target === undefined ? undefined : isHistory(target) ? historyIds.get(target) : stateIds.get(target));
     const nodes: DiagramNode[] = [];
     const edges: DiagramEdge[] = [];
     const edge = (kind: EdgeKind, source: string, target: string, label: string, range?: Range): void => {
         edges.push({ id: `edge:${edges.length}`, kind, source, target, label, labelWidth: Math.ceil(textWidth([label])), labelHeight: label ? TEXT.lineHeight : 0, ...(range ? { range } : {}) });
     };
+    /** The `initial` keyword of a state: what the start marker and its arrow stand for. */
+    const initialRange = (state: State): Range | undefined => (GrammarUtils.findNodeForKeyword(state.$cstNode, 'initial') ?? state.$cstNode)?.range;
+    // Inside composites: their start markers and the defaults of their histories, drawn after the machine's start.
+    const nested: Array<() => void> = [];
 
     if (analysis.initial) {
-        // The start marker and its arrow stand for the `initial` keyword.
-        const initialRange = (GrammarUtils.findNodeForKeyword(analysis.initial.$cstNode, 'initial') ?? analysis.initial.$cstNode)?.range;
-        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, range: initialRange }));
-        edge('start', 'start', stateIds.get(analysis.initial)!, '', initialRange);
+        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, range: initialRange(analysis.initial) }));
+        edge('start', 'start', stateIds.get(analysis.initial)!, '', initialRange(analysis.initial));
     }
 
-    for (const state of analysis.states) {
-        const id = stateIds.get(state)!;
+    const stateNode = (state: State, parent: string | undefined): DiagramNode => {
         const details = [
             ...state.entries.map((block) => `entry ${block.actions.map(sourceText).join(', ')}`),
             ...state.exits.map((block) => `exit ${block.actions.map(sourceText).join(', ')}`)
         ];
         const internal = state.transitions.filter((transition) => !transition.target).map(triggerLabel);
-        nodes.push(
-            makeNode({
-                id,
-                kind: 'state',
-                label: state.name ?? '?',
-                details,
-                internal,
-                initial: state.initial,
-                final: state.final,
-                unreachable: analysis.initial !== undefined && !analysis.reachable.has(state),
-                terminal: analysis.terminal.has(state),
-                trap: analysis.traps.has(state),
-                badges: badgesIn(state),
-                range: nameRange(state)
-            })
-        );
-        for (const { target, trigger } of analysis.outgoing.get(state)!) {
-            edge(trigger.$type === 'Timer' ? 'timer' : 'transition', id, stateIds.get(target)!, triggerLabel(trigger), rangeOf(trigger));
+        const known = analysed.has(state);
+        return makeNode({
+            id: stateIds.get(state)!,
+            kind: 'state',
+            label: state.name ?? '?',
+            details,
+            internal,
+            initial: state.initial,
+            final: state.final,
+            unreachable: known && analysis.initial !== undefined && !analysis.reachable.has(state),
+            terminal: known && analysis.terminal.has(state),
+            trap: known && analysis.traps.has(state),
+            badges: badgesIn(state, [...state.states, ...state.regions, ...state.histories]),
+            range: nameRange(state),
+            ...(parent ? { parent } : {})
+        });
+    };
+    /** The states, histories and start marker `container` holds (a composite state or a region), then theirs. */
+    const visit = (container: State | Region, parent: string): void => {
+        const initial = container.states.find((state) => state.initial);
+        if (initial) {
+            const id = `start:${parent}`;
+            nodes.push(makeNode({ id, kind: 'start', label: '', width: 16, height: 16, range: initialRange(initial), parent }));
+            nested.push(() => edge('start', id, stateIds.get(initial)!, '', initialRange(initial)));
+        }
+        for (const history of container.histories) {
+            const id = historyIds.get(history)!;
+            nodes.push(makeNode({ id, kind: 'history', label: history.deep ? 'H*' : 'H', details: [history.name ?? '?'], badges: badgesIn(history), range: nameRange(history), parent, width: 28, height: 28 }));
+            const target = history.default?.ref;
+            if (target && stateIds.has(target)) {
+                const range = GrammarUtils.findNodeForProperty(history.$cstNode, 'default')?.range;
+                nested.push(() => edge('default', id, stateIds.get(target)!, '', range));
+            }
+        }
+        visitStates(container.states, parent);
+    };
+    const visitStates = (list: readonly State[], parent: string | undefined): void => {
+        for (const state of list) {
+            const id = stateIds.get(state)!;
+            nodes.push(stateNode(state, parent));
+            if (state.states.length > 0 || state.histories.length > 0) {
+                visit(state, id);
+            }
+            for (const region of state.regions) {
+                const regionId = regionIds.get(region)!;
+                const label = region.name ?? '?';
+                nodes.push(makeNode({ id: regionId, kind: 'region', label, badges: badgesIn(region, region.states), range: nameRange(region), parent: id, width: Math.ceil(textWidth([label]) + 2 * TEXT.padding), height: TEXT.lineHeight + 8 }));
+                visit(region, regionId);
+            }
+        }
+    };
+    visitStates(machine.states, undefined);
+    nested.forEach((draw) => draw());
+
+    for (const state of states) {
+        const id = stateIds.get(state)!;
+        // Transitions, then timers, in source order; a transition to a history ends on its circle.
+        for (const trigger of [...state.transitions, ...state.timers]) {
+            const target = targetId(trigger.target?.ref);
+            if (target) {
+                edge(trigger.$type === 'Timer' ? 'timer' : 'transition', id, target, triggerLabel(trigger), rangeOf(trigger));
+            }
         }
     }
 
     // Event sources: one node per socket and signal, an edge to every state that handles what it raises.
-    const handlers = (eventName: string): State[] => analysis.states.filter((state) => state.transitions.some((transition) => transition.event?.ref?.name === eventName));
+    const handlers = (eventName: string): State[] => states.filter((state) => state.transitions.some((transition) => transition.event?.ref?.name === eventName));
     const sourceEdges = (sourceId: string, raised: Array<{ via: string; event: string; range: Range | undefined }>): void => {
         const byState = new Map<State, { labels: string[]; range: Range | undefined }>();
         for (const { via, event, range } of raised) {

@@ -8,8 +8,15 @@ export interface SourceRange {
     end: { line: number; character: number };
 }
 
-export type NodeKind = 'start' | 'state' | 'socket' | 'signal' | 'session';
-export type EdgeKind = 'start' | 'transition' | 'timer' | 'raises' | 'session';
+/**
+ * - `state`: a state; with children (nodes whose `parent` is its id) a composite state, drawn as a box holding them;
+ * - `region`: a region of a parallel state, its child, holding states of its own;
+ * - `history`: a history pseudo-state (label `H` or `H*`);
+ * - `start`: the initial marker of the machine, or of the composite state or region it is the child of.
+ */
+export type NodeKind = 'start' | 'state' | 'socket' | 'signal' | 'session' | 'region' | 'history';
+/** `default`: from a history to the state it enters the first time. */
+export type EdgeKind = 'start' | 'transition' | 'timer' | 'raises' | 'session' | 'default';
 
 export interface Badge {
     severity: 'error' | 'warning' | 'info';
@@ -37,6 +44,12 @@ export interface DiagramNode {
     trap: boolean;
     badges: Badge[];
     range?: SourceRange;
+    /** The composite state or region whose box holds this node; absent at the top level. */
+    parent?: string;
+    /**
+     * The node's own size; for a composite state or a region, that of its title and lines only: the layout grows
+     * the box to hold its children.
+     */
     width: number;
     height: number;
 }
@@ -56,6 +69,11 @@ export interface DiagramGraph {
     machine: string;
     nodes: DiagramNode[];
     edges: DiagramEdge[];
+}
+
+/** True when some node sits inside another: the graph of a machine with composite states. */
+export function isNested(graph: DiagramGraph): boolean {
+    return graph.nodes.some((node) => node.parent !== undefined);
 }
 
 export function textWidth(lines: readonly string[]): number {

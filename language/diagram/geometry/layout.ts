@@ -1,7 +1,8 @@
 // Lays a diagram graph out: ELK's layered algorithm for small machines, our own layered layout for big ones.
-import type { DiagramGraph } from './graph-types.js';
+import { isNested, type DiagramGraph } from './graph-types.js';
 import { layoutWithElk } from './elk-layout.js';
 import { layoutLayered } from './layered/layered-layout.js';
+import { layoutNested } from './nesting/nested-layout.js';
 import type { PlacedGraph } from './placed.js';
 
 export type { PlacedEdge, PlacedGraph, PlacedNode, Point } from './placed.js';
@@ -19,7 +20,11 @@ export function chooseEngine(graph: DiagramGraph): LayoutEngine {
     return graph.nodes.length <= ELK_LIMIT.nodes && graph.edges.length <= ELK_LIMIT.edges ? 'elk' : 'layered';
 }
 
-/** Positions every node and routes every edge; labels get their own space, so they never cover a node. */
+/**
+ * Positions every node and routes every edge; labels get their own space, so they never cover a node. A graph with
+ * composite states is laid out one level at a time by the same engine (see nesting/nested-layout.ts).
+ */
 export async function layoutGraph(graph: DiagramGraph, engine: LayoutEngine = chooseEngine(graph)): Promise<PlacedGraph> {
-    return engine === 'elk' ? layoutWithElk(graph) : layoutLayered(graph);
+    const layoutFlat = async (flat: DiagramGraph): Promise<PlacedGraph> => (engine === 'elk' ? layoutWithElk(flat) : layoutLayered(flat));
+    return isNested(graph) ? layoutNested(graph, layoutFlat) : layoutFlat(graph);
 }

@@ -15,10 +15,21 @@ export interface PlacedEdge extends DiagramEdge {
     labelAt?: Point;
 }
 
+/** A dashed line between two neighbouring regions of a parallel state. */
+export interface Separator {
+    /** The parallel state's id. */
+    parent: string;
+    from: Point;
+    to: Point;
+}
+
 export interface PlacedGraph {
     machine: string;
     width: number;
     height: number;
+    /** Every node, composite states and regions as the boxes that hold their children. */
     nodes: PlacedNode[];
     edges: PlacedEdge[];
+    /** Only in graphs with parallel states. */
+    separators?: Separator[];
 }
