@@ -1,15 +1,15 @@
 // Semantic highlighting by role: the same word is coloured as what it is where it stands
-// (`read` is an event name in `events read`, a state in `state read`, a socket event in `read -> Data`).
+// (`read` is an event name in `events read`, a state in `state read`, a socket event in `read -> Data`; `-> H` a history).
 import { AstUtils, CstUtils, GrammarAST, GrammarUtils, isLeafCstNode, type AstNode, type CstNode, type LeafCstNode, type Properties } from 'langium';
 import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor, type SemanticTokenRangeOptions } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
-import type { Model, ReactorFsmAstType, State } from '../generated/ast.js';
+import { isHistory, type Model, type ReactorFsmAstType, type State } from '../generated/ast.js';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import { machineOf } from '../ast/hierarchy.js';
 
 type ReactorFsmNode = ReactorFsmAstType[keyof ReactorFsmAstType];
 
-const { declaration, defaultLibrary, deprecated, readonly } = SemanticTokenModifiers;
+const { abstract, declaration, defaultLibrary, deprecated, readonly } = SemanticTokenModifiers;
 
 /**
  * The token type and modifiers of each role (keep the table in the docs in step with this one).
@@ -19,7 +19,12 @@ const { declaration, defaultLibrary, deprecated, readonly } = SemanticTokenModif
 export const ReactorFsmTokenRoles = {
     machine: { type: SemanticTokenTypes.class },
     state: { type: SemanticTokenTypes.enumMember },
+    // A region groups states as a namespace groups names; a history is a target like a state, but a pseudo-state.
+    region: { type: SemanticTokenTypes.namespace },
+    history: { type: SemanticTokenTypes.enumMember, modifier: [abstract] },
     event: { type: SemanticTokenTypes.event },
+    // `done` in `on done`: the event the language raises when a composite state completes.
+    completionEvent: { type: SemanticTokenTypes.event, modifier: [defaultLibrary] },
     socket: { type: SemanticTokenTypes.variable, modifier: [readonly] },
     userAction: { type: SemanticTokenTypes.function },
     guard: { type: SemanticTokenTypes.function, modifier: [readonly] },
@@ -45,13 +50,18 @@ type PropertyRole<P extends string = string> = readonly [property: P, role: Role
 const OPTION = ['option', 'option'] as const satisfies PropertyRole;
 const DECLARED_SOCKET = ['name', 'socket', [declaration]] as const satisfies PropertyRole;
 
-/** The roles of each node type's properties, in source order (State and Model, which need more, are coded above). */
+/**
+ * The roles of each node type's properties, in source order (State, Model and the targets of transitions and timers,
+ * which need more, are coded in `highlightElement`).
+ */
 const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<PropertyRole<Properties<ReactorFsmAstType[T]>>> } = {
     Machine: [['name', 'machine', [declaration]]],
     Event: [['name', 'event', [declaration]]],
-    Transition: [['event', 'event'], ['target', 'state']],
+    Transition: [['done', 'completionEvent'], ['event', 'event']],
     Guard: [['negated', 'negation'], ['name', 'guard']],
-    Timer: [['delay', 'quantity'], ['target', 'state']],
+    Timer: [['delay', 'quantity']],
+    Region: [['name', 'region', [declaration]]],
+    History: [['deep', 'keyword'], ['name', 'history', [declaration]], ['default', 'state']],
     CloseAction: [['socket', 'socket']],
     ConnectAction: [['socket', 'socket']],
     RaiseAction: [['event', 'event']],
@@ -86,8 +96,14 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
             case 'State':
                 this.property(acceptor, node, 'initial', 'keyword');
                 this.property(acceptor, node, 'final', 'keyword');
+                this.property(acceptor, node, 'parallel', 'keyword');
                 this.property(acceptor, node, 'name', 'state', this.isUnreachable(node) ? [declaration, deprecated] : [declaration]);
                 return;
+            case 'Transition':
+            case 'Timer':
+                // A target is a state or a history (`-> Resume`): coloured as what it names.
+                this.property(acceptor, node, 'target', isHistory(node.target?.ref) ? 'history' : 'state');
+                break;
         }
         for (const [property, role, modifier] of PROPERTY_ROLES[node.$type] ?? []) {
             this.property(acceptor, node, property, role, modifier);

@@ -201,6 +201,57 @@ machine Peer { events E initial state S { on E } connection c { read -> E } }
     });
 });
 
+describe('hierarchy', () => {
+    const player = `machine Player {
+    events Play, Pause, Mute
+    initial state Stopped { on Play -> Resume }
+    state Active {
+        deep history Resume -> Paused
+        initial state Playing { on Pause -> Paused }
+        state Paused { after 1s -> Resume }
+        on done -> Stopped
+    }
+    parallel state Settings {
+        region Sound {
+            initial state Loud { on Mute -> Stopped }
+        }
+    }
+}
+`;
+
+    test('regions and histories are coloured where declared and where a transition or timer targets them', async () => {
+        const tokens = await highlight(player);
+        expect(role(tokens, 2, 'Resume')).toBe('enumMember[abstract]');
+        expect(role(tokens, 4, 'deep')).toBe('keyword');
+        expect(role(tokens, 4, 'history')).toBe('keyword');
+        expect(role(tokens, 4, 'Resume')).toBe('enumMember[abstract,declaration]');
+        expect(role(tokens, 4, 'Paused')).toBe('enumMember');
+        expect(role(tokens, 6, 'Resume')).toBe('enumMember[abstract]');
+        expect(role(tokens, 10, 'region')).toBe('keyword');
+        expect(role(tokens, 10, 'Sound')).toBe('namespace[declaration]');
+    });
+
+    test('parallel is a keyword, `done` a built-in event, nested states are states', async () => {
+        const tokens = await highlight(player);
+        expect(role(tokens, 9, 'parallel')).toBe('keyword');
+        expect(role(tokens, 9, 'state')).toBe('keyword');
+        expect(role(tokens, 9, 'Settings')).toMatch(/^enumMember\[declaration/);
+        expect(role(tokens, 7, 'on')).toBe('keyword');
+        expect(role(tokens, 7, 'done')).toBe('event[defaultLibrary]');
+        expect(role(tokens, 7, 'Stopped')).toBe('enumMember');
+        expect(role(tokens, 5, 'Playing')).toMatch(/^enumMember\[declaration/);
+        expect(role(tokens, 11, 'Loud')).toMatch(/^enumMember\[declaration/);
+        expect(role(tokens, 11, 'Stopped')).toBe('enumMember');
+    });
+
+    test('every word of a hierarchical model has exactly one token', async () => {
+        const tokens = await highlight(player);
+        const words = [...player.matchAll(/[A-Za-z0-9]+/g)].map((match) => match.index);
+        expect(tokens.map((token) => token.offset).filter((offset) => words.includes(offset)).sort((a, b) => a - b)).toEqual(words);
+        expect(new Set(tokens.map((token) => token.offset)).size).toBe(tokens.length);
+    });
+});
+
 describe('unreachable states and comments', () => {
     test('a state no path reaches is deprecated', async () => {
         const tokens = await highlight(`machine M {
@@ -285,10 +336,10 @@ describe('coverage and robustness', () => {
 
     test('the legend names every token type and modifier the provider uses', () => {
         const legend = provider.semanticTokensOptions.legend;
-        for (const type of ['class', 'enumMember', 'event', 'variable', 'function', 'property', 'macro', 'number', 'string', 'operator', 'keyword', 'comment']) {
+        for (const type of ['class', 'enumMember', 'namespace', 'event', 'variable', 'function', 'property', 'macro', 'number', 'string', 'operator', 'keyword', 'comment']) {
             expect(legend.tokenTypes).toContain(type);
         }
-        for (const modifier of ['declaration', 'readonly', 'defaultLibrary', 'deprecated']) {
+        for (const modifier of ['declaration', 'readonly', 'defaultLibrary', 'deprecated', 'abstract']) {
             expect(legend.tokenModifiers).toContain(modifier);
         }
     });
