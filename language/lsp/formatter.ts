@@ -68,8 +68,9 @@ function ownParts(cst: CompositeCstNode | undefined): CstNode[] {
 /**
  * The Reactor FSM formatter.
  *
- * - Members of a `{ … }` block (machine, state, socket) go on their own line, one level deeper; `}` on a line
- *   of its own at the level of its opening line. A body-less `state X` stays as it is.
+ * - Members of a `{ … }` block (machine, state, region, socket) go on their own line, one level deeper; `}` on a
+ *   line of its own at the level of its opening line. Nested blocks (states in a state, regions in a parallel state,
+ *   states in a region) go one level deeper each. A body-less `state X` stays as it is.
  * - Between the tokens of one member: one space; none before `,`, inside `[…]`, after `!` and around `..`.
  * - Blank lines the user put between members, machines or comments are kept, at most one.
  * - An `events` list may be wrapped after `events` or a comma: continuation lines are indented one level deeper.
@@ -180,7 +181,7 @@ export class ReactorFsmFormatter extends AbstractFormatter {
             formatter.properties('events').prepend(spaceOrContinuation());
         }
 
-        // Blocks: machine, state, server, client, connection.
+        // Blocks: machine, state, region, server, client, connection.
         const open = parts.find((part) => isKeywordNode(part, '{'));
         const close = parts.find((part) => isKeywordNode(part, '}'));
         if (open && close) {

@@ -295,6 +295,99 @@ describe('examples', () => {
     }
 });
 
+/** A hierarchical model in house style: composite, parallel and nested states, regions, histories, `on done`, comments. */
+const hierarchical = `// A player with nested states.
+machine Player {
+    events Play, Pause, Stop, Tick, Mute, Unmute, Eject
+
+    initial state Stopped {
+        on Play -> Playing
+    }
+
+    state Active {
+        on Stop -> Stopped // inherited by every state inside
+        on Eject -> Ejected
+        history Resume
+        initial state Playing {
+            deep history Again -> Slow
+            /* two speeds,
+               one history */
+            initial state Fast {
+                on Pause -> Slow
+                after 1s -> Fast / tick
+            }
+            final state Slow
+            on done -> Paused
+        }
+        state Paused {
+            on Play -> Resume
+        }
+    }
+
+    parallel state Settings {
+        region Sound {
+            // quiet at night
+            initial state Loud {
+                on Mute -> Quiet
+            }
+            state Quiet {
+                on Unmute -> Loud
+            }
+        }
+        region Clock {
+            initial state Running {
+                on Tick -> Running
+            }
+        }
+        on Stop -> Stopped
+    }
+    final state Ejected
+}
+`;
+
+describe('hierarchy', () => {
+    it('is house style: one level deeper per block, formatting changes nothing', async () => {
+        expect(differingLines(hierarchical, await format(hierarchical))).toEqual([]);
+    });
+
+    it('indents nested states, regions and histories back from the left margin', async () => {
+        const stripped = stripIndentation(hierarchical);
+        expect(stripped).not.toBe(hierarchical);
+        expect(differingLines(hierarchical, await format(stripped))).toEqual([]);
+    });
+
+    it('formats a one-line nested machine to one member per line, with one space in `deep history H -> S` and `on done -> T`', async () => {
+        const formatted = await format('machine M { events A parallel   state P { region R { initial state S { on A->S } deep  history H->S } on   done->Q } final state Q }');
+        expect(formatted).toBe(`machine M {
+    events A
+    parallel state P {
+        region R {
+            initial state S {
+                on A -> S
+            }
+            deep history H -> S
+        }
+        on done -> Q
+    }
+    final state Q
+}
+`);
+    });
+
+    it('keeps tokens and comments when rejoined or scrambled, and is idempotent', async () => {
+        for (const input of [rejoin(hierarchical), rejoin(hierarchical, random(4)), rejoin(hierarchical, random(5)), rejoin(hierarchical, random(6))]) {
+            const formatted = await format(input);
+            expect(tokenSequence(formatted)).toEqual(tokenSequence(hierarchical));
+            expect(differingLines(formatted, await format(formatted))).toEqual([]);
+        }
+    });
+
+    it('indents an own-line comment by the blocks around it, at any depth', async () => {
+        const formatted = await format('machine M {\nparallel state P {\nregion R {\n// deep inside\ninitial state S\n}\n}\n}\n');
+        expect(formatted).toContain('\n        region R {\n            // deep inside\n            initial state S\n        }\n');
+    });
+});
+
 describe('comments', () => {
     it('keeps every comment, indents own-line comments like their block and trailing comments where they are', async () => {
         expect(await format(`
