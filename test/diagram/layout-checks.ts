@@ -1,4 +1,5 @@
-// What every laid-out diagram must satisfy, as test assertions: boxes apart, edges attached, labels off boxes.
+// What every laid-out diagram must satisfy, as test assertions: boxes apart, edges attached, labels off boxes; with
+// composite states, children inside their parents and regions side by side.
 import { expect } from 'vitest';
 import type { PlacedGraph, PlacedNode, Point } from '../../language/diagram/geometry/layout.js';
 
@@ -94,4 +95,84 @@ export function expectSoundLayout(graph: PlacedGraph, options: { orthogonal: boo
         problems.push(...overlappingPairs(labels).map(([a, b]) => `${where}: labels of ${a.edge} and ${b.edge} overlap`));
     }
     expect(problems.slice(0, 20)).toEqual([]);
+}
+
+function inside(inner: Box, outer: Box): boolean {
+    const slack = 0.5;
+    return inner.x >= outer.x - slack && inner.y >= outer.y - slack && inner.x + inner.width <= outer.x + outer.width + slack && inner.y + inner.height <= outer.y + outer.height + slack;
+}
+
+/**
+ * The guarantees of a layout with composite states: every box inside its parent's box; no two boxes with the same
+ * parent overlap; every edge from its source's border to its target's border (the nested ends, not the composites
+ * holding them), inside the picture, with horizontal and vertical segments only; every label placed, off the states
+ * that hold no others; the regions of each parallel state side by side, one dashed separator between neighbours.
+ */
+export function expectSoundNestedLayout(graph: PlacedGraph): void {
+    const where = graph.machine;
+    const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+    const holders = new Set(graph.nodes.flatMap((node) => (node.parent === undefined ? [] : [node.parent])));
+    const problems: string[] = [];
+    const siblings = new Map<string, PlacedNode[]>();
+    for (const node of graph.nodes) {
+        siblings.set(node.parent ?? '', [...(siblings.get(node.parent ?? '') ?? []), node]);
+        if (node.parent !== undefined && !inside(node, byId.get(node.parent)!)) {
+            problems.push(`${node.label || node.id} sticks out of ${byId.get(node.parent)!.label}`);
+        }
+        if (!inside(node, { x: 0, y: 0, width: graph.width, height: graph.height })) {
+            problems.push(`${node.label || node.id} leaves the picture`);
+        }
+    }
+    for (const [parent, group] of siblings) {
+        problems.push(...overlappingPairs(group).map(([a, b]) => `in ${parent || 'the machine'}: ${a.label || a.id} overlaps ${b.label || b.id}`));
+        const regions = group.filter((node) => node.kind === 'region').sort((a, b) => a.x - b.x);
+        const separators = (graph.separators ?? []).filter((separator) => separator.parent === parent);
+        if (regions.length > 0) {
+            if (separators.length !== regions.length - 1) {
+                problems.push(`${parent}: ${separators.length} separators between ${regions.length} regions`);
+            }
+            regions.slice(1).forEach((region, k) => {
+                const left = regions[k]!;
+                const line = separators[k];
+                if (region.y !== left.y || region.height !== left.height) {
+                    problems.push(`${parent}: regions ${left.label} and ${region.label} are not side by side`);
+                }
+                if (!line || line.from.x !== line.to.x || Math.abs(line.from.x - region.x) > 0.5 || line.from.x < left.x + left.width - 0.5 || line.from.y > region.y + 0.5 || line.to.y < region.y + region.height - 0.5) {
+                    problems.push(`${parent}: no separator between ${left.label} and ${region.label}`);
+                }
+            });
+        }
+    }
+    const leaves = graph.nodes.filter((node) => !holders.has(node.id) && node.kind !== 'region');
+    for (const edge of graph.edges) {
+        const name = `${where}: ${edge.id} ${edge.label}`;
+        if (edge.points.length < 2) {
+            problems.push(`${name} has no route`);
+            continue;
+        }
+        if (distanceToBorder(edge.points[0]!, byId.get(edge.source)!) >= 1.5) {
+            problems.push(`${name} does not start on its source`);
+        }
+        if (distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!) >= 1.5) {
+            problems.push(`${name} does not end on its target`);
+        }
+        if (edge.points.some((point) => point.x < 0 || point.y < 0 || point.x > graph.width || point.y > graph.height)) {
+            problems.push(`${name} leaves the picture`);
+        }
+        for (let k = 1; k < edge.points.length; k++) {
+            const [a, b] = [edge.points[k - 1]!, edge.points[k]!];
+            if (Math.abs(a.x - b.x) > 0.01 && Math.abs(a.y - b.y) > 0.01) {
+                problems.push(`${name}: segment ${k} is neither horizontal nor vertical`);
+            }
+        }
+        if (edge.label) {
+            if (!edge.labelAt) {
+                problems.push(`${name} has no place for its label`);
+                continue;
+            }
+            const box = { ...edge.labelAt, width: edge.labelWidth, height: edge.labelHeight };
+            problems.push(...leaves.filter((node) => overlaps(box, node)).map((node) => `${name}: label covers ${node.label || node.id}`));
+        }
+    }
+    expect(problems.slice(0, 20), where).toEqual([]);
 }

@@ -1,5 +1,4 @@
-// Orthogonal pieces of route inside composite boxes: from a point on a composite's border to a node it holds,
-// and straight across a parallel state from one region's state to another's.
+// Orthogonal pieces of route inside composite boxes: from a point on a composite's border to a node it holds.
 import type { Point } from '../placed.js';
 
 export interface Box {
@@ -89,11 +88,13 @@ export function enter(at: Point, outer: Box, ring: Box, inner: Box, obstacles: r
         candidates.push([at, { x: middle.x, y: at.y }, { x: middle.x, y: at.y < middle.y ? inner.y : inner.y + inner.height }]);
     }
     const start = onSide(ring, from, at);
+    // Straight in to the ring first: near a corner, the ring's side begins further in than the point.
+    const onRing = from === 'top' || from === 'bottom' ? { x: at.x, y: start.y } : { x: start.x, y: at.y };
     for (const to of ['top', 'bottom', 'left', 'right'] as const) {
         const end = onSide(ring, to, middle);
         const last = to === 'top' || to === 'bottom' ? { x: middle.x, y: sideAt(inner, to) } : { x: sideAt(inner, to), y: middle.y };
         for (const corners of ways(ring, from, to)) {
-            candidates.push([at, start, ...corners, end, last]);
+            candidates.push([at, onRing, start, ...corners, end, last]);
         }
     }
     let best = candidates[0]!;
@@ -106,22 +107,4 @@ export function enter(at: Point, outer: Box, ring: Box, inner: Box, obstacles: r
         }
     }
     return best.filter((point, index) => index === 0 || Math.abs(point.x - best[index - 1]!.x) > 0.01 || Math.abs(point.y - best[index - 1]!.y) > 0.01);
-}
-
-/** From one box's side to another's, through the middle of the gap between them: regions side by side have one. */
-export function across(from: Box, to: Box): Point[] {
-    const leftToRight = from.x + from.width <= to.x;
-    const rightToLeft = to.x + to.width <= from.x;
-    if (leftToRight || rightToLeft) {
-        const [start, end] = leftToRight ? [from.x + from.width, to.x] : [from.x, to.x + to.width];
-        const middle = (start + end) / 2;
-        const [y1, y2] = [from.y + from.height / 2, to.y + to.height / 2];
-        return [{ x: start, y: y1 }, { x: middle, y: y1 }, { x: middle, y: y2 }, { x: end, y: y2 }];
-    }
-    // One above the other: bottom to top (or top to bottom) through the middle of the vertical gap.
-    const down = from.y <= to.y;
-    const [start, end] = down ? [from.y + from.height, to.y] : [from.y, to.y + to.height];
-    const middle = (start + end) / 2;
-    const [x1, x2] = [from.x + from.width / 2, to.x + to.width / 2];
-    return [{ x: x1, y: start }, { x: x1, y: middle }, { x: x2, y: middle }, { x: x2, y: end }];
 }

@@ -2,8 +2,8 @@
 // the composite's box sized to hold them, then the level around it; a parallel state's regions side by side.
 import type { DiagramEdge, DiagramGraph, DiagramNode } from '../graph-types.js';
 import type { PlacedEdge, PlacedGraph, PlacedNode, Point, Separator } from '../placed.js';
-import { SPACING } from '../spacing.js';
-import { across, enter, type Box } from './connectors.js';
+import { SPACING, TEXT } from '../spacing.js';
+import { enter, type Box } from './connectors.js';
 import { edgeLevel, nestingOf, ROOT, type EdgeLevel } from './tree.js';
 
 /** A layout of a flat graph: ELK's or our layered one. */
@@ -19,6 +19,8 @@ interface Contents {
     routes: Map<string, Pick<PlacedEdge, 'points' | 'labelAt'>>;
     /** Between neighbouring regions of a parallel state: x of each boundary. */
     boundaries: number[];
+    /** Below a parallel state's regions: where its lanes begin. */
+    lanesTop: number;
 }
 
 /** How far inside a composite's border, and below its title, routes run round its contents. */
@@ -27,8 +29,14 @@ const RING_INSET = SPACING.padding / 2;
 /** Room around the regions row and the histories of a parallel state. */
 const ROW_INSET = 8;
 
-/** Lays the children of a parallel state in one row: its histories, then its regions, each as tall as the row. */
-function regionRow(children: readonly DiagramNode[], size: (node: DiagramNode) => { width: number; height: number }): Contents {
+/** Below the regions of a parallel state, one lane per edge between them: its label above its line. */
+const LANE = TEXT.lineHeight + 10;
+
+/**
+ * Lays the children of a parallel state in one row: its histories, then its regions, each as tall as the row; below
+ * them, `lanes` lanes for the edges from one region to another.
+ */
+function regionRow(children: readonly DiagramNode[], size: (node: DiagramNode) => { width: number; height: number }, lanes: number): Contents {
     const at = new Map<string, Point>();
     const sizes = new Map<string, { width: number; height: number }>();
     const boundaries: number[] = [];
@@ -50,7 +58,8 @@ function regionRow(children: readonly DiagramNode[], size: (node: DiagramNode) =
         x += size(region).width;
     });
     const othersHeight = Math.max(0, ...others.map((other) => size(other).height + 2 * ROW_INSET));
-    return { width: x, height: Math.max(height, othersHeight), at, sizes, routes: new Map(), boundaries };
+    const lanesTop = Math.max(height, othersHeight);
+    return { width: x, height: lanesTop + (lanes > 0 ? lanes * LANE + ROW_INSET : 0), at, sizes, routes: new Map(), boundaries, lanesTop };
 }
 
 /**
@@ -73,7 +82,7 @@ export async function layoutNested(graph: DiagramGraph, layoutLevel: FlatLayout)
     const layContents = async (container: string): Promise<Contents> => {
         const children = nesting.children.get(container) ?? [];
         if (children.some((child) => child.kind === 'region')) {
-            return regionRow(children, size);
+            return regionRow(children, size, (edgesAt.get(container) ?? []).length);
         }
         const level: DiagramGraph = { machine: graph.machine, nodes: children.map((child) => ({ ...child, ...size(child) })), edges: edgesAt.get(container) ?? [] };
         const placed = await layoutLevel(level);
@@ -83,7 +92,8 @@ export async function layoutNested(graph: DiagramGraph, layoutLevel: FlatLayout)
             at: new Map(placed.nodes.map((node) => [node.id, { x: node.x, y: node.y }])),
             sizes: new Map(placed.nodes.map((node) => [node.id, { width: node.width, height: node.height }])),
             routes: new Map(placed.edges.map((edge) => [edge.id, { points: edge.points, ...(edge.labelAt ? { labelAt: edge.labelAt } : {}) }])),
-            boundaries: []
+            boundaries: [],
+            lanesTop: placed.height
         };
     };
     // Children come after their container in the graph's order: backwards, every container's contents are ready in time.
@@ -139,6 +149,7 @@ export async function layoutNested(graph: DiagramGraph, layoutLevel: FlatLayout)
         const obstacles = (held.get(outer) ?? []).filter((id) => !around.has(id)).map((id) => boxes.get(id)!);
         return enter(at, box, ring, boxes.get(inner)!, obstacles);
     };
+    const lanes = new Map<string, number>();
     const shift = (point: Point, by: Point): Point => ({ x: point.x + by.x, y: point.y + by.y });
     const edges = graph.edges.map((edge): PlacedEdge => {
         const level = levels.get(edge.id)!;
@@ -150,12 +161,24 @@ export async function layoutNested(graph: DiagramGraph, layoutLevel: FlatLayout)
             points = routed.points.map((point) => shift(point, origin));
             labelAt = routed.labelAt && shift(routed.labelAt, origin);
         } else {
-            // Across a parallel state, between its regions (or its histories): no layout of its own.
-            points = across(boxes.get(edge.source)!, boxes.get(edge.target)!);
-            const [, bend] = points;
-            labelAt = edge.label ? { x: bend!.x + SPACING.edgeLabel, y: (points[1]!.y + points[2]!.y) / 2 - edge.labelHeight / 2 } : undefined;
+            // Between two regions of a parallel state: down out of the first, along a lane below them, up into the other.
+            const lane = (lanes.get(level.container) ?? 0) + 1;
+            lanes.set(level.container, lane);
+            const parallel = contents.get(level.container)!;
+            const bandTop = origin.y + parallel.lanesTop + ROW_INSET / 2 + (lane - 1) * LANE;
+            const lineY = bandTop + LANE - 4;
+            const out = (end: string, proxy: string): Point[] => {
+                const box = boxes.get(proxy)!;
+                const at = { x: boxes.get(end)!.x + boxes.get(end)!.width / 2, y: box.y + box.height };
+                return end === proxy ? [at] : into(at, proxy, end);
+            };
+            const from = out(edge.source, level.source).reverse();
+            const to = out(edge.target, level.target);
+            points = [...from, { x: from[from.length - 1]!.x, y: lineY }, { x: to[0]!.x, y: lineY }, ...to];
+            const outer = boxes.get(level.container)!;
+            labelAt = edge.label ? { x: Math.max(outer.x, Math.min(Math.min(from[from.length - 1]!.x, to[0]!.x) + SPACING.edgeLabel, outer.x + outer.width - edge.labelWidth)), y: bandTop + 2 } : undefined;
         }
-        if (points.length >= 2 && routed) {
+        if (routed && points.length >= 2) {
             if (level.source !== edge.source) {
                 points = [...into(points[0]!, level.source, edge.source).reverse(), ...points.slice(1)];
             }
