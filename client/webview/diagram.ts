@@ -112,6 +112,10 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
 });
 
 canvas.addEventListener('click', (event) => {
+    if (dragged) {
+        dragged = false;
+        return; // the end of a pan, not a click
+    }
     const target = (event.target as Element).closest('[data-range]');
     const range = parseRange(target?.getAttribute('data-range') ?? null);
     if (range) {
@@ -121,17 +125,30 @@ canvas.addEventListener('click', (event) => {
 
 chooser.addEventListener('change', () => vscode.postMessage({ type: 'chooseMachine', machine: chooser.value }));
 
-// Pan with the mouse, zoom with the wheel (around the pointer), buttons for fit and zoom.
-let drag: { x: number; y: number } | undefined;
+// Pan with the mouse, zoom with the wheel (around the pointer), buttons for fit and zoom. A drag may start on the
+// background or inside a composite state or region (they fill most of a nested picture); it pans once the pointer has
+// moved a few pixels, so a click on a composite still reveals it.
+const DRAG_THRESHOLD = 4;
+let drag: { x: number; y: number; fromX: number; fromY: number; pointer: number; moving: boolean } | undefined;
+let dragged = false;
 viewport.addEventListener('pointerdown', (event) => {
-    if ((event.target as Element).closest('[data-range]')) {
+    dragged = false;
+    const hit = (event.target as Element).closest('[data-range]');
+    if (hit && !hit.matches('.fsm-composite, .fsm-region')) {
         return;
     }
-    drag = { x: event.clientX - view.x, y: event.clientY - view.y };
-    viewport.setPointerCapture(event.pointerId);
+    drag = { x: event.clientX - view.x, y: event.clientY - view.y, fromX: event.clientX, fromY: event.clientY, pointer: event.pointerId, moving: false };
 });
 viewport.addEventListener('pointermove', (event) => {
-    if (drag) {
+    if (!drag) {
+        return;
+    }
+    if (!drag.moving && Math.hypot(event.clientX - drag.fromX, event.clientY - drag.fromY) >= DRAG_THRESHOLD) {
+        drag.moving = true;
+        viewport.setPointerCapture(drag.pointer);
+    }
+    if (drag.moving) {
+        dragged = true;
         view = { ...view, x: event.clientX - drag.x, y: event.clientY - drag.y };
         apply();
     }

@@ -6,23 +6,16 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagramPage } from '../../client/diagram-html.js';
 import { generateMachine } from '../../bench/editor/model.js';
 import { chooseMachine, placeMachine } from '../../language/diagram/diagram.js';
 import { machineToMermaid } from '../../language/diagram/mermaid.js';
 import { renderSvg } from '../../language/diagram/geometry/svg.js';
 import { withDocuments } from '../helpers.js';
-import { CHROMIUM, launchChromium, serve } from './browser-helpers.js';
+import { CHROMIUM, launchChromium, openDiagramPanel, serve, type Sent } from './browser-helpers.js';
 
 const SCRIPT = new URL('../../out/diagram.js', import.meta.url);
 const EXAMPLES = new URL('../../examples/', import.meta.url);
 const ARTIFACTS = new URL('../../test/browser/artifacts/', import.meta.url);
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
-
-interface Sent {
-    type: string;
-    range?: { start: { line: number; character: number } };
-}
 
 describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
     let browser: Browser;
@@ -54,25 +47,7 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
         server?.close();
     });
 
-    async function openPanel(): Promise<Page> {
-        const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
-        const opened = await context.newPage();
-        await opened.addInitScript(() => {
-            const sent: unknown[] = [];
-            let state: unknown;
-            Object.assign(window, {
-                __sent: sent,
-                __violations: [] as string[],
-                acquireVsCodeApi: () => ({ postMessage: (message: unknown) => sent.push(message), getState: () => state, setState: (next: unknown) => (state = next) })
-            });
-            document.addEventListener('securitypolicyviolation', (event) => (window as unknown as { __violations: string[] }).__violations.push(event.violatedDirective));
-        });
-        const html = diagramPage({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/diagram.js` });
-        await opened.route(`${origin}/page.html`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
-        await opened.goto(`${origin}/page.html`);
-        await opened.waitForFunction(() => (window as unknown as { __sent: Sent[] }).__sent.some((message) => message.type === 'ready'));
-        return opened;
-    }
+    const openPanel = (): Promise<Page> => openDiagramPanel(browser, origin);
 
     async function postUpdate(target: Page): Promise<void> {
         await target.evaluate((picture) => window.postMessage({ type: 'update', svg: picture, machine: 'EchoClient', machines: ['EchoClient', 'Other'] }, '*'), svg);
@@ -116,7 +91,7 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
 
     it('asks for another machine when one is chosen', async () => {
         await page.locator('#machine').selectOption('Other');
-        const sent = await page.evaluate(() => (window as unknown as { __sent: Array<Sent & { machine?: string }> }).__sent.filter((message) => message.type === 'chooseMachine'));
+        const sent = await page.evaluate(() => (window as unknown as { __sent: Sent[] }).__sent.filter((message) => message.type === 'chooseMachine'));
         expect(sent.at(-1)?.machine).toBe('Other');
     });
 

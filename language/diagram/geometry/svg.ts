@@ -32,6 +32,7 @@ export const DIAGRAM_CSS = `
 .fsm-diagram .fsm-badge text { fill: #ffffff; font-size: 10px; font-weight: 700; text-anchor: middle; }
 .fsm-diagram .fsm-composite > rect.fsm-outer { fill: var(--vscode-editor-background, #ffffff); }
 .fsm-diagram .fsm-region rect { fill: transparent; stroke: none; }
+.fsm-diagram .fsm-region.fsm-selected rect { stroke: var(--vscode-focusBorder, #0969da); stroke-width: 2; stroke-dasharray: 4 3; }
 .fsm-diagram .fsm-region .fsm-region-label { font-style: italic; opacity: 0.8; }
 .fsm-diagram .fsm-separator { stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 1; stroke-dasharray: 6 4; opacity: 0.7; }
 .fsm-diagram .fsm-history circle { fill: var(--vscode-editorWidget-background, #f6f8fa); stroke: var(--vscode-editor-foreground, #57606a); stroke-width: 1.2; }
