@@ -1,12 +1,13 @@
-// Completion: keywords with what they do, declared names with what they are, and the signals a program can catch.
+// Completion: keywords with what they do (where they fit), declared names with what they are, and the signals a program can catch.
 import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type ReferenceInfo } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
-import { isEvent, isMachine, isSocket, isState } from '../generated/ast.js';
+import { isEvent, isHistory, isMachine, isSocket, isState } from '../generated/ast.js';
 import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
-import { machineOf } from '../ast/hierarchy.js';
+import { isComposite, machineOf, parentState } from '../ast/hierarchy.js';
+import { blockAt, fitsBlock } from './keyword-places.js';
 
 /** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */
 const NAME_RULES = new Set(['Name', 'ActionName']);
@@ -23,9 +24,12 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
         return super.completionFor(context, next, acceptor);
     }
 
+    /** No name-words; `region`, `history` and `done` only in the blocks where they mean something. */
     protected override filterKeyword(context: CompletionContext, keyword: GrammarAST.Keyword): boolean {
         const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
-        return !NAME_RULES.has(rule ?? '') && super.filterKeyword(context, keyword);
+        return !NAME_RULES.has(rule ?? '')
+            && fitsBlock(rule, keyword.value, blockAt(context.document, context.tokenOffset))
+            && super.filterKeyword(context, keyword);
     }
 
     protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
@@ -48,7 +52,18 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
         let detail: string | undefined;
         if (isState(node)) {
             const analysis = analyzeMachine(machineOf(node));
-            detail = [node.initial ? 'initial' : '', node.final ? 'final' : '', 'state', analysis.reachable.has(node) || !analysis.initial ? '' : '(unreachable)'].filter((word) => word !== '').join(' ');
+            const parent = parentState(node);
+            detail = [
+                node.initial ? 'initial' : '',
+                node.final ? 'final' : '',
+                node.parallel ? 'parallel' : isComposite(node) ? 'composite' : '',
+                'state',
+                parent ? `in ${parent.name}` : '',
+                analysis.reachable.has(node) || !analysis.initial ? '' : '(unreachable)'
+            ].filter((word) => word !== '').join(' ');
+        } else if (isHistory(node)) {
+            const owner = parentState(node);
+            detail = `${node.deep ? 'deep ' : ''}history${owner ? ` of ${owner.name}` : ''}`;
         } else if (isEvent(node)) {
             const producers = analyzeMachine(node.$container.$container).producers.get(node)?.length ?? 0;
             detail = `event${producers > 0 ? ` (${producers} producer${producers === 1 ? '' : 's'})` : ''}`;

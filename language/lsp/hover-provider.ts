@@ -1,14 +1,49 @@
-// Hover: what a keyword does (with an example), and for states, events, sockets and machines what the analysis knows.
+// Hover: what a keyword does (with an example); for states, events, sockets and machines what the analysis knows; where a
+// state, region or history sits in the hierarchy.
 import { AstUtils, GrammarAST, type AstNode, type MaybePromise } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
 import type { Hover } from 'vscode-languageserver';
 import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
-import { isEvent, isMachine, isSocket, isState, type Event, type Machine, type Socket, type State, type Timer, type Transition } from '../generated/ast.js';
+import { isEvent, isHistory, isMachine, isRegion, isSocket, isState, type Event, type History, type Machine, type Region, type Socket, type State, type Timer, type Transition } from '../generated/ast.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
-import { machineOf } from '../ast/hierarchy.js';
+import { allStates, isComposite, isHierarchical, machineOf, parentState } from '../ast/hierarchy.js';
 
 function triggerText(trigger: Transition | Timer): string {
-    return trigger.$type === 'Timer' ? `after ${trigger.delay}` : trigger.event?.$refText ?? '?';
+    return trigger.$type === 'Timer' ? `after ${trigger.delay}` : trigger.done ? 'done' : trigger.event?.$refText ?? '?';
+}
+
+/** `in Settings › Sound`: the states and regions around a node, outermost first; empty at the top level. */
+function placeText(node: State | Region | History): string {
+    const names: string[] = [];
+    for (let container = node.$container; isState(container) || isRegion(container); container = container.$container) {
+        names.unshift(container.name);
+    }
+    return names.length > 0 ? `in ${names.join(' › ')}` : '';
+}
+
+/** `atomic`, `composite` or `parallel`: said only in a machine with a hierarchy, where the difference matters. */
+function structureText(state: State): string {
+    if (state.parallel) {
+        return 'parallel';
+    }
+    if (isComposite(state)) {
+        return 'composite';
+    }
+    return isHierarchical(machineOf(state)) ? 'atomic' : '';
+}
+
+function childText(state: State): string {
+    return `\`${state.name}\`${state.initial ? ' (initial)' : ''}${state.final ? ' (final)' : ''}`;
+}
+
+/** What a composite state or region holds: its states, regions and histories. */
+function contentsText(holder: State | Region): string[] {
+    const regions = isState(holder) ? holder.regions.map((region) => `\`${region.name}\``) : [];
+    return [
+        regions.length > 0 ? `regions: ${regions.join(' · ')}` : '',
+        holder.states.length > 0 ? `states: ${holder.states.map(childText).join(' · ')}` : '',
+        holder.histories.length > 0 ? `histories: ${holder.histories.map((history) => `\`${history.name}\`${history.deep ? ' (deep)' : ''}`).join(' · ')}` : ''
+    ].filter((line) => line !== '');
 }
 
 function actionsText(trigger: Transition | Timer): string {
@@ -19,7 +54,8 @@ function actionsText(trigger: Transition | Timer): string {
 function stateHover(state: State): string {
     const machine = machineOf(state);
     const analysis = analyzeMachine(machine);
-    const kind = [state.initial ? 'initial' : '', state.final ? 'final' : ''].filter((word) => word !== '').join(' ');
+    const kind = [state.initial ? 'initial' : '', state.final ? 'final' : '', structureText(state)].filter((word) => word !== '').join(' ');
+    const place = placeText(state);
     const status = analysis.reachable.has(state)
         ? 'reachable'
         : analysis.initial
@@ -28,15 +64,43 @@ function stateHover(state: State): string {
     const notes = [analysis.terminal.has(state) ? '**stuck**: nothing leaves it' : '', analysis.traps.has(state) ? 'no final state can be reached from here' : ''].filter((note) => note !== '');
     const incoming = [...analysis.outgoing.values()].flat().filter((edge) => edge.target === state).map((edge) => `\`${edge.source.name}\` —${triggerText(edge.trigger)}→`);
     const outgoing = [
-        ...(analysis.outgoing.get(state) ?? []).map((edge) => `—${triggerText(edge.trigger)}→ \`${edge.target.name}\`${actionsText(edge.trigger)}`),
+        // The target as written: `-> Resume` names the history, not the state it re-enters.
+        ...(analysis.outgoing.get(state) ?? []).map((edge) => `—${triggerText(edge.trigger)}→ \`${edge.trigger.target?.$refText ?? edge.target.name}\`${actionsText(edge.trigger)}`),
         ...state.transitions.filter((transition) => !transition.target).map((transition) => `${triggerText(transition)}${actionsText(transition)} (internal)`)
     ];
     return [
-        `**${kind ? `${kind} ` : ''}state** \`${state.name}\` of \`${machine.name}\` · ${status}`,
+        `**${kind ? `${kind} ` : ''}state** \`${state.name}\` of \`${machine.name}\` · ${place ? `${place} · ` : ''}${status}`,
         ...notes,
+        ...contentsText(state),
         `in: ${incoming.length > 0 ? incoming.join(' · ') : '—'}`,
         `out: ${outgoing.length > 0 ? outgoing.join(' · ') : '—'}`
     ].join('\n\n');
+}
+
+function historyHover(history: History): string {
+    const owner = parentState(history);
+    const ownerName = owner ? `\`${owner.name}\`` : 'no state';
+    const initial = owner?.states.find((state) => state.initial);
+    const fallback = history.default?.ref
+        ? `default: \`${history.default.ref.name}\``
+        : initial
+          ? `default: the initial child \`${initial.name}\``
+          : 'no default: its state has no initial child';
+    const targeting = allStates(machineOf(history)).flatMap((state) =>
+        [...state.transitions, ...state.timers].filter((trigger) => trigger.target?.ref === history).map((trigger) => `\`${state.name}\` —${triggerText(trigger)}→`)
+    );
+    return [
+        `**${history.deep ? 'deep' : 'shallow'} history** \`${history.name}\` of ${ownerName} · ${placeText(history)}`,
+        history.deep ? `re-enters every state inside ${ownerName} that was active when it was last left` : `re-enters the child of ${ownerName} that was active when it was last left`,
+        `${fallback} (the first time)`,
+        `targeted by: ${targeting.length > 0 ? targeting.join(' · ') : '—'}`
+    ].join('\n\n');
+}
+
+function regionHover(region: Region): string {
+    const owner = region.$container;
+    const place = placeText(region);
+    return [`**region** \`${region.name}\` of parallel state \`${owner.name}\` · ${place}`, ...contentsText(region)].join('\n\n');
 }
 
 function producerText(producer: EventProducer): string {
@@ -80,10 +144,30 @@ function machineHover(machine: Machine): string {
     ].join('\n\n');
 }
 
+/** What the model says about a declaration, for the kinds that have something to say. */
+function factsOf(node: AstNode): string | undefined {
+    if (isState(node)) {
+        return stateHover(node);
+    }
+    if (isHistory(node)) {
+        return historyHover(node);
+    }
+    if (isRegion(node)) {
+        return regionHover(node);
+    }
+    if (isEvent(node)) {
+        return eventHover(node);
+    }
+    if (isSocket(node)) {
+        return socketHover(node);
+    }
+    return isMachine(node) ? machineHover(node) : undefined;
+}
+
 export class ReactorFsmHoverProvider extends MultilineCommentHoverProvider {
     protected override async getAstNodeHoverContent(node: AstNode): Promise<string | undefined> {
         const comment = await super.getAstNodeHoverContent(node);
-        const facts = isState(node) ? stateHover(node) : isEvent(node) ? eventHover(node) : isSocket(node) ? socketHover(node) : isMachine(node) ? machineHover(node) : undefined;
+        const facts = factsOf(node);
         const parts = [facts, comment].filter((part): part is string => part !== undefined && part !== '');
         return parts.length > 0 ? parts.join('\n\n---\n\n') : undefined;
     }

@@ -10,9 +10,15 @@ export interface KeywordDoc {
 const DOCS: Record<string, KeywordDoc> = {
     machine: { summary: 'Declares a state machine: its events, states, socket handlers and signals.', example: 'machine EchoClient {\n    events Connected\n    initial state Connecting { on Connected -> Online }\n    final state Online\n}' },
     events: { summary: 'Declares events, separated by commas. Every event a transition, socket or signal names must be declared.', example: 'events Connected, Data, Closed' },
-    initial: { summary: 'Marks the state the machine starts in. A machine has exactly one.', example: 'initial state Connecting { … }' },
-    final: { summary: 'Marks a state where the machine finishes: its timers stop and its sockets close gracefully. A final state has no transitions.', example: 'final state Done' },
-    state: { summary: 'Declares a state, with its transitions, timers and entry/exit actions in braces.', example: 'state Online {\n    entry greet\n    on Data / printReply\n}' },
+    initial: { summary: 'Marks the state the machine starts in. A machine has exactly one, and so has every composite state and region: the child entered with it.', example: 'initial state Connecting { … }' },
+    final: { summary: 'Marks a state where the machine finishes: its timers stop and its sockets close gracefully. A final state has no transitions. Inside a composite state or region it completes its parent instead (`on done`).', example: 'final state Done' },
+    state: { summary: 'Declares a state, with its transitions, timers and entry/exit actions in braces. States inside make it a composite state: its transitions apply to every state inside.', example: 'state Online {\n    entry greet\n    on Data / printReply\n}' },
+    // Hierarchy.
+    parallel: { summary: 'A state whose regions run side by side: entering it enters every region, and an event may fire one transition in each. It completes (`on done`) when every region is in a final state.', example: 'parallel state Settings {\n    region Sound { initial state Loud }\n    region Clock { initial state Running }\n}' },
+    region: { summary: 'One of the side-by-side parts of a parallel state: its states, one of them `initial`, are active while the parallel state is.', example: 'region Sound {\n    initial state Loud { on Mute -> Quiet }\n    state Quiet { on Unmute -> Loud }\n}' },
+    history: { summary: 'A target that re-enters the child of its composite state that was active when the composite was last left; the first time, its default (`-> S`) or the initial child.', example: 'history Resume -> Paused' },
+    deep: { summary: 'A deep history remembers every active state inside its composite, at any depth, not only the direct child.', example: 'deep history Resume' },
+    'Transition:done': { summary: 'The completion of this state: a final child was entered (for a parallel state: every region is in a final state). Queued like `raise`; `on done` of a state handles only its own completion.', example: 'on done -> Finished' },
     on: { summary: 'A transition: on the event (and when the optional guard holds) go to the target, running the actions. Without a target it is internal: no exit or entry runs.', example: 'on Data [valid] -> Online / store, raise Stored' },
     after: { summary: 'A timer, armed when the state is entered and cleared when it is left.', example: 'after 2s -> Connecting / connect upstream' },
     entry: { summary: 'Actions run every time the state is entered, after the transition\'s actions.', example: 'entry greet, raise Ready' },
