@@ -28,6 +28,7 @@ export function eventsFile(machine: MachineView): string {
         export const ${machine.eventNamesConst}: readonly string[] = [
             ${eachLine(machine.events, (event) => `${JSON.stringify(event.name)},`)}
             ${eachLine(machine.states.flatMap((state) => state.timers), (timer) => `${JSON.stringify(timer.label)},`)}
+            ${eachLine(machine.hierarchy?.completions ?? [], () => '"done",')}
         ];
 
         /** What \`machine.payload\` holds while each event is processed. */

@@ -14,12 +14,12 @@ export const MACHINE_FILE_IMPORTS = {
 export const STATE_MEMBERS: readonly string[] = ['onEnter', 'onExit', 'onTimer', 'name', 'final'];
 
 /** A call of a user action or guard: the machine, and the payload cast to the member's type when it takes one. */
-function memberCall(member: string, payloadType: string | undefined): string {
+export function memberCall(member: string, payloadType: string | undefined): string {
     return `m.actions.${member}(m${payloadType ? `, m.payload as ${payloadType}` : ''})`;
 }
 
 /** One action call as a statement; `m` is the machine. */
-function actionStatement(machine: MachineView, call: ActionCall): string {
+export function actionStatement(machine: MachineView, call: ActionCall): string {
     switch (call.kind) {
         case 'call':
             return `${memberCall(call.member, call.payloadType)};`;
@@ -151,8 +151,37 @@ function startSocket(socket: SocketView): Generated {
     }
 }
 
+/** How a machine class differs by kind: what its constructor passes to its base, its `process`, its other members. */
+export interface MachineClassParts {
+    superArguments: string;
+    process: Generated;
+    extra: Generated[];
+}
+
+/** The switch of a flat machine: each event to the current state's method, the start, timers. */
+function flatProcess(machine: MachineView): Generated {
+    return expandToNode`
+        protected process(event: number): void {
+            switch (event) {
+                ${eachLine(machine.events, (event) => expandToNode`
+                    case ${machine.eventsConst}.${event.key}:
+                        this.state.${event.method}(this);
+                        return;
+                `)}
+                case START_EVENT:
+                    this.begin();
+                    return;
+                ${onlyIf(machine.timerCount > 0, () => expandToNode`
+                    default:
+                        this.timerEvent(event);
+                `)}
+            }
+        }
+    `;
+}
+
 /** The members of the machine class, one blank line apart: only what differs between machines (the rest is the runtime's Machine). */
-function machineMembers(machine: MachineView): Generated[] {
+export function machineMembers(machine: MachineView, parts: MachineClassParts = { superArguments: machine.initial.constName, process: flatProcess(machine), extra: [] }): Generated[] {
     const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
     const connection = machine.sockets.find((socket) => socket.kind === 'connection');
     const hasSockets = machine.sockets.length > 0;
@@ -172,7 +201,7 @@ function machineMembers(machine: MachineView): Generated[] {
             `,
         expandToNode`
             constructor(${constructorParameters.join(', ')}) {
-                super(host, ${machine.initial.constName});
+                super(host, ${parts.superArguments});
                 ${onlyIf(hasSockets, () => expandToNode`
                     const factories = options?.sockets;
                     this.sockets = {
@@ -204,24 +233,8 @@ function machineMembers(machine: MachineView): Generated[] {
                     return this.sockets.${connection.key};
                 }
             `,
-        expandToNode`
-            protected process(event: number): void {
-                switch (event) {
-                    ${eachLine(machine.events, (event) => expandToNode`
-                        case ${machine.eventsConst}.${event.key}:
-                            this.state.${event.method}(this);
-                            return;
-                    `)}
-                    case START_EVENT:
-                        this.begin();
-                        return;
-                    ${onlyIf(machine.timerCount > 0, () => expandToNode`
-                        default:
-                            this.timerEvent(event);
-                    `)}
-                }
-            }
-        `,
+        ...parts.extra,
+        parts.process,
         machine.sockets.some((socket) => socket.kind !== 'connection') &&
             expandToNode`
                 protected override openSockets(): void {
@@ -232,21 +245,29 @@ function machineMembers(machine: MachineView): Generated[] {
     return members.filter((member): member is Generated => member !== false);
 }
 
-export function machineFile(machine: MachineView): string {
-    const m = machine.className;
+/** A machine file's header and imports; `runtimeImport` is the line importing the runtime. */
+export function machineFileHead(machine: MachineView, summary: string, runtimeImport: string | undefined): Generated {
     const hasServer = machine.sockets.some((socket) => socket.kind === 'server');
     const connection = machine.sockets.find((socket) => socket.kind === 'connection');
     const hasSockets = machine.sockets.length > 0;
     const eventImports = [machine.eventsConst, machine.eventNamesConst, `type ${machine.eventIdType}`, `type ${machine.actionsType}`, ...(hasServer ? [`type ${machine.sessionsType}`] : [])];
     // Accepted sessions are the payload of `accept` events, so their classes appear in payload types.
-    const sessionImports = machine.serverSessions.filter((session) => session.className !== m);
-    return file(expandToNode`
-        ${generatedHeader(`Machine ${machine.name}: the GoF State pattern.`, machine)}
+    const sessionImports = machine.serverSessions.filter((session) => session.className !== machine.className);
+    return expandToNode`
+        ${generatedHeader(summary, machine)}
         ${connection ? MACHINE_FILE_IMPORTS.net.importLine() : undefined}
         ${eachLine(sessionImports, (session) => `import type { ${session.className} } from './${session.fileBase}.machine.js';`)}
-        ${MACHINE_FILE_IMPORTS.runtime.importLine()}
+        ${runtimeImport}
         import { ${eventImports.join(', ')} } from './${machine.fileBase}.events.js';
         ${hasSockets ? `import { ${machine.sockets.map((socket) => socket.className).join(', ')} } from './${machine.fileBase}.dispatchers.js';` : undefined}
+    `;
+}
+
+export function machineFile(machine: MachineView): string {
+    const m = machine.className;
+    const hasSockets = machine.sockets.length > 0;
+    return file(expandToNode`
+        ${machineFileHead(machine, `Machine ${machine.name}: the GoF State pattern.`, MACHINE_FILE_IMPORTS.runtime.importLine())}
 
         ${docComment(`A state of ${machine.name}: one method per event; by default an event is ignored and reported as unhandled.`)}
         export abstract class ${machine.stateBase} extends State {

@@ -122,6 +122,82 @@ export interface MachineNames {
     runsServers: boolean;
 }
 
+/** A state or region of a hierarchical machine, numbered in document order (the machine itself is 0). */
+export interface TreeNodeView {
+    index: number;
+    name: string;
+    kind: 'atomic' | 'compound' | 'parallel' | 'region';
+    parent: number;
+    /** Children in document order (a parallel state's are its regions). */
+    children: number[];
+    final: boolean;
+    entry: ActionCall[];
+    exit: ActionCall[];
+    /** The timers it owns: armed after its entry actions, cleared when it is left. */
+    timers: Array<{ slot: number; ms: number; id: number }>;
+    /** Atomic states: their class and constant, and the region (by number; 0 the machine's own) whose active state they are. */
+    leaf?: { className: string; constName: string; region: number };
+    /** The histories it holds, filled in when it is left: its active child, its active atomic state (deep), or its regions. */
+    remembers: Array<{ history: number; what: 'child' | 'leaf' | 'regions' }>;
+    /** Final states below the top level: the completion event of the parent to queue, and of a parallel grandparent once every region is final. */
+    completes?: { parentDone?: number; parallelDone?: { id: number; regions: number[] } };
+}
+
+/** Where a transition's exits stop, or its entries start: the subtree of a composite; with a history target, per what it remembers. */
+export type TreeStep<T> = { kind: 'static'; value: T } | { kind: 'history'; history: number; cases: Array<{ remembered: number; value: T }> };
+
+/** A transition of a hierarchical machine with its precomputed exit and entry sequences. */
+export interface TreeTransitionView {
+    index: number;
+    /** The state that declares it, as the trace names it. */
+    source: string;
+    /** The event id expression traces name it by. */
+    eventExpression: string;
+    /** The target as written (a state or a history); absent for an internal transition. */
+    target?: string;
+    actions: ActionCall[];
+    /** The composite (0: the machine) whose active subtree it leaves: its domain. */
+    exitBelow?: TreeStep<number>;
+    /** The states it enters, outermost first. */
+    enters?: TreeStep<number[]>;
+    /** The number of the state that declares it. */
+    sourceIndex: number;
+    comment: string;
+}
+
+/** A transition an atomic state may take on an event: its own or an ancestor's, in the order SCXML tries them. */
+export interface TreeBranchView {
+    transition: number;
+    guard?: GuardCall;
+    /** Declared above a parallel state: another region may have chosen it already in this step. */
+    shared: boolean;
+    comment: string;
+}
+
+export interface TreeHandlerView {
+    event: EventView;
+    branches: TreeBranchView[];
+    exhaustive: boolean;
+}
+
+export interface HierarchyView {
+    /** The machine has parallel states: the runtime's RegionMachine chooses across regions. */
+    parallel: boolean;
+    /** States and regions by number; index 0 is a placeholder for the machine itself. */
+    nodes: TreeNodeView[];
+    regionCount: number;
+    historyCount: number;
+    /** The name of the machine's initial state (the start line) and what starting enters. */
+    initialName: string;
+    startEnters: number[];
+    transitions: TreeTransitionView[];
+    /** The handlers of each atomic state, by node number. */
+    handlers: Map<number, TreeHandlerView[]>;
+    timers: Array<{ id: number; slot: number; transition: number }>;
+    /** Completion events after the timers (`done` in traces): the state completed, its parent, and its `on done` branches. */
+    completions: Array<{ id: number; state: number; parent: number; branches: Array<{ transition: number; guard?: GuardCall }> }>;
+}
+
 export interface MachineView extends MachineNames {
     sourceFile: string;
     /** The release of reactor-fsm that generates (package.json's version), named in every file's header. */
@@ -140,6 +216,8 @@ export interface MachineView extends MachineNames {
     /** Every session machine a server of this machine, or of its sessions, starts: their actions come in through `sessions`. */
     sessionMachines: MachineNames[];
     isSession: boolean;
+    /** Machines with composite states, regions or histories (undefined for flat machines). */
+    hierarchy?: HierarchyView;
 }
 
 export interface ProjectView {

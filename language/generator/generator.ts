@@ -1,6 +1,6 @@
 // From a checked model to the files of a TypeScript project: content only, no disk (see write-files.ts).
 import type { Model } from '../generated/ast.js';
-import { actionsFile, dispatchersFile, eventsFile, machineFile, mainFile, packageJson, tsconfigJson } from '../../templates/index.js';
+import { actionsFile, dispatchersFile, eventsFile, hierarchyMachineFile, machineFile, mainFile, packageJson, tsconfigJson } from '../../templates/index.js';
 import { buildProjectView } from './project-view.js';
 import { generatorVersion, runtimeFiles } from './runtime-files.js';
 import { GenerationRefusedError, unsupportedMachines } from './unsupported.js';
@@ -30,7 +30,7 @@ export function generateProject(model: Model, displayPath: string): GeneratedFil
     ];
     for (const machine of project.machines) {
         files.push({ path: `src/${machine.fileBase}.events.ts`, content: eventsFile(machine), overwrite: true });
-        files.push({ path: `src/${machine.fileBase}.machine.ts`, content: machineFile(machine), overwrite: true });
+        files.push({ path: `src/${machine.fileBase}.machine.ts`, content: machine.hierarchy ? hierarchyMachineFile(machine) : machineFile(machine), overwrite: true });
         if (machine.sockets.length > 0) {
             files.push({ path: `src/${machine.fileBase}.dispatchers.ts`, content: dispatchersFile(machine), overwrite: true });
         }

@@ -9,6 +9,8 @@ import { memberTable } from './members.js';
 import { moduleNames, socketKeys } from './names.js';
 import { socketView } from './sockets.js';
 import { stateViews } from './states.js';
+import { isHierarchical } from '../ast/hierarchy.js';
+import { buildHierarchicalMachineView } from './hierarchy-view.js';
 
 /** What a machine's view needs from its project. */
 export interface MachineContext {
@@ -34,6 +36,9 @@ function serverSessions(sockets: readonly SocketView[]): MachineNames[] {
 
 /** Builds the view of one machine. The model must be free of errors (the generator refuses models with errors before this). */
 export function buildMachineView(machine: Machine, context: MachineContext): MachineView {
+    if (isHierarchical(machine)) {
+        return buildHierarchicalMachineView(machine, context);
+    }
     const analysis = analyzeMachine(machine);
     const events = eventTable(analysis, context.namesOf);
     const behaviour = planBehaviour(analysis, events);

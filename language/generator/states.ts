@@ -8,14 +8,14 @@ import type { ModuleNames } from './names.js';
 import { targetState } from '../ast/hierarchy.js';
 
 /** What the calls of one machine refer to. */
-interface Scope {
+export interface Scope {
     events: EventTable;
     members: MemberTable;
     names: ModuleNames;
     socketKeys: ReadonlyMap<string, string>;
 }
 
-function actionCall(action: Action, scope: Scope): ActionCall {
+export function actionCall(action: Action, scope: Scope): ActionCall {
     switch (action.$type) {
         case 'CloseAction':
             return { kind: 'close', socket: scope.socketKeys.get(action.socket.ref!.name)!, label: `close ${action.socket.ref!.name}` };

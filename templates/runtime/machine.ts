@@ -20,6 +20,10 @@ export interface MachineObserver {
     transition?(machine: Machine, from: string, event: string, to: string): void;
     /** An internal transition (no target) ran in `state`. */
     internal?(machine: Machine, state: string, event: string): void;
+    /** Machines with composite states: `state` (or a region) is entered, before its entry actions (outermost first). */
+    enter?(machine: Machine, state: string): void;
+    /** Machines with composite states: `state` (or a region) is left, before its exit actions (innermost first). */
+    exit?(machine: Machine, state: string): void;
     /** A user or built-in action (`close upstream`, `raise Retry`, `stop`) is about to run. */
     action?(machine: Machine, name: string, state: string, phase: ActionPhase): void;
     /** A socket occurrence, before it becomes the mapped event (if any). */
@@ -301,7 +305,7 @@ export abstract class Machine<S extends State = State, E extends number = number
     }
 
     /** Arms timer `slot` to dispatch `event` after `ms`, unless the state is left first (generated entry code calls it). */
-    armTimer(slot: number, ms: number, event: number): void {
+    armTimer(slot: number, ms: number, event: number, tag: number = this.epoch): void {
         if (this.current >= CLOSING) {
             return;
         }
@@ -310,8 +314,18 @@ export abstract class Machine<S extends State = State, E extends number = number
         if (previous !== undefined) {
             this.host.clock.clear(previous);
         }
-        const epoch = this.epoch;
-        timers[slot] = this.host.clock.set(ms, () => this.fireTimer(slot, event, epoch));
+        // `tag` comes back as the timer event's payload: the state entry it was armed in (hierarchical machines tag per timer).
+        timers[slot] = this.host.clock.set(ms, () => this.fireTimer(slot, event, tag));
+    }
+
+    /** Stops timer `slot` if it is armed (a hierarchical machine leaving the state that owns it). */
+    clearTimer(slot: number): void {
+        const timers = this.timers;
+        const timer = timers?.[slot];
+        if (timer !== undefined) {
+            this.host.clock.clear(timer);
+            timers![slot] = undefined;
+        }
     }
 
     /** Called by a state that does not handle the event: it is ignored and reported. */
@@ -350,9 +364,33 @@ export abstract class Machine<S extends State = State, E extends number = number
 
     /** Reports an internal transition (generated code calls it only while `tracing`). */
     traceInternal(event: number): void {
+        this.traceInternalIn(this.stateName, event);
+    }
+
+    /** Reports an internal transition of `state` (hierarchical machines: the state that declares it; only while `tracing`). */
+    traceInternalIn(state: string, event: number): void {
         const eventName = this.eventNames[event] ?? String(event);
-        const state = this.stateName;
         this.forEachObserver((o) => o.internal?.(this, state, eventName));
+    }
+
+    /** Reports an action of `state` about to run (hierarchical machines: the state entered, left or declaring the transition; only while `tracing`). */
+    traceActionIn(name: string, phase: ActionPhase, state: string): void {
+        this.forEachObserver((o) => o.action?.(this, name, state, phase));
+    }
+
+    /** Reports a transition from `from` to `to` as written (hierarchical machines, after its actions; only while `tracing`). */
+    traceTransition(from: string, event: number, to: string): void {
+        this.notifyTransition(from, event, to);
+    }
+
+    /** Reports that `state` is entered (hierarchical machines; only while `tracing`). */
+    traceEnter(state: string): void {
+        this.forEachObserver((o) => o.enter?.(this, state));
+    }
+
+    /** Reports that `state` is left (hierarchical machines; only while `tracing`). */
+    traceExit(state: string): void {
+        this.forEachObserver((o) => o.exit?.(this, state));
     }
 
     /** The start event (the generated `process` calls it): the sockets start, then the initial state is entered. */

@@ -9,6 +9,8 @@ export function traceObserver(clock: Clock, write: (line: TraceLine) => void): M
         transition: (machine, from, event, to) =>
             write(from === '' ? { t: clock.now(), kind: 'start', machine: machine.name, state: to } : { t: clock.now(), kind: 'transition', machine: machine.name, from, event, to }),
         internal: (machine, state, event) => write({ t: clock.now(), kind: 'internal', machine: machine.name, state, event }),
+        enter: (machine, state) => write({ t: clock.now(), kind: 'enter', machine: machine.name, state }),
+        exit: (machine, state) => write({ t: clock.now(), kind: 'exit', machine: machine.name, state }),
         action: (machine, name, state, phase) => write({ t: clock.now(), kind: 'action', machine: machine.name, name, state, phase }),
         unhandled: (machine, state, event) => write({ t: clock.now(), kind: 'unhandled', machine: machine.name, state, event }),
         finished: (machine) => write({ t: clock.now(), kind: 'finish', machine: machine.name, state: machine.stateName }),

@@ -1,0 +1,204 @@
+// The base of generated machines with composite states: the active child of each composite, what histories remember,
+// timers owned by states, and (with parallel regions) SCXML's choice of transitions across regions.
+import { Machine, State, type MachineHost } from './machine.js';
+
+/** No active child (the composite is not active), or nothing remembered yet. */
+export const NONE = -1;
+
+/**
+ * A generated machine with composite states. The generated code knows the tree: for every transition it has a
+ * precomputed sequence of exits and entries (each a generated method); at run time it only reads which child of a
+ * composite is active (`active`, indexed by the composite's number; the machine itself is 0) and what a history
+ * remembers (`remembered`, by history number).
+ */
+export abstract class HierarchicalMachine<S extends State = State, E extends number = number> extends Machine<S, E> {
+    /** The active child of the machine (0), of each compound state and of each region, by number; NONE when inactive. */
+    readonly active: Int32Array;
+    /** What each history remembers: a child (shallow), an atomic state (deep), 1 for a parallel state's regions; NONE at first. */
+    readonly remembered: Int32Array;
+    /** The tag each timer was armed with (its state's entry); 0 when cleared: a timer event with another tag is stale. */
+    private readonly timerTags: Int32Array;
+    private tags = 0;
+
+    constructor(host: MachineHost, initial: S, nodes: number, histories: number, timers: number) {
+        super(host, initial);
+        this.active = new Int32Array(nodes).fill(NONE);
+        this.remembered = new Int32Array(histories).fill(NONE);
+        this.timerTags = new Int32Array(timers);
+    }
+
+    /** Arms the timer `slot` of a state being entered: it dispatches `event` after `ms` unless the state is left first. */
+    armStateTimer(slot: number, ms: number, event: number): void {
+        const tag = ++this.tags;
+        this.timerTags[slot] = tag;
+        this.armTimer(slot, ms, event, tag);
+    }
+
+    /** Stops the timer `slot` of a state being left. */
+    clearStateTimer(slot: number): void {
+        this.timerTags[slot] = 0;
+        this.clearTimer(slot);
+    }
+
+    /** True when the timer event being processed comes from the current arming of `slot` (its state was not left since). */
+    timerLive(slot: number): boolean {
+        if (this.payload !== this.timerTags[slot] || this.timerTags[slot] === 0) {
+            return false;
+        }
+        this.timerTags[slot] = 0;
+        this.payload = undefined;
+        return true;
+    }
+
+    /** The atomic state active below composite `node` following `active` (what a deep history remembers). */
+    activeLeaf(node: number, compound: Uint8Array): number {
+        let leaf = this.active[node]!;
+        while (leaf !== NONE && compound[leaf] === 1) {
+            leaf = this.active[leaf]!;
+        }
+        return leaf;
+    }
+}
+
+/** An atomic state of a machine with parallel regions: it chooses the transition an event enables from it (or -1). */
+export abstract class RegionState extends State {
+    choose(_machine: Machine, _event: number): number {
+        return -1;
+    }
+}
+
+/**
+ * The tree's shape for choosing transitions across regions, as tables by number (states and regions in document
+ * order; 0 is the machine): where each node's subtree ends, and each transition's source.
+ */
+export interface RegionTables {
+    /** The last number inside each node's subtree. */
+    readonly subtreeEnd: Int32Array;
+    /** The state each transition is declared in. */
+    readonly source: Int32Array;
+    /** 1 for a transition with a target (it leaves and enters states), 0 for an internal one. */
+    readonly targeted: Uint8Array;
+}
+
+/**
+ * A generated machine with parallel regions: one active atomic state per active region (`leaves`, by region in
+ * document order; 0 is the machine's own). An event may enable one transition per region; conflicts are removed
+ * with SCXML's rule (two transitions conflict when they leave a common state: the one whose source lies inside the
+ * other's wins, otherwise the one found first), then all exits run, every transition's actions, all entries.
+ */
+export abstract class RegionMachine<S extends RegionState = RegionState, E extends number = number> extends HierarchicalMachine<S, E> {
+    /** The active atomic state of each region, by region number; undefined when the region is inactive or holds a parallel state. */
+    readonly leaves: Array<S | undefined>;
+    private readonly chosen: number[] = [];
+    private readonly kept: number[] = [];
+
+    constructor(host: MachineHost, initial: S, nodes: number, histories: number, timers: number, regions: number) {
+        super(host, initial, nodes, histories, timers);
+        this.leaves = new Array<S | undefined>(regions).fill(undefined);
+    }
+
+    protected abstract get tables(): RegionTables;
+    /** The state whose subtree a transition leaves (its domain); histories decide it at run time. */
+    protected abstract domainOf(transition: number): number;
+    /** Exits the states `transition` leaves, innermost first. */
+    protected abstract exitFor(transition: number): void;
+    /** Runs `transition`'s actions and reports it. */
+    protected abstract actFor(transition: number): void;
+    /** Enters the states `transition` enters, outermost first. */
+    protected abstract enterFor(transition: number): void;
+
+    /** The active atomic states in document order, joined by ', '. */
+    override get stateName(): string {
+        let name = '';
+        for (const leaf of this.leaves) {
+            if (leaf !== undefined) {
+                name = name === '' ? leaf.name : `${name}, ${leaf.name}`;
+            }
+        }
+        return name;
+    }
+
+    /** True when an earlier region already chose `transition` in this step (it is not asked again). */
+    chose(transition: number): boolean {
+        return this.chosen.includes(transition);
+    }
+
+    /** Dispatches a model event: each active atomic state chooses, in document order; returns false when none did. */
+    protected react(event: number): boolean {
+        const chosen = this.chosen;
+        chosen.length = 0;
+        const leaves = this.leaves;
+        for (let region = 0; region < leaves.length; region++) {
+            const leaf = leaves[region];
+            if (leaf !== undefined) {
+                const transition = leaf.choose(this, event);
+                if (transition >= 0 && !chosen.includes(transition)) {
+                    chosen.push(transition);
+                }
+            }
+        }
+        if (chosen.length === 0) {
+            return false;
+        }
+        if (chosen.length === 1) {
+            const only = chosen[0]!;
+            chosen.length = 0;
+            this.exitFor(only);
+            this.actFor(only);
+            this.enterFor(only);
+            return true;
+        }
+        const kept = this.withoutConflicts(chosen);
+        chosen.length = 0;
+        for (let i = kept.length - 1; i >= 0; i--) {
+            this.exitFor(kept[i]!);
+        }
+        for (const transition of kept) {
+            this.actFor(transition);
+        }
+        for (const transition of kept) {
+            this.enterFor(transition);
+        }
+        kept.length = 0;
+        return true;
+    }
+
+    /** SCXML's conflict rule over the chosen transitions, in the order found. */
+    private withoutConflicts(chosen: readonly number[]): number[] {
+        const { subtreeEnd, source, targeted } = this.tables;
+        const inside = (node: number, ancestor: number): boolean => node > ancestor && node <= subtreeEnd[ancestor]!;
+        const kept = this.kept;
+        kept.length = 0;
+        for (const candidate of chosen) {
+            if (targeted[candidate] === 0) {
+                kept.push(candidate);
+                continue;
+            }
+            const domain = this.domainOf(candidate);
+            let preempted = false;
+            const beaten: number[] = [];
+            for (const other of kept) {
+                if (targeted[other] === 0) {
+                    continue;
+                }
+                const otherDomain = this.domainOf(other);
+                // Exit sets meet exactly when one domain lies in the other's subtree.
+                if (domain === otherDomain || inside(domain, otherDomain) || inside(otherDomain, domain)) {
+                    if (inside(source[candidate]!, source[other]!)) {
+                        beaten.push(other);
+                    } else {
+                        preempted = true;
+                        break;
+                    }
+                }
+            }
+            if (!preempted) {
+                for (const other of beaten) {
+                    kept.splice(kept.indexOf(other), 1);
+                }
+                kept.push(candidate);
+            }
+        }
+        return kept;
+    }
+}

@@ -1,0 +1,182 @@
+// Generated machines with composite states, regions, history, completion and composite timers: each model's generated
+// code, run on the runtime's ManualClock, prints the interpreter's trace (enter/exit lines included), and type-checks.
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileHierarchical, generatedTrace, interpretedTrace, line, removeCompiled, type GuardValue, type Step } from './hierarchy-harness.js';
+import { removeTemporaryFolders, typeCheck, writeProject } from './generate-helpers.js';
+
+afterAll(async () => {
+    await removeCompiled();
+    await removeTemporaryFolders();
+});
+
+const PLAYER = `machine Player {
+    events Play, Pause, Stop, Tick, Mute, Unmute, Eject
+    initial state Stopped { on Play -> Playing }
+    state Active {
+        on Stop -> Stopped
+        on Eject -> Ejected
+        history Resume
+        initial state Playing {
+            on Pause -> Paused
+            after 1s -> Playing / tick
+        }
+        state Paused { on Play -> Resume }
+    }
+    parallel state Settings {
+        region Sound {
+            initial state Loud { on Mute -> Quiet }
+            state Quiet { on Unmute -> Loud }
+        }
+        region Clock {
+            initial state Running { on Tick -> Running / tock }
+        }
+        on Stop -> Stopped
+    }
+    final state Ejected
+}
+`;
+
+/** Three levels, no regions: inherited transitions, shallow and deep history, internal transitions, entry/exit actions everywhere. */
+const NESTED = `machine Nested {
+    events Go, Down, Up, Leave, Back, BackDeep, Poke
+    initial state Idle { on Go -> Outer / start }
+    state Outer {
+        entry enterOuter
+        exit leaveOuter
+        history H -> Second
+        deep history D
+        on Leave -> Idle
+        on Poke / poked
+        initial state First {
+            entry enterFirst
+            on Down -> Inner
+        }
+        state Second { on Down -> Deepest }
+        state Inner {
+            exit leaveInner
+            on Up -> Second
+            on Poke [ready] / pokedInner
+            initial state Shallow { on Down -> Deepest }
+            state Deepest { entry deepest }
+        }
+    }
+    state Away {
+        on Back -> H
+        on BackDeep -> D
+    }
+    initial state Unused
+}
+`.replace('    initial state Unused\n', '').replace('on Leave -> Idle', 'on Leave -> Away');
+
+/** Completion of a compound state and of a parallel state; timers owned by composites; a final top-level state. */
+const COMPLETION = `machine Job {
+    events Start, StepA, StepB, Abort
+    initial state Ready { on Start -> Working }
+    parallel state Working {
+        after 5s -> Failed / timeout
+        on done -> Checking / allDone
+        on Abort -> Failed
+        region A {
+            initial state A1 { on StepA -> A2 }
+            final state A2
+        }
+        region B {
+            initial state B1 { on StepB -> B2 }
+            final state B2
+        }
+    }
+    state Checking {
+        after 1s -> Finished
+        on done -> Finished / checked
+        initial state Check1 { after 200ms -> Check2 }
+        final state Check2
+    }
+    state Failed { on Start -> Working }
+    final state Finished
+}
+`;
+
+/** Two regions on one event (both fire), a child beating its parallel parent, a transition across regions, guards. */
+const CONFLICTS = `machine Panel {
+    events Both, Parent, Cross, Flip
+    initial parallel state Live {
+        on Parent -> Off / parentWins
+        on Flip [flag] -> Off
+        region Left {
+            initial state L1 {
+                on Both -> L2 / left
+                on Parent -> L2 / childWins
+            }
+            state L2 { on Cross -> R2 / crossed }
+        }
+        region Right {
+            initial state R1 { on Both -> R2 / right }
+            state R2 { on Flip [!flag] -> R1 / flipped }
+        }
+    }
+    state Off { on Both -> Live }
+}
+`;
+
+const CASES: Array<{ name: string; text: string; steps: Step[]; guard?: GuardValue }> = [
+    {
+        name: 'the product sketch (history, a parallel state, a composite timer)',
+        text: PLAYER,
+        steps: [{ send: 'Play' }, { advance: 2500 }, { send: 'Pause' }, { send: 'Stop' }, { send: 'Play' }, { send: 'Pause' }, { send: 'Stop' }, { send: 'Play' }, { send: 'Play' }, { send: 'Mute' }, { send: 'Tick' }, { send: 'Eject' }, { send: 'Play' }]
+    },
+    {
+        name: 'three levels with shallow and deep history',
+        text: NESTED,
+        steps: [{ send: 'Go' }, { send: 'Down' }, { send: 'Poke' }, { send: 'Down' }, { send: 'Poke' }, { send: 'Leave' }, { send: 'BackDeep' }, { send: 'Leave' }, { send: 'Back' }, { send: 'Leave' }, { send: 'Back' }, { send: 'Up' }, { send: 'Leave' }, { send: 'Back' }],
+        guard: (_name, step) => step > 3
+    },
+    {
+        name: 'completion of compound and parallel states, composite timers',
+        text: COMPLETION,
+        steps: [{ send: 'Start' }, { send: 'StepA' }, { advance: 4000 }, { send: 'StepB' }, { advance: 100 }, { advance: 150 }, { advance: 2000 }, { send: 'Start' }]
+    },
+    {
+        name: 'a composite timer running out, and re-armed on re-entry',
+        text: COMPLETION,
+        steps: [{ send: 'Start' }, { advance: 4999 }, { send: 'Abort' }, { send: 'Start' }, { advance: 3000 }, { send: 'StepA' }, { advance: 2000 }, { send: 'Start' }, { advance: 6000 }]
+    },
+    {
+        name: 'regions firing together, a child beating its parent, a transition across regions',
+        text: CONFLICTS,
+        steps: [{ send: 'Both' }, { send: 'Parent' }, { send: 'Both' }, { send: 'Parent' }, { send: 'Both' }, { send: 'Cross' }, { send: 'Flip' }, { send: 'Flip' }, { send: 'Both' }, { send: 'Cross' }],
+        guard: (_name, step) => step % 3 === 1
+    }
+];
+
+describe('generated hierarchical machines', () => {
+    for (const each of CASES) {
+        it(`print the interpreter's trace: ${each.name}`, async () => {
+            const compiled = await compileHierarchical(each.text);
+            const guard = each.guard ?? (() => true);
+            const expected = interpretedTrace(compiled, each.steps, guard).map(line);
+            expect(expected.some((text) => / enter /.test(text))).toBe(true);
+            expect(generatedTrace(compiled, each.steps, guard).map(line)).toEqual(expected);
+        });
+    }
+
+    it('type-check under the project\'s strict tsconfig', async () => {
+        for (const text of [PLAYER, NESTED, COMPLETION, CONFLICTS]) {
+            const { files } = await compileHierarchical(text);
+            expect(typeCheck(await writeProject(files))).toEqual([]);
+            for (const file of files) {
+                expect(file.content, file.path).not.toMatch(/[ \t]$|\n\n\n/m);
+            }
+        }
+    }, 120_000);
+
+    it('dispatch without regions goes straight to the active state; each transition names its exits and entries', async () => {
+        const { files } = await compileHierarchical(NESTED);
+        const machine = files.find((file) => file.path === 'src/nested.machine.ts')!.content;
+        expect(machine).toContain('export class NestedMachine extends HierarchicalMachine<NestedState, NestedEventId>');
+        expect(machine).toContain('this.state.onDown(this);');
+        // Outer: on Leave -> Away leaves what is active below the machine and enters Away: no search at run time.
+        expect(machine).toMatch(/\/\/ Outer: on Leave -> Away\nfunction transition\d+\(m: NestedMachine\): void \{\n {4}leaveBelow0\(m\);\n {4}m\.tracing && m\.traceTransition\("Outer", NestedEvent\.Leave, "Away"\);\n {4}enter\d+\(m\);\n\}/);
+        const player = (await compileHierarchical(PLAYER)).files.find((file) => file.path === 'src/player.machine.ts')!.content;
+        expect(player).toContain('export class PlayerMachine extends RegionMachine<PlayerState, PlayerEventId>');
+    });
+});
