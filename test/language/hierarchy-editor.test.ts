@@ -159,6 +159,22 @@ describe('completion in a hierarchy', () => {
         expect(atomic.has('Pause')).toBe(true);
     });
 
+    it('reads the block from the braces while the model is still being typed (no closing braces yet)', async () => {
+        const parallel = await completions('machine M {\n    events E\n    parallel state P {\n        <|>');
+        expect(parallel.has('region')).toBe(true);
+        expect(parallel.has('state')).toBe(false);
+        const region = await completions('machine M {\n    events E\n    parallel state P {\n        region R {\n            initial state S\n            <|>');
+        expect(region.has('history')).toBe(true);
+        expect(region.has('state')).toBe(true);
+        expect(region.has('region')).toBe(false);
+        const composite = await completions('machine M {\n    events E\n    initial state A {\n        initial state B { on E -> A }\n        on <|>');
+        expect(composite.has('done')).toBe(true);
+        expect(composite.has('E')).toBe(true);
+        const afterBlock = await completions('machine M {\n    events E\n    parallel state P {\n        region R { initial state S }\n    }\n    <|>');
+        expect(afterBlock.has('region')).toBe(false);
+        expect(afterBlock.has('state')).toBe(true);
+    });
+
     it('keeps the keywords a flat model had', async () => {
         const items = await completions('machine M {\n    events E\n    initial state A {\n        <|>\n    }\n}\n');
         for (const keyword of ['on', 'after', 'entry', 'exit', 'state', 'initial', 'final']) {
@@ -328,5 +344,14 @@ describe('quick fixes in a hierarchy', () => {
         const actions = await services.lsp.CodeActionProvider!.getCodeActions(document, { textDocument: { uri: document.textDocument.uri }, range: terminal!.range, context: { diagnostics: [terminal!] } });
         const mark = (actions ?? []).find((action) => 'title' in action && action.title === "Mark 'Stuck' final");
         expect(mark && 'edit' in mark ? TextDocument.applyEdits(document.textDocument, mark.edit?.changes?.[document.textDocument.uri] ?? []) : '').toContain('        final state Stuck {');
+    });
+
+    it('replace a misspelt history target with the history the linker suggests', async () => {
+        const { document, diagnostics } = await validate(PLAYER.replace('on Eject -> Resume', 'on Eject -> Resme'));
+        const unresolved = diagnostics.find((diagnostic) => diagnostic.code === 'unresolved-reference');
+        expect(unresolved, JSON.stringify(diagnostics.map((diagnostic) => diagnostic.code))).toBeDefined();
+        const actions = await services.lsp.CodeActionProvider!.getCodeActions(document, { textDocument: { uri: document.textDocument.uri }, range: unresolved!.range, context: { diagnostics: [unresolved!] } });
+        const change = (actions ?? []).find((action) => 'title' in action && action.title === "Change to 'Resume'");
+        expect(change && 'edit' in change ? TextDocument.applyEdits(document.textDocument, change.edit?.changes?.[document.textDocument.uri] ?? []) : '').toBe(PLAYER);
     });
 });

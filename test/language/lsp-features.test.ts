@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Position } from 'vscode-languageserver';
+import { AstUtils, GrammarAST } from 'langium';
+import { keywordDoc } from '../../language/lsp/keyword-docs.js';
 import { services, validate, withDocuments } from '../helpers.js';
 
 const CURSOR = '<|>';
@@ -95,6 +97,19 @@ describe('completion', () => {
 });
 
 describe('hover', () => {
+    it('has a description of every word keyword of the grammar, hierarchy included (names excepted)', () => {
+        const undocumented = AstUtils.streamAllContents(services.Grammar)
+            .filter(GrammarAST.isKeyword)
+            .filter((keyword) => /^[a-z]/i.test(keyword.value))
+            .map((keyword) => ({ keyword, rule: AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name ?? '' }))
+            .filter(({ keyword, rule }) => rule !== 'Name' && rule !== 'ActionName' && keywordDoc(keyword) === undefined)
+            .map(({ keyword, rule }) => `${rule}:${keyword.value}`)
+            .toArray();
+        expect(undocumented).toEqual([]);
+        const words = AstUtils.streamAllContents(services.Grammar).filter(GrammarAST.isKeyword).map((keyword) => keyword.value).toArray();
+        expect(words).toEqual(expect.arrayContaining(['parallel', 'region', 'history', 'deep', 'done']));
+    });
+
     it('explains keywords by the place they stand in, with an example', async () => {
         expect(await hoverText(MODEL.replace('connect -> Connected', `con${CURSOR}nect -> Connected`))).toMatch(/\*\*connect\*\* — Clients: the connection is established/);
         expect(await hoverText(MODEL.replace('signal SIGTERM', `sig${CURSOR}nal SIGTERM`))).toMatch(/POSIX signal[\s\S]*```reactor-fsm\nsignal SIGTERM -> Shutdown/);
