@@ -140,6 +140,29 @@ describe('layout of composite states', () => {
     });
 });
 
+describe('half-typed composite states', () => {
+    it('draws every prefix of a nested model: no throw, every edge routed, Mermaid text for each', async () => {
+        const prefixes = Array.from({ length: Math.ceil(PLAYER.length / 9) }, (_, k) => PLAYER.slice(0, k * 9));
+        const failures: string[] = [];
+        for (const [k, text] of prefixes.entries()) {
+            await withDocuments([text], async ([document]) => {
+                for (const machine of document!.parseResult.value.machines) {
+                    try {
+                        const graph = diagramGraph(machine, document);
+                        const placed = await layoutGraph(graph, k % 10 === 0 ? 'elk' : 'layered');
+                        renderSvg(placed, { standalone: true });
+                        machineToMermaid(machine);
+                        failures.push(...placed.edges.filter((edge) => edge.points.length < 2).map((edge) => `${text.length}: ${edge.id} has no route`));
+                    } catch (error) {
+                        failures.push(`${text.length}: ${String(error)}`);
+                    }
+                }
+            });
+        }
+        expect(failures).toEqual([]);
+    }, 60_000);
+});
+
 describe('svg of composite states', () => {
     let placed: PlacedGraph;
     let svg: string;
