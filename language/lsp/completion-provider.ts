@@ -7,12 +7,15 @@ import { isEvent, isHistory, isMachine, isSocket, isState } from '../generated/a
 import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
 import { isComposite, machineOf, parentState } from '../ast/hierarchy.js';
-import { blockAt, fitsBlock } from './keyword-places.js';
+import { blockAt, fitsBlock, type Block } from './keyword-places.js';
 
 /** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */
 const NAME_RULES = new Set(['Name', 'ActionName']);
 
 export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
+    /** The block at each context's token, found once per context rather than once per keyword. */
+    private readonly blocks = new WeakMap<CompletionContext, Block | undefined>();
+
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): MaybePromise<void> {
         // After `signal` the grammar expects a name; the useful names are the catchable signals.
         if (next.property === 'signal' && GrammarAST.isRuleCall(next.feature)) {
@@ -28,8 +31,15 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
     protected override filterKeyword(context: CompletionContext, keyword: GrammarAST.Keyword): boolean {
         const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
         return !NAME_RULES.has(rule ?? '')
-            && fitsBlock(rule, keyword.value, blockAt(context.document, context.tokenOffset))
+            && fitsBlock(rule, keyword.value, this.blockOf(context))
             && super.filterKeyword(context, keyword);
+    }
+
+    private blockOf(context: CompletionContext): Block | undefined {
+        if (!this.blocks.has(context)) {
+            this.blocks.set(context, blockAt(context.document, context.tokenOffset));
+        }
+        return this.blocks.get(context);
     }
 
     protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
