@@ -100,7 +100,7 @@ function historyHover(history: History): string {
 function regionHover(region: Region): string {
     const owner = region.$container;
     const place = placeText(region);
-    return [`**region** \`${region.name}\` of parallel state \`${owner.name}\` · ${place}`, ...contentsText(region)].join('\n\n');
+    return [`**region** \`${region.name}\` of ${owner.parallel ? 'parallel ' : ''}state \`${owner.name}\` · ${place}`, ...contentsText(region)].join('\n\n');
 }
 
 function producerText(producer: EventProducer): string {
