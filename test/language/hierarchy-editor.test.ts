@@ -193,7 +193,7 @@ describe('hover in a hierarchy', () => {
         expect(playing).toContain('**initial composite state** `Playing` of `Player` · in Active ·');
         expect(playing).toContain('states: `Fast` (initial) · `Slow` (final)');
         expect(playing).toContain('histories: `Again` (deep)');
-        expect(playing).toContain('out: —done→ `Paused`');
+        expect(playing).toContain('—done→ `Paused`'); // an `on done` transition, shown with its trigger
         const quiet = await hover(withCursor('state Quiet', 0, 7));
         expect(quiet).toContain('**atomic state** `Quiet` of `Player` · in Settings › Sound ·');
         expect(quiet).toContain('—Stop→ `Resume`'); // the target as written, a history
