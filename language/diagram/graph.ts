@@ -97,9 +97,11 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
     // Inside composites: their start markers and the defaults of their histories, drawn after the machine's start.
     const nested: Array<() => void> = [];
 
-    if (analysis.initial) {
-        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, range: initialRange(analysis.initial) }));
-        edge('start', 'start', stateIds.get(analysis.initial)!, '', initialRange(analysis.initial));
+    // The machine starts in its first top-level state marked `initial`.
+    const initial = machine.states.find((state) => state.initial);
+    if (initial) {
+        nodes.push(makeNode({ id: 'start', kind: 'start', label: '', width: 16, height: 16, range: initialRange(initial) }));
+        edge('start', 'start', stateIds.get(initial)!, '', initialRange(initial));
     }
 
     const stateNode = (state: State, parent: string | undefined): DiagramNode => {
