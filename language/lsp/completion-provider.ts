@@ -1,12 +1,12 @@
 // Completion: keywords with what they do (where they fit), declared names with what they are, and the signals a program can catch.
-import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type ReferenceInfo } from 'langium';
+import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import { isEvent, isHistory, isMachine, isSocket, isState } from '../generated/ast.js';
 import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
-import { isComposite, machineOf, parentState } from '../ast/hierarchy.js';
+import { ancestorStates, isComposite, machineOf, parentState } from '../ast/hierarchy.js';
 import { blockAt, fitsBlock, type Block } from './keyword-places.js';
 
 /** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */
@@ -54,6 +54,13 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
             ...(doc ? { documentation: { kind: 'markdown' as const, value: keywordMarkdown(keyword.value, doc) } } : {}),
             sortText: `1${keyword.value}`
         });
+    }
+
+    /** A history's default is a state inside its composite: only those are offered after `history H ->`. */
+    protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
+        const candidates = super.getReferenceCandidates(refInfo, context);
+        const owner = isHistory(refInfo.container) && refInfo.property === 'default' ? parentState(refInfo.container) : undefined;
+        return owner ? candidates.filter((description) => isState(description.node) && ancestorStates(description.node).includes(owner)) : candidates;
     }
 
     protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext): CompletionValueItem {

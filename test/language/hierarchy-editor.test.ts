@@ -110,6 +110,12 @@ describe('completion in a hierarchy', () => {
         expect(items.has('Play')).toBe(false);
     });
 
+    it('offers only the states inside its composite as a history\'s default', async () => {
+        const items = await completions(withCursor('Resume -> Paused', 0, 10));
+        expect([...items.keys()].sort()).toEqual(['Fast', 'Paused', 'Playing', 'Slow']);
+        expect(items.get('Fast')).toMatch(/^initial state in Playing/);
+    });
+
     it('offers histories as timer targets too', async () => {
         const items = await completions(withCursor('-> Settings', 0, 3));
         expect(items.get('Resume')).toBe('history of Active');
@@ -170,6 +176,8 @@ describe('completion in a hierarchy', () => {
         const composite = await completions('machine M {\n    events E\n    initial state A {\n        initial state B { on E -> A }\n        on <|>');
         expect(composite.has('done')).toBe(true);
         expect(composite.has('E')).toBe(true);
+        const history = await completions('machine M {\n    events E\n    initial state A {\n        initial state B\n        state C\n        history H -> <|>');
+        expect([...history.keys()].sort()).toEqual(['B', 'C']);
         const afterBlock = await completions('machine M {\n    events E\n    parallel state P {\n        region R { initial state S }\n    }\n    <|>');
         expect(afterBlock.has('region')).toBe(false);
         expect(afterBlock.has('state')).toBe(true);
