@@ -7,7 +7,7 @@ import { chooseEngine, layoutGraph, type LayoutEngine, type PlacedGraph } from '
 import { machineToMermaid } from '../../language/diagram/mermaid.js';
 import { renderSvg } from '../../language/diagram/geometry/svg.js';
 import { validate, withDocuments } from '../helpers.js';
-import { expectSoundLayout } from './layout-checks.js';
+import { expectSoundLayout, expectSoundNestedLayout } from './layout-checks.js';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url);
 const exampleFiles = readdirSync(EXAMPLES).filter((name) => name.endsWith('.fsm')).sort();
@@ -85,9 +85,13 @@ describe('graph', () => {
 
 describe('layout of every example', () => {
     const cases = exampleFiles.flatMap((name, index) => (['elk', 'layered'] as const).map((engine) => [name, engine, index] as const));
-    it.each(cases)('%s with %s: no overlapping boxes, every edge attached to its ends, labels off the boxes', async (_name, engine, index) => {
+    it.each(cases)('%s with %s: no overlapping boxes (children inside their composites), every edge attached to its ends, labels off the boxes', async (_name, engine, index) => {
         for (const graph of await placedGraphs(index, engine)) {
-            expectSoundLayout(graph, { orthogonal: engine === 'layered' });
+            if (graph.nodes.some((node) => node.parent !== undefined)) {
+                expectSoundNestedLayout(graph);
+            } else {
+                expectSoundLayout(graph, { orthogonal: engine === 'layered' });
+            }
         }
     });
 

@@ -29,7 +29,7 @@ export interface DiagramNode {
     kind: NodeKind;
     /** The name as written (state, socket, signal or session machine). */
     label: string;
-    /** A second line: `client 127.0.0.1:7000`, `entry greet`, … */
+    /** A second line: `client 127.0.0.1:7000`, `entry greet`, …; for a history, its name (shown in its tooltip). */
     details: string[];
     /** Internal transitions, listed inside the state: `Data / printReply`. */
     internal: string[];
