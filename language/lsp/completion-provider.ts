@@ -3,11 +3,21 @@ import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type 
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
-import { isEvent, isHistory, isMachine, isSocket, isState } from '../generated/ast.js';
+import { isEvent, isHistory, isMachine, isRegion, isSocket, isState, type Region, type State } from '../generated/ast.js';
 import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
-import { ancestorStates, isComposite, machineOf, parentState } from '../ast/hierarchy.js';
+import { isComposite, machineOf, parentState } from '../ast/hierarchy.js';
 import { blockAt, fitsBlock, type Block } from './keyword-places.js';
+
+/** True when `state` sits somewhere inside `holder` (a composite state or a region). */
+function isInside(state: State, holder: State | Region): boolean {
+    for (let container = state.$container; isState(container) || isRegion(container); container = container.$container) {
+        if (container === holder) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /** Grammar rules whose keywords are names there, not keywords: offering `read` where a new state name goes is noise. */
 const NAME_RULES = new Set(['Name', 'ActionName']);
@@ -56,11 +66,11 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
         });
     }
 
-    /** A history's default is a state inside its composite: only those are offered after `history H ->`. */
+    /** A history's default is a state inside its composite (or region): only those are offered after `history H ->`. */
     protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
         const candidates = super.getReferenceCandidates(refInfo, context);
-        const owner = isHistory(refInfo.container) && refInfo.property === 'default' ? parentState(refInfo.container) : undefined;
-        return owner ? candidates.filter((description) => isState(description.node) && ancestorStates(description.node).includes(owner)) : candidates;
+        const owner = isHistory(refInfo.container) && refInfo.property === 'default' ? refInfo.container.$container : undefined;
+        return owner ? candidates.filter((description) => description.node !== undefined && isState(description.node) && isInside(description.node, owner)) : candidates;
     }
 
     protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext): CompletionValueItem {
@@ -79,8 +89,7 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
                 analysis.reachable.has(node) || !analysis.initial ? '' : '(unreachable)'
             ].filter((word) => word !== '').join(' ');
         } else if (isHistory(node)) {
-            const owner = parentState(node);
-            detail = `${node.deep ? 'deep ' : ''}history${owner ? ` of ${owner.name}` : ''}`;
+            detail = `${node.deep ? 'deep ' : ''}history of ${node.$container.name}`;
         } else if (isEvent(node)) {
             const producers = analyzeMachine(node.$container.$container).producers.get(node)?.length ?? 0;
             detail = `event${producers > 0 ? ` (${producers} producer${producers === 1 ? '' : 's'})` : ''}`;

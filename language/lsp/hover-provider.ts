@@ -6,7 +6,7 @@ import type { Hover } from 'vscode-languageserver';
 import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
 import { isEvent, isHistory, isMachine, isRegion, isSocket, isState, type Event, type History, type Machine, type Region, type Socket, type State, type Timer, type Transition } from '../generated/ast.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
-import { allStates, isComposite, isHierarchical, machineOf, parentState } from '../ast/hierarchy.js';
+import { allStates, isComposite, isHierarchical, machineOf } from '../ast/hierarchy.js';
 
 function triggerText(trigger: Transition | Timer): string {
     return trigger.$type === 'Timer' ? `after ${trigger.delay}` : trigger.done ? 'done' : trigger.event?.$refText ?? '?';
@@ -78,14 +78,15 @@ function stateHover(state: State): string {
 }
 
 function historyHover(history: History): string {
-    const owner = parentState(history);
-    const ownerName = owner ? `\`${owner.name}\`` : 'no state';
-    const initial = owner?.states.find((state) => state.initial);
+    // A history belongs to the state or region that holds it (a region is compound, as in SCXML).
+    const owner = history.$container;
+    const ownerName = `${owner.$type === 'Region' ? 'region ' : ''}\`${owner.name}\``;
+    const initial = owner.states.find((state) => state.initial);
     const fallback = history.default?.ref
         ? `default: \`${history.default.ref.name}\``
         : initial
           ? `default: the initial child \`${initial.name}\``
-          : 'no default: its state has no initial child';
+          : `no default: ${ownerName} has no initial child`;
     const targeting = allStates(machineOf(history)).flatMap((state) =>
         [...state.transitions, ...state.timers].filter((trigger) => trigger.target?.ref === history).map((trigger) => `\`${state.name}\` —${triggerText(trigger)}→`)
     );

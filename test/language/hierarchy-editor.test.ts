@@ -45,6 +45,8 @@ const PLAYER = `machine Player {
         }
         region Clock {
             initial state Running
+            state Slowed
+            history Last
         }
         on Stop -> Stopped
     }
@@ -106,6 +108,7 @@ describe('completion in a hierarchy', () => {
         expect(items.get('Loud')).toMatch(/^initial state in Settings/);
         expect(items.get('Resume')).toBe('history of Active');
         expect(items.get('Again')).toBe('deep history of Playing');
+        expect(items.get('Last')).toBe('history of Clock');
         expect(items.has('Sound')).toBe(false); // a region is no target
         expect(items.has('Play')).toBe(false);
     });
@@ -114,6 +117,11 @@ describe('completion in a hierarchy', () => {
         const items = await completions(withCursor('Resume -> Paused', 0, 10));
         expect([...items.keys()].sort()).toEqual(['Fast', 'Paused', 'Playing', 'Slow']);
         expect(items.get('Fast')).toMatch(/^initial state in Playing/);
+    });
+
+    it('offers the states of its region as the default of a history in a region', async () => {
+        const items = await completions(withCursor('history Last', 0, 12).replace('Last<|>', 'Last -> <|>'));
+        expect([...items.keys()].sort()).toEqual(['Running', 'Slowed']);
     });
 
     it('offers histories as timer targets too', async () => {
@@ -226,6 +234,13 @@ describe('hover in a hierarchy', () => {
         expect(again).toContain('re-enters every state inside `Playing`');
         expect(again).toContain('default: the initial child `Fast` (the first time)');
         expect(again).toContain('targeted by: `Slow` —Play→');
+    });
+
+    it('shows a history in a region as the region\'s', async () => {
+        const last = await hover(withCursor('history Last', 0, 10));
+        expect(last).toContain('**shallow history** `Last` of region `Clock` · in Settings › Clock');
+        expect(last).toContain('default: the initial child `Running` (the first time)');
+        expect(last).toContain('targeted by: —');
     });
 
     it('shows a region: its parallel state and its states', async () => {
