@@ -29,7 +29,8 @@ const RING_INSET = SPACING.padding / 2;
 /** Room around the regions row and the histories of a parallel state. */
 const ROW_INSET = 8;
 
-/** Below the regions of a parallel state, one lane per edge between them: its label above its line. */
+/** Below the regions of a parallel state, one lane per edge between them: its label above its line (the lanes keep
+ * clear of the ring that routes into the parallel state follow, ROW_INSET above its bottom). */
 const LANE = TEXT.lineHeight + 10;
 
 /**
@@ -59,7 +60,7 @@ function regionRow(children: readonly DiagramNode[], size: (node: DiagramNode) =
     });
     const othersHeight = Math.max(0, ...others.map((other) => size(other).height + 2 * ROW_INSET));
     const lanesTop = Math.max(height, othersHeight);
-    return { width: x, height: lanesTop + (lanes > 0 ? lanes * LANE + ROW_INSET : 0), at, sizes, routes: new Map(), boundaries, lanesTop };
+    return { width: x, height: lanesTop + (lanes > 0 ? lanes * LANE + 2 * ROW_INSET : 0), at, sizes, routes: new Map(), boundaries, lanesTop };
 }
 
 /**
