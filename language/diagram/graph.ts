@@ -156,7 +156,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
             for (const region of state.regions) {
                 const regionId = regionIds.get(region)!;
                 const label = region.name ?? '?';
-                nodes.push(makeNode({ id: regionId, kind: 'region', label, badges: badgesIn(region, region.states), range: nameRange(region), parent: id, width: Math.ceil(textWidth([label]) + 2 * TEXT.padding), height: TEXT.lineHeight + 8 }));
+                nodes.push(makeNode({ id: regionId, kind: 'region', label, badges: badgesIn(region, [...region.states, ...region.histories]), range: nameRange(region), parent: id, width: Math.ceil(textWidth([label]) + 2 * TEXT.padding), height: TEXT.lineHeight + 8 }));
                 visit(region, regionId);
             }
         }

@@ -58,9 +58,9 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview with composite states, i
 
     it('shows composites holding their states, regions with a separator, and histories', async () => {
         expect(await page.locator('#canvas .fsm-composite').count()).toBe(2);
-        expect(await page.locator('#canvas .fsm-region').allTextContents()).toEqual(['region SoundSound', 'region ClockClock']);
+        expect(await page.locator('#canvas .fsm-region .fsm-region-label').allTextContents()).toEqual(['Sound', 'Clock']);
         expect(await page.locator('#canvas .fsm-separator').count()).toBe(1);
-        expect(await page.locator('#canvas .fsm-history text').allTextContents()).toEqual(['H', 'H*']);
+        expect(await page.locator('#canvas .fsm-history > text').allTextContents()).toEqual(['H', 'H*']);
         // Paused is drawn inside Active's box.
         const active = (await page.locator('#canvas .fsm-composite', { hasText: 'Active' }).boundingBox())!;
         const paused = (await page.locator('#canvas .fsm-state:not(.fsm-composite)', { hasText: 'Paused' }).boundingBox())!;

@@ -77,6 +77,20 @@ describe('graph of a machine with composite states', () => {
         ]);
     });
 
+    it('puts a diagnostic on the innermost element holding it: a history\'s on the history, not its region or state', async () => {
+        const { document } = await validate(`machine M {
+            events Go
+            initial parallel state P {
+                region R { history H -> Nowhere  initial state X { on Go -> X } }
+            }
+        }`);
+        const graph = buildDiagramGraph(document.parseResult.value.machines[0]!, document);
+        const byLabel = (label: string) => graph.nodes.find((node) => node.label === label)!;
+        expect(byLabel('H').badges.map((badge) => badge.code)).toContain('unresolved-reference');
+        expect(byLabel('R').badges).toEqual([]);
+        expect(byLabel('P').badges).toEqual([]);
+    });
+
     it('keeps the source of every element: names of states, regions and histories, `initial`, transitions, defaults', async () => {
         const { graph, text } = await playerGraph();
         expect(graph.nodes.filter((node) => node.range === undefined)).toEqual([]);
