@@ -4,11 +4,11 @@ import { expandToNode, type Generated } from 'langium/generate';
 import type { ActionPhase } from './runtime/trace-format.js';
 import { blocks, commentText, docComment, eachLine, ExternalModule, file, onlyIf } from './code.js';
 import { actionStatement, machineFileHead, machineMembers, memberCall } from './machine-file.js';
-import type { ActionCall, GuardCall, HierarchyView, MachineView, TreeNodeView, TreeStep, TreeTransitionView } from './view.js';
+import type { ActionCall, EventView, GuardCall, HierarchyView, MachineView, TreeBranchView, TreeNodeView, TreeStep, TreeTransitionView } from './view.js';
 
 /** What a hierarchical machine file imports from the runtime (see ExternalModule). */
 export const HIERARCHY_FILE_IMPORTS = {
-    runtime: new ExternalModule('./runtime/index.js', ['HierarchicalMachine', 'NONE', 'RegionMachine', 'RegionState', 'START_EVENT', 'State', 'type MachineHost', 'type RegionTables'])
+    runtime: new ExternalModule('./runtime/index.js', ['HierarchicalMachine', 'NONE', 'RegionMachine', 'START_EVENT', 'State', 'type MachineHost', 'type RegionTables'])
 };
 
 function hierarchyOf(machine: MachineView): HierarchyView {
@@ -37,7 +37,7 @@ function enterFunction(machine: MachineView, tree: HierarchyView, node: TreeNode
     return expandToNode`
         function enter${node.index}(m: ${machine.className}): void {
             ${parent.kind !== 'parallel' ? `m.active[${node.parent}] = ${node.index};` : undefined}
-            ${node.leaf ? (tree.parallel ? `m.leaves[${node.leaf.region}] = ${node.leaf.constName};` : `m.state = ${node.leaf.constName};`) : undefined}
+            ${node.leaf ? (tree.parallel ? `m.leaves[${node.leaf.region}] = ${node.index};` : `m.state = ${node.leaf.constName};`) : undefined}
             m.tracing && m.traceEnter(${JSON.stringify(node.name)});
             ${actionLines(machine, node.entry, 'entry', node.name)}
             ${eachLine(node.timers, (timer) => `m.armStateTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)}
@@ -61,7 +61,7 @@ function leaveFunction(machine: MachineView, tree: HierarchyView, node: TreeNode
             ${actionLines(machine, node.exit, 'exit', node.name)}
             ${eachLine(node.timers, (timer) => `m.clearStateTimer(${timer.slot});`)}
             ${parent.kind !== 'parallel' ? `m.active[${node.parent}] = NONE;` : undefined}
-            ${node.leaf && tree.parallel ? `m.leaves[${node.leaf.region}] = undefined;` : undefined}
+            ${node.leaf && tree.parallel ? `m.leaves[${node.leaf.region}] = NONE;` : undefined}
         }
     `;
 }
@@ -152,15 +152,51 @@ function entryPart(transition: TreeTransitionView): Generated {
 }
 
 /** A whole microstep of one transition: exits, its actions, entries. */
+/**
+ * A whole microstep of one transition: exits, its actions, entries. A transition with a target also gets `take`, what
+ * follows its exits: atomic states that know their exits statically call it after their own leave calls.
+ */
 function transitionFunction(machine: MachineView, transition: TreeTransitionView): Generated {
+    if (transition.exitBelow === undefined) {
+        return expandToNode`
+            // ${commentText(transition.comment)}
+            function transition${transition.index}(m: ${machine.className}): void {
+                ${actionPart(machine, transition)}
+            }
+        `;
+    }
     return expandToNode`
         // ${commentText(transition.comment)}
         function transition${transition.index}(m: ${machine.className}): void {
             ${exitPart(transition)}
+            take${transition.index}(m);
+        }
+
+        function take${transition.index}(m: ${machine.className}): void {
             ${actionPart(machine, transition)}
             ${entryPart(transition)}
         }
     `;
+}
+
+/**
+ * A transition taken from atomic state `leaf`: its exits written out (leaf first, then each ancestor up to the
+ * domain) when they are known at generation time — no parallel state or history on the way — else its function.
+ */
+function fireFrom(tree: HierarchyView, leaf: number, index: number): string {
+    const transition = tree.transitions[index]!;
+    const exit = transition.exitBelow;
+    if (exit?.kind !== 'static') {
+        return `transition${index}(m);`;
+    }
+    const leaves: string[] = [];
+    for (let node = tree.nodes[leaf]!; node.index !== exit.value; node = tree.nodes[node.parent]!) {
+        if (node.kind === 'parallel' || node.remembers.length > 0 || node.index === 0) {
+            return `transition${index}(m);`;
+        }
+        leaves.push(`leave${node.index}(m);`);
+    }
+    return [...leaves, `take${index}(m);`].join(' ');
 }
 
 /** An atomic state: per event, the transitions it and its ancestors may take, tried in order. */
@@ -169,28 +205,12 @@ function leafClass(machine: MachineView, tree: HierarchyView, node: TreeNodeView
     const handlers = tree.handlers.get(node.index) ?? [];
     const m = machine.className;
     if (tree.parallel) {
+        // With regions, `process` and `choose` switch over the active atomic states' numbers: the class only names the state.
         return expandToNode`
             ${docComment(`State ${node.name}${node.final ? ' (final)' : ''}.`)}
             class ${leaf.className} extends ${machine.stateBase} {
                 readonly name = ${JSON.stringify(node.name)};
                 ${node.final ? 'override readonly final = true;' : undefined}
-                ${onlyIf(handlers.length > 0, () => expandToNode`
-
-                    override choose(m: ${m}, event: number): number {
-                        switch (event) {
-                            ${eachLine(handlers, (handler) => expandToNode`
-                                case ${machine.eventsConst}.${handler.event.key}:
-                                    ${eachLine(handler.branches, (branch) => expandToNode`
-                                        // ${commentText(branch.comment)}
-                                        ${branch.shared && branch.guard ? `if (m.chose(${branch.transition})) return ${branch.transition};` : undefined}
-                                        ${branch.guard ? `if (${guardExpression(branch.guard)}) return ${branch.transition};` : `return ${branch.transition};`}
-                                    `)}
-                                    ${handler.exhaustive ? undefined : 'return -1;'}
-                            `)}
-                        }
-                        return -1;
-                    }
-                `)}
             }
         `;
     }
@@ -207,13 +227,13 @@ function leafClass(machine: MachineView, tree: HierarchyView, node: TreeNodeView
                             ? expandToNode`
                                 // ${commentText(branch.comment)}
                                 if (${guardExpression(branch.guard)}) {
-                                    transition${branch.transition}(m);
+                                    ${fireFrom(tree, node.index, branch.transition)}
                                     return;
                                 }
                             `
                             : expandToNode`
                                 // ${commentText(branch.comment)}
-                                transition${branch.transition}(m);
+                                ${fireFrom(tree, node.index, branch.transition)}
                             `
                     )}
                     ${handler.exhaustive ? undefined : `m.unhandled(${machine.eventsConst}.${handler.event.key});`}
@@ -224,6 +244,73 @@ function leafClass(machine: MachineView, tree: HierarchyView, node: TreeNodeView
 }
 
 /** `process`: model events to the active states, the start, timers of states still active, completion of states still active. */
+/** The atomic states that take `event` (their own transitions or an ancestor's), with their branches. */
+function takers(tree: HierarchyView, event: EventView): Array<{ node: TreeNodeView; branches: TreeBranchView[]; exhaustive: boolean }> {
+    return tree.nodes.flatMap((node) => {
+        const handler = tree.handlers.get(node.index)?.find((each) => each.event === event);
+        return handler ? [{ node, branches: handler.branches, exhaustive: handler.exhaustive }] : [];
+    });
+}
+
+/** The branches of one atomic state as statements: the first whose guard holds fires; `after` ends the case. */
+function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, fire: (transition: number) => string, after: string, askedBefore = false): Generated {
+    return expandToNode`
+        ${eachLine(branches, (branch) =>
+            branch.guard
+                ? expandToNode`
+                    // ${commentText(branch.comment)}
+                    ${askedBefore && branch.shared ? `if (m.chose(${branch.transition})) ${fire(branch.transition)}` : undefined}
+                    if (${guardExpression(branch.guard)}) {
+                        ${fire(branch.transition)}
+                    }
+                `
+                : expandToNode`
+                    // ${commentText(branch.comment)}
+                    ${fire(branch.transition)}
+                `
+        )}
+        ${exhaustive ? undefined : after}
+    `;
+}
+
+/**
+ * With regions, one event: when only one region's states take it (and no transition above a parallel state), a switch
+ * over that region's active state fires the transition, as a hand-written switch would; otherwise `react` asks every region.
+ */
+function regionEventCase(machine: MachineView, tree: HierarchyView, event: EventView): Generated {
+    const event_ = `${machine.eventsConst}.${event.key}`;
+    const taking = takers(tree, event);
+    const regions = new Set(taking.map(({ node }) => node.leaf!.region));
+    if (taking.length === 0) {
+        return expandToNode`
+            case ${event_}:
+                this.unhandled(event);
+                return;
+        `;
+    }
+    if (regions.size > 1 || taking.some(({ branches }) => branches.some((branch) => branch.shared))) {
+        return expandToNode`
+            case ${event_}:
+                if (!this.react(event)) {
+                    this.unhandled(event);
+                }
+                return;
+        `;
+    }
+    return expandToNode`
+        case ${event_}:
+            switch (this.leaves[${[...regions][0]}]) {
+                ${eachLine(taking, ({ node, branches, exhaustive }) => expandToNode`
+                    case ${node.index}:
+                        ${branchLines(branches, exhaustive, (transition) => `${fireFrom(tree, node.index, transition)}
+return;`, 'break;')}
+                `)}
+            }
+            this.unhandled(event);
+            return;
+    `;
+}
+
 function processMethod(machine: MachineView, tree: HierarchyView): Generated {
     return expandToNode`
         protected process(event: number): void {
@@ -231,13 +318,7 @@ function processMethod(machine: MachineView, tree: HierarchyView): Generated {
             switch (event) {
                 ${eachLine(machine.events, (event) =>
                     tree.parallel
-                        ? expandToNode`
-                            case ${machine.eventsConst}.${event.key}:
-                                if (!this.react(event)) {
-                                    this.unhandled(event);
-                                }
-                                return;
-                        `
+                        ? regionEventCase(machine, tree, event)
                         : expandToNode`
                             case ${machine.eventsConst}.${event.key}:
                                 this.state.${event.method}(this);
@@ -304,6 +385,45 @@ function regionMembers(machine: MachineView, tree: HierarchyView): Generated[] {
             }
         `,
         expandToNode`
+            protected choose(leaf: number, event: number): number {
+                const m = this;
+                switch (event) {
+                    ${eachLine(machine.events, (event) => {
+                        const taking = takers(tree, event);
+                        return onlyIf(taking.length > 0, () => expandToNode`
+                            case ${machine.eventsConst}.${event.key}:
+                                switch (leaf) {
+                                    ${eachLine(taking, ({ node, branches, exhaustive }) => expandToNode`
+                                        case ${node.index}:
+                                            ${branchLines(
+                                                branches,
+                                                exhaustive,
+                                                (transition) => `return ${transition};`,
+                                                'return -1;',
+                                                true
+                                            )}
+                                    `)}
+                                }
+                                return -1;
+                        `);
+                    })}
+                }
+                return -1;
+            }
+        `,
+        expandToNode`
+            protected fire(transition: number): void {
+                const m = this;
+                switch (transition) {
+                    ${eachLine(tree.transitions, (transition) => expandToNode`
+                        case ${transition.index}:
+                            transition${transition.index}(m);
+                            return;
+                    `)}
+                }
+            }
+        `,
+        expandToNode`
             protected domainOf(transition: number): number {
                 const m = this;
                 switch (transition) {
@@ -357,11 +477,11 @@ export function hierarchyMachineFile(machine: MachineView): string {
     const holders = [tree.nodes[0]!, ...nodes.filter((node) => node.kind === 'compound' || node.kind === 'region')];
     const leaves = nodes.filter((node) => node.leaf);
     const base = tree.parallel ? 'RegionMachine' : 'HierarchicalMachine';
-    const stateBase = tree.parallel ? 'RegionState' : 'State';
+    const stateBase = 'State';
     const sizes = `${tree.nodes.length}, ${tree.historyCount}, ${machine.timerCount}${tree.parallel ? `, ${tree.regionCount}` : ''}`;
     const initialLeaf = leaves.find((leaf) => tree.startEnters.includes(leaf.index)) ?? leaves[0]!;
     const process = processMethod(machine, tree);
-    const unused = tree.parallel ? ['HierarchicalMachine', 'State'] : ['RegionMachine', 'RegionState', 'RegionTables'];
+    const unused = tree.parallel ? ['HierarchicalMachine'] : ['RegionMachine', 'RegionTables'];
     const runtimeImport = HIERARCHY_FILE_IMPORTS.runtime.importLine((name) => !unused.includes(name));
     return file(expandToNode`
         ${machineFileHead(machine, `Machine ${machine.name}: composite states, each transition's exits and entries written out.`, runtimeImport)}
@@ -389,6 +509,7 @@ export function hierarchyMachineFile(machine: MachineView): string {
 
             /** The tree's shape for SCXML's conflict rule: where each subtree ends, each transition's source, whether it has a target. */
             const TABLES: RegionTables = {
+                names: [${tree.nodes.map((node) => JSON.stringify(node.name)).join(', ')}],
                 subtreeEnd: new Int32Array([${subtreeEnds(tree).join(', ')}]),
                 source: new Int32Array([${tree.transitions.map((transition) => transition.sourceIndex).join(', ')}]),
                 targeted: new Uint8Array([${tree.transitions.map((transition) => (transition.exitBelow ? 1 : 0)).join(', ')}])

@@ -12,6 +12,8 @@ export interface Projects {
     readonly root: string;
     /** Compiled TCP-like machine (models/tcp.fsm): dist/tcp.machine.js and dist/runtime/index.js. */
     readonly tcp: BuildResult;
+    /** Compiled hierarchical machine (models/deck.fsm): dist/deck.machine.js and dist/runtime/index.js. */
+    readonly deck: BuildResult;
     /** Compiled echo server (examples/echo-server.fsm) with an echo action: run dist/main.js. */
     readonly echo: BuildResult;
     /** raw-echo-server.ts as plain JavaScript (an .mjs file), so both echo servers run on bare Node. */
@@ -25,7 +27,8 @@ export async function buildProjects(): Promise<Projects> {
     const request: BuildRequest = {
         projects: [
             { model: path.join(import.meta.dirname, 'models/tcp.fsm'), out: path.join(root, 'tcp') },
-            { model: path.join(repository, 'examples/echo-server.fsm'), out: path.join(root, 'echo'), overrides: { ...ECHO_ACTION_FILES } }
+            { model: path.join(repository, 'examples/echo-server.fsm'), out: path.join(root, 'echo'), overrides: { ...ECHO_ACTION_FILES } },
+            { model: path.join(import.meta.dirname, 'models/deck.fsm'), out: path.join(root, 'deck') }
         ],
         scripts: [{ source: path.join(import.meta.dirname, 'raw-echo-server.ts'), out: rawEchoServer }]
     };
@@ -42,6 +45,6 @@ export async function buildProjects(): Promise<Projects> {
         await remove();
         throw new Error(`building the generated projects failed (${status}):\n${child.stderr().trim()}`);
     }
-    const [tcp, echo] = JSON.parse(output) as [BuildResult, BuildResult];
-    return { root, tcp, echo, rawEchoServer, remove };
+    const [tcp, echo, deck] = JSON.parse(output) as [BuildResult, BuildResult, BuildResult];
+    return { root, tcp, echo, deck, rawEchoServer, remove };
 }

@@ -7,6 +7,7 @@
 // 2. heap bytes per live instance (10,000 generated machines against 10,000 XState actors)
 // 3. echo over loopback: the generated echo server against a raw `net` one, 50 ping-pong connections
 // 4. 10,000 idle connections held by one generated server
+// 5. events/s of a generated hierarchical machine (models/deck.fsm) against the same machine flattened by hand and XState 5
 // Goals are ratios against baselines of this run, printed as PASS/MISS, never asserted. Loopback only; every
 // child process is killed at the end. About a minute on an idle machine.
 import { rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { buildProjects, type Projects } from './build.js';
 import { killAllChildren } from './children.js';
 import { measureEcho, type EchoResult } from './echo.js';
 import { loadGeneratedTcp } from './generated-tcp.js';
+import { deckSequence } from './deck-model.js';
+import { loadGeneratedDeck, measureHierarchy, type HierarchyResult } from './hierarchy-throughput.js';
 import { measureIdleConnections, type IdleResult } from './idle-connections.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { targetTable, type TargetRow } from './report.js';
@@ -27,6 +30,8 @@ import { measureThroughput, type ThroughputResult } from './throughput.js';
 const GOALS = {
     vsSwitch: 0.5,
     vsXState: 100,
+    hierarchyVsSwitch: 0.8,
+    hierarchyVsXState: 100,
     bytesPerInstance: 400,
     echoVsRaw: 0.95,
     idleConnections: 10_000
@@ -38,7 +43,8 @@ const PLAN = {
     throughput: { unanchoredRuns: 3, warmups: 3, runs: 7, xstateWarmupEvents: 100_000, xstateRuns: 3 },
     memory: { instances: 10_000, rounds: 3 },
     echo: { connections: 50, roundMs: 3_000, roundsEach: 2, warmupMs: 500 },
-    idle: { connections: GOALS.idleConnections, batch: 500, nofile: [30_000, 20_000], samples: 100 }
+    idle: { connections: GOALS.idleConnections, batch: 500, nofile: [30_000, 20_000], samples: 100 },
+    hierarchy: { events: 1_000_000, seed: 20_261_205, warmups: 3, runs: 7, xstateWarmupEvents: 50_000, xstateRuns: 3 }
 };
 
 /** The temporary folder of the generated projects, removed on every way out (an interrupt included). */
@@ -55,7 +61,7 @@ function cleanUp(): void {
 /** The whole run is cut off after this long: children killed, exit 2. */
 const WATCHDOG_MS = 240_000;
 
-const PARTS = ['throughput', 'memory', 'echo', 'idle'] as const;
+const PARTS = ['throughput', 'memory', 'echo', 'idle', 'hierarchy'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): Set<Part> {
@@ -163,6 +169,35 @@ function printThroughput(result: ThroughputResult): void {
     log(`  same actions called by all three: ${result.agree ? 'yes' : `NO: ${result.disagreement}`}`);
 }
 
+function hierarchyRows(result: HierarchyResult | undefined): TargetRow[] {
+    return [
+        {
+            target: '5. hierarchical vs flattened switch',
+            measured: result ? `${count(result.generated)} ev/s` : '-',
+            baseline: result ? `${count(result.switch)} ev/s (switch)` : '-',
+            ratio: result ? ratio(result.generated / result.switch) : '-',
+            goal: `>= ${GOALS.hierarchyVsSwitch.toFixed(2)}×`,
+            pass: result && result.agree ? result.generated / result.switch >= GOALS.hierarchyVsSwitch : undefined
+        },
+        {
+            target: '5. hierarchical vs XState 5',
+            measured: result ? `${count(result.generated)} ev/s` : '-',
+            baseline: result ? `${count(result.xstate)} ev/s (XState)` : '-',
+            ratio: result ? ratio(result.generated / result.xstate) : '-',
+            goal: `>= ${GOALS.hierarchyVsXState}×`,
+            pass: result && result.agree ? result.generated / result.xstate >= GOALS.hierarchyVsXState : undefined
+        }
+    ];
+}
+
+function printHierarchy(result: HierarchyResult): void {
+    const list = (values: readonly number[]): string => values.map((value) => `${(value / 1e6).toFixed(1)}M`).join(' ');
+    log(`  generated  median ${count(result.generated)} ev/s   runs: ${list(result.runs.generated)}`);
+    log(`  switch     median ${count(result.switch)} ev/s   runs: ${list(result.runs.switch)}`);
+    log(`  XState 5   median ${count(result.xstate)} ev/s   runs: ${result.runs.xstate.map((value) => count(value)).join(' ')}`);
+    log(`  same actions called by all three: ${result.agree ? 'yes' : `NO: ${result.disagreement}`}`);
+}
+
 function printMemory(result: MemoryResult): void {
     const list = (values: readonly number[]): string => values.map((value) => value.toFixed(0)).join(' ');
     log(`  generated  median ${count(result.generated)} B/instance   rounds: ${list(result.rounds.generated)}`);
@@ -200,6 +235,7 @@ async function main(): Promise<number> {
         memory?: MemoryResult;
         echo?: EchoResult;
         idle?: IdleResult;
+        hierarchy?: HierarchyResult;
     } = {};
     const failures: string[] = [];
     const attempt = async <T>(name: Part, run: () => Promise<T> | T): Promise<T | undefined> => {
@@ -223,7 +259,7 @@ async function main(): Promise<number> {
         const buildStart = performance.now();
         projects = await buildProjects();
         temporaryRoot = projects.root;
-        log(`generated and compiled models/tcp.fsm and examples/echo-server.fsm in ${elapsed(buildStart)} (${projects.root})`);
+        log(`generated and compiled models/tcp.fsm, examples/echo-server.fsm and models/deck.fsm in ${elapsed(buildStart)} (${projects.root})`);
         const generated = await loadGeneratedTcp(projects.tcp.dist);
         const echoDist = projects.echo.dist;
         const rawScript = projects.rawEchoServer;
@@ -245,6 +281,13 @@ async function main(): Promise<number> {
             log(`  ${PLAN.echo.connections} connections, ping-pong of 32 bytes, ${PLAN.echo.roundsEach} rounds of ${seconds(PLAN.echo.roundMs)} per server (ABBA order)`);
             const result = await measureEcho(echoDist, rawScript, PLAN.echo);
             printEcho(result);
+            return result;
+        });
+        results.hierarchy = await attempt('hierarchy', async () => {
+            const plan = PLAN.hierarchy;
+            log(`  models/deck.fsm (3 levels, 2 regions), ${count(plan.events)} events (seed ${plan.seed}); ${plan.warmups} warm-ups + ${plan.runs} runs each, alternating (XState: ${plan.xstateRuns} runs)`);
+            const result = measureHierarchy(await loadGeneratedDeck(projects!.deck.dist), deckSequence(plan.events, plan.seed), plan);
+            printHierarchy(result);
             return result;
         });
         results.idle = await attempt('idle', async () => {
@@ -271,6 +314,9 @@ async function main(): Promise<number> {
     }
     if (parts.has('idle')) {
         rows.push(idleRow(results.idle));
+    }
+    if (parts.has('hierarchy')) {
+        rows.push(...hierarchyRows(results.hierarchy));
     }
     log('');
     log(targetTable(rows));

@@ -60,18 +60,13 @@ export abstract class HierarchicalMachine<S extends State = State, E extends num
     }
 }
 
-/** An atomic state of a machine with parallel regions: it chooses the transition an event enables from it (or -1). */
-export abstract class RegionState extends State {
-    choose(_machine: Machine, _event: number): number {
-        return -1;
-    }
-}
-
 /**
  * The tree's shape for choosing transitions across regions, as tables by number (states and regions in document
- * order; 0 is the machine): where each node's subtree ends, and each transition's source.
+ * order; 0 is the machine): names, where each node's subtree ends, and each transition's source.
  */
 export interface RegionTables {
+    /** The name of each state and region (the machine's first). */
+    readonly names: readonly string[];
     /** The last number inside each node's subtree. */
     readonly subtreeEnd: Int32Array;
     /** The state each transition is declared in. */
@@ -82,24 +77,30 @@ export interface RegionTables {
 
 /**
  * A generated machine with parallel regions: one active atomic state per active region (`leaves`, by region in
- * document order; 0 is the machine's own). An event may enable one transition per region; conflicts are removed
- * with SCXML's rule (two transitions conflict when they leave a common state: the one whose source lies inside the
- * other's wins, otherwise the one found first), then all exits run, every transition's actions, all entries.
+ * document order; 0 is the machine's own). The generated `process` sends an event that only one region's states take
+ * straight to that region's switch; otherwise `react` asks each active atomic state in document order (one
+ * transition per region at most), removes conflicts with SCXML's rule (two transitions conflict when they leave a
+ * common state: the one whose source lies inside the other's wins, otherwise the one found first), then runs all
+ * exits, every transition's actions, all entries.
  */
-export abstract class RegionMachine<S extends RegionState = RegionState, E extends number = number> extends HierarchicalMachine<S, E> {
-    /** The active atomic state of each region, by region number; undefined when the region is inactive or holds a parallel state. */
-    readonly leaves: Array<S | undefined>;
+export abstract class RegionMachine<S extends State = State, E extends number = number> extends HierarchicalMachine<S, E> {
+    /** The active atomic state of each region, by region number; NONE when the region is inactive or holds a parallel state. */
+    readonly leaves: Int32Array;
     private readonly chosen: number[] = [];
     private readonly kept: number[] = [];
 
     constructor(host: MachineHost, initial: S, nodes: number, histories: number, timers: number, regions: number) {
         super(host, initial, nodes, histories, timers);
-        this.leaves = new Array<S | undefined>(regions).fill(undefined);
+        this.leaves = new Int32Array(regions).fill(NONE);
     }
 
     protected abstract get tables(): RegionTables;
+    /** The transition atomic state `leaf` takes on `event` (its own or an ancestor's), or -1. */
+    protected abstract choose(leaf: number, event: number): number;
     /** The state whose subtree a transition leaves (its domain); histories decide it at run time. */
     protected abstract domainOf(transition: number): number;
+    /** A whole microstep of one transition. */
+    protected abstract fire(transition: number): void;
     /** Exits the states `transition` leaves, innermost first. */
     protected abstract exitFor(transition: number): void;
     /** Runs `transition`'s actions and reports it. */
@@ -109,10 +110,11 @@ export abstract class RegionMachine<S extends RegionState = RegionState, E exten
 
     /** The active atomic states in document order, joined by ', '. */
     override get stateName(): string {
+        const names = this.tables.names;
         let name = '';
         for (const leaf of this.leaves) {
-            if (leaf !== undefined) {
-                name = name === '' ? leaf.name : `${name}, ${leaf.name}`;
+            if (leaf !== NONE) {
+                name = name === '' ? names[leaf]! : `${name}, ${names[leaf]!}`;
             }
         }
         return name;
@@ -123,29 +125,27 @@ export abstract class RegionMachine<S extends RegionState = RegionState, E exten
         return this.chosen.includes(transition);
     }
 
-    /** Dispatches a model event: each active atomic state chooses, in document order; returns false when none did. */
+    /** Dispatches a model event that several regions may take; returns false when no active state took it. */
     protected react(event: number): boolean {
         const chosen = this.chosen;
         chosen.length = 0;
         const leaves = this.leaves;
         for (let region = 0; region < leaves.length; region++) {
-            const leaf = leaves[region];
-            if (leaf !== undefined) {
-                const transition = leaf.choose(this, event);
+            const leaf = leaves[region]!;
+            if (leaf !== NONE) {
+                const transition = this.choose(leaf, event);
                 if (transition >= 0 && !chosen.includes(transition)) {
                     chosen.push(transition);
                 }
             }
         }
-        if (chosen.length === 0) {
-            return false;
-        }
-        if (chosen.length === 1) {
-            const only = chosen[0]!;
+        if (chosen.length <= 1) {
+            const only = chosen.length === 1 ? chosen[0]! : -1;
             chosen.length = 0;
-            this.exitFor(only);
-            this.actFor(only);
-            this.enterFor(only);
+            if (only < 0) {
+                return false;
+            }
+            this.fire(only);
             return true;
         }
         const kept = this.withoutConflicts(chosen);

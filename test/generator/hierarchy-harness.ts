@@ -46,10 +46,10 @@ export async function removeCompiled(): Promise<void> {
     await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
 }
 
-/** Validates (no errors allowed), generates and loads the first machine of `text`. */
-export async function compileHierarchical(text: string): Promise<Compiled> {
+/** Validates (no errors but `allowedErrors` codes), generates and loads the first machine of `text`. */
+export async function compileHierarchical(text: string, allowedErrors: readonly string[] = []): Promise<Compiled> {
     const { document, diagnostics } = await validate(text);
-    const errors = diagnostics.filter((d) => d.severity === 1);
+    const errors = diagnostics.filter((d) => d.severity === 1 && !allowedErrors.includes(String(d.code ?? 'internal')));
     if (errors.length > 0) {
         throw new Error(`model has errors: ${errors.map((d) => `${String(d.code)} ${typeof d.message === 'string' ? d.message : d.message.value}`).join('; ')}`);
     }

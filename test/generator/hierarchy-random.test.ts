@@ -13,6 +13,12 @@ import { compileHierarchical, generatedTrace, interpretedTrace, line, removeComp
 const MACHINES = 150;
 const SEQUENCES = 3;
 const STEPS = 20;
+/**
+ * Errors that say a model is poorly written, not that it means nothing: two unguarded transitions of a state on one
+ * event (the first is taken) and two regions' transitions that conflict (SCXML's rule keeps one) — the second is
+ * what this test must exercise. A check that throws (a code-less 'internal' diagnostic) says nothing about the tree.
+ */
+const ALLOWED_ERRORS = ['nondeterministic', 'region-conflict', 'internal'];
 const SEED = Number(process.env.HIERARCHY_GENERATED_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 afterAll(removeCompiled);
@@ -23,6 +29,7 @@ describe('generated hierarchical machines against the interpreter', () => {
         let compared = 0;
         let refused = 0;
         let invalid = 0;
+        const codes = new Set<string>();
         let endless = 0;
         let hierarchicalLines = 0;
         for (let index = 0; index < MACHINES; index++) {
@@ -30,14 +37,15 @@ describe('generated hierarchical machines against the interpreter', () => {
             const sequences = Array.from({ length: SEQUENCES }, () => randomSteps(random, STEPS).map((step): Step => (step.kind === 'send' ? { send: step.event } : { advance: step.ms })));
             let compiled: Awaited<ReturnType<typeof compileHierarchical>>;
             try {
-                compiled = await compileHierarchical(text);
+                compiled = await compileHierarchical(text, ALLOWED_ERRORS);
             } catch (error) {
                 if (error instanceof Error && /does not emit/.test(error.message)) {
                     refused++;
                     continue;
                 }
                 if (error instanceof Error && /^model has errors/.test(error.message)) {
-                    invalid++; // the tree generator may write two unguarded transitions on one event: the validator refuses them
+                    invalid++;
+                    codes.add(error.message);
                     continue;
                 }
                 throw new Error(`seed ${SEED}, machine ${index}: ${String(error)}\n${text}`, { cause: error });
@@ -63,6 +71,7 @@ describe('generated hierarchical machines against the interpreter', () => {
             }
         }
         console.log(`hierarchy generated vs interpreter: ${compared} sequences compared, ${refused} machines refused (deep history over regions), ${invalid} invalid, ${endless} endless sequences skipped, ${hierarchicalLines} enter/exit lines`);
+        console.log([...codes].slice(0, 3).join('\n'));
         expect(compared).toBeGreaterThan(MACHINES);
         expect(hierarchicalLines).toBeGreaterThan(1000);
     }, 300_000);

@@ -174,8 +174,11 @@ describe('generated hierarchical machines', () => {
         const machine = files.find((file) => file.path === 'src/nested.machine.ts')!.content;
         expect(machine).toContain('export class NestedMachine extends HierarchicalMachine<NestedState, NestedEventId>');
         expect(machine).toContain('this.state.onDown(this);');
-        // Outer: on Leave -> Away leaves what is active below the machine and enters Away: no search at run time.
-        expect(machine).toMatch(/\/\/ Outer: on Leave -> Away\nfunction transition\d+\(m: NestedMachine\): void \{\n {4}leaveBelow0\(m\);\n {4}m\.tracing && m\.traceTransition\("Outer", NestedEvent\.Leave, "Away"\);\n {4}enter\d+\(m\);\n\}/);
+        // Outer: on Leave -> Away leaves what is active below the machine, then takes its actions and enters Away.
+        expect(machine).toMatch(/\/\/ Outer: on Leave -> Away\nfunction transition(\d+)\(m: NestedMachine\): void \{\n {4}leaveBelow0\(m\);\n {4}take\1\(m\);\n\}/);
+        expect(machine).toMatch(/function take\d+\(m: NestedMachine\): void \{\n {4}m\.tracing && m\.traceTransition\("Outer", NestedEvent\.Leave, "Away"\);\n {4}enter\d+\(m\);\n\}/);
+        // From Shallow, Inner's `on Up -> Second` leaves Shallow then Inner: written out, no switch at run time.
+        expect(machine).toMatch(/class ShallowState extends NestedState \{[^]*?override onUp\(m: NestedMachine\): void \{\n\s+\/\/ Inner: on Up -> Second\n\s+leave\d+\(m\); leave\d+\(m\); take\d+\(m\);/);
         const player = (await compileHierarchical(PLAYER)).files.find((file) => file.path === 'src/player.machine.ts')!.content;
         expect(player).toContain('export class PlayerMachine extends RegionMachine<PlayerState, PlayerEventId>');
     });
