@@ -234,11 +234,17 @@ describe('a machine of about 500 states in composites, regions and histories', (
                 const placed = await layoutGraph(graph);
                 return { graph, placed, ms: performance.now() - started };
             });
-        // Warm both paths once, then time them in the same run: the budget is the flat machine's.
+        // Warm both paths once, then time them in the same run, the best of three (the machine is shared): the
+        // budget is the flat machine's.
+        const flat = generateMachine(500).text;
         await time(model.text);
-        await time(generateMachine(500).text);
+        await time(flat);
         nested = await time(model.text);
-        flatMs = (await time(generateMachine(500).text)).ms;
+        flatMs = (await time(flat)).ms;
+        for (let round = 0; round < 2; round++) {
+            nested.ms = Math.min(nested.ms, (await time(model.text)).ms);
+            flatMs = Math.min(flatMs, (await time(flat)).ms);
+        }
     }, 120_000);
 
     it('is big: drawn compact by our own layout', () => {
@@ -256,7 +262,7 @@ describe('a machine of about 500 states in composites, regions and histories', (
     });
 
     it('is laid out within the flat 500-state machine\'s budget', () => {
-        // Measured here: about the flat machine's time (see the report in the commit); twice it plus a margin for a busy machine.
+        // Measured here: about the flat machine's time (90-460 ms against 130-620 ms); twice it plus a margin for a busy machine.
         console.log(`nested ${model.states} states: ${nested.ms.toFixed(0)} ms; flat 500 states: ${flatMs.toFixed(0)} ms`);
         expect(nested.ms).toBeLessThan(2 * flatMs + 250);
     });
