@@ -241,3 +241,97 @@ export function generateModel(stateCount: number, options: GeneratorOptions = {}
         lines: out.length
     };
 }
+
+/** What a hierarchical model holds, counted while writing it. */
+export interface HierarchicalModel {
+    readonly text: string;
+    /** All states at every depth: top-level, composite, parallel and atomic ones. */
+    readonly states: number;
+    readonly composites: number;
+    readonly parallelStates: number;
+    readonly regions: number;
+    readonly histories: number;
+    /** The deepest nesting of states (a region does not count as a level). */
+    readonly depth: number;
+    readonly lines: number;
+}
+
+const HIERARCHY_EVENTS = ['Enter', 'Resume', 'Leave', 'Quit', 'Next', 'Back', 'Flip', 'Flop'];
+/** Atomic states in each region of a group's parallel state. */
+const REGION_STATES = 15;
+
+/**
+ * A clean hierarchical machine with `stateCount` states on 3 levels, built of groups (each 43 states or more):
+ *
+ *     state G7 {                        level 1: leaves to the next group, quits, resumes the next group's history
+ *         [deep] history G7H
+ *         initial state G7A { … }       level 2: a chain of atomic states (level 3), the last into G7P
+ *         parallel state G7P {          level 2: two regions of 15 atomic states (level 3), `on Back -> G7A`
+ *             region G7R1 { … }  region G7R2 { … }
+ *         }
+ *     }
+ *
+ * Every state is reachable and can finish (every group quits to `Done`); no child handles its parent's events and
+ * the regions handle different events, so the checks report nothing.
+ */
+export function generateHierarchicalModel(stateCount: number): HierarchicalModel {
+    const perGroup = 3 + 10 + 2 * REGION_STATES;
+    const groups = Math.floor((stateCount - 2) / perGroup);
+    if (groups < 1) {
+        throw new Error(`A hierarchical model needs at least ${perGroup + 2} states, not ${stateCount}.`);
+    }
+    // The chains of the composites take what is left over, spread evenly.
+    const chainStates = stateCount - 2 - groups * (3 + 2 * REGION_STATES);
+    const out: string[] = [];
+    const line = (text: string): void => {
+        out.push(text);
+    };
+    line('// A generated hierarchical model for the benchmark: composite states, parallel regions and history, 3 levels.');
+    line('machine Player {');
+    line(`    events ${HIERARCHY_EVENTS.join(', ')}`);
+    line('    initial state Idle {');
+    line('        on Enter -> G0');
+    line('        on Resume -> G0H');
+    line('        on Quit -> Done');
+    line('    }');
+    for (let g = 0; g < groups; g++) {
+        const next = g + 1 < groups ? `G${g + 1}` : 'Idle';
+        const chain = Math.floor(chainStates / groups) + (g < chainStates % groups ? 1 : 0);
+        line(`    state G${g} {`);
+        line('        on Quit -> Done');
+        line(`        on Leave -> ${next}`);
+        line(`        on Resume -> G${(g + 1) % groups}H`);
+        line(`        ${g % 2 === 0 ? '' : 'deep '}history G${g}H`);
+        line(`        initial state G${g}A {`);
+        for (let i = 0; i < chain; i++) {
+            const target = i + 1 < chain ? `G${g}A${i + 1}` : `G${g}P`;
+            line(`            ${i === 0 ? 'initial ' : ''}state G${g}A${i} { on Next -> ${target} }`);
+        }
+        line('        }');
+        line(`        parallel state G${g}P {`);
+        line(`            on Back -> G${g}A`);
+        for (const [region, event] of [['R1', 'Flip'], ['R2', 'Flop']] as const) {
+            line(`            region G${g}${region} {`);
+            for (let i = 0; i < REGION_STATES; i++) {
+                const target = `G${g}${region}S${(i + 1) % REGION_STATES}`;
+                const way = region === 'R2' && i === REGION_STATES - 1 ? `after 1s -> ${target}` : `on ${event} -> ${target}`;
+                line(`                ${i === 0 ? 'initial ' : ''}state G${g}${region}S${i} { ${way} }`);
+            }
+            line('            }');
+        }
+        line('        }');
+        line('    }');
+    }
+    line('    final state Done');
+    line('}');
+    return {
+        text: `${out.join('\n')}\n`,
+        states: stateCount,
+        composites: groups * 2,
+        parallelStates: groups,
+        regions: groups * 2,
+        histories: groups,
+        depth: 3,
+        lines: out.length
+    };
+}

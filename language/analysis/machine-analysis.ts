@@ -1,11 +1,12 @@
 // One pass over a machine's graph: reachability, stuck and trap states, clashing transitions, who produces each event.
+// Hierarchical machines are read on their tree (state-tree.ts): see reachability.ts and progress.ts for how.
 import {
     isRaiseAction,
     isStopAction,
-    type Action,
     type Event,
     type EventMapping,
     type HeartbeatOption,
+    type History,
     type IdleOption,
     type Machine,
     type RaiseAction,
@@ -15,6 +16,12 @@ import {
     type Transition
 } from '../generated/ast.js';
 import { targetState } from '../ast/hierarchy.js';
+import { actionsOf, finishingStates, terminalStates } from './progress.js';
+import { reachableStates } from './reachability.js';
+import { isCompoundLike, StateTree } from './state-tree.js';
+import { findClashes, type RegionConflict } from './transition-clashes.js';
+
+export type { RegionConflict } from './transition-clashes.js';
 
 /** A way out of a state: a transition with a target, or a timer. */
 export interface Edge {
@@ -28,20 +35,28 @@ export type EventProducer = EventMapping | HeartbeatOption | IdleOption | Signal
 
 export interface MachineAnalysis {
     readonly machine: Machine;
+    /** Every state at any depth, a parent before the states inside it (for a flat machine: the machine's states). */
     readonly states: readonly State[];
+    /** The top-level states marked `initial` (a composite's `initial` child counts for the composite only). */
     readonly initialStates: readonly State[];
     /** The state the machine starts in (the first one marked `initial`). */
     readonly initial: State | undefined;
     readonly events: readonly Event[];
-    /** Edges leaving each state, in source order (transitions, then timers). */
+    /**
+     * Edges leaving each state from its own transitions and timers, in source order (transitions, then timers); a
+     * history target is the state holding it (a region's: the parallel state).
+     */
     readonly outgoing: ReadonlyMap<State, readonly Edge[]>;
-    /** States some path from the initial state reaches (empty without an initial state). */
+    /** States some path from the initial state makes active, ancestors included (empty without an initial state). */
     readonly reachable: ReadonlySet<State>;
-    /** Non-final states with no way out: no edge to another state and no `stop` action. */
+    /**
+     * Non-final atomic states with no way out: no edge of theirs, or of a state around them, to another state, and
+     * no `stop` action in them or around them.
+     */
     readonly terminal: ReadonlySet<State>;
     /**
-     * Reachable, non-terminal, non-final states from which no final state (and no `stop` action) can be reached,
-     * in a machine whose final state is reachable.
+     * Reachable, non-terminal, non-final states from which no top-level final state (and no `stop` action) can be
+     * reached, in a machine whose top-level final state is reachable.
      */
     readonly traps: ReadonlySet<State>;
     /** Pairs of unguarded transitions on one event in one state: the second can never fire. */
@@ -50,12 +65,24 @@ export interface MachineAnalysis {
     readonly shadowed: readonly (readonly [Transition, Transition])[];
     /** Transitions and timers of final states (a final machine takes no more events). */
     readonly finalTriggers: readonly (Transition | Timer)[];
-    /** Events some state has an `on` transition for. */
+    /** Events some state has an `on` transition for (`on done` names no event). */
     readonly handled: ReadonlySet<Event>;
     /** Sockets, timers, signals and `raise` actions that put each event on the queue. */
     readonly producers: ReadonlyMap<Event, readonly EventProducer[]>;
     /** A machine with sockets or signals: events come from the outside world. */
     readonly isReactor: boolean;
+    /** True when some state holds states, regions or a history (`states` then lists them all, parents first). */
+    readonly hierarchical: boolean;
+    /** Every history of the machine, in document order. */
+    readonly histories: readonly History[];
+    /** Histories no transition or timer targets. */
+    readonly unusedHistories: readonly History[];
+    /** [a state's unguarded transition, the transition on the same event of the nearest state around it that it hides]. */
+    readonly hidden: readonly (readonly [Transition, Transition])[];
+    /** Transitions of two regions of one parallel state, on one event, whose exit sets intersect (only the earlier fires). */
+    readonly regionConflicts: readonly RegionConflict[];
+    /** True when the machine, every composite state and every region has exactly one initial child. */
+    readonly startDecided: boolean;
 }
 
 const cache = new WeakMap<Machine, MachineAnalysis>();
@@ -70,18 +97,10 @@ export function analyzeMachine(machine: Machine): MachineAnalysis {
     return analysis;
 }
 
-function actionsOf(state: State): Action[] {
-    return [
-        ...state.entries.flatMap((block) => block.actions),
-        ...state.exits.flatMap((block) => block.actions),
-        ...state.transitions.flatMap((transition) => transition.actions),
-        ...state.timers.flatMap((timer) => timer.actions)
-    ];
-}
-
 function computeAnalysis(machine: Machine): MachineAnalysis {
-    const states = machine.states;
-    const initialStates = states.filter((state) => state.initial);
+    const tree = new StateTree(machine);
+    const states = tree.states;
+    const initialStates = machine.states.filter((state) => state.initial);
     const initial = initialStates[0];
     const events = machine.eventLists.flatMap((list) => list.events);
     // Every action of each state, gathered once: three questions below ask about them.
@@ -89,15 +108,12 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     const stopping = new Set(states.filter((state) => actionsByState.get(state)!.some(isStopAction)));
 
     const outgoing = new Map<State, Edge[]>();
-    const incoming = new Map<State, State[]>();
     for (const state of states) {
         outgoing.set(state, []);
-        incoming.set(state, []);
     }
     const addEdge = (source: State, target: State | undefined, trigger: Transition | Timer): void => {
         if (target && outgoing.has(target)) {
             outgoing.get(source)!.push({ source, target, trigger });
-            incoming.get(target)!.push(source);
         }
     };
     for (const state of states) {
@@ -109,61 +125,22 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         }
     }
 
-    const reachable = initial ? closure([initial], (state) => outgoing.get(state)!.map((edge) => edge.target)) : new Set<State>();
+    const reachable = reachableStates(tree);
+    const terminal = terminalStates(tree, stopping);
 
-    const terminal = new Set<State>();
-    for (const state of states) {
-        const leaves = outgoing.get(state)!.some((edge) => edge.target !== state);
-        const stops = stopping.has(state);
-        if (!state.final && !leaves && !stops) {
-            terminal.add(state);
-        }
-    }
-
-    const finals = states.filter((state) => state.final);
     const traps = new Set<State>();
-    if (finals.some((state) => reachable.has(state))) {
-        const exits = states.filter((state) => state.final || stopping.has(state));
-        const canFinish = closure(exits, (state) => incoming.get(state)!);
+    // Only a top-level final state finishes the machine; a nested one finishes its parent.
+    if (machine.states.some((state) => state.final && reachable.has(state))) {
+        const finishing = finishingStates(tree, reachable, stopping);
         for (const state of reachable) {
-            if (!state.final && !terminal.has(state) && !canFinish.has(state)) {
+            if (!state.final && !terminal.has(state) && finishing[tree.of(state)!.index] === 0) {
                 traps.add(state);
             }
         }
     }
 
-    const nondeterministic: [Transition, Transition][] = [];
-    const shadowed: [Transition, Transition][] = [];
-    const handled = new Set<Event>();
-    for (const state of states) {
-        const unguardedByEvent = new Map<Event, Transition>();
-        const guardedByEvent = new Map<Event, Map<string, Transition>>();
-        for (const transition of state.transitions) {
-            const event = transition.event?.ref; // absent while a line is half typed
-            if (!event) {
-                continue;
-            }
-            handled.add(event);
-            const earlier = unguardedByEvent.get(event);
-            if (earlier) {
-                (transition.guard ? shadowed : nondeterministic).push([earlier, transition]);
-            } else if (!transition.guard) {
-                unguardedByEvent.set(event, transition);
-            } else {
-                const guards = guardedByEvent.get(event) ?? new Map<string, Transition>();
-                guardedByEvent.set(event, guards);
-                const key = `${transition.guard.negated ? '!' : ''}${transition.guard.name}`;
-                const sameGuard = guards.get(key);
-                if (sameGuard) {
-                    shadowed.push([sameGuard, transition]);
-                } else {
-                    guards.set(key, transition);
-                }
-            }
-        }
-    }
-
-    const finalTriggers = finals.flatMap((state) => [...state.transitions, ...state.timers]);
+    const { nondeterministic, shadowed, hidden, regionConflicts, handled } = findClashes(tree);
+    const finalTriggers = states.filter((state) => state.final).flatMap((state) => [...state.transitions, ...state.timers]);
 
     const producers = new Map<Event, EventProducer[]>();
     const produce = (event: Event | undefined, producer: EventProducer): void => {
@@ -191,6 +168,24 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         }
     }
 
+    const histories: History[] = [];
+    const targeted = new Set<History>();
+    for (const state of states) {
+        histories.push(...state.histories, ...state.regions.flatMap((region) => region.histories));
+        for (const transition of state.transitions) {
+            const target = transition.target?.ref;
+            if (target?.$type === 'History') {
+                targeted.add(target);
+            }
+        }
+        for (const timer of state.timers) {
+            const target = timer.target?.ref;
+            if (target?.$type === 'History') {
+                targeted.add(target);
+            }
+        }
+    }
+
     return {
         machine,
         states,
@@ -206,21 +201,12 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         finalTriggers,
         handled,
         producers,
-        isReactor: machine.sockets.length > 0 || machine.signals.length > 0
+        isReactor: machine.sockets.length > 0 || machine.signals.length > 0,
+        hierarchical: states.length !== machine.states.length || histories.length > 0,
+        histories,
+        unusedHistories: histories.filter((history) => !targeted.has(history)),
+        hidden,
+        regionConflicts,
+        startDecided: tree.nodes.every((node) => !isCompoundLike(node) || node.children.filter((child) => child.state?.initial).length === 1)
     };
-}
-
-/** Every node reachable from `start` through `next` (breadth-first, each node visited once). */
-function closure<T>(start: readonly T[], next: (node: T) => readonly T[]): Set<T> {
-    const seen = new Set<T>(start);
-    const queue = [...start];
-    for (let i = 0; i < queue.length; i++) {
-        for (const neighbour of next(queue[i]!)) {
-            if (!seen.has(neighbour)) {
-                seen.add(neighbour);
-                queue.push(neighbour);
-            }
-        }
-    }
-    return seen;
 }
