@@ -1,5 +1,6 @@
 // One language-services instance per scope provider, one timed parse + link + validate of a model text, and the
 // hierarchical 10,000-state model against the flat one.
+import '../language/polyfill.js';
 import { DefaultScopeProvider, DocumentState, EmptyFileSystem, URI, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Model } from '../language/generated/ast.js';

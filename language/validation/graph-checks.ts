@@ -2,6 +2,7 @@
 import type { ValidationAcceptor } from 'langium';
 import { DiagnosticTag } from 'vscode-languageserver';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
+import { isComposite } from '../ast/hierarchy.js';
 import type { Event, Machine, Transition } from '../generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
 import { report } from './report.js';
@@ -19,7 +20,8 @@ export class GraphChecks {
             return;
         }
         const analysis = analyzeMachine(machine);
-        if (!analysis.initial || analysis.initialStates.length > 1) {
+        // Waits until the machine, every composite state and every region has exactly one initial state.
+        if (!analysis.initial || !analysis.startDecided) {
             return;
         }
         const seen = new Set<string>();
@@ -88,6 +90,41 @@ export class GraphChecks {
             report(accept, IssueCodes.ShadowedTransition, `This transition on '${eventName(guarded)}' can never fire: ${why}`, {
                 node: guarded,
                 property: 'guard'
+            });
+        }
+    }
+
+    /** Histories nobody targets; a state's transition hiding its parent's; two regions' transitions in each other's way. */
+    checkHierarchy(machine: Machine, accept: ValidationAcceptor): void {
+        if (isIncomplete(machine)) {
+            return;
+        }
+        const analysis = analyzeMachine(machine);
+        if (!analysis.hierarchical) {
+            return;
+        }
+        for (const history of analysis.unusedHistories) {
+            if (history.$container.$type === 'State' && !isComposite(history.$container)) {
+                continue; // misplaced-history says what to do first
+            }
+            report(accept, IssueCodes.UnusedHistory, `History '${history.name}' is never used: no transition or timer targets it. Target it with '-> ${history.name}' to resume where '${history.$container.name}' was left, or remove it.`, {
+                node: history,
+                property: 'name',
+                tags: [DiagnosticTag.Unnecessary]
+            });
+        }
+        for (const [inner, outer] of analysis.hidden) {
+            const state = inner.$container;
+            report(accept, IssueCodes.HiddenTransition, `While '${state.name}' is active, this transition on '${eventName(inner)}' is taken instead of the one of '${outer.$container.name}' (line ${lineOf(outer)}): the innermost state is asked first, and without a guard it always takes the event. Fine if meant; otherwise add a guard, or remove this line.`, {
+                node: inner,
+                property: 'event'
+            });
+        }
+        for (const conflict of analysis.regionConflicts) {
+            const { earlier, later } = conflict;
+            report(accept, IssueCodes.RegionConflict, `This transition on '${eventName(later)}' (region '${conflict.laterRegion.name}') conflicts with the one of '${earlier.$container.name}' (line ${lineOf(earlier)}, region '${conflict.earlierRegion.name}'): both regions of '${conflict.parallel.name}' take the event and one of them leaves the parallel state, so only the earlier one fires. Handle '${eventName(later)}' on '${conflict.parallel.name}' itself, or keep both transitions inside their regions.`, {
+                node: later,
+                property: 'event'
             });
         }
     }

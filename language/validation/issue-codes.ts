@@ -26,7 +26,17 @@ export const IssueCodes = {
     BadConnectTarget: 'bad-connect-target',
     IneffectiveOption: 'ineffective-option',
     BadDuration: 'bad-duration',
-    BadSignal: 'bad-signal'
+    BadSignal: 'bad-signal',
+    FinalHasChildren: 'final-has-children',
+    RegionOutsideParallel: 'region-outside-parallel',
+    StateOutsideRegion: 'state-outside-region',
+    ParallelWithoutRegions: 'parallel-without-regions',
+    DoneOnAtomicState: 'done-on-atomic-state',
+    MisplacedHistory: 'misplaced-history',
+    BadHistoryDefault: 'bad-history-default',
+    UnusedHistory: 'unused-history',
+    RegionConflict: 'region-conflict',
+    HiddenTransition: 'hidden-transition'
 } as const;
 
 export type IssueCode = (typeof IssueCodes)[keyof typeof IssueCodes];
@@ -60,5 +70,15 @@ export const IssueSeverities: Record<IssueCode, IssueSeverity> = {
     'bad-connect-target': 'error',
     'ineffective-option': 'warning',
     'bad-duration': 'error',
-    'bad-signal': 'error'
+    'bad-signal': 'error',
+    'final-has-children': 'error',
+    'region-outside-parallel': 'error',
+    'state-outside-region': 'error',
+    'parallel-without-regions': 'error',
+    'done-on-atomic-state': 'error',
+    'misplaced-history': 'error',
+    'bad-history-default': 'error',
+    'unused-history': 'warning',
+    'region-conflict': 'error',
+    'hidden-transition': 'info'
 };

@@ -1,6 +1,9 @@
-// Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the workspace.
+// Checks of a machine's declarations: one initial state, unique names, catchable signals, machine names across the
+// workspace, and the tree of states (hierarchy-structure.ts).
 import { AstUtils, GrammarUtils, MultiMap, WorkspaceCache, type AstNode, type AstNodeDescription, type IndexManager, type LangiumCoreServices, type ValidationAcceptor } from 'langium';
-import type { Machine, Model, Timer } from '../generated/ast.js';
+import type { History, Machine, Model, Region, State, Timer } from '../generated/ast.js';
+import { allHistories, allRegions, allStates } from '../ast/hierarchy.js';
+import { checkDoneTransitions, checkHistory, checkInitialChild, checkStateBody } from './hierarchy-structure.js';
 import { parseDuration } from '../values/quantities.js';
 import { UNCLOSED_COMMENT_MESSAGE } from '../syntax-errors/messages.js';
 import { signalProblem } from '../values/signals.js';
@@ -43,11 +46,28 @@ export class StructureChecks {
         }
     }
 
-    /** No two events, states or sockets of one machine share a name. */
+    /** No two events, or sockets, of one machine share a name; states, regions and histories share one namespace. */
     checkUniqueNames(machine: Machine, accept: ValidationAcceptor): void {
         reportDuplicates('event', machine.eventLists.flatMap((list) => list.events), machine, accept);
-        reportDuplicates('state', machine.states, machine, accept);
+        reportDuplicates('state', statesRegionsAndHistories(machine), machine, accept);
         reportDuplicates('socket', machine.sockets, machine, accept);
+    }
+
+    /** A composite state holds one `initial` state, a parallel state only regions, a final state nothing; `on done` needs states inside. */
+    checkState(state: State, accept: ValidationAcceptor): void {
+        checkInitialChild(state, accept);
+        checkStateBody(state, accept);
+        checkDoneTransitions(state, accept);
+    }
+
+    /** A region holds one `initial` state. */
+    checkRegion(region: Region, accept: ValidationAcceptor): void {
+        checkInitialChild(region, accept);
+    }
+
+    /** A history stands in a composite state or a region, with its default inside it. */
+    checkHistory(history: History, accept: ValidationAcceptor): void {
+        checkHistory(history, accept);
     }
 
     /** A `/*` after the last machine that is never closed. */
@@ -121,7 +141,29 @@ export class StructureChecks {
     }
 }
 
-function reportDuplicates(kind: string, nodes: readonly Named[], machine: Machine, accept: ValidationAcceptor): void {
+/** States at any depth, regions and histories, in the order of the text: one namespace (`-> Paused` works anywhere). */
+function statesRegionsAndHistories(machine: Machine): Named[] {
+    const states = allStates(machine);
+    if (states.length === machine.states.length && states.every((state) => state.histories.length === 0)) {
+        return states; // flat: nothing else to sort in
+    }
+    const offset = (node: AstNode): number => node.$cstNode?.offset ?? Number.POSITIVE_INFINITY;
+    return [...states, ...allRegions(machine), ...allHistories(machine)].sort((a, b) => offset(a) - offset(b));
+}
+
+/** What a named node is, in a message: an event, a state, a region, … */
+function kindOf(fallback: string, node: Named): string {
+    switch (node.$type) {
+        case 'Region':
+            return 'region';
+        case 'History':
+            return 'history';
+        default:
+            return fallback;
+    }
+}
+
+function reportDuplicates(fallback: string, nodes: readonly Named[], machine: Machine, accept: ValidationAcceptor): void {
     const first = new Map<string, Named>();
     for (const node of nodes) {
         if (node.name === undefined) {
@@ -129,7 +171,10 @@ function reportDuplicates(kind: string, nodes: readonly Named[], machine: Machin
         }
         const earlier = first.get(node.name);
         if (earlier) {
-            report(accept, IssueCodes.DuplicateName, `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} called that (line ${lineOf(earlier)}).`, {
+            const kind = kindOf(fallback, node);
+            const earlierKind = kindOf(fallback, earlier);
+            const shared = kind === earlierKind ? '' : ' States, regions and histories share one namespace.';
+            report(accept, IssueCodes.DuplicateName, `Duplicate ${kind} name '${node.name}': machine '${machine.name}' already has ${/^[aeiou]/.test(earlierKind) ? 'an' : 'a'} ${earlierKind} called that (line ${lineOf(earlier)}).${shared}`, {
                 node,
                 property: 'name'
             });

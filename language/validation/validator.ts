@@ -15,10 +15,13 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
     const structure: ValidationChecks<ReactorFsmAstType> = {
         Model: [Structure.checkUniqueMachines, Structure.checkUnclosedComment],
         Machine: [Structure.checkInitialState, Structure.checkUniqueNames, Structure.checkSignals],
+        State: Structure.checkState,
+        Region: Structure.checkRegion,
+        History: Structure.checkHistory,
         Timer: Structure.checkTimerDelay
     };
     const graph: ValidationChecks<ReactorFsmAstType> = {
-        Machine: [Graph.checkReachability, Graph.checkProgress, Graph.checkDeterminism, Graph.checkEventUse]
+        Machine: [Graph.checkReachability, Graph.checkProgress, Graph.checkDeterminism, Graph.checkEventUse, Graph.checkHierarchy]
     };
     const sockets: ValidationChecks<ReactorFsmAstType> = {
         Socket: [Sockets.checkAddress, Sockets.checkMembers, Sockets.checkSingleConnection],

@@ -63,6 +63,19 @@ describe('analyzeMachine', () => {
         expect(names(analysis.handled)).toEqual(['Data', 'Lost', 'Next', 'Stop']);
     });
 
+    it('reads a flat machine as before: its states in order, nothing hierarchical to report', async () => {
+        const machine = await machineOf(`machine M {
+            events Go
+            initial state A { on Go -> B }
+            state B { on Go -> A }
+        }`);
+        const analysis = analyzeMachine(machine);
+        expect(analysis.states).toEqual(machine.states);
+        expect(analysis.hierarchical).toBe(false);
+        expect(analysis.startDecided).toBe(true);
+        expect([analysis.histories, analysis.unusedHistories, analysis.hidden, analysis.regionConflicts].map((list) => list.length)).toEqual([0, 0, 0, 0]);
+    });
+
     it('handles a machine without states or an initial state', async () => {
         const analysis = analyzeMachine(await machineOf(`machine Empty { events X }`));
         expect(analysis.initial).toBeUndefined();
