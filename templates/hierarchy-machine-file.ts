@@ -6,7 +6,11 @@ import { blocks, commentText, docComment, eachLine, ExternalModule, file, onlyIf
 import { actionStatement, machineFileHead, machineMembers, memberCall } from './machine-file.js';
 import type { ActionCall, EventView, GuardCall, HierarchyView, MachineView, TreeBranchView, TreeNodeView, TreeStep, TreeTransitionView } from './view.js';
 
-/** What a hierarchical machine file imports from the runtime (see ExternalModule). */
+/**
+ * What a hierarchical machine file imports from the runtime (see ExternalModule). NONE is declared in the file
+ * instead (a module constant: through a CommonJS re-export every read would be a getter call), and kept here so no
+ * state's constant takes its name.
+ */
 export const HIERARCHY_FILE_IMPORTS = {
     runtime: new ExternalModule('./runtime/index.js', ['HierarchicalMachine', 'NONE', 'RegionMachine', 'START_EVENT', 'State', 'type MachineHost', 'type RegionTables'])
 };
@@ -253,13 +257,13 @@ function takers(tree: HierarchyView, event: EventView): Array<{ node: TreeNodeVi
 }
 
 /** The branches of one atomic state as statements: the first whose guard holds fires; `after` ends the case. */
-function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, fire: (transition: number) => string, after: string, askedBefore = false): Generated {
+function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, fire: (transition: number) => Generated, after: string, askedBefore = false): Generated {
     return expandToNode`
         ${eachLine(branches, (branch) =>
             branch.guard
                 ? expandToNode`
                     // ${commentText(branch.comment)}
-                    ${askedBefore && branch.shared ? `if (m.chose(${branch.transition})) ${fire(branch.transition)}` : undefined}
+                    ${askedBefore && branch.shared ? expandToNode`if (m.chose(${branch.transition})) ${fire(branch.transition)}` : undefined}
                     if (${guardExpression(branch.guard)}) {
                         ${fire(branch.transition)}
                     }
@@ -302,8 +306,10 @@ function regionEventCase(machine: MachineView, tree: HierarchyView, event: Event
             switch (this.leaves[${[...regions][0]}]) {
                 ${eachLine(taking, ({ node, branches, exhaustive }) => expandToNode`
                     case ${node.index}:
-                        ${branchLines(branches, exhaustive, (transition) => `${fireFrom(tree, node.index, transition)}
-return;`, 'break;')}
+                        ${branchLines(branches, exhaustive, (transition) => expandToNode`
+                            ${fireFrom(tree, node.index, transition)}
+                            return;
+                        `, 'break;')}
                 `)}
             }
             this.unhandled(event);
@@ -481,7 +487,7 @@ export function hierarchyMachineFile(machine: MachineView): string {
     const sizes = `${tree.nodes.length}, ${tree.historyCount}, ${machine.timerCount}${tree.parallel ? `, ${tree.regionCount}` : ''}`;
     const initialLeaf = leaves.find((leaf) => tree.startEnters.includes(leaf.index)) ?? leaves[0]!;
     const process = processMethod(machine, tree);
-    const unused = tree.parallel ? ['HierarchicalMachine'] : ['RegionMachine', 'RegionTables'];
+    const unused = ['NONE', ...(tree.parallel ? ['HierarchicalMachine'] : ['RegionMachine', 'RegionTables'])];
     const runtimeImport = HIERARCHY_FILE_IMPORTS.runtime.importLine((name) => !unused.includes(name));
     return file(expandToNode`
         ${machineFileHead(machine, `Machine ${machine.name}: composite states, each transition's exits and entries written out.`, runtimeImport)}
@@ -501,6 +507,8 @@ export function hierarchyMachineFile(machine: MachineView): string {
 
         ${eachLine(leaves, (leaf) => `const ${leaf.leaf!.constName} = new ${leaf.leaf!.className}();`)}
 
+        /** No active child: the runtime's NONE, a constant of this module so that reading it costs nothing. */
+        const NONE = -1;
         /** 1 for the states that are final, by number. */
         const FINAL = new Uint8Array([${tree.nodes.map((node) => (node.final ? 1 : 0)).join(', ')}]);
         /** 1 for the machine, compound states and regions (one active child), by number. */

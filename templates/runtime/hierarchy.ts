@@ -86,12 +86,15 @@ export interface RegionTables {
 export abstract class RegionMachine<S extends State = State, E extends number = number> extends HierarchicalMachine<S, E> {
     /** The active atomic state of each region, by region number; NONE when the region is inactive or holds a parallel state. */
     readonly leaves: Int32Array;
-    private readonly chosen: number[] = [];
+    /** The transitions chosen in this step (`count` of them): one per region at most. */
+    private readonly chosen: Int32Array;
+    private count = 0;
     private readonly kept: number[] = [];
 
     constructor(host: MachineHost, initial: S, nodes: number, histories: number, timers: number, regions: number) {
         super(host, initial, nodes, histories, timers);
         this.leaves = new Int32Array(regions).fill(NONE);
+        this.chosen = new Int32Array(regions);
     }
 
     protected abstract get tables(): RegionTables;
@@ -122,34 +125,37 @@ export abstract class RegionMachine<S extends State = State, E extends number = 
 
     /** True when an earlier region already chose `transition` in this step (it is not asked again). */
     chose(transition: number): boolean {
-        return this.chosen.includes(transition);
+        for (let i = 0; i < this.count; i++) {
+            if (this.chosen[i] === transition) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Dispatches a model event that several regions may take; returns false when no active state took it. */
     protected react(event: number): boolean {
-        const chosen = this.chosen;
-        chosen.length = 0;
+        this.count = 0;
         const leaves = this.leaves;
         for (let region = 0; region < leaves.length; region++) {
             const leaf = leaves[region]!;
             if (leaf !== NONE) {
                 const transition = this.choose(leaf, event);
-                if (transition >= 0 && !chosen.includes(transition)) {
-                    chosen.push(transition);
+                if (transition >= 0 && !this.chose(transition)) {
+                    this.chosen[this.count++] = transition;
                 }
             }
         }
-        if (chosen.length <= 1) {
-            const only = chosen.length === 1 ? chosen[0]! : -1;
-            chosen.length = 0;
-            if (only < 0) {
+        const count = this.count;
+        this.count = 0;
+        if (count <= 1) {
+            if (count === 0) {
                 return false;
             }
-            this.fire(only);
+            this.fire(this.chosen[0]!);
             return true;
         }
-        const kept = this.withoutConflicts(chosen);
-        chosen.length = 0;
+        const kept = this.withoutConflicts(Array.from(this.chosen.subarray(0, count)));
         for (let i = kept.length - 1; i >= 0; i--) {
             this.exitFor(kept[i]!);
         }
