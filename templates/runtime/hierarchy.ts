@@ -156,14 +156,20 @@ export abstract class RegionMachine<S extends State = State, E extends number = 
             return true;
         }
         const kept = this.withoutConflicts(Array.from(this.chosen.subarray(0, count)));
+        // An internal transition leaves and enters nothing: only its actions run.
+        const targeted = this.tables.targeted;
         for (let i = kept.length - 1; i >= 0; i--) {
-            this.exitFor(kept[i]!);
+            if (targeted[kept[i]!] === 1) {
+                this.exitFor(kept[i]!);
+            }
         }
         for (const transition of kept) {
             this.actFor(transition);
         }
         for (const transition of kept) {
-            this.enterFor(transition);
+            if (targeted[transition] === 1) {
+                this.enterFor(transition);
+            }
         }
         kept.length = 0;
         return true;
