@@ -5,6 +5,7 @@ import { DefaultScopeProvider, DocumentState, EmptyFileSystem, URI, type Langium
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Model } from '../language/generated/ast.js';
 import { createReactorFsmServices, type ReactorFsmServices } from '../language/module.js';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { collectGarbage } from './gc.js';
 import { generateHierarchicalModel, generateModel } from './model-generator.js';
@@ -103,6 +104,9 @@ export interface HierarchyComparison {
     readonly states: number;
     readonly hierarchicalMs: number;
     readonly flatMs: number;
+    /** CPU time (user + system) medians: less affected by other processes than the wall clock. */
+    readonly hierarchicalCpuMs: number;
+    readonly flatCpuMs: number;
     /** Hierarchical median / flat median. */
     readonly ratio: number;
     readonly hierarchicalDiagnostics: number;
@@ -119,25 +123,34 @@ export async function compareHierarchy(bench: LanguageBench, states = 10_000, ru
     const flatUri = URI.parse(`memory:///bench-flat-${states}.fsm`);
     await bench.build(hierarchical, hierarchicalUri);
     await bench.build(flat, flatUri);
-    const times = { hierarchical: [] as number[], flat: [] as number[] };
+    const times = { hierarchical: [] as BuildSample[], flat: [] as BuildSample[] };
     let diagnostics = 0;
     for (let i = 0; i < runs; i++) {
         collectGarbage();
         const sample = await bench.build(hierarchical, hierarchicalUri);
-        times.hierarchical.push(sample.ms);
+        times.hierarchical.push(sample);
         diagnostics = sample.diagnostics.length;
         collectGarbage();
-        times.flat.push((await bench.build(flat, flatUri)).ms);
+        times.flat.push(await bench.build(flat, flatUri));
     }
-    const hierarchicalMs = median(times.hierarchical);
-    const flatMs = median(times.flat);
-    return { states, hierarchicalMs, flatMs, ratio: hierarchicalMs / flatMs, hierarchicalDiagnostics: diagnostics };
+    const hierarchicalMs = median(times.hierarchical.map((sample) => sample.ms));
+    const flatMs = median(times.flat.map((sample) => sample.ms));
+    return {
+        states,
+        hierarchicalMs,
+        flatMs,
+        hierarchicalCpuMs: median(times.hierarchical.map((sample) => sample.cpuMs)),
+        flatCpuMs: median(times.flat.map((sample) => sample.cpuMs)),
+        ratio: hierarchicalMs / flatMs,
+        hierarchicalDiagnostics: diagnostics
+    };
 }
 
 // `node --import tsx bench/language-bench.ts` prints the comparison (run.ts imports this file and does not).
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
     const comparison = await compareHierarchy(new LanguageBench('ours'));
-    const { states, hierarchicalMs, flatMs, ratio, hierarchicalDiagnostics } = comparison;
-    console.log(`Hierarchical model (${states.toLocaleString('en-US')} states, 3 levels, parallel regions, history): parse + link + validate ${hierarchicalMs.toFixed(0)} ms (median), ${hierarchicalDiagnostics} diagnostics`);
-    console.log(`Flat model of the same size, same run: ${flatMs.toFixed(0)} ms; ratio hierarchical / flat ${ratio.toFixed(2)}x; issue 12's budget: ${hierarchicalMs < 1_000 ? 'PASS' : 'MISS'} (< 1,000 ms)`);
+    const { states, hierarchicalMs, flatMs, hierarchicalCpuMs, flatCpuMs, ratio, hierarchicalDiagnostics } = comparison;
+    console.log(`Hierarchical model (${states.toLocaleString('en-US')} states, 3 levels, parallel regions, history): parse + link + validate ${hierarchicalMs.toFixed(0)} ms (median; CPU ${hierarchicalCpuMs.toFixed(0)} ms), ${hierarchicalDiagnostics} diagnostics`);
+    console.log(`Flat model of the same size, same run: ${flatMs.toFixed(0)} ms (CPU ${flatCpuMs.toFixed(0)} ms); ratio hierarchical / flat ${ratio.toFixed(2)}x`);
+    console.log(`Issue 12's budget, hierarchical under 1,000 ms: ${hierarchicalMs < 1_000 ? 'PASS' : 'MISS'}${os.loadavg()[0]! > os.cpus().length / 2 ? ' (busy machine: other processes use the CPU)' : ''}`);
 }

@@ -111,17 +111,27 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     for (const state of states) {
         outgoing.set(state, []);
     }
-    const addEdge = (source: State, target: State | undefined, trigger: Transition | Timer): void => {
+    const histories: History[] = [];
+    const targeted = new Set<History>();
+    const addEdge = (source: State, trigger: Transition | Timer): void => {
+        const ref = trigger.target?.ref;
+        if (ref?.$type === 'History') {
+            targeted.add(ref);
+        }
+        const target = targetState(ref);
         if (target && outgoing.has(target)) {
             outgoing.get(source)!.push({ source, target, trigger });
         }
     };
     for (const state of states) {
         for (const transition of state.transitions) {
-            addEdge(state, targetState(transition.target?.ref), transition);
+            addEdge(state, transition);
         }
         for (const timer of state.timers) {
-            addEdge(state, targetState(timer.target?.ref), timer);
+            addEdge(state, timer);
+        }
+        if (state.histories.length > 0 || state.regions.length > 0) {
+            histories.push(...state.histories, ...state.regions.flatMap((region) => region.histories));
         }
     }
 
@@ -164,24 +174,6 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         for (const action of actionsByState.get(state)!) {
             if (isRaiseAction(action)) {
                 produce(action.event?.ref, action);
-            }
-        }
-    }
-
-    const histories: History[] = [];
-    const targeted = new Set<History>();
-    for (const state of states) {
-        histories.push(...state.histories, ...state.regions.flatMap((region) => region.histories));
-        for (const transition of state.transitions) {
-            const target = transition.target?.ref;
-            if (target?.$type === 'History') {
-                targeted.add(target);
-            }
-        }
-        for (const timer of state.timers) {
-            const target = timer.target?.ref;
-            if (target?.$type === 'History') {
-                targeted.add(target);
             }
         }
     }

@@ -56,20 +56,19 @@ function merge(inherited: Inherited, targets: readonly TreeNode[]): Inherited {
  */
 export function terminalStates(tree: StateTree, stopping: ReadonlySet<State>): Set<State> {
     const terminal = new Set<State>();
-    const inherited = new Map<TreeNode, Inherited>([[tree.root, undefined]]);
-    const stopsAround = new Set<TreeNode>();
-    for (const node of tree.nodes) {
-        if (node === tree.root) {
-            continue;
-        }
+    // By node index: what the states around offer, and whether a `stop` runs in them.
+    const inherited: Inherited[] = new Array<Inherited>(tree.nodes.length);
+    const stopsAround = new Uint8Array(tree.nodes.length);
+    for (let i = 1; i < tree.nodes.length; i++) {
+        const node = tree.nodes[i]!;
         const parent = node.parent!;
         const state = node.state;
-        const fromParent = inherited.get(parent);
+        const fromParent = inherited[parent.index];
         const targets = state ? ownTargets(tree, state) : [];
-        inherited.set(node, merge(fromParent, targets));
-        const stops = stopsAround.has(parent) || (state !== undefined && stopping.has(state));
+        inherited[i] = targets.length === 0 ? fromParent : merge(fromParent, targets);
+        const stops = stopsAround[parent.index] === 1 || (state !== undefined && stopping.has(state));
         if (stops) {
-            stopsAround.add(node);
+            stopsAround[i] = 1;
         }
         if (!state || node.kind !== 'atomic' || state.final || stops) {
             continue;
