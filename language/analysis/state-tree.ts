@@ -124,15 +124,4 @@ export class StateTree {
         }
         return this.root;
     }
-
-    /** The ancestors of `node` that are states, innermost first. */
-    static ancestorStates(node: TreeNode): State[] {
-        const states: State[] = [];
-        for (let ancestor = node.parent; ancestor; ancestor = ancestor.parent) {
-            if (ancestor.state) {
-                states.push(ancestor.state);
-            }
-        }
-        return states;
-    }
 }

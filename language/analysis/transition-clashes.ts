@@ -118,8 +118,14 @@ interface RegionTransition {
 function regionConflicts(tree: StateTree): RegionConflict[] {
     /** Parallel state → event → its regions' transitions on that event, in document order. */
     const groups = new Map<TreeNode, Map<Event, RegionTransition[]>>();
+    /** By node index: the node lies inside a region (pre-order: a parent's flag is known before its children's). */
+    const inRegion = new Uint8Array(tree.nodes.length);
     for (const node of tree.nodes) {
-        if (!node.state || !hasParallelAncestor(node)) {
+        const parent = node.parent;
+        if (parent && (parent.kind === 'region' || inRegion[parent.index] === 1)) {
+            inRegion[node.index] = 1;
+        }
+        if (!node.state || inRegion[node.index] === 0) {
             continue;
         }
         for (const transition of node.state.transitions) {
@@ -163,15 +169,6 @@ function regionConflicts(tree: StateTree): RegionConflict[] {
         }
     }
     return conflicts;
-}
-
-function hasParallelAncestor(node: TreeNode): boolean {
-    for (let ancestor = node.parent; ancestor; ancestor = ancestor.parent) {
-        if (ancestor.kind === 'region') {
-            return true;
-        }
-    }
-    return false;
 }
 
 /** The first transition added, and the first one of a region other than its region. */
