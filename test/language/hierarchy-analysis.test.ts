@@ -4,6 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { analyzeMachine } from '../../language/analysis/machine-analysis.js';
 import type { Machine } from '../../language/generated/ast.js';
 import { generateHierarchicalModel } from '../../bench/model-generator.js';
+import { SimulationError } from '../../language/semantics/interpreter.js';
+import { programOf } from '../../language/semantics/program.js';
+import { InterpreterRun } from '../robustness/hierarchy/interpreter-run.js';
+import { printMachine, randomMachine, randomSteps } from '../robustness/hierarchy/model.js';
+import { seededRandom } from '../seeded-random.js';
 import { validate } from '../helpers.js';
 
 async function machineOf(text: string): Promise<Machine> {
@@ -143,6 +148,46 @@ describe('reachability on the tree of states', () => {
         const two = analyzeMachine(await machineOf(`machine M { initial parallel state A { region R { initial state B  initial state C } } }`));
         expect([decided.startDecided, missing.startDecided, two.startDecided]).toEqual([true, false, false]);
     });
+});
+
+describe('reachability against the interpreter', () => {
+    it('never calls a state unreachable that the interpreter enters, nor unable to finish one it finished from (150 random machines)', async () => {
+        const random = seededRandom(0x12);
+        let entered = 0;
+        let finished = 0;
+        for (let index = 0; index < 150; index++) {
+            const text = printMachine(randomMachine(random, index));
+            const machine = await machineOf(text);
+            const analysis = analyzeMachine(machine);
+            const reachable = new Set([...analysis.reachable].map((state) => state.name));
+            const run = new InterpreterRun(programOf(machine.$container));
+            const visited = new Set<string>();
+            try {
+                run.start();
+                run.configuration().forEach((name) => visited.add(name));
+                for (const [step, each] of randomSteps(random, 60).entries()) {
+                    if (run.finished()) {
+                        break;
+                    }
+                    run.run(each, step + 1);
+                    run.configuration().forEach((name) => visited.add(name));
+                }
+            } catch (error) {
+                if (!(error instanceof SimulationError)) {
+                    throw error;
+                }
+            }
+            entered += visited.size;
+            expect([...visited].filter((name) => !reachable.has(name)), text).toEqual([]);
+            if (run.finished()) {
+                finished++;
+                expect(names(analysis.traps).filter((name) => visited.has(name)), text).toEqual([]);
+            }
+        }
+        // The runs went somewhere, and a few of them finished.
+        expect(entered).toBeGreaterThan(300);
+        expect(finished).toBeGreaterThanOrEqual(3); // few random machines finish: 4 with this seed
+    }, 60_000);
 });
 
 describe('ways out and finishing', () => {
