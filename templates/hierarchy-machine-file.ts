@@ -292,10 +292,34 @@ function regionEventCase(machine: MachineView, tree: HierarchyView, event: Event
                 return;
         `;
     }
-    if (regions.size > 1 || taking.some(({ branches }) => branches.some((branch) => branch.shared))) {
+    if (taking.some(({ branches }) => branches.some((branch) => branch.shared))) {
         return expandToNode`
             case ${event_}:
                 if (!this.react(event)) {
+                    this.unhandled(event);
+                }
+                return;
+        `;
+    }
+    if (regions.size > 1) {
+        // Each transition lies inside one region: every region's switch, in document order, may choose one.
+        return expandToNode`
+            case ${event_}:
+                ${eachLine([...regions].sort((a, b) => a - b), (region) => expandToNode`
+                    switch (this.leaves[${region}]) {
+                        ${eachLine(
+                            taking.filter(({ node }) => node.leaf!.region === region),
+                            ({ node, branches, exhaustive }) => expandToNode`
+                                case ${node.index}:
+                                    ${branchLines(branches, exhaustive, (transition) => expandToNode`
+                                        this.choice(${transition});
+                                        break;
+                                    `, 'break;')}
+                            `
+                        )}
+                    }
+                `)}
+                if (!this.fireChosen()) {
                     this.unhandled(event);
                 }
                 return;
