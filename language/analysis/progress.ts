@@ -6,7 +6,7 @@
 // reachable final child). As in reachability, a region is read as its own graph: a state of one region counts as able
 // to finish when another region of the same parallel state can take the machine out (see reachability.ts).
 import type { Action, State } from '../generated/ast.js';
-import type { StateTree, TreeNode } from './state-tree.js';
+import { strictlyInside, type StateTree, type TreeNode } from './state-tree.js';
 
 export function actionsOf(state: State): Action[] {
     return [
@@ -78,7 +78,55 @@ export function terminalStates(tree: StateTree, stopping: ReadonlySet<State>): S
             terminal.add(state);
         }
     }
+    if (terminal.size > 0 && tree.nodes.some((node) => node.kind === 'region')) {
+        // In a region, another region leaving the parallel state (or stopping the machine) is a way out too.
+        const leaving = leavingRegions(tree, stopping);
+        for (const state of terminal) {
+            for (let region = tree.of(state)!.parent; region; region = region.parent) {
+                const other = region.kind === 'region' ? leaving.get(region.parent!) : undefined;
+                if (other === 'many' || (other !== undefined && other !== region)) {
+                    terminal.delete(state);
+                    break;
+                }
+            }
+        }
+    }
     return terminal;
+}
+
+/**
+ * Parallel state → its regions with a transition or timer (`on done` included) that leaves the region, and with it
+ * the parallel state, or with a `stop`: one region, or `many`.
+ */
+function leavingRegions(tree: StateTree, stopping: ReadonlySet<State>): Map<TreeNode, TreeNode | 'many'> {
+    const leaving = new Map<TreeNode, TreeNode | 'many'>();
+    const record = (region: TreeNode): void => {
+        const parallel = region.parent!;
+        const known = leaving.get(parallel);
+        leaving.set(parallel, known === undefined || known === region ? region : 'many');
+    };
+    for (const node of tree.nodes) {
+        const state = node.state;
+        if (!state) {
+            continue;
+        }
+        const targets = [...state.transitions, ...state.timers].map((trigger) => tree.targetNode(trigger.target?.ref));
+        if (stopping.has(state)) {
+            targets.push(tree.root);
+        }
+        for (const target of targets) {
+            for (let region = node.parent; target && region; region = region.parent) {
+                if (region.kind !== 'region') {
+                    continue;
+                }
+                if (strictlyInside(target, region)) {
+                    break; // inside this region, so inside every region around it
+                }
+                record(region);
+            }
+        }
+    }
+    return leaving;
 }
 
 /** The states of `reachable` from which the machine can still finish, as a flag per node of `tree.nodes`. */
