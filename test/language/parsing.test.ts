@@ -1,4 +1,5 @@
 // The grammar: the baseline examples, every construct's AST shape, and words that stay usable as names.
+import { allStates } from '../../language/ast/hierarchy.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseHelper } from 'langium/test';
@@ -135,12 +136,13 @@ describe('constructs', () => {
     });
 
     it('recovers after a missing closing brace at the next state', async () => {
+        // States may hold states, so T is read as S's child and the missing brace is found at the end.
         const document = await parse(`machine M {
             events A
             initial state S { on A -> T
             state T { on A -> S }
         }`);
         expect(document.parseResult.parserErrors.length).toBeGreaterThan(0);
-        expect(document.parseResult.value.machines[0]!.states.map((s) => s.name)).toContain('T');
+        expect(allStates(document.parseResult.value.machines[0]!).map((s) => s.name)).toEqual(['S', 'T']);
     });
 });

@@ -112,8 +112,11 @@ function readTextLine(line: string): Record<string, unknown> | undefined {
     if ((m = /^starts in (\S+)$/.exec(body))) {
         return { ...base, kind: 'start', state: m[1] };
     }
-    if ((m = /^finished in (\S+)$/.exec(body))) {
+    if ((m = /^finished in (\S+(?:, \S+)*)$/.exec(body))) {
         return { ...base, kind: 'finish', state: m[1] };
+    }
+    if ((m = /^(enters|leaves) (\S+)$/.exec(body))) {
+        return { ...base, kind: m[1] === 'enters' ? 'enter' : 'exit', state: m[2] };
     }
     if ((m = /^(\S+) --(.+)--> (\S+)$/.exec(body))) {
         return { ...base, kind: 'transition', from: m[1], event: m[2], to: m[3] };
@@ -121,7 +124,7 @@ function readTextLine(line: string): Record<string, unknown> | undefined {
     if ((m = /^(\S+): (\S+) \(internal\)$/.exec(body))) {
         return { ...base, kind: 'internal', state: m[1], event: m[2] };
     }
-    if ((m = /^(\S+): (\S+) ignored$/.exec(body))) {
+    if ((m = /^(\S+(?:, \S+)*): (\S+) ignored$/.exec(body))) {
         return { ...base, kind: 'unhandled', state: m[1], event: m[2] };
     }
     if ((m = /^ {2}(?:(entry|exit) |(\/) )?(\S.*)$/.exec(body))) {
