@@ -100,10 +100,35 @@ function leaveAllFunction(machine: MachineView, tree: HierarchyView, node: TreeN
                     ? `m.remembered[${remember.history}] = m.active[${node.index}]!;`
                     : remember.what === 'regions'
                       ? `m.remembered[${remember.history}] = 1;`
-                      : `m.remembered[${remember.history}] = m.activeLeaf(${node.index}, HOLDS_ONE);`
+                      : remember.what === 'snapshot'
+                        ? `m.rememberAll(${remember.history});`
+                        : `m.remembered[${remember.history}] = m.activeLeaf(${node.index}, HOLDS_ONE);`
             )}
             ${leaveChildren(tree, node)}
             leave${node.index}(m);
+        }
+    `;
+}
+
+/** Entering a composite again as a deep history's snapshot of `active` says: itself, then what was active inside it. */
+function restoreFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView): Generated {
+    const again = (child: number): string => (tree.nodes[child]!.kind === 'atomic' ? `enter${child}(m);` : `restore${child}(m, snapshot);`);
+    return expandToNode`
+        function restore${node.index}(m: ${machine.className}, snapshot: Int32Array): void {
+            enter${node.index}(m);
+            ${
+                node.kind === 'parallel'
+                    ? eachLine(node.children, again)
+                    : expandToNode`
+                        switch (snapshot[${node.index}]) {
+                            ${eachLine(node.children, (child) => expandToNode`
+                                case ${child}:
+                                    ${again(child)}
+                                    break;
+                            `)}
+                        }
+                    `
+            }
         }
     `;
 }
@@ -152,7 +177,9 @@ function actionPart(machine: MachineView, transition: TreeTransitionView): Gener
 }
 
 function entryPart(transition: TreeTransitionView): Generated {
-    return transition.enters ? byHistory(transition.enters, (nodes) => eachLine(nodes, (node) => `enter${node}(m);`)) : undefined;
+    return transition.enters
+        ? byHistory(transition.enters, (steps) => eachLine(steps, (each) => (typeof each === 'number' ? `enter${each}(m);` : `restore${each.restore}(m, m.snapshot(${each.history}));`)))
+        : undefined;
 }
 
 /** A whole microstep of one transition: exits, its actions, entries. */
@@ -555,6 +582,10 @@ export function hierarchyMachineFile(machine: MachineView): string {
         ${blocks(composites, (node) => leaveAllFunction(machine, tree, node))}
 
         ${blocks(holders, (node) => leaveBelowFunction(machine, tree, node))}
+        ${onlyIf(tree.restorable.length > 0, () => expandToNode`
+
+            ${blocks(tree.restorable.map((index) => tree.nodes[index]!), (node) => restoreFunction(machine, tree, node))}
+        `)}
 
         ${blocks(tree.transitions, (transition) => transitionFunction(machine, transition))}
 

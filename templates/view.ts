@@ -138,10 +138,13 @@ export interface TreeNodeView {
     /** Atomic states: their class and constant, and the region (by number; 0 the machine's own) whose active state they are. */
     leaf?: { className: string; constName: string; region: number };
     /** The histories it holds, filled in when it is left: its active child, its active atomic state (deep), or its regions. */
-    remembers: Array<{ history: number; what: 'child' | 'leaf' | 'regions' }>;
+    remembers: Array<{ history: number; what: 'child' | 'leaf' | 'regions' | 'snapshot' }>;
     /** Final states below the top level: the completion event of the parent to queue, and of a parallel grandparent once every region is final. */
     completes?: { parentDone?: number; parallelDone?: { id: number; regions: number[] } };
 }
+
+/** A state to enter, or a deep history's holder entered again with everything inside it as remembered (`snapshot`). */
+export type EntryStep = number | { restore: number; history: number };
 
 /** Where a transition's exits stop, or its entries start: the subtree of a composite; with a history target, per what it remembers. */
 export type TreeStep<T> = { kind: 'static'; value: T } | { kind: 'history'; history: number; cases: Array<{ remembered: number; value: T }> };
@@ -158,8 +161,8 @@ export interface TreeTransitionView {
     actions: ActionCall[];
     /** The composite (0: the machine) whose active subtree it leaves: its domain. */
     exitBelow?: TreeStep<number>;
-    /** The states it enters, outermost first. */
-    enters?: TreeStep<number[]>;
+    /** The states it enters, outermost first (a deep history over regions: its snapshot restored in their place). */
+    enters?: TreeStep<EntryStep[]>;
     /** The number of the state that declares it. */
     sourceIndex: number;
     comment: string;
@@ -187,6 +190,8 @@ export interface HierarchyView {
     nodes: TreeNodeView[];
     regionCount: number;
     historyCount: number;
+    /** Composites inside deep histories over regions: entered again as a snapshot of `active` says. */
+    restorable: number[];
     /** The name of the machine's initial state (the start line) and what starting enters. */
     initialName: string;
     startEnters: number[];

@@ -4,7 +4,7 @@ import type { Machine, State, Timer, Transition } from '../generated/ast.js';
 import { analyzeMachine } from '../analysis/machine-analysis.js';
 import { allStates } from '../ast/hierarchy.js';
 import { sourceText } from '../ast/source-text.js';
-import { PAYLOAD_TYPES, unionType, type ActionCall, type EventView, type GuardCall, type HierarchyView, type MachineView, type StateView, type TimerView, type TreeHandlerView, type TreeNodeView, type TreeStep, type TreeTransitionView } from '../../templates/index.js';
+import { PAYLOAD_TYPES, unionType, type ActionCall, type EntryStep, type EventView, type GuardCall, type HierarchyView, type MachineView, type StateView, type TimerView, type TreeHandlerView, type TreeNodeView, type TreeStep, type TreeTransitionView } from '../../templates/index.js';
 import type { Behaviour, StatePlan, TransitionPlan } from './behaviour.js';
 import { eventTable, type EventTable } from './events.js';
 import type { MachineContext } from './machine-view.js';
@@ -86,12 +86,37 @@ function sequences(tree: GeneratorTree, source: TreeNode, target: Transition['ta
     if (!written) {
         return {};
     }
+    if (written.$type === 'History' && tree.remembersRegions(written)) {
+        // Remembered: the holder's whole configuration, restored from a snapshot; the domain is the holder's (a
+        // transition from inside the holder to it is refused: see unsupported.ts).
+        const history = tree.historyIndex(written);
+        const holder = tree.holderOf(written);
+        const domain = tree.lcca(source, [holder]);
+        const around = tree.entrySet([holder], domain).filter((node) => node !== holder && !GeneratorTree.isDescendant(node, holder));
+        const restored: EntryStep[] = [
+            ...around.filter((node) => node.index < holder.index).map((node) => node.index),
+            { restore: holder.index, history },
+            ...around.filter((node) => node.index > holder.end).map((node) => node.index)
+        ];
+        const fallback = tree.effectiveTargets(written, -1);
+        const fallbackDomain = tree.lcca(source, fallback);
+        return {
+            exitBelow: step(history, [
+                { remembered: -1, value: fallbackDomain.index },
+                { remembered: 1, value: domain.index }
+            ]),
+            enters: step(history, [
+                { remembered: -1, value: tree.entrySet(fallback, fallbackDomain).map((node): EntryStep => node.index) },
+                { remembered: 1, value: restored }
+            ])
+        };
+    }
     if (written.$type === 'History') {
         const history = tree.historyIndex(written);
         const cases = tree.rememberable(written).map((remembered) => {
             const targets = tree.effectiveTargets(written, remembered);
             const domain = tree.lcca(source, targets);
-            return { remembered, domain: domain.index, enters: tree.entrySet(targets, domain).map((node) => node.index) };
+            return { remembered, domain: domain.index, enters: tree.entrySet(targets, domain).map((node): EntryStep => node.index) };
         });
         return {
             exitBelow: step(history, cases.map(({ remembered, domain }) => ({ remembered, value: domain }))),
@@ -100,7 +125,7 @@ function sequences(tree: GeneratorTree, source: TreeNode, target: Transition['ta
     }
     const targetNode = tree.of(written);
     const domain = tree.lcca(source, [targetNode]);
-    return { exitBelow: { kind: 'static', value: domain.index }, enters: { kind: 'static', value: tree.entrySet([targetNode], domain).map((node) => node.index) } };
+    return { exitBelow: { kind: 'static', value: domain.index }, enters: { kind: 'static', value: tree.entrySet([targetNode], domain).map((node): EntryStep => node.index) } };
 }
 
 /** Builds the view of a machine with composite states, regions or histories. */
@@ -206,7 +231,10 @@ export function buildHierarchicalMachineView(machine: Machine, context: MachineC
             entry: calls(node.state?.entries.flatMap((block) => block.actions) ?? []),
             exit: calls(node.state?.exits.flatMap((block) => block.actions) ?? []),
             timers: timers.filter((timer) => timer.source === node).map(({ slot, ms, id }) => ({ slot, ms, id })),
-            remembers: node.histories.map((history) => ({ history: tree.historyIndex(history), what: history.deep ? 'leaf' : node.kind === 'parallel' ? 'regions' : 'child' }))
+            remembers: node.histories.map((history) => ({
+                history: tree.historyIndex(history),
+                what: tree.remembersRegions(history) ? 'snapshot' : history.deep ? 'leaf' : node.kind === 'parallel' ? 'regions' : 'child'
+            }))
         };
         if (node.kind === 'atomic' && node.state) {
             let region = node.parent;
@@ -232,6 +260,9 @@ export function buildHierarchicalMachineView(machine: Machine, context: MachineC
         nodes: nodeViews,
         regionCount: regionOf.size,
         historyCount: tree.histories.length,
+        restorable: tree.nodes
+            .filter((node) => node.kind !== 'atomic' && tree.histories.some((history) => tree.remembersRegions(history) && (tree.holderOf(history) === node || GeneratorTree.isDescendant(node, tree.holderOf(history)))))
+            .map((node) => node.index),
         initialName: tree.root.initial?.name ?? '',
         startEnters: tree.root.initial ? tree.entrySet([tree.root.initial], undefined).map((node) => node.index) : [],
         transitions,

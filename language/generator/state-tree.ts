@@ -166,6 +166,12 @@ export class GeneratorTree {
         return holder.kind === 'parallel' ? [-1, 1] : [-1, ...holder.children.map((child) => child.index)];
     }
 
+    /** True for a deep history whose holder is or holds a parallel state: it remembers one atomic state per region. */
+    remembersRegions(history: History): boolean {
+        const holder = this.holderOf(history);
+        return history.deep && this.hasParallel(holder);
+    }
+
     /** The node a target names (a history: its holder). */
     targetNode(target: State | History): TreeNode {
         return isHistory(target) ? this.holderOf(target) : this.of(target);

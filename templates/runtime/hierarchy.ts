@@ -50,6 +50,20 @@ export abstract class HierarchicalMachine<S extends State = State, E extends num
         return true;
     }
 
+    /** Deep histories over parallel regions: what `active` was when their composite was last left. */
+    private snapshots: Array<Int32Array | undefined> | undefined;
+
+    /** A deep history over parallel regions remembers every active child at once: a copy of `active`. */
+    rememberAll(history: number): void {
+        this.remembered[history] = 1;
+        (this.snapshots ??= [])[history] = this.active.slice();
+    }
+
+    /** What a deep history over parallel regions remembered (it has remembered once: `remembered` says so). */
+    snapshot(history: number): Int32Array {
+        return this.snapshots![history]!;
+    }
+
     /** The atomic state active below composite `node` following `active` (what a deep history remembers). */
     activeLeaf(node: number, compound: Uint8Array): number {
         let leaf = this.active[node]!;

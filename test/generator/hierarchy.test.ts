@@ -118,6 +118,34 @@ const CONFLICTS = `machine Panel {
 }
 `;
 
+/** A deep history over a parallel state: every region's state remembered, and entered again from a snapshot. */
+const DEEP_REGIONS = `machine Studio {
+    events Enter, Leave, Back, A, B, Nest
+    initial state Lobby { on Enter -> Room }
+    state Room {
+        deep history Memory -> Desk
+        on Leave -> Hall
+        initial state Desk { on Nest -> Stage }
+        parallel state Stage {
+            entry lightsOn
+            region Left {
+                initial state L1 { on A -> L2 }
+                state L2 {
+                    on A -> L1
+                    initial state L2a { on B -> L2b }
+                    state L2b
+                }
+            }
+            region Right {
+                initial state R1 { on B -> R2 }
+                state R2
+            }
+        }
+    }
+    state Hall { on Back -> Memory }
+}
+`;
+
 const CASES: Array<{ name: string; text: string; steps: Step[]; guard?: GuardValue }> = [
     {
         name: 'the product sketch (history, a parallel state, a composite timer)',
@@ -141,6 +169,11 @@ const CASES: Array<{ name: string; text: string; steps: Step[]; guard?: GuardVal
         steps: [{ send: 'Start' }, { advance: 4999 }, { send: 'Abort' }, { send: 'Start' }, { advance: 3000 }, { send: 'StepA' }, { advance: 2000 }, { send: 'Start' }, { advance: 6000 }]
     },
     {
+        name: 'a deep history over regions: its default, then every region\'s state as it was',
+        text: DEEP_REGIONS,
+        steps: [{ send: 'Enter' }, { send: 'Leave' }, { send: 'Back' }, { send: 'Nest' }, { send: 'A' }, { send: 'B' }, { send: 'Leave' }, { send: 'Back' }, { send: 'B' }, { send: 'Leave' }, { send: 'Back' }]
+    },
+    {
         name: 'regions firing together, a child beating its parent, a transition across regions',
         text: CONFLICTS,
         steps: [{ send: 'Both' }, { send: 'Parent' }, { send: 'Both' }, { send: 'Parent' }, { send: 'Both' }, { send: 'Cross' }, { send: 'Flip' }, { send: 'Flip' }, { send: 'Both' }, { send: 'Cross' }],
@@ -160,7 +193,7 @@ describe('generated hierarchical machines', () => {
     }
 
     it('type-check under the project\'s strict tsconfig', async () => {
-        for (const text of [PLAYER, NESTED, COMPLETION, CONFLICTS]) {
+        for (const text of [PLAYER, NESTED, COMPLETION, CONFLICTS, DEEP_REGIONS]) {
             const { files } = await compileHierarchical(text);
             expect(typeCheck(await writeProject(files))).toEqual([]);
             for (const file of files) {
