@@ -3,11 +3,10 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Machine, MachineHost } from '../../templates/runtime/index.js';
-import { DECK_ACTIONS, deckCounters, type DeckActions, type DeckCounters } from './deck-model.js';
+import { DECK_ACTIONS, deckCounters, type DeckActions } from './deck-model.js';
 import { SwitchDeckMachine } from './deck-switch.js';
+import { countsOf, timeThree, type Runner } from './timing.js';
 import { startDeckActor, xstateDeckMachine, XSTATE_DECK_EVENTS } from './deck-xstate.js';
-import { collectGarbage } from './gc.js';
-import { median } from './stats.js';
 
 export interface GeneratedDeck {
     readonly DeckMachine: new (host: MachineHost, actions: DeckActions) => Machine;
@@ -37,20 +36,8 @@ export interface HierarchyResult {
     readonly disagreement?: string;
 }
 
-type Runner = (events: Int32Array, limit: number) => void;
 
-function timed(run: Runner, events: Int32Array, limit = events.length): number {
-    collectGarbage();
-    const start = process.hrtime.bigint();
-    run(events, limit);
-    return limit / (Number(process.hrtime.bigint() - start) / 1e9);
-}
 
-function countsOf(run: Runner, state: DeckCounters, events: Int32Array): number[] {
-    state.counts.fill(0);
-    run(events, events.length);
-    return [...state.counts];
-}
 
 export function measureHierarchy(generated: GeneratedDeck, events: Int32Array, plan: HierarchyPlan): HierarchyResult {
     const states = { generated: deckCounters(), switch: deckCounters(), xstate: deckCounters() };
@@ -88,26 +75,11 @@ export function measureHierarchy(generated: GeneratedDeck, events: Int32Array, p
 
     // A resident instance of each keeps their hidden classes alive between runs (see throughput.ts, `residents`).
     const alive: unknown[] = [new generated.DeckMachine(generated.host, states.generated.actions), new SwitchDeckMachine(states.switch.actions)];
-    for (let i = 0; i < plan.warmups; i++) {
-        timed(runGenerated, events);
-        timed(runSwitch, events);
-    }
-    const runs = { generated: [] as number[], switch: [] as number[], xstate: [] as number[] };
-    for (let i = 0; i < plan.runs; i++) {
-        runs.generated.push(timed(runGenerated, events));
-        runs.switch.push(timed(runSwitch, events));
-    }
-    timed(runXState, events, Math.min(plan.xstateWarmupEvents, events.length));
-    for (let i = 0; i < plan.xstateRuns; i++) {
-        runs.xstate.push(timed(runXState, events));
-    }
+    const timings = timeThree({ generated: runGenerated, switch: runSwitch, xstate: runXState }, events, plan);
     alive.length = 0;
     return {
         events: events.length,
-        generated: median(runs.generated),
-        switch: median(runs.switch),
-        xstate: median(runs.xstate),
-        runs,
+        ...timings,
         agree: disagreement === undefined,
         ...(disagreement === undefined ? {} : { disagreement })
     };

@@ -1,8 +1,8 @@
 // Part 1: events per second of the same TCP-like machine driven by the same seeded sequence, three ways:
 // the generated State-pattern classes, a hand-written numeric switch, and XState 5.
 import type { GeneratedTcp } from './generated-tcp.js';
-import { collectGarbage } from './gc.js';
 import { median } from './stats.js';
+import { countsOf, timeThree, timed, type Runner } from './timing.js';
 import { SwitchTcpMachine } from './switch-machine.js';
 import { ACTION_NAMES, counters, type Counters } from './tcp-model.js';
 import { XSTATE_EVENTS, startActor, xstateTcpMachine } from './xstate-machine.js';
@@ -31,7 +31,6 @@ export interface ThroughputResult {
     readonly disagreement?: string;
 }
 
-type Runner = (events: Int32Array, limit: number) => void;
 
 /**
  * One live instance of each implementation for the whole measurement, as in any process that runs machines.
@@ -81,20 +80,7 @@ function xstateRunner(state: Counters): Runner {
     };
 }
 
-/** Events per second of one pass over the first `limit` events. */
-function timed(run: Runner, events: Int32Array, limit = events.length): number {
-    collectGarbage();
-    const start = process.hrtime.bigint();
-    run(events, limit);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return limit / seconds;
-}
 
-function countsOf(run: Runner, state: Counters, events: Int32Array): number[] {
-    state.counts.fill(0);
-    run(events, events.length);
-    return [...state.counts];
-}
 
 export function measureThroughput(generated: GeneratedTcp, events: Int32Array, plan: ThroughputPlan): ThroughputResult {
     const generatedState = counters();
@@ -122,26 +108,11 @@ export function measureThroughput(generated: GeneratedTcp, events: Int32Array, p
         unanchored.switch.push(timed(runSwitch, events));
     }
     const alive = residents(generated, [generatedState, switchState], events);
-    for (let i = 0; i < plan.warmups; i++) {
-        timed(runGenerated, events);
-        timed(runSwitch, events);
-    }
-    const runs = { generated: [] as number[], switch: [] as number[], xstate: [] as number[] };
-    for (let i = 0; i < plan.runs; i++) {
-        runs.generated.push(timed(runGenerated, events));
-        runs.switch.push(timed(runSwitch, events));
-    }
-    timed(runXState, events, Math.min(plan.xstateWarmupEvents, events.length));
-    for (let i = 0; i < plan.xstateRuns; i++) {
-        runs.xstate.push(timed(runXState, events));
-    }
+    const timings = timeThree({ generated: runGenerated, switch: runSwitch, xstate: runXState }, events, plan);
     alive.length = 0;
     return {
         events: events.length,
-        generated: median(runs.generated),
-        switch: median(runs.switch),
-        xstate: median(runs.xstate),
-        runs,
+        ...timings,
         unanchored: { generated: median(unanchored.generated), switch: median(unanchored.switch) },
         agree: disagreement === undefined,
         ...(disagreement === undefined ? {} : { disagreement })
