@@ -18,7 +18,7 @@ import {
 import { targetState } from '../ast/hierarchy.js';
 import { actionsOf, finishingStates, terminalStates } from './progress.js';
 import { reachableStates } from './reachability.js';
-import { isCompoundLike, StateTree } from './state-tree.js';
+import { isCompoundLike, StateTree } from '../ast/state-tree.js';
 import { findClashes, type RegionConflict } from './transition-clashes.js';
 
 export type { RegionConflict } from './transition-clashes.js';

@@ -6,7 +6,7 @@
 // reachable final child). As in reachability, a region is read as its own graph: a state of one region counts as able
 // to finish when another region of the same parallel state can take the machine out (see reachability.ts).
 import type { Action, State } from '../generated/ast.js';
-import { strictlyInside, type StateTree, type TreeNode } from './state-tree.js';
+import { strictlyInside, type StateTree, type TreeNode } from '../ast/state-tree.js';
 
 export function actionsOf(state: State): Action[] {
     return [

@@ -7,7 +7,7 @@
 // of their reachable states). Guards are not read: a guarded transition may fire. The result can call a state reachable
 // that no real run enters (when two regions' states exclude each other through guards or timing), never the reverse.
 import type { State, Timer, Transition } from '../generated/ast.js';
-import type { StateTree, TreeNode } from './state-tree.js';
+import type { StateTree, TreeNode } from '../ast/state-tree.js';
 
 export function reachableStates(tree: StateTree): Set<State> {
     const reachable = new Set<State>();

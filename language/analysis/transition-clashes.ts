@@ -1,7 +1,7 @@
 // Transitions on one event that stand in each other's way: in one state (nondeterministic, shadowed), between a state
 // and the states inside it (hidden), and between two regions of a parallel state (conflicting).
 import type { Event, Region, State, Transition } from '../generated/ast.js';
-import { strictlyInside, type StateTree, type TreeNode } from './state-tree.js';
+import { strictlyInside, type StateTree, type TreeNode } from '../ast/state-tree.js';
 
 export type TransitionPair = readonly [Transition, Transition];
 

@@ -224,7 +224,7 @@ export function buildHierarchicalMachineView(machine: Machine, context: MachineC
         const view: TreeNodeView = {
             index: node.index,
             name: node.name,
-            kind: node.kind === 'machine' ? 'compound' : node.kind,
+            kind: node.kind === 'root' ? 'compound' : node.kind,
             parent: parent?.index ?? -1,
             children: node.children.map((child) => child.index),
             final: node.state?.final ?? false,

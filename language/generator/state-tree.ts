@@ -1,70 +1,23 @@
-// A hierarchical machine's states and regions as a numbered tree, and SCXML's entry and exit sets worked out at
-// generation time: what a transition leaves (the subtree of its domain) and enters (outermost first).
+// SCXML's entry sets and histories worked out at generation time over the shared tree of states: what a transition
+// enters (outermost first), what a history stands for and can remember.
 import type { History, Machine, Region, State } from '../generated/ast.js';
 import { isHistory } from '../generated/ast.js';
+import { isCompoundLike, StateTree, strictlyInside, type TreeNode } from '../ast/state-tree.js';
 
-export type NodeKind = 'atomic' | 'compound' | 'parallel' | 'region';
+export type { TreeNode };
 
-export interface TreeNode {
-    /** Document order, from 1; the machine is 0. */
-    readonly index: number;
-    readonly kind: NodeKind | 'machine';
-    readonly name: string;
-    readonly parent: TreeNode | undefined;
-    readonly children: TreeNode[];
-    readonly state: State | undefined;
-    readonly histories: History[];
-    initial: TreeNode | undefined;
-    /** The last number inside this node's subtree. */
-    end: number;
-}
-
-export class GeneratorTree {
-    readonly root: TreeNode;
-    /** Index 0 is the machine. */
-    readonly nodes: TreeNode[] = [];
-    private readonly byState = new Map<State | Region, TreeNode>();
+/** The shared tree of states (language/ast/state-tree.ts) with what the generator works out from it. */
+export class GeneratorTree extends StateTree {
     /** Every history, numbered in document order. */
-    readonly histories: History[] = [];
+    readonly histories: History[];
 
     constructor(machine: Machine) {
-        this.root = { index: 0, kind: 'machine', name: machine.name, parent: undefined, children: [], state: undefined, histories: [], initial: undefined, end: 0 };
-        this.nodes.push(this.root);
-        this.addStates(this.root, machine.states);
+        super(machine);
+        this.histories = this.nodes.flatMap((node) => [...node.histories]);
     }
 
-    private add(parent: TreeNode, node: Omit<TreeNode, 'index' | 'parent' | 'children' | 'initial' | 'end'>, source: State | Region): TreeNode {
-        const added: TreeNode = { ...node, index: this.nodes.length, parent, children: [], initial: undefined, end: 0 };
-        this.nodes.push(added);
-        this.byState.set(source, added);
-        parent.children.push(added);
-        this.histories.push(...node.histories);
-        return added;
-    }
-
-    private addStates(parent: TreeNode, states: readonly State[]): void {
-        for (const state of states) {
-            const kind: NodeKind = state.parallel ? 'parallel' : state.states.length > 0 ? 'compound' : 'atomic';
-            const node = this.add(parent, { kind, name: state.name, state, histories: [...state.histories] }, state);
-            if (state.initial) {
-                parent.initial ??= node;
-            }
-            if (kind === 'parallel') {
-                for (const region of state.regions) {
-                    const regionNode = this.add(node, { kind: 'region', name: region.name, state: undefined, histories: [...region.histories] }, region);
-                    this.addStates(regionNode, region.states);
-                    regionNode.end = this.nodes.length - 1;
-                }
-            } else {
-                this.addStates(node, state.states);
-            }
-            node.end = this.nodes.length - 1;
-        }
-        parent.end = this.nodes.length - 1;
-    }
-
-    of(state: State | Region): TreeNode {
-        const node = this.byState.get(state);
+    override of(state: State | Region): TreeNode {
+        const node = super.of(state);
         if (!node) {
             throw new Error(`internal: '${state.name}' is not in the tree`);
         }
@@ -76,27 +29,17 @@ export class GeneratorTree {
     }
 
     /** The node holding a history. */
-    holderOf(history: History): TreeNode {
+    override holderOf(history: History): TreeNode {
         return this.of(history.$container);
     }
 
     /** True for the machine, compound states and regions: they hold one active child. */
     static holdsOne(node: TreeNode): boolean {
-        return node.kind === 'machine' || node.kind === 'compound' || node.kind === 'region';
+        return isCompoundLike(node);
     }
 
     static isDescendant(node: TreeNode, ancestor: TreeNode): boolean {
-        return node.index > ancestor.index && node.index <= ancestor.end;
-    }
-
-    /** The least common compound ancestor: the first proper ancestor of `first` holding one child with every other node below it. */
-    lcca(first: TreeNode, rest: readonly TreeNode[]): TreeNode {
-        for (let ancestor = first.parent; ancestor; ancestor = ancestor.parent) {
-            if (GeneratorTree.holdsOne(ancestor) && rest.every((node) => GeneratorTree.isDescendant(node, ancestor))) {
-                return ancestor;
-            }
-        }
-        return this.root;
+        return strictlyInside(node, ancestor);
     }
 
     /** True when `node` or a state inside it is parallel: a transition it declares may be reached from several regions. */
@@ -173,7 +116,7 @@ export class GeneratorTree {
     }
 
     /** The node a target names (a history: its holder). */
-    targetNode(target: State | History): TreeNode {
+    override targetNode(target: State | History): TreeNode {
         return isHistory(target) ? this.holderOf(target) : this.of(target);
     }
 }

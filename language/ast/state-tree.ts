@@ -1,4 +1,5 @@
-// A machine's states and regions as a numbered tree for the analysis: kinds, initial children, subtree ranges, domains.
+// A machine's states and regions as a numbered tree: kinds, initial children, subtree ranges, domains. The analysis
+// reads it as it is; the generator extends it with SCXML's entry sets and histories (language/generator/state-tree.ts).
 import type { History, Machine, Region, State, Target } from '../generated/ast.js';
 
 export type TreeKind = 'root' | 'atomic' | 'compound' | 'parallel' | 'region';
@@ -8,6 +9,10 @@ export interface TreeNode {
     /** The state this node stands for (undefined for the machine and for regions). */
     readonly state: State | undefined;
     readonly region: Region | undefined;
+    /** The state's or region's name; the machine's for the root. */
+    readonly name: string;
+    /** The histories this state or region holds. */
+    readonly histories: readonly History[];
     readonly parent: TreeNode | undefined;
     readonly children: TreeNode[];
     /** The first child marked `initial` (root, compound states and regions). */
@@ -37,7 +42,7 @@ export class StateTree {
     private readonly byElement = new Map<State | Region, TreeNode>();
 
     constructor(machine: Machine) {
-        this.root = this.node('root', undefined, undefined, undefined);
+        this.root = this.node('root', undefined, undefined, undefined, machine.name);
         // Iterative: a deep nesting must not hit the stack limit. Children are pushed in reverse to visit them in order.
         const stack: Array<{ parent: TreeNode; element: State | Region } | { close: TreeNode }> = [];
         const pushChildren = (parent: TreeNode, states: readonly State[], regions: readonly Region[]): void => {
@@ -58,13 +63,13 @@ export class StateTree {
             }
             const { parent, element } = item;
             if (element.$type === 'Region') {
-                const region = this.node('region', undefined, element, parent);
+                const region = this.node('region', undefined, element, parent, element.name);
                 pushChildren(region, element.states, []);
                 continue;
             }
             const state = element;
             const kind: TreeKind = state.parallel ? 'parallel' : state.states.length > 0 || state.regions.length > 0 ? 'compound' : 'atomic';
-            const node = this.node(kind, state, undefined, parent);
+            const node = this.node(kind, state, undefined, parent, state.name);
             this.states.push(state);
             if (state.initial && parent.kind !== 'parallel') {
                 parent.initial ??= node;
@@ -73,8 +78,9 @@ export class StateTree {
         }
     }
 
-    private node(kind: TreeKind, state: State | undefined, region: Region | undefined, parent: TreeNode | undefined): TreeNode {
-        const node: TreeNode = { kind, state, region, parent, children: [], initial: undefined, index: this.nodes.length, end: this.nodes.length };
+    private node(kind: TreeKind, state: State | undefined, region: Region | undefined, parent: TreeNode | undefined, name: string): TreeNode {
+        const histories = state?.histories ?? region?.histories ?? [];
+        const node: TreeNode = { kind, state, region, name, histories, parent, children: [], initial: undefined, index: this.nodes.length, end: this.nodes.length };
         this.nodes.push(node);
         parent?.children.push(node);
         if (state || region) {
@@ -109,6 +115,16 @@ export class StateTree {
     domain(source: TreeNode, target: TreeNode): TreeNode {
         for (let ancestor = source.parent; ancestor; ancestor = ancestor.parent) {
             if (isCompoundLike(ancestor) && strictlyInside(target, ancestor)) {
+                return ancestor;
+            }
+        }
+        return this.root;
+    }
+
+    /** The least common compound ancestor: the first proper ancestor of `first` holding one child with every other node below it. */
+    lcca(first: TreeNode, rest: readonly TreeNode[]): TreeNode {
+        for (let ancestor = first.parent; ancestor; ancestor = ancestor.parent) {
+            if (isCompoundLike(ancestor) && rest.every((node) => strictlyInside(node, ancestor))) {
                 return ancestor;
             }
         }
