@@ -3,7 +3,7 @@
 import { expandToNode, type Generated } from 'langium/generate';
 import type { ActionPhase } from './runtime/trace-format.js';
 import { blocks, commentText, docComment, eachLine, ExternalModule, file, onlyIf } from './code.js';
-import { actionStatement, machineFileHead, machineMembers, memberCall } from './machine-file.js';
+import { actionStatement, machineFileHead, machineMembers, memberCall, signalsAndOptions } from './machine-file.js';
 import type { ActionCall, EventView, GuardCall, HierarchyView, MachineView, TreeBranchView, TreeNodeView, TreeStep, TreeTransitionView } from './view.js';
 
 /**
@@ -588,6 +588,7 @@ export function hierarchyMachineFile(machine: MachineView): string {
         `)}
 
         ${blocks(tree.transitions, (transition) => transitionFunction(machine, transition))}
+        ${signalsAndOptions(machine)}
 
         ${docComment(`Machine ${machine.name}: owns the active states and dispatches events to them (the runtime's ${base} does the rest).`)}
         export class ${m} extends ${base}<${machine.stateBase}, ${machine.eventIdType}> {

@@ -263,9 +263,33 @@ export function machineFileHead(machine: MachineView, summary: string, runtimeIm
     `;
 }
 
-export function machineFile(machine: MachineView): string {
+/** The signals a machine turns into events and, when it has sockets, the options its constructor takes (every machine file has them). */
+export function signalsAndOptions(machine: MachineView): Generated {
     const m = machine.className;
     const hasSockets = machine.sockets.length > 0;
+    return expandToNode`
+    ${onlyIf(machine.signals.length > 0, () => expandToNode`
+
+        ${docComment(`The signals ${machine.name} turns into events, while it runs.`)}
+        const ${machine.signalsConst}: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
+            ${eachLine(machine.signals, (signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)}
+        ];
+    `)}
+    ${onlyIf(hasSockets, () => expandToNode`
+
+        ${docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`)}
+        export interface ${machine.optionsType} {
+            sockets?: {
+                ${eachLine(machine.sockets, (socket) => `${socket.key}?: (machine: ${m}${socketParameters(machine, socket)}) => ${socket.className};`)}
+            };
+        }
+    `)}
+    `;
+}
+
+/** A flat machine's file: an abstract state, one class per state, and the machine. */
+export function machineFile(machine: MachineView): string {
+    const m = machine.className;
     return file(expandToNode`
         ${machineFileHead(machine, `Machine ${machine.name}: the GoF State pattern.`, MACHINE_FILE_IMPORTS.runtime.importLine())}
 
@@ -283,22 +307,7 @@ export function machineFile(machine: MachineView): string {
         `)}
 
         ${eachLine(machine.states, (state) => `const ${state.constName} = new ${state.className}();`)}
-        ${onlyIf(machine.signals.length > 0, () => expandToNode`
-
-            ${docComment(`The signals ${machine.name} turns into events, while it runs.`)}
-            const ${machine.signalsConst}: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
-                ${eachLine(machine.signals, (signal) => `[${JSON.stringify(signal.signal)}, ${machine.eventsConst}.${signal.eventKey}],`)}
-            ];
-        `)}
-        ${onlyIf(hasSockets, () => expandToNode`
-
-            ${docComment(`How to construct ${m}: a factory per socket gives the machine your subclass of its generated Dispatcher.`)}
-            export interface ${machine.optionsType} {
-                sockets?: {
-                    ${eachLine(machine.sockets, (socket) => `${socket.key}?: (machine: ${m}${socketParameters(machine, socket)}) => ${socket.className};`)}
-                };
-            }
-        `)}
+        ${signalsAndOptions(machine)}
 
         ${docComment(`Machine ${machine.name}: owns the current state and dispatches events to it (the runtime's Machine does the rest).`)}
         export class ${m} extends Machine<${machine.stateBase}, ${machine.eventIdType}> {
