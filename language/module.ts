@@ -18,6 +18,7 @@ import { ReactorFsmLinker } from './references/linker.js';
 import { LinkedReferenceDescriptionProvider } from './references/reference-descriptions.js';
 import { nameWords } from './syntax-errors/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './syntax-errors/messages.js';
+import { NestingLimitedLexer } from './syntax-errors/nesting-limit.js';
 import { ReactorFsmDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/validator.js';
 import { GraphChecks } from './validation/graph-checks.js';
@@ -33,6 +34,7 @@ import { ReactorFsmSemanticTokenProvider } from './lsp/semantic-tokens.js';
 import type { Machine, Model } from './generated/ast.js';
 import { generateProject, type GeneratedFile } from './generator/generator.js';
 import { chooseMachine, machineSvg } from './diagram/diagram.js';
+import { DefaultMachineAnalyzer, type MachineAnalyzer } from './analysis/machine-analyzer.js';
 import { machineToMermaid } from './diagram/mermaid.js';
 
 /** Turns a checked model into the files of a project (content only; `write-files.ts` puts them on disk). */
@@ -52,6 +54,10 @@ export interface DiagramRenderer {
 
 /** The services Reactor FSM adds to Langium's. */
 export interface ReactorFsmAddedServices {
+    /** What the checks, hover, completion, semantic tokens and `reactor-fsm check` know about each machine. */
+    analysis: {
+        MachineAnalyzer: MachineAnalyzer;
+    };
     validation: {
         /** The checks, one service per kind, registered by `registerValidationChecks` with the service as `this`. */
         checks: {
@@ -82,7 +88,9 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     parser: {
         // Chevrotain's messages list token type names ("ID", "QUANTITY"); ours speak the user's words.
         ParserErrorMessageProvider: (services) => new FriendlyParserErrorMessages(nameWords(services.Grammar)),
-        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages()
+        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages(),
+        // Blocks nested beyond any model's need are cut before parsing (the parser would run out of stack).
+        Lexer: (services) => new NestingLimitedLexer(services)
     },
     references: {
         // Events, states and sockets are declared in nested blocks but visible across the whole machine.
@@ -96,6 +104,10 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
         // The reference index reads the references the linker collected instead of walking the tree again.
         ReferenceDescriptionProvider: (services) => new LinkedReferenceDescriptionProvider(services)
     },
+    analysis: {
+        // One analysis per machine and document build, shared by every feature that reads it (not one per feature).
+        MachineAnalyzer: (services) => new DefaultMachineAnalyzer(services)
+    },
     validation: {
         // Two jobs: syntax and linking diagnostics get stable codes like every other diagnostic, and the checks of every
         // node run in one walk without Langium's per-node streams.
@@ -103,7 +115,7 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
         // Our checks, as services: a module passed to createReactorFsmServices can replace one kind of check.
         checks: {
             Structure: (services) => new StructureChecks(services),
-            Graph: () => new GraphChecks(),
+            Graph: (services) => new GraphChecks(services),
             Sockets: () => new SocketChecks()
         }
     },

@@ -50,6 +50,11 @@ export interface MachineAnalysis {
     /** States some path from the initial state makes active, ancestors included (empty without an initial state). */
     readonly reachable: ReadonlySet<State>;
     /**
+     * The states not in `reachable`, once that is decided: empty without an initial state, or while a composite state
+     * or region lacks its one initial child (`startDecided`). Every feature that calls a state unreachable reads this.
+     */
+    readonly unreachable: ReadonlySet<State>;
+    /**
      * Non-final atomic states with no way out: no edge of theirs, or of a state around them, to another state, and
      * no `stop` action in them or around them.
      */
@@ -85,19 +90,11 @@ export interface MachineAnalysis {
     readonly startDecided: boolean;
 }
 
-const cache = new WeakMap<Machine, MachineAnalysis>();
-
-/** The analysis of `machine`, computed once per AST (a new text gives a new AST, so nothing goes stale). */
+/**
+ * The analysis of `machine`, computed on every call: the editor, the checks and the CLI ask the container's
+ * `analysis.MachineAnalyzer` (machine-analyzer.ts), which keeps it per document build.
+ */
 export function analyzeMachine(machine: Machine): MachineAnalysis {
-    let analysis = cache.get(machine);
-    if (!analysis) {
-        analysis = computeAnalysis(machine);
-        cache.set(machine, analysis);
-    }
-    return analysis;
-}
-
-function computeAnalysis(machine: Machine): MachineAnalysis {
     const tree = new StateTree(machine);
     const states = tree.states;
     const initialStates = machine.states.filter((state) => state.initial);
@@ -136,6 +133,8 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
     }
 
     const reachable = reachableStates(tree);
+    const startDecided = tree.nodes.every((node) => !isCompoundLike(node) || node.children.filter((child) => child.state?.initial).length === 1);
+    const unreachable = new Set(initial && startDecided ? states.filter((state) => !reachable.has(state)) : []);
     const terminal = terminalStates(tree, stopping);
 
     const traps = new Set<State>();
@@ -186,6 +185,7 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         events,
         outgoing,
         reachable,
+        unreachable,
         terminal,
         traps,
         nondeterministic,
@@ -199,6 +199,6 @@ function computeAnalysis(machine: Machine): MachineAnalysis {
         unusedHistories: histories.filter((history) => !targeted.has(history)),
         hidden,
         regionConflicts,
-        startDecided: tree.nodes.every((node) => !isCompoundLike(node) || node.children.filter((child) => child.state?.initial).length === 1)
+        startDecided
     };
 }

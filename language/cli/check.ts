@@ -1,7 +1,6 @@
 // `reactor-fsm check`: diagnostics of model files as text lines or JSON, and a summary.
 import type { LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
-import { analyzeMachine } from '../analysis/machine-analysis.js';
 import type { Model } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
 import { loadModels } from './load-models.js';
@@ -53,9 +52,9 @@ function plural(count: number, word: string): string {
 }
 
 /** One line per machine: what it declares and how it fares. */
-function describeMachines(file: string, document: LangiumDocument<Model>): string[] {
+function describeMachines(services: ReactorFsmServices, file: string, document: LangiumDocument<Model>): string[] {
     return document.parseResult.value.machines.map((machine) => {
-        const analysis = analyzeMachine(machine);
+        const analysis = services.analysis.MachineAnalyzer.analyze(machine);
         const sockets = machine.sockets.map((socket) => `${socket.$type.toLowerCase()} ${socket.name ?? '?'}`);
         const parts = [
             plural(analysis.states.length, 'state'),
@@ -74,7 +73,7 @@ export async function runCheck(services: ReactorFsmServices, inputs: readonly st
     const descriptions: string[] = [];
     for (const { source, document } of named) {
         reported.push(...(document.diagnostics ?? []).map((diagnostic) => toReported(source.shown, diagnostic)).sort(byPosition));
-        descriptions.push(...describeMachines(source.shown, document));
+        descriptions.push(...describeMachines(services, source.shown, document));
     }
 
     if (options.json) {

@@ -3,7 +3,7 @@
 // Every element keeps the source range it came from; sizes come from the text it shows.
 import { GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { Diagnostic, Range } from 'vscode-languageserver';
-import { analyzeMachine } from '../analysis/machine-analysis.js';
+import { analyzeMachine, type MachineAnalysis } from '../analysis/machine-analysis.js';
 import { sourceText } from '../ast/source-text.js';
 import { allHistories, allRegions, allStates } from '../ast/hierarchy.js';
 import { isHistory, type History, type Machine, type Region, type Socket, type State, type Target, type Timer, type Transition } from '../generated/ast.js';
@@ -71,9 +71,11 @@ function contains(outer: Range, inner: Range): boolean {
     return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
-/** Builds the graph of `machine`; `document` supplies the diagnostics shown as badges on states. */
-export function buildDiagramGraph(machine: Machine, document?: LangiumDocument): DiagramGraph {
-    const analysis = analyzeMachine(machine);
+/**
+ * Builds the graph of `machine`; `document` supplies the diagnostics shown as badges on states, `analysis` the flags
+ * (pass the container's `analysis.MachineAnalyzer` result to reuse the one the checks computed).
+ */
+export function buildDiagramGraph(machine: Machine, document?: LangiumDocument, analysis: MachineAnalysis = analyzeMachine(machine)): DiagramGraph {
     // The analysis speaks of the states it covers: flags come from it only for those.
     const analysed = new Set(analysis.states);
     const diagnostics = document?.diagnostics ?? [];
@@ -119,7 +121,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument):
             internal,
             initial: state.initial,
             final: state.final,
-            unreachable: known && analysis.initial !== undefined && !analysis.reachable.has(state),
+            unreachable: analysis.unreachable.has(state),
             terminal: known && analysis.terminal.has(state),
             trap: known && analysis.traps.has(state),
             badges: badgesIn(state, [...state.states, ...state.regions, ...state.histories]),

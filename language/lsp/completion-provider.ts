@@ -2,12 +2,13 @@
 import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind } from 'vscode-languageserver';
-import { analyzeMachine } from '../analysis/machine-analysis.js';
+import type { MachineAnalyzer } from '../analysis/machine-analyzer.js';
 import { isEvent, isHistory, isMachine, isRegion, isSocket, isState, type Region, type State } from '../generated/ast.js';
 import { CATCHABLE_SIGNALS } from '../values/signals.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
 import { isComposite, machineOf, parentState } from '../ast/hierarchy.js';
 import { blockAt, fitsBlock, type Block } from './keyword-places.js';
+import type { ReactorFsmServices } from '../module.js';
 
 /** True when `state` sits somewhere inside `holder` (a composite state or a region). */
 function isInside(state: State, holder: State | Region): boolean {
@@ -25,6 +26,12 @@ const NAME_RULES = new Set(['Name', 'ActionName']);
 export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
     /** The block at each context's token, found once per context rather than once per keyword. */
     private readonly blocks = new WeakMap<CompletionContext, Block | undefined>();
+    private readonly analyzer: MachineAnalyzer;
+
+    constructor(services: ReactorFsmServices) {
+        super(services);
+        this.analyzer = services.analysis.MachineAnalyzer;
+    }
 
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): MaybePromise<void> {
         // After `signal` the grammar expects a name; the useful names are the catchable signals.
@@ -78,7 +85,7 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
         const node = description.node;
         let detail: string | undefined;
         if (isState(node)) {
-            const analysis = analyzeMachine(machineOf(node));
+            const analysis = this.analyzer.analyze(machineOf(node));
             const parent = parentState(node);
             detail = [
                 node.initial ? 'initial' : '',
@@ -86,12 +93,12 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
                 node.parallel ? 'parallel' : isComposite(node) ? 'composite' : '',
                 'state',
                 parent ? `in ${parent.name}` : '',
-                analysis.reachable.has(node) || !analysis.initial ? '' : '(unreachable)'
+                analysis.unreachable.has(node) ? '(unreachable)' : ''
             ].filter((word) => word !== '').join(' ');
         } else if (isHistory(node)) {
             detail = `${node.deep ? 'deep ' : ''}history of ${node.$container.name}`;
         } else if (isEvent(node)) {
-            const producers = analyzeMachine(node.$container.$container).producers.get(node)?.length ?? 0;
+            const producers = this.analyzer.analyze(node.$container.$container).producers.get(node)?.length ?? 0;
             detail = `event${producers > 0 ? ` (${producers} producer${producers === 1 ? '' : 's'})` : ''}`;
         } else if (isSocket(node)) {
             detail = node.$type === 'Connection' ? 'connection' : `${node.$type.toLowerCase()} ${node.address}`;

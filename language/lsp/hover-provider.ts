@@ -3,10 +3,12 @@
 import { AstUtils, GrammarAST, type AstNode, type MaybePromise } from 'langium';
 import { MultilineCommentHoverProvider } from 'langium/lsp';
 import type { Hover } from 'vscode-languageserver';
-import { analyzeMachine, type EventProducer } from '../analysis/machine-analysis.js';
+import type { EventProducer, MachineAnalysis } from '../analysis/machine-analysis.js';
+import type { MachineAnalyzer } from '../analysis/machine-analyzer.js';
 import { isEvent, isHistory, isMachine, isRegion, isSocket, isState, type Event, type History, type Machine, type Region, type Socket, type State, type Timer, type Transition } from '../generated/ast.js';
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
 import { allStates, isComposite, isHierarchical, machineOf } from '../ast/hierarchy.js';
+import type { ReactorFsmServices } from '../module.js';
 
 function triggerText(trigger: Transition | Timer): string {
     return trigger.$type === 'Timer' ? `after ${trigger.delay}` : trigger.done ? 'done' : trigger.event?.$refText ?? '?';
@@ -51,16 +53,24 @@ function actionsText(trigger: Transition | Timer): string {
     return texts.length > 0 ? ` / ${texts.join(', ')}` : '';
 }
 
-function stateHover(state: State): string {
-    const machine = machineOf(state);
-    const analysis = analyzeMachine(machine);
+/** Whether the machine can get to `state`, when the analysis can tell. */
+function statusText(state: State, analysis: MachineAnalysis): string {
+    if (analysis.reachable.has(state)) {
+        return 'reachable';
+    }
+    if (!analysis.initial) {
+        return 'no initial state';
+    }
+    return analysis.unreachable.has(state)
+        ? `**unreachable** from \`${analysis.initial.name}\``
+        : 'reachability undecided: a composite state or region lacks its one initial child';
+}
+
+function stateHover(state: State, analysis: MachineAnalysis): string {
+    const machine = analysis.machine;
     const kind = [state.initial ? 'initial' : '', state.final ? 'final' : '', structureText(state)].filter((word) => word !== '').join(' ');
     const place = placeText(state);
-    const status = analysis.reachable.has(state)
-        ? 'reachable'
-        : analysis.initial
-          ? `**unreachable** from \`${analysis.initial.name}\``
-          : 'no initial state';
+    const status = statusText(state, analysis);
     const notes = [analysis.terminal.has(state) ? '**stuck**: nothing leaves it' : '', analysis.traps.has(state) ? 'no final state can be reached from here' : ''].filter((note) => note !== '');
     const incoming = [...analysis.outgoing.values()].flat().filter((edge) => edge.target === state).map((edge) => `\`${edge.source.name}\` —${triggerText(edge.trigger)}→`);
     const outgoing = [
@@ -119,9 +129,8 @@ function producerText(producer: EventProducer): string {
     }
 }
 
-function eventHover(event: Event): string {
-    const machine = event.$container.$container;
-    const analysis = analyzeMachine(machine);
+function eventHover(event: Event, analysis: MachineAnalysis): string {
+    const machine = analysis.machine;
     const producers = (analysis.producers.get(event) ?? []).map(producerText);
     const handlers = analysis.states.filter((state) => state.transitions.some((transition) => transition.event?.ref === event)).map((state) => `\`${state.name}\``);
     return [
@@ -137,8 +146,7 @@ function socketHover(socket: Socket): string {
     return [`**${socket.$type.toLowerCase()}** \`${socket.name}\` · ${where}`, members.length > 0 ? members.join(' · ') : 'no options'].join('\n\n');
 }
 
-function machineHover(machine: Machine): string {
-    const analysis = analyzeMachine(machine);
+function machineHover(machine: Machine, analysis: MachineAnalysis): string {
     return [
         `**machine** \`${machine.name}\` · ${analysis.states.length} states, ${analysis.events.length} events, ${machine.sockets.length} sockets, ${machine.signals.length} signals`,
         analysis.initial ? `starts in \`${analysis.initial.name}\`` : 'no initial state'
@@ -146,9 +154,9 @@ function machineHover(machine: Machine): string {
 }
 
 /** What the model says about a declaration, for the kinds that have something to say. */
-function factsOf(node: AstNode): string | undefined {
+function factsOf(node: AstNode, analyzer: MachineAnalyzer): string | undefined {
     if (isState(node)) {
-        return stateHover(node);
+        return stateHover(node, analyzer.analyze(machineOf(node)));
     }
     if (isHistory(node)) {
         return historyHover(node);
@@ -157,18 +165,25 @@ function factsOf(node: AstNode): string | undefined {
         return regionHover(node);
     }
     if (isEvent(node)) {
-        return eventHover(node);
+        return eventHover(node, analyzer.analyze(node.$container.$container));
     }
     if (isSocket(node)) {
         return socketHover(node);
     }
-    return isMachine(node) ? machineHover(node) : undefined;
+    return isMachine(node) ? machineHover(node, analyzer.analyze(node)) : undefined;
 }
 
 export class ReactorFsmHoverProvider extends MultilineCommentHoverProvider {
+    private readonly analyzer: MachineAnalyzer;
+
+    constructor(services: ReactorFsmServices) {
+        super(services);
+        this.analyzer = services.analysis.MachineAnalyzer;
+    }
+
     protected override async getAstNodeHoverContent(node: AstNode): Promise<string | undefined> {
         const comment = await super.getAstNodeHoverContent(node);
-        const facts = factsOf(node);
+        const facts = factsOf(node, this.analyzer);
         const parts = [facts, comment].filter((part): part is string => part !== undefined && part !== '');
         return parts.length > 0 ? parts.join('\n\n---\n\n') : undefined;
     }

@@ -4,8 +4,9 @@ import { AstUtils, CstUtils, GrammarAST, GrammarUtils, isLeafCstNode, type AstNo
 import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor, type SemanticTokenRangeOptions } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
 import { isHistory, type Model, type ReactorFsmAstType, type State } from '../generated/ast.js';
-import { analyzeMachine } from '../analysis/machine-analysis.js';
+import type { MachineAnalyzer } from '../analysis/machine-analyzer.js';
 import { machineOf } from '../ast/hierarchy.js';
+import type { ReactorFsmServices } from '../module.js';
 
 type ReactorFsmNode = ReactorFsmAstType[keyof ReactorFsmAstType];
 
@@ -82,6 +83,13 @@ const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<
 };
 
 export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvider {
+    private readonly analyzer: MachineAnalyzer;
+
+    constructor(services: ReactorFsmServices) {
+        super(services);
+        this.analyzer = services.analysis.MachineAnalyzer;
+    }
+
     protected override highlightElement(astNode: AstNode, acceptor: SemanticTokenAcceptor): void {
         const node = astNode as ReactorFsmNode;
         // Structural keywords (`machine`, `on`, `listen`…): keywords, except where they name a built-in action.
@@ -198,10 +206,9 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
         }
     }
 
-    /** A state no path from the initial state reaches (only decided when the machine has an initial state). */
+    /** A state no path from the initial state reaches, once that is decided (see `MachineAnalysis.unreachable`). */
     protected isUnreachable(state: State): boolean {
-        const analysis = analyzeMachine(machineOf(state));
-        return analysis.initial !== undefined && !analysis.reachable.has(state);
+        return this.analyzer.analyze(machineOf(state)).unreachable.has(state);
     }
 }
 

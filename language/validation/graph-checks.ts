@@ -1,34 +1,41 @@
 // Checks read off the machine analysis: where the machine cannot go, gets stuck, or cannot decide.
 import type { ValidationAcceptor } from 'langium';
 import { DiagnosticTag } from 'vscode-languageserver';
-import { analyzeMachine } from '../analysis/machine-analysis.js';
+import type { MachineAnalyzer } from '../analysis/machine-analyzer.js';
 import { isComposite } from '../ast/hierarchy.js';
 import type { Event, Machine, Transition } from '../generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
 import { report } from './report.js';
 import { lineOf } from './locations.js';
 import { isIncomplete } from './incomplete-machines.js';
+import type { ReactorFsmServices } from '../module.js';
 
 /**
  * The service `validation.checks.Graph`. Graph checks skip an incomplete machine (syntax error, unknown name): a
  * half-typed line would make them report phantom problems.
  */
 export class GraphChecks {
+    private readonly analyzer: MachineAnalyzer;
+
+    constructor(services: Pick<ReactorFsmServices, 'analysis'>) {
+        this.analyzer = services.analysis.MachineAnalyzer;
+    }
+
     /** States no path from the initial state reaches. */
     checkReachability(machine: Machine, accept: ValidationAcceptor): void {
         if (isIncomplete(machine)) {
             return;
         }
-        const analysis = analyzeMachine(machine);
-        // Waits until the machine, every composite state and every region has exactly one initial state.
-        if (!analysis.initial || !analysis.startDecided) {
+        const analysis = this.analyzer.analyze(machine);
+        // `unreachable` waits until the machine, every composite state and every region has exactly one initial state.
+        if (!analysis.initial) {
             return;
         }
         const seen = new Set<string>();
         for (const state of analysis.states) {
             const duplicate = seen.has(state.name);
             seen.add(state.name);
-            if (!duplicate && !analysis.reachable.has(state)) {
+            if (!duplicate && analysis.unreachable.has(state)) {
                 report(accept, IssueCodes.UnreachableState, `State '${state.name}' is unreachable: no transition or timer leads to it from the initial state '${analysis.initial.name}'. Add a transition to it, or remove it.`, {
                     node: state,
                     property: 'name',
@@ -43,7 +50,7 @@ export class GraphChecks {
         if (isIncomplete(machine)) {
             return;
         }
-        const analysis = analyzeMachine(machine);
+        const analysis = this.analyzer.analyze(machine);
         for (const state of analysis.terminal) {
             report(accept, IssueCodes.TerminalState, `State '${state.name}' is not final, yet nothing leaves it: the machine gets stuck here. Add a transition or timer to another state, or mark it 'final'.`, {
                 node: state,
@@ -76,7 +83,7 @@ export class GraphChecks {
         if (isIncomplete(machine)) {
             return;
         }
-        const analysis = analyzeMachine(machine);
+        const analysis = this.analyzer.analyze(machine);
         for (const [first, second] of analysis.nondeterministic) {
             report(accept, IssueCodes.Nondeterministic, `State '${first.$container.name}' already has an unguarded transition on '${eventName(first)}' (line ${lineOf(first)}): which one fires is undecided. Add a guard to one of them, or remove one.`, {
                 node: second,
@@ -99,7 +106,7 @@ export class GraphChecks {
         if (isIncomplete(machine)) {
             return;
         }
-        const analysis = analyzeMachine(machine);
+        const analysis = this.analyzer.analyze(machine);
         if (!analysis.hierarchical) {
             return;
         }
@@ -134,7 +141,7 @@ export class GraphChecks {
         if (isIncomplete(machine)) {
             return;
         }
-        const analysis = analyzeMachine(machine);
+        const analysis = this.analyzer.analyze(machine);
         const seen = new Set<string>();
         for (const event of analysis.events) {
             if (seen.has(event.name)) {

@@ -148,6 +148,22 @@ describe('reachability on the tree of states', () => {
         const two = analyzeMachine(await machineOf(`machine M { initial parallel state A { region R { initial state B  initial state C } } }`));
         expect([decided.startDecided, missing.startDecided, two.startDecided]).toEqual([true, false, false]);
     });
+
+    it('calls states unreachable only once the start is decided (what the check, hover, tokens and diagram read)', async () => {
+        const body = (inner: string): string => `machine M {
+            events Go
+            initial state A { on Go -> Outer }
+            state Outer { ${inner}state Inner { on Go -> Other }  state Other }
+            state Orphan
+        }`;
+        const decided = analyzeMachine(await machineOf(body('initial ')));
+        expect(names(decided.unreachable)).toEqual(['Orphan']);
+        const undecided = analyzeMachine(await machineOf(body('')));
+        expect(undecided.startDecided).toBe(false);
+        expect(names(undecided.states.filter((state) => !undecided.reachable.has(state)))).toEqual(['Inner', 'Orphan', 'Other']);
+        expect(names(undecided.unreachable)).toEqual([]);
+        expect(names(analyzeMachine(await machineOf('machine M { events Go  state A { on Go -> B }  state B }')).unreachable)).toEqual([]);
+    });
 });
 
 describe('reachability against the interpreter', () => {

@@ -257,6 +257,56 @@ describe('hover in a hierarchy', () => {
         expect(await hover(withCursor('on done', 0, 5))).toMatch(/^\*\*done\*\* — The completion of this state[\s\S]*on done -> Finished/);
     });
 
+    it('reads `on done` as the event `done` wherever it shows a transition: out, in, internal, targeting a history', async () => {
+        const job = `machine Job {
+    events Go
+    initial state Work {
+        history Back
+        initial state Step { on Go -> Last }
+        final state Last
+        on done -> Report
+    }
+    state Report {
+        initial state Write { on Go -> Sent }
+        final state Sent
+        on done [retry] -> Back
+        on done / archive
+    }
+}
+`;
+        const work = await hover(withCursor('state Work', 0, 7, job));
+        expect(work).toContain('in: `Report` —done→');
+        expect(work).toContain('out: —done→ `Report`');
+        const report = await hover(withCursor('state Report', 0, 7, job));
+        expect(report).toContain('in: `Work` —done→');
+        expect(report).toContain('out: —done→ `Back` · done / archive (internal)');
+        expect(await hover(withCursor('-> Report', 0, 5, job))).toBe(report);
+        expect(await hover(withCursor('history Back', 0, 10, job))).toContain('targeted by: `Report` —done→');
+        expect(await hover(withCursor('-> Back', 0, 5, job))).toContain('targeted by: `Report` —done→');
+        for (const text of [work, report]) {
+            expect(text).not.toMatch(/—→|—\?→|—undefined→/);
+        }
+    });
+
+    it('says reachability is undecided while a composite state lacks its initial child, as the checks do', async () => {
+        const undecided = `machine M {
+    events Go
+    initial state A { on Go -> Outer }
+    state Outer {
+        state Inner
+    }
+    state Orphan
+}
+`;
+        const decided = undecided.replace('state Inner', 'initial state Inner');
+        expect(await hover(withCursor('state Orphan', 0, 7, undecided))).toContain('· reachability undecided: a composite state or region lacks its one initial child');
+        expect(await hover(withCursor('state Inner', 0, 7, undecided))).toContain('· in Outer · reachability undecided');
+        expect(await hover(withCursor('state Orphan', 0, 7, decided))).toContain('· **unreachable** from `A`');
+        const targets = (model: string): Promise<Map<string, string | undefined>> => completions(withCursor('-> Outer', 0, 3, model).replace('Outer }', ' }'));
+        expect((await targets(undecided)).get('Orphan')).toBe('state');
+        expect((await targets(decided)).get('Orphan')).toBe('state (unreachable)');
+    });
+
     it('keeps a flat state\'s hover as it was: no structure word, no place', async () => {
         const text = await hover('machine M {\n    events E\n    initial state A { on E -> B }\n    final state <|>B\n}\n');
         expect(text).toContain('**final state** `B` of `M` · reachable');

@@ -273,6 +273,27 @@ describe('unreachable states and comments', () => {
         expect(role(tokens, 0, 'B', 1)).toBe('enumMember[declaration]');
     });
 
+    test('in a nested machine, only once every composite state has its initial child', async () => {
+        const nested = (initial: string): string => `machine M {
+    events Go
+    initial state A { on Go -> Outer }
+    state Outer {
+        ${initial}state Inner { on Go -> Other }
+        state Other
+    }
+    state Orphan
+}
+`;
+        // Outer has no initial child: where the machine goes inside it is undecided, and so is what is unreachable.
+        const undecided = await highlight(nested(''));
+        expect([role(undecided, 4, 'Inner'), role(undecided, 5, 'Other'), role(undecided, 7, 'Orphan')]).toEqual(Array(3).fill('enumMember[declaration]'));
+        expect(undecided.some((token) => token.modifiers.includes('deprecated'))).toBe(false);
+        const decided = await highlight(nested('initial '));
+        expect(role(decided, 4, 'Inner')).toBe('enumMember[declaration]');
+        expect(role(decided, 5, 'Other')).toBe('enumMember[declaration]');
+        expect(role(decided, 7, 'Orphan')).toBe('enumMember[declaration,deprecated]');
+    });
+
     test('line, block and unclosed comments', async () => {
         const tokens = await highlight('// head\nmachine M { /* inner */ events E initial state S }\n/* never closed\nmachine');
         expect(role(tokens, 0, '// head')).toBe('comment');
