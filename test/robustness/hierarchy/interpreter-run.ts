@@ -4,6 +4,7 @@ import { URI, type LangiumDocument } from 'langium';
 import type { Model } from '../../../language/generated/ast.js';
 import { Simulation } from '../../../language/semantics/interpreter.js';
 import { programOf, type ProgramSpec } from '../../../language/semantics/program.js';
+import type { TraceLine } from '../../../templates/runtime/trace-format.js';
 import { services } from '../../helpers.js';
 import { guardValue } from './xstate.js';
 import type { TreeStep } from './model.js';
@@ -62,6 +63,11 @@ export class InterpreterRun {
 
     finished(): boolean {
         return this.simulation.instances[0]!.finished;
+    }
+
+    /** Every trace line so far. */
+    get trace(): readonly TraceLine[] {
+        return this.simulation.trace;
     }
 
     /** The trace as text, for a failure report. */

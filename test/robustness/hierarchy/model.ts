@@ -63,50 +63,94 @@ function newState(name: string, kind: TreeState['kind']): TreeState {
     return { name, kind, initial: false, final: false, children: [], histories: [], entry: [], exit: [], transitions: [], timers: [] };
 }
 
-/** A random machine: a tree of 4–24 states, then transitions, timers and actions on it. */
-export function randomMachine(random: Random, index: number): TreeMachine {
-    const budget: Budget = { states: 0, actions: 0, histories: 0, regions: 0 };
-    const top = children(random, budget, 1, 'S');
-    const machine: TreeMachine = { name: `H${index}`, states: top };
-    const all = allOf(machine);
-    const targets = all.filter((state) => state.kind !== 'region').map((state) => state.name);
-    const histories = all.flatMap((state) => state.histories.map((history) => history.name));
-    const nonFinalTargets = all.filter((state) => state.kind !== 'region' && !state.final).map((state) => state.name);
-    const parents = new Map<TreeState, TreeState | undefined>();
-    const byName = new Map<string, TreeState>(all.map((state) => [state.name, state]));
-    const historyOwner = new Map<string, TreeState>();
-    const visit = (list: readonly TreeState[], parent: TreeState | undefined): void => {
-        for (const state of list) {
-            parents.set(state, parent);
-            state.histories.forEach((history) => historyOwner.set(history.name, state));
-            visit(state.children, state);
-        }
-    };
-    visit(machine.states, undefined);
-    const ancestorsOf = (state: TreeState): TreeState[] => {
+/**
+ * Where XState 5 departs from SCXML (and from our interpreter), found by running both on random machines; on such
+ * machines only the generated code and the interpreter are compared (test/semantics/hierarchy.test.ts holds the
+ * interpreter to SCXML there):
+ * - 'between regions': XState leaves and enters the least common ancestor of a transition's source and target, SCXML
+ *   the least common compound ancestor; they differ when that ancestor is a parallel state (a transition from one
+ *   region into another: SCXML also leaves and re-enters the parallel state).
+ * - 'deep history from inside': a transition from inside a composite to the composite's deep history leaves what lies
+ *   below the least common compound ancestor of its source and the remembered states; SCXML's algorithm, and XState 5
+ *   to the letter, then also enters every state between the remembered states and the composite, running the entry
+ *   actions of a state it never left (P { deep history H; A { entry a1; A1 { on E -> H } } }: after P was left in
+ *   A1 and entered again, E runs a1 again in XState, not in the interpreter).
+ * - 'ancestor clash': XState chooses a parallel state's transitions top-down (when any region takes the event, no
+ *   transition of the parallel state or around it is looked at); SCXML goes bottom-up from every active atomic state,
+ *   so a region that does not take the event still finds its ancestors' transitions. They differ only when a state
+ *   inside a parallel state and the parallel state (or a state around it) have transitions on one event.
+ */
+export type Departure = 'between regions' | 'deep history from inside' | 'ancestor clash';
+
+export const DEPARTURES: readonly Departure[] = ['between regions', 'deep history from inside', 'ancestor clash'];
+
+/** The machine's tree: parents, histories' owners, names. */
+class Tree {
+    readonly all: TreeState[];
+    private readonly parents = new Map<TreeState, TreeState | undefined>();
+    private readonly byName: Map<string, TreeState>;
+    private readonly historyOwner = new Map<string, TreeState>();
+
+    constructor(machine: TreeMachine) {
+        this.all = allOf(machine);
+        this.byName = new Map(this.all.map((state) => [state.name, state]));
+        const visit = (list: readonly TreeState[], parent: TreeState | undefined): void => {
+            for (const state of list) {
+                this.parents.set(state, parent);
+                state.histories.forEach((history) => this.historyOwner.set(history.name, state));
+                visit(state.children, state);
+            }
+        };
+        visit(machine.states, undefined);
+    }
+
+    ancestorsOf(state: TreeState): TreeState[] {
         const ancestors: TreeState[] = [];
-        for (let parent = parents.get(state); parent; parent = parents.get(parent)) {
+        for (let parent = this.parents.get(state); parent; parent = this.parents.get(parent)) {
             ancestors.push(parent);
         }
         return ancestors;
-    };
-    // XState 5 leaves and enters the least common ancestor of a transition's source and target, where SCXML (and
-    // our interpreter) takes the least common compound ancestor: they differ only when that ancestor is a parallel
-    // state (a transition from one region into another; SCXML also leaves and re-enters the parallel state). Such
-    // transitions are left out here and tested against SCXML's rule in test/semantics/hierarchy.test.ts.
-    // XState 5 also differs from SCXML in choosing transitions in a parallel state (see `withoutAncestorClash`).
-    const crossesRegions = (source: TreeState, target: string): boolean => {
-        const owner = historyOwner.get(target);
-        if (owner) {
-            const history = owner.histories.find((candidate) => candidate.name === target)!;
-            if (history.deep && ancestorsOf(source).includes(owner)) {
-                return true; // a deep history re-enters leaves anywhere below its owner
-            }
+    }
+
+    /**
+     * Which departure a transition from `source` to `target` falls in, or 'refused' for what the generator does not
+     * emit (a transition from inside a composite to its own deep history when a parallel state lies below it).
+     */
+    departureOf(source: TreeState, target: string): Departure | 'refused' | undefined {
+        const owner = this.historyOwner.get(target);
+        if (owner && owner.histories.find((candidate) => candidate.name === target)!.deep && this.ancestorsOf(source).includes(owner)) {
+            const overRegions = this.all.some((state) => state.kind === 'parallel' && this.ancestorsOf(state).includes(owner));
+            return overRegions ? 'refused' : 'deep history from inside';
         }
-        const node = owner ?? byName.get(target)!;
-        const targetLine = [node, ...ancestorsOf(node)];
-        const common = [source, ...ancestorsOf(source)].find((candidate) => targetLine.includes(candidate));
-        return common?.kind === 'parallel' && common !== source && common !== node;
+        const node = owner ?? this.byName.get(target)!;
+        const targetLine = [node, ...this.ancestorsOf(node)];
+        const common = [source, ...this.ancestorsOf(source)].find((candidate) => targetLine.includes(candidate));
+        return common?.kind === 'parallel' && common !== source && common !== node ? 'between regions' : undefined;
+    }
+
+    /** For each parallel state, the events of transitions inside it (but `done`). */
+    eventsInside(parallel: TreeState): Set<string> {
+        const inside = this.all.filter((state) => this.ancestorsOf(state).includes(parallel));
+        return new Set(inside.flatMap((state) => state.transitions.filter((transition) => transition.on !== 'done').map((transition) => transition.on)));
+    }
+}
+
+/**
+ * A random machine: a tree of 4–24 states, then transitions, timers and actions on it. With `departures`, it may hold
+ * what XState 5 does differently (see Departure); without, it holds none of it.
+ */
+export function randomMachine(random: Random, index: number, departures = false): TreeMachine {
+    const budget: Budget = { states: 0, actions: 0, histories: 0, regions: 0 };
+    const top = children(random, budget, 1, 'S');
+    const machine: TreeMachine = { name: `H${index}`, states: top };
+    const tree = new Tree(machine);
+    const all = tree.all;
+    const targets = all.filter((state) => state.kind !== 'region').map((state) => state.name);
+    const histories = all.flatMap((state) => state.histories.map((history) => history.name));
+    const nonFinalTargets = all.filter((state) => state.kind !== 'region' && !state.final).map((state) => state.name);
+    const leftOut = (source: TreeState, target: string): boolean => {
+        const departure = tree.departureOf(source, target);
+        return departure === 'refused' || (departure !== undefined && !departures);
     };
     const action = (events: readonly string[]): TreeAction =>
         events.length > 0 && random.chance(0.15) ? { kind: 'raise', name: random.pick(events) } : { kind: 'call', name: `a${budget.actions++}` };
@@ -124,7 +168,7 @@ export function randomMachine(random: Random, index: number): TreeMachine {
             const internal = random.chance(0.15);
             const toHistory = histories.length > 0 && random.chance(0.2);
             const target = internal ? undefined : toHistory ? random.pick(histories) : random.pick(targets);
-            if (target !== undefined && crossesRegions(state, target)) {
+            if (target !== undefined && leftOut(state, target)) {
                 continue;
             }
             state.transitions.push({
@@ -139,36 +183,60 @@ export function randomMachine(random: Random, index: number): TreeMachine {
             // Endless rule 2: completion never enters a final state or a history (which may remember one), so a
             // `done` never leads straight to another `done` of the same state.
             const target = random.pick(nonFinalTargets);
-            if (!crossesRegions(state, target)) {
+            if (!leftOut(state, target)) {
                 state.transitions.push({ on: 'done', guard: random.chance(0.2) ? { name: random.pick(GUARDS), negated: false } : undefined, target, actions: actions([], 1) });
             }
         }
         if (random.chance(0.25)) {
             const target = random.pick(targets);
-            if (!crossesRegions(state, target)) {
+            if (!leftOut(state, target)) {
                 state.timers.push({ ms: random.pick(DELAYS), target, actions: actions(EVENTS, 1) });
             }
         }
     }
-    withoutAncestorClash(all, ancestorsOf);
+    if (!departures) {
+        for (const parallel of all.filter((state) => state.kind === 'parallel')) {
+            const events = tree.eventsInside(parallel);
+            for (const outer of [parallel, ...tree.ancestorsOf(parallel)]) {
+                outer.transitions = outer.transitions.filter((transition) => !events.has(transition.on));
+            }
+        }
+    }
     return machine;
 }
 
-/**
- * XState 5 chooses a parallel state's transitions top-down: when any region takes the event, it looks at no transition
- * of the parallel state or its ancestors. SCXML goes bottom-up from every active leaf, so a region that does not take
- * the event still finds its ancestors' transitions (then conflicts are resolved). They agree unless both a state inside
- * a parallel state and the parallel state (or an ancestor) have transitions on one event: those ancestor transitions
- * are removed here (SCXML's rule is tested in test/semantics/hierarchy.test.ts).
- */
-function withoutAncestorClash(all: readonly TreeState[], ancestorsOf: (state: TreeState) => TreeState[]): void {
-    for (const parallel of all.filter((state) => state.kind === 'parallel')) {
-        const inside = all.filter((state) => ancestorsOf(state).includes(parallel));
-        const events = new Set(inside.flatMap((state) => state.transitions.filter((transition) => transition.on !== 'done').map((transition) => transition.on)));
-        for (const outer of [parallel, ...ancestorsOf(parallel)]) {
-            outer.transitions = outer.transitions.filter((transition) => !events.has(transition.on));
+/** A deliberate mistake in a machine: what a wrong generator could make of it. */
+export type TreeMistake = 'deep history kept shallow' | 'completion ignored';
+
+/** A copy of `machine` with `mistake` made everywhere it applies. */
+export function withMistake(machine: TreeMachine, mistake: TreeMistake): TreeMachine {
+    const copy = (state: TreeState): TreeState => ({
+        ...state,
+        children: state.children.map(copy),
+        histories: state.histories.map((history) => ({ ...history, deep: history.deep && mistake !== 'deep history kept shallow' })),
+        transitions: state.transitions.filter((transition) => transition.on !== 'done' || mistake !== 'completion ignored')
+    });
+    return { name: machine.name, states: machine.states.map(copy) };
+}
+
+/** The departures (see Departure) a machine holds, in DEPARTURES' order; none: XState 5 and SCXML agree on it. */
+export function departuresOf(machine: TreeMachine): Departure[] {
+    const tree = new Tree(machine);
+    const found = new Set<Departure | 'refused' | undefined>();
+    for (const state of tree.all) {
+        for (const trigger of [...state.transitions, ...state.timers]) {
+            if (trigger.target !== undefined) {
+                found.add(tree.departureOf(state, trigger.target));
+            }
         }
     }
+    for (const parallel of tree.all.filter((state) => state.kind === 'parallel')) {
+        const events = tree.eventsInside(parallel);
+        if ([parallel, ...tree.ancestorsOf(parallel)].some((outer) => outer.transitions.some((transition) => events.has(transition.on)))) {
+            found.add('ancestor clash');
+        }
+    }
+    return DEPARTURES.filter((departure) => found.has(departure));
 }
 
 /** 1–4 child states at `depth`; the first non-final child is initial. */
