@@ -1,7 +1,7 @@
 // What every laid-out diagram must satisfy, as test assertions: boxes apart, edges attached, labels off boxes; with
 // composite states, children inside their parents and regions side by side.
 import { expect } from 'vitest';
-import type { PlacedGraph, PlacedNode, Point } from '../../language/diagram/geometry/layout.js';
+import type { PlacedEdge, PlacedGraph, PlacedNode, Point } from '../../language/diagram/geometry/layout.js';
 
 interface Box {
     x: number;
@@ -44,6 +44,44 @@ function segmentBox(a: Point, b: Point): Box {
     return { x: Math.min(a.x, b.x) + 0.5, y: Math.min(a.y, b.y) + 0.5, width: Math.max(Math.abs(a.x - b.x) - 1, 0.01), height: Math.max(Math.abs(a.y - b.y) - 1, 0.01) };
 }
 
+/** What is wrong with an edge's route: none, or not from its source's border to its target's border, inside the picture. */
+function routeProblems(graph: PlacedGraph, byId: ReadonlyMap<string, PlacedNode>, edge: PlacedEdge, name: string): string[] {
+    if (edge.points.length < 2) {
+        return [`${name} has no route`];
+    }
+    const problems: string[] = [];
+    if (distanceToBorder(edge.points[0]!, byId.get(edge.source)!) >= 1.5) {
+        problems.push(`${name} does not start on its source`);
+    }
+    if (distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!) >= 1.5) {
+        problems.push(`${name} does not end on its target`);
+    }
+    if (edge.points.some((point) => point.x < 0 || point.y < 0 || point.x > graph.width || point.y > graph.height)) {
+        problems.push(`${name} leaves the picture`);
+    }
+    return problems;
+}
+
+/** The segment numbers of an edge's route that are neither horizontal nor vertical, as problems. */
+function slantedSegments(edge: PlacedEdge, name: string): string[] {
+    const problems: string[] = [];
+    for (let k = 1; k < edge.points.length; k++) {
+        const [a, b] = [edge.points[k - 1]!, edge.points[k]!];
+        if (Math.abs(a.x - b.x) > 0.01 && Math.abs(a.y - b.y) > 0.01) {
+            problems.push(`${name}: segment ${k} is neither horizontal nor vertical`);
+        }
+    }
+    return problems;
+}
+
+/** The box of an edge's label: a problem when the label has no place, nothing when the edge has no label. */
+function labelBox(edge: PlacedEdge, name: string): Box | string | undefined {
+    if (!edge.label) {
+        return undefined;
+    }
+    return edge.labelAt ? { ...edge.labelAt, width: edge.labelWidth, height: edge.labelHeight } : `${name} has no place for its label`;
+}
+
 /**
  * The guarantees of every layout: no two boxes overlap; every edge has a route from its source's border to its
  * target's border, inside the picture; every label is placed and covers no box. With `orthogonal` (our own
@@ -58,35 +96,18 @@ export function expectSoundLayout(graph: PlacedGraph, options: { orthogonal: boo
     const labels: Array<Box & { edge: string }> = [];
     for (const edge of graph.edges) {
         const name = `${where}: ${edge.id} ${edge.label}`;
-        if (edge.points.length < 2) {
-            problems.push(`${name} has no route`);
-            continue;
-        }
-        if (distanceToBorder(edge.points[0]!, byId.get(edge.source)!) >= 1.5) {
-            problems.push(`${name} does not start on its source`);
-        }
-        if (distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!) >= 1.5) {
-            problems.push(`${name} does not end on its target`);
-        }
-        if (edge.points.some((point) => point.x < 0 || point.y < 0 || point.x > graph.width || point.y > graph.height)) {
-            problems.push(`${name} leaves the picture`);
-        }
-        if (edge.label) {
-            if (!edge.labelAt) {
-                problems.push(`${name} has no place for its label`);
-                continue;
-            }
-            const box = { ...edge.labelAt, width: edge.labelWidth, height: edge.labelHeight, edge: edge.id };
-            problems.push(...graph.nodes.filter((node) => overlaps(box, node)).map((node) => `${name}: label covers ${node.label || node.id}`));
-            labels.push(box);
+        problems.push(...routeProblems(graph, byId, edge, name));
+        const label = labelBox(edge, name);
+        if (typeof label === 'string') {
+            problems.push(label);
+        } else if (label) {
+            problems.push(...graph.nodes.filter((node) => overlaps(label, node)).map((node) => `${name}: label covers ${node.label || node.id}`));
+            labels.push({ ...label, edge: edge.id });
         }
         if (options.orthogonal) {
+            problems.push(...slantedSegments(edge, name));
             for (let k = 1; k < edge.points.length; k++) {
-                const [a, b] = [edge.points[k - 1]!, edge.points[k]!];
-                if (Math.abs(a.x - b.x) > 0.01 && Math.abs(a.y - b.y) > 0.01) {
-                    problems.push(`${name}: segment ${k} is neither horizontal nor vertical`);
-                }
-                const segment = segmentBox(a, b);
+                const segment = segmentBox(edge.points[k - 1]!, edge.points[k]!);
                 problems.push(...graph.nodes.filter((node) => overlaps(segment, node)).map((node) => `${name}: segment ${k} crosses ${node.label || node.id}`));
             }
         }
@@ -146,32 +167,12 @@ export function expectSoundNestedLayout(graph: PlacedGraph): void {
     const leaves = graph.nodes.filter((node) => !holders.has(node.id) && node.kind !== 'region');
     for (const edge of graph.edges) {
         const name = `${where}: ${edge.id} ${edge.label}`;
-        if (edge.points.length < 2) {
-            problems.push(`${name} has no route`);
-            continue;
-        }
-        if (distanceToBorder(edge.points[0]!, byId.get(edge.source)!) >= 1.5) {
-            problems.push(`${name} does not start on its source`);
-        }
-        if (distanceToBorder(edge.points[edge.points.length - 1]!, byId.get(edge.target)!) >= 1.5) {
-            problems.push(`${name} does not end on its target`);
-        }
-        if (edge.points.some((point) => point.x < 0 || point.y < 0 || point.x > graph.width || point.y > graph.height)) {
-            problems.push(`${name} leaves the picture`);
-        }
-        for (let k = 1; k < edge.points.length; k++) {
-            const [a, b] = [edge.points[k - 1]!, edge.points[k]!];
-            if (Math.abs(a.x - b.x) > 0.01 && Math.abs(a.y - b.y) > 0.01) {
-                problems.push(`${name}: segment ${k} is neither horizontal nor vertical`);
-            }
-        }
-        if (edge.label) {
-            if (!edge.labelAt) {
-                problems.push(`${name} has no place for its label`);
-                continue;
-            }
-            const box = { ...edge.labelAt, width: edge.labelWidth, height: edge.labelHeight };
-            problems.push(...leaves.filter((node) => overlaps(box, node)).map((node) => `${name}: label covers ${node.label || node.id}`));
+        problems.push(...routeProblems(graph, byId, edge, name), ...slantedSegments(edge, name));
+        const label = labelBox(edge, name);
+        if (typeof label === 'string') {
+            problems.push(label);
+        } else if (label) {
+            problems.push(...leaves.filter((node) => overlaps(label, node)).map((node) => `${name}: label covers ${node.label || node.id}`));
         }
     }
     expect(problems.slice(0, 20), where).toEqual([]);
