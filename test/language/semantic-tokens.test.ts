@@ -53,13 +53,9 @@ function highlight(text: string, range?: Range): Promise<Token[]> {
     });
 }
 
-/** `type` or `type[modifier,…]` of the `occurrence`-th token (0-based) whose text is `text` on line `line`. */
-function role(tokens: Token[], line: number, text: string, occurrence = 0): string {
-    const token = tokens.filter((t) => t.line === line && t.text === text)[occurrence];
-    if (!token) {
-        return `no token ${JSON.stringify(text)} #${occurrence} on line ${line}`;
-    }
-    return token.modifiers.length > 0 ? `${token.type}[${token.modifiers.join(',')}]` : token.type;
+/** Every token of line `line`, in order, as `text type` or `text type[modifier,…]`. */
+function lineRoles(tokens: Token[], line: number): string[] {
+    return tokens.filter((token) => token.line === line).map((token) => `${token.text} ${token.type}${token.modifiers.length > 0 ? `[${token.modifiers.join(',')}]` : ''}`);
 }
 
 /** The model from docs/language.md where keywords are names. */
@@ -75,35 +71,23 @@ const keywordNames = `machine session {
 `;
 
 describe('keywords used as names are coloured as names', () => {
-    test('machine, event and socket declarations', async () => {
+    test('machine, event and socket declarations; in a mapping the socket event before the arrow, the machine event after it', async () => {
         const tokens = await highlight(keywordNames);
-        expect(role(tokens, 0, 'machine')).toBe('keyword');
-        expect(role(tokens, 0, 'session')).toBe('class[declaration]');
-        expect(role(tokens, 1, 'events')).toBe('keyword');
-        expect(role(tokens, 1, 'read')).toBe('event[declaration]');
-        expect(role(tokens, 1, 'close')).toBe('event[declaration]');
-        expect(role(tokens, 7, 'client')).toBe('keyword');
-        expect(role(tokens, 7, 'connect', 0)).toBe('variable[declaration,readonly]');
-        expect(role(tokens, 7, 'connect', 1)).toBe('keyword');
-        expect(role(tokens, 7, 'a:1')).toBe('string');
+        expect(lineRoles(tokens, 0)).toEqual(['machine keyword', 'session class[declaration]']);
+        expect(lineRoles(tokens, 1)).toEqual(['events keyword', 'read event[declaration]', 'close event[declaration]']);
+        expect(lineRoles(tokens, 7)).toEqual([
+            'client keyword', 'connect variable[declaration,readonly]', 'connect keyword', 'a:1 string', 'read event[defaultLibrary]', 'read event',
+            'close event[defaultLibrary]', 'close event'
+        ]);
     });
 
     test('transitions: event references, built-in actions and socket references', async () => {
         const tokens = await highlight(keywordNames);
-        expect(role(tokens, 3, 'on')).toBe('keyword');
-        expect(role(tokens, 3, 'read')).toBe('event');
-        expect(role(tokens, 3, 'close')).toBe('function[defaultLibrary]');
-        expect(role(tokens, 3, 'connect')).toBe('variable[readonly]');
-        expect(role(tokens, 4, 'close')).toBe('event');
-        expect(role(tokens, 4, 'D')).toBe('enumMember');
-    });
-
-    test('socket event mappings: the socket event before the arrow, the machine event after it', async () => {
-        const tokens = await highlight(keywordNames);
-        expect(role(tokens, 7, 'read', 0)).toBe('event[defaultLibrary]');
-        expect(role(tokens, 7, 'read', 1)).toBe('event');
-        expect(role(tokens, 7, 'close', 0)).toBe('event[defaultLibrary]');
-        expect(role(tokens, 7, 'close', 1)).toBe('event');
+        expect(lineRoles(tokens, 3)).toEqual([
+            'on keyword', 'read event', 'close function[defaultLibrary]', 'connect variable[readonly]',
+            '// built-in close of the socket `connect` comment'
+        ]);
+        expect(lineRoles(tokens, 4)).toEqual(['on keyword', 'close event', 'D enumMember']);
     });
 
     test('states, user actions and guards named by keywords', async () => {
@@ -117,27 +101,16 @@ describe('keywords used as names are coloured as names', () => {
     connection c
 }
 `);
-        expect(role(tokens, 3, '!')).toBe('operator');
-        expect(role(tokens, 3, 'timeout')).toBe('function[readonly]');
-        expect(role(tokens, 3, 'read', 0)).toBe('enumMember');
-        expect(role(tokens, 3, 'read', 1)).toBe('function');
-        expect(role(tokens, 3, 'session')).toBe('function');
-        expect(role(tokens, 3, 'stop')).toBe('function[defaultLibrary]');
-        expect(role(tokens, 4, 'after')).toBe('keyword');
-        expect(role(tokens, 4, '5s')).toBe('number');
-        expect(role(tokens, 4, 'read', 0)).toBe('enumMember');
-        expect(role(tokens, 4, 'raise')).toBe('function[defaultLibrary]');
-        expect(role(tokens, 4, 'read', 1)).toBe('event');
-        expect(role(tokens, 6, 'state')).toBe('keyword');
-        expect(role(tokens, 6, 'read')).toBe('enumMember[declaration]');
-        expect(role(tokens, 6, 'entry')).toBe('keyword');
-        expect(role(tokens, 6, 'idle')).toBe('function');
-        expect(role(tokens, 6, 'exit')).toBe('keyword');
-        expect(role(tokens, 6, 'Close')).toBe('function');
-        expect(role(tokens, 6, 'close')).toBe('function[defaultLibrary]');
-        expect(role(tokens, 6, 'c')).toBe('variable[readonly]');
-        expect(role(tokens, 7, 'connection')).toBe('keyword');
-        expect(role(tokens, 7, 'c')).toBe('variable[declaration,readonly]');
+        expect(lineRoles(tokens, 3)).toEqual([
+            'on keyword', 'Go event', '! operator', 'timeout function[readonly]', 'read enumMember', 'read function', 'session function',
+            'stop function[defaultLibrary]'
+        ]);
+        expect(lineRoles(tokens, 4)).toEqual(['after keyword', '5s number', 'read enumMember', 'raise function[defaultLibrary]', 'read event']);
+        expect(lineRoles(tokens, 6)).toEqual([
+            'state keyword', 'read enumMember[declaration]', 'entry keyword', 'idle function', 'exit keyword', 'Close function',
+            'close function[defaultLibrary]', 'c variable[readonly]'
+        ]);
+        expect(lineRoles(tokens, 7)).toEqual(['connection keyword', 'c variable[declaration,readonly]']);
     });
 });
 
@@ -161,43 +134,27 @@ describe('sockets, options and signals', () => {
 }
 machine Peer { events E initial state S { on E } connection c { read -> E } }
 `);
-        expect(role(tokens, 4, 'api')).toBe('variable[declaration,readonly]');
-        expect(role(tokens, 4, '"db-1.internal:5432"')).toBe('string');
-        expect(role(tokens, 5, 'timeout')).toBe('property');
-        expect(role(tokens, 5, '3s')).toBe('number');
-        expect(role(tokens, 6, 'reconnect')).toBe('property');
-        expect(role(tokens, 6, '100ms')).toBe('number');
-        expect(role(tokens, 6, '5s')).toBe('number');
-        expect(role(tokens, 7, 'nodelay')).toBe('property');
-        expect(role(tokens, 8, 'keepalive')).toBe('property');
-        expect(role(tokens, 8, '10s')).toBe('number');
-        expect(role(tokens, 9, 'heartbeat')).toBe('property');
-        expect(role(tokens, 9, '5s')).toBe('number');
-        expect(role(tokens, 9, 'timeout')).toBe('property');
-        expect(role(tokens, 9, '15s')).toBe('number');
-        expect(role(tokens, 9, 'Lost')).toBe('event');
-        expect(role(tokens, 10, 'timeout')).toBe('event[defaultLibrary]');
-        expect(role(tokens, 11, 'idle')).toBe('property');
-        expect(role(tokens, 11, 'Idle')).toBe('event');
-        expect(role(tokens, 13, 'server')).toBe('keyword');
-        expect(role(tokens, 13, 'listen')).toBe('keyword');
-        expect(role(tokens, 13, '[::]:6667')).toBe('string');
-        expect(role(tokens, 13, 'reuseaddr')).toBe('property');
-        expect(role(tokens, 13, 'backlog')).toBe('property');
-        expect(role(tokens, 13, '511')).toBe('number');
-        expect(role(tokens, 13, 'session')).toBe('property');
-        expect(role(tokens, 13, 'Peer')).toBe('class');
-        expect(role(tokens, 13, 'accept')).toBe('event[defaultLibrary]');
-        expect(role(tokens, 14, 'signal')).toBe('keyword');
-        expect(role(tokens, 14, 'SIGTERM')).toBe('macro');
-        expect(role(tokens, 14, 'Quit')).toBe('event');
+        expect(lineRoles(tokens, 4)).toEqual(['client keyword', 'api variable[declaration,readonly]', 'connect keyword', '"db-1.internal:5432" string']);
+        expect(lineRoles(tokens, 5)).toEqual(['timeout property', '3s number']);
+        expect(lineRoles(tokens, 6)).toEqual(['reconnect property', '100ms number', '5s number']);
+        expect(lineRoles(tokens, 7)).toEqual(['nodelay property']);
+        expect(lineRoles(tokens, 8)).toEqual(['keepalive property', '10s number']);
+        expect(lineRoles(tokens, 9)).toEqual(['heartbeat property', '5s number', 'timeout property', '15s number', 'Lost event']);
+        expect(lineRoles(tokens, 10)).toEqual(['timeout event[defaultLibrary]', 'Lost event']);
+        expect(lineRoles(tokens, 11)).toEqual(['idle property', '30s number', 'Idle event']);
+        expect(lineRoles(tokens, 13)).toEqual([
+            'server keyword', 'web variable[declaration,readonly]', 'listen keyword', '[::]:6667 string', 'reuseaddr property', 'backlog property',
+            '511 number', 'session property', 'Peer class', 'accept event[defaultLibrary]', 'Up event'
+        ]);
+        expect(lineRoles(tokens, 14)).toEqual(['signal keyword', 'SIGTERM macro', 'Quit event']);
     });
 
     test('initial and final are keywords', async () => {
         const tokens = await highlight('machine M { events E initial final state S }');
-        expect(role(tokens, 0, 'initial')).toBe('keyword');
-        expect(role(tokens, 0, 'final')).toBe('keyword');
-        expect(role(tokens, 0, 'S')).toBe('enumMember[declaration]');
+        expect(lineRoles(tokens, 0)).toEqual([
+            'machine keyword', 'M class[declaration]', 'events keyword', 'E event[declaration]', 'initial keyword', 'final keyword', 'state keyword',
+            'S enumMember[declaration]'
+        ]);
     });
 });
 
@@ -221,27 +178,26 @@ describe('hierarchy', () => {
 
     test('regions and histories are coloured where declared and where a transition or timer targets them', async () => {
         const tokens = await highlight(player);
-        expect(role(tokens, 2, 'Resume')).toBe('enumMember[abstract]');
-        expect(role(tokens, 4, 'deep')).toBe('keyword');
-        expect(role(tokens, 4, 'history')).toBe('keyword');
-        expect(role(tokens, 4, 'Resume')).toBe('enumMember[abstract,declaration]');
-        expect(role(tokens, 4, 'Paused')).toBe('enumMember');
-        expect(role(tokens, 6, 'Resume')).toBe('enumMember[abstract]');
-        expect(role(tokens, 10, 'region')).toBe('keyword');
-        expect(role(tokens, 10, 'Sound')).toBe('namespace[declaration]');
+        expect(lineRoles(tokens, 2)).toEqual([
+            'initial keyword', 'state keyword', 'Stopped enumMember[declaration]', 'on keyword', 'Play event', 'Resume enumMember[abstract]'
+        ]);
+        expect(lineRoles(tokens, 4)).toEqual(['deep keyword', 'history keyword', 'Resume enumMember[abstract,declaration]', 'Paused enumMember']);
+        expect(lineRoles(tokens, 6)).toEqual(['state keyword', 'Paused enumMember[declaration]', 'after keyword', '1s number', 'Resume enumMember[abstract]']);
+        expect(lineRoles(tokens, 10)).toEqual(['region keyword', 'Sound namespace[declaration]']);
     });
 
     test('parallel is a keyword, `done` a built-in event, nested states are states', async () => {
         const tokens = await highlight(player);
-        expect(role(tokens, 9, 'parallel')).toBe('keyword');
-        expect(role(tokens, 9, 'state')).toBe('keyword');
-        expect(role(tokens, 9, 'Settings')).toMatch(/^enumMember\[declaration/);
-        expect(role(tokens, 7, 'on')).toBe('keyword');
-        expect(role(tokens, 7, 'done')).toBe('event[defaultLibrary]');
-        expect(role(tokens, 7, 'Stopped')).toBe('enumMember');
-        expect(role(tokens, 5, 'Playing')).toMatch(/^enumMember\[declaration/);
-        expect(role(tokens, 11, 'Loud')).toMatch(/^enumMember\[declaration/);
-        expect(role(tokens, 11, 'Stopped')).toBe('enumMember');
+        // Nothing leads to Settings, and Active is only entered through its history, whose default is Paused: Settings,
+        // Loud and Playing are unreachable.
+        expect(lineRoles(tokens, 9)).toEqual(['parallel keyword', 'state keyword', 'Settings enumMember[declaration,deprecated]']);
+        expect(lineRoles(tokens, 7)).toEqual(['on keyword', 'done event[defaultLibrary]', 'Stopped enumMember']);
+        expect(lineRoles(tokens, 5)).toEqual([
+            'initial keyword', 'state keyword', 'Playing enumMember[declaration,deprecated]', 'on keyword', 'Pause event', 'Paused enumMember'
+        ]);
+        expect(lineRoles(tokens, 11)).toEqual([
+            'initial keyword', 'state keyword', 'Loud enumMember[declaration,deprecated]', 'on keyword', 'Mute event', 'Stopped enumMember'
+        ]);
     });
 
     test('every word of a hierarchical model has exactly one token', async () => {
@@ -261,16 +217,17 @@ describe('unreachable states and comments', () => {
     state Orphan { on Go -> B }
 }
 `);
-        expect(role(tokens, 2, 'A')).toBe('enumMember[declaration]');
-        expect(role(tokens, 3, 'B')).toBe('enumMember[declaration]');
-        expect(role(tokens, 4, 'Orphan')).toBe('enumMember[declaration,deprecated]');
-        expect(role(tokens, 4, 'B')).toBe('enumMember');
+        expect(lineRoles(tokens, 2)).toEqual(['initial keyword', 'state keyword', 'A enumMember[declaration]', 'on keyword', 'Go event', 'B enumMember']);
+        expect(lineRoles(tokens, 3)).toEqual(['state keyword', 'B enumMember[declaration]']);
+        expect(lineRoles(tokens, 4)).toEqual(['state keyword', 'Orphan enumMember[declaration,deprecated]', 'on keyword', 'Go event', 'B enumMember']);
     });
 
     test('without an initial state no state is marked unreachable', async () => {
         const tokens = await highlight('machine M { events Go state A { on Go -> B } state B }');
-        expect(role(tokens, 0, 'A')).toBe('enumMember[declaration]');
-        expect(role(tokens, 0, 'B', 1)).toBe('enumMember[declaration]');
+        expect(lineRoles(tokens, 0)).toEqual([
+            'machine keyword', 'M class[declaration]', 'events keyword', 'Go event[declaration]', 'state keyword', 'A enumMember[declaration]',
+            'on keyword', 'Go event', 'B enumMember', 'state keyword', 'B enumMember[declaration]'
+        ]);
     });
 
     test('in a nested machine, only once every composite state has its initial child', async () => {
@@ -286,28 +243,33 @@ describe('unreachable states and comments', () => {
 `;
         // Outer has no initial child: where the machine goes inside it is undecided, and so is what is unreachable.
         const undecided = await highlight(nested(''));
-        expect([role(undecided, 4, 'Inner'), role(undecided, 5, 'Other'), role(undecided, 7, 'Orphan')]).toEqual(Array(3).fill('enumMember[declaration]'));
-        expect(undecided.some((token) => token.modifiers.includes('deprecated'))).toBe(false);
+        expect(undecided.filter((token) => token.modifiers.includes('deprecated')).map((token) => token.text)).toEqual([]);
+        expect(lineRoles(undecided, 4)).toEqual(['state keyword', 'Inner enumMember[declaration]', 'on keyword', 'Go event', 'Other enumMember']);
+        expect(lineRoles(undecided, 7)).toEqual(['state keyword', 'Orphan enumMember[declaration]']);
         const decided = await highlight(nested('initial '));
-        expect(role(decided, 4, 'Inner')).toBe('enumMember[declaration]');
-        expect(role(decided, 5, 'Other')).toBe('enumMember[declaration]');
-        expect(role(decided, 7, 'Orphan')).toBe('enumMember[declaration,deprecated]');
+        expect(lineRoles(decided, 4)).toEqual(['initial keyword', 'state keyword', 'Inner enumMember[declaration]', 'on keyword', 'Go event', 'Other enumMember']);
+        expect(lineRoles(decided, 5)).toEqual(['state keyword', 'Other enumMember[declaration]']);
+        expect(lineRoles(decided, 7)).toEqual(['state keyword', 'Orphan enumMember[declaration,deprecated]']);
     });
 
     test('line, block and unclosed comments', async () => {
         const tokens = await highlight('// head\nmachine M { /* inner */ events E initial state S }\n/* never closed\nmachine');
-        expect(role(tokens, 0, '// head')).toBe('comment');
-        expect(role(tokens, 1, '/* inner */')).toBe('comment');
-        expect(role(tokens, 2, '/* never closed')).toBe('comment');
-        expect(role(tokens, 3, 'machine')).toBe('comment');
+        expect(lineRoles(tokens, 0)).toEqual(['// head comment']);
+        expect(lineRoles(tokens, 1)).toEqual([
+            'machine keyword', 'M class[declaration]', '/* inner */ comment', 'events keyword', 'E event[declaration]', 'initial keyword',
+            'state keyword', 'S enumMember[declaration]'
+        ]);
+        expect(lineRoles(tokens, 2)).toEqual(['/* never closed comment']);
+        expect(lineRoles(tokens, 3)).toEqual(['machine comment']);
     });
 
     test('a block comment over several lines below the first gets one token per line, ending where it ends', async () => {
         const tokens = await highlight('machine A { events E initial state S }\n/* one\n   two */ machine B { events E initial state S }\n');
-        expect(role(tokens, 1, '/* one')).toBe('comment');
-        expect(role(tokens, 2, '   two */')).toBe('comment');
-        expect(role(tokens, 2, 'machine')).toBe('keyword');
-        expect(role(tokens, 2, 'B')).toBe('class[declaration]');
+        expect(lineRoles(tokens, 1)).toEqual(['/* one comment']);
+        expect(lineRoles(tokens, 2)).toEqual([
+            '   two */ comment', 'machine keyword', 'B class[declaration]', 'events keyword', 'E event[declaration]', 'initial keyword',
+            'state keyword', 'S enumMember[declaration]'
+        ]);
     });
 });
 
@@ -339,7 +301,10 @@ describe('coverage and robustness', () => {
         const tokens = await highlight(keywordNames, range);
         expect(tokens.length).toBeGreaterThan(0);
         expect(tokens.every((t) => t.line >= 3 && t.line < 5)).toBe(true);
-        expect(role(tokens, 3, 'close')).toBe('function[defaultLibrary]');
+        expect(lineRoles(tokens, 3)).toEqual([
+            'on keyword', 'read event', 'close function[defaultLibrary]', 'connect variable[readonly]',
+            '// built-in close of the socket `connect` comment'
+        ]);
     });
 
     test('incomplete models are highlighted without throwing', async () => {
@@ -347,8 +312,10 @@ describe('coverage and robustness', () => {
             await expect(highlight(text)).resolves.toBeInstanceOf(Array);
         }
         const tokens = await highlight('machine M { events read initial state S { on read -> ');
-        expect(role(tokens, 0, 'read', 0)).toBe('event[declaration]');
-        expect(role(tokens, 0, 'read', 1)).toBe('event');
+        expect(lineRoles(tokens, 0)).toEqual([
+            'machine keyword', 'M class[declaration]', 'events keyword', 'read event[declaration]', 'initial keyword', 'state keyword',
+            'S enumMember[declaration]', 'on keyword', 'read event'
+        ]);
     });
 
     test('the provider is the one the language module registers', () => {
