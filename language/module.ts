@@ -18,7 +18,7 @@ import { ReactorFsmLinker } from './references/linker.js';
 import { LinkedReferenceDescriptionProvider } from './references/reference-descriptions.js';
 import { nameWords } from './syntax-errors/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './syntax-errors/messages.js';
-import { NestingLimitedLexer } from './syntax-errors/nesting-limit.js';
+import { DefaultMachineAnalyzer, type MachineAnalyzer } from './analysis/machine-analyzer.js';
 import { ReactorFsmDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/validator.js';
 import { GraphChecks } from './validation/graph-checks.js';
@@ -34,7 +34,6 @@ import { ReactorFsmSemanticTokenProvider } from './lsp/semantic-tokens.js';
 import type { Machine, Model } from './generated/ast.js';
 import { generateProject, type GeneratedFile } from './generator/generator.js';
 import { chooseMachine, machineSvg } from './diagram/diagram.js';
-import { DefaultMachineAnalyzer, type MachineAnalyzer } from './analysis/machine-analyzer.js';
 import { machineToMermaid } from './diagram/mermaid.js';
 
 /** Turns a checked model into the files of a project (content only; `write-files.ts` puts them on disk). */
@@ -88,9 +87,7 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     parser: {
         // Chevrotain's messages list token type names ("ID", "QUANTITY"); ours speak the user's words.
         ParserErrorMessageProvider: (services) => new FriendlyParserErrorMessages(nameWords(services.Grammar)),
-        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages(),
-        // Blocks nested beyond any model's need are cut before parsing (the parser would run out of stack).
-        Lexer: (services) => new NestingLimitedLexer(services)
+        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages()
     },
     references: {
         // Events, states and sockets are declared in nested blocks but visible across the whole machine.

@@ -142,7 +142,7 @@ describe('the machine analysis as a service', () => {
     it('computes each machine once per document build, however many checks and editor features ask', async () => {
         const { services, analyzer, document } = await openDocument(TWO_MACHINES);
         // Validation alone asks once per graph check and machine.
-        expect(analyzer.asked).toBeGreaterThanOrEqual(8);
+        expect(analyzer.asked).toBeGreaterThan(2 * analyzer.computed.length);
         expect(analyzer.computed).toEqual(['Lamp', 'Pump']);
         const askedByValidation = analyzer.asked;
 
