@@ -61,7 +61,7 @@ describe('hierarchy differential: the generated code, the interpreter and XState
         const random = seededRandom(SEED);
         const tally: Tally = { 'three-way': 0, 'generated and interpreter': 0, 'sequences compared': 0, 'steps compared': 0, 'sequences skipped (an endless step)': 0, 'machines not generated (errors)': 0 };
         const departed = Object.fromEntries(DEPARTURES.map((departure) => [departure, 0])) as Record<Departure, number>;
-        const seen = { parallel: 0, deep: 0, shallow: 0, done: 0, timers: 0 };
+        const seen = { parallel: 0, deep: 0, shallow: 0, 'history in a region': 0, done: 0, timers: 0 };
         const notGenerated: string[] = [];
         let index = 0;
         while (tally['three-way'] < THREE_WAY || tally['generated and interpreter'] < TWO_WAY) {
@@ -109,6 +109,7 @@ describe('hierarchy differential: the generated code, the interpreter and XState
                 seen.parallel += all.some((state) => state.kind === 'parallel') ? 1 : 0;
                 seen.deep += all.some((state) => state.histories.some((history) => history.deep)) ? 1 : 0;
                 seen.shallow += all.some((state) => state.histories.some((history) => !history.deep)) ? 1 : 0;
+                seen['history in a region'] += all.some((state) => state.kind === 'region' && state.histories.length > 0) ? 1 : 0;
                 seen.done += all.some((state) => state.transitions.some((transition) => transition.on === 'done')) ? 1 : 0;
                 seen.timers += all.some((state) => state.timers.length > 0) ? 1 : 0;
             }

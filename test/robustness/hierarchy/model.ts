@@ -1,6 +1,7 @@
 // Random hierarchical machines for the differential suite: composite states up to four levels, parallel states with
-// up to three regions, shallow and deep history, completion (`on done`), timers at any level, guards and `raise`,
-// printed as .fsm text. Built so that every run ends: see `endless` below for the two rules that keep it so.
+// up to three regions, shallow and deep history (in composite states and regions, defaults at any depth), completion
+// (`on done`), timers at any level, guards and `raise`, printed as .fsm text. Built so that every run ends: the
+// two "Endless rule" comments below say how.
 import type { Random } from '../../seeded-random.js';
 
 export const EVENTS = ['E0', 'E1', 'E2', 'E3'] as const;
@@ -188,7 +189,7 @@ export function randomMachine(random: Random, index: number, departures = false)
             }
         }
         if (random.chance(0.25)) {
-            const target = random.pick(targets);
+            const target = histories.length > 0 && random.chance(0.2) ? random.pick(histories) : random.pick(targets);
             if (!leftOut(state, target)) {
                 state.timers.push({ ms: random.pick(DELAYS), target, actions: actions(EVENTS, 1) });
             }
@@ -239,6 +240,22 @@ export function departuresOf(machine: TreeMachine): Departure[] {
     return DEPARTURES.filter((departure) => found.has(departure));
 }
 
+/**
+ * A shallow or deep history in a compound state or a region (at most five in a machine), with a default or not: a
+ * shallow history's is a child, a deep history's any state below (never a final one: see endless rule 2).
+ */
+function addHistory(random: Random, budget: Budget, holder: TreeState): void {
+    if (budget.histories >= 5) {
+        return;
+    }
+    budget.histories++;
+    const deep = random.chance(0.5);
+    const below = (state: TreeState): TreeState[] => state.children.flatMap((child) => [child, ...(deep ? below(child) : [])]);
+    const candidates = below(holder).filter((candidate) => candidate.kind !== 'region' && !candidate.final);
+    const fallback = candidates.length > 0 && random.chance(0.5) ? random.pick(candidates).name : undefined;
+    holder.histories.push({ name: `${holder.name}h`, deep, default: fallback });
+}
+
 /** 1–4 child states at `depth`; the first non-final child is initial. */
 function children(random: Random, budget: Budget, depth: number, prefix: string): TreeState[] {
     const count = depth === 1 ? 2 + random.int(3) : 1 + random.int(3);
@@ -255,6 +272,9 @@ function children(random: Random, budget: Budget, depth: number, prefix: string)
                 budget.regions++;
                 const region = newState(`${name}r${r}`, 'region');
                 region.children.push(...children(random, budget, depth + 1, `${name}r${r}s`));
+                if (random.chance(0.2)) {
+                    addHistory(random, budget, region);
+                }
                 state.children.push(region);
             }
         } else if (depth < 4 && roll < 0.55) {
@@ -265,10 +285,8 @@ function children(random: Random, budget: Budget, depth: number, prefix: string)
             // Final states only below the top level mostly (completion), rarely at the top (the machine finishes).
             state.final = i > 0 && random.chance(depth === 1 ? 0.1 : 0.35);
         }
-        if (state.kind === 'compound' && budget.histories < 4 && random.chance(0.4)) {
-            budget.histories++;
-            const child = random.pick(state.children.filter((candidate) => !candidate.final));
-            state.histories.push({ name: `${name}h`, deep: random.chance(0.5), default: child && random.chance(0.5) ? child.name : undefined });
+        if (state.kind === 'compound' && random.chance(0.4)) {
+            addHistory(random, budget, state);
         }
         states.push(state);
     }
@@ -299,16 +317,20 @@ function actionsText(actions: readonly TreeAction[]): string {
     return actions.length > 0 ? ` / ${actions.map(actionText).join(', ')}` : '';
 }
 
+function historyText(history: TreeHistory, indent: string): string {
+    return `${indent}${history.deep ? 'deep ' : ''}history ${history.name}${history.default ? ` -> ${history.default}` : ''}`;
+}
+
 function stateText(state: TreeState, indent: string): string[] {
     const inner = `${indent}    `;
     if (state.kind === 'region') {
-        return [`${indent}region ${state.name} {`, ...state.children.flatMap((child) => stateText(child, inner)), `${indent}}`];
+        return [`${indent}region ${state.name} {`, ...state.histories.map((history) => historyText(history, inner)), ...state.children.flatMap((child) => stateText(child, inner)), `${indent}}`];
     }
     const head = `${indent}${state.initial ? 'initial ' : ''}${state.final ? 'final ' : ''}${state.kind === 'parallel' ? 'parallel ' : ''}state ${state.name}`;
     const body = [
         ...(state.entry.length > 0 ? [`${inner}entry ${state.entry.map(actionText).join(', ')}`] : []),
         ...(state.exit.length > 0 ? [`${inner}exit ${state.exit.map(actionText).join(', ')}`] : []),
-        ...state.histories.map((history) => `${inner}${history.deep ? 'deep ' : ''}history ${history.name}${history.default ? ` -> ${history.default}` : ''}`),
+        ...state.histories.map((history) => historyText(history, inner)),
         ...state.transitions.map(
             (transition) =>
                 `${inner}on ${transition.on}${transition.guard ? ` [${transition.guard.negated ? '!' : ''}${transition.guard.name}]` : ''}${transition.target ? ` -> ${transition.target}` : ''}${actionsText(transition.actions)}`
