@@ -18,6 +18,7 @@ import { ReactorFsmLinker } from './references/linker.js';
 import { LinkedReferenceDescriptionProvider } from './references/reference-descriptions.js';
 import { nameWords } from './syntax-errors/name-words.js';
 import { FriendlyParserErrorMessages, FriendlyLexerErrorMessages } from './syntax-errors/messages.js';
+import { NestingLimitedLexer } from './syntax-errors/nesting-limit.js';
 import { DefaultMachineAnalyzer, type MachineAnalyzer } from './analysis/machine-analyzer.js';
 import { ReactorFsmDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/validator.js';
@@ -87,7 +88,9 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     parser: {
         // Chevrotain's messages list token type names ("ID", "QUANTITY"); ours speak the user's words.
         ParserErrorMessageProvider: (services) => new FriendlyParserErrorMessages(nameWords(services.Grammar)),
-        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages()
+        LexerErrorMessageProvider: () => new FriendlyLexerErrorMessages(),
+        // Blocks nested beyond any model's need are cut before parsing (the parser would run out of stack).
+        Lexer: (services) => new NestingLimitedLexer(services)
     },
     references: {
         // Events, states and sockets are declared in nested blocks but visible across the whole machine.
