@@ -3,11 +3,12 @@
 //   npm run bench                                   (build first, then this file)
 //   node --import tsx bench/run.ts                  (this file only)
 //   node --import tsx bench/run.ts --sizes=10000 --providers=ours     (e.g. under --cpu-prof)
+//   node --import tsx bench/run.ts --hierarchy=off                     (without the hierarchical 10,000-state model)
 import '../language/polyfill.js';
 import os from 'node:os';
 import { URI } from 'langium';
 import { canCollectGarbage } from './gc.js';
-import { LanguageBench, PHASES, type BuildSample, type ProviderKind } from './language-bench.js';
+import { compareHierarchy, LanguageBench, PHASES, type BuildSample, type HierarchyComparison, type ProviderKind } from './language-bench.js';
 import { measure, type MeasurePlan } from './measure.js';
 import { generateModel, type GeneratedModel } from './model-generator.js';
 import { count, ms, table } from './report.js';
@@ -18,6 +19,9 @@ const TARGETS: ReadonlyMap<number, number> = new Map([
     [1_000, 150],
     [10_000, 1_000]
 ]);
+
+/** Issue 12: the 10,000-state hierarchical model (3 levels, parallel regions, history), median build time in ms. */
+const HIERARCHY_TARGET_MS = 1_000;
 
 /** 2 warm-ups and 7 timed runs; a slow case (Langium's default provider at 10,000 states) gets fewer. */
 const PLAN: MeasurePlan = { warmups: 2, runs: 7, minRuns: 3, budgetMs: 75_000 };
@@ -72,6 +76,13 @@ for (const size of sizes) {
         results.set(key(size, kind), { samples, summary });
         console.error(`  measured ${count(size)} states with ${kind}: ${summary.runs} runs, median ${ms(summary.median)} ms (${((performance.now() - started) / 1000).toFixed(1)} s incl. warm-ups)`);
     }
+}
+// The hierarchical model against the flat one of the same size, with our provider (skipped with --hierarchy=off).
+let hierarchy: HierarchyComparison | undefined;
+if (option('hierarchy') !== 'off' && benches.has('ours')) {
+    const started = performance.now();
+    hierarchy = await compareHierarchy(benches.get('ours')!);
+    console.error(`  measured the hierarchical model: median ${ms(hierarchy.hierarchicalMs)} ms (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 console.error('');
 
@@ -137,6 +148,13 @@ for (const [size, target] of TARGETS) {
     }
     const verdict = measured.median < target ? 'PASS' : 'MISS';
     console.log(`  ${verdict}  ${count(size)} states under ${count(target)} ms: ${ms(measured.median)} ms (${((measured.median / target) * 100).toFixed(0)}% of the budget; CPU ${cpu(ours(size))} ms)`);
+}
+if (hierarchy) {
+    const verdict = hierarchy.hierarchicalMs < HIERARCHY_TARGET_MS ? 'PASS' : 'MISS';
+    console.log(
+        `  ${verdict}  hierarchical ${count(hierarchy.states)} states (3 levels, parallel regions, history) under ${count(HIERARCHY_TARGET_MS)} ms: ${ms(hierarchy.hierarchicalMs)} ms ` +
+            `(CPU ${ms(hierarchy.hierarchicalCpuMs)} ms; ${hierarchy.ratio.toFixed(2)}x the flat model of the same size, ${ms(hierarchy.flatMs)} ms, same run; ${hierarchy.hierarchicalDiagnostics} diagnostics)`
+    );
 }
 console.log('');
 
