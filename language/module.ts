@@ -125,7 +125,12 @@ export const ReactorFsmModule: Module<ReactorFsmServices, PartialLangiumServices
     },
     diagram: {
         // The diagram request and `reactor-fsm diagram` ask the container, so a module can replace the renderer.
-        DiagramRenderer: () => ({ chooseMachine, svg: machineSvg, mermaid: machineToMermaid })
+        DiagramRenderer: (services) => ({
+            chooseMachine,
+            // The analysis validation made of this document version (the analysis service keeps it), not a new one.
+            svg: (machine, document, standalone) => machineSvg(machine, document, standalone, services.analysis.MachineAnalyzer.analyze(machine)),
+            mermaid: machineToMermaid
+        })
     },
     lsp: {
         // Keywords come with what they do; names with what they are; signal names are offered where they go.

@@ -155,6 +155,16 @@ describe('the machine analysis as a service', () => {
         expect(analyzer.computed).toEqual(['Lamp', 'Pump']);
     });
 
+    it('the diagram of a validated document draws from the same analysis: nothing computed again', async () => {
+        const { services, analyzer, document } = await openDocument(TWO_MACHINES);
+        const asked = analyzer.asked;
+        const pump = services.diagram.DiagramRenderer.chooseMachine(document.parseResult.value, 'Pump')!;
+        const svg = await services.diagram.DiagramRenderer.svg(pump, document, false);
+        expect(svg).toContain('Spare');
+        expect(analyzer.asked).toBe(asked + 1);
+        expect(analyzer.computed).toEqual(['Lamp', 'Pump']);
+    });
+
     it('computes again for a new version of the document, once; not for an edit of another file', async () => {
         const { services, analyzer, document } = await openDocument(TWO_MACHINES);
         const { TextDocuments, DocumentBuilder, LangiumDocuments } = services.shared.workspace;

@@ -118,8 +118,8 @@ function count(program: Program, pattern: RegExp): number {
     return program.lines.filter((line) => pattern.test(line)).length;
 }
 
-function untilCount(program: Program, pattern: RegExp, n: number): Promise<void> {
-    return program.until((lines) => (lines.filter((line) => pattern.test(line)).length >= n ? true : undefined), 10_000, `${n} lines matching ${pattern}`);
+async function untilCount(program: Program, pattern: RegExp, n: number): Promise<void> {
+    await program.until((lines) => (lines.filter((line) => pattern.test(line)).length >= n ? true : undefined), 10_000, `${n} lines matching ${pattern}`);
 }
 
 describe('edge gateway (parallel regions) as a running program', () => {
