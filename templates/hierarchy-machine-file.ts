@@ -22,8 +22,107 @@ function hierarchyOf(machine: MachineView): HierarchyView {
     return machine.hierarchy;
 }
 
+/**
+ * With parallel regions the active configuration lives in one field per region (`leaf<k>`, 0 the machine's own):
+ * the innermost active state of that region that is atomic or parallel (a parallel state's regions have their own
+ * fields). Which child of a composite is active follows from it, at generation time.
+ */
+class RegionLayout {
+    /** The region field of each node: its nearest enclosing region's number (a region's own for a region), 0 for the machine. */
+    readonly slot: number[];
+    readonly end: number[];
+
+    constructor(readonly tree: HierarchyView) {
+        const regionNumber = new Map<number, number>();
+        tree.nodes.filter((node) => node.kind === 'region').forEach((node, i) => regionNumber.set(node.index, i + 1));
+        this.slot = tree.nodes.map((node) => {
+            for (let at = node; at.index !== 0; at = tree.nodes[at.parent]!) {
+                if (at.kind === 'region') {
+                    return regionNumber.get(at.index)!;
+                }
+            }
+            return 0;
+        });
+        this.end = subtreeEnds(tree);
+    }
+
+    /** Atomic and parallel states are what a region field holds. */
+    held(node: TreeNodeView): boolean {
+        return node.kind === 'atomic' || node.kind === 'parallel';
+    }
+
+    field(node: number): string {
+        return `leaf${this.slot[node]!}`;
+    }
+
+    /** The values of `holder`'s region field while `child` (one of its children) is its active child. */
+    valuesFor(holder: number, child: number): number[] {
+        const values: number[] = [];
+        for (let node = child; node <= this.end[child]!; node++) {
+            if (this.held(this.tree.nodes[node]!) && this.slot[node] === this.slot[holder]) {
+                values.push(node);
+            }
+        }
+        return values;
+    }
+
+    /** Composites with one active child: the machine, compound states, regions. */
+    holders(): TreeNodeView[] {
+        return this.tree.nodes.filter((node) => node.index === 0 || node.kind === 'compound' || node.kind === 'region');
+    }
+
+    /** True when the two states can be active at once: they lie in different regions of one parallel state. */
+    orthogonal(a: number, b: number): boolean {
+        const ancestors = new Set<number>();
+        for (let node = a; node >= 0; node = this.tree.nodes[node]!.parent) {
+            ancestors.add(node);
+        }
+        let common = b;
+        while (!ancestors.has(common)) {
+            common = this.tree.nodes[common]!.parent;
+        }
+        return common !== 0 && this.tree.nodes[common]!.kind === 'parallel';
+    }
+
+    /** An expression true while `node` is active. */
+    activeTest(node: number, m = 'm'): string {
+        const field = `${m}.${this.field(node)}`;
+        const values = this.valuesFor(node, node);
+        return values.length === 1 ? `${field} === ${values[0]!}` : `${field} >= ${values[0]!} && ${field} <= ${values[values.length - 1]!}`;
+    }
+}
+
+/** The active child of a composite, from its region field (NONE: the composite is not active). */
+function childFunction(machine: MachineView, layout: RegionLayout, holder: TreeNodeView): Generated {
+    return expandToNode`
+        function child${holder.index}(m: ${machine.className}): number {
+            switch (m.${layout.field(holder.index)}) {
+                ${eachLine(holder.children, (child) => expandToNode`
+                    ${layout.valuesFor(holder.index, child).map((value) => `case ${value}:`).join(' ')}
+                        return ${child};
+                `)}
+            }
+            return NONE;
+        }
+    `;
+}
+
+/** What a deep history over regions remembers: the active child of every composite, by number. */
+function activeNowFunction(machine: MachineView, layout: RegionLayout): Generated {
+    return expandToNode`
+        function activeNow(m: ${machine.className}): Int32Array {
+            const active = new Int32Array(${layout.tree.nodes.length}).fill(NONE);
+            ${eachLine(layout.holders(), (holder) => `active[${holder.index}] = child${holder.index}(m);`)}
+            return active;
+        }
+    `;
+}
+
 /** Action calls as statements, each reported first (while observed) with the state it belongs to. */
-function actionLines(machine: MachineView, calls: readonly ActionCall[], phase: ActionPhase, state: string): Generated {
+function actionLines(machine: MachineView, calls: readonly ActionCall[], phase: ActionPhase, state: string, traced = true): Generated {
+    if (!traced) {
+        return eachLine(calls, (call) => actionStatement(machine, call));
+    }
     return eachLine(calls, (call) => expandToNode`
         m.tracing && m.traceActionIn(${JSON.stringify(call.label)}, ${JSON.stringify(phase)}, ${JSON.stringify(state)});
         ${actionStatement(machine, call)}
@@ -35,38 +134,59 @@ function guardExpression(guard: GuardCall): string {
 }
 
 /** Entering one state: the machine's record of it, the trace, entry actions, its timers, then completion. */
-function enterFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView): Generated {
-    const parent = tree.nodes[node.parent]!;
-    const completes = node.completes;
+function enterFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined): Generated {
     return expandToNode`
         function enter${node.index}(m: ${machine.className}): void {
-            ${parent.kind !== 'parallel' ? `m.active[${node.parent}] = ${node.index};` : undefined}
-            ${node.leaf ? (tree.parallel ? `m.leaves[${node.leaf.region}] = ${node.index};` : `m.state = ${node.leaf.constName};`) : undefined}
-            m.tracing && m.traceEnter(${JSON.stringify(node.name)});
-            ${actionLines(machine, node.entry, 'entry', node.name)}
-            ${eachLine(node.timers, (timer) => `m.armStateTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)}
-            ${node.final && node.parent === 0 ? 'void m.finish();' : undefined}
-            ${completes?.parentDone !== undefined ? `m.dispatch(${completes.parentDone});` : undefined}
-            ${onlyIf(completes?.parallelDone, (done) => expandToNode`
-                if (${done.regions.map((region) => `FINAL[m.active[${region}]!] === 1`).join(' && ')}) {
-                    m.dispatch(${done.id});
-                }
-            `)}
+            ${enterBody(machine, tree, node, layout, true)}
         }
     `;
 }
 
-/** Leaving one state: the trace, exit actions, its timers stop, and it is no longer its parent's active child. */
-function leaveFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView): Generated {
+/** What entering a state does (`traced`: with its trace lines, as `enterN`; else as an unobserved machine runs it). */
+function enterBody(machine: MachineView, tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined, traced: boolean): Generated {
     const parent = tree.nodes[node.parent]!;
+    const completes = node.completes;
+    const record = layout
+        ? onlyIf(layout.held(node), () => `m.${layout.field(node.index)} = ${node.index};`)
+        : expandToNode`
+            ${parent.kind !== 'parallel' ? `m.active[${node.parent}] = ${node.index};` : undefined}
+            ${node.leaf ? `m.state = ${node.leaf.constName};` : undefined}
+        `;
+    return expandToNode`
+        ${record}
+        ${traced ? `m.tracing && m.traceEnter(${JSON.stringify(node.name)});` : undefined}
+        ${actionLines(machine, node.entry, 'entry', node.name, traced)}
+        ${eachLine(node.timers, (timer) => `m.armStateTimer(${timer.slot}, ${timer.ms}, ${timer.id});`)}
+        ${node.final && node.parent === 0 ? 'void m.finish();' : undefined}
+        ${completes?.parentDone !== undefined ? `m.dispatch(${completes.parentDone});` : undefined}
+        ${onlyIf(completes?.parallelDone, (done) => expandToNode`
+            if (${done.regions.map((region) => (layout ? `FINAL[child${region}(m)] === 1` : `FINAL[m.active[${region}]!] === 1`)).join(' && ')}) {
+                m.dispatch(${done.id});
+            }
+        `)}
+    `;
+}
+
+/** Leaving one state: the trace, exit actions, its timers stop, and it is no longer its parent's active child. */
+function leaveFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined): Generated {
     return expandToNode`
         function leave${node.index}(m: ${machine.className}): void {
-            m.tracing && m.traceExit(${JSON.stringify(node.name)});
-            ${actionLines(machine, node.exit, 'exit', node.name)}
-            ${eachLine(node.timers, (timer) => `m.clearStateTimer(${timer.slot});`)}
-            ${parent.kind !== 'parallel' ? `m.active[${node.parent}] = NONE;` : undefined}
-            ${node.leaf && tree.parallel ? `m.leaves[${node.leaf.region}] = NONE;` : undefined}
+            ${leaveBody(machine, tree, node, layout, true)}
         }
+    `;
+}
+
+/** What leaving a state does (`traced`: with its trace lines, as `leaveN`; else as an unobserved machine runs it). */
+function leaveBody(machine: MachineView, tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined, traced: boolean): Generated {
+    const parent = tree.nodes[node.parent]!;
+    const record = layout
+        ? onlyIf(layout.held(node), () => `m.${layout.field(node.index)} = NONE;`)
+        : onlyIf(parent.kind !== 'parallel', () => `m.active[${node.parent}] = NONE;`);
+    return expandToNode`
+        ${traced ? `m.tracing && m.traceExit(${JSON.stringify(node.name)});` : undefined}
+        ${actionLines(machine, node.exit, 'exit', node.name, traced)}
+        ${eachLine(node.timers, (timer) => `m.clearStateTimer(${timer.slot});`)}
+        ${record}
     `;
 }
 
@@ -76,9 +196,20 @@ function leaveAllCall(node: TreeNodeView): string {
 }
 
 /** The children of a composite active now: one of a compound state or region (a switch), every region of a parallel state. */
-function leaveChildren(tree: HierarchyView, node: TreeNodeView): Generated {
+function leaveChildren(tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined): Generated {
     if (node.kind === 'parallel') {
         return eachLine([...node.children].reverse(), (child) => leaveAllCall(tree.nodes[child]!));
+    }
+    if (layout) {
+        return expandToNode`
+            switch (m.${layout.field(node.index)}) {
+                ${eachLine(node.children, (child) => expandToNode`
+                    ${layout.valuesFor(node.index, child).map((value) => `case ${value}:`).join(' ')}
+                        ${leaveAllCall(tree.nodes[child]!)}
+                        break;
+                `)}
+            }
+        `;
     }
     return expandToNode`
         switch (m.active[${node.index}]) {
@@ -92,19 +223,19 @@ function leaveChildren(tree: HierarchyView, node: TreeNodeView): Generated {
 }
 
 /** Leaving a composite with what is active inside it, innermost first; its histories remember first. */
-function leaveAllFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView): Generated {
+function leaveAllFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined): Generated {
     return expandToNode`
         function leaveAll${node.index}(m: ${machine.className}): void {
             ${eachLine(node.remembers, (remember) =>
                 remember.what === 'child'
-                    ? `m.remembered[${remember.history}] = m.active[${node.index}]!;`
+                    ? `m.remembered[${remember.history}] = ${layout ? `child${node.index}(m)` : `m.active[${node.index}]!`};`
                     : remember.what === 'regions'
                       ? `m.remembered[${remember.history}] = 1;`
                       : remember.what === 'snapshot'
-                        ? `m.rememberAll(${remember.history});`
-                        : `m.remembered[${remember.history}] = m.activeLeaf(${node.index}, HOLDS_ONE);`
+                        ? `m.rememberAll(${remember.history}${layout ? ', activeNow(m)' : ''});`
+                        : `m.remembered[${remember.history}] = ${layout ? `m.${layout.field(node.index)}` : `m.activeLeaf(${node.index}, HOLDS_ONE)`};`
             )}
-            ${leaveChildren(tree, node)}
+            ${leaveChildren(tree, node, layout)}
             leave${node.index}(m);
         }
     `;
@@ -134,10 +265,10 @@ function restoreFunction(machine: MachineView, tree: HierarchyView, node: TreeNo
 }
 
 /** Leaving what is active below a composite (a transition's domain; 0 is the machine). */
-function leaveBelowFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView): Generated {
+function leaveBelowFunction(machine: MachineView, tree: HierarchyView, node: TreeNodeView, layout: RegionLayout | undefined): Generated {
     return expandToNode`
         function leaveBelow${node.index}(m: ${machine.className}): void {
-            ${leaveChildren(tree, node)}
+            ${leaveChildren(tree, node, layout)}
         }
     `;
 }
@@ -230,6 +361,49 @@ function fireFrom(tree: HierarchyView, leaf: number, index: number): string {
     return [...leaves, `take${index}(m);`].join(' ');
 }
 
+/**
+ * What `fireFrom` does, written out whole for an unobserved machine (no trace checks, no calls) when the generator
+ * knows every exit and entry; undefined otherwise (a history or a parallel state on the way).
+ */
+function quietFire(machine: MachineView, tree: HierarchyView, layout: RegionLayout | undefined, leaf: number, index: number): Generated | undefined {
+    const transition = tree.transitions[index]!;
+    const exit = transition.exitBelow;
+    if (exit === undefined) {
+        return actionLines(machine, transition.actions, 'transition', transition.source, false);
+    }
+    const enters = transition.enters;
+    if (exit.kind !== 'static' || enters?.kind !== 'static' || enters.value.some((each) => typeof each !== 'number')) {
+        return undefined;
+    }
+    const left: TreeNodeView[] = [];
+    for (let node = tree.nodes[leaf]!; node.index !== exit.value; node = tree.nodes[node.parent]!) {
+        if (node.kind === 'parallel' || node.remembers.length > 0 || node.index === 0) {
+            return undefined;
+        }
+        left.push(node);
+    }
+    return expandToNode`
+        ${eachLine(left, (node) => leaveBody(machine, tree, node, layout, false))}
+        ${actionLines(machine, transition.actions, 'transition', transition.source, false)}
+        ${eachLine(enters.value as number[], (node) => enterBody(machine, tree, tree.nodes[node]!, layout, false))}
+    `;
+}
+
+/** Fires a transition from atomic state `leaf` and returns: written out whole while nobody observes the machine. */
+function fireAndReturn(machine: MachineView, tree: HierarchyView, layout: RegionLayout | undefined, leaf: number, index: number): Generated {
+    const quiet = quietFire(machine, tree, layout, leaf, index);
+    return expandToNode`
+        ${onlyIf(quiet, (lines) => expandToNode`
+            if (!m.tracing) {
+                ${lines}
+                return;
+            }
+        `)}
+        ${fireFrom(tree, leaf, index)}
+        return;
+    `;
+}
+
 /** An atomic state: per event, the transitions it and its ancestors may take, tried in order. */
 function leafClass(machine: MachineView, tree: HierarchyView, node: TreeNodeView): Generated {
     const leaf = node.leaf!;
@@ -258,13 +432,12 @@ function leafClass(machine: MachineView, tree: HierarchyView, node: TreeNodeView
                             ? expandToNode`
                                 // ${commentText(branch.comment)}
                                 if (${guardExpression(branch.guard)}) {
-                                    ${fireFrom(tree, node.index, branch.transition)}
-                                    return;
+                                    ${fireAndReturn(machine, tree, undefined, node.index, branch.transition)}
                                 }
                             `
                             : expandToNode`
                                 // ${commentText(branch.comment)}
-                                ${fireFrom(tree, node.index, branch.transition)}
+                                ${fireAndReturn(machine, tree, undefined, node.index, branch.transition)}
                             `
                     )}
                     ${handler.exhaustive ? undefined : `m.unhandled(${machine.eventsConst}.${handler.event.key});`}
@@ -304,14 +477,59 @@ function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, f
     `;
 }
 
+/** With regions, the branches of one atomic state in a step that may choose one transition per region. */
+function choiceLines(branches: readonly TreeBranchView[], exhaustive: boolean): Generated {
+    return expandToNode`
+        ${eachLine(branches, (branch) => {
+            const choose = `this.choice(${branch.transition});`;
+            if (branch.shared) {
+                // Declared above a parallel state: another region may have chosen it already (its guard is not asked again).
+                return branch.guard
+                    ? expandToNode`
+                        // ${commentText(branch.comment)}
+                        if (this.chose(${branch.transition})) {
+                            break;
+                        }
+                        if (${guardExpression(branch.guard)}) {
+                            ${choose}
+                            break;
+                        }
+                    `
+                    : expandToNode`
+                        // ${commentText(branch.comment)}
+                        if (!this.chose(${branch.transition})) {
+                            ${choose}
+                        }
+                        break;
+                    `;
+            }
+            return branch.guard
+                ? expandToNode`
+                    // ${commentText(branch.comment)}
+                    if (${guardExpression(branch.guard)}) {
+                        ${choose}
+                        break;
+                    }
+                `
+                : expandToNode`
+                    // ${commentText(branch.comment)}
+                    ${choose}
+                    break;
+                `;
+        })}
+        ${exhaustive ? undefined : 'break;'}
+    `;
+}
+
 /**
- * With regions, one event: when only one region's states take it (and no transition above a parallel state), a switch
- * over that region's active state fires the transition, as a hand-written switch would; otherwise `react` asks every region.
+ * With regions, one event, decided as far as the generator can: a transition declared above a parallel state that is
+ * every taker's only choice fires once while its source is active; when no two states that take the event can be
+ * active at once, a switch per region over its active state fires the transition, as a hand-written switch would;
+ * otherwise every region may choose one transition and SCXML's conflict rule decides (`fireChosen`).
  */
-function regionEventCase(machine: MachineView, tree: HierarchyView, event: EventView): Generated {
+function regionEventCase(machine: MachineView, tree: HierarchyView, layout: RegionLayout, event: EventView): Generated {
     const event_ = `${machine.eventsConst}.${event.key}`;
     const taking = takers(tree, event);
-    const regions = new Set(taking.map(({ node }) => node.leaf!.region));
     if (taking.length === 0) {
         return expandToNode`
             case ${event_}:
@@ -319,63 +537,64 @@ function regionEventCase(machine: MachineView, tree: HierarchyView, event: Event
                 return;
         `;
     }
-    if (taking.some(({ branches }) => branches.some((branch) => branch.shared))) {
+    const regions = [...new Set(taking.map(({ node }) => layout.slot[node.index]!))].sort((a, b) => a - b);
+    const inRegion = (region: number): typeof taking => taking.filter(({ node }) => layout.slot[node.index] === region);
+    const only = taking[0]!.branches[0]!;
+    if (only.shared && taking.every(({ branches }) => branches.length === 1 && branches[0]!.transition === only.transition && !branches[0]!.guard)) {
+        // Every atomic state inside its source takes it and nothing else: one transition, whichever regions are active.
+        const source = tree.transitions[only.transition]!.sourceIndex;
         return expandToNode`
             case ${event_}:
-                if (!this.react(event)) {
-                    this.unhandled(event);
+                // ${commentText(only.comment)}
+                if (${layout.activeTest(source)}) {
+                    transition${only.transition}(m);
+                    return;
                 }
+                this.unhandled(event);
                 return;
         `;
     }
-    if (regions.size > 1) {
-        // Each transition lies inside one region: every region's switch, in document order, may choose one.
+    const exclusive = taking.every(({ node, branches }) => !branches.some((branch) => branch.shared) && taking.every((other) => !layout.orthogonal(node.index, other.node.index)));
+    if (exclusive) {
         return expandToNode`
             case ${event_}:
-                ${eachLine([...regions].sort((a, b) => a - b), (region) => expandToNode`
-                    switch (this.leaves[${region}]) {
-                        ${eachLine(
-                            taking.filter(({ node }) => node.leaf!.region === region),
-                            ({ node, branches, exhaustive }) => expandToNode`
-                                case ${node.index}:
-                                    ${branchLines(branches, exhaustive, (transition) => expandToNode`
-                                        this.choice(${transition});
-                                        break;
-                                    `, 'break;')}
-                            `
-                        )}
+                ${eachLine(regions, (region) => expandToNode`
+                    switch (this.leaf${region}) {
+                        ${eachLine(inRegion(region), ({ node, branches, exhaustive }) => expandToNode`
+                            case ${node.index}:
+                                ${branchLines(branches, exhaustive, (transition) => fireAndReturn(machine, tree, layout, node.index, transition), 'break;')}
+                        `)}
                     }
                 `)}
-                if (!this.fireChosen()) {
-                    this.unhandled(event);
-                }
+                this.unhandled(event);
                 return;
         `;
     }
     return expandToNode`
         case ${event_}:
-            switch (this.leaves[${[...regions][0]}]) {
-                ${eachLine(taking, ({ node, branches, exhaustive }) => expandToNode`
-                    case ${node.index}:
-                        ${branchLines(branches, exhaustive, (transition) => expandToNode`
-                            ${fireFrom(tree, node.index, transition)}
-                            return;
-                        `, 'break;')}
-                `)}
+            ${eachLine(regions, (region) => expandToNode`
+                switch (this.leaf${region}) {
+                    ${eachLine(inRegion(region), ({ node, branches, exhaustive }) => expandToNode`
+                        case ${node.index}:
+                            ${choiceLines(branches, exhaustive)}
+                    `)}
+                }
+            `)}
+            if (!this.fireChosen()) {
+                this.unhandled(event);
             }
-            this.unhandled(event);
             return;
     `;
 }
 
-function processMethod(machine: MachineView, tree: HierarchyView): Generated {
+function processMethod(machine: MachineView, tree: HierarchyView, layout: RegionLayout | undefined): Generated {
     return expandToNode`
         protected process(event: number): void {
             const m = this;
             switch (event) {
                 ${eachLine(machine.events, (event) =>
-                    tree.parallel
-                        ? regionEventCase(machine, tree, event)
+                    layout
+                        ? regionEventCase(machine, tree, layout, event)
                         : expandToNode`
                             case ${machine.eventsConst}.${event.key}:
                                 this.state.${event.method}(this);
@@ -394,7 +613,7 @@ function processMethod(machine: MachineView, tree: HierarchyView): Generated {
                 `)}
                 ${eachLine(tree.completions, (done) => expandToNode`
                     case ${done.id}:
-                        if (this.active[${done.parent}] === ${done.state}) {
+                        if (${layout ? `child${done.parent}(m) === ${done.state}` : `this.active[${done.parent}] === ${done.state}`}) {
                             ${eachLine(done.branches, (branch) =>
                                 branch.guard
                                     ? expandToNode`
@@ -525,6 +744,16 @@ function regionMembers(machine: MachineView, tree: HierarchyView): Generated[] {
     ];
 }
 
+/** With regions: the active atomic states in document order, from the region fields. */
+function stateNameGetter(tree: HierarchyView): Generated {
+    const fields = Array.from({ length: tree.regionCount }, (_, region) => `this.leaf${region}`);
+    return expandToNode`
+        override get stateName(): string {
+            return [${fields.join(', ')}].filter((leaf) => leaf !== NONE && ATOMIC[leaf] === 1).map((leaf) => TABLES.names[leaf]!).join(', ');
+        }
+    `;
+}
+
 /** The machine file of a machine with composite states. */
 export function hierarchyMachineFile(machine: MachineView): string {
     const tree = hierarchyOf(machine);
@@ -537,7 +766,8 @@ export function hierarchyMachineFile(machine: MachineView): string {
     const stateBase = 'State';
     const sizes = `${tree.nodes.length}, ${tree.historyCount}, ${machine.timerCount}${tree.parallel ? `, ${tree.regionCount}` : ''}`;
     const initialLeaf = leaves.find((leaf) => tree.startEnters.includes(leaf.index)) ?? leaves[0]!;
-    const process = processMethod(machine, tree);
+    const layout = tree.parallel ? new RegionLayout(tree) : undefined;
+    const process = processMethod(machine, tree, layout);
     const unused = ['NONE', ...(tree.parallel ? ['HierarchicalMachine'] : ['RegionMachine', 'RegionTables'])];
     const runtimeImport = HIERARCHY_FILE_IMPORTS.runtime.importLine((name) => !unused.includes(name));
     return file(expandToNode`
@@ -562,10 +792,14 @@ export function hierarchyMachineFile(machine: MachineView): string {
         const NONE = -1;
         /** 1 for the states that are final, by number. */
         const FINAL = new Uint8Array([${tree.nodes.map((node) => (node.final ? 1 : 0)).join(', ')}]);
-        /** 1 for the machine, compound states and regions (one active child), by number. */
-        const HOLDS_ONE = new Uint8Array([${tree.nodes.map((node, index) => (index === 0 || node.kind === 'compound' || node.kind === 'region' ? 1 : 0)).join(', ')}]);
+        ${onlyIf(!layout, () => expandToNode`
+            /** 1 for the machine, compound states and regions (one active child), by number. */
+            const HOLDS_ONE = new Uint8Array([${tree.nodes.map((node, index) => (index === 0 || node.kind === 'compound' || node.kind === 'region' ? 1 : 0)).join(', ')}]);
+        `)}
         ${onlyIf(tree.parallel, () => expandToNode`
 
+            /** 1 for the atomic states, by number. */
+            const ATOMIC = new Uint8Array([${tree.nodes.map((node, index) => (index !== 0 && node.kind === 'atomic' ? 1 : 0)).join(', ')}]);
             /** The tree's shape for SCXML's conflict rule: where each subtree ends, each transition's source, whether it has a target. */
             const TABLES: RegionTables = {
                 names: [${tree.nodes.map((node) => JSON.stringify(node.name)).join(', ')}],
@@ -575,13 +809,21 @@ export function hierarchyMachineFile(machine: MachineView): string {
             };
         `)}
 
-        ${blocks(nodes, (node) => enterFunction(machine, tree, node))}
+        ${blocks(nodes, (node) => enterFunction(machine, tree, node, layout))}
 
-        ${blocks(nodes, (node) => leaveFunction(machine, tree, node))}
+        ${blocks(nodes, (node) => leaveFunction(machine, tree, node, layout))}
 
-        ${blocks(composites, (node) => leaveAllFunction(machine, tree, node))}
+        ${blocks(composites, (node) => leaveAllFunction(machine, tree, node, layout))}
 
-        ${blocks(holders, (node) => leaveBelowFunction(machine, tree, node))}
+        ${blocks(holders, (node) => leaveBelowFunction(machine, tree, node, layout))}
+        ${onlyIf(layout, (regions) => expandToNode`
+
+            ${blocks(regions.holders(), (holder) => childFunction(machine, regions, holder))}
+        `)}
+        ${onlyIf(layout && nodes.some((node) => node.remembers.some((remember) => remember.what === 'snapshot')) && layout, (regions) => expandToNode`
+
+            ${activeNowFunction(machine, regions)}
+        `)}
         ${onlyIf(tree.restorable.length > 0, () => expandToNode`
 
             ${blocks(tree.restorable.map((index) => tree.nodes[index]!), (node) => restoreFunction(machine, tree, node))}
@@ -592,7 +834,14 @@ export function hierarchyMachineFile(machine: MachineView): string {
 
         ${docComment(`Machine ${machine.name}: owns the active states and dispatches events to them (the runtime's ${base} does the rest).`)}
         export class ${m} extends ${base}<${machine.stateBase}, ${machine.eventIdType}> {
-            ${blocks(machineMembers(machine, { superArguments: `${initialLeaf.leaf!.constName}, ${sizes}`, process, extra: [beginMethod(tree), ...(tree.parallel ? regionMembers(machine, tree) : [])] }), (member) => member)}
+            ${onlyIf(layout, (regions) => expandToNode`
+                ${eachLine(Array.from({ length: tree.regionCount }, (_, region) => region), (region) => expandToNode`
+                    /** The innermost active state of ${region === 0 ? 'the machine' : `region ${tree.nodes.find((node) => node.kind === 'region' && regions.slot[node.index] === region)!.name}`} that is atomic or parallel; NONE when it is not active. */
+                    leaf${region} = NONE;
+                `)}
+
+            `)}
+            ${blocks(machineMembers(machine, { superArguments: `${initialLeaf.leaf!.constName}, ${sizes}`, process, extra: [beginMethod(tree), ...(layout ? [stateNameGetter(tree), ...regionMembers(machine, tree)] : [])] }), (member) => member)}
         }
     `);
 }

@@ -53,10 +53,13 @@ export abstract class HierarchicalMachine<S extends State = State, E extends num
     /** Deep histories over parallel regions: what `active` was when their composite was last left. */
     private snapshots: Array<Int32Array | undefined> | undefined;
 
-    /** A deep history over parallel regions remembers every active child at once: a copy of `active`. */
-    rememberAll(history: number): void {
+    /**
+     * A deep history over parallel regions remembers every active child at once: a copy of `active`, or the active
+     * children the generated code worked out from its region fields (RegionMachine's generated subclasses).
+     */
+    rememberAll(history: number, active: Int32Array = this.active.slice()): void {
         this.remembered[history] = 1;
-        (this.snapshots ??= [])[history] = this.active.slice();
+        (this.snapshots ??= [])[history] = active;
     }
 
     /** What a deep history over parallel regions remembered (it has remembered once: `remembered` says so). */

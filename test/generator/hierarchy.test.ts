@@ -1,7 +1,12 @@
 // Generated machines with composite states, regions, history, completion and composite timers: each model's generated
 // code, run on the runtime's ManualClock, prints the interpreter's trace (enter/exit lines included), and type-checks.
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileHierarchical, generatedTrace, interpretedTrace, line, removeCompiled, type GuardValue, type Step } from './hierarchy-harness.js';
+import { compileHierarchical, compileModel, GeneratedRun, generatedTrace, interpretedTrace, line, removeCompiled, type CompiledMachine, type GuardValue, type Step } from './hierarchy-harness.js';
+import { seededRandom } from '../seeded-random.js';
+import { guardValue } from '../robustness/hierarchy/xstate.js';
+import { printMachine, randomMachine, randomSteps } from '../robustness/hierarchy/model.js';
+import { compareSequence } from '../robustness/hierarchy/compare.js';
+import { SimulationError } from '../../language/semantics/interpreter.js';
 import { removeTemporaryFolders, typeCheck, writeProject } from './generate-helpers.js';
 
 afterAll(async () => {
@@ -211,8 +216,92 @@ describe('generated hierarchical machines', () => {
         expect(machine).toMatch(/\/\/ Outer: on Leave -> Away\nfunction transition(\d+)\(m: NestedMachine\): void \{\n {4}leaveBelow0\(m\);\n {4}take\1\(m\);\n\}/);
         expect(machine).toMatch(/function take\d+\(m: NestedMachine\): void \{\n {4}m\.tracing && m\.traceTransition\("Outer", NestedEvent\.Leave, "Away"\);\n {4}enter\d+\(m\);\n\}/);
         // From Shallow, Inner's `on Up -> Second` leaves Shallow then Inner: written out, no switch at run time.
-        expect(machine).toMatch(/class ShallowState extends NestedState \{[^]*?override onUp\(m: NestedMachine\): void \{\n\s+\/\/ Inner: on Up -> Second\n\s+leave\d+\(m\); leave\d+\(m\); take\d+\(m\);/);
+        expect(machine).toMatch(/class ShallowState extends NestedState \{[^]*?override onUp\(m: NestedMachine\): void \{\n\s+\/\/ Inner: on Up -> Second\n\s+if \(!m\.tracing\) \{[^}]*\}\n\s+leave\d+\(m\); leave\d+\(m\); take\d+\(m\);/);
         const player = (await compileHierarchical(PLAYER)).files.find((file) => file.path === 'src/player.machine.ts')!.content;
         expect(player).toContain('export class PlayerMachine extends RegionMachine<PlayerState, PlayerEventId>');
+    });
+});
+
+/** The same generated machine with nobody observing it: what it does without its trace checks (the quiet paths). */
+class UnobservedRun {
+    readonly log: string[] = [];
+    private readonly clock;
+    private readonly machine;
+    private step = 0;
+
+    constructor(private readonly compiled: CompiledMachine) {
+        this.clock = new compiled.clockClass();
+        const host = { observers: [], clock: this.clock, machineFinished: () => undefined, stop: () => undefined };
+        const actions: Record<string, (...args: unknown[]) => unknown> = {};
+        for (const member of compiled.members) {
+            actions[member.member] = member.guard ? () => guardValue(member.name, this.step) : () => void this.log.push(member.name);
+        }
+        this.machine = new compiled.machineClass(host, actions);
+    }
+
+    start(): void {
+        this.machine.start();
+    }
+
+    run(step: Step, index: number): void {
+        this.step = index;
+        if ('send' in step) {
+            this.machine.dispatch(this.compiled.eventNames.indexOf(step.send));
+        } else {
+            this.clock.advance(step.advance);
+        }
+    }
+
+    configuration(): string[] {
+        return this.machine.stateName.split(', ').sort();
+    }
+
+    finished(): boolean {
+        return this.machine.finished;
+    }
+}
+
+describe('generated hierarchical machines without observers', () => {
+    it('call the same actions and reach the same states as when traced (random machines, quiet paths included)', { timeout: 300_000 }, async () => {
+        const random = seededRandom(20_261_205);
+        let steps = 0;
+        let quiet = 0;
+        for (let first = 0; first < 150; first += 50) {
+            const machines = Array.from({ length: 50 }, (_, index) => randomMachine(random, first + index));
+            const project = await compileModel(machines.map(printMachine).join('\n'), ['nondeterministic', 'region-conflict', 'internal']);
+            quiet += project.files.filter((file) => file.content.includes('if (!m.tracing) {')).length;
+            for (const compiled of project.machines) {
+                for (let s = 0; s < 4; s++) {
+                    const treeSteps = randomSteps(random, 1 + random.int(25));
+                    try {
+                        // The interpreter first: a step it finds endless is given to neither run.
+                        expect(compareSequence(compiled.program, treeSteps, { generated: compiled }).mismatch).toBeUndefined();
+                    } catch (error) {
+                        if (error instanceof SimulationError) {
+                            continue;
+                        }
+                        throw error;
+                    }
+                    const sequence = treeSteps.map((step): Step => (step.kind === 'send' ? { send: step.event } : { advance: step.ms }));
+                    const traced = new GeneratedRun(compiled, guardValue);
+                    const unobserved = new UnobservedRun(compiled);
+                    traced.start();
+                    unobserved.start();
+                    for (const [index, step] of [undefined, ...sequence].entries()) {
+                        if (step) {
+                            traced.run(step, index);
+                            unobserved.run(step, index);
+                        }
+                        const at = `${compiled.name} after ${index} steps of ${JSON.stringify(sequence)}`;
+                        expect(unobserved.log, at).toEqual(traced.log);
+                        expect(unobserved.configuration(), at).toEqual(traced.configuration());
+                        expect(unobserved.finished(), at).toBe(traced.finished());
+                        steps++;
+                    }
+                }
+            }
+        }
+        expect(quiet).toBeGreaterThan(0);
+        expect(steps).toBeGreaterThan(1000);
     });
 });
