@@ -21,8 +21,13 @@ function comparable(stdout: string): TraceLine[] {
         .map((line) => JSON.parse(line) as TraceLine)
         .filter((line) => line['kind'] !== 'enter' && line['kind'] !== 'exit')
         .map((line) => {
-            const { state: _state, from: _from, ...rest } = line;
-            return line['kind'] === 'start' || line['kind'] === 'finish' ? line : rest;
+            if (line['kind'] === 'start' || line['kind'] === 'finish') {
+                return line;
+            }
+            const rest = { ...line };
+            delete rest['state'];
+            delete rest['from'];
+            return rest;
         });
 }
 
