@@ -151,13 +151,15 @@ export class GeneratedRun {
     private readonly machine: LoadedMachine;
     private step = 0;
 
+    /** `observed: false`: nobody observes the machine (its quiet paths run; `lines` stays empty). */
     constructor(
         private readonly compiled: CompiledMachine,
-        guard: GuardValue
+        guard: GuardValue,
+        options: { observed?: boolean } = {}
     ) {
         this.clock = new compiled.clockClass();
-        const observer = compiled.traceObserver(this.clock, (line) => this.lines.push(line));
-        const host = { observers: [observer], clock: this.clock, machineFinished: () => undefined, stop: () => undefined };
+        const observers = options.observed === false ? [] : [compiled.traceObserver(this.clock, (line) => this.lines.push(line))];
+        const host = { observers, clock: this.clock, machineFinished: () => undefined, stop: () => undefined };
         const actions: Record<string, (...args: unknown[]) => unknown> = {};
         for (const member of compiled.members) {
             actions[member.member] = member.guard ? () => guard(member.name, this.step) : () => void this.log.push(member.name);

@@ -1,7 +1,7 @@
 // Generated machines with composite states, regions, history, completion and composite timers: each model's generated
 // code, run on the runtime's ManualClock, prints the interpreter's trace (enter/exit lines included), and type-checks.
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileHierarchical, compileModel, GeneratedRun, generatedTrace, interpretedTrace, line, removeCompiled, type CompiledMachine, type GuardValue, type Step } from './hierarchy-harness.js';
+import { compileHierarchical, compileModel, GeneratedRun, generatedTrace, interpretedTrace, line, removeCompiled, type GuardValue, type Step } from './hierarchy-harness.js';
 import { seededRandom } from '../seeded-random.js';
 import { guardValue } from '../robustness/hierarchy/xstate.js';
 import { printMachine, randomMachine, randomSteps } from '../robustness/hierarchy/model.js';
@@ -222,45 +222,6 @@ describe('generated hierarchical machines', () => {
     });
 });
 
-/** The same generated machine with nobody observing it: what it does without its trace checks (the quiet paths). */
-class UnobservedRun {
-    readonly log: string[] = [];
-    private readonly clock;
-    private readonly machine;
-    private step = 0;
-
-    constructor(private readonly compiled: CompiledMachine) {
-        this.clock = new compiled.clockClass();
-        const host = { observers: [], clock: this.clock, machineFinished: () => undefined, stop: () => undefined };
-        const actions: Record<string, (...args: unknown[]) => unknown> = {};
-        for (const member of compiled.members) {
-            actions[member.member] = member.guard ? () => guardValue(member.name, this.step) : () => void this.log.push(member.name);
-        }
-        this.machine = new compiled.machineClass(host, actions);
-    }
-
-    start(): void {
-        this.machine.start();
-    }
-
-    run(step: Step, index: number): void {
-        this.step = index;
-        if ('send' in step) {
-            this.machine.dispatch(this.compiled.eventNames.indexOf(step.send));
-        } else {
-            this.clock.advance(step.advance);
-        }
-    }
-
-    configuration(): string[] {
-        return this.machine.stateName.split(', ').sort();
-    }
-
-    finished(): boolean {
-        return this.machine.finished;
-    }
-}
-
 describe('generated hierarchical machines without observers', () => {
     it('call the same actions and reach the same states as when traced (random machines, quiet paths included)', { timeout: 300_000 }, async () => {
         const random = seededRandom(20_261_205);
@@ -284,7 +245,7 @@ describe('generated hierarchical machines without observers', () => {
                     }
                     const sequence = treeSteps.map((step): Step => (step.kind === 'send' ? { send: step.event } : { advance: step.ms }));
                     const traced = new GeneratedRun(compiled, guardValue);
-                    const unobserved = new UnobservedRun(compiled);
+                    const unobserved = new GeneratedRun(compiled, guardValue, { observed: false });
                     traced.start();
                     unobserved.start();
                     for (const [index, step] of [undefined, ...sequence].entries()) {
