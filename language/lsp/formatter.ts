@@ -247,7 +247,9 @@ export class ReactorFsmFormatter extends AbstractFormatter {
                     if (text.trim() !== '') {
                         edits.push({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: ' '.repeat(shift) });
                     }
-                } else {
+                } else if (text.trim() !== '') {
+                    // Lines holding only blanks stay as they are, as when moving right: emptying one could join a
+                    // lone \r before it with the \n after it into one \r\n line break, and the comment would lose a line.
                     let removed = 0;
                     let characters = 0;
                     while (characters < text.length && removed < -shift && (text[characters] === ' ' || text[characters] === '\t')) {

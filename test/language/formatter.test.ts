@@ -253,6 +253,12 @@ machine B {
         expect(await format('machine A {\n        /*\rxyzw\n        */\n    initial state S\n}\n')).toBe('machine A {\n    /*\rxyzw\n    */\n    initial state S\n}\n');
     });
 
+    it('leaves a blank line of a block comment alone when moving it left, so a lone CR never joins the next LF (found by the fuzzer)', async () => {
+        const once = await format(' /*\r\t\n    */ machine Main {\n    events Go\n    initial final state Idle\n}\n');
+        expect(once).toBe('/*\r\t\n   */\nmachine Main {\n    events Go\n    initial final state Idle\n}\n');
+        expect(await format(once)).toBe(once);
+    });
+
     it('formats a range', async () => {
         const text = 'machine A { events E initial state S { on E->S } }\nmachine B { events E initial state S { on E->S } }\n';
         const formatted = await formatRange(text, { start: { line: 1, character: 0 }, end: { line: 1, character: 52 } });
