@@ -1,6 +1,6 @@
 // Template: a machine with composite states. Atomic states are classes whose methods hold their own and their
 // ancestors' transitions; every transition is a function with its exits and entries written out (QP's QMsm approach).
-import { expandToNode, type Generated } from 'langium/generate';
+import { expandToNode, toString, type Generated } from 'langium/generate';
 import type { ActionPhase } from './runtime/trace-format.js';
 import { blocks, commentText, docComment, eachLine, ExternalModule, file, onlyIf } from './code.js';
 import { actionStatement, machineFileHead, machineMembers, memberCall, signalsAndOptions } from './machine-file.js';
@@ -389,8 +389,12 @@ function quietFire(machine: MachineView, tree: HierarchyView, layout: RegionLayo
     `;
 }
 
-/** Fires a transition from atomic state `leaf` and returns: written out whole while nobody observes the machine. */
-function fireAndReturn(machine: MachineView, tree: HierarchyView, layout: RegionLayout | undefined, leaf: number, index: number): Generated {
+/**
+ * Fires a transition from atomic state `leaf` and returns: written out whole while nobody observes the machine.
+ * `traced: 'general'` takes the traced way through the transition's own function, which exits whatever is active
+ * below its domain: the code then no longer depends on `leaf`, and atomic states that fire alike share one case.
+ */
+function fireAndReturn(machine: MachineView, tree: HierarchyView, layout: RegionLayout | undefined, leaf: number, index: number, traced: 'from leaf' | 'general' = 'from leaf'): Generated {
     const quiet = quietFire(machine, tree, layout, leaf, index);
     return expandToNode`
         ${onlyIf(quiet, (lines) => expandToNode`
@@ -399,8 +403,28 @@ function fireAndReturn(machine: MachineView, tree: HierarchyView, layout: Region
                 return;
             }
         `)}
-        ${fireFrom(tree, leaf, index)}
+        ${quiet === undefined || traced === 'from leaf' ? fireFrom(tree, leaf, index) : `transition${index}(m);`}
         return;
+    `;
+}
+
+/** The cases of one region's switch: atomic states whose code is the same share one case (`case 5: case 6:`). */
+function sharedCases(cases: ReadonlyArray<{ label: number; body: Generated }>): Generated {
+    const groups = new Map<string, { labels: number[]; body: Generated }>();
+    for (const { label, body } of cases) {
+        const key = toString(body);
+        const group = groups.get(key);
+        if (group) {
+            group.labels.push(label);
+        } else {
+            groups.set(key, { labels: [label], body });
+        }
+    }
+    return expandToNode`
+        ${eachLine([...groups.values()], ({ labels, body }) => expandToNode`
+            ${labels.map((label) => `case ${label}:`).join(' ')}
+                ${body}
+        `)}
     `;
 }
 
@@ -481,13 +505,13 @@ function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, f
 function choiceLines(branches: readonly TreeBranchView[], exhaustive: boolean): Generated {
     return expandToNode`
         ${eachLine(branches, (branch) => {
-            const choose = `this.choice(${branch.transition});`;
+            const choose = `m.choice(${branch.transition});`;
             if (branch.shared) {
                 // Declared above a parallel state: another region may have chosen it already (its guard is not asked again).
                 return branch.guard
                     ? expandToNode`
                         // ${commentText(branch.comment)}
-                        if (this.chose(${branch.transition})) {
+                        if (m.chose(${branch.transition})) {
                             break;
                         }
                         if (${guardExpression(branch.guard)}) {
@@ -497,7 +521,7 @@ function choiceLines(branches: readonly TreeBranchView[], exhaustive: boolean): 
                     `
                     : expandToNode`
                         // ${commentText(branch.comment)}
-                        if (!this.chose(${branch.transition})) {
+                        if (!m.chose(${branch.transition})) {
                             ${choose}
                         }
                         break;
@@ -522,67 +546,77 @@ function choiceLines(branches: readonly TreeBranchView[], exhaustive: boolean): 
 }
 
 /**
- * With regions, one event, decided as far as the generator can: a transition declared above a parallel state that is
- * every taker's only choice fires once while its source is active; when no two states that take the event can be
- * active at once, a switch per region over its active state fires the transition, as a hand-written switch would;
- * otherwise every region may choose one transition and SCXML's conflict rule decides (`fireChosen`).
+ * With regions, the code of one event, decided as far as the generator can: a transition declared above a parallel
+ * state that is every taker's only choice fires once while its source is active; when no two states that take the
+ * event can be active at once, a switch per region over its active state fires the transition, as a hand-written
+ * switch would; otherwise every region may choose one transition and SCXML's conflict rule decides (`fireChosen`).
+ * It is a function of its own, called by `process`: V8 inlines nothing into a function of more than about 4,600 bytes
+ * of bytecode, so one `process` holding every event would call each action instead of inlining it.
+ * Undefined when no active state takes the event (`process` reports it unhandled).
  */
-function regionEventCase(machine: MachineView, tree: HierarchyView, layout: RegionLayout, event: EventView): Generated {
-    const event_ = `${machine.eventsConst}.${event.key}`;
+function regionEventFunction(machine: MachineView, tree: HierarchyView, layout: RegionLayout, event: EventView): Generated | undefined {
     const taking = takers(tree, event);
     if (taking.length === 0) {
-        return expandToNode`
-            case ${event_}:
-                this.unhandled(event);
-                return;
-        `;
+        return undefined;
     }
+    const unhandled = `m.tracing && m.unhandled(${machine.eventsConst}.${event.key});`;
     const regions = [...new Set(taking.map(({ node }) => layout.slot[node.index]!))].sort((a, b) => a - b);
     const inRegion = (region: number): typeof taking => taking.filter(({ node }) => layout.slot[node.index] === region);
     const only = taking[0]!.branches[0]!;
+    const wrap = (body: Generated): Generated => expandToNode`
+        ${docComment(`${event.name}, taken by the active states of ${machine.name}.`)}
+        function ${event.method}(m: ${machine.className}): void {
+            ${body}
+        }
+    `;
     if (only.shared && taking.every(({ branches }) => branches.length === 1 && branches[0]!.transition === only.transition && !branches[0]!.guard)) {
         // Every atomic state inside its source takes it and nothing else: one transition, whichever regions are active.
         const source = tree.transitions[only.transition]!.sourceIndex;
-        return expandToNode`
-            case ${event_}:
-                // ${commentText(only.comment)}
-                if (${layout.activeTest(source)}) {
-                    transition${only.transition}(m);
-                    return;
-                }
-                this.unhandled(event);
+        return wrap(expandToNode`
+            // ${commentText(only.comment)}
+            if (${layout.activeTest(source)}) {
+                transition${only.transition}(m);
                 return;
-        `;
+            }
+            ${unhandled}
+        `);
     }
     const exclusive = taking.every(({ node, branches }) => !branches.some((branch) => branch.shared) && taking.every((other) => !layout.orthogonal(node.index, other.node.index)));
     if (exclusive) {
-        return expandToNode`
-            case ${event_}:
-                ${eachLine(regions, (region) => expandToNode`
-                    switch (this.leaf${region}) {
-                        ${eachLine(inRegion(region), ({ node, branches, exhaustive }) => expandToNode`
-                            case ${node.index}:
-                                ${branchLines(branches, exhaustive, (transition) => fireAndReturn(machine, tree, layout, node.index, transition), 'break;')}
-                        `)}
-                    }
-                `)}
-                this.unhandled(event);
-                return;
-        `;
-    }
-    return expandToNode`
-        case ${event_}:
+        return wrap(expandToNode`
             ${eachLine(regions, (region) => expandToNode`
-                switch (this.leaf${region}) {
-                    ${eachLine(inRegion(region), ({ node, branches, exhaustive }) => expandToNode`
-                        case ${node.index}:
-                            ${choiceLines(branches, exhaustive)}
-                    `)}
+                switch (m.leaf${region}) {
+                    ${sharedCases(
+                        inRegion(region).map(({ node, branches, exhaustive }) => ({
+                            label: node.index,
+                            body: branchLines(branches, exhaustive, (transition) => fireAndReturn(machine, tree, layout, node.index, transition, 'general'), 'break;')
+                        }))
+                    )}
                 }
             `)}
-            if (!this.fireChosen()) {
-                this.unhandled(event);
+            ${unhandled}
+        `);
+    }
+    return wrap(expandToNode`
+        ${eachLine(regions, (region) => expandToNode`
+            switch (m.leaf${region}) {
+                ${eachLine(inRegion(region), ({ node, branches, exhaustive }) => expandToNode`
+                    case ${node.index}:
+                        ${choiceLines(branches, exhaustive)}
+                `)}
             }
+        `)}
+        if (!m.fireChosen()) {
+            m.unhandled(${machine.eventsConst}.${event.key});
+        }
+    `);
+}
+
+/** With regions, the case of one event in `process`: its function, or unhandled when no state takes it. */
+function regionEventCase(machine: MachineView, tree: HierarchyView, event: EventView): Generated {
+    return expandToNode`
+        case ${machine.eventsConst}.${event.key}:
+            ${takers(tree, event).length > 0 ? `${event.method}(m);` : 'm.tracing && m.unhandled(event);'}
             return;
     `;
 }
@@ -594,7 +628,7 @@ function processMethod(machine: MachineView, tree: HierarchyView, layout: Region
             switch (event) {
                 ${eachLine(machine.events, (event) =>
                     layout
-                        ? regionEventCase(machine, tree, layout, event)
+                        ? regionEventCase(machine, tree, event)
                         : expandToNode`
                             case ${machine.eventsConst}.${event.key}:
                                 this.state.${event.method}(this);
@@ -830,6 +864,10 @@ export function hierarchyMachineFile(machine: MachineView): string {
         `)}
 
         ${blocks(tree.transitions, (transition) => transitionFunction(machine, transition))}
+        ${onlyIf(layout, (regions) => expandToNode`
+
+            ${blocks(machine.events.flatMap((event) => regionEventFunction(machine, tree, regions, event) ?? []), (handler) => handler)}
+        `)}
         ${signalsAndOptions(machine)}
 
         ${docComment(`Machine ${machine.name}: owns the active states and dispatches events to them (the runtime's ${base} does the rest).`)}

@@ -166,13 +166,13 @@ export abstract class RegionMachine<S extends State = State, E extends number = 
         return this.fireChosen();
     }
 
-    /** A region's active state chose `transition` (generated code that asks the regions itself, in document order). */
-    protected choice(transition: number): void {
+    /** A region's active state chose `transition` (generated event functions ask the regions themselves, in document order). */
+    choice(transition: number): void {
         this.chosen[this.count++] = transition;
     }
 
     /** Takes the transitions chosen in this step (see `react`); returns false when there was none. */
-    protected fireChosen(): boolean {
+    fireChosen(): boolean {
         const count = this.count;
         this.count = 0;
         if (count <= 1) {

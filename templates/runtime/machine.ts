@@ -208,6 +208,31 @@ export abstract class Machine<S extends State = State, E extends number = number
      * (by an action, `raise`, or a socket callback) waits in the queue and is taken next.
      */
     dispatch(event: number, payload?: unknown, source?: EventSource): void {
+        if (this.current !== IDLE) {
+            this.dispatchWhileNotIdle(event, payload, source);
+            return;
+        }
+        // The common case, kept short: an idle machine takes the event at once.
+        this.current = BUSY;
+        this.payload = payload;
+        this.source = source;
+        try {
+            this.process(event);
+        } catch (error) {
+            this.stepFailed(error, event, IDLE);
+            return;
+        }
+        this.payload = undefined;
+        this.source = undefined;
+        if (this.current === BUSY && (this.queue === undefined || this.queue.length === 0)) {
+            this.current = IDLE;
+            return;
+        }
+        this.completeStep(IDLE);
+    }
+
+    /** `dispatch` on a machine that is not idle: queued while busy, dropped once finished, taken at once when new. */
+    private dispatchWhileNotIdle(event: number, payload: unknown, source: EventSource | undefined): void {
         const before = this.current;
         if (before > IDLE) {
             if (before < CLOSING) {
@@ -218,6 +243,28 @@ export abstract class Machine<S extends State = State, E extends number = number
         this.current = BUSY;
         try {
             this.deliver(event, payload, source);
+        } finally {
+            this.completeStep(before);
+        }
+    }
+
+    /** An action of the step threw: observers hear of it (or a warning is emitted), then the step completes. */
+    private stepFailed(error: unknown, event: number, before: Status): void {
+        try {
+            this.reportFailure(error, event);
+        } finally {
+            this.payload = undefined;
+            this.source = undefined;
+            this.completeStep(before);
+        }
+    }
+
+    /**
+     * After a step: the events queued meanwhile are taken in order while the machine stays busy, then the status
+     * goes back to what it was before the step (`before`); a step that ran `stop` stops the reactor now.
+     */
+    private completeStep(before: Status): void {
+        try {
             const queue = this.queue;
             if (queue) {
                 while (queue.length > 0 && this.current === BUSY) {
@@ -425,20 +472,25 @@ export abstract class Machine<S extends State = State, E extends number = number
         try {
             this.process(event);
         } catch (error) {
-            const eventName = this.eventNames[event] ?? String(event);
-            let reported = false;
-            this.forEachObserver((o) => {
-                if (o.error) {
-                    o.error(this, error, eventName);
-                    reported = true;
-                }
-            });
-            if (!reported) {
-                process.emitWarning(`${this.name}: an action failed while handling ${eventName} in ${this.stateName}: ${String(error)}`, 'ReactorActionError');
-            }
+            this.reportFailure(error, event);
         } finally {
             this.payload = undefined;
             this.source = undefined;
+        }
+    }
+
+    /** An action threw while handling `event`: the observers with an `error` callback hear of it, or a warning is emitted. */
+    private reportFailure(error: unknown, event: number): void {
+        const eventName = this.eventNames[event] ?? String(event);
+        let reported = false;
+        this.forEachObserver((o) => {
+            if (o.error) {
+                o.error(this, error, eventName);
+                reported = true;
+            }
+        });
+        if (!reported) {
+            process.emitWarning(`${this.name}: an action failed while handling ${eventName} in ${this.stateName}: ${String(error)}`, 'ReactorActionError');
         }
     }
 
