@@ -42,6 +42,57 @@ describe('run-to-completion', () => {
         expect(machine.sequence).toEqual(['A', 'B', 'C', 'D', 'E']);
     });
 
+    it('an action that throws, in a step or in a queued event, is reported to the error observers; the machine stays idle and takes the next event', () => {
+        const host = new TestHost();
+        const failures: string[] = [];
+        host.observers.push({ error: (_machine, error, event) => failures.push(`${event}: ${(error as Error).message}`) });
+        const machine = new RecordingMachine(host, NAMES);
+        machine.reaction = (record, m) => {
+            if (record.event === 'A') {
+                throw new Error('A failed');
+            }
+            if (record.event === 'B') {
+                m.dispatch(C, 'c');
+                throw new Error('B failed');
+            }
+            if (record.event === 'C') {
+                throw new Error('C failed');
+            }
+        };
+        machine.start();
+        machine.dispatch(A, 'a');
+        expect(machine.status).toBe('idle');
+        expect(machine.payload).toBeUndefined();
+        machine.dispatch(B, 'b');
+        machine.dispatch(D, 'd');
+        expect(failures).toEqual(['A: A failed', 'B: B failed', 'C: C failed']);
+        expect(machine.sequence).toEqual(['A', 'B', 'C', 'D']);
+        expect(machine.status).toBe('idle');
+        expect(machine.payload).toBeUndefined();
+        expect(machine.source).toBeUndefined();
+    });
+
+    it('an error observer that throws itself: the error reaches the caller, and the machine is idle again, not stuck busy', () => {
+        const host = new TestHost();
+        host.observers.push({
+            error: () => {
+                throw new Error('observer failed');
+            }
+        });
+        const machine = new RecordingMachine(host, NAMES);
+        machine.reaction = (record) => {
+            if (record.event === 'A') {
+                throw new Error('A failed');
+            }
+        };
+        machine.start();
+        expect(() => machine.dispatch(A, 'a')).toThrow('observer failed');
+        expect(machine.status).toBe('idle');
+        expect(machine.payload).toBeUndefined();
+        machine.dispatch(B);
+        expect(machine.sequence).toEqual(['A', 'B']);
+    });
+
     it('keeps order and payloads when many events are raised at once (the queue grows), and drops queued events once the machine finishes', async () => {
         const machine = new RecordingMachine(new TestHost(), NAMES);
         machine.reaction = (record, m) => {
