@@ -1,5 +1,6 @@
 // Generated machines with composite states, regions, history, completion and composite timers: each model's generated
 // code, run on the runtime's ManualClock, prints the interpreter's trace (enter/exit lines included), and type-checks.
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileHierarchical, compileModel, GeneratedRun, generatedTrace, interpretedTrace, line, removeCompiled, type GuardValue, type Step } from './hierarchy-harness.js';
 import { seededRandom } from '../seeded-random.js';
@@ -220,6 +221,28 @@ describe('generated hierarchical machines', () => {
         const player = (await compileHierarchical(PLAYER)).files.find((file) => file.path === 'src/player.machine.ts')!.content;
         expect(player).toContain('export class PlayerMachine extends RegionMachine<PlayerState, PlayerEventId>');
     });
+
+    it('with regions, as docs/generated-code.md says of its Deck: one function per event, shared cases, a straight quiet path, Stop once while On is active', async () => {
+        const doc = readFileSync(new URL('../../docs/generated-code.md', import.meta.url), 'utf8');
+        const section = doc.slice(doc.indexOf('## Composite states, regions and history'));
+        const model = /```\n(machine Deck[^]*?)```/.exec(section)![1]!;
+        const { files } = await compileHierarchical(model);
+        const machine = files.find((file) => file.path === 'src/deck.machine.ts')!.content;
+        expect(machine).toContain('export class DeckMachine extends RegionMachine<DeckState, DeckEventId>');
+        expect(machine).toMatch(/ {4}leaf0 = NONE;[^]* {4}leaf1 = NONE;[^]* {4}leaf2 = NONE;/);
+        // process calls one function per event.
+        for (const event of ['Play', 'Pause', 'Tick', 'Vol', 'Stop']) {
+            expect(machine).toContain(`case DeckEvent.${event}:\n                on${event}(m);\n                return;`);
+        }
+        const onPause = /function onPause\(m: DeckMachine\): void \{\n[^]*?\n\}/.exec(machine)![0];
+        expect(onPause).toContain('switch (m.leaf1) {\n        case 5: case 6:\n');
+        expect(onPause).toMatch(/if \(!m\.tracing\) \{\n\s+m\.leaf1 = NONE;\n\s+m\.actions\.stopPlay\(m, m\.payload as unknown\);\n\s+m\.actions\.pause\(m, m\.payload as unknown\);\n\s+m\.leaf1 = 7;\n\s+return;/);
+        const onPlay = /function onPlay\(m: DeckMachine\): void \{\n[^]*?\n\}/.exec(machine)![0];
+        expect(onPlay).toMatch(/switch \(m\.leaf0\) \{\n\s+case 1:[^]*switch \(m\.leaf1\) \{\n\s+case 7:/);
+        const onStop = /function onStop\(m: DeckMachine\): void \{\n[^]*?\n\}/.exec(machine)![0];
+        expect(onStop).toMatch(/if \(m\.leaf0 === 2\) \{\n\s+transition\d+\(m\);\n\s+return;/);
+        expect(typeCheck(await writeProject(files))).toEqual([]);
+    }, 60_000);
 });
 
 describe('generated hierarchical machines without observers', () => {
