@@ -17,6 +17,8 @@ const TARGET = path.join(ROOT, 'docs/robustness.md');
 const TITLES: { [suite: string]: string } = {
     'fuzz-language': 'Fuzzing the language',
     differential: 'Generated code against a reference interpreter and XState',
+    'hierarchy-differential': 'Hierarchical machines: generated code, the interpreter and XState 5',
+    conformance: 'Generated programs against the interpreter, with real sockets and signals',
     'runtime-load': 'The runtime under load and faults',
     'lsp-abuse': 'The language server under abuse'
 };
