@@ -434,7 +434,7 @@ function leafClass(machine: MachineView, tree: HierarchyView, node: TreeNodeView
     const handlers = tree.handlers.get(node.index) ?? [];
     const m = machine.className;
     if (tree.parallel) {
-        // With regions, `process` and `choose` switch over the active atomic states' numbers: the class only names the state.
+        // With regions, the event functions switch over the active atomic states' numbers: the class only names the state.
         return expandToNode`
             ${docComment(`State ${node.name}${node.final ? ' (final)' : ''}.`)}
             class ${leaf.className} extends ${machine.stateBase} {
@@ -481,13 +481,12 @@ function takers(tree: HierarchyView, event: EventView): Array<{ node: TreeNodeVi
 }
 
 /** The branches of one atomic state as statements: the first whose guard holds fires; `after` ends the case. */
-function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, fire: (transition: number) => Generated, after: string, askedBefore = false): Generated {
+function branchLines(branches: readonly TreeBranchView[], exhaustive: boolean, fire: (transition: number) => Generated, after: string): Generated {
     return expandToNode`
         ${eachLine(branches, (branch) =>
             branch.guard
                 ? expandToNode`
                     // ${commentText(branch.comment)}
-                    ${askedBefore && branch.shared ? expandToNode`if (m.chose(${branch.transition})) ${fire(branch.transition)}` : undefined}
                     if (${guardExpression(branch.guard)}) {
                         ${fire(branch.transition)}
                     }
@@ -695,33 +694,6 @@ function regionMembers(machine: MachineView, tree: HierarchyView): Generated[] {
             }
         `,
         expandToNode`
-            protected choose(leaf: number, event: number): number {
-                const m = this;
-                switch (event) {
-                    ${eachLine(machine.events, (event) => {
-                        const taking = takers(tree, event);
-                        return onlyIf(taking.length > 0, () => expandToNode`
-                            case ${machine.eventsConst}.${event.key}:
-                                switch (leaf) {
-                                    ${eachLine(taking, ({ node, branches, exhaustive }) => expandToNode`
-                                        case ${node.index}:
-                                            ${branchLines(
-                                                branches,
-                                                exhaustive,
-                                                (transition) => `return ${transition};`,
-                                                'return -1;',
-                                                true
-                                            )}
-                                    `)}
-                                }
-                                return -1;
-                        `);
-                    })}
-                }
-                return -1;
-            }
-        `,
-        expandToNode`
             protected fire(transition: number): void {
                 const m = this;
                 switch (transition) {
@@ -807,7 +779,7 @@ export function hierarchyMachineFile(machine: MachineView): string {
     return file(expandToNode`
         ${machineFileHead(machine, `Machine ${machine.name}: composite states, each transition's exits and entries written out.`, runtimeImport)}
 
-        ${docComment(`A state of ${machine.name}: ${tree.parallel ? 'it chooses the transition an event enables from it (-1: none)' : 'one method per event; by default an event is ignored and reported as unhandled'}.`)}
+        ${docComment(`A state of ${machine.name}: ${tree.parallel ? 'its name (the event functions switch over state numbers)' : 'one method per event; by default an event is ignored and reported as unhandled'}.`)}
         export abstract class ${machine.stateBase} extends ${stateBase} {
             ${tree.parallel ? undefined : blocks(machine.events, (event) => expandToNode`
                 ${event.method}(m: ${m}): void {

@@ -93,16 +93,14 @@ export interface RegionTables {
 }
 
 /**
- * A generated machine with parallel regions: one active atomic state per active region (`leaves`, by region in
- * document order; 0 is the machine's own). The generated `process` sends an event that only one region's states take
- * straight to that region's switch; otherwise `react` asks each active atomic state in document order (one
- * transition per region at most), removes conflicts with SCXML's rule (two transitions conflict when they leave a
- * common state: the one whose source lies inside the other's wins, otherwise the one found first), then runs all
- * exits, every transition's actions, all entries.
+ * A generated machine with parallel regions. The generated code keeps each region's active state in a field of its
+ * own and handles each event in a function of its own, deciding at generation time what it can. When two regions may
+ * both take an event, each region's active state chooses in document order (`chose`, `choice`), and `fireChosen`
+ * removes conflicts with SCXML's rule (two transitions conflict when they leave a common state: the one whose source
+ * lies inside the other's wins, otherwise the one found first), then runs all exits, every transition's actions,
+ * all entries.
  */
 export abstract class RegionMachine<S extends State = State, E extends number = number> extends HierarchicalMachine<S, E> {
-    /** The active atomic state of each region, by region number; NONE when the region is inactive or holds a parallel state. */
-    readonly leaves: Int32Array;
     /** The transitions chosen in this step (`count` of them): one per region at most. */
     private readonly chosen: Int32Array;
     private count = 0;
@@ -110,13 +108,10 @@ export abstract class RegionMachine<S extends State = State, E extends number = 
 
     constructor(host: MachineHost, initial: S, nodes: number, histories: number, timers: number, regions: number) {
         super(host, initial, nodes, histories, timers);
-        this.leaves = new Int32Array(regions).fill(NONE);
         this.chosen = new Int32Array(regions);
     }
 
     protected abstract get tables(): RegionTables;
-    /** The transition atomic state `leaf` takes on `event` (its own or an ancestor's), or -1. */
-    protected abstract choose(leaf: number, event: number): number;
     /** The state whose subtree a transition leaves (its domain); histories decide it at run time. */
     protected abstract domainOf(transition: number): number;
     /** A whole microstep of one transition. */
@@ -128,18 +123,6 @@ export abstract class RegionMachine<S extends State = State, E extends number = 
     /** Enters the states `transition` enters, outermost first. */
     protected abstract enterFor(transition: number): void;
 
-    /** The active atomic states in document order, joined by ', '. */
-    override get stateName(): string {
-        const names = this.tables.names;
-        let name = '';
-        for (const leaf of this.leaves) {
-            if (leaf !== NONE) {
-                name = name === '' ? names[leaf]! : `${name}, ${names[leaf]!}`;
-            }
-        }
-        return name;
-    }
-
     /** True when an earlier region already chose `transition` in this step (it is not asked again). */
     chose(transition: number): boolean {
         for (let i = 0; i < this.count; i++) {
@@ -150,28 +133,12 @@ export abstract class RegionMachine<S extends State = State, E extends number = 
         return false;
     }
 
-    /** Dispatches a model event that several regions may take; returns false when no active state took it. */
-    protected react(event: number): boolean {
-        this.count = 0;
-        const leaves = this.leaves;
-        for (let region = 0; region < leaves.length; region++) {
-            const leaf = leaves[region]!;
-            if (leaf !== NONE) {
-                const transition = this.choose(leaf, event);
-                if (transition >= 0 && !this.chose(transition)) {
-                    this.chosen[this.count++] = transition;
-                }
-            }
-        }
-        return this.fireChosen();
-    }
-
     /** A region's active state chose `transition` (generated event functions ask the regions themselves, in document order). */
     choice(transition: number): void {
         this.chosen[this.count++] = transition;
     }
 
-    /** Takes the transitions chosen in this step (see `react`); returns false when there was none. */
+    /** Takes the transitions chosen in this step (see `choice`); returns false when there was none. */
     fireChosen(): boolean {
         const count = this.count;
         this.count = 0;
