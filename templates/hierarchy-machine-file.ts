@@ -118,6 +118,31 @@ function activeNowFunction(machine: MachineView, layout: RegionLayout): Generate
     `;
 }
 
+/**
+ * Where the states active below a composite stop being one chain from it (its active child, that one's, …): the one
+ * active atomic state, or the first parallel state of several regions. It is what a deep history over regions keeps
+ * in `remembered` (language/generator/state-tree.ts, `pivots`): a transition from inside the composite to that
+ * history switches over it.
+ */
+function pivotsBelow(tree: HierarchyView, node: TreeNodeView): TreeNodeView[] {
+    return node.kind === 'atomic' || (node.kind === 'parallel' && node.children.length > 1) ? [node] : node.children.flatMap((child) => pivotsBelow(tree, tree.nodes[child]!));
+}
+
+/** The pivot (see pivotsBelow) active now below a composite holding a deep history over regions. */
+function pivotFunction(machine: MachineView, layout: RegionLayout, holder: TreeNodeView): Generated {
+    const pivots = pivotsBelow(layout.tree, holder);
+    return expandToNode`
+        function pivot${holder.index}(m: ${machine.className}): number {
+            ${eachLine(pivots.slice(0, -1), (pivot) => expandToNode`
+                if (${layout.activeTest(pivot.index)}) {
+                    return ${pivot.index};
+                }
+            `)}
+            return ${pivots[pivots.length - 1]!.index};
+        }
+    `;
+}
+
 /** Action calls as statements, each reported first (while observed) with the state it belongs to. */
 function actionLines(machine: MachineView, calls: readonly ActionCall[], phase: ActionPhase, state: string, traced = true): Generated {
     if (!traced) {
@@ -232,7 +257,7 @@ function leaveAllFunction(machine: MachineView, tree: HierarchyView, node: TreeN
                     : remember.what === 'regions'
                       ? `m.remembered[${remember.history}] = 1;`
                       : remember.what === 'snapshot'
-                        ? `m.rememberAll(${remember.history}${layout ? ', activeNow(m)' : ''});`
+                        ? `m.rememberAll(${remember.history}, pivot${node.index}(m), activeNow(m));`
                         : `m.remembered[${remember.history}] = ${layout ? `m.${layout.field(node.index)}` : `m.activeLeaf(${node.index}, HOLDS_ONE)`};`
             )}
             ${leaveChildren(tree, node, layout)}
@@ -273,6 +298,32 @@ function leaveBelowFunction(machine: MachineView, tree: HierarchyView, node: Tre
     `;
 }
 
+/**
+ * The cases of a switch over what a history remembers, those with the same code as one (`case 4: case 9:`); the
+ * case of nothing remembered yet (NONE) is the default.
+ */
+function historyCases<T>(cases: ReadonlyArray<{ remembered: number; value: T }>, print: (value: T) => Generated, close: string | undefined): Generated {
+    const groups = new Map<string, { labels: number[]; body: Generated }>();
+    for (const each of cases) {
+        const body = print(each.value);
+        const key = toString(body);
+        const group = groups.get(key) ?? { labels: [], body };
+        group.labels.push(each.remembered);
+        groups.set(key, group);
+    }
+    return eachLine([...groups.values()], ({ labels, body }) => {
+        const head = labels.some((label) => label < 0) ? 'default:' : labels.map((label) => `case ${label}:`).join(' ');
+        return close === undefined
+            ? expandToNode`${head} ${body}`
+            : expandToNode`
+                ${head} {
+                    ${body}
+                    ${close}
+                }
+            `;
+    });
+}
+
 /** A step fixed at generation time, or a switch over what a history remembers. */
 function byHistory<T>(stepOf: TreeStep<T>, print: (value: T) => Generated): Generated {
     if (stepOf.kind === 'static') {
@@ -280,12 +331,7 @@ function byHistory<T>(stepOf: TreeStep<T>, print: (value: T) => Generated): Gene
     }
     return expandToNode`
         switch (m.remembered[${stepOf.history}]) {
-            ${eachLine(stepOf.cases, (each) => expandToNode`
-                ${each.remembered < 0 ? 'default' : `case ${each.remembered}`}: {
-                    ${print(each.value)}
-                    break;
-                }
-            `)}
+            ${historyCases(stepOf.cases, print, 'break;')}
         }
     `;
 }
@@ -715,7 +761,7 @@ function regionMembers(machine: MachineView, tree: HierarchyView): Generated[] {
                             : expandToNode`
                                 case ${transition.index}:
                                     switch (m.remembered[${transition.exitBelow!.history}]) {
-                                        ${eachLine(transition.exitBelow!.cases, (each) => `${each.remembered < 0 ? 'default' : `case ${each.remembered}`}: return ${each.value};`)}
+                                        ${historyCases(transition.exitBelow!.cases, (domain) => `return ${domain};`, undefined)}
                                     }
                             `
                     )}
@@ -829,6 +875,8 @@ export function hierarchyMachineFile(machine: MachineView): string {
         ${onlyIf(layout && nodes.some((node) => node.remembers.some((remember) => remember.what === 'snapshot')) && layout, (regions) => expandToNode`
 
             ${activeNowFunction(machine, regions)}
+
+            ${blocks(nodes.filter((node) => node.remembers.some((remember) => remember.what === 'snapshot')), (node) => pivotFunction(machine, regions, node))}
         `)}
         ${onlyIf(tree.restorable.length > 0, () => expandToNode`
 

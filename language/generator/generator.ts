@@ -3,7 +3,6 @@ import type { Model } from '../generated/ast.js';
 import { actionsFile, dispatchersFile, eventsFile, hierarchyMachineFile, machineFile, mainFile, packageJson, tsconfigJson } from '../../templates/index.js';
 import { buildProjectView } from './project-view.js';
 import { generatorVersion, runtimeFiles } from './runtime-files.js';
-import { GenerationRefusedError, unsupportedMachines } from './unsupported.js';
 
 export interface GeneratedFile {
     /** Path inside the output folder, with forward slashes. */
@@ -18,10 +17,6 @@ export interface GeneratedFile {
  * release: every file names the release that wrote it, package.json's version).
  */
 export function generateProject(model: Model, displayPath: string): GeneratedFile[] {
-    const unsupported = unsupportedMachines(model);
-    if (unsupported.length > 0) {
-        throw new GenerationRefusedError(unsupported.join('\n'));
-    }
     const project = buildProjectView(model, displayPath, generatorVersion());
     const files: GeneratedFile[] = [
         { path: 'package.json', content: packageJson(project), overwrite: false },

@@ -80,6 +80,34 @@ function step<T>(history: number, cases: Array<{ remembered: number; value: T }>
     return cases.every((each) => JSON.stringify(each.value) === first) ? { kind: 'static', value: cases[0]!.value } : { kind: 'history', history, cases };
 }
 
+/**
+ * A transition from `source` to a deep history over regions of `holder` that remembered the chain down to `pivot`.
+ * From outside the holder (or from the holder itself, which it leaves: the history then remembers again), the domain
+ * is around the holder and the holder is entered again whole from the snapshot. From inside, the holder is not left:
+ * the domain is the least common compound ancestor of the source and the remembered states — `pivot`'s with the
+ * source — and what it enters is the chain below the domain down to `pivot`, then `pivot` as remembered.
+ */
+function restoring(tree: GeneratorTree, source: TreeNode, holder: TreeNode, pivot: TreeNode, history: number): { domain: number; enters: EntryStep[] } {
+    if (GeneratorTree.holdsOne(holder) && GeneratorTree.isDescendant(source, holder)) {
+        const domain = tree.lcca(source, [pivot]);
+        const chain: EntryStep[] = [];
+        for (let node = pivot.parent; node && node !== domain; node = node.parent) {
+            chain.unshift(node.index);
+        }
+        return { domain: domain.index, enters: [...chain, pivot.kind === 'atomic' ? pivot.index : { restore: pivot.index, history }] };
+    }
+    const domain = tree.lcca(source, [holder]);
+    const around = tree.entrySet([holder], domain).filter((node) => node !== holder && !GeneratorTree.isDescendant(node, holder));
+    return {
+        domain: domain.index,
+        enters: [
+            ...around.filter((node) => node.index < holder.index).map((node) => node.index),
+            { restore: holder.index, history },
+            ...around.filter((node) => node.index > holder.end).map((node) => node.index)
+        ]
+    };
+}
+
 /** The exit and entry sequences of a transition from `source` to `target` (undefined: internal). */
 function sequences(tree: GeneratorTree, source: TreeNode, target: Transition['target']): Pick<TreeTransitionView, 'exitBelow' | 'enters'> {
     const written = target?.ref;
@@ -87,27 +115,18 @@ function sequences(tree: GeneratorTree, source: TreeNode, target: Transition['ta
         return {};
     }
     if (written.$type === 'History' && tree.remembersRegions(written)) {
-        // Remembered: the holder's whole configuration, restored from a snapshot; the domain is the holder's (a
-        // transition from inside the holder to it is refused: see unsupported.ts).
+        // `remembered` holds the node where the remembered states stop being one chain (see GeneratorTree.pivots);
+        // the states below it are entered again from a snapshot (`restoreN`).
         const history = tree.historyIndex(written);
         const holder = tree.holderOf(written);
-        const domain = tree.lcca(source, [holder]);
-        const around = tree.entrySet([holder], domain).filter((node) => node !== holder && !GeneratorTree.isDescendant(node, holder));
-        const restored: EntryStep[] = [
-            ...around.filter((node) => node.index < holder.index).map((node) => node.index),
-            { restore: holder.index, history },
-            ...around.filter((node) => node.index > holder.end).map((node) => node.index)
-        ];
         const fallback = tree.effectiveTargets(written, -1);
         const fallbackDomain = tree.lcca(source, fallback);
+        const remembered = tree.pivots(written).map((pivot) => ({ remembered: pivot.index, ...restoring(tree, source, holder, pivot, history) }));
         return {
-            exitBelow: step(history, [
-                { remembered: -1, value: fallbackDomain.index },
-                { remembered: 1, value: domain.index }
-            ]),
+            exitBelow: step(history, [{ remembered: -1, value: fallbackDomain.index }, ...remembered.map(({ remembered: at, domain }) => ({ remembered: at, value: domain }))]),
             enters: step(history, [
                 { remembered: -1, value: tree.entrySet(fallback, fallbackDomain).map((node): EntryStep => node.index) },
-                { remembered: 1, value: restored }
+                ...remembered.map(({ remembered: at, enters }) => ({ remembered: at, value: enters }))
             ])
         };
     }

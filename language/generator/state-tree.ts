@@ -115,6 +115,18 @@ export class GeneratorTree extends StateTree {
         return history.deep && this.hasParallel(holder);
     }
 
+    /**
+     * What `remembered` holds for a deep history over regions: the node where the states it remembers stop being one
+     * chain from its holder down (the holder's active child, its active child, …) — the one atomic state remembered,
+     * or the first parallel state of several regions. A transition from inside the holder leaves and enters below the
+     * least common compound ancestor of its source and that node, and enters the chain down to it.
+     */
+    pivots(history: History): TreeNode[] {
+        const below = (node: TreeNode): TreeNode[] =>
+            node.kind === 'atomic' || (node.kind === 'parallel' && node.children.length > 1) ? [node] : node.children.flatMap(below);
+        return below(this.holderOf(history));
+    }
+
     /** The node a target names (a history: its holder). */
     override targetNode(target: State | History): TreeNode {
         return isHistory(target) ? this.holderOf(target) : this.of(target);

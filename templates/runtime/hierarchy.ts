@@ -14,7 +14,11 @@ export const NONE = -1;
 export abstract class HierarchicalMachine<S extends State = State, E extends number = number> extends Machine<S, E> {
     /** The active child of the machine (0), of each compound state and of each region, by number; NONE when inactive. */
     readonly active: Int32Array;
-    /** What each history remembers: a child (shallow), an atomic state (deep), 1 for a parallel state's regions; NONE at first. */
+    /**
+     * What each history remembers: a child (shallow), an atomic state (deep), 1 for a parallel state's regions; for a
+     * deep history over regions, where the states it remembers stop being one chain below its composite (the one
+     * atomic state, or the first parallel state of several regions); NONE at first.
+     */
     readonly remembered: Int32Array;
     /** The tag each timer was armed with (its state's entry); 0 when cleared: a timer event with another tag is stale. */
     private readonly timerTags: Int32Array;
@@ -55,10 +59,11 @@ export abstract class HierarchicalMachine<S extends State = State, E extends num
 
     /**
      * A deep history over parallel regions remembers every active child at once: a copy of `active`, or the active
-     * children the generated code worked out from its region fields (RegionMachine's generated subclasses).
+     * children the generated code worked out from its region fields (RegionMachine's generated subclasses); `pivot`
+     * is what `remembered` holds for it (see there), which transitions to it switch over.
      */
-    rememberAll(history: number, active: Int32Array = this.active.slice()): void {
-        this.remembered[history] = 1;
+    rememberAll(history: number, pivot: number, active: Int32Array = this.active.slice()): void {
+        this.remembered[history] = pivot;
         (this.snapshots ??= [])[history] = active;
     }
 

@@ -14,7 +14,7 @@ import { seededRandom } from '../seeded-random.js';
 import { recordFigures, scale } from './figures.js';
 import { compareSequence, stepsText, type Compared } from './hierarchy/compare.js';
 import { programOfText } from './hierarchy/interpreter-run.js';
-import { allOf, DEPARTURES, departuresOf, printMachine, randomMachine, randomSteps, withMistake, type Departure, type TreeMachine, type TreeMistake } from './hierarchy/model.js';
+import { allOf, backInsideOverRegions, DEPARTURES, departuresOf, printMachine, randomMachine, randomSteps, withMistake, type Departure, type TreeMachine, type TreeMistake } from './hierarchy/model.js';
 import { toXState, type XStateMutant } from './hierarchy/xstate.js';
 
 /** Machines compared through all three, and machines where XState departs (generated code and interpreter only). */
@@ -62,6 +62,11 @@ describe('hierarchy differential: the generated code, the interpreter and XState
         const tally: Tally = { 'three-way': 0, 'generated and interpreter': 0, 'sequences compared': 0, 'steps compared': 0, 'sequences skipped (an endless step)': 0, 'machines not generated (errors)': 0 };
         const departed = Object.fromEntries(DEPARTURES.map((departure) => [departure, 0])) as Record<Departure, number>;
         const seen = { parallel: 0, deep: 0, shallow: 0, 'history in a region': 0, done: 0, timers: 0 };
+        /**
+         * A transition from inside a composite to its own deep history over regions (XState departs: generated code and
+         * interpreter only): machines holding one, machines where one was taken, and taken after the history remembered.
+         */
+        const backInside = { held: 0, taken: 0, 'taken after remembering': 0 };
         const notGenerated: string[] = [];
         let index = 0;
         while (tally['three-way'] < THREE_WAY || tally['generated and interpreter'] < TWO_WAY) {
@@ -80,6 +85,8 @@ describe('hierarchy differential: the generated code, the interpreter and XState
                     continue;
                 }
                 const xstate = departures.length === 0 ? toXState(machine) : undefined;
+                const back = backInsideOverRegions(machine);
+                const taken = { any: false, remembered: false };
                 let compared = 0;
                 for (let s = 0; s < SEQUENCES; s++) {
                     const steps = randomSteps(random, 1 + random.int(MAX_STEPS));
@@ -98,6 +105,13 @@ describe('hierarchy differential: the generated code, the interpreter and XState
                     }
                     compared++;
                     tally['steps compared'] += steps.length;
+                    result.interpreter.trace.forEach((line, at) => {
+                        const trigger = line.kind === 'transition' ? back.find(({ source, history }) => line.from === source && line.to === history) : undefined;
+                        if (trigger) {
+                            taken.any = true;
+                            taken.remembered ||= result.interpreter.trace.slice(0, at).some((before) => before.kind === 'exit' && before.state === trigger.owner);
+                        }
+                    });
                 }
                 tally['sequences compared'] += compared;
                 if (compared === 0) {
@@ -112,6 +126,9 @@ describe('hierarchy differential: the generated code, the interpreter and XState
                 seen['history in a region'] += all.some((state) => state.kind === 'region' && state.histories.length > 0) ? 1 : 0;
                 seen.done += all.some((state) => state.transitions.some((transition) => transition.on === 'done')) ? 1 : 0;
                 seen.timers += all.some((state) => state.timers.length > 0) ? 1 : 0;
+                backInside.held += back.length > 0 ? 1 : 0;
+                backInside.taken += taken.any ? 1 : 0;
+                backInside['taken after remembering'] += taken.remembered ? 1 : 0;
             }
         }
         const figures = {
@@ -120,6 +137,7 @@ describe('hierarchy differential: the generated code, the interpreter and XState
             ...Object.fromEntries(DEPARTURES.map((departure) => [`  of which XState departs: ${departure}`, departed[departure]])),
             ...tally,
             ...Object.fromEntries(Object.entries(seen).map(([construct, count]) => [`machines with ${construct}`, count])),
+            ...Object.fromEntries(Object.entries(backInside).map(([how, count]) => [`machines with a transition from inside a composite to its deep history over regions: ${how}`, count])),
             seed: SEED
         };
         console.log(`hierarchy differential (replay with HIERARCHY_SEED=${SEED}):\n${Object.entries(figures).map(([name, value]) => `  ${name}: ${value}`).join('\n')}${notGenerated.length > 0 ? `\nnot generated:\n  ${notGenerated.join('\n  ')}` : ''}`);
@@ -132,6 +150,7 @@ describe('hierarchy differential: the generated code, the interpreter and XState
         for (const departure of DEPARTURES) {
             expect(departed[departure], `machines where XState departs: ${departure}`).toBeGreaterThan(TWO_WAY / 20);
         }
+        expect(backInside['taken after remembering'], 'machines taking a transition from inside a composite to its deep history over regions after it remembered').toBeGreaterThan(TWO_WAY / 20);
         recordFigures('hierarchy-differential', {
             claim: 'Random hierarchical machines (composite states up to depth 4, parallel states with up to 3 regions, shallow and deep history, completion, timers) behave the same in the generated code, the interpreter and XState 5: active states, action order and completion after every step, and the same trace from the generated code and the interpreter. Where XState 5 departs from SCXML (a transition between regions of one parallel state; a deep history targeted from inside its composite; a parallel state or its ancestor handling an event a state inside it also handles: test/semantics/hierarchy.test.ts holds the interpreter to SCXML there), the generated code and the interpreter are compared alone.',
             figures

@@ -90,7 +90,7 @@ class Tree {
     readonly all: TreeState[];
     private readonly parents = new Map<TreeState, TreeState | undefined>();
     private readonly byName: Map<string, TreeState>;
-    private readonly historyOwner = new Map<string, TreeState>();
+    private readonly owners = new Map<string, TreeState>();
 
     constructor(machine: TreeMachine) {
         this.all = allOf(machine);
@@ -98,11 +98,16 @@ class Tree {
         const visit = (list: readonly TreeState[], parent: TreeState | undefined): void => {
             for (const state of list) {
                 this.parents.set(state, parent);
-                state.histories.forEach((history) => this.historyOwner.set(history.name, state));
+                state.histories.forEach((history) => this.owners.set(history.name, state));
                 visit(state.children, state);
             }
         };
         visit(machine.states, undefined);
+    }
+
+    /** The state or region holding the history named `name`; undefined for a state's name. */
+    historyOwner(name: string): TreeState | undefined {
+        return this.owners.get(name);
     }
 
     ancestorsOf(state: TreeState): TreeState[] {
@@ -113,15 +118,11 @@ class Tree {
         return ancestors;
     }
 
-    /**
-     * Which departure a transition from `source` to `target` falls in, or 'refused' for what the generator does not
-     * emit (a transition from inside a composite to its own deep history when a parallel state lies below it).
-     */
-    departureOf(source: TreeState, target: string): Departure | 'refused' | undefined {
-        const owner = this.historyOwner.get(target);
+    /** Which departure a transition from `source` to `target` falls in. */
+    departureOf(source: TreeState, target: string): Departure | undefined {
+        const owner = this.historyOwner(target);
         if (owner && owner.histories.find((candidate) => candidate.name === target)!.deep && this.ancestorsOf(source).includes(owner)) {
-            const overRegions = this.all.some((state) => state.kind === 'parallel' && this.ancestorsOf(state).includes(owner));
-            return overRegions ? 'refused' : 'deep history from inside';
+            return 'deep history from inside';
         }
         const node = owner ?? this.byName.get(target)!;
         const targetLine = [node, ...this.ancestorsOf(node)];
@@ -149,10 +150,9 @@ export function randomMachine(random: Random, index: number, departures = false)
     const targets = all.filter((state) => state.kind !== 'region').map((state) => state.name);
     const histories = all.flatMap((state) => state.histories.map((history) => history.name));
     const nonFinalTargets = all.filter((state) => state.kind !== 'region' && !state.final).map((state) => state.name);
-    const leftOut = (source: TreeState, target: string): boolean => {
-        const departure = tree.departureOf(source, target);
-        return departure === 'refused' || (departure !== undefined && !departures);
-    };
+    const leftOut = (source: TreeState, target: string): boolean => !departures && tree.departureOf(source, target) !== undefined;
+    // With departures, states inside a composite with a deep history often go back to it (see backInsideOverRegions).
+    const deepAround = (state: TreeState): string[] => tree.ancestorsOf(state).flatMap((owner) => owner.histories.filter((history) => history.deep).map((history) => history.name));
     const action = (events: readonly string[]): TreeAction =>
         events.length > 0 && random.chance(0.15) ? { kind: 'raise', name: random.pick(events) } : { kind: 'call', name: `a${budget.actions++}` };
     const actions = (events: readonly string[], max: number): TreeAction[] => Array.from({ length: random.int(max + 1) }, () => action(events));
@@ -168,7 +168,8 @@ export function randomMachine(random: Random, index: number, departures = false)
             const laterEvents = EVENTS.slice(EVENTS.indexOf(on) + 1);
             const internal = random.chance(0.15);
             const toHistory = histories.length > 0 && random.chance(0.2);
-            const target = internal ? undefined : toHistory ? random.pick(histories) : random.pick(targets);
+            const back = departures ? deepAround(state) : [];
+            const target = internal ? undefined : back.length > 0 && random.chance(0.3) ? random.pick(back) : toHistory ? random.pick(histories) : random.pick(targets);
             if (target !== undefined && leftOut(state, target)) {
                 continue;
             }
@@ -189,7 +190,8 @@ export function randomMachine(random: Random, index: number, departures = false)
             }
         }
         if (random.chance(0.25)) {
-            const target = histories.length > 0 && random.chance(0.2) ? random.pick(histories) : random.pick(targets);
+            const back = departures ? deepAround(state) : [];
+            const target = back.length > 0 && random.chance(0.3) ? random.pick(back) : histories.length > 0 && random.chance(0.2) ? random.pick(histories) : random.pick(targets);
             if (!leftOut(state, target)) {
                 state.timers.push({ ms: random.pick(DELAYS), target, actions: actions(EVENTS, 1) });
             }
@@ -223,7 +225,7 @@ export function withMistake(machine: TreeMachine, mistake: TreeMistake): TreeMac
 /** The departures (see Departure) a machine holds, in DEPARTURES' order; none: XState 5 and SCXML agree on it. */
 export function departuresOf(machine: TreeMachine): Departure[] {
     const tree = new Tree(machine);
-    const found = new Set<Departure | 'refused' | undefined>();
+    const found = new Set<Departure | undefined>();
     for (const state of tree.all) {
         for (const trigger of [...state.transitions, ...state.timers]) {
             if (trigger.target !== undefined) {
@@ -238,6 +240,27 @@ export function departuresOf(machine: TreeMachine): Departure[] {
         }
     }
     return DEPARTURES.filter((departure) => found.has(departure));
+}
+
+/**
+ * The transitions and timers of the machine declared inside a composite (or region) to that composite's own deep
+ * history while a parallel state lies below it — which states they leave and enter depends on the states the history
+ * remembered, one per region — as their source, the history and the composite holding it.
+ */
+export function backInsideOverRegions(machine: TreeMachine): Array<{ source: string; history: string; owner: string }> {
+    const tree = new Tree(machine);
+    return tree.all.flatMap((state) =>
+        [...state.transitions, ...state.timers].flatMap((trigger) => {
+            const owner = trigger.target === undefined ? undefined : tree.historyOwner(trigger.target);
+            const found =
+                owner !== undefined &&
+                owner.kind !== 'parallel' &&
+                owner.histories.find((history) => history.name === trigger.target)!.deep &&
+                tree.ancestorsOf(state).includes(owner) &&
+                tree.all.some((inside) => inside.kind === 'parallel' && tree.ancestorsOf(inside).includes(owner));
+            return found ? [{ source: state.name, history: trigger.target!, owner: owner.name }] : [];
+        })
+    );
 }
 
 /**
