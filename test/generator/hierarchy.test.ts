@@ -231,6 +231,59 @@ const BACK_DEEPER = `machine Deeper {
 }
 `;
 
+/** The same with the history in a region, and over a parallel state of one region (its one region's states are a chain). */
+const BACK_IN_REGION = `machine Regional {
+    events Go, A, B, C, Back, Out, Wrap
+    initial state Idle {
+        on Go -> Work
+        on Wrap -> Wrapped
+    }
+    parallel state Work {
+        on Out -> Idle
+        region Main {
+            deep history M
+            initial state Setup {
+                on A -> Run
+                on C -> Solo
+            }
+            parallel state Run {
+                exit runOut
+                region P {
+                    initial state P1 { on B -> P2 }
+                    state P2 { on Back -> M / pBack }
+                }
+                region Q {
+                    initial state Q1 { on C -> Q2 }
+                    state Q2 { after 2s -> M / qLate }
+                }
+            }
+            state Solo { on Back -> M / soloBack }
+        }
+        region Side {
+            initial state S1 { on A -> S2 }
+            state S2 { on Back -> S1 / sideBack }
+        }
+    }
+    state Wrapped {
+        on Out -> Idle
+        deep history W
+        initial parallel state One {
+            entry oneIn
+            region Only {
+                initial state O1 {
+                    on B -> O2
+                    on Back -> W / oBack
+                }
+                state O2 {
+                    on Back -> W / wBack
+                    on C -> O1
+                }
+            }
+        }
+    }
+}
+`;
+
 const CASES: Array<{ name: string; text: string; steps: Step[]; guard?: GuardValue }> = [
     {
         name: 'the product sketch (history, a parallel state, a composite timer)',
@@ -269,6 +322,11 @@ const CASES: Array<{ name: string; text: string; steps: Step[]; guard?: GuardVal
         steps: [{ send: 'Go' }, { send: 'A' }, { send: 'X' }, { send: 'E' }, { send: 'A' }, { send: 'B' }, { send: 'Out' }, { send: 'Go' }, { send: 'A' }, { send: 'X' }, { send: 'E' }, { send: 'A' }, { send: 'X' }, { advance: 500 }, { send: 'O' }, { send: 'E' }, { send: 'A' }, { send: 'X' }, { send: 'Out' }, { send: 'Go' }, { send: 'O' }, { send: 'E' }, { advance: 500 }, { send: 'Out' }, { send: 'Go' }, { send: 'O' }, { send: 'E' }]
     },
     {
+        name: 'a deep history in a region targeted from inside, and one over a parallel state of one region',
+        text: BACK_IN_REGION,
+        steps: [{ send: 'Go' }, { send: 'A' }, { send: 'B' }, { send: 'Back' }, { send: 'A' }, { send: 'B' }, { send: 'C' }, { send: 'Out' }, { send: 'Go' }, { send: 'C' }, { send: 'Back' }, { advance: 2000 }, { send: 'Back' }, { send: 'Out' }, { send: 'Wrap' }, { send: 'Back' }, { send: 'B' }, { send: 'Out' }, { send: 'Wrap' }, { send: 'Back' }, { send: 'Back' }, { send: 'C' }, { send: 'Back' }]
+    },
+    {
         name: 'regions firing together, a child beating its parent, a transition across regions',
         text: CONFLICTS,
         steps: [{ send: 'Both' }, { send: 'Parent' }, { send: 'Both' }, { send: 'Parent' }, { send: 'Both' }, { send: 'Cross' }, { send: 'Flip' }, { send: 'Flip' }, { send: 'Both' }, { send: 'Cross' }],
@@ -288,7 +346,7 @@ describe('generated hierarchical machines', () => {
     }
 
     it('type-check under the project\'s strict tsconfig', async () => {
-        for (const text of [PLAYER, NESTED, COMPLETION, CONFLICTS, DEEP_REGIONS, BACK_INSIDE, BACK_DEEPER]) {
+        for (const text of [PLAYER, NESTED, COMPLETION, CONFLICTS, DEEP_REGIONS, BACK_INSIDE, BACK_DEEPER, BACK_IN_REGION]) {
             const { files } = await compileHierarchical(text);
             expect(typeCheck(await writeProject(files))).toEqual([]);
             for (const file of files) {
@@ -336,7 +394,7 @@ describe('generated hierarchical machines', () => {
 
 describe('generated hierarchical machines without observers', () => {
     it('call the same actions and reach the same states as when traced: a deep history over regions targeted from inside', async () => {
-        for (const each of CASES.filter((candidate) => candidate.text === BACK_INSIDE || candidate.text === BACK_DEEPER)) {
+        for (const each of CASES.filter((candidate) => [BACK_INSIDE, BACK_DEEPER, BACK_IN_REGION].includes(candidate.text))) {
             const compiled = await compileHierarchical(each.text);
             const traced = new GeneratedRun(compiled, () => true);
             const unobserved = new GeneratedRun(compiled, () => true, { observed: false });
