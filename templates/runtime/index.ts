@@ -6,6 +6,7 @@ export { ClientDispatcher, type ClientOptions } from './client-dispatcher.js';
 export { ConnectionDispatcher } from './connection-dispatcher.js';
 export { ReactorError } from './errors.js';
 export { EventQueue } from './event-queue.js';
+export { DEFAULT_MAX_FRAME, DEFAULT_MAX_LINE, encodeFrame, FrameDecoder, FramingError, prefixLimit, type Framing, type FramingErrorCode } from './framing.js';
 export { HierarchicalMachine, NONE, RegionMachine, type RegionTables } from './hierarchy.js';
 export { Machine, START_EVENT, State, type Closable, type EventSource, type IoDetail, type MachineHost, type MachineObserver, type MachineStatus, type SignalTable } from './machine.js';
 export { Reactor, type ReactorOptions } from './reactor.js';
