@@ -31,6 +31,12 @@ export function actionStatement(machine: MachineView, call: ActionCall): string 
             return `m.raise(${machine.eventsConst}.${call.event});`;
         case 'stop':
             return 'm.stopReactor();';
+        case 'send':
+            return `m.sockets.${call.socket}.send(${call.text === undefined ? 'm.payload' : JSON.stringify(call.text)});`;
+        case 'pause':
+            return `m.sockets.${call.socket}.pauseReading();`;
+        case 'resume':
+            return `m.sockets.${call.socket}.resumeReading();`;
     }
 }
 

@@ -1,5 +1,6 @@
 // What the templates print: every name, id, type and branch of a generated project, decided before any template runs
 // (language/generator builds these views from a checked model). Types only: the templates depend on nothing else.
+import type { FramingSpec } from './runtime/framing.js';
 
 /** An action in an action list; `label` names it in traces as the interpreter does (`greet`, `close upstream`, `raise Retry`, `stop`). */
 export type ActionCall = { label: string } & (
@@ -9,6 +10,9 @@ export type ActionCall = { label: string } & (
     | { kind: 'connect'; socket: string }
     | { kind: 'raise'; event: string }
     | { kind: 'stop' }
+    /** `send NAME "text"` (`text` the string) or `send NAME payload` (`text` undefined: the event's payload). */
+    | { kind: 'send'; socket: string; text: string | undefined }
+    | { kind: 'pause' | 'resume'; socket: string }
 );
 
 /** A call of a guard; `payloadType` as the guard's (undefined: it takes none). */
@@ -86,7 +90,17 @@ interface SocketViewBase {
 export interface StreamSocketView extends SocketViewBase {
     kind: 'client' | 'connection';
     events: Record<'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout' | 'idle' | 'heartbeatLost', string | undefined>;
-    options: { noDelay: boolean; keepAliveMs?: number; idleMs?: number; heartbeatMs?: number; heartbeatTimeoutMs?: number; connectTimeoutMs?: number; reconnect?: { minMs: number; maxMs: number } };
+    options: {
+        noDelay: boolean;
+        keepAliveMs?: number;
+        idleMs?: number;
+        heartbeatMs?: number;
+        heartbeatTimeoutMs?: number;
+        connectTimeoutMs?: number;
+        reconnect?: { minMs: number; maxMs: number };
+        /** Absent for `framing none`. */
+        framing?: FramingSpec;
+    };
     heartbeatMember?: string;
 }
 

@@ -65,7 +65,7 @@ export class SwitchDeckMachine {
             case DeckEventId.Pause:
                 if (this.transport !== PAUSED) {
                     actions.stopPlay(this, undefined);
-                    actions.pause(this, undefined);
+                    actions.pausePlay(this, undefined);
                     this.transport = PAUSED;
                     return;
                 }
@@ -81,7 +81,7 @@ export class SwitchDeckMachine {
                 break;
             case DeckEventId.Play:
                 if (this.transport === PAUSED) {
-                    actions.resume(this, undefined);
+                    actions.resumePlay(this, undefined);
                     actions.startPlay(this, undefined);
                     this.transport = INTRO;
                     return;

@@ -21,7 +21,7 @@ export function xstateDeckMachine(actions: DeckActions): AnyStateMachine {
                                 exit: () => actions.stopPlay(),
                                 initial: 'Intro',
                                 on: {
-                                    Pause: { target: 'Paused', actions: () => actions.pause() },
+                                    Pause: { target: 'Paused', actions: () => actions.pausePlay() },
                                     // External, as in SCXML: Playing is left and entered again.
                                     Next: { target: '.Intro', reenter: true, actions: () => actions.next() }
                                 },
@@ -33,7 +33,7 @@ export function xstateDeckMachine(actions: DeckActions): AnyStateMachine {
                             },
                             Paused: {
                                 on: {
-                                    Play: { target: 'Playing', actions: () => actions.resume() },
+                                    Play: { target: 'Playing', actions: () => actions.resumePlay() },
                                     Tick: { actions: () => actions.idleTick() }
                                 }
                             }

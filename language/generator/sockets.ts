@@ -9,6 +9,7 @@ import { heartbeatHook, type MemberTable } from './members.js';
 import { durationMs } from './model-values.js';
 import type { ModuleNames } from './names.js';
 import { sessionOf } from './sessions.js';
+import { socketFraming } from '../values/framing.js';
 
 type SocketMember = Socket['members'][number];
 
@@ -61,6 +62,7 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
     const idle = option(socket, 'IdleOption');
     const timeout = option(socket, 'TimeoutOption');
     const reconnect = option(socket, 'ReconnectOption');
+    const framing = socketFraming(socket);
     const stream: StreamSocketView = {
         kind: socket.$type === 'Client' ? 'client' : 'connection',
         ...base,
@@ -80,7 +82,8 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
             ...(idle ? { idleMs: durationMs(idle.delay) } : {}),
             ...(heartbeat ? { heartbeatMs: durationMs(heartbeat.interval), heartbeatTimeoutMs: durationMs(heartbeat.timeout) } : {}),
             ...(timeout ? { connectTimeoutMs: durationMs(timeout.delay) } : {}),
-            ...(reconnect ? { reconnect: { minMs: durationMs(reconnect.min), maxMs: durationMs(reconnect.max) } } : {})
+            ...(reconnect ? { reconnect: { minMs: durationMs(reconnect.min), maxMs: durationMs(reconnect.max) } } : {}),
+            ...(framing.kind === 'none' ? {} : { framing })
         },
         ...(heartbeat ? { heartbeatMember: scope.members.of('heartbeat', heartbeatHook(socket.name)).member } : {})
     };

@@ -6,6 +6,7 @@ import type { EventTable } from './events.js';
 import type { MemberTable } from './members.js';
 import type { ModuleNames } from './names.js';
 import { targetState } from '../ast/hierarchy.js';
+import { sendText } from '../values/framing.js';
 
 /** What the calls of one machine refer to. */
 export interface Scope {
@@ -27,6 +28,15 @@ export function actionCall(action: Action, scope: Scope): ActionCall {
         }
         case 'StopAction':
             return { kind: 'stop', label: 'stop' };
+        case 'SendAction': {
+            const text = sendText(action);
+            return { kind: 'send', socket: scope.socketKeys.get(action.socket.ref!.name)!, text: text?.ok ? text.value : undefined, label: `send ${action.socket.ref!.name}` };
+        }
+        case 'PauseAction':
+        case 'ResumeAction': {
+            const kind = action.$type === 'PauseAction' ? 'pause' : 'resume';
+            return { kind, socket: scope.socketKeys.get(action.socket.ref!.name)!, label: `${kind} ${action.socket.ref!.name}` };
+        }
         case 'CallAction': {
             const member = scope.members.of('action', action.name);
             return { kind: 'call', member: member.member, payloadType: member.payloadType, label: action.name };

@@ -48,11 +48,21 @@ const DOCS: Record<string, KeywordDoc> = {
     'HeartbeatOption:timeout': { summary: 'How long the peer may stay silent before the heartbeat event is raised; longer than the interval.', example: 'heartbeat 5s timeout 15s -> HeartbeatLost' },
     idle: { summary: 'Clients and connections: no bytes in either direction for the duration raises the event.', example: 'idle 30s -> Idle' },
     session: { summary: 'Servers: the machine every accepted connection runs (it needs a `connection` block).', example: 'session EchoSession' },
+    framing: { summary: 'Clients and connections: how `read` cuts the bytes into messages (one event per whole message) and how `send` frames what it writes. A message too long or malformed is an `error`, then the connection closes.', example: 'framing lines max 4KiB' },
+    none: { summary: 'No framing (the default): `read` delivers bytes in chunks as they arrive, and `send` writes them as they are.', example: 'framing none' },
+    lines: { summary: 'Lines ending in LF or CRLF: each `read` is one line without its line break; `send` adds "\\n". Longest line: `max` (default 64KiB).', example: 'framing lines' },
+    length: { summary: 'A big-endian length prefix of 1, 2 or 4 bytes, then the message: each `read` is one message without its prefix; `send` adds the prefix (default `max` 16MiB).', example: 'framing length 4' },
+    delimiter: { summary: 'Messages ending in the given string (JSON escapes): each `read` is one message without it; `send` adds it (default `max` 64KiB).', example: 'framing delimiter "\\u0000"' },
+    max: { summary: 'The longest message the framing takes, in bytes (units B, KiB, MiB, GiB): a longer one is an `error` (`ERR_FRAME_TOO_LONG`).', example: 'framing length 2 max 1KiB' },
     // Built-in actions.
     'CloseAction:close': { summary: 'Closes a socket gracefully: ends the write side after pending bytes are flushed, then destroys it after a short linger.', example: 'on Shutdown -> Done / close upstream' },
     'ConnectAction:connect': { summary: 'Starts connecting a client socket (ignored while it is connecting or connected).', example: 'after 1s -> Connecting / connect upstream' },
     raise: { summary: 'Queues an event for this machine, delivered after the current transition completes.', example: 'entry raise Poll' },
-    stop: { summary: 'Stops the whole program: every machine finishes and its sockets close gracefully.', example: 'on Quit / stop' }
+    stop: { summary: 'Stops the whole program: every machine finishes and its sockets close gracefully.', example: 'on Quit / stop' },
+    send: { summary: 'Writes to a client or connection, framed as its `framing` says: a string (JSON escapes) or `payload`, the bytes of the event being handled. A full socket pauses the socket whose data filled it until `drain`.', example: 'on Line / send peer payload' },
+    payload: { summary: 'The bytes the current event carries (what `read` delivered), forwarded as they are.', example: 'on Data / send upstream payload' },
+    pause: { summary: "Stops reading a client or connection (asyncore's `readable()` returning false): bytes wait in the kernel and the peer slows down, until `resume`.", example: 'on Busy / pause peer' },
+    resume: { summary: 'Reads again after `pause`: what waited is delivered first, in order.', example: 'on Ready / resume peer' }
 };
 
 /** The documentation of a grammar keyword where it stands (its rule decides which `timeout` it is), if any. */

@@ -1,6 +1,7 @@
 // The state of one running machine instance and of its sockets, as the interpreter keeps it.
 import type { MachineSpec, SocketSpec, StateSpec } from './program.js';
 import { stateTree, type StateNode, type StateTree } from './state-tree.js';
+import type { FrameDecoder } from '../../templates/runtime/framing.js';
 
 /** A timer on the interpreter's virtual clock. */
 export interface VirtualTimer {
@@ -43,7 +44,18 @@ export interface StreamSocket {
     generation: number;
     /** Replaced sockets still closing gracefully (they only report a linger that runs out). */
     lingering: number;
+    /** The current connection's messages not yet delivered (with `framing` other than `none`), else undefined. */
+    frames: FrameDecoder | undefined;
+    /** `pause NAME` ran since the connection started and `resume NAME` (or `close NAME`) has not. */
+    paused: boolean;
+    /** What the peer sent while reading was paused, in order: it waits in the kernel until reading resumes. */
+    held: HeldOccurrence[];
+    /** Bytes written while connecting: Node queues them until the connect, and reports them if it fails. */
+    unsentWhileConnecting: number;
 }
+
+/** An occurrence a paused socket has not seen yet: bytes, the peer's close, or its reset. */
+export type HeldOccurrence = { readonly what: 'data'; readonly data: Buffer } | { readonly what: 'closed' | 'reset' };
 
 export type ServerStatus = 'idle' | 'listening' | 'closing' | 'closed';
 
@@ -137,6 +149,10 @@ function newStream(spec: SocketSpec): StreamSocket {
         idleTimer: undefined,
         heartbeatTimer: undefined,
         generation: 0,
-        lingering: 0
+        lingering: 0,
+        frames: undefined,
+        paused: false,
+        held: [],
+        unsentWhileConnecting: 0
     };
 }

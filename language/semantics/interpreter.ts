@@ -1,6 +1,7 @@
 // The interpreter: what a model does, on a virtual clock, with every socket and signal abstract. The definition of the language.
 import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
 import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type VirtualTimer } from './instance.js';
+import { encodeFrame, FrameDecoder, FramingError, framingOf } from '../../templates/runtime/framing.js';
 import { LINGER_MS, type ActionSpec, type ProgramSpec, type SocketEventName } from './program.js';
 import type { StateNode, TreeTransition } from './state-tree.js';
 import { enabledTransitions, entrySet, exitSet, isInFinalState, rememberHistories } from './transition-sets.js';
@@ -209,7 +210,11 @@ export class Simulation {
                 return;
             case 'data':
                 expect(['connected', 'closing'], 'data');
-                this.received(instance, socket, occurrence.data);
+                if (this.holds(instance, socket, 'data')) {
+                    socket.held.push({ what: 'data', data: Buffer.from(occurrence.data) });
+                } else {
+                    this.received(instance, socket, Buffer.from(occurrence.data));
+                }
                 return;
             case 'drained':
                 expect(['connected', 'closing'], 'drained');
@@ -218,11 +223,19 @@ export class Simulation {
                 return;
             case 'closed':
                 expect(['connected', 'closing'], 'closed');
-                this.closed(instance, socket, false);
+                if (this.holds(instance, socket, 'closed')) {
+                    socket.held.push({ what: 'closed' });
+                } else {
+                    this.closed(instance, socket, false);
+                }
                 return;
             case 'reset':
                 expect(['connected', 'closing'], 'reset');
-                this.failConnection(instance, socket, 'ECONNRESET');
+                if (this.holds(instance, socket, 'reset')) {
+                    socket.held.push({ what: 'reset' });
+                } else {
+                    this.failConnection(instance, socket, 'ECONNRESET');
+                }
                 return;
             case 'error':
                 expect(['connecting', 'connected', 'closing'], 'error');
@@ -474,6 +487,28 @@ export class Simulation {
                 }
                 return;
             }
+            case 'send': {
+                const socket = instance.sockets.get(action.socket);
+                if (socket && socket.kind !== 'server') {
+                    this.write(instance, socket, action.text ?? instance.payload);
+                }
+                return;
+            }
+            case 'pause': {
+                const socket = instance.sockets.get(action.socket);
+                // A socket being closed reads on until its peer closes, so that the close is seen.
+                if (socket && socket.kind !== 'server' && socket.status !== 'closing') {
+                    socket.paused = true;
+                }
+                return;
+            }
+            case 'resume': {
+                const socket = instance.sockets.get(action.socket);
+                if (socket && socket.kind !== 'server') {
+                    this.resumeReading(instance, socket);
+                }
+                return;
+            }
         }
     }
 
@@ -577,6 +612,7 @@ export class Simulation {
         this.stopWatching(socket);
         socket.generation++;
         socket.status = 'connecting';
+        this.freshConnection(socket);
         const timeout = socket.spec.connectTimeoutMs;
         if (timeout !== undefined) {
             socket.connectTimer = this.arm(instance, timeout, 'connect timeout', () => {
@@ -589,6 +625,7 @@ export class Simulation {
     private connected(instance: Instance, socket: StreamSocket): void {
         socket.connectTimer = this.clear(socket.connectTimer);
         socket.attempt = 0;
+        socket.unsentWhileConnecting = 0;
         this.io(instance, socket.spec.name, 'connect');
         this.startWatching(instance, socket);
         this.emit(instance, socket, 'connect', undefined);
@@ -614,14 +651,119 @@ export class Simulation {
         this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, false));
     }
 
-    private received(instance: Instance, socket: StreamSocket, data: string): void {
+    /** Bytes the socket reads: one `read` per chunk, or, with a framing, one per whole message they complete. */
+    private received(instance: Instance, socket: StreamSocket, data: Buffer): void {
         socket.lastReceived = this.time;
         if (socket.spec.idle && (socket.status === 'connected' || socket.status === 'closing')) {
             this.clear(socket.idleTimer);
             socket.idleTimer = this.armIdle(instance, socket);
         }
-        this.io(instance, socket.spec.name, 'data', { bytes: Buffer.byteLength(data) });
-        this.emit(instance, socket, 'read', Buffer.from(data));
+        this.io(instance, socket.spec.name, 'data', { bytes: data.byteLength });
+        if (socket.frames) {
+            socket.frames.push(data);
+            this.deliverFrames(instance, socket);
+        } else {
+            this.emit(instance, socket, 'read', data);
+        }
+    }
+
+    /** Whole messages, one `read` each, until none is left, reading is paused, or the connection is gone. */
+    private deliverFrames(instance: Instance, socket: StreamSocket): void {
+        const frames = socket.frames;
+        const generation = socket.generation;
+        while (frames && !socket.paused && socket.generation === generation && socket.frames === frames && !instance.finished) {
+            let frame: Buffer | undefined;
+            try {
+                frame = frames.next();
+            } catch (error) {
+                this.framingFailed(instance, socket, error as FramingError);
+                return;
+            }
+            if (frame === undefined) {
+                return;
+            }
+            this.emit(instance, socket, 'read', frame);
+        }
+    }
+
+    /** A message too long or malformed: `error` with its code, then the connection is destroyed (`close` after an error). */
+    private framingFailed(instance: Instance, socket: StreamSocket, error: FramingError): void {
+        socket.status = 'closed';
+        socket.frames = undefined;
+        socket.held = [];
+        const generation = socket.generation;
+        this.io(instance, socket.spec.name, 'error', { code: error.code });
+        this.reportError(instance, socket, error.code);
+        this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, true));
+    }
+
+    /** Whether an occurrence waits in the kernel: reading is paused, or something before it still waits. */
+    private holds(instance: Instance, socket: StreamSocket, what: string): boolean {
+        if (socket.held.some((held) => held.what !== 'data')) {
+            throw new SimulationError(`${instance.name}.${socket.spec.name}: the peer has already closed (the machine has not read it yet, reading is paused): '${what}' cannot follow`);
+        }
+        return socket.paused || socket.held.length > 0;
+    }
+
+    /** `resume NAME` (or a graceful close): after this step, what waited is read, in order, until reading is paused again. */
+    private resumeReading(instance: Instance, socket: StreamSocket): void {
+        if (!socket.paused) {
+            return;
+        }
+        socket.paused = false;
+        const generation = socket.generation;
+        this.deferred.push(() => {
+            if (socket.generation !== generation || socket.paused) {
+                return;
+            }
+            this.deliverFrames(instance, socket);
+            while (socket.generation === generation && !socket.paused && socket.held.length > 0 && !instance.finished) {
+                const held = socket.held.shift()!;
+                if (held.what === 'data') {
+                    this.received(instance, socket, held.data);
+                } else if (held.what === 'closed') {
+                    this.closed(instance, socket, false);
+                } else {
+                    this.failConnection(instance, socket, 'ECONNRESET');
+                }
+            }
+        });
+    }
+
+    /**
+     * `send NAME …`: the text, or the current event's payload when it is bytes (or a string), framed as the socket says.
+     * Writes are not simulated: bytes sent while connecting wait for the connect (and are reported if it fails); a socket
+     * that is not open for writing, a payload that is not bytes and a message the framing cannot send are `error`s.
+     */
+    private write(instance: Instance, socket: StreamSocket, message: unknown): void {
+        const fail = (code: string): void => {
+            this.io(instance, socket.spec.name, 'error', { code });
+            this.reportError(instance, socket, code);
+        };
+        if (!(typeof message === 'string' || message instanceof Uint8Array)) {
+            fail('ERR_PAYLOAD_NOT_BYTES');
+            return;
+        }
+        let frame: Buffer;
+        try {
+            frame = encodeFrame(framingOf(socket.spec.framing), typeof message === 'string' ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+        } catch (error) {
+            fail((error as FramingError).code);
+            return;
+        }
+        if (socket.status === 'connecting') {
+            socket.unsentWhileConnecting += frame.byteLength;
+        } else if (socket.status !== 'connected') {
+            fail('ERR_SOCKET_CLOSED');
+        }
+    }
+
+    /** A new connection (a connect starts, or a session's socket was accepted): reading on, no message half-read. */
+    private freshConnection(socket: StreamSocket): void {
+        socket.frames = socket.spec.framing.kind === 'none' ? undefined : new FrameDecoder(framingOf(socket.spec.framing));
+        socket.paused = false;
+        socket.held = [];
+        socket.unsentWhileConnecting = 0;
     }
 
     /** A connection failed (reset, …): `error`, then, on the next tick, `close` after an error. */
@@ -650,6 +792,27 @@ export class Simulation {
         socket.connectTimer = this.clear(socket.connectTimer);
         socket.lingerTimer = this.clear(socket.lingerTimer);
         this.stopWatching(socket);
+        if (socket.unsentWhileConnecting > 0) {
+            socket.unsentWhileConnecting = 0;
+            this.io(instance, socket.spec.name, 'error', { code: 'ERR_UNFLUSHED' });
+            this.reportError(instance, socket, 'ERR_UNFLUSHED');
+        }
+        // The end of the stream ends the last message: a last line without its LF is read; a prefixed one cut short is an error.
+        const frames = socket.frames;
+        socket.frames = undefined;
+        socket.held = [];
+        socket.paused = false;
+        if (frames && !hadError) {
+            try {
+                for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
+                    this.emit(instance, socket, 'read', frame);
+                }
+            } catch (error) {
+                const code = (error as FramingError).code;
+                this.io(instance, socket.spec.name, 'error', { code });
+                this.reportError(instance, socket, code);
+            }
+        }
         this.io(instance, socket.spec.name, 'close', { hadError });
         this.emit(instance, socket, 'close', hadError);
         if (socket.kind === 'client') {
@@ -681,6 +844,8 @@ export class Simulation {
         if (socket.status !== 'connected') {
             return;
         }
+        // A socket being closed reads on until its peer closes, whatever paused it, so that the close is seen.
+        this.resumeReading(instance, socket);
         socket.status = 'closing';
         socket.heartbeatTimer = this.clear(socket.heartbeatTimer);
         const generation = socket.generation;
@@ -762,6 +927,7 @@ export class Simulation {
         const session = new Instance(`${sessionSpec.name}#${server.accepted}`, sessionSpec, server);
         for (const socket of session.sockets.values()) {
             if (socket.kind === 'connection') {
+                this.freshConnection(socket);
                 this.startWatching(session, socket);
                 break; // a session owns one connection: the accepted socket
             }

@@ -4,6 +4,7 @@ import type { Action, History, Machine, Model, Region, Socket, SocketMember, Sta
 import { isHierarchical } from '../ast/hierarchy.js';
 import { withSessions } from '../generator/project-view.js';
 import { parseDuration } from '../values/quantities.js';
+import { socketFraming, sendText, type FramingSpec } from '../values/framing.js';
 
 /** Where a piece of the model stands in its file (1-based), for traces, breakpoints and errors. */
 export interface SourceSpot {
@@ -16,7 +17,10 @@ export type ActionSpec =
     | { readonly kind: 'close'; readonly socket: string }
     | { readonly kind: 'connect'; readonly socket: string }
     | { readonly kind: 'raise'; readonly event: string }
-    | { readonly kind: 'stop' };
+    | { readonly kind: 'stop' }
+    /** `send NAME "text"` (the text as a string) or `send NAME payload` (the current event's bytes). */
+    | { readonly kind: 'send'; readonly socket: string; readonly text: string | undefined }
+    | { readonly kind: 'pause' | 'resume'; readonly socket: string };
 
 export interface GuardSpec {
     readonly name: string;
@@ -88,6 +92,8 @@ export interface SocketSpec {
     readonly idle: { readonly ms: number; readonly event: string } | undefined;
     /** Servers: the machine each accepted connection runs. */
     readonly session: string | undefined;
+    /** Clients and connections: how `read` cuts bytes into messages and how `send` frames them. */
+    readonly framing: FramingSpec;
     readonly spot: SourceSpot;
 }
 
@@ -167,6 +173,14 @@ function actionSpec(action: Action): ActionSpec {
             return { kind: 'stop' };
         case 'CallAction':
             return { kind: 'call', name: action.name };
+        case 'SendAction': {
+            const text = sendText(action);
+            return { kind: 'send', socket: action.socket.ref?.name ?? action.socket.$refText, text: text?.ok ? text.value : undefined };
+        }
+        case 'PauseAction':
+            return { kind: 'pause', socket: action.socket.ref?.name ?? action.socket.$refText };
+        case 'ResumeAction':
+            return { kind: 'resume', socket: action.socket.ref?.name ?? action.socket.$refText };
     }
 }
 
@@ -258,11 +272,11 @@ function socketSpec(socket: Socket): SocketSpec {
                 session = member.machine.ref?.name ?? member.machine.$refText;
                 break;
             default:
-                break; // nodelay, keepalive, backlog, reuseaddr: no observable behaviour in the model
+                break; // nodelay, keepalive, backlog, reuseaddr: no observable behaviour in the model; framing: below
         }
     }
     const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : 'connection';
-    return { name: socket.name, kind, events, connectTimeoutMs, reconnect, heartbeat, idle, session, spot: spotOf(socket) };
+    return { name: socket.name, kind, events, connectTimeoutMs, reconnect, heartbeat, idle, session, framing: socketFraming(socket), spot: spotOf(socket) };
 }
 
 function machineSpec(machine: Machine): MachineSpec {

@@ -36,7 +36,11 @@ export const IssueCodes = {
     BadHistoryDefault: 'bad-history-default',
     UnusedHistory: 'unused-history',
     RegionConflict: 'region-conflict',
-    HiddenTransition: 'hidden-transition'
+    HiddenTransition: 'hidden-transition',
+    BadSocketAction: 'bad-socket-action',
+    BadSendText: 'bad-send-text',
+    PayloadNotBytes: 'payload-not-bytes',
+    PausedForever: 'paused-forever'
 } as const;
 
 export type IssueCode = (typeof IssueCodes)[keyof typeof IssueCodes];
@@ -80,5 +84,9 @@ export const IssueSeverities: Record<IssueCode, IssueSeverity> = {
     'bad-history-default': 'error',
     'unused-history': 'warning',
     'region-conflict': 'error',
-    'hidden-transition': 'info'
+    'hidden-transition': 'info',
+    'bad-socket-action': 'error',
+    'bad-send-text': 'error',
+    'payload-not-bytes': 'error',
+    'paused-forever': 'warning'
 };

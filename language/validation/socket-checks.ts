@@ -1,8 +1,10 @@
 // Checks of socket handlers: addresses, durations, counts, which options fit which kind of socket, and options that change nothing.
 import type { ValidationAcceptor } from 'langium';
 import { DiagnosticTag } from 'vscode-languageserver';
-import { isConnection, type ConnectAction, type Socket, type SocketMember } from '../generated/ast.js';
+import { isConnection, type ConnectAction, type PauseAction, type ResumeAction, type SendAction, type Socket, type SocketMember } from '../generated/ast.js';
 import { parseAddress } from '../values/addresses.js';
+import { parseFraming, sendText, sendTextProblem, socketFraming } from '../values/framing.js';
+import { payloadProblem } from './send-payload.js';
 import { parseCount, parseDuration } from '../values/quantities.js';
 import { IssueCodes, type IssueCode } from './issue-codes.js';
 import { report } from './report.js';
@@ -30,7 +32,8 @@ const FITS: Record<string, readonly SocketKind[]> = {
     timeout: ['Client'],
     reconnect: ['Client'],
     heartbeat: STREAMS,
-    idle: STREAMS
+    idle: STREAMS,
+    framing: STREAMS
 };
 
 /** Options that parse and fit, yet change nothing at run time: why, for the warning. Old models keep parsing. */
@@ -135,6 +138,13 @@ export class SocketChecks {
                 }
                 break;
             }
+            case 'FramingOption': {
+                const framing = parseFraming(member);
+                if (!framing.ok) {
+                    bad(IssueCodes.BadOptionValue, framing.message, member.kind === 'delimiter' ? 'delimiter' : member.kind === 'length' && !['1', '2', '4'].includes(member.prefix ?? '') ? 'prefix' : 'max');
+                }
+                break;
+            }
             case 'SessionOption': {
                 const session = member.machine?.ref;
                 if (session && session === member.$container.$container) {
@@ -154,6 +164,38 @@ export class SocketChecks {
         const socket = action.socket?.ref;
         if (socket && socket.$type !== 'Client') {
             report(accept, IssueCodes.BadConnectTarget, `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket' });
+        }
+    }
+
+    /**
+     * `send`, `pause` and `resume` name a client or a connection (a server only accepts); the text of `send` is a valid
+     * string that the socket's framing can send; `send NAME payload` runs where the event's payload is bytes.
+     */
+    checkStreamAction(action: SendAction | PauseAction | ResumeAction, accept: ValidationAcceptor): void {
+        const socket = action.socket?.ref;
+        const word = action.$type === 'SendAction' ? 'send' : action.$type === 'PauseAction' ? 'pause' : 'resume';
+        if (socket && socket.$type === 'Server') {
+            report(accept, IssueCodes.BadSocketAction, `'${word}' needs a client or a connection: '${socket.name}' is a server (it accepts; each session's connection reads and writes).`, { node: action, property: 'socket' });
+            return;
+        }
+        if (action.$type !== 'SendAction') {
+            return;
+        }
+        const text = sendText(action);
+        if (text !== undefined) {
+            if (!text.ok) {
+                report(accept, IssueCodes.BadSendText, text.message, { node: action, property: 'text' });
+            } else if (socket) {
+                const problem = sendTextProblem(text.value, socketFraming(socket));
+                if (problem !== undefined) {
+                    report(accept, IssueCodes.BadSendText, `Cannot send this on '${socket.name}': ${problem}.`, { node: action, property: 'text' });
+                }
+            }
+        } else if (action.payload) {
+            const problem = payloadProblem(action);
+            if (problem !== undefined) {
+                report(accept, IssueCodes.PayloadNotBytes, problem, { node: action, property: 'payload' });
+            }
         }
     }
 

@@ -25,7 +25,10 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
     };
     const sockets: ValidationChecks<ReactorFsmAstType> = {
         Socket: [Sockets.checkAddress, Sockets.checkMembers, Sockets.checkSingleConnection],
-        ConnectAction: Sockets.checkConnectTarget
+        ConnectAction: Sockets.checkConnectTarget,
+        SendAction: Sockets.checkStreamAction,
+        PauseAction: Sockets.checkStreamAction,
+        ResumeAction: Sockets.checkStreamAction
     };
     /* eslint-enable @typescript-eslint/unbound-method */
     registry.register(structure, Structure);

@@ -10,6 +10,18 @@ export type Framing =
     /** Messages ending in `delimiter`, which is not part of the message. */
     | { readonly kind: 'delimiter'; readonly delimiter: Buffer; readonly maxLength: number };
 
+/** A framing as a model states it (what generated code passes): the delimiter as a string, its UTF-8 bytes the delimiter. */
+export type FramingSpec =
+    | { readonly kind: 'none' }
+    | { readonly kind: 'lines'; readonly maxLength: number }
+    | { readonly kind: 'length'; readonly bytes: 1 | 2 | 4; readonly maxLength: number }
+    | { readonly kind: 'delimiter'; readonly delimiter: string; readonly maxLength: number };
+
+/** The framing a spec states. */
+export function framingOf(spec: FramingSpec): Framing {
+    return spec.kind === 'delimiter' ? { kind: 'delimiter', delimiter: Buffer.from(spec.delimiter, 'utf8'), maxLength: spec.maxLength } : spec;
+}
+
 /** The longest line or delimited message taken when the model does not say: 64 KiB. */
 export const DEFAULT_MAX_LINE = 64 * 1024;
 /** The longest length-prefixed message taken when the model does not say (and the prefix allows it): 16 MiB. */

@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import type { Clock, ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
+import { encodeFrame, FrameDecoder, FramingError, framingOf, type Framing, type FramingSpec } from './framing.js';
 import type { Closable, EventSource, Machine } from './machine.js';
 
 /** Machine event ids a stream socket raises; -1 where the model maps nothing. */
@@ -28,6 +29,8 @@ export interface StreamOptions {
     heartbeatTimeoutMs?: number;
     /** How long a graceful close waits for the peer after ending the write side (default 2 s). */
     lingerMs?: number;
+    /** How `read` cuts bytes into messages and `send` frames them (default: none, chunks as they come). */
+    framing?: FramingSpec;
 }
 
 export const DEFAULT_LINGER_MS = 2_000;
@@ -37,6 +40,9 @@ const unsentAtDestroy = new WeakMap<Socket, number>();
 
 /** Sockets destroyed because the peer did not close within the linger time (the kernel may discard what it held). */
 const lingerExpired = new WeakSet<Socket>();
+
+/** Sockets destroyed because a message was too long or malformed: their close follows an error. */
+const framingFailed = new WeakSet<Socket>();
 
 /** An event source that is not a stream dispatcher may know how to resume; it is resumed with it when present. */
 type ResumableSource = EventSource & { resumeReading?(): void };
@@ -63,6 +69,12 @@ export class StreamDispatcher implements Closable, EventSource {
     private readonly blockedOn = new Set<StreamDispatcher>();
     /** Backpressure, as the written socket: the sources paused until this socket drains (or closes). */
     private readonly waiting = new Set<ResumableSource>();
+    /** The framing, when not `none`. */
+    private readonly framing: Framing | undefined;
+    /** The current socket's messages not yet delivered (with a framing). */
+    private frames: FrameDecoder | undefined;
+    /** Messages that waited while reading was paused are being delivered: the socket stays paused until they are. */
+    private deliveringHeld = false;
 
     constructor(
         readonly machine: Machine,
@@ -71,6 +83,7 @@ export class StreamDispatcher implements Closable, EventSource {
         protected readonly options: StreamOptions = {}
     ) {
         machine.own(this);
+        this.framing = options.framing === undefined || options.framing.kind === 'none' ? undefined : framingOf(options.framing);
     }
 
     /** True while a socket is attached and open for writing. */
@@ -109,16 +122,56 @@ export class StreamDispatcher implements Closable, EventSource {
         return flushed;
     }
 
-    /** Stops taking bytes from the peer (they wait in the kernel; TCP flow control slows the sender) until `resumeReading`. */
+    /**
+     * The built-in `send`: a string or bytes (anything else is reported: `ERR_PAYLOAD_NOT_BYTES`), framed as the model
+     * says (a message the framing cannot send is reported with its FramingError code, and nothing is written), then
+     * written as `write` does.
+     */
+    send(message: unknown): boolean {
+        if (!(typeof message === 'string' || message instanceof Uint8Array)) {
+            this.report(new ReactorError('ERR_PAYLOAD_NOT_BYTES', `${this.machine.name}.${this.name}: send of a payload that is not bytes (${message === null ? 'null' : typeof message})`));
+            return false;
+        }
+        if (this.framing === undefined) {
+            return this.write(message);
+        }
+        let frame: Buffer;
+        try {
+            frame = encodeFrame(this.framing, typeof message === 'string' ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+        } catch (error) {
+            const failure = error as FramingError;
+            this.report(new ReactorError(failure.code, `${this.machine.name}.${this.name}: ${failure.message}`, failure.bytes));
+            return false;
+        }
+        return this.write(frame);
+    }
+
+    /**
+     * Stops taking bytes from the peer (they wait in the kernel; TCP flow control slows the sender) until `resumeReading`;
+     * with a framing, the messages already received wait too. A socket being closed reads on (its peer's close must be seen).
+     */
     pauseReading(): void {
+        if (this.closingGracefully) {
+            return;
+        }
         this.pausedByCall = true;
         this.updateReading();
     }
 
-    /** Undoes `pauseReading`. Reading stays paused while a socket written with this one's data still waits for 'drain'. */
+    /**
+     * Undoes `pauseReading`. Reading stays paused while a socket written with this one's data still waits for 'drain'.
+     * Messages that waited are delivered first, one event each, on the next tick (after the current step).
+     */
     resumeReading(): void {
+        if (!this.pausedByCall) {
+            return;
+        }
         this.pausedByCall = false;
-        this.updateReading();
+        if (this.frames !== undefined && this.frames.buffered > 0) {
+            this.deliverHeldFrames();
+        } else {
+            this.updateReading();
+        }
     }
 
     /** Graceful close: end the write side (pending bytes are flushed first), then destroy after the linger time. */
@@ -149,11 +202,11 @@ export class StreamDispatcher implements Closable, EventSource {
         // 'drain' does not come after end(): sources waiting for this socket resume now (writes to it fail from here on,
         // so nothing grows). And this socket reads on until its peer closes, whatever paused it, so the FIN is seen.
         this.releaseSources();
-        this.pausedByCall = false;
         for (const sink of this.blockedOn) {
             sink.waiting.delete(this);
         }
         this.blockedOn.clear();
+        this.resumeReading();
         this.updateReading();
         socket.end();
         return this.closing;
@@ -177,11 +230,17 @@ export class StreamDispatcher implements Closable, EventSource {
         this.emit(this.events.connect, undefined);
     }
 
+    /** Bytes arrived: `read` with the chunk, or, with a framing, one `read` per whole message they complete. */
     handleRead(chunk: Buffer): void {
         if (this.machine.tracing) {
             this.machine.traceIo(this.name, 'data', { bytes: chunk.byteLength });
         }
-        this.emit(this.events.read, chunk);
+        if (this.frames === undefined) {
+            this.emit(this.events.read, chunk);
+        } else {
+            this.frames.push(chunk);
+            this.deliverFrames();
+        }
     }
 
     /** The socket drained: the sources paused for it resume (each once nothing else it filled still waits). */
@@ -235,6 +294,8 @@ export class StreamDispatcher implements Closable, EventSource {
         this.socket = socket;
         this.closing = undefined;
         this.pausedByCall = false;
+        this.deliveringHeld = false;
+        this.frames = this.framing === undefined ? undefined : new FrameDecoder(this.framing);
         // A new connection starts paused while a socket written with the previous one's data still waits for 'drain'.
         this.readPaused = this.blockedOn.size > 0;
         if (this.readPaused) {
@@ -285,7 +346,73 @@ export class StreamDispatcher implements Closable, EventSource {
         this.closing ??= Promise.resolve();
         // A socket that backed up and then died sends no 'drain': the sources paused for it must not stay paused.
         this.releaseSources();
-        this.handleClose(hadError);
+        const failed = framingFailed.has(socket);
+        this.endFrames(hadError || failed);
+        this.handleClose(hadError || failed);
+    }
+
+    /** Whole messages, one `read` each, until none is left, reading is paused, or the socket is replaced. */
+    private deliverFrames(): void {
+        const frames = this.frames;
+        while (frames !== undefined && this.frames === frames && !this.pausedByCall && this.blockedOn.size === 0 && !this.machine.finished) {
+            let frame: Buffer | undefined;
+            try {
+                frame = frames.next();
+            } catch (error) {
+                this.failFraming(error as FramingError);
+                return;
+            }
+            if (frame === undefined) {
+                return;
+            }
+            this.emit(this.events.read, frame);
+        }
+    }
+
+    /** After `resumeReading`: the messages that waited, on the next tick; the socket reads again once they are out. */
+    private deliverHeldFrames(): void {
+        if (this.deliveringHeld) {
+            return;
+        }
+        this.deliveringHeld = true;
+        const frames = this.frames;
+        process.nextTick(() => {
+            if (this.frames !== frames || !this.deliveringHeld) {
+                return;
+            }
+            this.deliveringHeld = false;
+            this.deliverFrames();
+            this.updateReading();
+        });
+    }
+
+    /** A message too long or malformed: the `error` event with the FramingError, then the socket is destroyed. */
+    private failFraming(error: FramingError): void {
+        const socket = this.socket;
+        this.frames = undefined;
+        this.report(error);
+        if (socket && !socket.destroyed) {
+            framingFailed.add(socket);
+            unsentAtDestroy.set(socket, socket.writableLength);
+            socket.destroy();
+        }
+    }
+
+    /** The stream ended: its end ends the last message (a last line without LF is read; a prefixed one cut short is an error). */
+    private endFrames(hadError: boolean): void {
+        const frames = this.frames;
+        this.frames = undefined;
+        this.deliveringHeld = false;
+        if (frames === undefined || hadError) {
+            return;
+        }
+        try {
+            for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
+                this.emit(this.events.read, frame);
+            }
+        } catch (error) {
+            this.report(error as FramingError);
+        }
     }
 
     /** Delivers an event to the machine, when the model maps one, with this dispatcher as its source. */
@@ -411,6 +538,9 @@ export class StreamDispatcher implements Closable, EventSource {
         for (const source of sources) {
             if (source instanceof StreamDispatcher) {
                 source.blockedOn.delete(this);
+                if (source.blockedOn.size === 0 && !source.pausedByCall && source.frames !== undefined && source.frames.buffered > 0) {
+                    source.deliverHeldFrames();
+                }
                 source.updateReading();
             } else {
                 source.resumeReading?.();
@@ -420,7 +550,7 @@ export class StreamDispatcher implements Closable, EventSource {
 
     /** Pauses or resumes the socket: paused while paused by call or held by a socket it filled. */
     private updateReading(): void {
-        const paused = this.pausedByCall || this.blockedOn.size > 0;
+        const paused = this.pausedByCall || this.blockedOn.size > 0 || this.deliveringHeld;
         if (paused === this.readPaused) {
             return;
         }

@@ -383,7 +383,7 @@ describe('generated hierarchical machines', () => {
         }
         const onPause = /function onPause\(m: DeckMachine\): void \{\n[^]*?\n\}/.exec(machine)![0];
         expect(onPause).toContain('switch (m.leaf1) {\n        case 5: case 6:\n');
-        expect(onPause).toMatch(/if \(!m\.tracing\) \{\n\s+m\.leaf1 = NONE;\n\s+m\.actions\.stopPlay\(m, m\.payload as unknown\);\n\s+m\.actions\.pause\(m, m\.payload as unknown\);\n\s+m\.leaf1 = 7;\n\s+return;/);
+        expect(onPause).toMatch(/if \(!m\.tracing\) \{\n\s+m\.leaf1 = NONE;\n\s+m\.actions\.stopPlay\(m, m\.payload as unknown\);\n\s+m\.actions\.pausePlay\(m, m\.payload as unknown\);\n\s+m\.leaf1 = 7;\n\s+return;/);
         const onPlay = /function onPlay\(m: DeckMachine\): void \{\n[^]*?\n\}/.exec(machine)![0];
         expect(onPlay).toMatch(/switch \(m\.leaf0\) \{\n\s+case 1:[^]*switch \(m\.leaf1\) \{\n\s+case 7:/);
         const onStop = /function onStop\(m: DeckMachine\): void \{\n[^]*?\n\}/.exec(machine)![0];
