@@ -35,8 +35,9 @@ export function actionsFile(machine: MachineView): string {
     return file(expandToNode`
         // Actions and guards of machine ${machine.name} (from ${commentText(machine.sourceFile)}): your code lives here.
         // ${release(machine.generatorVersion)} wrote this file once and never overwrites it. When the model gains an action, tsc names the
-        // method to add here. Inside a method: \`machine.payload\` is the event's data, \`machine.sockets.NAME.write(…)\`
-        // sends bytes, \`machine.raise(${machine.eventsConst}.NAME)\` queues an event.
+        // method to add here. Inside a method: \`machine.payload\` is the event's data, \`machine.sockets.NAME.send(…)\`
+        // sends a message framed as the socket's \`framing\` says (\`write(…)\`: raw bytes), \`machine.raise(${machine.eventsConst}.NAME)\`
+        // queues an event.
         import type { ${machine.actionsType} } from './${machine.fileBase}.events.js';
 
         export const ${machine.actionsConst}: ${machine.actionsType} = {

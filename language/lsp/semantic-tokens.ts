@@ -35,6 +35,8 @@ export const ReactorFsmTokenRoles = {
     signal: { type: SemanticTokenTypes.macro },
     quantity: { type: SemanticTokenTypes.number },
     address: { type: SemanticTokenTypes.string },
+    // The text of `send NAME "…"` and a framing's delimiter.
+    text: { type: SemanticTokenTypes.string },
     negation: { type: SemanticTokenTypes.operator },
     keyword: { type: SemanticTokenTypes.keyword },
     comment: { type: SemanticTokenTypes.comment }
@@ -67,6 +69,9 @@ const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<
     ConnectAction: [['socket', 'socket']],
     RaiseAction: [['event', 'event']],
     CallAction: [['name', 'userAction']],
+    SendAction: [['socket', 'socket'], ['text', 'text'], ['payload', 'keyword']],
+    PauseAction: [['socket', 'socket']],
+    ResumeAction: [['socket', 'socket']],
     Server: [DECLARED_SOCKET, ['address', 'address']],
     Client: [DECLARED_SOCKET, ['address', 'address']],
     Connection: [DECLARED_SOCKET],
@@ -79,8 +84,12 @@ const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<
     HeartbeatOption: [OPTION, ['interval', 'quantity'], ['timeout', 'quantity'], ['event', 'event']],
     IdleOption: [OPTION, ['delay', 'quantity'], ['event', 'event']],
     SessionOption: [OPTION, ['machine', 'machine']],
+    FramingOption: [OPTION, ['kind', 'option'], ['prefix', 'quantity'], ['delimiter', 'text'], ['max', 'quantity']],
     Signal: [['signal', 'signal'], ['event', 'event']]
 };
+
+/** Node types whose keyword is a built-in action (`close`, `send`, …), coloured as one. */
+const BUILTIN_ACTIONS = new Set<string>(['CloseAction', 'ConnectAction', 'RaiseAction', 'StopAction', 'SendAction', 'PauseAction', 'ResumeAction']);
 
 export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvider {
     private readonly analyzer: MachineAnalyzer;
@@ -179,10 +188,10 @@ export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvid
 
     protected highlightStructuralKeywords(node: ReactorFsmNode, acceptor: SemanticTokenAcceptor): void {
         let role: Role = 'keyword';
-        if (node.$type === 'CloseAction' || node.$type === 'ConnectAction' || node.$type === 'RaiseAction' || node.$type === 'StopAction') {
+        if (BUILTIN_ACTIONS.has(node.$type)) {
             role = 'builtinAction';
-        } else if (node.$type === 'HeartbeatOption') {
-            role = 'option'; // the `timeout` of `heartbeat 5s timeout 15s -> E`
+        } else if (node.$type === 'HeartbeatOption' || node.$type === 'FramingOption') {
+            role = 'option'; // the `timeout` of `heartbeat 5s timeout 15s -> E`, the `max` of a framing
         }
         const token = ReactorFsmTokenRoles[role];
         for (const leaf of this.structuralKeywords(node)) {

@@ -8,23 +8,23 @@ function nonBytesProducers(event: Event, machine: Machine): { bytes: number; oth
     const others: string[] = [];
     for (const socket of machine.sockets) {
         for (const member of socket.members) {
-            if (member.$type === 'EventMapping' && member.event.ref === event) {
+            if (member.$type === 'EventMapping' && member.event?.ref === event) {
                 if (member.socketEvent === 'read') {
                     bytes++;
                 } else {
                     others.push(`'${member.socketEvent}' of ${socket.name}`);
                 }
-            } else if ((member.$type === 'IdleOption' || member.$type === 'HeartbeatOption') && member.event.ref === event) {
+            } else if ((member.$type === 'IdleOption' || member.$type === 'HeartbeatOption') && member.event?.ref === event) {
                 others.push(`'${member.option}' of ${socket.name}`);
             }
         }
     }
     for (const signal of machine.signals) {
-        if (signal.event.ref === event) {
+        if (signal.event?.ref === event) {
             others.push(`signal ${signal.signal}`);
         }
     }
-    if (AstUtils.streamAllContents(machine).some((node) => isRaiseAction(node) && node.event.ref === event)) {
+    if (AstUtils.streamAllContents(machine).some((node) => isRaiseAction(node) && node.event?.ref === event)) {
         others.push(`'raise ${event.name}'`);
     }
     return { bytes, others };
@@ -33,14 +33,15 @@ function nonBytesProducers(event: Event, machine: Machine): { bytes: number; oth
 /** Why `send NAME payload` cannot forward bytes where it stands, or undefined when every way its event arrives is a `read`. */
 export function payloadProblem(action: SendAction): string | undefined {
     const holder = action.$container;
+    const socket = action.socket?.$refText ?? 'SOCKET';
     if (holder.$type === 'EntryActions' || holder.$type === 'ExitActions') {
-        return `'send ${action.socket.$refText} payload' in ${holder.$type === 'EntryActions' ? 'an entry' : 'an exit'} action has no event to take bytes from: put it on the transition of an event mapped to 'read'.`;
+        return `'send ${socket} payload' in ${holder.$type === 'EntryActions' ? 'an entry' : 'an exit'} action has no event to take bytes from: put it on the transition of an event mapped to 'read'.`;
     }
     if (holder.$type === 'Timer') {
-        return `'send ${action.socket.$refText} payload' on a timer has no event to take bytes from: put it on the transition of an event mapped to 'read'.`;
+        return `'send ${socket} payload' on a timer has no event to take bytes from: put it on the transition of an event mapped to 'read'.`;
     }
     if (holder.done) {
-        return `'send ${action.socket.$refText} payload' on 'on done' has no event to take bytes from: put it on the transition of an event mapped to 'read'.`;
+        return `'send ${socket} payload' on 'on done' has no event to take bytes from: put it on the transition of an event mapped to 'read'.`;
     }
     const event = holder.event?.ref;
     const machine = AstUtils.getContainerOfType(action, isMachine);
