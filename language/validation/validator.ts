@@ -2,11 +2,12 @@
 import type { ValidationChecks } from 'langium';
 import type { ReactorFsmAstType } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
+import { checkPausedForever } from './read-interest-checks.js';
 
 /**
  * Registers the checks of `services.validation.checks`: each service with its own table, passed to the registry as the
  * `this` its methods run with, so a module that replaces a check service (see `createReactorFsmServices`) replaces its
- * checks. Checks of one AST type run in the order registered here: structure, then graph, then sockets.
+ * checks. Checks of one AST type run in the order registered here: structure, then graph, then sockets, then read interest.
  */
 export function registerValidationChecks(services: ReactorFsmServices): void {
     const registry = services.validation.ValidationRegistry;
@@ -31,7 +32,13 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
         ResumeAction: Sockets.checkStreamAction
     };
     /* eslint-enable @typescript-eslint/unbound-method */
+    // Read interest (paused-forever) is a plain function over the shared machine analysis: no service of its own.
+    const analyzer = services.analysis.MachineAnalyzer;
+    const readInterest: ValidationChecks<ReactorFsmAstType> = {
+        Machine: (machine, accept) => checkPausedForever(machine, analyzer, accept)
+    };
     registry.register(structure, Structure);
     registry.register(graph, Graph);
     registry.register(sockets, Sockets);
+    registry.register(readInterest);
 }
