@@ -243,6 +243,10 @@ class SocketReading {
     /** By node index: the steps that may enter it, whether or not they can fire while paused. */
     private readonly entering: Step[][];
     private readonly start: Set<TreeNode>;
+    /** The steps that can fire while the socket is paused. */
+    private readonly firable: ReadonlySet<Step>;
+    /** The events that only the socket's reads, close and errors produce. */
+    private readonly heldEvents: ReadonlySet<Event>;
 
     constructor(
         private readonly tree: StateTree,
@@ -274,6 +278,8 @@ class SocketReading {
                 this.entering[node.index]!.push(step);
             }
         }
+        this.heldEvents = new Set(analysis.events.filter((event) => !this.canHappen(event)));
+        this.firable = new Set(steps.filter((step) => this.canFire(step)));
         this.start = new Set<TreeNode>();
         if (tree.root.initial) {
             enterByDefault(tree.root.initial, this.start);
@@ -296,7 +302,12 @@ class SocketReading {
             return true;
         }
         const event = trigger.event?.ref;
-        const producers = event ? this.analysis.producers.get(event) : undefined;
+        return !event || this.canHappen(event);
+    }
+
+    /** Whether an event can come while the socket is paused: something other than its reads, close and errors produces it. */
+    private canHappen(event: Event): boolean {
+        const producers = this.analysis.producers.get(event);
         if (!producers || producers.length === 0) {
             return true; // dispatched by user code, if anyone
         }
@@ -351,7 +362,7 @@ class SocketReading {
                 markSubtree(step.source);
             }
         };
-        const firable = this.steps.filter((step) => this.canFire(step));
+        const firable = [...this.firable];
         const enteredBy: Step[][] = Array.from({ length: this.tree.nodes.length }, (): Step[] => []);
         for (const step of firable) {
             for (const node of step.move?.entered ?? []) {
@@ -493,18 +504,18 @@ class SocketReading {
         const seen = new Uint8Array(this.tree.nodes.length);
         const queue: TreeNode[] = [];
         const visit = (node: TreeNode): void => {
-            for (const around of selfAndAncestors(node)) {
-                if (seen[around.index] === 0) {
-                    seen[around.index] = 1;
-                    queue.push(around);
-                }
+            // The states around a node seen are seen: stop there.
+            for (let around: TreeNode | undefined = node; around?.parent && seen[around.index] === 0; around = around.parent) {
+                seen[around.index] = 1;
+                queue.push(around);
             }
         };
         configuration.forEach(visit);
         const blocked = new Set<Event>();
-        for (let i = 0; i < queue.length; i++) {
+        // Once every held-back event is found, looking further adds nothing.
+        for (let i = 0; i < queue.length && blocked.size < this.heldEvents.size; i++) {
             for (const step of this.stepsFrom[queue[i]!.index]!) {
-                if (this.canFire(step)) {
+                if (this.firable.has(step)) {
                     step.move?.entered.forEach(visit);
                 } else if (step.trigger.$type === 'Transition' && step.trigger.event?.ref) {
                     blocked.add(step.trigger.event.ref);

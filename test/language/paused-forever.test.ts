@@ -45,6 +45,11 @@ describe('paused-forever on a flat machine', () => {
         );
     });
 
+    it('reads a pause on a transition without a target in the state it stays in', async () => {
+        expect((await paused(flat('on Line / pause feed', ''))).at).toEqual(['paused-forever@feed:3']);
+        expect((await paused(flat('on Line / pause feed\n after 1s -> Waiting / resume feed', ''))).at).toEqual([]);
+    });
+
     it('is quiet when a timer later resumes it', async () => {
         expect(await codes(flat('on Line -> Working / pause feed, work', 'state Working { after 2s -> Waiting / resume feed\n on Lost -> Gone }'))).toEqual([]);
     });
@@ -217,6 +222,30 @@ describe('paused-forever on a hierarchical machine', () => {
         expect((await paused(model('entry resume feed\n on Line -> Idle', 'entry pause feed'))).at).toEqual(['paused-forever@feed:12']);
         expect((await paused(model('exit resume feed', 'exit pause feed'))).at).toEqual([]);
         expect((await paused(model('exit pause feed', 'exit resume feed'))).at).toEqual(['paused-forever@feed:7']);
+    });
+
+    it('follows a history back to the state that resumes', async () => {
+        const model = (back: string): string => `machine Nested {
+    events Line, Lost, Break
+    initial state Job {
+        on Lost -> Gone
+        history h
+        initial state Step1 { on Line -> Step2 }
+        state Step2 {
+            entry resume feed
+            on Break -> Rest
+        }
+    }
+    state Rest {
+        entry pause feed
+        after 1s -> ${back}
+        on Lost -> Gone
+    }
+    final state Gone
+    client feed connect 127.0.0.1:7000 { read -> Line  close -> Lost }
+}`;
+        expect((await paused(model('h'))).at).toEqual([]);
+        expect((await paused(model('Job'))).at).toEqual(['paused-forever@feed:12']);
     });
 
     it('counts on done once the composite reaches its final child while paused', async () => {
