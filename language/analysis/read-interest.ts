@@ -232,9 +232,10 @@ function selfAndAncestors(node: TreeNode): TreeNode[] {
 class SocketReading {
     /** By node index: whenever this node is active, the machine can still get to a release. */
     private readonly released: Uint8Array;
+    /** By node index: the node and everything inside it are marked released already. */
     private readonly subtreeReleased: Uint8Array;
+    /** By node index: its entry actions release. */
     private readonly entryReleases: Uint8Array;
-    private readonly exitReleases: Uint8Array;
     /** Nodes whose exit actions release (few). */
     private readonly releasingExits: TreeNode[] = [];
     private readonly stepOf = new Map<Transition | Timer, Step>();
@@ -258,7 +259,6 @@ class SocketReading {
         this.released = new Uint8Array(count);
         this.subtreeReleased = new Uint8Array(count);
         this.entryReleases = new Uint8Array(count);
-        this.exitReleases = new Uint8Array(count);
         this.stepsFrom = Array.from({ length: count }, (): Step[] => []);
         this.entering = Array.from({ length: count }, (): Step[] => []);
         for (const node of tree.nodes) {
@@ -267,7 +267,6 @@ class SocketReading {
                 this.entryReleases[node.index] = 1;
             }
             if (state?.exits.some((block) => block.actions.some((action) => this.releases(action)))) {
-                this.exitReleases[node.index] = 1;
                 this.releasingExits.push(node);
             }
         }
