@@ -106,9 +106,9 @@ export async function measureLineEcho(build: LineEchoBuild, plan: LineEchoPlan):
             const cpuAfter = cpuSeconds(server.child.process.pid, ticks);
             const total = totals[which];
             total.cpu = total.cpu === undefined || cpuBefore === undefined || cpuAfter === undefined ? undefined : total.cpu + cpuAfter - cpuBefore;
-            totals[which].lines += result.lines;
-            totals[which].bytes += result.bytes;
-            totals[which].seconds += result.seconds;
+            total.lines += result.lines;
+            total.bytes += result.bytes;
+            total.seconds += result.seconds;
             rounds[which].push(result.lines / result.seconds);
             count(which, result);
         }
