@@ -75,6 +75,11 @@ export class StreamDispatcher implements Closable, EventSource {
     private frames: FrameDecoder | undefined;
     /** Messages that waited while reading was paused are being delivered: the socket stays paused until they are. */
     private deliveringHeld = false;
+    /**
+     * The current socket's error and close, held while reading is paused: they come after the bytes nobody read yet.
+     * (Node reads on while its buffer has room, so it sees a FIN or a reset even while the socket is paused.)
+     */
+    private heldEnd: Array<() => void> = [];
 
     constructor(
         readonly machine: Machine,
@@ -167,7 +172,7 @@ export class StreamDispatcher implements Closable, EventSource {
             return;
         }
         this.pausedByCall = false;
-        if (this.frames !== undefined && this.frames.buffered > 0) {
+        if ((this.frames !== undefined && this.frames.buffered > 0) || this.heldEnd.length > 0) {
             this.deliverHeldFrames();
         } else {
             this.updateReading();
@@ -182,6 +187,8 @@ export class StreamDispatcher implements Closable, EventSource {
         const socket = this.socket;
         if (!socket || socket.destroyed) {
             this.closing = Promise.resolve();
+            // A close that waited while reading was paused is delivered now (after what was still unread).
+            this.resumeReading();
             return this.closing;
         }
         this.stopHeartbeat();
@@ -206,6 +213,10 @@ export class StreamDispatcher implements Closable, EventSource {
             sink.waiting.delete(this);
         }
         this.blockedOn.clear();
+        // Messages that waited for those sockets' drain are read now (after this step), like the bytes after them.
+        if (!this.pausedByCall && this.frames !== undefined && this.frames.buffered > 0) {
+            this.deliverHeldFrames();
+        }
         this.resumeReading();
         this.updateReading();
         socket.end();
@@ -295,6 +306,7 @@ export class StreamDispatcher implements Closable, EventSource {
         this.closing = undefined;
         this.pausedByCall = false;
         this.deliveringHeld = false;
+        this.heldEnd = [];
         this.frames = this.framing === undefined ? undefined : new FrameDecoder(this.framing);
         // A new connection starts paused while a socket written with the previous one's data still waits for 'drain'.
         this.readPaused = this.blockedOn.size > 0;
@@ -318,8 +330,28 @@ export class StreamDispatcher implements Closable, EventSource {
             }
         });
         socket.on('drain', () => current() && this.handleWrite());
-        socket.on('error', (error) => current() && this.handleError(error));
-        socket.on('close', (hadError) => this.socketClosed(socket, hadError));
+        // Only a connection's end waits behind its unread bytes: a failed connect is reported at once.
+        let connected = !socket.connecting;
+        socket.once('connect', () => {
+            connected = true;
+        });
+        socket.on('error', (error) => current() && (connected ? this.holdWhilePaused(() => this.handleError(error)) : this.handleError(error)));
+        socket.on('close', (hadError) => {
+            if (current() && connected) {
+                this.holdWhilePaused(() => this.socketClosed(socket, hadError));
+            } else {
+                this.socketClosed(socket, hadError);
+            }
+        });
+    }
+
+    /** The current socket's error or close: now, or, while reading is paused, after resume (behind the unread bytes). */
+    private holdWhilePaused(occurrence: () => void): void {
+        if (this.pausedByCall || this.deliveringHeld || this.heldEnd.length > 0) {
+            this.heldEnd.push(occurrence);
+        } else {
+            occurrence();
+        }
     }
 
     /** A socket closed: report bytes it could not send; for the current socket, tell the machine. */
@@ -383,6 +415,12 @@ export class StreamDispatcher implements Closable, EventSource {
             this.deliveringHeld = false;
             this.deliverFrames();
             this.updateReading();
+            // The peer's error and close that waited come last, unless one of the messages paused reading again.
+            if (!this.pausedByCall) {
+                for (const occurrence of this.heldEnd.splice(0)) {
+                    occurrence();
+                }
+            }
         });
     }
 
