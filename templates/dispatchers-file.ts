@@ -31,13 +31,19 @@ function optionLines(options: Record<string, unknown>): Generated {
 }
 
 function addressLine(socket: SocketView): string {
-    return `...addressFromEnv(${JSON.stringify(socket.envVariable)}, ${JSON.stringify(socket.host)}, ${socket.port}),`;
+    const model = socket.path === undefined ? `{ host: ${JSON.stringify(socket.host)}, port: ${socket.port} }` : `{ host: "", port: 0, path: ${JSON.stringify(socket.path)} }`;
+    return `...addressFromEnv(${JSON.stringify(socket.envVariable)}, ${model}),`;
+}
+
+/** The address as the model writes it: `HOST:PORT` or `unix:PATH`. */
+function addressText(socket: SocketView): string {
+    return socket.path === undefined ? `${socket.host}:${socket.port}` : `unix:${socket.path}`;
 }
 
 function streamClass(machine: MachineView, socket: StreamSocketView): Generated {
     const isClient = socket.kind === 'client';
     const doc = isClient
-        ? `Client \`${socket.name}\` of ${machine.name}: connects to ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT).`
+        ? `Client \`${socket.name}\` of ${machine.name}: connects to ${addressText(socket)} (override with ${socket.envVariable}=HOST:PORT or unix:PATH).`
         : `Connection \`${socket.name}\` of ${machine.name}: the socket its server accepted.`;
     return expandToNode`
         ${docComment(doc)}
@@ -74,7 +80,7 @@ function serverClass(machine: MachineView, socket: ServerSocketView): Generated 
     // A session that runs servers of its own passes on the actions of their sessions.
     const sessionArguments = ['host', `this.sessionActions.${session.className}`, ...(session.runsServers ? ['this.sessionActions'] : []), 'socket'].join(', ');
     return expandToNode`
-        ${docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${socket.host}:${socket.port} (override with ${socket.envVariable}=HOST:PORT); each connection runs its own ${session.name} machine.`)}
+        ${docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${addressText(socket)} (override with ${socket.envVariable}=HOST:PORT or unix:PATH); each connection runs its own ${session.name} machine.`)}
         export class ${socket.className} extends ServerDispatcher {
             declare readonly machine: ${machine.className};
 

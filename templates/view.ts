@@ -85,6 +85,8 @@ interface SocketViewBase {
     envVariable: string;
     host: string;
     port: number;
+    /** A Unix domain socket's path (then host is '' and port 0). */
+    path?: string;
 }
 
 export interface StreamSocketView extends SocketViewBase {

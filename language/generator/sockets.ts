@@ -42,7 +42,8 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
         className: scope.moduleNames.socketClasses.get(socket)!,
         envVariable: `${constantCase(scope.names.name)}_${constantCase(socket.name)}`,
         host: address?.ok ? address.value.host : '',
-        port: address?.ok ? address.value.port : 0
+        port: address?.ok ? address.value.port : 0,
+        ...(address?.ok && address.value.path !== undefined ? { path: address.value.path } : {})
     };
     if (socket.$type === 'Server') {
         const backlog = option(socket, 'BacklogOption');

@@ -26,8 +26,8 @@ const DOCS: Record<string, KeywordDoc> = {
     client: { summary: 'An outgoing TCP connection: non-blocking connect when the machine starts, optional connect timeout, reconnect and heartbeat.', example: 'client upstream connect 127.0.0.1:7000 {\n    timeout 3s\n    connect -> Connected\n    read -> Data\n}' },
     server: { summary: 'A listening TCP socket. Every accepted connection runs its own instance of the session machine.', example: 'server listener listen 0.0.0.0:7000 {\n    session EchoSession\n    accept -> Joined\n}' },
     connection: { summary: 'In a session machine: the accepted socket its server hands over.', example: 'connection peer {\n    read -> Data\n    close -> PeerClosed\n}' },
-    listen: { summary: 'The address a server listens on: HOST:PORT (IPv6 in brackets).', example: 'server listener listen [::]:7000 { … }' },
-    'Client:connect': { summary: 'The address a client connects to: HOST:PORT (IPv6 in brackets, or quoted).', example: 'client db connect "db.internal:5432" { … }' },
+    listen: { summary: 'The address a server listens on: HOST:PORT (IPv6 in brackets), or unix:PATH for a Unix domain socket (a stale socket file is removed first).', example: 'server listener listen [::]:7000 { … }' },
+    'Client:connect': { summary: 'The address a client connects to: HOST:PORT (IPv6 in brackets, or quoted), or unix:PATH for a Unix domain socket.', example: 'client db connect "db.internal:5432" { … }' },
     signal: { summary: 'Turns a POSIX signal into an ordinary event, delivered through the event loop.', example: 'signal SIGTERM -> Shutdown' },
     // Socket events (left of `->` in a socket block).
     'SocketEvent:accept': { summary: 'Servers: a connection was accepted; the payload is the new session machine.', example: 'accept -> Joined' },

@@ -1,9 +1,30 @@
-// `HOST:PORT` as written in a model (`127.0.0.1:7000`, `localhost:7000`, `[::1]:7000`), split and checked.
+// `HOST:PORT` as written in a model (`127.0.0.1:7000`, `localhost:7000`, `[::1]:7000`), or `unix:PATH`, split and checked.
 import type { Parsed } from './quantities.js';
 
+/** A TCP address (`path` absent), or a Unix domain socket (`path`; then `host` is '' and `port` 0). */
 export interface SocketAddress {
     host: string;
     port: number;
+    path?: string;
+}
+
+/** The longest path a Unix domain socket may have on Linux (`sun_path` holds 108 bytes with the terminating NUL). */
+export const MAX_UNIX_PATH_BYTES = 107;
+
+/** `unix:PATH`: a path, relative to the working directory or absolute, short enough for the kernel. */
+function parseUnixAddress(text: string): Parsed<SocketAddress> {
+    const path = text.slice('unix:'.length);
+    if (path === '') {
+        return { ok: false, message: `'${text}' needs a path: write unix:PATH, like unix:/run/app.sock.` };
+    }
+    if (path.includes('\0')) {
+        return { ok: false, message: `'${text}': a socket path cannot hold a NUL character.` };
+    }
+    const bytes = Buffer.byteLength(path);
+    if (bytes > MAX_UNIX_PATH_BYTES) {
+        return { ok: false, message: `The socket path has ${bytes} bytes: Unix domain socket paths have at most ${MAX_UNIX_PATH_BYTES}. Use a shorter one (e.g. under /run or /tmp).` };
+    }
+    return { ok: true, value: { host: '', port: 0, path } };
 }
 
 const IPV4_LIKE = /^[0-9.]+$/;
@@ -34,8 +55,14 @@ function checkHostname(host: string): string | undefined {
     return undefined;
 }
 
-/** Splits `HOST:PORT` (a quoted address arrives here without its quotes) and checks the host's form and the port's range. */
+/**
+ * Splits `HOST:PORT` (a quoted address arrives here without its quotes) and checks the host's form and the port's range;
+ * `unix:PATH` names a Unix domain socket.
+ */
 export function parseAddress(text: string): Parsed<SocketAddress> {
+    if (text.startsWith('unix:')) {
+        return parseUnixAddress(text);
+    }
     const colon = text.lastIndexOf(':');
     if (colon <= 0) {
         return { ok: false, message: `'${text}' needs a port: write HOST:PORT, like 127.0.0.1:7000.` };

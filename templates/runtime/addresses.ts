@@ -1,17 +1,19 @@
 // Socket addresses from the model, overridable per socket from the environment (deployments, tests on free ports).
 
+/** A TCP address, or a Unix domain socket when `path` is set (then `host` and `port` are unused). */
 export interface Address {
     host: string;
     port: number;
+    path?: string;
 }
 
-/** An address override that is not `HOST:PORT`: the program refuses to start (one line on stderr, exit status 2). */
+/** An address override that is not `HOST:PORT` nor `unix:PATH`: the program refuses to start (one line on stderr, exit status 2). */
 export class AddressError extends Error {
     constructor(
         readonly variable: string,
         readonly value: string
     ) {
-        super(`${variable}=${JSON.stringify(value)} is not an address: expected HOST:PORT, like 127.0.0.1:7000, db-1.internal:5432 or [::1]:7000 (port 0-65535)`);
+        super(`${variable}=${JSON.stringify(value)} is not an address: expected HOST:PORT, like 127.0.0.1:7000, db-1.internal:5432 or [::1]:7000 (port 0-65535), or unix:PATH (at most 107 bytes)`);
         this.name = 'AddressError';
     }
 }
@@ -19,9 +21,15 @@ export class AddressError extends Error {
 const IPV4 = /^[0-9]+(?:\.[0-9]+){3}$/;
 const HOST_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+/** The longest Unix domain socket path on Linux (sun_path holds 108 bytes with the NUL). */
+const MAX_UNIX_PATH_BYTES = 107;
 
-/** Parses `HOST:PORT` (`[::1]:7000` for IPv6); undefined when malformed. */
+/** Parses `HOST:PORT` (`[::1]:7000` for IPv6) or `unix:PATH`; undefined when malformed. */
 export function parseAddress(text: string): Address | undefined {
+    if (text.startsWith('unix:')) {
+        const path = text.slice('unix:'.length);
+        return path !== '' && !path.includes('\0') && Buffer.byteLength(path) <= MAX_UNIX_PATH_BYTES ? { host: '', port: 0, path } : undefined;
+    }
     const match = /^(?:\[([^\]]*)\]|([^:[\]]+)):([0-9]{1,5})$/.exec(text);
     if (!match) {
         return undefined;
@@ -32,14 +40,22 @@ export function parseAddress(text: string): Address | undefined {
     return hostOk && port <= 65535 ? { host, port } : undefined;
 }
 
+/** An address as people write it: `127.0.0.1:7000`, `[::1]:7000`, `unix:/run/app.sock`. */
+export function describeAddress(address: Address): string {
+    if (address.path !== undefined) {
+        return `unix:${address.path}`;
+    }
+    return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
 /**
- * The address for a socket: `HOST:PORT` from the environment variable `variable` when set
- * (`[::1]:7000` for IPv6), else the model's. A malformed override is an AddressError, not a silent fallback.
+ * The address for a socket: `HOST:PORT` or `unix:PATH` from the environment variable `variable` when set, else the
+ * model's. A malformed override is an AddressError, not a silent fallback.
  */
-export function addressFromEnv(variable: string, host: string, port: number, env: NodeJS.ProcessEnv = process.env): Address {
+export function addressFromEnv(variable: string, model: Address, env: NodeJS.ProcessEnv = process.env): Address {
     const override = env[variable];
     if (override === undefined || override === '') {
-        return { host, port };
+        return model;
     }
     const address = parseAddress(override);
     if (!address) {

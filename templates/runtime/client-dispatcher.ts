@@ -1,5 +1,6 @@
 // An outgoing connection: non-blocking connect with a timeout, and reconnect with backoff after it fails or drops.
 import { connect as netConnect, type Socket } from 'node:net';
+import { describeAddress } from './addresses.js';
 import { Backoff } from './backoff.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
@@ -9,6 +10,8 @@ import { NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } fro
 export interface ClientOptions extends StreamOptions {
     host: string;
     port: number;
+    /** A Unix domain socket's path: connect there instead of to host and port. */
+    path?: string;
     /** A connect that has not finished by then raises `timeout` (or `error` where no timeout is mapped). */
     connectTimeoutMs?: number;
     /** Reconnect automatically after a failed or dropped connection, with delays growing from min to max. */
@@ -54,8 +57,8 @@ export class ClientDispatcher extends StreamDispatcher {
         if (this.active || this.machine.finished) {
             return;
         }
-        const { host, port, connectTimeoutMs } = this.client;
-        const socket = netConnect({ host, port });
+        const { host, port, path, connectTimeoutMs } = this.client;
+        const socket = netConnect(path !== undefined ? { path } : { host, port });
         this.attach(socket);
         if (connectTimeoutMs !== undefined) {
             this.connectTimer = this.clientClock.set(connectTimeoutMs, () => this.connectTimedOut(socket, connectTimeoutMs));
@@ -113,7 +116,7 @@ export class ClientDispatcher extends StreamDispatcher {
         if (socket !== this.socket || socket.destroyed || !socket.connecting) {
             return;
         }
-        const error = new ReactorError('ETIMEDOUT', `${this.machine.name}.${this.name}: connect to ${this.client.host}:${this.client.port} timed out after ${ms} ms`);
+        const error = new ReactorError('ETIMEDOUT', `${this.machine.name}.${this.name}: connect to ${describeAddress(this.client)} timed out after ${ms} ms`);
         socket.destroy();
         this.machine.traceIo(this.name, 'timeout');
         const event = this.events.timeout !== NO_EVENT ? this.events.timeout : this.events.error;

@@ -1,5 +1,5 @@
 // The reactor runtime: copied verbatim into every generated project; Node's standard library only.
-export { AddressError, addressFromEnv, checkAddressOverrides, parseAddress, type Address } from './addresses.js';
+export { AddressError, addressFromEnv, checkAddressOverrides, describeAddress, parseAddress, type Address } from './addresses.js';
 export { Backoff } from './backoff.js';
 export { driveManualClock, ManualClock, RealClock, type Clock, type ClockTimer } from './clock.js';
 export { ClientDispatcher, type ClientOptions } from './client-dispatcher.js';

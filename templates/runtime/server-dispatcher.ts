@@ -1,5 +1,8 @@
 // A listening socket: every accepted connection runs its own session machine; running out of descriptors pauses accepting.
 import { createServer, type Server, type Socket } from 'node:net';
+import { lstat, unlink } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
+import { describeAddress } from './addresses.js';
 import { Backoff } from './backoff.js';
 import type { Clock, ClockTimer } from './clock.js';
 import type { Closable, Machine, MachineHost, MachineObserver } from './machine.js';
@@ -8,6 +11,8 @@ import { NO_EVENT } from './stream-dispatcher.js';
 export interface ServerOptions {
     host: string;
     port: number;
+    /** A Unix domain socket's path: listen there instead of on host and port (a stale socket file is removed first). */
+    path?: string;
     backlog?: number;
     noDelay?: boolean;
     keepAliveMs?: number;
@@ -85,8 +90,23 @@ export class ServerDispatcher implements Closable, MachineHost {
         this.listen().catch((error: NodeJS.ErrnoException) => this.listenFailed(error));
     }
 
-    /** Starts listening; resolves once bound, rejects when the address cannot be used. */
-    listen(): Promise<void> {
+    /**
+     * Starts listening; resolves once bound, rejects when the address cannot be used. A Unix socket path that is
+     * taken by a socket nobody listens on any more (left by a process that died) is removed, and listening retried once.
+     */
+    async listen(): Promise<void> {
+        try {
+            await this.listenOnce();
+        } catch (error) {
+            const path = this.options.path;
+            if (path === undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !(await removeStaleSocket(path))) {
+                throw error;
+            }
+            await this.listenOnce();
+        }
+    }
+
+    private listenOnce(): Promise<void> {
         const { noDelay, keepAliveMs } = this.options;
         const server = (this.server ??= createServer({
             noDelay: noDelay ?? false,
@@ -116,7 +136,9 @@ export class ServerDispatcher implements Closable, MachineHost {
             };
             server.once('error', failed);
             server.once('listening', bound);
-            server.listen({ host: this.options.host, port: this.boundPort ?? this.options.port, backlog: this.options.backlog ?? 511 });
+            const backlog = this.options.backlog ?? 511;
+            const path = this.options.path;
+            server.listen(path !== undefined ? { path, backlog } : { host: this.options.host, port: this.boundPort ?? this.options.port, backlog });
         });
     }
 
@@ -172,7 +194,7 @@ export class ServerDispatcher implements Closable, MachineHost {
             this.machine.dispatch(this.events.error, error);
             return;
         }
-        const message = `${this.machine.name}.${this.name}: cannot listen on ${this.options.host}:${this.boundPort ?? this.options.port}: ${describeError(error)}`;
+        const message = `${this.machine.name}.${this.name}: cannot listen on ${describeAddress({ ...this.options, port: this.boundPort ?? this.options.port })}: ${describeError(error)}`;
         if (this.machine.host.fail) {
             this.machine.host.fail(message);
         } else {
@@ -308,4 +330,28 @@ export class ServerDispatcher implements Closable, MachineHost {
 function describeError(error: NodeJS.ErrnoException): string {
     const text = error.message.replace(/^listen \w+: /, '').replace(/ \S+:\d+$/, '');
     return error.code && !text.includes(error.code) ? `${text} (${error.code})` : text;
+}
+
+/**
+ * Removes a Unix socket file that no process listens on (a connect is refused): true when removed. A path that is not
+ * a socket, or a socket someone answers on, is left alone (the listen's EADDRINUSE then stands).
+ */
+async function removeStaleSocket(path: string): Promise<boolean> {
+    const stats = await lstat(path).catch(() => undefined);
+    if (!stats?.isSocket()) {
+        return false;
+    }
+    const refused = await new Promise<boolean>((resolve) => {
+        const probe = netConnect({ path });
+        probe.once('connect', () => {
+            probe.destroy();
+            resolve(false);
+        });
+        probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    if (!refused) {
+        return false;
+    }
+    await unlink(path).catch(() => undefined);
+    return true;
 }

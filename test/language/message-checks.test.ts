@@ -110,3 +110,17 @@ describe('send, pause and resume', () => {
         expect(await issues(model)).toEqual([]);
     });
 });
+
+describe('unix:PATH addresses', () => {
+    it('parse bare or quoted, on servers and clients; a bad one is bad-address where it is written', async () => {
+        const model = (address: string): string => `machine M {
+            events Msg
+            initial state A { on Msg / got }
+            client c connect ${address} { read -> Msg }
+        }`;
+        expect(await issues(model('unix:/run/app.sock'))).toEqual([]);
+        expect(await issues(model('unix:./relative/app.sock'))).toEqual([]);
+        expect(await issues(model('"unix:/run/my app.sock"'))).toEqual([]);
+        expect(await issues(model(`unix:/${'x'.repeat(120)}`))).toEqual([`bad-address@unix:/${'x'.repeat(120)}`]);
+    });
+});

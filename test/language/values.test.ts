@@ -74,6 +74,13 @@ describe('parseAddress', () => {
         const parsed = parseAddress(text);
         expect(!parsed.ok && parsed.message).toMatch(message);
     });
+    it('takes unix:PATH, absolute or relative, up to 107 bytes; refuses an empty or longer one', () => {
+        expect(parseAddress('unix:/run/app.sock')).toEqual({ ok: true, value: { host: '', port: 0, path: '/run/app.sock' } });
+        expect(parseAddress('unix:app.sock')).toEqual({ ok: true, value: { host: '', port: 0, path: 'app.sock' } });
+        expect(parseAddress(`unix:/${'x'.repeat(106)}`).ok).toBe(true);
+        expect(parseAddress(`unix:/${'x'.repeat(107)}`)).toMatchObject({ ok: false, message: expect.stringMatching(/108 bytes: Unix domain socket paths have at most 107/) });
+        expect(parseAddress('unix:')).toMatchObject({ ok: false, message: expect.stringMatching(/needs a path/) });
+    });
 });
 
 describe('signalProblem', () => {

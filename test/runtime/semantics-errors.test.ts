@@ -88,7 +88,7 @@ describe('address overrides', () => {
         const exit = await program.exit(5_000);
         expect(exit.code, program.output).toBe(2);
         expect(program.lines).toEqual([]);
-        expect(program.stderr).toBe(`${variable}=${JSON.stringify(value)} is not an address: expected HOST:PORT, like 127.0.0.1:7000, db-1.internal:5432 or [::1]:7000 (port 0-65535)\n`);
+        expect(program.stderr).toBe(`${variable}=${JSON.stringify(value)} is not an address: expected HOST:PORT, like 127.0.0.1:7000, db-1.internal:5432 or [::1]:7000 (port 0-65535), or unix:PATH (at most 107 bytes)\n`);
     });
 });
 
