@@ -623,7 +623,7 @@ describe('pipe-relay (examples/pipe-relay.fsm, no hand-written code)', () => {
         const client = await connectPeer(port);
         const early = 'SELECT 1;\n'.repeat(1_000);
         client.socket.write(early);
-        await traced(program, 'Pipe#1 dialing, its client paused', (lines) => lines.some((line) => line.kind === 'action' && line.machine === 'Pipe#1' && line.name === 'pause downstream'));
+        await traced(program, 'Pipe#1 dialing', (lines) => lines.some((line) => line.kind === 'start' && line.machine === 'Pipe#1' && line.state === 'Dialing'));
         // The upstream has not accepted: no connect yet, and the client's bytes are not read (they wait in the kernel).
         await absenceWindow(300);
         expect(io(program.jsonTrace, 'Pipe#1', 'upstream', 'connect'), program.output).toEqual([]);
@@ -926,7 +926,7 @@ describe('chat-client (examples/chat-client.fsm, guards and pong written in the 
         second.socket.end();
         expect((await program.exit(5_000)).code, program.output).toBe(0);
         expect(irc.peers.length).toBe(2);
-        const path = program.jsonTrace.filter((line) => line.kind === 'transition').map((line) => (line.kind === 'transition' ? `${line.from}>${line.to}` : ''));
-        expect(path).toEqual(['Offline>Registering', 'Registering>Joined', 'Joined>Offline', 'Offline>Registering', 'Registering>Leaving', 'Leaving>Done']);
+        const route = program.jsonTrace.filter((line) => line.kind === 'transition').map((line) => (line.kind === 'transition' ? `${line.from}>${line.to}` : ''));
+        expect(route).toEqual(['Offline>Registering', 'Registering>Joined', 'Joined>Offline', 'Offline>Registering', 'Registering>Leaving', 'Leaving>Done']);
     }, 20_000);
 });
