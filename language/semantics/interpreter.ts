@@ -788,16 +788,8 @@ export class Simulation {
 
     /** The socket has closed: `close`; then a client may reconnect and a session without its connection finishes. */
     private closed(instance: Instance, socket: StreamSocket, hadError: boolean): void {
-        socket.status = 'closed';
-        socket.connectTimer = this.clear(socket.connectTimer);
-        socket.lingerTimer = this.clear(socket.lingerTimer);
-        this.stopWatching(socket);
-        if (socket.unsentWhileConnecting > 0) {
-            socket.unsentWhileConnecting = 0;
-            this.io(instance, socket.spec.name, 'error', { code: 'ERR_UNFLUSHED' });
-            this.reportError(instance, socket, 'ERR_UNFLUSHED');
-        }
-        // The end of the stream ends the last message: a last line without its LF is read; a prefixed one cut short is an error.
+        // The end of the stream ends the last message: a last line without its LF is read (and the socket can still
+        // answer it: the peer's FIN ends only its own direction); a prefixed one cut short is an error.
         const frames = socket.frames;
         socket.frames = undefined;
         socket.held = [];
@@ -812,6 +804,15 @@ export class Simulation {
                 this.io(instance, socket.spec.name, 'error', { code });
                 this.reportError(instance, socket, code);
             }
+        }
+        socket.status = 'closed';
+        socket.connectTimer = this.clear(socket.connectTimer);
+        socket.lingerTimer = this.clear(socket.lingerTimer);
+        this.stopWatching(socket);
+        if (socket.unsentWhileConnecting > 0) {
+            socket.unsentWhileConnecting = 0;
+            this.io(instance, socket.spec.name, 'error', { code: 'ERR_UNFLUSHED' });
+            this.reportError(instance, socket, 'ERR_UNFLUSHED');
         }
         this.io(instance, socket.spec.name, 'close', { hadError });
         this.emit(instance, socket, 'close', hadError);

@@ -58,7 +58,8 @@ export class ClientDispatcher extends StreamDispatcher {
             return;
         }
         const { host, port, path, connectTimeoutMs } = this.client;
-        const socket = netConnect(path !== undefined ? { path } : { host, port });
+        // Half-open, as accepted sockets are: the peer's FIN is handled by the dispatcher (it ends our side after the last message).
+        const socket = netConnect(path !== undefined ? { path, allowHalfOpen: true } : { host, port, allowHalfOpen: true });
         this.attach(socket);
         if (connectTimeoutMs !== undefined) {
             this.connectTimer = this.clientClock.set(connectTimeoutMs, () => this.connectTimedOut(socket, connectTimeoutMs));

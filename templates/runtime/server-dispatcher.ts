@@ -109,6 +109,8 @@ export class ServerDispatcher implements Closable, MachineHost {
     private listenOnce(): Promise<void> {
         const { noDelay, keepAliveMs } = this.options;
         const server = (this.server ??= createServer({
+            // The dispatcher ends our side when the peer's FIN comes, after the last message is read and answered.
+            allowHalfOpen: true,
             noDelay: noDelay ?? false,
             keepAlive: keepAliveMs !== undefined,
             keepAliveInitialDelay: keepAliveMs ?? 0

@@ -142,7 +142,7 @@ export class StreamDispatcher implements Closable, EventSource {
         }
         let frame: Buffer;
         try {
-            frame = encodeFrame(this.framing, typeof message === 'string' ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+            frame = encodeFrame(this.framing, typeof message === 'string' || Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
         } catch (error) {
             const failure = error as FramingError;
             this.report(new ReactorError(failure.code, `${this.machine.name}.${this.name}: ${failure.message}`, failure.bytes));
@@ -330,6 +330,9 @@ export class StreamDispatcher implements Closable, EventSource {
             }
         });
         socket.on('drain', () => current() && this.handleWrite());
+        // The peer's FIN (sockets are half-open: Node does not end our side by itself): the last message is read while
+        // our side can still answer it, then our side ends too, after what is queued.
+        socket.on('end', () => (current() ? this.holdWhilePaused(() => this.peerEnded(socket)) : socket.end()));
         // Only a connection's end waits behind its unread bytes: a failed connect is reported at once.
         let connected = !socket.connecting;
         socket.once('connect', () => {
@@ -343,6 +346,16 @@ export class StreamDispatcher implements Closable, EventSource {
                 this.socketClosed(socket, hadError);
             }
         });
+    }
+
+    /** The peer ended its side: the end ends the last message (read now, while we can still write), then we end ours. */
+    private peerEnded(socket: Socket): void {
+        if (this.socket === socket) {
+            this.endFrames(false);
+        }
+        if (!socket.writableEnded) {
+            socket.end();
+        }
     }
 
     /** The current socket's error or close: now, or, while reading is paused, after resume (behind the unread bytes). */
