@@ -399,18 +399,20 @@ export class StreamDispatcher implements Closable, EventSource {
     /** Whole messages, one `read` each, until none is left, reading is paused, or the socket is replaced. */
     private deliverFrames(): void {
         const frames = this.frames;
-        while (frames !== undefined && this.frames === frames && !this.pausedByCall && this.blockedOn.size === 0 && !this.machine.finished) {
-            let frame: Buffer | undefined;
-            try {
-                frame = frames.next();
-            } catch (error) {
-                this.failFraming(error as FramingError);
-                return;
+        if (frames === undefined) {
+            return;
+        }
+        let frame: Buffer | undefined;
+        try {
+            // The decoder throws only a FramingError; the machine's dispatch catches what actions throw.
+            while (this.frames === frames && !this.pausedByCall && this.blockedOn.size === 0 && !this.machine.finished && (frame = frames.next()) !== undefined) {
+                this.emit(this.events.read, frame);
             }
-            if (frame === undefined) {
-                return;
+        } catch (error) {
+            if (!(error instanceof FramingError)) {
+                throw error;
             }
-            this.emit(this.events.read, frame);
+            this.failFraming(error);
         }
     }
 
