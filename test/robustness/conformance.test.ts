@@ -384,7 +384,10 @@ const PROGRAM_MUTANTS: Record<string, { mutation: Mutation; uses: RegExp; exampl
     'a reset connection delivers close before error': {
         mutation: (file, content) =>
             file === 'src/runtime/stream-dispatcher.ts'
-                ? content.replace("socket.on('error', (error) => current() && this.handleError(error));", "socket.on('error', (error) => current() && socket.once('close', () => this.handleError(error)));")
+                ? content.replace(
+                      "socket.on('error', (error) => current() && (connected ? this.holdWhilePaused(() => this.handleError(error)) : this.handleError(error)));",
+                      "socket.on('error', (error) => current() && socket.once('close', () => this.handleError(error)));"
+                  )
                 : content,
         uses: /\bclient\b/,
         example: {

@@ -81,7 +81,11 @@ const machineName = fc.constantFrom('Main', 'Session', 'Other', 'session', 'Work
 const duration = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('100ms', '3s', '1.5s', '2m') }, { weight: 1, arbitrary: fc.constantFrom(...DURATIONS) });
 
 const action = fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom('log', 'send', 'echo', 'read', 'timeout', 'Close') },
+    { weight: 4, arbitrary: fc.constantFrom('log', 'sendAll', 'echo', 'read', 'timeout', 'Close', 'payload') },
+    { weight: 1, arbitrary: socketName.map((s) => `send ${s} "hi\\n"`) },
+    { weight: 1, arbitrary: socketName.map((s) => `send ${s} payload`) },
+    { weight: 1, arbitrary: socketName.map((s) => `pause ${s}`) },
+    { weight: 1, arbitrary: socketName.map((s) => `resume ${s}`) },
     { weight: 1, arbitrary: socketName.map((s) => `close ${s}`) },
     { weight: 1, arbitrary: socketName.map((s) => `connect ${s}`) },
     { weight: 1, arbitrary: eventName.map((e) => `raise ${e}`) },

@@ -46,16 +46,19 @@ const EXAMPLE_TOKENS: ReadonlyArray<{ name: string; tokens: Tokens }> = EXAMPLES
 // Valid models: a spec of indices, resolved so that every name is declared, unique and used where it fits
 
 /** Names that are not reserved anywhere: ordinary ones, and keywords that stay usable as names. */
-const SOFT_KEYWORDS = ['read', 'timeout', 'session', 'error', 'accept', 'drain', 'idle', 'heartbeat', 'listen', 'signal', 'reuseaddr', 'nodelay', 'keepalive', 'backlog', 'reconnect'];
-const BUILT_IN_ACTIONS = ['close', 'connect', 'raise', 'stop'];
+const SOFT_KEYWORDS = [
+    'read', 'timeout', 'session', 'error', 'accept', 'drain', 'idle', 'heartbeat', 'listen', 'signal', 'reuseaddr', 'nodelay', 'keepalive', 'backlog', 'reconnect',
+    'framing', 'none', 'lines', 'length', 'delimiter', 'max', 'payload'
+];
+const BUILT_IN_ACTIONS = ['close', 'connect', 'raise', 'stop', 'send', 'pause', 'resume'];
 const EVENT_NAMES = ['Go', 'Stop', 'Data', 'Tick', 'Closed', 'Connected', 'Failed', 'Shutdown', 'x', '_', '_1', 'E2e', ...SOFT_KEYWORDS, ...BUILT_IN_ACTIONS];
 const STATE_NAMES = ['Idle', 'Busy', 'Done', 'S', 'Online', 'Backoff', 'Waiting', 'Closed', 'a1b2', '__', ...SOFT_KEYWORDS, ...BUILT_IN_ACTIONS];
 const SOCKET_NAMES = ['up', 'down', 'conn', 'listener', 'peer', 'upstream', ...SOFT_KEYWORDS, ...BUILT_IN_ACTIONS];
 const MACHINE_NAMES = ['Main', 'Session', 'Worker', 'EchoServer', 'session', 'read', 'close', 'M_1'];
-/** User actions: any name but the four built-in actions. */
-const ACTION_NAMES = ['log', 'send', 'echo', 'Close', 'Stop', 'notify_all', 'x', ...SOFT_KEYWORDS];
+/** User actions: any name but the built-in actions. */
+const ACTION_NAMES = ['log', 'sendAll', 'echo', 'Close', 'Stop', 'Send', 'notify_all', 'x', ...SOFT_KEYWORDS];
 const GUARD_NAMES = ['ready', 'retriesLeft', 'isCommand', 'ok', ...SOFT_KEYWORDS, ...BUILT_IN_ACTIONS];
-const ADDRESSES = ['127.0.0.1:7000', 'localhost:80', 'db-1.internal:5432', '[::1]:7001', '[::]:6667', '0.0.0.0:0', 'a:65535', '"metrics.internal:2003"', '"[::1]:1"'];
+const ADDRESSES = ['127.0.0.1:7000', 'localhost:80', 'db-1.internal:5432', '[::1]:7001', '[::]:6667', '0.0.0.0:0', 'a:65535', '"metrics.internal:2003"', '"[::1]:1"', 'unix:/run/app.sock', '"unix:/tmp/a b.sock"'];
 /** Signals a machine may bind (at most once each). */
 const CATCHABLE = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGBREAK', 'SIGWINCH', 'SIGPIPE', 'SIGCHLD', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGVTALRM', 'SIGPROF'];
 const SOCKET_EVENTS = ['accept', 'connect', 'read', 'drain', 'close', 'error', 'timeout'] as const;
@@ -247,7 +250,7 @@ export function modelLines(spec: ModelSpec): Line[] {
                     case 'close':
                         return sockets.length > 0 ? [...separator, 'close', sockets[action.socket % sockets.length]!] : [...separator, 'log'];
                     case 'connect':
-                        return clients.length > 0 ? [...separator, 'connect', clients[action.socket % clients.length]!] : [...separator, 'send'];
+                        return clients.length > 0 ? [...separator, 'connect', clients[action.socket % clients.length]!] : [...separator, 'sendAll'];
                     case 'raise':
                         return [...separator, 'raise', event(action.event)];
                     case 'stop':

@@ -6,7 +6,9 @@ export const KEYWORDS = [
     'machine', 'events', 'initial', 'final', 'state', 'on', 'entry', 'exit', 'after',
     'client', 'server', 'connection', 'listen', 'connect', 'close', 'raise', 'stop',
     'accept', 'read', 'drain', 'error', 'timeout', 'idle', 'heartbeat', 'session', 'signal',
-    'reuseaddr', 'nodelay', 'keepalive', 'backlog', 'reconnect'
+    'reuseaddr', 'nodelay', 'keepalive', 'backlog', 'reconnect',
+    'parallel', 'region', 'history', 'deep', 'done',
+    'send', 'pause', 'resume', 'payload', 'framing', 'none', 'lines', 'length', 'delimiter', 'max'
 ] as const;
 
 /** Keywords in the wrong case, and words that look like keywords. */
