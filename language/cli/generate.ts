@@ -2,7 +2,6 @@
 import * as path from 'node:path';
 import { WriteRefusedError, writeGeneratedFiles } from '../generator/write-files.js';
 import type { ReactorFsmServices } from '../module.js';
-import { GenerationRefusedError } from '../generator/unsupported.js';
 import { loadModel } from './load-models.js';
 import { refusedForErrors } from './model-errors.js';
 import { InputError, showPath } from './source-files.js';
@@ -28,15 +27,7 @@ export async function runGenerate(services: ReactorFsmServices, input: string, o
         throw new InputError(`'${source.shown}' declares no machine: nothing to generate`);
     }
 
-    let files;
-    try {
-        files = services.generator.ProjectGenerator.generate(model, source.shown);
-    } catch (error) {
-        if (error instanceof GenerationRefusedError) {
-            throw new InputError(`not generating from '${source.shown}': ${error.message}`);
-        }
-        throw error;
-    }
+    const files = services.generator.ProjectGenerator.generate(model, source.shown);
     const folder = path.resolve(options.out);
     let report;
     try {
