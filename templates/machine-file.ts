@@ -28,7 +28,7 @@ export function actionStatement(machine: MachineView, call: ActionCall): string 
         case 'connect':
             return `m.sockets.${call.socket}.connect();`;
         case 'raise':
-            return `m.raise(${machine.eventsConst}.${call.event});`;
+            return `m.raise(${machine.eventsConst}.${call.event}${call.payload ? ', m.payload' : ''});`;
         case 'stop':
             return 'm.stopReactor();';
         case 'send':

@@ -8,7 +8,8 @@ export type ActionCall = { label: string } & (
     | { kind: 'call'; member: string; payloadType: string | undefined }
     | { kind: 'close'; socket: string }
     | { kind: 'connect'; socket: string }
-    | { kind: 'raise'; event: string }
+    /** `payload`: pass the current event's payload on (`raise E(payload)`). */
+    | { kind: 'raise'; event: string; payload: boolean }
     | { kind: 'stop' }
     /** `send NAME "text"` (`text` the string) or `send NAME payload` (`text` undefined: the event's payload). */
     | { kind: 'send'; socket: string; text: string | undefined }
@@ -102,6 +103,8 @@ export interface StreamSocketView extends SocketViewBase {
         reconnect?: { minMs: number; maxMs: number };
         /** Absent for `framing none`. */
         framing?: FramingSpec;
+        /** The read event is declared `E(string)`: reads deliver UTF-8 text. */
+        readText?: boolean;
     };
     heartbeatMember?: string;
 }

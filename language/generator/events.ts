@@ -40,6 +40,9 @@ function payloadType(producer: EventProducer, namesOf: (machine: Machine) => Mac
     }
 }
 
+/** The TypeScript type of each payload type a model can declare (`events Line(string)`). */
+const DECLARED_TYPES: Record<string, string> = { string: 'string', Buffer: 'Buffer', number: 'number', boolean: 'boolean', Error: 'Error', json: 'unknown' };
+
 /** The event table of a machine: one view per event name, its payload the union of what its producers carry. */
 export function eventTable(analysis: MachineAnalysis, namesOf: (machine: Machine) => MachineNames): EventTable {
     const keys = new NameAllocator();
@@ -55,7 +58,7 @@ export function eventTable(analysis: MachineAnalysis, namesOf: (machine: Machine
         key: keys.claim(event.name),
         id,
         method: methods.claim(`on${event.name[0]!.toUpperCase()}${event.name.slice(1)}`),
-        payloadType: unionType((analysis.producers.get(event) ?? []).map((producer) => payloadType(producer, namesOf)))
+        payloadType: event.type !== undefined ? DECLARED_TYPES[event.type]! : unionType((analysis.producers.get(event) ?? []).map((producer) => payloadType(producer, namesOf)))
     }));
     const byName = new Map(views.map((view) => [view.name, view]));
     return {

@@ -27,6 +27,11 @@ function option<T extends SocketMember['$type']>(socket: Socket, type: T): Extra
     return socket.members.find((member) => member.$type === type) as Extract<SocketMember, { $type: T }> | undefined;
 }
 
+/** Whether the socket's `read` event is declared to carry text (`Line(string)`). */
+function readsText(socket: Socket): boolean {
+    return socket.members.some((member) => member.$type === 'EventMapping' && member.socketEvent === 'read' && member.event?.ref?.type === 'string');
+}
+
 export function socketView(socket: Socket, scope: SocketScope): SocketView {
     const mapped = (socketEvent: string): string | undefined => {
         const mapping = socket.members.find((member) => member.$type === 'EventMapping' && member.socketEvent === socketEvent);
@@ -84,7 +89,8 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
             ...(heartbeat ? { heartbeatMs: durationMs(heartbeat.interval), heartbeatTimeoutMs: durationMs(heartbeat.timeout) } : {}),
             ...(timeout ? { connectTimeoutMs: durationMs(timeout.delay) } : {}),
             ...(reconnect ? { reconnect: { minMs: durationMs(reconnect.min), maxMs: durationMs(reconnect.max) } } : {}),
-            ...(framing.kind === 'none' ? {} : { framing })
+            ...(framing.kind === 'none' ? {} : { framing }),
+            ...(readsText(socket) ? { readText: true } : {})
         },
         ...(heartbeat ? { heartbeatMember: scope.members.of('heartbeat', heartbeatHook(socket.name)).member } : {})
     };

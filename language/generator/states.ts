@@ -24,7 +24,7 @@ export function actionCall(action: Action, scope: Scope): ActionCall {
             return { kind: 'connect', socket: scope.socketKeys.get(action.socket.ref!.name)!, label: `connect ${action.socket.ref!.name}` };
         case 'RaiseAction': {
             const event = scope.events.of(action.event.ref);
-            return { kind: 'raise', event: event.key, label: `raise ${event.name}` };
+            return { kind: 'raise', event: event.key, payload: action.payload, label: `raise ${event.name}` };
         }
         case 'StopAction':
             return { kind: 'stop', label: 'stop' };

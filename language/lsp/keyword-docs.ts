@@ -60,6 +60,12 @@ const DOCS: Record<string, KeywordDoc> = {
     raise: { summary: 'Queues an event for this machine, delivered after the current transition completes.', example: 'entry raise Poll' },
     stop: { summary: 'Stops the whole program: every machine finishes and its sockets close gracefully.', example: 'on Quit / stop' },
     send: { summary: 'Writes to a client or connection, framed as its `framing` says: a string (JSON escapes) or `payload`, the bytes of the event being handled. A full socket pauses the socket whose data filled it until `drain`.', example: 'on Line / send peer payload' },
+    string: { summary: 'A payload type: text. A `read` mapped to the event delivers the bytes as UTF-8 text; a signal gives its name.', example: 'events Line(string)' },
+    Buffer: { summary: 'A payload type: bytes, as a `read` delivers them (the default for events mapped to `read`).', example: 'events Frame(Buffer)' },
+    number: { summary: 'A payload type: a number, given by your code (`machine.dispatch`) or a scenario (`send E 3`).', example: 'events Tick(number)' },
+    boolean: { summary: 'A payload type: a boolean; a `close` mapping gives one (true when the socket closed because of an error).', example: 'events Closed(boolean)' },
+    Error: { summary: 'A payload type: an Error with its `code`, as `error`, `timeout` and `heartbeat` mappings give.', example: 'events Failed(Error)' },
+    json: { summary: 'A payload type: any JSON value, given by your code or a scenario; no socket gives one.', example: 'events Command(json)' },
     payload: { summary: 'The bytes the current event carries (what `read` delivered), forwarded as they are.', example: 'on Data / send upstream payload' },
     pause: { summary: "Stops reading a client or connection (asyncore's `readable()` returning false): bytes wait in the kernel and the peer slows down, until `resume`.", example: 'on Busy / pause peer' },
     resume: { summary: 'Reads again after `pause`: what waited is delivered first, in order.', example: 'on Ready / resume peer' }

@@ -59,7 +59,7 @@ const DECLARED_SOCKET = ['name', 'socket', [declaration]] as const satisfies Pro
  */
 const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<PropertyRole<Properties<ReactorFsmAstType[T]>>> } = {
     Machine: [['name', 'machine', [declaration]]],
-    Event: [['name', 'event', [declaration]]],
+    Event: [['name', 'event', [declaration]], ['type', 'keyword']],
     Transition: [['done', 'completionEvent'], ['event', 'event']],
     Guard: [['negated', 'negation'], ['name', 'guard']],
     Timer: [['delay', 'quantity']],
@@ -67,7 +67,7 @@ const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<
     History: [['deep', 'keyword'], ['name', 'history', [declaration]], ['default', 'state']],
     CloseAction: [['socket', 'socket']],
     ConnectAction: [['socket', 'socket']],
-    RaiseAction: [['event', 'event']],
+    RaiseAction: [['event', 'event'], ['payload', 'keyword']],
     CallAction: [['name', 'userAction']],
     SendAction: [['socket', 'socket'], ['text', 'text'], ['payload', 'keyword']],
     PauseAction: [['socket', 'socket']],

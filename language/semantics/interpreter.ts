@@ -465,7 +465,7 @@ export class Simulation {
             case 'call':
                 return; // user code: the interpreter only traces it
             case 'raise':
-                this.dispatch(instance, { kind: 'event', event: action.event, payload: undefined });
+                this.dispatch(instance, { kind: 'event', event: action.event, payload: action.payload ? instance.payload : undefined });
                 return;
             case 'stop':
                 instance.stopAfterStep = true;
@@ -593,7 +593,9 @@ export class Simulation {
     private emit(instance: Instance, socket: StreamSocket | ServerSocket, occurrence: SocketEventName, payload: unknown): void {
         const event = socket.spec.events[occurrence];
         if (event !== undefined) {
-            this.dispatch(instance, { kind: 'event', event, payload });
+            // An event declared `E(string)` reads text: the bytes as UTF-8.
+            const text = occurrence === 'read' && payload instanceof Uint8Array && instance.spec.payloadTypes.get(event) === 'string';
+            this.dispatch(instance, { kind: 'event', event, payload: text ? Buffer.from(payload).toString('utf8') : payload });
         }
     }
 

@@ -16,7 +16,8 @@ export type ActionSpec =
     | { readonly kind: 'call'; readonly name: string }
     | { readonly kind: 'close'; readonly socket: string }
     | { readonly kind: 'connect'; readonly socket: string }
-    | { readonly kind: 'raise'; readonly event: string }
+    /** `payload`: `raise E(payload)` passes the current event's payload on. */
+    | { readonly kind: 'raise'; readonly event: string; readonly payload: boolean }
     | { readonly kind: 'stop' }
     /** `send NAME "text"` (the text as a string) or `send NAME payload` (the current event's bytes). */
     | { readonly kind: 'send'; readonly socket: string; readonly text: string | undefined }
@@ -106,6 +107,8 @@ export interface SignalSpec {
 export interface MachineSpec {
     readonly name: string;
     readonly events: readonly string[];
+    /** The payload type each event declares (`Line(string)`), by name; undeclared ones are absent. */
+    readonly payloadTypes: ReadonlyMap<string, string>;
     /** The top-level states; composite ones hold the rest (`children`). */
     readonly states: readonly StateSpec[];
     /** True when some state holds states, regions or a history: traces then show every state entered and left. */
@@ -168,7 +171,7 @@ function actionSpec(action: Action): ActionSpec {
         case 'ConnectAction':
             return { kind: 'connect', socket: action.socket.ref?.name ?? action.socket.$refText };
         case 'RaiseAction':
-            return { kind: 'raise', event: action.event.ref?.name ?? action.event.$refText };
+            return { kind: 'raise', event: action.event.ref?.name ?? action.event.$refText, payload: action.payload };
         case 'StopAction':
             return { kind: 'stop' };
         case 'CallAction':
@@ -283,6 +286,7 @@ function machineSpec(machine: Machine): MachineSpec {
     return {
         name: machine.name,
         events: machine.eventLists.flatMap((list) => list.events.map((event) => event.name)),
+        payloadTypes: new Map(machine.eventLists.flatMap((list) => list.events.flatMap((event) => (event.type === undefined ? [] : [[event.name, event.type] as const])))),
         states: machine.states.map(stateSpec),
         hierarchical: isHierarchical(machine),
         sockets: machine.sockets.map(socketSpec),

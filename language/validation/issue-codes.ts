@@ -40,7 +40,8 @@ export const IssueCodes = {
     BadSocketAction: 'bad-socket-action',
     BadSendText: 'bad-send-text',
     PayloadNotBytes: 'payload-not-bytes',
-    PausedForever: 'paused-forever'
+    PausedForever: 'paused-forever',
+    PayloadTypeMismatch: 'payload-type-mismatch'
 } as const;
 
 export type IssueCode = (typeof IssueCodes)[keyof typeof IssueCodes];
@@ -88,5 +89,6 @@ export const IssueSeverities: Record<IssueCode, IssueSeverity> = {
     'bad-socket-action': 'error',
     'bad-send-text': 'error',
     'payload-not-bytes': 'error',
-    'paused-forever': 'warning'
+    'paused-forever': 'warning',
+    'payload-type-mismatch': 'error'
 };

@@ -1,10 +1,11 @@
 // Checks of socket handlers: addresses, durations, counts, which options fit which kind of socket, and options that change nothing.
 import type { ValidationAcceptor } from 'langium';
 import { DiagnosticTag } from 'vscode-languageserver';
-import { isConnection, type ConnectAction, type PauseAction, type ResumeAction, type SendAction, type Socket, type SocketMember } from '../generated/ast.js';
+import { isConnection, type ConnectAction, type Event, type PauseAction, type RaiseAction, type ResumeAction, type SendAction, type Socket, type SocketMember } from '../generated/ast.js';
 import { parseAddress } from '../values/addresses.js';
 import { parseFraming, sendText, sendTextProblem, socketFraming } from '../values/framing.js';
 import { payloadProblem } from './send-payload.js';
+import { payloadTypeProblems, raisePayloadProblem } from './payload-types.js';
 import { parseCount, parseDuration } from '../values/quantities.js';
 import { IssueCodes, type IssueCode } from './issue-codes.js';
 import { report } from './report.js';
@@ -196,6 +197,21 @@ export class SocketChecks {
             if (problem !== undefined) {
                 report(accept, IssueCodes.PayloadNotBytes, problem, { node: action, property: 'payload' });
             }
+        }
+    }
+
+    /** A typed event (`Line(string)`): each socket mapping, option or signal that produces it gives what it declares. */
+    checkEventPayload(event: Event, accept: ValidationAcceptor): void {
+        for (const problem of payloadTypeProblems(event)) {
+            report(accept, IssueCodes.PayloadTypeMismatch, problem.message, { node: problem.node });
+        }
+    }
+
+    /** `raise E` gives E nothing, `raise E(payload)` the current event's payload: either must fit what E declares. */
+    checkRaisePayload(action: RaiseAction, accept: ValidationAcceptor): void {
+        const problem = raisePayloadProblem(action);
+        if (problem !== undefined) {
+            report(accept, IssueCodes.PayloadTypeMismatch, problem, { node: action });
         }
     }
 

@@ -29,7 +29,9 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
         ConnectAction: Sockets.checkConnectTarget,
         SendAction: Sockets.checkStreamAction,
         PauseAction: Sockets.checkStreamAction,
-        ResumeAction: Sockets.checkStreamAction
+        ResumeAction: Sockets.checkStreamAction,
+        Event: Sockets.checkEventPayload,
+        RaiseAction: Sockets.checkRaisePayload
     };
     /* eslint-enable @typescript-eslint/unbound-method */
     // Read interest (paused-forever) is a plain function over the shared machine analysis: no service of its own.

@@ -286,9 +286,9 @@ export abstract class Machine<S extends State = State, E extends number = number
         }
     }
 
-    /** Raises an event: it is processed after the current one (run-to-completion). */
-    raise(event: E): void {
-        this.dispatch(event);
+    /** Raises an event, with a payload when given: it is processed after the current one (run-to-completion). */
+    raise(event: E, payload?: unknown): void {
+        this.dispatch(event, payload);
     }
 
     /** Leaves the current state (generated transitions call it): its exit actions run and its timers stop. */

@@ -31,6 +31,8 @@ export interface StreamOptions {
     lingerMs?: number;
     /** How `read` cuts bytes into messages and `send` frames them (default: none, chunks as they come). */
     framing?: FramingSpec;
+    /** `read` delivers text (the bytes as UTF-8) instead of a Buffer: the model declares its read event `E(string)`. */
+    readText?: boolean;
 }
 
 export const DEFAULT_LINGER_MS = 2_000;
@@ -247,7 +249,7 @@ export class StreamDispatcher implements Closable, EventSource {
             this.machine.traceIo(this.name, 'data', { bytes: chunk.byteLength });
         }
         if (this.frames === undefined) {
-            this.emit(this.events.read, chunk);
+            this.emitRead(chunk);
         } else {
             this.frames.push(chunk);
             this.deliverFrames();
@@ -406,7 +408,7 @@ export class StreamDispatcher implements Closable, EventSource {
         try {
             // The decoder throws only a FramingError; the machine's dispatch catches what actions throw.
             while (this.frames === frames && !this.pausedByCall && this.blockedOn.size === 0 && !this.machine.finished && (frame = frames.next()) !== undefined) {
-                this.emit(this.events.read, frame);
+                this.emitRead(frame);
             }
         } catch (error) {
             if (!(error instanceof FramingError)) {
@@ -461,11 +463,16 @@ export class StreamDispatcher implements Closable, EventSource {
         }
         try {
             for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
-                this.emit(this.events.read, frame);
+                this.emitRead(frame);
             }
         } catch (error) {
             this.report(error as FramingError);
         }
+    }
+
+    /** A chunk or a message as the `read` event: a Buffer, or UTF-8 text where the model declares the event `E(string)`. */
+    private emitRead(bytes: Buffer): void {
+        this.emit(this.events.read, this.options.readText === true ? bytes.toString('utf8') : bytes);
     }
 
     /** Delivers an event to the machine, when the model maps one, with this dispatcher as its source. */

@@ -21,8 +21,8 @@ function matches(node: unknown): string[] {
 
 describe('the TextMate grammar', () => {
     const patterns = matches(textMate);
-    const alternatives = new Set(patterns.flatMap((pattern) => [...pattern.matchAll(/\(([a-z|]+)\)/g)].flatMap((group) => group[1]!.split('|'))));
-    const keywords = [...new Set([...grammar.matchAll(/'([a-z]+)'/g)].map((match) => match[1]!))].sort();
+    const alternatives = new Set(patterns.flatMap((pattern) => [...pattern.matchAll(/\(([A-Za-z|]+)\)/g)].flatMap((group) => group[1]!.split('|'))));
+    const keywords = [...new Set([...grammar.matchAll(/'([A-Za-z]+)'/g)].map((match) => match[1]!))].sort();
 
     it('colours every word keyword of the Langium grammar', () => {
         expect(keywords.length).toBeGreaterThan(40);

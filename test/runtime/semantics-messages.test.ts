@@ -65,11 +65,38 @@ machine RpcServer {
     signal SIGTERM -> Quit
 }`;
 
+const SHOUT = `
+machine Shout {
+    events Line(string), Loud(string), Down
+    initial state Talking {
+        on Line / raise Loud(payload)
+        on Loud / shout
+        on Down -> Done
+    }
+    final state Done
+    client upstream connect 127.0.0.1:9 {
+        framing lines
+        read -> Line
+        close -> Down
+    }
+}`;
+
+/** Typed payloads in user code: \`payload\` is a string here, or the strict tsconfig refuses the project. */
+const SHOUT_ACTIONS = `import type { ShoutActions } from './shout.events.js';
+
+export const shoutActions: ShoutActions = {
+    shout(machine, payload) {
+        machine.sockets.upstream.send(payload.toUpperCase());
+    },
+};
+`;
+
 let linesDir = '';
 let rpcDir = '';
+let shoutDir = '';
 
 beforeAll(async () => {
-    [linesDir, rpcDir] = await Promise.all([buildProgramFrom(LINES, {}), buildProgramFrom(RPC, {})]);
+    [linesDir, rpcDir, shoutDir] = await Promise.all([buildProgramFrom(LINES, {}), buildProgramFrom(RPC, {}), buildProgramFrom(SHOUT, { 'shout.actions.ts': SHOUT_ACTIONS })]);
 }, 120_000);
 
 /** A peer server on 127.0.0.1 that keeps what it receives from its one connection. */
@@ -147,6 +174,22 @@ describe('framing lines, send and pause/resume, traced against the interpreter',
         expect(untimed(program.jsonTrace)).toEqual(untimed(expected));
         expect(program.jsonTrace).toContainEqual(expect.objectContaining({ kind: 'io', what: 'error', code: 'ERR_FRAME_TOO_LONG' }));
         expect(peer.received()).toBe('hello\nok\n');
+    }, 30_000);
+});
+
+describe('typed payloads', () => {
+    it('an event declared Line(string) reads text (typed string in the actions), raise Loud(payload) passes it on', async () => {
+        const peer = await peerServer();
+        const program = startProgram(shoutDir, { SHOUT_UPSTREAM: `127.0.0.1:${peer.port}` }, cleanup, [], { args: ['--trace=json'] });
+        const socket = await peer.connection;
+        socket.write('héllo\nwor');
+        await waitFor(() => peer.received() === Buffer.from('HÉLLO\n').toString('latin1'), 'the first line, shouted');
+        socket.end('ld\n');
+        const exit = await program.exit(10_000);
+        expect(exit.code, program.output).toBe(0);
+        expect(Buffer.from(peer.received(), 'latin1').toString('utf8')).toBe('HÉLLO\nWORLD\n');
+        const expected = await interpreterTrace(SHOUT, ['upstream connected', 'upstream data "héllo\\nwor"', 'upstream data "ld\\n"', 'upstream closed'].join('\n'));
+        expect(untimed(program.jsonTrace)).toEqual(untimed(expected));
     }, 30_000);
 });
 
