@@ -32,7 +32,7 @@ const DOCS: Record<string, KeywordDoc> = {
     // Socket events (left of `->` in a socket block).
     'SocketEvent:accept': { summary: 'Servers: a connection was accepted; the payload is the new session machine.', example: 'accept -> Joined' },
     'SocketEvent:connect': { summary: 'Clients: the connection is established.', example: 'connect -> Connected' },
-    'SocketEvent:read': { summary: 'Bytes arrived; the payload is a Buffer.', example: 'read -> Data' },
+    'SocketEvent:read': { summary: 'Bytes arrived (one whole message with a `framing`); the payload is a Buffer, or text for an event declared `E(string)`.', example: 'read -> Data' },
     'SocketEvent:drain': { summary: 'The socket can take more bytes after a write had to queue (reading resumes by itself).', example: 'drain -> Writable' },
     'SocketEvent:close': { summary: 'The socket closed; the payload is true when it closed because of an error.', example: 'close -> Closed' },
     'SocketEvent:error': { summary: 'A socket error (refused, reset, …) or bytes that could not be sent; the payload is the Error.', example: 'error -> Failed' },
@@ -57,7 +57,7 @@ const DOCS: Record<string, KeywordDoc> = {
     // Built-in actions.
     'CloseAction:close': { summary: 'Closes a socket gracefully: ends the write side after pending bytes are flushed, then destroys it after a short linger.', example: 'on Shutdown -> Done / close upstream' },
     'ConnectAction:connect': { summary: 'Starts connecting a client socket (ignored while it is connecting or connected).', example: 'after 1s -> Connecting / connect upstream' },
-    raise: { summary: 'Queues an event for this machine, delivered after the current transition completes.', example: 'entry raise Poll' },
+    raise: { summary: 'Queues an event for this machine, delivered after the current transition completes; `raise E(payload)` passes on the payload of the event being handled.', example: 'entry raise Poll' },
     stop: { summary: 'Stops the whole program: every machine finishes and its sockets close gracefully.', example: 'on Quit / stop' },
     send: { summary: 'Writes to a client or connection, framed as its `framing` says: a string (JSON escapes) or `payload`, the bytes of the event being handled. A full socket pauses the socket whose data filled it until `drain`.', example: 'on Line / send peer payload' },
     string: { summary: 'A payload type: text. A `read` mapped to the event delivers the bytes as UTF-8 text; a signal gives its name.', example: 'events Line(string)' },

@@ -595,7 +595,7 @@ export class Simulation {
         if (event !== undefined) {
             // An event declared `E(string)` reads text: the bytes as UTF-8.
             const text = occurrence === 'read' && payload instanceof Uint8Array && instance.spec.payloadTypes.get(event) === 'string';
-            this.dispatch(instance, { kind: 'event', event, payload: text ? Buffer.from(payload).toString('utf8') : payload });
+            this.dispatch(instance, { kind: 'event', event, payload: text ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') : payload });
         }
     }
 

@@ -17,13 +17,14 @@ const GIVES: Record<string, { readonly carries: string; readonly fits: readonly 
 };
 
 /** A producer of an event: where it is, in words, and what it gives. */
-interface Producer {
+export interface Producer {
     readonly words: string;
     readonly gives: { readonly carries: string; readonly fits: readonly string[] };
     readonly node: AstNode;
 }
 
-function producersOf(event: Event): Producer[] {
+/** The socket mappings, options and signals that produce `event` (not `raise`: what a raise gives depends on where it stands). */
+export function producersOf(event: Event): Producer[] {
     const machine = event.$container.$container;
     const producers: Producer[] = [];
     for (const socket of machine.sockets) {

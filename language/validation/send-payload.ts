@@ -1,29 +1,13 @@
 // `send NAME payload` forwards the current event's bytes: where that event can carry something else, say so.
 import { AstUtils } from 'langium';
 import { isMachine, isRaiseAction, type Event, type Machine, type SendAction } from '../generated/ast.js';
+import { producersOf } from './payload-types.js';
 
-/** What delivers `event` in `machine`, as words for a message, when it carries something other than bytes. */
+/** How many producers of `event` give bytes, and the others in words (a `raise` of it gives no bytes either). */
 function nonBytesProducers(event: Event, machine: Machine): { bytes: number; others: string[] } {
-    let bytes = 0;
-    const others: string[] = [];
-    for (const socket of machine.sockets) {
-        for (const member of socket.members) {
-            if (member.$type === 'EventMapping' && member.event?.ref === event) {
-                if (member.socketEvent === 'read') {
-                    bytes++;
-                } else {
-                    others.push(`'${member.socketEvent}' of ${socket.name}`);
-                }
-            } else if ((member.$type === 'IdleOption' || member.$type === 'HeartbeatOption') && member.event?.ref === event) {
-                others.push(`'${member.option}' of ${socket.name}`);
-            }
-        }
-    }
-    for (const signal of machine.signals) {
-        if (signal.event?.ref === event) {
-            others.push(`signal ${signal.signal}`);
-        }
-    }
+    const producers = producersOf(event);
+    const bytes = producers.filter((producer) => producer.gives.carries === 'bytes').length;
+    const others = producers.filter((producer) => producer.gives.carries !== 'bytes').map((producer) => producer.words);
     if (AstUtils.streamAllContents(machine).some((node) => isRaiseAction(node) && node.event?.ref === event)) {
         others.push(`'raise ${event.name}'`);
     }

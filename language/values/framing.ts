@@ -1,7 +1,7 @@
 // `framing …` on a socket: its value as plain data (the runtime's Framing with a string delimiter), and byte sizes.
 import { GrammarUtils, type AstNode } from 'langium';
 import type { FramingOption, SendAction, Socket } from '../generated/ast.js';
-import { DEFAULT_MAX_FRAME, DEFAULT_MAX_LINE, prefixLimit, type FramingSpec } from '../../templates/runtime/framing.js';
+import { DEFAULT_MAX_FRAME, DEFAULT_MAX_LINE, encodeFrame, FramingError, framingOf, prefixLimit, type FramingSpec } from '../../templates/runtime/framing.js';
 import type { Parsed } from './quantities.js';
 
 export type { FramingSpec };
@@ -101,15 +101,19 @@ export function socketFraming(socket: Socket): FramingSpec {
 
 /** Why sending `text` under `framing` cannot work (it holds its terminator, or is too long), or undefined when it can. */
 export function sendTextProblem(text: string, framing: FramingSpec): string | undefined {
-    const size = Buffer.byteLength(text);
-    switch (framing.kind) {
-        case 'none':
-            return undefined;
-        case 'lines':
-            return text.includes('\n') ? "the text holds a line break, but 'framing lines' sends one line per 'send' (the line break is added)" : size > framing.maxLength ? `the text has ${size} bytes, more than the framing's max (${framing.maxLength})` : undefined;
-        case 'delimiter':
-            return text.includes(framing.delimiter) ? "the text holds the socket's delimiter (it is added after each message)" : size > framing.maxLength ? `the text has ${size} bytes, more than the framing's max (${framing.maxLength})` : undefined;
-        case 'length':
-            return size > framing.maxLength ? `the text has ${size} bytes, more than the framing's max (${framing.maxLength})` : undefined;
+    // The runtime's own encoder decides, so the check and a running program never disagree.
+    try {
+        encodeFrame(framingOf(framing), text);
+        return undefined;
+    } catch (error) {
+        if (!(error instanceof FramingError)) {
+            throw error;
+        }
+        if (error.code === 'ERR_FRAME_TOO_LONG') {
+            return `the text has ${Buffer.byteLength(text)} bytes, more than the framing's max (${framing.kind === 'none' ? 0 : framing.maxLength})`;
+        }
+        return framing.kind === 'lines'
+            ? "the text holds a line break, but 'framing lines' sends one line per 'send' (the line break is added)"
+            : "the text holds the socket's delimiter (it is added after each message)";
     }
 }

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import { ROOT, buildProgramFrom, hasCommand, interpreterTrace, removePrograms, startProgram, untimed, type Program } from './program-helpers.js';
 import { socatEcho } from './relay/relay-helpers.js';
-import { Changes, Cleanup, absenceWindow, closedPort, connectTo, seededRandom, within } from './runtime-helpers.js';
+import { Changes, Cleanup, absenceWindow, closedPort, connectTo, fillAcceptQueue, seededRandom, within } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -588,24 +588,7 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => process.stdout.w
     const port = Number(await changes.wait(() => /^PORT (\d+)$/m.exec(output)?.[1], 5_000, () => 'the slow upstream to listen'));
     child.kill('SIGSTOP');
     cleanup.add(() => child.kill('SIGCONT'));
-    // Fill the accept queue: connect until a connect no longer completes.
-    for (let attempt = 0; ; attempt++) {
-        const socket = cleanup.socket(netConnect({ host: '127.0.0.1', port }));
-        socket.on('error', () => undefined);
-        const connected = await new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => resolve(false), 250);
-            socket.once('connect', () => {
-                clearTimeout(timer);
-                resolve(true);
-            });
-        });
-        if (!connected) {
-            break;
-        }
-        if (attempt > 16) {
-            throw new Error('the stopped upstream\'s accept queue never filled');
-        }
-    }
+    await fillAcceptQueue(cleanup, port);
     const received = (): Buffer =>
         Buffer.concat(
             output

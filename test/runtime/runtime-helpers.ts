@@ -324,6 +324,12 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
         5_000,
         'the blocked listener to print its port'
     );
+    await fillAcceptQueue(cleanup, port);
+    return port;
+}
+
+/** Connects to a listener that does not accept until a connect no longer completes (its accept queue is full); bounded. */
+export async function fillAcceptQueue(cleanup: Cleanup, port: number): Promise<void> {
     for (let attempt = 0; attempt < 16; attempt++) {
         const socket = cleanup.socket(netConnect({ host: '127.0.0.1', port }));
         socket.on('error', () => undefined);
@@ -335,10 +341,10 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
             });
         });
         if (!connected) {
-            return port;
+            return;
         }
     }
-    throw new Error(`connects to the blocked listener on port ${port} kept succeeding: the accept queue never filled`);
+    throw new Error(`connects to the listener on port ${port} kept succeeding: its accept queue never filled`);
 }
 
 /** Collects process warnings emitted while a test runs (the runtime reports lost errors this way). */
