@@ -1,12 +1,12 @@
 // Template: one Dispatcher class per socket handler of a machine (asyncore's roles over Node's net).
 import { expandToNode, type Generated } from 'langium/generate';
 import { docComment, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
-import type { MachineView, ServerSocketView, SocketView, StreamSocketView } from './view.js';
+import type { MachineView, ProcessSocketView, ServerSocketView, SocketView, StreamSocketView } from './view.js';
 
 /** What a dispatchers file imports from Node and the runtime (see ExternalModule). */
 export const DISPATCHERS_FILE_IMPORTS = {
     net: new ExternalModule('node:net', ['type Socket']),
-    runtime: new ExternalModule('./runtime/index.js', ['ClientDispatcher', 'ConnectionDispatcher', 'NO_EVENT', 'ServerDispatcher', 'addressFromEnv', 'type MachineHost'])
+    runtime: new ExternalModule('./runtime/index.js', ['ClientDispatcher', 'ConnectionDispatcher', 'NO_EVENT', 'ProcessDispatcher', 'ServerDispatcher', 'addressFromEnv', 'tlsFromEnv', 'type MachineHost'])
 };
 
 /** The event ids of a dispatcher's roles, one `role: id,` line each (NO_EVENT where the model maps none). */
@@ -28,6 +28,11 @@ function optionLines(options: Record<string, unknown>): Generated {
         Object.entries(options).filter(([, value]) => value !== undefined && value !== false),
         ([name, value]) => `${name}: ${literal(value)},`
     );
+}
+
+/** `tls: tlsFromEnv(PREFIX, { … }),` where the socket has a `tls` block: each file can be overridden by PREFIX_TLS_CA, … */
+function tlsLine(socket: StreamSocketView | ServerSocketView): string | undefined {
+    return socket.tls === undefined ? undefined : `tls: tlsFromEnv(${JSON.stringify(socket.envVariable)}, ${literal(socket.tls)}),`;
 }
 
 function addressLine(socket: SocketView): string {
@@ -60,6 +65,7 @@ function streamClass(machine: MachineView, socket: StreamSocketView): Generated 
                     {
                         ${isClient ? addressLine(socket) : undefined}
                         ${optionLines(socket.options)}
+                        ${isClient ? tlsLine(socket) : undefined}
                     }${isClient ? '' : ','}
                     ${isClient ? undefined : 'socket'}
                 );
@@ -94,6 +100,7 @@ function serverClass(machine: MachineView, socket: ServerSocketView): Generated 
                     {
                         ${addressLine(socket)}
                         ${optionLines({ backlog: socket.backlog, noDelay: socket.noDelay, keepAliveMs: socket.keepAliveMs })}
+                        ${tlsLine(socket)}
                     }
                 );
             }
@@ -106,14 +113,41 @@ function serverClass(machine: MachineView, socket: ServerSocketView): Generated 
     `;
 }
 
+function processClass(machine: MachineView, socket: ProcessSocketView): Generated {
+    const commandLine = [socket.command, ...socket.args].map((part) => JSON.stringify(part)).join(' ');
+    return expandToNode`
+        ${docComment(`Process \`${socket.name}\` of ${machine.name}: runs ${commandLine} when the model spawns it; its stdout is read, \`send\` writes to its stdin.`)}
+        export class ${socket.className} extends ProcessDispatcher {
+            declare readonly machine: ${machine.className};
+
+            constructor(machine: ${machine.className}) {
+                super(
+                    machine,
+                    ${JSON.stringify(socket.name)},
+                    {
+                        ${eventTable(machine, socket.events)}
+                    },
+                    {
+                        command: ${JSON.stringify(socket.command)},
+                        args: ${JSON.stringify(socket.args)},
+                        ${optionLines(socket.options)}
+                    }
+                );
+            }
+        }
+    `;
+}
+
 export function dispatchersFile(machine: MachineView): string {
     const kinds = new Set(machine.sockets.map((socket) => socket.kind));
     const runtimeUses: Record<string, boolean> = {
         ClientDispatcher: kinds.has('client'),
         ConnectionDispatcher: kinds.has('connection'),
         NO_EVENT: true,
+        ProcessDispatcher: kinds.has('process'),
         ServerDispatcher: kinds.has('server'),
         addressFromEnv: kinds.has('client') || kinds.has('server'),
+        tlsFromEnv: machine.sockets.some((socket) => socket.kind !== 'process' && socket.kind !== 'connection' && socket.tls !== undefined),
         MachineHost: kinds.has('server')
     };
     return file(expandToNode`
@@ -125,7 +159,7 @@ export function dispatchersFile(machine: MachineView): string {
         ${eachLine(machine.serverSessions, (session) => `import { ${session.className} } from './${session.fileBase}.machine.js';`)}
         ${eachLine(machine.sockets, (socket) => expandToNode`
 
-            ${socket.kind === 'server' ? serverClass(machine, socket) : streamClass(machine, socket)}
+            ${socket.kind === 'server' ? serverClass(machine, socket) : socket.kind === 'process' ? processClass(machine, socket) : streamClass(machine, socket)}
         `)}
     `);
 }

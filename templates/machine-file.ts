@@ -37,6 +37,8 @@ export function actionStatement(machine: MachineView, call: ActionCall): string 
             return `m.sockets.${call.socket}.pauseReading();`;
         case 'resume':
             return `m.sockets.${call.socket}.resumeReading();`;
+        case 'spawn':
+            return `m.sockets.${call.socket}.spawn();`;
     }
 }
 
@@ -139,7 +141,7 @@ function socketParameters(machine: MachineView, socket: SocketView): string {
 
 /** The arguments a socket's Dispatcher is constructed with. */
 function socketArguments(socket: SocketView): string {
-    return socket.kind === 'server' ? 'this, sessions' : socket.kind === 'connection' ? 'this, socket' : 'this';
+    return socket.kind === 'server' ? 'this, sessions' : socket.kind === 'connection' ? 'this, socket' : 'this'; // clients and processes: the machine
 }
 
 /** What `openSockets` does for a socket: a client connects, a server listens, an accepted connection is already open. */
@@ -153,6 +155,7 @@ function startSocket(socket: SocketView): Generated {
                 this.sockets.${socket.key}.startListening();
             `;
         case 'connection':
+        case 'process': // a process starts when the model spawns it
             return undefined;
     }
 }

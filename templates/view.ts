@@ -14,6 +14,7 @@ export type ActionCall = { label: string } & (
     /** `send NAME "text"` (`text` the string) or `send NAME payload` (`text` undefined: the event's payload). */
     | { kind: 'send'; socket: string; text: string | undefined }
     | { kind: 'pause' | 'resume'; socket: string }
+    | { kind: 'spawn'; socket: string }
 );
 
 /** A call of a guard; `payloadType` as the guard's (undefined: it takes none). */
@@ -107,6 +108,30 @@ export interface StreamSocketView extends SocketViewBase {
         readText?: boolean;
     };
     heartbeatMember?: string;
+    /** Clients: the `tls { … }` block (PEM paths and the name to check). */
+    tls?: TlsView;
+}
+
+/** A `tls { … }` block: PEM file paths (relative to the working directory) and, for clients, the server name to check. */
+export interface TlsView {
+    ca?: string;
+    cert?: string;
+    key?: string;
+    servername?: string;
+}
+
+/** A `process`: the command it spawns, its stdout read (framed) and its stdin written. */
+export interface ProcessSocketView extends SocketViewBase {
+    kind: 'process';
+    command: string;
+    args: string[];
+    events: Record<'stdout' | 'exit' | 'error' | 'drain', string | undefined>;
+    options: {
+        /** Absent for `framing none`. */
+        framing?: FramingSpec;
+        /** The stdout event is declared `E(string)`: it delivers UTF-8 text. */
+        readText?: boolean;
+    };
 }
 
 export interface ServerSocketView extends SocketViewBase {
@@ -116,9 +141,10 @@ export interface ServerSocketView extends SocketViewBase {
     keepAliveMs?: number;
     events: Record<'accept' | 'error' | 'close', string | undefined>;
     session: MachineNames;
+    tls?: TlsView;
 }
 
-export type SocketView = StreamSocketView | ServerSocketView;
+export type SocketView = StreamSocketView | ServerSocketView | ProcessSocketView;
 
 /** The names one machine's generated files use, also needed by the files of machines that refer to it. */
 export interface MachineNames {
@@ -253,4 +279,9 @@ export interface ProjectView {
     machines: MachineView[];
     /** Machines main.ts starts: those no server of the project runs as a session. */
     topLevel: MachineView[];
+    /**
+     * `workers N` / `workers auto` on a server of a top-level machine: the program runs in that many processes (Node's
+     * cluster; `auto`: one per core), each running every top-level machine; undefined: one process.
+     */
+    workers?: number | 'auto';
 }

@@ -10,6 +10,7 @@ import { isHistory, type History, type Machine, type Region, type Socket, type S
 import { nodeSize, textWidth, type Badge, type DiagramEdge, type DiagramGraph, type DiagramNode, type EdgeKind } from './geometry/graph-types.js';
 import { TEXT } from './geometry/spacing.js';
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
+import { socketDetail } from '../ast/socket-detail.js';
 
 function rangeOf(node: AstNode | undefined): Range | undefined {
     return node?.$cstNode?.range;
@@ -195,7 +196,7 @@ export function buildDiagramGraph(machine: Machine, document?: LangiumDocument, 
     };
     machine.sockets.forEach((socket: Socket, index) => {
         const id = `socket:${index}`;
-        const detail = socket.$type === 'Connection' ? 'connection' : `${socket.$type.toLowerCase()} ${socket.address ?? '?'}`;
+        const detail = socketDetail(socket);
         nodes.push(
             makeNode({
                 id,

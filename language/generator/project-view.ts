@@ -6,6 +6,8 @@ import { kebabCase } from './identifiers.js';
 import { buildMachineView } from './machine-view.js';
 import { projectNames } from './names.js';
 import { sessionsStartedBy, withSessions } from './sessions.js';
+import { MAX_WORKERS } from '../values/workers.js';
+import { parseCount } from '../values/quantities.js';
 
 export { withSessions } from './sessions.js';
 
@@ -36,11 +38,31 @@ export function buildProjectView(model: Model, displayPath: string, generatorVer
             sessionMachines: withSessions(sessionsStartedBy(machine)).map(namesOf)
         });
     });
+    const workers = programWorkers(machines.filter((machine) => !sessions.has(machine)));
     return {
         name: kebabCase(fileName.replace(/\.fsm$/, '')),
         sourceFile: fileName,
         generatorVersion,
         machines: views,
-        topLevel: views.filter((view) => !view.isSession)
+        topLevel: views.filter((view) => !view.isSession),
+        ...(workers === undefined ? {} : { workers })
     };
+}
+
+/** The `workers` of the program: the first server of a top-level machine that says it (checks keep them consistent). */
+export function programWorkers(topLevel: readonly Machine[]): number | 'auto' | undefined {
+    for (const machine of topLevel) {
+        for (const socket of machine.sockets) {
+            for (const member of socket.members) {
+                if (member.$type === 'WorkersOption') {
+                    if (member.auto) {
+                        return 'auto';
+                    }
+                    const count = member.count === undefined ? undefined : parseCount(member.count, 1, MAX_WORKERS);
+                    return count?.ok ? count.value : undefined;
+                }
+            }
+        }
+    }
+    return undefined;
 }

@@ -1,6 +1,7 @@
 // The views of a machine's sockets: the Dispatcher class of each, its address, options and the events it raises.
 import type { Machine, Socket } from '../generated/ast.js';
-import type { MachineNames, ServerSocketView, SocketView, StreamSocketView } from '../../templates/index.js';
+import type { MachineNames, ProcessSocketView, ServerSocketView, SocketView, StreamSocketView } from '../../templates/index.js';
+import { processCommand, tlsSettings } from '../values/endpoints.js';
 import { parseAddress } from '../values/addresses.js';
 import { parseCount } from '../values/quantities.js';
 import type { EventTable } from './events.js';
@@ -27,9 +28,9 @@ function option<T extends SocketMember['$type']>(socket: Socket, type: T): Extra
     return socket.members.find((member) => member.$type === type) as Extract<SocketMember, { $type: T }> | undefined;
 }
 
-/** Whether the socket's `read` event is declared to carry text (`Line(string)`). */
-function readsText(socket: Socket): boolean {
-    return socket.members.some((member) => member.$type === 'EventMapping' && member.socketEvent === 'read' && member.event?.ref?.type === 'string');
+/** Whether the socket's `read` event (a process's `stdout`) is declared to carry text (`Line(string)`). */
+function readsText(socket: Socket, reading: 'read' | 'stdout' = 'read'): boolean {
+    return socket.members.some((member) => member.$type === 'EventMapping' && member.socketEvent === reading && member.event?.ref?.type === 'string');
 }
 
 export function socketView(socket: Socket, scope: SocketScope): SocketView {
@@ -40,7 +41,7 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
     const flag = (name: string): boolean => socket.members.some((member) => member.$type === 'FlagOption' && member.option === name);
     const keepalive = option(socket, 'KeepaliveOption');
     const keepAliveMs = keepalive ? (keepalive.delay === undefined ? 0 : durationMs(keepalive.delay)) : undefined;
-    const address = socket.$type === 'Connection' ? undefined : parseAddress(socket.address);
+    const address = socket.$type === 'Connection' || socket.$type === 'Process' ? undefined : parseAddress(socket.address);
     const base = {
         name: socket.name,
         key: scope.socketKeys.get(socket.name)!,
@@ -50,6 +51,23 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
         port: address?.ok ? address.value.port : 0,
         ...(address?.ok && address.value.path !== undefined ? { path: address.value.path } : {})
     };
+    const tls = tlsSettings(socket);
+    if (socket.$type === 'Process') {
+        const command = processCommand(socket);
+        const framing = socketFraming(socket);
+        const process: ProcessSocketView = {
+            kind: 'process',
+            ...base,
+            command: command.ok ? command.value.command : '',
+            args: command.ok ? command.value.args : [],
+            events: { stdout: mapped('stdout'), exit: mapped('exit'), error: mapped('error'), drain: mapped('drain') },
+            options: {
+                ...(framing.kind === 'none' ? {} : { framing }),
+                ...(readsText(socket, 'stdout') ? { readText: true } : {})
+            }
+        };
+        return process;
+    }
     if (socket.$type === 'Server') {
         const backlog = option(socket, 'BacklogOption');
         const parsedBacklog = backlog ? parseCount(backlog.size, 1, 65535) : undefined;
@@ -60,7 +78,8 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
             noDelay: flag('nodelay'),
             ...(keepAliveMs === undefined ? {} : { keepAliveMs }),
             events: { accept: mapped('accept'), error: mapped('error'), close: mapped('close') },
-            session: scope.namesOf(sessionOf(socket)!)
+            session: scope.namesOf(sessionOf(socket)!),
+            ...(tls ? { tls } : {})
         };
         return server;
     }
@@ -92,7 +111,8 @@ export function socketView(socket: Socket, scope: SocketScope): SocketView {
             ...(framing.kind === 'none' ? {} : { framing }),
             ...(readsText(socket) ? { readText: true } : {})
         },
-        ...(heartbeat ? { heartbeatMember: scope.members.of('heartbeat', heartbeatHook(socket.name)).member } : {})
+        ...(heartbeat ? { heartbeatMember: scope.members.of('heartbeat', heartbeatHook(socket.name)).member } : {}),
+        ...(tls ? { tls } : {})
     };
     return stream;
 }

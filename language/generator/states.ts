@@ -32,6 +32,8 @@ export function actionCall(action: Action, scope: Scope): ActionCall {
             const text = sendText(action);
             return { kind: 'send', socket: scope.socketKeys.get(action.socket.ref!.name)!, text: text?.ok ? text.value : undefined, label: `send ${action.socket.ref!.name}` };
         }
+        case 'SpawnAction':
+            return { kind: 'spawn', socket: scope.socketKeys.get(action.socket.ref!.name)!, label: `spawn ${action.socket.ref!.name}` };
         case 'PauseAction':
         case 'ResumeAction': {
             const kind = action.$type === 'PauseAction' ? 'pause' : 'resume';

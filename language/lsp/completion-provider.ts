@@ -9,6 +9,7 @@ import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
 import { isComposite, machineOf, parentState } from '../ast/hierarchy.js';
 import { blockAt, fitsBlock, type Block } from './keyword-places.js';
 import type { ReactorFsmServices } from '../module.js';
+import { socketDetail } from '../ast/socket-detail.js';
 
 /** True when `state` sits somewhere inside `holder` (a composite state or a region). */
 function isInside(state: State, holder: State | Region): boolean {
@@ -101,7 +102,7 @@ export class ReactorFsmCompletionProvider extends DefaultCompletionProvider {
             const producers = this.analyzer.analyze(node.$container.$container).producers.get(node)?.length ?? 0;
             detail = `event${producers > 0 ? ` (${producers} producer${producers === 1 ? '' : 's'})` : ''}`;
         } else if (isSocket(node)) {
-            detail = node.$type === 'Connection' ? 'connection' : `${node.$type.toLowerCase()} ${node.address}`;
+            detail = socketDetail(node);
         } else if (isMachine(node)) {
             detail = `machine (${description.documentUri.path.split('/').pop() ?? ''})`;
         }

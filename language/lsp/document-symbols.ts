@@ -6,6 +6,7 @@ import type { DocumentSymbolProvider } from 'langium/lsp';
 import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams } from 'vscode-languageserver';
 import { isModel, type Event, type History, type Machine, type Region, type Signal, type Socket, type State } from '../generated/ast.js';
 import { isComposite } from '../ast/hierarchy.js';
+import { socketDetail } from '../ast/socket-detail.js';
 
 /**
  * The symbol kind of each declaration (docs: a machine is a Class, its states EnumMembers, like their colours).
@@ -95,8 +96,7 @@ export class ReactorFsmDocumentSymbolProvider implements DocumentSymbolProvider 
 
     protected socketSymbol(socket: Socket): DocumentSymbol | undefined {
         // The address as the socket uses it: `"host:1"` and `host:1` are the same address.
-        const address = socket.$type === 'Connection' ? '' : (socket.address ?? '').replace(/^"(.*)"$/, '$1');
-        return this.symbol(socket, 'name', ReactorFsmSymbolKinds.socket, `${socket.$type.toLowerCase()} ${address}`.trim());
+        return this.symbol(socket, 'name', ReactorFsmSymbolKinds.socket, socketDetail(socket));
     }
 
     protected signalSymbol(signal: Signal): DocumentSymbol | undefined {

@@ -9,6 +9,7 @@ import { isEvent, isHistory, isMachine, isRegion, isSocket, isState, type Event,
 import { keywordDoc, keywordMarkdown } from './keyword-docs.js';
 import { allStates, isComposite, isHierarchical, machineOf } from '../ast/hierarchy.js';
 import type { ReactorFsmServices } from '../module.js';
+import { commandText } from '../ast/socket-detail.js';
 
 function triggerText(trigger: Transition | Timer): string {
     return trigger.$type === 'Timer' ? `after ${trigger.delay}` : trigger.done ? 'done' : trigger.event?.$refText ?? '?';
@@ -141,7 +142,12 @@ function eventHover(event: Event, analysis: MachineAnalysis): string {
 }
 
 function socketHover(socket: Socket): string {
-    const where = socket.$type === 'Connection' ? 'the accepted socket of a session' : `${socket.$type === 'Server' ? 'listens on' : 'connects to'} \`${socket.address}\``;
+    const where =
+        socket.$type === 'Connection'
+            ? 'the accepted socket of a session'
+            : socket.$type === 'Process'
+              ? `runs \`${commandText(socket)}\` (stdout read, stdin written)`
+              : `${socket.$type === 'Server' ? 'listens on' : 'connects to'} \`${socket.address}\``;
     const members = socket.members.map((member) => `\`${member.$cstNode?.text.replace(/\s+/g, ' ') ?? ''}\``);
     return [`**${socket.$type.toLowerCase()}** \`${socket.name}\` · ${where}`, members.length > 0 ? members.join(' · ') : 'no options'].join('\n\n');
 }

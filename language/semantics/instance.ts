@@ -27,7 +27,8 @@ export type StreamStatus = 'idle' | 'connecting' | 'connected' | 'closing' | 'cl
 
 /** A client or connection socket: where it is in its life, and the timers it owns. */
 export interface StreamSocket {
-    readonly kind: 'client' | 'connection';
+    /** A `process` is a stream too: 'connected' while the child runs (stdout read, stdin written), 'closing' after `close`. */
+    readonly kind: 'client' | 'connection' | 'process';
     readonly spec: SocketSpec;
     status: StreamStatus;
     /** `close NAME` was asked for since the last connect: no automatic reconnect. */
@@ -55,7 +56,11 @@ export interface StreamSocket {
 }
 
 /** An occurrence a paused socket has not seen yet: bytes, the peer's close, or its reset. */
-export type HeldOccurrence = { readonly what: 'data'; readonly data: Buffer } | { readonly what: 'closed' | 'reset' };
+export type HeldOccurrence =
+    | { readonly what: 'data'; readonly data: Buffer }
+    | { readonly what: 'closed' | 'reset' }
+    /** A process ended: its exit waits behind the stdout it wrote before. */
+    | { readonly what: 'exit'; readonly status: number };
 
 export type ServerStatus = 'idle' | 'listening' | 'closing' | 'closed';
 
@@ -137,7 +142,7 @@ export class Instance {
 
 function newStream(spec: SocketSpec): StreamSocket {
     return {
-        kind: spec.kind === 'client' ? 'client' : 'connection',
+        kind: spec.kind === 'server' ? 'connection' : spec.kind,
         spec,
         status: 'idle',
         closeRequested: false,

@@ -16,7 +16,15 @@ export const STEP_BUDGET = 10_000;
 export type SocketOccurrence =
     | { readonly what: 'connected' | 'refused' | 'timeout' | 'drained' | 'closed' | 'reset' | 'accept' }
     | { readonly what: 'data'; readonly data: string }
-    | { readonly what: 'error'; readonly code: string };
+    | { readonly what: 'error'; readonly code: string }
+    /** A process ended with this status (128 + the signal's number when a signal ended it). */
+    | { readonly what: 'exit'; readonly status: number };
+
+/** Error codes with which a process fails to start (it is then not running); any other (EPIPE, …) leaves it running. */
+const SPAWN_FAILURES: ReadonlySet<string> = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EAGAIN', 'ENOMEM', 'E2BIG', 'EPERM', 'ENOTDIR']);
+
+/** The status of a process that SIGKILL ended: after `close`, one that has not exited within two lingers (SIGTERM came after the first). */
+const SIGKILL_STATUS = 137;
 
 export interface SimulationOptions {
     /** Called for every trace line as it happens (the lines are also kept in `trace`). */
@@ -140,7 +148,13 @@ export class Simulation {
         if (instance.finished) {
             return; // the peer may still answer a graceful close, but a finished machine hears nothing more
         }
-        this.step(() => (socket.kind === 'server' ? this.serverStep(instance, socket, occurrence) : this.streamStep(instance, socket, occurrence)));
+        this.step(() =>
+            socket.kind === 'server'
+                ? this.serverStep(instance, socket, occurrence)
+                : socket.kind === 'process'
+                  ? this.processStep(instance, socket, occurrence)
+                  : this.streamStep(instance, socket, occurrence)
+        );
     }
 
     // ---- steps -------------------------------------------------------------------------------------------------
@@ -247,7 +261,109 @@ export class Simulation {
                 return;
             case 'accept':
                 throw new SimulationError(`${name} is not a server: only servers accept`);
+            case 'exit':
+                throw new SimulationError(`${name} is not a process: only processes exit (a socket is 'closed' or 'reset')`);
         }
+    }
+
+    /** A step of a process: its stdout (`data`), stdin drained, an error, or its end (`exit N`). */
+    private processStep(instance: Instance, socket: StreamSocket, occurrence: SocketOccurrence): void {
+        const name = socket.spec.name;
+        const running = (what: string): void => {
+            if (socket.status !== 'connected' && socket.status !== 'closing') {
+                throw new SimulationError(`${instance.name}.${name} is not running: '${what}' can happen only after 'spawn ${name}' and before it exits`);
+            }
+        };
+        switch (occurrence.what) {
+            case 'data':
+                running('data');
+                if (this.holds(instance, socket, 'data')) {
+                    socket.held.push({ what: 'data', data: Buffer.from(occurrence.data) });
+                } else {
+                    this.received(instance, socket, Buffer.from(occurrence.data));
+                }
+                return;
+            case 'drained':
+                running('drained');
+                this.io(instance, name, 'drain');
+                this.emit(instance, socket, 'drain', undefined);
+                return;
+            case 'exit':
+                running('exit');
+                if (this.holds(instance, socket, 'exit')) {
+                    socket.held.push({ what: 'exit', status: occurrence.status });
+                } else {
+                    this.exited(instance, socket, occurrence.status);
+                }
+                return;
+            case 'error':
+                running('error');
+                if (SPAWN_FAILURES.has(occurrence.code)) {
+                    // The child never ran: no stdout, no exit; a later `spawn` tries again.
+                    socket.status = 'closed';
+                    socket.generation++;
+                    socket.frames = undefined;
+                    socket.held = [];
+                    socket.lingerTimer = this.clear(socket.lingerTimer);
+                }
+                this.io(instance, name, 'error', { code: occurrence.code });
+                this.reportError(instance, socket, occurrence.code);
+                return;
+            default:
+                throw new SimulationError(`'${occurrence.what}' does not happen to a process: use data "…", drained, error CODE or exit STATUS`);
+        }
+    }
+
+    /** `spawn NAME`: the child runs (reading its stdout, writing its stdin); ignored while one runs. */
+    private spawn(instance: Instance, socket: StreamSocket): void {
+        if (socket.status === 'connected' || socket.status === 'closing' || instance.finished) {
+            return;
+        }
+        socket.generation++;
+        socket.closeRequested = false;
+        this.freshConnection(socket);
+        socket.status = 'connected';
+    }
+
+    /** The process ended: its last message (a line without LF), then `exit` with the status. */
+    private exited(instance: Instance, socket: StreamSocket, status: number): void {
+        const frames = socket.frames;
+        socket.frames = undefined;
+        socket.held = [];
+        socket.paused = false;
+        socket.status = 'closed';
+        socket.generation++;
+        socket.lingerTimer = this.clear(socket.lingerTimer);
+        if (frames) {
+            try {
+                for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
+                    this.emit(instance, socket, 'read', frame);
+                }
+            } catch (error) {
+                const code = (error as FramingError).code;
+                this.io(instance, socket.spec.name, 'error', { code });
+                this.reportError(instance, socket, code);
+            }
+        }
+        this.io(instance, socket.spec.name, 'exit', { status });
+        this.emit(instance, socket, 'exit', status);
+    }
+
+    /** `close NAME` of a process: stdin ends; SIGTERM after the linger, SIGKILL (status 137) after a second one. */
+    private closeProcess(instance: Instance, socket: StreamSocket): void {
+        socket.closeRequested = true;
+        if (socket.status !== 'connected') {
+            return;
+        }
+        this.resumeReading(instance, socket);
+        socket.status = 'closing';
+        const generation = socket.generation;
+        socket.lingerTimer = this.arm(instance, 2 * LINGER_MS, 'kill', () => {
+            socket.lingerTimer = undefined;
+            if (socket.generation === generation && socket.status === 'closing') {
+                this.exited(instance, socket, SIGKILL_STATUS);
+            }
+        });
     }
 
     // ---- run-to-completion -------------------------------------------------------------------------------------
@@ -470,6 +586,13 @@ export class Simulation {
             case 'stop':
                 instance.stopAfterStep = true;
                 return;
+            case 'spawn': {
+                const socket = instance.sockets.get(action.socket);
+                if (socket?.kind === 'process') {
+                    this.spawn(instance, socket);
+                }
+                return;
+            }
             case 'connect': {
                 const socket = instance.sockets.get(action.socket);
                 if (socket?.kind === 'client') {
@@ -482,6 +605,8 @@ export class Simulation {
                 const socket = instance.sockets.get(action.socket);
                 if (socket?.kind === 'server') {
                     this.closeServer(socket, false);
+                } else if (socket?.kind === 'process') {
+                    this.closeProcess(instance, socket);
                 } else if (socket) {
                     this.closeStream(instance, socket);
                 }
@@ -523,6 +648,8 @@ export class Simulation {
         for (const socket of instance.sockets.values()) {
             if (socket.kind === 'server') {
                 this.closeServer(socket, true);
+            } else if (socket.kind === 'process') {
+                this.closeProcess(instance, socket);
             } else {
                 this.closeStream(instance, socket);
             }
@@ -583,7 +710,7 @@ export class Simulation {
 
     // ---- sockets -----------------------------------------------------------------------------------------------
 
-    private io(instance: Instance, socket: string, what: IoWhat, detail: { bytes?: number; code?: string; hadError?: boolean; session?: string } = {}): void {
+    private io(instance: Instance, socket: string, what: IoWhat, detail: { bytes?: number; code?: string; hadError?: boolean; session?: string; status?: number } = {}): void {
         if (!instance.finished) {
             this.record({ t: this.time, kind: 'io', machine: instance.name, socket, what, ...detail });
         }
@@ -725,6 +852,8 @@ export class Simulation {
                     this.received(instance, socket, held.data);
                 } else if (held.what === 'closed') {
                     this.closed(instance, socket, false);
+                } else if (held.what === 'exit') {
+                    this.exited(instance, socket, held.status);
                 } else {
                     this.failConnection(instance, socket, 'ECONNRESET');
                 }
@@ -753,7 +882,11 @@ export class Simulation {
             fail((error as FramingError).code);
             return;
         }
-        if (socket.status === 'connecting') {
+        if (socket.kind === 'process') {
+            if (socket.status !== 'connected') {
+                fail('ERR_PROCESS_NOT_RUNNING'); // not spawned, exited, or stdin ended by `close`
+            }
+        } else if (socket.status === 'connecting') {
             socket.unsentWhileConnecting += frame.byteLength;
         } else if (socket.status !== 'connected') {
             fail('ERR_SOCKET_CLOSED');

@@ -21,7 +21,9 @@ export type ActionSpec =
     | { readonly kind: 'stop' }
     /** `send NAME "text"` (the text as a string) or `send NAME payload` (the current event's bytes). */
     | { readonly kind: 'send'; readonly socket: string; readonly text: string | undefined }
-    | { readonly kind: 'pause' | 'resume'; readonly socket: string };
+    | { readonly kind: 'pause' | 'resume'; readonly socket: string }
+    /** `spawn NAME`: starts a process (ignored while it runs). */
+    | { readonly kind: 'spawn'; readonly socket: string };
 
 export interface GuardSpec {
     readonly name: string;
@@ -80,12 +82,12 @@ export interface StateSpec {
     readonly spot: SourceSpot;
 }
 
-/** Socket occurrences a model can map to events. */
-export type SocketEventName = 'accept' | 'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout';
+/** Socket occurrences a model can map to events; a process's `stdout` is its `read`, and `exit` is its own. */
+export type SocketEventName = 'accept' | 'connect' | 'read' | 'drain' | 'close' | 'error' | 'timeout' | 'exit';
 
 export interface SocketSpec {
     readonly name: string;
-    readonly kind: 'client' | 'server' | 'connection';
+    readonly kind: 'client' | 'server' | 'connection' | 'process';
     readonly events: Readonly<Partial<Record<SocketEventName, string>>>;
     readonly connectTimeoutMs: number | undefined;
     readonly reconnect: { readonly minMs: number; readonly maxMs: number } | undefined;
@@ -184,6 +186,8 @@ function actionSpec(action: Action): ActionSpec {
             return { kind: 'pause', socket: action.socket.ref?.name ?? action.socket.$refText };
         case 'ResumeAction':
             return { kind: 'resume', socket: action.socket.ref?.name ?? action.socket.$refText };
+        case 'SpawnAction':
+            return { kind: 'spawn', socket: action.socket.ref?.name ?? action.socket.$refText };
     }
 }
 
@@ -257,7 +261,7 @@ function socketSpec(socket: Socket): SocketSpec {
     for (const member of members) {
         switch (member.$type) {
             case 'EventMapping':
-                events[member.socketEvent] = member.event.ref?.name ?? member.event.$refText;
+                events[member.socketEvent === 'stdout' ? 'read' : member.socketEvent] = member.event.ref?.name ?? member.event.$refText;
                 break;
             case 'TimeoutOption':
                 connectTimeoutMs = milliseconds(member.delay);
@@ -278,7 +282,7 @@ function socketSpec(socket: Socket): SocketSpec {
                 break; // nodelay, keepalive, backlog, reuseaddr: no observable behaviour in the model; framing: below
         }
     }
-    const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : 'connection';
+    const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : socket.$type === 'Process' ? 'process' : 'connection';
     return { name: socket.name, kind, events, connectTimeoutMs, reconnect, heartbeat, idle, session, framing: socketFraming(socket), spot: spotOf(socket) };
 }
 

@@ -26,8 +26,8 @@ export class ScenarioSyntaxError extends Error {
 const NAME = '[_a-zA-Z][_a-zA-Z0-9]*';
 const INSTANCE = `${NAME}(?:#[0-9]+)?`;
 const SEND = new RegExp(`^(?:(${INSTANCE})\\s+)?send\\s+(${NAME})(?:\\s+(.+))?$`);
-const SOCKET = new RegExp(`^(?:(${INSTANCE})\\.)?(${NAME})\\s+(connected|refused|timeout|data|drained|closed|reset|accept|error)(?:\\s+(.+))?$`);
-const SOCKET_WORDS = 'connected, refused, timeout, data "…", drained, closed, reset, accept or error CODE';
+const SOCKET = new RegExp(`^(?:(${INSTANCE})\\.)?(${NAME})\\s+(connected|refused|timeout|data|stdout|drained|closed|reset|accept|error|exit)(?:\\s+(.+))?$`);
+const SOCKET_WORDS = 'connected, refused, timeout, data "…", drained, closed, reset, accept, error CODE, or (processes) stdout "…" and exit STATUS';
 
 /** Removes a comment: `#` at the start of a line or after white space, outside a string. */
 function withoutComment(text: string): string {
@@ -93,16 +93,24 @@ function parseStep(text: string, line: number): ScenarioStep {
     const socket = SOCKET.exec(text);
     if (socket) {
         const [, instance, name, what, argument] = socket as unknown as [string, string | undefined, string, string, string | undefined];
-        if (what === 'data') {
+        if (what === 'data' || what === 'stdout') {
             const data = argument === undefined ? undefined : json(argument, line, 'the data');
             if (typeof data !== 'string') {
-                throw new ScenarioSyntaxError(line, `'data' takes the bytes as a JSON string, like ${name} data "hello\\n"`);
+                throw new ScenarioSyntaxError(line, `'${what}' takes the bytes as a JSON string, like ${name} ${what} "hello\\n"`);
             }
+            // `stdout` is what a process writes: the same as `data` (which reads it), worded as the model maps it.
             return { kind: 'socket', target: target(instance), socket: name, occurrence: { what: 'data', data }, line };
         }
+        if (what === 'exit') {
+            if (argument === undefined || !/^[0-9]{1,3}$/.test(argument) || Number(argument) > 255) {
+                throw new ScenarioSyntaxError(line, `'exit' takes the process's exit status (0–255; 128 + the signal's number when a signal ended it), like ${name} exit 3`);
+            }
+            return { kind: 'socket', target: target(instance), socket: name, occurrence: { what: 'exit', status: Number(argument) }, line };
+        }
         if (what === 'error') {
-            if (argument === undefined || !/^E[A-Z0-9_]+$/.test(argument)) {
-                throw new ScenarioSyntaxError(line, `'error' takes an error code, like ${name} error EADDRINUSE`);
+            // Node's codes: errno names (ECONNRESET), ERR_… codes and TLS certificate codes (CERT_HAS_EXPIRED).
+            if (argument === undefined || !/^[A-Z][A-Z0-9_]+$/.test(argument)) {
+                throw new ScenarioSyntaxError(line, `'error' takes an error code, like ${name} error EADDRINUSE or ${name} error CERT_HAS_EXPIRED`);
             }
             return { kind: 'socket', target: target(instance), socket: name, occurrence: { what: 'error', code: argument }, line };
         }

@@ -41,7 +41,10 @@ export const IssueCodes = {
     BadSendText: 'bad-send-text',
     PayloadNotBytes: 'payload-not-bytes',
     PausedForever: 'paused-forever',
-    PayloadTypeMismatch: 'payload-type-mismatch'
+    PayloadTypeMismatch: 'payload-type-mismatch',
+    BadCommand: 'bad-command',
+    BadSpawnTarget: 'bad-spawn-target',
+    NeverSpawned: 'never-spawned'
 } as const;
 
 export type IssueCode = (typeof IssueCodes)[keyof typeof IssueCodes];
@@ -90,5 +93,8 @@ export const IssueSeverities: Record<IssueCode, IssueSeverity> = {
     'bad-send-text': 'error',
     'payload-not-bytes': 'error',
     'paused-forever': 'warning',
-    'payload-type-mismatch': 'error'
+    'payload-type-mismatch': 'error',
+    'bad-command': 'error',
+    'bad-spawn-target': 'error',
+    'never-spawned': 'warning'
 };

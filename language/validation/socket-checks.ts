@@ -1,7 +1,22 @@
 // Checks of socket handlers: addresses, durations, counts, which options fit which kind of socket, and options that change nothing.
 import type { ValidationAcceptor } from 'langium';
 import { DiagnosticTag } from 'vscode-languageserver';
-import { isConnection, type ConnectAction, type Event, type PauseAction, type RaiseAction, type ResumeAction, type SendAction, type Socket, type SocketMember } from '../generated/ast.js';
+import {
+    isConnection,
+    type ConnectAction,
+    type Event,
+    type PauseAction,
+    type Process,
+    type RaiseAction,
+    type ResumeAction,
+    type SendAction,
+    type Socket,
+    type SocketMember,
+    type SpawnAction,
+    type TlsOption,
+    type WorkersOption
+} from '../generated/ast.js';
+import { checkProcess, checkSpawnTarget, checkTls, checkWorkers } from './endpoint-checks.js';
 import { parseAddress } from '../values/addresses.js';
 import { parseFraming, sendText, sendTextProblem, socketFraming } from '../values/framing.js';
 import { payloadProblem } from './send-payload.js';
@@ -13,17 +28,21 @@ import { lineOf } from './locations.js';
 
 type SocketKind = Socket['$type'];
 
+/** Network sockets; a `process` is a stream too, but has no address, no close (it exits) and no TCP options. */
 const ALL: readonly SocketKind[] = ['Server', 'Client', 'Connection'];
 const STREAMS: readonly SocketKind[] = ['Client', 'Connection'];
+const STREAMS_AND_PROCESSES: readonly SocketKind[] = ['Client', 'Connection', 'Process'];
 
 /** Which kinds of socket each option or socket event belongs to. */
 const FITS: Record<string, readonly SocketKind[]> = {
     'accept ->': ['Server'],
     'connect ->': ['Client'],
     'read ->': STREAMS,
-    'drain ->': STREAMS,
+    'stdout ->': ['Process'],
+    'exit ->': ['Process'],
+    'drain ->': STREAMS_AND_PROCESSES,
     'close ->': ALL,
-    'error ->': ALL,
+    'error ->': [...ALL, 'Process'],
     'timeout ->': ['Client'],
     reuseaddr: ['Server'],
     backlog: ['Server'],
@@ -34,7 +53,9 @@ const FITS: Record<string, readonly SocketKind[]> = {
     reconnect: ['Client'],
     heartbeat: STREAMS,
     idle: STREAMS,
-    framing: STREAMS
+    framing: STREAMS_AND_PROCESSES,
+    tls: ['Client', 'Server'],
+    workers: ['Server']
 };
 
 /** Options that parse and fit, yet change nothing at run time: why, for the warning. Old models keep parsing. */
@@ -42,7 +63,7 @@ const INEFFECTIVE: Record<string, string> = {
     reuseaddr: "'reuseaddr' has no effect: Node always sets SO_REUSEADDR on listening sockets. Remove it."
 };
 
-const KIND_WORDS: Record<SocketKind, string> = { Server: 'a server', Client: 'a client', Connection: 'a connection' };
+const KIND_WORDS: Record<SocketKind, string> = { Server: 'a server', Client: 'a client', Connection: 'a connection', Process: 'a process' };
 
 /** The member's key in FITS: its option word, or its socket event followed by '->'. */
 function memberKey(member: SocketMember): string {
@@ -50,14 +71,23 @@ function memberKey(member: SocketMember): string {
 }
 
 function fitsWhere(key: string): string {
-    return (FITS[key] ?? []).map((kind) => KIND_WORDS[kind].replace(/^an? /, '')).join(' and ');
+    const kinds = (FITS[key] ?? []).map((kind) => KIND_WORDS[kind].replace(/^an? /, ''));
+    const words = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]!}` : (kinds[0] ?? '');
+    return kinds.length === 1 && kinds[0] === 'process' ? 'processes' : `${words} sockets`;
 }
+
+/** What a process has instead of a socket's event. */
+const PROCESS_INSTEAD: Record<string, string> = {
+    'read ->': " (a process's output comes as 'stdout ->')",
+    'close ->': " (a process ends with 'exit ->', whose payload is its exit status)",
+    'connect ->': " (a process starts with 'spawn NAME')"
+};
 
 /** The service `validation.checks.Sockets`. */
 export class SocketChecks {
     /** `HOST:PORT` has a valid host and a port in 0–65535. */
     checkAddress(socket: Socket, accept: ValidationAcceptor): void {
-        if (socket.$type === 'Connection' || socket.address === undefined) {
+        if (socket.$type === 'Connection' || socket.$type === 'Process' || socket.address === undefined) {
             return;
         }
         const address = parseAddress(socket.address);
@@ -74,7 +104,8 @@ export class SocketChecks {
             const fits = FITS[key] ?? [];
             if (!fits.includes(socket.$type)) {
                 const what = member.$type === 'EventMapping' ? `The '${member.socketEvent}' event` : `'${key}'`;
-                report(accept, IssueCodes.MisplacedOption, `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)} sockets.`, { node: member });
+                const instead = socket.$type === 'Process' ? PROCESS_INSTEAD[key] : key === 'stdout ->' || key === 'exit ->' ? ` (a socket's bytes come as 'read', its end as 'close')` : '';
+                report(accept, IssueCodes.MisplacedOption, `${what} does not fit ${KIND_WORDS[socket.$type]}: it belongs to ${fitsWhere(key)}${instead ?? ''}.`, { node: member });
                 continue;
             }
             const earlier = seen.get(key);
@@ -164,8 +195,29 @@ export class SocketChecks {
     checkConnectTarget(action: ConnectAction, accept: ValidationAcceptor): void {
         const socket = action.socket?.ref;
         if (socket && socket.$type !== 'Client') {
-            report(accept, IssueCodes.BadConnectTarget, `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}.`, { node: action, property: 'socket' });
+            const hint = socket.$type === 'Process' ? ` (start it with 'spawn ${socket.name}')` : '';
+            report(accept, IssueCodes.BadConnectTarget, `'connect' needs a client socket: '${socket.name}' is ${KIND_WORDS[socket.$type]}${hint}.`, { node: action, property: 'socket' });
         }
+    }
+
+    /** `spawn NAME` names a process. */
+    checkSpawnTarget(action: SpawnAction, accept: ValidationAcceptor): void {
+        checkSpawnTarget(action, accept);
+    }
+
+    /** A process's command line is valid and something spawns it. */
+    checkProcess(process: Process, accept: ValidationAcceptor): void {
+        checkProcess(process, accept);
+    }
+
+    /** A `tls` block's settings: once each, valid, complete for a server. */
+    checkTls(option: TlsOption, accept: ValidationAcceptor): void {
+        checkTls(option, accept);
+    }
+
+    /** `workers N` on a server of a machine the program starts, one count per program. */
+    checkWorkers(option: WorkersOption, accept: ValidationAcceptor): void {
+        checkWorkers(option, accept);
     }
 
     /**

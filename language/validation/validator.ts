@@ -27,6 +27,10 @@ export function registerValidationChecks(services: ReactorFsmServices): void {
     const sockets: ValidationChecks<ReactorFsmAstType> = {
         Socket: [Sockets.checkAddress, Sockets.checkMembers, Sockets.checkSingleConnection],
         ConnectAction: Sockets.checkConnectTarget,
+        SpawnAction: Sockets.checkSpawnTarget,
+        Process: Sockets.checkProcess,
+        TlsOption: Sockets.checkTls,
+        WorkersOption: Sockets.checkWorkers,
         SendAction: Sockets.checkStreamAction,
         PauseAction: Sockets.checkStreamAction,
         ResumeAction: Sockets.checkStreamAction,

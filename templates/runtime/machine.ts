@@ -9,6 +9,8 @@ export interface IoDetail {
     code?: string;
     hadError?: boolean;
     session?: string;
+    /** `exit` of a process: its exit status (128 + the signal's number when a signal ended it). */
+    status?: number;
 }
 
 /**

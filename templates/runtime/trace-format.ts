@@ -4,7 +4,7 @@
 export type ActionPhase = 'entry' | 'exit' | 'transition' | 'heartbeat';
 
 /** Socket occurrences, as Node reports them, before they become the mapped machine events. */
-export type IoWhat = 'connect' | 'data' | 'drain' | 'error' | 'close' | 'timeout' | 'idle' | 'heartbeat-lost' | 'accept';
+export type IoWhat = 'connect' | 'data' | 'drain' | 'error' | 'close' | 'timeout' | 'idle' | 'heartbeat-lost' | 'accept' | 'exit';
 
 interface TraceBase {
     /** Milliseconds since the start: virtual in the interpreter, real (or the manual clock's) in programs. */
@@ -36,6 +36,8 @@ export type TraceLine =
           hadError?: boolean;
           /** `accept`: the session instance that now owns the connection. */
           session?: string;
+          /** `exit` (processes): the exit status; 128 + the signal's number when a signal ended the process. */
+          status?: number;
       });
 
 export type TraceKind = TraceLine['kind'];
@@ -80,6 +82,8 @@ function ioDetail(line: Extract<TraceLine, { kind: 'io' }>): string {
             return line.hadError ? 'close (after an error)' : 'close';
         case 'accept':
             return `accept ${line.session ?? ''}`.trimEnd();
+        case 'exit':
+            return `exit ${line.status ?? ''}`.trimEnd();
         default:
             return line.what;
     }

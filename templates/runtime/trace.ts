@@ -33,6 +33,9 @@ function definedDetail(detail: IoDetail): IoDetail {
     if (detail.session !== undefined) {
         out.session = detail.session;
     }
+    if (detail.status !== undefined) {
+        out.status = detail.status;
+    }
     return out;
 }
 

@@ -101,7 +101,7 @@ describe('constructs', () => {
             client c connect [fe80::1]:22
             client d connect my-host.example.com:443
         }`);
-        expect(model.machines[0]!.sockets.map((s) => s.$type !== 'Connection' && s.address)).toEqual(['localhost:80', 'db.internal:5432', '[fe80::1]:22', 'my-host.example.com:443']);
+        expect(model.machines[0]!.sockets.map((s) => (s.$type === 'Client' || s.$type === 'Server') && s.address)).toEqual(['localhost:80', 'db.internal:5432', '[fe80::1]:22', 'my-host.example.com:443']);
     });
 
     it('keeps socket-event and option words usable as names', async () => {

@@ -107,7 +107,7 @@ async function buildInto(folder: string, models: readonly ProgramModel[], texts:
         const addresses = new Map<string, { variable: string; kind: 'client' | 'server' }>();
         for (const name of program.topLevel) {
             for (const socket of program.machines.get(name)!.sockets) {
-                if (socket.kind !== 'connection') {
+                if (socket.kind === 'client' || socket.kind === 'server') {
                     addresses.set(`${name}.${socket.name}`, { variable: `${constantCase(name)}_${constantCase(socket.name)}`, kind: socket.kind });
                 }
             }
