@@ -1,11 +1,13 @@
 // An outgoing connection: non-blocking connect with a timeout, and reconnect with backoff after it fails or drops.
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { describeAddress } from './addresses.js';
 import { Backoff } from './backoff.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
 import type { Machine } from './machine.js';
 import { NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
+import { clientTlsOptions, tlsSetupFailure, type TlsFiles } from './tls.js';
 
 export interface ClientOptions extends StreamOptions {
     host: string;
@@ -16,6 +18,11 @@ export interface ClientOptions extends StreamOptions {
     connectTimeoutMs?: number;
     /** Reconnect automatically after a failed or dropped connection, with delays growing from min to max. */
     reconnect?: { minMs: number; maxMs: number };
+    /**
+     * Connect with TLS: the files are read at each connect; `connect` comes once the handshake is done, and a
+     * certificate the handshake refuses is an `error` (Node's code: DEPTH_ZERO_SELF_SIGNED_CERT, …) then `close`.
+     */
+    tls?: TlsFiles;
 }
 
 export class ClientDispatcher extends StreamDispatcher {
@@ -29,6 +36,10 @@ export class ClientDispatcher extends StreamDispatcher {
     private readonly backoff: Backoff | undefined;
     /** True once `close` was asked for: no reconnect until the next `connect`. */
     private closeRequested = false;
+    /** Sockets connected (with TLS: the handshake done); before that, a connect is still in progress. */
+    private readonly established = new WeakSet<Socket>();
+    /** TLS sockets that had an error: Node may report their close without `hadError` (an alert after the handshake). */
+    private readonly failed = new WeakSet<Socket>();
 
     constructor(machine: Machine, name: string, events: StreamEvents, protected readonly client: ClientOptions) {
         super(machine, name, events, client);
@@ -57,14 +68,21 @@ export class ClientDispatcher extends StreamDispatcher {
         if (this.active || this.machine.finished) {
             return;
         }
-        const { host, port, path, connectTimeoutMs } = this.client;
-        // Half-open, as accepted sockets are: the peer's FIN is handled by the dispatcher (it ends our side after the last message).
-        const socket = netConnect(path !== undefined ? { path, allowHalfOpen: true } : { host, port, allowHalfOpen: true });
+        const { connectTimeoutMs, tls } = this.client;
+        const socket = this.openSocket();
         this.attach(socket);
+        if (socket.destroyed) {
+            return; // the TLS files could not be used: error and close follow, as for a failed connect
+        }
         if (connectTimeoutMs !== undefined) {
             this.connectTimer = this.clientClock.set(connectTimeoutMs, () => this.connectTimedOut(socket, connectTimeoutMs));
         }
-        socket.once('connect', () => {
+        if (tls !== undefined) {
+            socket.once('error', () => this.failed.add(socket));
+        }
+        // With TLS, connected means the handshake is done (the timeout covers it).
+        socket.once(tls !== undefined ? 'secureConnect' : 'connect', () => {
+            this.established.add(socket);
             this.clearConnectTimer();
             if (this.socket !== socket) {
                 return;
@@ -75,12 +93,35 @@ export class ClientDispatcher extends StreamDispatcher {
         });
     }
 
+    /** A connecting socket: TCP or Unix, with TLS when the model says; a socket destroyed with the error when the TLS files cannot be used. */
+    private openSocket(): Socket {
+        const { host, port, path, tls } = this.client;
+        // Half-open, as accepted sockets are: the peer's FIN is handled by the dispatcher (it ends our side after the last message).
+        const address = path !== undefined ? { path, allowHalfOpen: true } : { host, port, allowHalfOpen: true };
+        if (tls === undefined) {
+            return netConnect(address);
+        }
+        try {
+            return tlsConnect({ ...address, ...clientTlsOptions(tls, path !== undefined ? '' : host) });
+        } catch (error) {
+            // Reported as the connect's error (ENOENT, EACCES, bad PEM), then close, and a reconnect reads the files again.
+            const failed = new Socket();
+            failed.destroy(tlsSetupFailure(error));
+            return failed;
+        }
+    }
+
+    /** A connect (with TLS: a handshake) still in progress. */
+    private connecting(socket: Socket): boolean {
+        return !socket.destroyed && (socket.connecting || !this.established.has(socket));
+    }
+
     override close(): Promise<void> {
         this.closeRequested = true;
         this.cancelReconnect();
         this.clearConnectTimer();
         const socket = this.socket;
-        if (socket && socket.connecting) {
+        if (socket && this.connecting(socket)) {
             // Nothing was sent yet: a connect in progress is simply abandoned. Node emits 'close' for destroyed handles
             // in reverse order, so the close is reported on the next tick, in the order the connects were abandoned.
             this.abandoned.add(socket);
@@ -92,7 +133,7 @@ export class ClientDispatcher extends StreamDispatcher {
 
     protected override socketClosed(socket: Socket, hadError: boolean): void {
         if (!this.abandoned.has(socket)) {
-            this.closed(socket, hadError);
+            this.closed(socket, hadError || this.failed.has(socket));
         }
     }
 
@@ -114,7 +155,7 @@ export class ClientDispatcher extends StreamDispatcher {
 
     private connectTimedOut(socket: Socket, ms: number): void {
         this.connectTimer = undefined;
-        if (socket !== this.socket || socket.destroyed || !socket.connecting) {
+        if (socket !== this.socket || !this.connecting(socket)) {
             return;
         }
         const error = new ReactorError('ETIMEDOUT', `${this.machine.name}.${this.name}: connect to ${describeAddress(this.client)} timed out after ${ms} ms`);

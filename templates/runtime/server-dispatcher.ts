@@ -1,5 +1,6 @@
 // A listening socket: every accepted connection runs its own session machine; running out of descriptors pauses accepting.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { lstat, unlink } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { describeAddress } from './addresses.js';
@@ -7,6 +8,7 @@ import { Backoff } from './backoff.js';
 import type { Clock, ClockTimer } from './clock.js';
 import type { Closable, Machine, MachineHost, MachineObserver } from './machine.js';
 import { NO_EVENT } from './stream-dispatcher.js';
+import { serverTlsOptions, tlsSetupFailure, type TlsFiles } from './tls.js';
 
 export interface ServerOptions {
     host: string;
@@ -16,6 +18,11 @@ export interface ServerOptions {
     backlog?: number;
     noDelay?: boolean;
     keepAliveMs?: number;
+    /**
+     * Listen with TLS (`cert` and `key` required; `ca` given: clients must present a certificate it signed). The files are
+     * read when listening starts; one that cannot be read fails the listen. Sessions start once the handshake is done.
+     */
+    tls?: TlsFiles;
 }
 
 /** Machine event ids a server raises; -1 where the model maps nothing. */
@@ -43,6 +50,8 @@ export class ServerDispatcher implements Closable, MachineHost {
     /** Accepted connections so far, and times accepting paused for lack of descriptors. */
     accepted = 0;
     pauses = 0;
+    /** TLS clients whose handshake failed (no or a refused certificate, not TLS at all, …): no session was started for them. */
+    tlsRejected = 0;
 
     private closing: Promise<void> | undefined;
     /** Resolves once every session has finished, after `close`. */
@@ -107,16 +116,23 @@ export class ServerDispatcher implements Closable, MachineHost {
     }
 
     private listenOnce(): Promise<void> {
-        const { noDelay, keepAliveMs } = this.options;
-        const server = (this.server ??= createServer({
-            // The dispatcher ends our side when the peer's FIN comes, after the last message is read and answered.
-            allowHalfOpen: true,
-            noDelay: noDelay ?? false,
-            keepAlive: keepAliveMs !== undefined,
-            keepAliveInitialDelay: keepAliveMs ?? 0
-        }));
-        if (server.listenerCount('connection') === 0) {
-            server.on('connection', (socket: Socket) => this.handleAccept(socket));
+        let server: Server;
+        try {
+            server = this.server ??= this.createListener();
+        } catch (error) {
+            // The TLS files cannot be used: a listen failure like an address in use.
+            return Promise.reject(tlsSetupFailure(error));
+        }
+        // With TLS, a session starts once the handshake is done; a client that fails it is only counted.
+        const accepting = this.options.tls !== undefined ? 'secureConnection' : 'connection';
+        if (server.listenerCount(accepting) === 0) {
+            server.on(accepting, (socket: Socket) => this.handleAccept(socket));
+            if (this.options.tls !== undefined) {
+                server.on('tlsClientError', (_error: Error, socket: TLSSocket) => {
+                    this.tlsRejected++;
+                    socket.destroy();
+                });
+            }
             server.on('error', (error: NodeJS.ErrnoException) => {
                 if (!this.binding) {
                     this.handleError(error);
@@ -142,6 +158,19 @@ export class ServerDispatcher implements Closable, MachineHost {
             const path = this.options.path;
             server.listen(path !== undefined ? { path, backlog } : { host: this.options.host, port: this.boundPort ?? this.options.port, backlog });
         });
+    }
+
+    /** The listening socket, TCP or TLS (reading the TLS files now: throws when they cannot be used). */
+    private createListener(): Server {
+        const { noDelay, keepAliveMs, tls } = this.options;
+        const options = {
+            // The dispatcher ends our side when the peer's FIN comes, after the last message is read and answered.
+            allowHalfOpen: true,
+            noDelay: noDelay ?? false,
+            keepAlive: keepAliveMs !== undefined,
+            keepAliveInitialDelay: keepAliveMs ?? 0
+        };
+        return tls !== undefined ? createTlsServer({ ...options, ...serverTlsOptions(tls) }) : createServer(options);
     }
 
     /** Builds the session for an accepted socket; the generated subclass overrides it (and so may yours). */
