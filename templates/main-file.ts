@@ -1,11 +1,13 @@
 // Template: the runnable scaffold — one reactor, the top-level machines, tracing and the manual clock on request.
-import { expandToNode } from 'langium/generate';
+import { expandToNode, type Generated } from 'langium/generate';
 import { eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
 import type { MachineView, ProjectView } from './view.js';
 
 /** What main.ts imports from the runtime (see ExternalModule). */
 export const MAIN_FILE_IMPORTS = {
-    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'checkAddressOverrides', 'driveManualClock', 'traceFormat', 'traceObservers'])
+    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'checkAddressOverrides', 'driveManualClock', 'traceFormat', 'traceObservers']),
+    /** Only in a program with `workers` (Node's cluster). */
+    cluster: new ExternalModule('./runtime/cluster.js', ['runWorkers'])
 };
 
 /** The machine's constructor arguments: the reactor, its actions, and those of the sessions its servers start. */
@@ -23,6 +25,7 @@ export function mainFile(project: ProjectView): string {
             project
         )}
         ${MAIN_FILE_IMPORTS.runtime.importLine()}
+        ${project.workers === undefined ? undefined : MAIN_FILE_IMPORTS.cluster.importLine()}
         ${eachLine(project.machines, (machine) => expandToNode`
             ${machine.isSession ? undefined : `import { ${machine.className} } from './${machine.fileBase}.machine.js';`}
             import { ${machine.actionsConst} } from './${machine.fileBase}.actions.js';
@@ -35,6 +38,13 @@ export function mainFile(project: ProjectView): string {
                 process.exit(2);
             }
         `)}
+        ${project.workers === undefined ? program(project) : workersProgram(project, project.workers)}
+    `);
+}
+
+/** One process runs every top-level machine until all have finished. */
+function program(project: ProjectView): Generated {
+    return expandToNode`
         const clock = process.argv.includes('--clock=manual') ? new ManualClock() : new RealClock();
         const reactor = new Reactor({ clock, observers: traceObservers(traceFormat(), clock) });
         ${eachLine(project.topLevel, (machine) => `reactor.add(new ${machine.className}(${constructorArguments(machine)}));`)}
@@ -42,5 +52,25 @@ export function mainFile(project: ProjectView): string {
         const stopReading = clock instanceof ManualClock ? driveManualClock(clock) : undefined;
         process.exitCode = await reactor.run();
         stopReading?.();
-    `);
+    `;
+}
+
+/** `workers N`: the same program in each of N worker processes, under a primary that runs no machine. */
+function workersProgram(project: ProjectView, workers: number | 'auto'): Generated {
+    return expandToNode`
+        /** Runs every top-level machine until all have finished; resolves with the exit status. */
+        async function runProgram(): Promise<number> {
+            const clock = process.argv.includes('--clock=manual') ? new ManualClock() : new RealClock();
+            const reactor = new Reactor({ clock, observers: traceObservers(traceFormat(), clock) });
+            ${eachLine(project.topLevel, (machine) => `reactor.add(new ${machine.className}(${constructorArguments(machine)}));`)}
+
+            const stopReading = clock instanceof ManualClock ? driveManualClock(clock) : undefined;
+            const status = await reactor.run();
+            stopReading?.();
+            return status;
+        }
+
+        // \`workers ${String(workers)}\`: ${workers === 'auto' ? 'one worker process per core' : `${workers} worker process${workers === 1 ? '' : 'es'}`} (REACTOR_WORKERS overrides), each running every machine; --clock=manual runs one process.
+        process.exitCode = process.argv.includes('--clock=manual') ? await runProgram() : await runWorkers(${workers === 'auto' ? "'auto'" : String(workers)}, runProgram);
+    `;
 }
