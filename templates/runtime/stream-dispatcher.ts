@@ -46,10 +46,32 @@ const lingerExpired = new WeakSet<Socket>();
 /** Sockets destroyed because a message was too long or malformed: their close follows an error. */
 const framingFailed = new WeakSet<Socket>();
 
-/** An event source that is not a stream dispatcher may know how to resume; it is resumed with it when present. */
+/**
+ * Backpressure between dispatchers of any kind (sockets, child processes): a written dispatcher (the sink) that had to
+ * queue bytes holds the source whose event produced them; the source reads nothing until every sink holding it has
+ * released it (drained or closed).
+ */
+export interface HoldableSource extends EventSource {
+    /** `sink` queued bytes this source produced: stop reading until it releases this source. False when not held (a source being closed reads on until its end). */
+    holdFor(sink: SourceHolder): boolean;
+    /** `sink` drained or closed: read again once no other sink holds this source. */
+    releaseFrom(sink: SourceHolder): void;
+}
+
+/** A sink that holds sources: told when a source it holds is being closed (it no longer waits for this sink). */
+export interface SourceHolder {
+    forgetSource(source: EventSource): void;
+}
+
+/** True for a source held through `holdFor` / `releaseFrom` (the runtime's dispatchers), not paused through `pauseReading`. */
+export function isHoldable(source: EventSource): source is HoldableSource {
+    return typeof (source as Partial<HoldableSource>).holdFor === 'function';
+}
+
+/** Any other event source may know how to resume; it is paused and resumed through its read interest. */
 type ResumableSource = EventSource & { resumeReading?(): void };
 
-export class StreamDispatcher implements Closable, EventSource {
+export class StreamDispatcher implements Closable, EventSource, HoldableSource, SourceHolder {
     /** The current socket; a previous one may still be lingering on its own after a graceful close. */
     socket: Socket | undefined;
     /** Bytes received, and bytes accepted by `write`, over every socket this dispatcher had. */
@@ -68,7 +90,7 @@ export class StreamDispatcher implements Closable, EventSource {
     /** Whether the socket is paused now; it is when paused by call or while `blockedOn` is not empty. */
     private readPaused = false;
     /** Backpressure, as a source: the written dispatchers still waiting for 'drain' with bytes this socket produced. */
-    private readonly blockedOn = new Set<StreamDispatcher>();
+    private readonly blockedOn = new Set<SourceHolder>();
     /** Backpressure, as the written socket: the sources paused until this socket drains (or closes). */
     private readonly waiting = new Set<ResumableSource>();
     /** The framing, when not `none`. */
@@ -212,7 +234,7 @@ export class StreamDispatcher implements Closable, EventSource {
         // so nothing grows). And this socket reads on until its peer closes, whatever paused it, so the FIN is seen.
         this.releaseSources();
         for (const sink of this.blockedOn) {
-            sink.waiting.delete(this);
+            sink.forgetSource(this);
         }
         this.blockedOn.clear();
         // Messages that waited for those sockets' drain are read now (after this step), like the bytes after them.
@@ -569,18 +591,39 @@ export class StreamDispatcher implements Closable, EventSource {
         }
     }
 
+    /** Backpressure, as a source: `sink` queued bytes this socket produced; it reads nothing until `sink` releases it. */
+    holdFor(sink: SourceHolder): boolean {
+        if (this.closing !== undefined) {
+            return false; // a socket being closed reads on until its peer closes
+        }
+        this.blockedOn.add(sink);
+        this.updateReading();
+        return true;
+    }
+
+    /** Backpressure, as a source: `sink` drained or closed; the messages that waited come first (on the next tick). */
+    releaseFrom(sink: SourceHolder): void {
+        this.blockedOn.delete(sink);
+        if (this.blockedOn.size === 0 && !this.pausedByCall && this.frames !== undefined && this.frames.buffered > 0) {
+            this.deliverHeldFrames();
+        }
+        this.updateReading();
+    }
+
+    /** Backpressure, as the sink: `source` is being closed and no longer waits for this socket. */
+    forgetSource(source: EventSource): void {
+        this.waiting.delete(source);
+    }
+
     /** A write on this socket was queued while `source`'s event was handled: `source` stops reading until this socket drains. */
     private holdSource(source: EventSource | undefined): void {
         if (source === undefined || this.waiting.has(source)) {
             return;
         }
-        if (source instanceof StreamDispatcher) {
-            if (source.closing !== undefined) {
-                return; // a socket being closed reads on until its peer closes
+        if (isHoldable(source)) {
+            if (source.holdFor(this)) {
+                this.waiting.add(source);
             }
-            this.waiting.add(source);
-            source.blockedOn.add(this);
-            source.updateReading();
         } else {
             this.waiting.add(source);
             source.pauseReading();
@@ -596,12 +639,8 @@ export class StreamDispatcher implements Closable, EventSource {
         const sources = [...this.waiting];
         this.waiting.clear();
         for (const source of sources) {
-            if (source instanceof StreamDispatcher) {
-                source.blockedOn.delete(this);
-                if (source.blockedOn.size === 0 && !source.pausedByCall && source.frames !== undefined && source.frames.buffered > 0) {
-                    source.deliverHeldFrames();
-                }
-                source.updateReading();
+            if (isHoldable(source)) {
+                source.releaseFrom(this);
             } else {
                 source.resumeReading?.();
             }
