@@ -96,6 +96,7 @@ export const PAYLOAD_TYPES = {
     bytes: 'Buffer',
     error: 'Error',
     closedByError: 'boolean',
+    exitStatus: 'number',
     signal: 'NodeJS.Signals',
     nothing: 'undefined',
     anything: 'unknown'
@@ -105,7 +106,7 @@ export const PAYLOAD_TYPES = {
 export const GLOBAL_NAMES: readonly string[] = ['Buffer', 'Error', 'NodeJS', 'ReadonlyArray'];
 
 /** Ranks in a union: the payload types in a fixed order, other types (session machines) after them, `undefined` last. */
-const UNION_ORDER: readonly string[] = [PAYLOAD_TYPES.bytes, PAYLOAD_TYPES.error, PAYLOAD_TYPES.closedByError, PAYLOAD_TYPES.signal];
+const UNION_ORDER: readonly string[] = [PAYLOAD_TYPES.bytes, PAYLOAD_TYPES.error, PAYLOAD_TYPES.closedByError, PAYLOAD_TYPES.exitStatus, PAYLOAD_TYPES.signal];
 
 /** Joins payload types into one union in a fixed order; `unknown` absorbs everything, and so does the empty union. */
 export function unionType(types: Iterable<string>): string {

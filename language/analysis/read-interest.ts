@@ -54,7 +54,7 @@ export interface PausedForever {
 }
 
 /** The socket events that wait in the kernel while reading is paused. */
-const HELD_SOCKET_EVENTS: ReadonlySet<string> = new Set(['read', 'close', 'error']);
+const HELD_SOCKET_EVENTS: ReadonlySet<string> = new Set(['read', 'close', 'error', 'stdout', 'exit']);
 
 /** What firing a transition or timer leaves and enters. */
 interface Move {

@@ -22,7 +22,10 @@ function payloadType(producer: EventProducer, namesOf: (machine: Machine) => Mac
                     return session ? namesOf(session).className : PAYLOAD_TYPES.anything;
                 }
                 case 'read':
+                case 'stdout':
                     return PAYLOAD_TYPES.bytes;
+                case 'exit':
+                    return PAYLOAD_TYPES.exitStatus;
                 case 'close':
                     return PAYLOAD_TYPES.closedByError;
                 case 'error':

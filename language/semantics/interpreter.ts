@@ -356,9 +356,15 @@ export class Simulation {
             return;
         }
         this.resumeReading(instance, socket);
+        this.killAfter(instance, socket, 2 * LINGER_MS);
+    }
+
+    /** The process is on its way out (stdin ended, or SIGTERM sent): SIGKILL ends it after `ms` unless it exits first. */
+    private killAfter(instance: Instance, socket: StreamSocket, ms: number): void {
         socket.status = 'closing';
+        socket.lingerTimer = this.clear(socket.lingerTimer);
         const generation = socket.generation;
-        socket.lingerTimer = this.arm(instance, 2 * LINGER_MS, 'kill', () => {
+        socket.lingerTimer = this.arm(instance, ms, 'kill', () => {
             socket.lingerTimer = undefined;
             if (socket.generation === generation && socket.status === 'closing') {
                 this.exited(instance, socket, SIGKILL_STATUS);
@@ -817,6 +823,15 @@ export class Simulation {
 
     /** A message too long or malformed: `error` with its code, then the connection is destroyed (`close` after an error). */
     private framingFailed(instance: Instance, socket: StreamSocket, error: FramingError): void {
+        if (socket.kind === 'process') {
+            // A process is not destroyed like a socket: its stdout is no longer read and it gets SIGTERM at once.
+            socket.frames = undefined;
+            socket.held = [];
+            this.io(instance, socket.spec.name, 'error', { code: error.code });
+            this.reportError(instance, socket, error.code);
+            this.killAfter(instance, socket, LINGER_MS);
+            return;
+        }
         socket.status = 'closed';
         socket.frames = undefined;
         socket.held = [];

@@ -48,7 +48,7 @@ export function checkTls(option: TlsOption, accept: ValidationAcceptor): void {
         seen.set(setting.name, setting);
         const value = tlsSettingValue(setting);
         if (value === undefined) {
-            report(accept, IssueCodes.BadOptionValue, `${setting.value ?? 'The value'} is not a valid string: use JSON escapes (\\\\ for a backslash).`, { node: setting, property: 'value' });
+            report(accept, IssueCodes.BadOptionValue, `The ${setting.name} is not a valid string: use JSON escapes (\\\\ for a backslash).`, { node: setting, property: 'value' });
         } else if (value.trim() === '') {
             report(accept, IssueCodes.BadOptionValue, `'${setting.name}' is empty: write ${setting.name === 'servername' ? 'the host name the certificate must carry' : 'the path of a PEM file'}.`, { node: setting, property: 'value' });
         }

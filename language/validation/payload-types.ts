@@ -5,6 +5,8 @@ import type { Event, RaiseAction } from '../generated/ast.js';
 /** What each socket occurrence, option or signal puts in the payload, and the declared types that accept it. */
 const GIVES: Record<string, { readonly carries: string; readonly fits: readonly string[] }> = {
     read: { carries: 'bytes', fits: ['Buffer', 'string'] },
+    stdout: { carries: 'bytes', fits: ['Buffer', 'string'] },
+    exit: { carries: 'a number (the exit status)', fits: ['number'] },
     error: { carries: 'an Error', fits: ['Error'] },
     timeout: { carries: 'an Error', fits: ['Error'] },
     close: { carries: 'a boolean (closed by an error)', fits: ['boolean'] },

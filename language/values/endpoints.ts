@@ -1,15 +1,16 @@
 // The values of a `process` (its command line) and of a `tls { … }` block, as the checks, the generator and the hover read them.
 import type { Process, Socket, TlsOption, TlsSetting } from '../generated/ast.js';
 import type { Parsed } from './quantities.js';
-import { parseStringLiteral } from './framing.js';
+import { GrammarUtils } from 'langium';
+import { literalAsWritten, parseStringLiteral } from './framing.js';
 
 /** A process's command and arguments, each string literal decoded (JSON escapes); the first problem otherwise. */
 export function processCommand(process: Process): Parsed<{ command: string; args: string[] }> {
     const parts: string[] = [];
-    for (const written of [process.command, ...process.arguments]) {
-        if (written === undefined) {
-            continue;
-        }
+    // The literals as written (the parsed values have lost their escapes).
+    const command = literalAsWritten(process, 'command');
+    const args = GrammarUtils.findNodesForProperty(process.$cstNode, 'arguments').map((node) => node.text);
+    for (const written of [...(command === undefined ? [] : [command]), ...args]) {
         const parsed = parseStringLiteral(written);
         if (!parsed.ok) {
             return parsed;
@@ -19,11 +20,11 @@ export function processCommand(process: Process): Parsed<{ command: string; args
         }
         parts.push(parsed.value);
     }
-    const [command, ...args] = parts;
-    if (command === undefined || command.trim() === '') {
+    const [program, ...rest] = parts;
+    if (program === undefined || program.trim() === '') {
         return { ok: false, message: "The command is empty: write the program to run, like 'spawn \"node\" \"worker.js\"'." };
     }
-    return { ok: true, value: { command, args } };
+    return { ok: true, value: { command: program, args: rest } };
 }
 
 /** The settings of a `tls` block: PEM file paths (`ca`, `cert`, `key`) and the name to check (`servername`). */
@@ -36,7 +37,8 @@ export interface TlsSettings {
 
 /** The setting's value decoded; undefined when it is not a valid string (the check reports it). */
 export function tlsSettingValue(setting: TlsSetting): string | undefined {
-    const parsed = setting.value === undefined ? undefined : parseStringLiteral(setting.value);
+    const written = setting.value === undefined ? undefined : literalAsWritten(setting, 'value');
+    const parsed = written === undefined ? undefined : parseStringLiteral(written);
     return parsed?.ok ? parsed.value : undefined;
 }
 

@@ -25,7 +25,7 @@ export function parseByteSize(text: string): Parsed<number> {
 }
 
 /** A string literal as written (quotes and escapes), from the text: the parser's value has its escapes half-converted. */
-function literalAsWritten(node: AstNode, property: string): string | undefined {
+export function literalAsWritten(node: AstNode, property: string): string | undefined {
     return GrammarUtils.findNodeForProperty(node.$cstNode, property)?.text;
 }
 

@@ -12,5 +12,6 @@ export { Machine, START_EVENT, State, type Closable, type EventSource, type IoDe
 export { Reactor, type ReactorOptions } from './reactor.js';
 export { ServerDispatcher, type ServerEvents, type ServerOptions, type SessionFactory } from './server-dispatcher.js';
 export { DEFAULT_LINGER_MS, NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
+export { tlsFromEnv, TlsSetupError, type TlsFiles } from './tls.js';
 export { traceFormat, traceObserver, traceObservers, type TraceFormat } from './trace.js';
 export { traceJson, traceText, type ActionPhase, type IoWhat, type TraceKind, type TraceLine } from './trace-format.js';
