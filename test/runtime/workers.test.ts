@@ -228,7 +228,7 @@ function establishedInodes(port: number): Set<string> {
     const inodes = new Set<string>();
     const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
     for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-        let text = '';
+        let text: string;
         try {
             text = readFileSync(file, 'utf8');
         } catch {
@@ -249,7 +249,7 @@ function establishedInodes(port: number): Set<string> {
 function connectionsHeldBy(pid: number, port: number): number {
     const inodes = establishedInodes(port);
     let held = 0;
-    let fds: string[] = [];
+    let fds: string[];
     try {
         fds = readdirSync(`/proc/${pid}/fd`);
     } catch {
