@@ -131,7 +131,7 @@ function readTextLine(line: string): Record<string, unknown> | undefined {
         const phase = m[1] ?? (m[2] ? 'transition' : 'heartbeat');
         return { ...base, kind: 'action', name: m[3], phase };
     }
-    if ((m = /^(\S+): (connect|drain|timeout|idle|heartbeat-lost|close|close \(after an error\)|data \((\d+) bytes\)|error (\S+)|accept (\S+))$/.exec(body))) {
+    if ((m = /^(\S+): (connect|drain|timeout|idle|heartbeat-lost|close|close \(after an error\)|data \((\d+) bytes\)|error (\S+)|accept (\S+)|exit (\d+))$/.exec(body))) {
         const what = m[2]!.split(' ')[0]!;
         const io: Record<string, unknown> = { ...base, kind: 'io', socket: m[1], what };
         if (what === 'data') {
@@ -142,6 +142,8 @@ function readTextLine(line: string): Record<string, unknown> | undefined {
             io.hadError = m[2] === 'close (after an error)';
         } else if (what === 'accept') {
             io.session = m[5];
+        } else if (what === 'exit') {
+            io.status = Number(m[6]);
         }
         return io;
     }
@@ -174,6 +176,8 @@ function shownFields(line: JsonLine): Record<string, unknown> {
                 io.hadError = line.hadError === true;
             } else if (line.what === 'accept') {
                 io.session = line.session;
+            } else if (line.what === 'exit') {
+                io.status = line.status;
             }
             return io;
         }
