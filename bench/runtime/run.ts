@@ -10,6 +10,7 @@
 // 4. 10,000 idle connections held by one generated server
 // 5. events/s of a generated hierarchical machine (models/deck.fsm) against the same machine flattened by hand and XState 5
 // 6. framed line echo: the program generated from models/line-echo.fsm (no user code) against a raw `net` line echo
+// 7. workers: the same line echo generated with `workers 2` against `workers 1` (Node's cluster), the client sharing the cores
 // Goals are ratios against baselines of this run, printed as PASS/MISS, never asserted. Loopback only; every
 // child process is killed at the end. About a minute on an idle machine.
 import { rmSync } from 'node:fs';
@@ -29,6 +30,8 @@ import { eventSequence } from './sequence.js';
 import { count, megabytes, ratio, seconds } from './stats.js';
 import { fdLimit, load } from './system.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { buildWorkers } from './workers-build.js';
+import { measureWorkers, type WorkersRate, type WorkersResult } from './workers.js';
 
 /** Goals, as printed. */
 const GOALS = {
@@ -39,6 +42,7 @@ const GOALS = {
     bytesPerInstance: 400,
     echoVsRaw: 0.95,
     lineEchoVsRaw: 0.9,
+    workersTwoVsOne: 1.3,
     idleConnections: 10_000
 };
 
@@ -50,7 +54,8 @@ const PLAN = {
     echo: { connections: 50, roundMs: 3_000, roundsEach: 2, warmupMs: 500 },
     idle: { connections: GOALS.idleConnections, batch: 500, nofile: [30_000, 20_000], samples: 100 },
     hierarchy: { events: 1_000_000, seed: 20_261_205, warmups: 3, runs: 7, xstateWarmupEvents: 50_000, xstateRuns: 3 },
-    lineEcho: { connections: 8, window: 256, cycleLines: 1_024, seed: 20_261_206, cyclesEach: 16, warmupCycles: 4, roundsEach: 6, timeoutMs: 30_000 }
+    lineEcho: { connections: 8, window: 256, cycleLines: 1_024, seed: 20_261_206, cyclesEach: 16, warmupCycles: 4, roundsEach: 6, timeoutMs: 30_000 },
+    workers: { connections: 8, window: 256, cycleLines: 1_024, seed: 20_261_207, cyclesEach: 24, warmupCycles: 4, roundsEach: 6, timeoutMs: 30_000 }
 };
 
 /** `--line-echo-prof=DIR`: part 6's two servers run under `node --cpu-prof` and leave their profiles in DIR. */
@@ -70,7 +75,7 @@ function cleanUp(): void {
 /** The whole run is cut off after this long: children killed, exit 2. */
 const WATCHDOG_MS = 300_000;
 
-const PARTS = ['throughput', 'memory', 'echo', 'idle', 'hierarchy', 'line-echo'] as const;
+const PARTS = ['throughput', 'memory', 'echo', 'idle', 'hierarchy', 'line-echo', 'workers'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): Set<Part> {
@@ -153,6 +158,32 @@ function lineEchoRow(result: LineEchoResult | undefined): TargetRow {
         goal: `>= ${GOALS.lineEchoVsRaw.toFixed(2)}×`,
         pass: result ? result.failures.generated + result.failures.raw === 0 && result.generated.linesPerSecond / result.raw.linesPerSecond >= GOALS.lineEchoVsRaw : undefined
     };
+}
+
+function workersRow(result: WorkersResult | undefined): TargetRow {
+    return {
+        target: `7. workers 2 vs 1, lines/s (${PLAN.workers.connections} conns)`,
+        measured: result ? `${count(result.rates.two.median)} lines/s` : '-',
+        baseline: result ? `${count(result.rates.one.median)} lines/s (workers 1)` : '-',
+        ratio: result ? ratio(result.rates.two.median / result.rates.one.median) : '-',
+        goal: `>= ${GOALS.workersTwoVsOne.toFixed(2)}×`,
+        pass: result ? result.failures === 0 && result.rates.two.median / result.rates.one.median >= GOALS.workersTwoVsOne : undefined
+    };
+}
+
+function printWorkers(result: WorkersResult): void {
+    const labels = { one: 'workers 1          ', two: 'workers 2 (rr)     ', twoNone: 'workers 2 (none)   ' } as const;
+    for (const which of ['one', 'two', 'twoNone'] as const) {
+        const rate: WorkersRate = result.rates[which];
+        log(`  ${labels[which]} median ${count(rate.median)} lines/s   rounds: ${rate.rounds.map((round) => count(round.linesPerSecond)).join(' ')}`);
+        const cpu = rate.rounds.map((round) => (round.cpu ? `${round.cpu.workers.map((seconds) => seconds.toFixed(2)).join('+')} (primary ${round.cpu.primary.toFixed(2)}, client ${round.cpu.client.toFixed(2)})` : '?'));
+        log(`    CPU s per round, workers (primary, client): ${cpu.join('  ')}`);
+        log(
+            `    CPU s per 1e6 lines: server ${rate.serverCpuPerMillion === undefined ? '?' : rate.serverCpuPerMillion.toFixed(2)}, client ${rate.clientCpuPerMillion.toFixed(2)}; rounds of ${rate.rounds.map((round) => seconds(round.seconds * 1000)).join(' ')}`
+        );
+    }
+    log(`  ratio workers 2 / workers 1 (medians): ${ratio(result.rates.two.median / result.rates.one.median)} rr, ${ratio(result.rates.twoNone.median / result.rates.one.median)} none (goal >= ${GOALS.workersTwoVsOne.toFixed(2)}× for rr, the default)`);
+    log(`  warm-up rounds until every worker served: ${result.warmups.one}, ${result.warmups.two}, ${result.warmups.twoNone}; failed connections: ${result.failures}${result.failure === undefined ? '' : `, first: ${result.failure}`}`);
 }
 
 function idleHeld(result: IdleResult): boolean {
@@ -275,6 +306,7 @@ async function main(): Promise<number> {
         idle?: IdleResult;
         hierarchy?: HierarchyResult;
         lineEcho?: LineEchoResult;
+        workers?: WorkersResult;
     } = {};
     const failures: string[] = [];
     const attempt = async <T>(name: Part, run: () => Promise<T> | T): Promise<T | undefined> => {
@@ -343,6 +375,17 @@ async function main(): Promise<number> {
             }
             return result;
         });
+        results.workers = await attempt('workers', async () => {
+            const plan = PLAN.workers;
+            const build = await buildWorkers(projects!.root);
+            log(
+                `  the framed line echo (no user code) generated with workers 1 and workers 2; this process is the client (${plan.connections} connections, each pipelining ${plan.cyclesEach} × ${count(plan.cycleLines)} lines, at most ${plan.window} in flight) on the same cores; ${plan.roundsEach} rounds per server`
+            );
+            const result = await measureWorkers(build, plan);
+            log(`  ${count(result.linesPerRound)} lines per round`);
+            printWorkers(result);
+            return result;
+        });
         results.idle = await attempt('idle', async () => {
             log(`  ${count(PLAN.idle.connections)} connections in batches of ${PLAN.idle.batch}; server under prlimit --nofile=${PLAN.idle.nofile[0]} if allowed`);
             const result = await measureIdleConnections(echoDist, rawScript, PLAN.idle);
@@ -373,6 +416,9 @@ async function main(): Promise<number> {
     }
     if (parts.has('line-echo')) {
         rows.push(lineEchoRow(results.lineEcho));
+    }
+    if (parts.has('workers')) {
+        rows.push(workersRow(results.workers));
     }
     log('');
     log(targetTable(rows));
