@@ -38,7 +38,7 @@ export function mainFile(project: ProjectView): string {
                 process.exit(2);
             }
         `)}
-        ${project.workers === undefined ? program(project) : workersProgram(project, project.workers)}
+        ${project.workers === undefined ? program(project) : onlyIf(project.workers, (workers) => workersProgram(project, workers))}
     `);
 }
 
@@ -57,7 +57,9 @@ function program(project: ProjectView): Generated {
 
 /** `workers N`: the same program in each of N worker processes, under a primary that runs no machine. */
 function workersProgram(project: ProjectView, workers: number | 'auto'): Generated {
+    // The first line left empty: a blank line after the address check.
     return expandToNode`
+
         /** Runs every top-level machine until all have finished; resolves with the exit status. */
         async function runProgram(): Promise<number> {
             const clock = process.argv.includes('--clock=manual') ? new ManualClock() : new RealClock();

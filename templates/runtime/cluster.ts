@@ -167,7 +167,7 @@ class Primary {
                 upAfter(this.startupMs);
             }
         });
-        // A failed fork (no process) also ends in 'exit'.
+        worker.on('error', (error: Error) => this.log(`reactor: worker ${slot.id}: ${error.message}`));
         worker.once('exit', (code, signal: NodeJS.Signals | null) => this.exited(slot, worker, code, signal));
         const pid = worker.process.pid;
         this.log(`reactor: worker ${slot.id} started (pid ${pid ?? '?'})`);
