@@ -2,6 +2,7 @@
 import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
 import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type VirtualTimer } from './instance.js';
 import { encodeFrame, FrameDecoder, FramingError, framingOf } from '../../templates/runtime/framing.js';
+import { scenarioPayload } from './scenario-payload.js';
 import { LINGER_MS, type ActionSpec, type ProgramSpec, type SocketEventName } from './program.js';
 import type { StateNode, TreeTransition } from './state-tree.js';
 import { enabledTransitions, entrySet, exitSet, isInFinalState, rememberHistories } from './transition-sets.js';
@@ -95,7 +96,11 @@ export class Simulation {
         if (!instance.spec.events.includes(event)) {
             throw new SimulationError(`machine ${instance.spec.name} has no event '${event}'`);
         }
-        this.step(() => this.dispatch(instance, { kind: 'event', event, payload }));
+        const fitting = scenarioPayload(event, instance.spec.payloadTypes.get(event), payload);
+        if (!fitting.ok) {
+            throw new SimulationError(fitting.message);
+        }
+        this.step(() => this.dispatch(instance, { kind: 'event', event, payload: fitting.value }));
     }
 
     /** Moves the virtual clock `ms` on: due timers fire in time order, each callback run to completion. */

@@ -32,7 +32,7 @@ export function brief(line: TraceLine): string {
         case 'finish':
             return `${line.machine} finish ${line.state}`;
         case 'io': {
-            const detail = line.code ?? (line.hadError ? '!' : '') + (line.session ?? '') + (line.bytes !== undefined ? `${line.bytes}B` : '');
+            const detail = line.code ?? (line.hadError ? '!' : '') + (line.session ?? '') + (line.bytes !== undefined ? `${line.bytes}B` : '') + (line.status !== undefined ? String(line.status) : '');
             return `${line.machine} io ${line.socket} ${line.what}${detail ? ` ${detail}` : ''}`;
         }
     }
