@@ -14,6 +14,7 @@
 // Goals are ratios against baselines of this run, printed as PASS/MISS, never asserted. Loopback only; every
 // child process is killed at the end. About a minute on an idle machine.
 import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { buildProjects, type Projects } from './build.js';
 import { killAllChildren } from './children.js';
 import { measureEcho, type EchoResult } from './echo.js';
@@ -181,6 +182,9 @@ function printWorkers(result: WorkersResult): void {
         log(
             `    CPU s per 1e6 lines: server ${rate.serverCpuPerMillion === undefined ? '?' : rate.serverCpuPerMillion.toFixed(2)}, client ${rate.clientCpuPerMillion.toFixed(2)}; rounds of ${rate.rounds.map((round) => seconds(round.seconds * 1000)).join(' ')}`
         );
+        if (rate.cores) {
+            log(`    cores busy during the rounds: server + client ${rate.cores.bench.toFixed(2)}, other processes ${rate.cores.others.toFixed(2)} (of ${availableParallelism()})`);
+        }
     }
     log(`  ratio workers 2 / workers 1 (medians): ${ratio(result.rates.two.median / result.rates.one.median)} rr, ${ratio(result.rates.twoNone.median / result.rates.one.median)} none (goal >= ${GOALS.workersTwoVsOne.toFixed(2)}× for rr, the default)`);
     log(`  warm-up rounds until every worker served: ${result.warmups.one}, ${result.warmups.two}, ${result.warmups.twoNone}; failed connections: ${result.failures}${result.failure === undefined ? '' : `, first: ${result.failure}`}`);

@@ -26,6 +26,8 @@ export interface RoundCpu {
     readonly workers: number[];
     /** This process: the load generator. */
     readonly client: number;
+    /** Every process on the machine (/proc/stat, all cores): what the others took is this minus the rest. */
+    readonly machine: number;
 }
 
 export interface WorkersRound {
@@ -41,6 +43,8 @@ export interface WorkersRate {
     /** CPU seconds per 1e6 lines (all the server's processes), over all rounds; undefined without /proc. */
     readonly serverCpuPerMillion: number | undefined;
     readonly clientCpuPerMillion: number;
+    /** Cores the server and the client kept busy on average (their CPU seconds over the rounds' seconds), and all other processes. */
+    readonly cores: { readonly bench: number; readonly others: number } | undefined;
 }
 
 export interface WorkersResult {
@@ -66,6 +70,18 @@ function cpuSeconds(pid: number | undefined, ticksPerSecond: number): number | u
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    } catch {
+        return undefined;
+    }
+}
+
+/** CPU seconds the whole machine has been busy (all cores; /proc/stat), or undefined. */
+function machineBusySeconds(ticksPerSecond: number): number | undefined {
+    try {
+        const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+        const total = fields.reduce((sum, value) => sum + value, 0);
+        // idle and iowait are the 4th and 5th.
+        return (total - fields[3]! - (fields[4] ?? 0)) / ticksPerSecond;
     } catch {
         return undefined;
     }
@@ -101,22 +117,28 @@ async function startServer(which: WorkersServer, build: WorkersBuild): Promise<S
     return { which, child, port, workers: which === 'one' ? 1 : 2, pids: () => [...child.stderr().matchAll(STARTED)].map((match) => Number(match[1])) };
 }
 
-type Sample = { primary: number; workers: number[]; client: number } | undefined;
+type Sample = { primary: number; workers: number[]; client: number; machine: number } | undefined;
 
 function sample(server: Server, ticks: number): Sample {
     const primary = cpuSeconds(server.child.process.pid, ticks);
     const workers = server.pids().map((pid) => cpuSeconds(pid, ticks));
-    if (primary === undefined || workers.some((value) => value === undefined)) {
+    const machine = machineBusySeconds(ticks);
+    if (primary === undefined || machine === undefined || workers.some((value) => value === undefined)) {
         return undefined;
     }
-    return { primary, workers: workers as number[], client: clientCpu() };
+    return { primary, workers: workers as number[], client: clientCpu(), machine };
 }
 
 function difference(before: Sample, after: Sample): RoundCpu | undefined {
     if (!before || !after || before.workers.length !== after.workers.length) {
         return undefined;
     }
-    return { primary: after.primary - before.primary, workers: after.workers.map((value, i) => value - before.workers[i]!), client: after.client - before.client };
+    return {
+        primary: after.primary - before.primary,
+        workers: after.workers.map((value, i) => value - before.workers[i]!),
+        client: after.client - before.client,
+        machine: after.machine - before.machine
+    };
 }
 
 function median(values: readonly number[]): number {
@@ -169,8 +191,12 @@ export async function measureWorkers(build: WorkersBuild, plan: WorkersPlan): Pr
             const lines = linesPerRound * list.length;
             const serverCpu = cpus.every((cpu) => cpu !== undefined) ? cpus.reduce((sum, cpu) => sum + cpu.primary + cpu.workers.reduce((a, b) => a + b, 0), 0) : undefined;
             const client = cpus.reduce((sum, cpu) => sum + (cpu?.client ?? 0), 0);
+            const wall = list.reduce((sum, round) => sum + round.seconds, 0);
+            const machine = cpus.every((cpu) => cpu !== undefined) ? cpus.reduce((sum, cpu) => sum + cpu.machine, 0) : undefined;
+            const bench = serverCpu === undefined ? undefined : serverCpu + client;
             return {
                 median: median(list.map((round) => round.linesPerSecond)),
+                cores: bench === undefined || machine === undefined ? undefined : { bench: bench / wall, others: Math.max(0, machine - bench) / wall },
                 rounds: list,
                 serverCpuPerMillion: serverCpu === undefined ? undefined : (serverCpu / lines) * 1e6,
                 clientCpuPerMillion: (client / lines) * 1e6
