@@ -486,6 +486,19 @@ describe.runIf(process.platform === 'linux')('a program generated with workers 2
         expect(await program.exit(15_000)).toMatchObject({ code: 0 });
     });
 
+    it('--clock=manual runs the program in this one process (no worker: time moves by the lines on stdin)', async () => {
+        const port = await closedPort();
+        const program = startProgram(dir, { [LISTENER]: `127.0.0.1:${port}` }, cleanup, [], { args: ['--clock=manual'], stdin: 'pipe' });
+        await serving(port, program);
+        const client = await LineClient.connect(port);
+        await client.echo('served by the process itself');
+        expect(connectionsHeldBy(program.child.pid!, port)).toBeGreaterThan(0);
+        expect(startedWorkers(program)).toEqual([]);
+        client.socket.end();
+        program.child.kill('SIGTERM');
+        expect(await program.exit(15_000)).toMatchObject({ code: 0 });
+    });
+
     it('--trace: the workers write whole trace lines, never one inside another (text on stdout, JSON on stderr)', async () => {
         for (const args of [['--trace'], ['--trace=json']]) {
             const port = await closedPort();
