@@ -75,7 +75,7 @@ describe('names taken from outside the project are reserved where they are decla
     });
 
     it('the globals payload types name are reserved', () => {
-        const keywords = new Set(['boolean', 'undefined', 'unknown']);
+        const keywords = new Set(['boolean', 'number', 'undefined', 'unknown']);
         const named = Object.values(PAYLOAD_TYPES).map((type) => type.split('.')[0]!);
         expect(named.filter((name) => !keywords.has(name) && !EXTERNAL_NAMES.includes(name))).toEqual([]);
     });
