@@ -5,9 +5,8 @@ import type { MachineView, ProjectView } from './view.js';
 
 /** What main.ts imports from the runtime (see ExternalModule). */
 export const MAIN_FILE_IMPORTS = {
-    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'checkAddressOverrides', 'driveManualClock', 'traceFormat', 'traceObservers']),
-    /** Only in a program with `workers` (Node's cluster). */
-    cluster: new ExternalModule('./runtime/cluster.js', ['runWorkers'])
+    /** `runWorkers` only in a program with `workers` (Node's cluster). */
+    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'checkAddressOverrides', 'driveManualClock', 'runWorkers', 'traceFormat', 'traceObservers'])
 };
 
 /** The machine's constructor arguments: the reactor, its actions, and those of the sessions its servers start. */
@@ -24,8 +23,7 @@ export function mainFile(project: ProjectView): string {
             'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',
             project
         )}
-        ${MAIN_FILE_IMPORTS.runtime.importLine()}
-        ${project.workers === undefined ? undefined : MAIN_FILE_IMPORTS.cluster.importLine()}
+        ${MAIN_FILE_IMPORTS.runtime.importLine((name) => name !== 'runWorkers' || project.workers !== undefined)}
         ${eachLine(project.machines, (machine) => expandToNode`
             ${machine.isSession ? undefined : `import { ${machine.className} } from './${machine.fileBase}.machine.js';`}
             import { ${machine.actionsConst} } from './${machine.fileBase}.actions.js';

@@ -7,6 +7,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workerCount } from '../../templates/runtime/cluster.js';
+import { generateFrom } from '../generator/generate-helpers.js';
 import { Program, ROOT, buildProgramFrom, removePrograms, startProgram } from './program-helpers.js';
 import { Cleanup, closedPort, listen, within } from './runtime-helpers.js';
 
@@ -382,9 +383,12 @@ describe.runIf(process.platform === 'linux')('a program generated with workers 2
         return program;
     }
 
-    it('runs main.ts through runWorkers, and the one-process main.ts without it', () => {
+    it('runs main.ts through runWorkers, and the one-process main.ts without it', async () => {
+        const single = (await generateFrom(MODEL.replace(/^\s*workers 2\n/m, ''))).find((file) => file.path === 'src/main.ts')!.content;
+        expect(single).not.toContain('runWorkers');
+        expect(single).toContain('process.exitCode = await reactor.run();');
         const main = readFileSync(path.join(dir, 'src', 'main.ts'), 'utf8');
-        expect(main).toContain(`import { runWorkers } from './runtime/cluster.js';`);
+        expect(main).toMatch(/^import \{ [^}]*\brunWorkers\b[^}]* \} from '\.\/runtime\/index\.js';$/m);
         expect(main).toContain('await runWorkers(2, runProgram)');
     });
 
