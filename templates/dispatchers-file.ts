@@ -35,6 +35,11 @@ function tlsLine(socket: StreamSocketView | ServerSocketView): string | undefine
     return socket.tls === undefined ? undefined : `tls: tlsFromEnv(${JSON.stringify(socket.envVariable)}, ${literal(socket.tls)}),`;
 }
 
+/** `; TLS files with PREFIX_TLS_CA, …` for a socket with a `tls` block. */
+function tlsVariables(socket: StreamSocketView | ServerSocketView): string {
+    return socket.tls === undefined ? '' : `; the TLS settings with ${socket.envVariable}_TLS_CA, _TLS_CERT, _TLS_KEY${socket.kind === 'server' ? '' : ', _TLS_SERVERNAME'}`;
+}
+
 function addressLine(socket: SocketView): string {
     const model = socket.path === undefined ? `{ host: ${JSON.stringify(socket.host)}, port: ${socket.port} }` : `{ host: "", port: 0, path: ${JSON.stringify(socket.path)} }`;
     return `...addressFromEnv(${JSON.stringify(socket.envVariable)}, ${model}),`;
@@ -48,7 +53,7 @@ function addressText(socket: SocketView): string {
 function streamClass(machine: MachineView, socket: StreamSocketView): Generated {
     const isClient = socket.kind === 'client';
     const doc = isClient
-        ? `Client \`${socket.name}\` of ${machine.name}: connects to ${addressText(socket)} (override with ${socket.envVariable}=HOST:PORT or unix:PATH).`
+        ? `Client \`${socket.name}\` of ${machine.name}: connects to ${addressText(socket)}${socket.tls ? ' over TLS' : ''} (override with ${socket.envVariable}=HOST:PORT or unix:PATH${tlsVariables(socket)}).`
         : `Connection \`${socket.name}\` of ${machine.name}: the socket its server accepted.`;
     return expandToNode`
         ${docComment(doc)}
@@ -86,7 +91,7 @@ function serverClass(machine: MachineView, socket: ServerSocketView): Generated 
     // A session that runs servers of its own passes on the actions of their sessions.
     const sessionArguments = ['host', `this.sessionActions.${session.className}`, ...(session.runsServers ? ['this.sessionActions'] : []), 'socket'].join(', ');
     return expandToNode`
-        ${docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${addressText(socket)} (override with ${socket.envVariable}=HOST:PORT or unix:PATH); each connection runs its own ${session.name} machine.`)}
+        ${docComment(`Server \`${socket.name}\` of ${machine.name}: listens on ${addressText(socket)}${socket.tls ? ' over TLS' : ''} (override with ${socket.envVariable}=HOST:PORT or unix:PATH${tlsVariables(socket)}); each connection runs its own ${session.name} machine.`)}
         export class ${socket.className} extends ServerDispatcher {
             declare readonly machine: ${machine.className};
 
@@ -129,7 +134,7 @@ function processClass(machine: MachineView, socket: ProcessSocketView): Generate
                     },
                     {
                         command: ${JSON.stringify(socket.command)},
-                        args: ${JSON.stringify(socket.args)},
+                        args: [${socket.args.map((arg) => JSON.stringify(arg)).join(', ')}],
                         ${optionLines(socket.options)}
                     }
                 );

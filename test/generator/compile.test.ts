@@ -139,4 +139,50 @@ reactor.add(new EchoClientMachine(reactor, echoClientActions, { sockets: { upstr
         );
         expect(typeCheck(folder).join('\n')).toMatch(/app\.ts.*not assignable/s);
     });
+    it('compiles processes (typed stdout and exit, send, pause, close), TLS clients and servers, and workers', async () => {
+        const folder = await writeProject(
+            await generateFrom(`
+                machine Gateway {
+                    events Out(string), Exited(number), Failed(Error), Up, Reply(Buffer), Joined, Quit
+                    initial state Running {
+                        entry spawn tool, connect api
+                        on Out [wanted] / keep, send api payload
+                        on Out / pause tool, resume tool
+                        on Reply / send tool payload
+                        on Exited / restarted, spawn tool
+                        on Failed / failed
+                        on Up / up
+                        on Joined / joined
+                        on Quit -> Done / close tool
+                    }
+                    final state Done
+                    process tool spawn "node" "tool.mjs" "--json" {
+                        framing lines max 1MiB
+                        stdout -> Out
+                        exit -> Exited
+                        error -> Failed
+                    }
+                    client api connect api.internal:8443 {
+                        tls { ca "certs/ca.pem" cert "certs/c.pem" key "certs/k.pem" servername "api.internal" }
+                        framing length 4
+                        connect -> Up
+                        read -> Reply
+                    }
+                    server front listen 0.0.0.0:7443 {
+                        session Visit
+                        tls { cert "certs/s.pem" key "certs/sk.pem" ca "certs/ca.pem" }
+                        accept -> Joined
+                        workers 2
+                    }
+                    signal SIGTERM -> Quit
+                }
+                machine Visit {
+                    events Line, Gone
+                    initial state Open { on Line / send peer payload  on Gone -> Closed }
+                    final state Closed
+                    connection peer { framing lines  read -> Line  close -> Gone }
+                }`)
+        );
+        expect(typeCheck(folder)).toEqual([]);
+    });
 });
