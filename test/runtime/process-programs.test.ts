@@ -1,0 +1,349 @@
+// Generated programs with child processes, run for real: examples/supervisor.fsm restarting a real worker on the manual
+// clock (its trace, times included, is the interpreter's for the same story), and a relay that passes a TCP session's
+// lines through a child process and back (megabytes both ways at once, hashes checked; a child that dies by SIGKILL
+// with unread bytes in its pipe: every byte it wrote arrives before its exit 137).
+import { once } from 'node:events';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type Socket } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TraceLine } from '../../templates/runtime/trace-format.js';
+import { buildProgramFrom, interpreterTrace, Program, removePrograms, ROOT, untimed } from './program-helpers.js';
+import { absenceWindow, Cleanup, closedPort, connectTo, seededRandom, sha256, within } from './runtime-helpers.js';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+const FIXTURES = path.join(ROOT, 'test', 'runtime', 'program-fixtures');
+const SUPERVISOR_FILE = path.join(ROOT, 'examples', 'supervisor.fsm');
+
+const RELAY = `
+machine Relay {
+    events Line, Output, Exited(number), Failed(Error), Gone
+    initial state Open {
+        entry spawn worker
+        on Line / send worker payload
+        on Output / send peer payload
+        on Exited -> Done
+        on Failed -> Done
+        on Gone -> Closing / close worker
+    }
+    state Closing {
+        on Exited -> Done
+    }
+    final state Done
+    process worker spawn "node" "relay-child.mjs" {
+        framing lines max 1MiB
+        stdout -> Output
+        exit -> Exited
+        error -> Failed
+    }
+    connection peer {
+        framing lines max 1MiB
+        read -> Line
+        error -> Failed
+        close -> Gone
+    }
+}
+
+machine RelayServer {
+    events Quit
+    initial state Up { on Quit -> Down }
+    final state Down
+    server listener listen 127.0.0.1:0 { session Relay }
+    signal SIGTERM -> Quit
+}`;
+
+let supervisorModel = '';
+let supervisorDir = '';
+let relayDir = '';
+const workDirs: string[] = [];
+
+beforeAll(async () => {
+    supervisorModel = await readFile(SUPERVISOR_FILE, 'utf8');
+    [supervisorDir, relayDir] = await Promise.all([buildProgramFrom(supervisorModel, {}), buildProgramFrom(RELAY, {})]);
+}, 150_000);
+
+afterAll(async () => {
+    for (const dir of workDirs.splice(0)) {
+        await rm(dir, { recursive: true, force: true });
+    }
+    await removePrograms();
+});
+
+/** A fresh working directory holding `files` (fixture name → name there). */
+async function workDir(files: Record<string, string>, extra: Record<string, string> = {}): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rfsm-process-program-'));
+    workDirs.push(dir);
+    for (const [fixture, name] of Object.entries(files)) {
+        await copyFile(path.join(FIXTURES, fixture), path.join(dir, name));
+    }
+    for (const [name, content] of Object.entries(extra)) {
+        await writeFile(path.join(dir, name), content, 'utf8');
+    }
+    return dir;
+}
+
+/** Runs the program built in `project` with its working directory `cwd`. */
+function start(project: string, cwd: string, args: readonly string[], env: Record<string, string> = {}): Program {
+    return new Program(process.execPath, [path.join(project, 'dist', 'main.js'), ...args], cwd, env, cleanup, 'pipe');
+}
+
+type Fields = { kind: string; machine?: string; state?: string; to?: string; socket?: string; what?: string; status?: number; bytes?: number; code?: string };
+const fields = (line: TraceLine): Fields => line as unknown as Fields;
+
+/** How many times the trace says the machine entered `state`. */
+const entered = (lines: readonly TraceLine[], state: string): number => lines.filter((line) => fields(line).kind === 'enter' && fields(line).state === state).length;
+
+function traced(program: Program, what: string, match: (lines: TraceLine[]) => boolean): Promise<true> {
+    return program.until(() => (match(program.jsonTrace) ? true : undefined), 15_000, what);
+}
+
+/** The pids a fixture wrote to pids.txt in `dir`. */
+async function pidsIn(dir: string): Promise<number[]> {
+    const text = await readFile(path.join(dir, 'pids.txt'), 'utf8').catch(() => '');
+    return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(Number);
+}
+
+/** Waits (bounded) until pids.txt in `dir` lists `count` pids. */
+async function pidsWritten(dir: string, count: number): Promise<number[]> {
+    for (let waited = 0; ; waited += 20) {
+        const pids = await pidsIn(dir);
+        if (pids.length >= count) {
+            return pids;
+        }
+        if (waited > 15_000) {
+            throw new Error(`pids.txt lists ${pids.length} pids, not ${count}`);
+        }
+        await absenceWindow(20);
+    }
+}
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+            return false;
+        }
+        throw error;
+    }
+}
+
+/** A plan line of the supervisor's worker fixture: writes `text`, then exits with `status`. */
+const printExit = (text: string, status: number): string => `print ${JSON.stringify(text)} ; exit ${status}`;
+
+describe('examples/supervisor.fsm generated, with a real worker, on the manual clock', () => {
+    it('crashes in a row wait 1 s, 2 s, 4 s; a SIGSEGV is 139; healthy after 10 s; SIGTERM ends stdin, the last line without LF is read, exit 0, no child left', async () => {
+        const plan = [printExit('ready\n', 1), printExit('ready\n', 1), 'signal SIGSEGV', 'wait 1', 'bye'];
+        const dir = await workDir({ 'supervisor-worker.mjs': 'worker.mjs' }, { 'plan.txt': `${plan.join('\n')}\n` });
+        const program = start(supervisorDir, dir, ['--trace=json', '--clock=manual']);
+
+        await traced(program, 'the first wait', (lines) => entered(lines, 'Wait1s') === 1);
+        program.send('advance 1s');
+        await traced(program, 'the second wait', (lines) => entered(lines, 'Wait2s') === 1);
+        program.send('advance 2s');
+        await traced(program, 'the third wait (after the SIGSEGV)', (lines) => entered(lines, 'Wait4s') === 1);
+        program.send('advance 4s');
+        await traced(program, 'the fourth run', (lines) => entered(lines, 'Retried3') === 1);
+        program.send('advance 10s');
+        await traced(program, 'healthy again', (lines) => entered(lines, 'Fresh') === 2);
+        const fourth = (await pidsWritten(dir, 4))[3]!;
+        process.kill(fourth, 'SIGUSR2'); // the fixture's cue: it exits with 1
+        await traced(program, 'the wait after the healthy run', (lines) => entered(lines, 'Wait1s') === 2);
+        program.send('advance 1s');
+        await traced(program, 'the fifth run', (lines) => entered(lines, 'Retried1') === 2);
+        await pidsWritten(dir, 5);
+        program.child.kill('SIGTERM');
+        const exit = await program.exit(15_000);
+        expect(exit.code, program.output).toBe(0);
+
+        const expected = await interpreterTrace(
+            supervisorModel,
+            [
+                'worker stdout "ready\\n"',
+                'worker exit 1',
+                'advance 1s',
+                'worker stdout "ready\\n"',
+                'worker exit 1',
+                'advance 2s',
+                'worker exit 139',
+                'advance 4s',
+                'advance 10s',
+                'worker exit 1',
+                'advance 1s',
+                'signal SIGTERM',
+                'worker stdout "bye"',
+                'worker exit 0'
+            ].join('\n')
+        );
+        // Times included: the manual clock makes them exact (waits at 0 → 1000, 1000 → 3000, 3000 → 7000).
+        expect(program.jsonTrace).toEqual(expected);
+        const pids = await pidsIn(dir);
+        expect(pids).toHaveLength(5);
+        expect(pids.filter(alive), 'workers still running after the supervisor exited').toEqual([]);
+    }, 60_000);
+
+    it('the fourth crash in a row gives up (GaveUp), and the program exits 0', async () => {
+        const plan = [printExit('', 1), printExit('', 2), printExit('', 3), printExit('last words\n', 4)];
+        const dir = await workDir({ 'supervisor-worker.mjs': 'worker.mjs' }, { 'plan.txt': `${plan.join('\n')}\n` });
+        const program = start(supervisorDir, dir, ['--trace=json', '--clock=manual']);
+        for (const [wait, advance] of [['Wait1s', '1s'], ['Wait2s', '2s'], ['Wait4s', '4s']] as const) {
+            await traced(program, wait, (lines) => entered(lines, wait) === 1);
+            program.send(`advance ${advance}`);
+        }
+        const exit = await program.exit(15_000);
+        expect(exit.code, program.output).toBe(0);
+        const expected = await interpreterTrace(
+            supervisorModel,
+            ['worker exit 1', 'advance 1s', 'worker exit 2', 'advance 2s', 'worker exit 3', 'advance 4s', 'worker stdout "last words\\n"', 'worker exit 4'].join('\n')
+        );
+        expect(program.jsonTrace).toEqual(expected);
+        expect(entered(program.jsonTrace, 'GaveUp')).toBe(1);
+    }, 30_000);
+
+    it('a worker that ignores its stdin gets SIGTERM after the 2 s linger (status 143), on the manual clock', async () => {
+        const dir = await workDir({ 'supervisor-worker.mjs': 'worker.mjs' }, { 'plan.txt': 'wait 5\n' });
+        const program = start(supervisorDir, dir, ['--trace=json', '--clock=manual']);
+        await traced(program, 'the first run', (lines) => entered(lines, 'Fresh') === 1);
+        await pidsWritten(dir, 1);
+        program.child.kill('SIGTERM');
+        await traced(program, 'Stopping', (lines) => entered(lines, 'Stopping') === 1);
+        program.send('advance 1999');
+        // One millisecond before the linger the worker must still run: SIGTERM comes at 2000 ms exactly.
+        await absenceWindow(200);
+        expect(program.jsonTrace.some((line) => fields(line).what === 'exit'), program.output).toBe(false);
+        program.send('advance 1');
+        const exit = await program.exit(15_000);
+        expect(exit.code, program.output).toBe(0);
+        const expected = await interpreterTrace(supervisorModel, ['signal SIGTERM', 'advance 2s', 'worker exit 143'].join('\n'));
+        expect(program.jsonTrace).toEqual(expected);
+    }, 30_000);
+
+    it('a worker that cannot start (node not on PATH): error ENOENT, GaveUp, as the interpreter says', async () => {
+        const dir = await workDir({ 'supervisor-worker.mjs': 'worker.mjs' }, { 'plan.txt': 'exit 0\n' });
+        const program = start(supervisorDir, dir, ['--trace=json'], { PATH: dir });
+        const exit = await program.exit(15_000);
+        expect(exit.code, program.output).toBe(0);
+        expect(program.jsonTrace).toContainEqual(expect.objectContaining({ kind: 'io', socket: 'worker', what: 'error', code: 'ENOENT' }));
+        // The real clock here: times left out.
+        expect(untimed(program.jsonTrace)).toEqual(untimed(await interpreterTrace(supervisorModel, 'worker error ENOENT')));
+    }, 30_000);
+});
+
+/** Connects to the relay server once it listens (bounded retries). */
+async function connectWhenListening(port: number): Promise<Socket> {
+    for (let attempt = 0; ; attempt++) {
+        try {
+            return await connectTo(cleanup, port);
+        } catch (error) {
+            if (attempt > 300) {
+                throw error;
+            }
+            await absenceWindow(20);
+        }
+    }
+}
+
+/** Lines of printable text, 0–2000 characters each, from a seeded generator: about `size` bytes. */
+function lines(size: number, seed: number): Buffer {
+    const random = seededRandom(seed);
+    const parts: string[] = [];
+    let total = 0;
+    while (total < size) {
+        const length = Math.floor(random() * 2001);
+        const line = `${String.fromCharCode(97 + Math.floor(random() * 26)).repeat(length)}\n`;
+        parts.push(line);
+        total += line.length;
+    }
+    return Buffer.from(parts.join(''), 'latin1');
+}
+
+describe('a relay: a TCP session whose lines go through a child process and back', () => {
+    it('24 MB of lines (0–2000 bytes) through `node relay-child.mjs` (a cat) both ways at once: same bytes back (sha256), the child ends with the session', async () => {
+        const dir = await workDir({ 'relay-child.mjs': 'relay-child.mjs' });
+        const port = await closedPort();
+        const program = start(relayDir, dir, [], { RELAY_SERVER_LISTENER: `127.0.0.1:${port}` });
+        const client = await connectWhenListening(port);
+        const data = lines(24 * 1024 * 1024, 7);
+        const received: Buffer[] = [];
+        let receivedBytes = 0;
+        let allBack!: () => void;
+        const back = new Promise<void>((resolve) => (allBack = resolve));
+        client.on('data', (chunk: Buffer) => {
+            received.push(chunk);
+            receivedBytes += chunk.byteLength;
+            if (receivedBytes >= data.byteLength) {
+                allBack();
+            }
+        });
+        // Written in 64 KiB pieces with backpressure, while the echo is read: both directions at once.
+        for (let offset = 0; offset < data.byteLength; offset += 65_536) {
+            if (!client.write(data.subarray(offset, offset + 65_536))) {
+                await once(client, 'drain');
+            }
+        }
+        await within(back, 45_000, `the echo of ${data.byteLength} bytes`);
+        expect(receivedBytes).toBe(data.byteLength);
+        expect(sha256(received)).toBe(sha256([data]));
+        // The client ends: the session closes its child's stdin, the child exits 0, the session finishes.
+        client.end();
+        await once(client, 'end');
+        const [child] = await pidsWritten(dir, 1);
+        for (let waited = 0; alive(child!); waited += 20) {
+            expect(waited, 'the child still runs after the session ended').toBeLessThan(10_000);
+            await absenceWindow(20);
+        }
+        program.child.kill('SIGTERM');
+        const exit = await program.exit(10_000);
+        expect(exit.code, program.output).toBe(0);
+    }, 60_000);
+
+    it('a child killed by SIGKILL with unread lines in its pipe: every line it wrote reaches the peer, then exit 137, as the interpreter says', async () => {
+        const count = 4096;
+        const dir = await workDir({ 'relay-child.mjs': 'relay-child.mjs' });
+        const port = await closedPort();
+        const program = start(relayDir, dir, ['--trace=json'], { RELAY_SERVER_LISTENER: `127.0.0.1:${port}`, RELAY_CHILD_MODE: 'burst', RELAY_CHILD_LINES: String(count) });
+        const client = await connectWhenListening(port);
+        const received: Buffer[] = [];
+        client.on('data', (chunk: Buffer) => received.push(chunk));
+        client.write('go\n');
+        await once(client, 'end'); // the session finishes after the exit and closes the connection
+        const burst = Array.from({ length: count }, (_, index) => `${String(index).padStart(8, '0')} ${'x'.repeat(118)}\n`).join('');
+        const got = Buffer.concat(received).toString('latin1');
+        expect(got.length, 'bytes received').toBe(burst.length);
+        expect(got === burst, 'the lines received are the ones written, in order').toBe(true);
+        await traced(program, 'the session finished', (lines) => lines.some((line) => line.kind === 'finish' && fields(line).machine === 'Relay#1'));
+        program.child.kill('SIGTERM');
+        const exit = await program.exit(10_000);
+        expect(exit.code, program.output).toBe(0);
+
+        const trace = program.jsonTrace;
+        expect(trace).toContainEqual(expect.objectContaining({ kind: 'io', machine: 'Relay#1', socket: 'worker', what: 'exit', status: 137 }));
+        // The same occurrences for the interpreter: the child's stdout in the chunks the program read (its trace says
+        // their sizes), the connection's drains where the program saw them.
+        const steps = ['listener accept', 'Relay#1.peer data "go\\n"'];
+        let offset = 0;
+        for (const line of trace) {
+            const { kind, machine, socket, what, bytes } = fields(line);
+            if (kind !== 'io' || machine !== 'Relay#1') {
+                continue;
+            }
+            if (socket === 'worker' && what === 'data') {
+                steps.push(`Relay#1.worker stdout ${JSON.stringify(burst.slice(offset, offset + bytes!))}`);
+                offset += bytes!;
+            } else if (socket === 'peer' && what === 'drain') {
+                steps.push('Relay#1.peer drained');
+            }
+        }
+        expect(offset).toBe(burst.length);
+        steps.push('Relay#1.worker exit 137', 'signal SIGTERM');
+        const expected = await interpreterTrace(RELAY, steps.join('\n'));
+        expect(untimed(trace)).toEqual(untimed(expected));
+    }, 60_000);
+});
