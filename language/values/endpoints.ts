@@ -56,7 +56,7 @@ export function tlsSettings(socket: Socket): TlsSettings | undefined {
     const settings: TlsSettings = {};
     for (const setting of option.settings) {
         const value = tlsSettingValue(setting);
-        const name = setting.name as keyof TlsSettings;
+        const name = setting.name;
         if (value !== undefined && settings[name] === undefined) {
             settings[name] = value;
         }

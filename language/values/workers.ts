@@ -1,4 +1,2 @@
-// `workers N` on a server: how many processes the program runs in (Node's cluster), at most MAX_WORKERS.
-
-/** The most processes `workers N` may ask for. */
-export const MAX_WORKERS = 256;
+// `workers N` on a server: how many processes the program runs in (Node's cluster); the runtime's limit is the language's.
+export { MAX_WORKERS } from '../../templates/runtime/cluster.js';
