@@ -34,7 +34,7 @@ export interface ProcessOptions {
 /** The error a process reports besides Node's own (ENOENT, EACCES, EPIPE) and framing errors. */
 export class ProcessError extends Error {
     constructor(
-        /** A `send` while no child runs (never spawned, exited, failed to spawn, or being closed: its stdin has ended). */
+        /** A `send` while no child runs (never spawned, exited, failed to spawn), or while it is being ended (by `close`, or after a framing error). */
         readonly code: 'ERR_PROCESS_NOT_RUNNING',
         message: string,
         /** Bytes that could not be delivered. */
@@ -68,7 +68,7 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
     private stdinFailed = false;
     /** The current child's stdout held a message too long or malformed: it is read on to its end and discarded. */
     private framingFailed = false;
-    /** A graceful close of the current child is under way (its stdin has ended), or done when no child runs. */
+    /** The current child is being ended (a graceful close: its stdin has ended; or a framing error), or done when no child runs. */
     private closing: Promise<void> | undefined;
     private closed: (() => void) | undefined;
     /** SIGTERM, then SIGKILL, then giving up on stdout: the stages of a graceful close that took too long. */
@@ -161,7 +161,7 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
         const child = this.child;
         const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
         if (child === undefined || this.closing !== undefined || child.exitCode !== null || child.signalCode !== null) {
-            const why = child === undefined ? 'no process runs' : this.closing !== undefined ? 'the process is being closed' : 'the process has exited';
+            const why = child === undefined ? 'no process runs' : this.closing !== undefined ? 'the process is being ended' : 'the process has exited';
             this.report(new ProcessError('ERR_PROCESS_NOT_RUNNING', `${this.machine.name}.${this.name}: write of ${size} bytes while ${why}`, size));
             return false;
         }
@@ -467,15 +467,30 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
         });
     }
 
-    /** A message too long or malformed: the `error` event with the FramingError; stdout is read on and discarded, and the child gets SIGTERM. */
+    /**
+     * A message too long or malformed: the child is being ended, as by `close` (sends fail, pause is ignored), though
+     * its stdin stays open: the `error` event with the FramingError, SIGTERM at once and SIGKILL after the linger.
+     * Its stdout is read on to its end and discarded.
+     */
     private failFraming(error: FramingError): void {
+        const child = this.child;
         this.frames = undefined;
         this.framingFailed = true;
+        this.closing ??= new Promise<void>((resolve) => {
+            this.closed = resolve;
+        });
+        for (const sink of this.blockedOn) {
+            sink.forgetSource(this);
+        }
+        this.blockedOn.clear();
         this.report(error);
         this.updateReading();
-        const child = this.child;
-        if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-            child.kill('SIGTERM');
+        if (child !== undefined && this.child === child) {
+            if (child.exitCode === null && child.signalCode === null) {
+                child.kill('SIGTERM');
+            }
+            this.stopKill();
+            this.armKill(child, 1);
         }
     }
 

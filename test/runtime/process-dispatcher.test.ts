@@ -208,13 +208,28 @@ describe('stdout as messages', () => {
         expect(errorCodes(machine)).toEqual(['ERR_FRAME_TRUNCATED']);
     });
 
-    it('a line longer than maxLength: ERR_FRAME_TOO_LONG, the rest of stdout is dropped, and the child is ended with SIGTERM (143)', async () => {
+    it('a line longer than maxLength: ERR_FRAME_TOO_LONG, the rest of stdout is dropped, sends fail, and the child is ended with SIGTERM (143)', async () => {
         const { machine, proc } = rig({ ...sh("printf 'ok\\n%0100d' 0; exec sleep 30"), framing: { kind: 'lines', maxLength: 16 }, readText: true });
+        react(machine, (record) => {
+            if (record.event === 'error' && machine.named('error').length === 1) {
+                proc.send('too late');
+            }
+        });
         proc.spawn();
         expect(await exitOf(machine)).toBe(143);
-        expect(machine.sequence).toEqual(['stdout', 'error', 'exit']);
+        expect(machine.sequence).toEqual(['stdout', 'error', 'error', 'exit']);
         expect(payloads(machine)).toEqual(['ok']);
+        expect(errorCodes(machine)).toEqual(['ERR_FRAME_TOO_LONG', 'ERR_PROCESS_NOT_RUNNING']);
+    });
+
+    it('after a framing error, a child that ignores SIGTERM is killed with SIGKILL after the linger (137); close waits for it', async () => {
+        const { machine, proc } = rig({ ...node('ignore-sigterm.mjs', '100'), framing: { kind: 'lines', maxLength: 16 }, readText: true, lingerMs: 50 });
+        proc.spawn();
+        await machine.next('error', 5_000);
+        await within(proc.close(), 5_000, 'the close');
+        expect(machine.sequence).toEqual(['stdout', 'error', 'exit']);
         expect(errorCodes(machine)).toEqual(['ERR_FRAME_TOO_LONG']);
+        expect(payloads(machine, 'exit')).toEqual([137]);
     });
 });
 
