@@ -72,9 +72,11 @@ const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<
     SendAction: [['socket', 'socket'], ['text', 'text'], ['payload', 'keyword']],
     PauseAction: [['socket', 'socket']],
     ResumeAction: [['socket', 'socket']],
+    SpawnAction: [['socket', 'socket']],
     Server: [DECLARED_SOCKET, ['address', 'address']],
     Client: [DECLARED_SOCKET, ['address', 'address']],
     Connection: [DECLARED_SOCKET],
+    Process: [DECLARED_SOCKET, ['command', 'text'], ['arguments', 'text']],
     EventMapping: [['socketEvent', 'socketEvent'], ['event', 'event']],
     FlagOption: [OPTION],
     KeepaliveOption: [OPTION, ['delay', 'quantity']],
@@ -85,11 +87,14 @@ const PROPERTY_ROLES: { readonly [T in ReactorFsmNode['$type']]?: ReadonlyArray<
     IdleOption: [OPTION, ['delay', 'quantity'], ['event', 'event']],
     SessionOption: [OPTION, ['machine', 'machine']],
     FramingOption: [OPTION, ['kind', 'option'], ['prefix', 'quantity'], ['delimiter', 'text'], ['max', 'quantity']],
+    TlsOption: [OPTION],
+    TlsSetting: [['name', 'option'], ['value', 'text']],
+    WorkersOption: [OPTION, ['count', 'quantity'], ['auto', 'option']],
     Signal: [['signal', 'signal'], ['event', 'event']]
 };
 
 /** Node types whose keyword is a built-in action (`close`, `send`, …), coloured as one. */
-const BUILTIN_ACTIONS = new Set<string>(['CloseAction', 'ConnectAction', 'RaiseAction', 'StopAction', 'SendAction', 'PauseAction', 'ResumeAction']);
+const BUILTIN_ACTIONS = new Set<string>(['CloseAction', 'ConnectAction', 'RaiseAction', 'StopAction', 'SendAction', 'PauseAction', 'ResumeAction', 'SpawnAction']);
 
 export class ReactorFsmSemanticTokenProvider extends AbstractSemanticTokenProvider {
     private readonly analyzer: MachineAnalyzer;

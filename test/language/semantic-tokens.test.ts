@@ -149,6 +149,27 @@ machine Peer { events E initial state S { on E } connection c { read -> E } }
         expect(lineRoles(tokens, 14)).toEqual(['signal keyword', 'SIGTERM macro', 'Quit event']);
     });
 
+    test('processes, spawn, tls settings and workers', async () => {
+        const tokens = await highlight(`machine Sup {
+    events Line(string), Exited(number)
+    initial state Up { entry spawn worker  on Line / send worker payload  on Exited -> Up }
+    process worker spawn "node" "w.mjs" { framing lines  stdout -> Line  exit -> Exited }
+    server web listen 0.0.0.0:8443 { session Sup  tls { cert "s.pem" key "k.pem" }  workers auto }
+}
+`);
+        expect(lineRoles(tokens, 2)).toEqual([
+            'initial keyword', 'state keyword', 'Up enumMember[declaration]', 'entry keyword', 'spawn function[defaultLibrary]', 'worker variable[readonly]',
+            'on keyword', 'Line event', 'send function[defaultLibrary]', 'worker variable[readonly]', 'payload keyword', 'on keyword', 'Exited event', 'Up enumMember'
+        ]);
+        expect(lineRoles(tokens, 3)).toEqual([
+            'process keyword', 'worker variable[declaration,readonly]', 'spawn keyword', '"node" string', '"w.mjs" string', 'framing property', 'lines property',
+            'stdout event[defaultLibrary]', 'Line event', 'exit event[defaultLibrary]', 'Exited event'
+        ]);
+        expect(lineRoles(tokens, 4).slice(4)).toEqual([
+            'session property', 'Sup class', 'tls property', 'cert property', '"s.pem" string', 'key property', '"k.pem" string', 'workers property', 'auto property'
+        ]);
+    });
+
     test('initial and final are keywords', async () => {
         const tokens = await highlight('machine M { events E initial final state S }');
         expect(lineRoles(tokens, 0)).toEqual([
