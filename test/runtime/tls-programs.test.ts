@@ -233,6 +233,45 @@ describe('a generated TLS client and a generated TLS server, as two processes', 
         expect((await server.exit(10_000)).code, server.output).toBe(0);
     }, 60_000);
 
+    it('a servername the certificate does not name (ECHO_CLIENT_API_TLS_SERVERNAME): error ERR_TLS_CERT_ALTNAME_INVALID, as the interpreter says', async () => {
+        const { server, port } = await startServer();
+        const dir = await workDir({ [certificates.ca]: 'ca.pem' });
+        const client = start(clientDir, dir, { ECHO_CLIENT_API: `127.0.0.1:${port}`, ECHO_CLIENT_API_TLS_SERVERNAME: 'wrong.example' });
+        expect((await client.exit(30_000)).code, client.output).toBe(0);
+        expect(client.jsonTrace).toContainEqual(expect.objectContaining({ what: 'error', code: 'ERR_TLS_CERT_ALTNAME_INVALID' }));
+        expect(untimed(client.jsonTrace)).toEqual(untimed(await interpreterTrace(CLIENT, 'api error ERR_TLS_CERT_ALTNAME_INVALID')));
+        server.child.kill('SIGTERM');
+        expect((await server.exit(10_000)).code, server.output).toBe(0);
+    }, 60_000);
+
+    it('mutual TLS from the environment (ECHO_SERVER_LISTENER_TLS_CA): a client without a certificate is refused after its connect; with one (…_TLS_CERT/_KEY) it gets its echo', async () => {
+        const dir = await workDir({ [certificates.server.cert]: 'server.pem', [certificates.server.key]: 'server-key.pem' });
+        const port = await closedPort();
+        const server = start(serverDir, dir, { ECHO_SERVER_LISTENER: `127.0.0.1:${port}`, ECHO_SERVER_LISTENER_TLS_CA: certificates.ca });
+        await listening(port, server);
+        const clientDirWithCa = await workDir({ [certificates.ca]: 'ca.pem' });
+
+        const refused = start(clientDir, clientDirWithCa, { ECHO_CLIENT_API: `127.0.0.1:${port}`, ECHO_LINES: '1' });
+        expect((await refused.exit(30_000)).code, refused.output).toBe(0);
+        // Under TLS 1.3 (Node's default) the client has connected before the server refuses it: connect, then the error.
+        expect(refused.jsonTrace).toContainEqual(expect.objectContaining({ kind: 'io', socket: 'api', what: 'error', code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }));
+        const steps = ['api connected', 'api error ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'];
+        expect(untimed(refused.jsonTrace)).toEqual(untimed(await interpreterTrace(CLIENT, steps.join('\n'))));
+
+        const count = 100;
+        const accepted = start(clientDir, clientDirWithCa, {
+            ECHO_CLIENT_API: `127.0.0.1:${port}`,
+            ECHO_LINES: String(count),
+            ECHO_CLIENT_API_TLS_CERT: certificates.client.cert,
+            ECHO_CLIENT_API_TLS_KEY: certificates.client.key
+        });
+        expect((await accepted.exit(30_000)).code, accepted.output).toBe(0);
+        expect(accepted.lines).toContain(`echoed ${count} ${expectedHash(count)}`);
+        server.child.kill('SIGTERM');
+        expect((await server.exit(10_000)).code, server.output).toBe(0);
+        expect(server.jsonTrace.filter((line) => line.kind === 'start' && fields(line).machine?.startsWith('EchoSession#'))).toHaveLength(1);
+    }, 60_000);
+
     it('a server whose certificate file is missing: error ENOENT on its listener, exit 1, the file named on stderr', async () => {
         const dir = await workDir({ [certificates.server.key]: 'server-key.pem' });
         const port = await closedPort();
