@@ -161,11 +161,12 @@ export class ReactorFsmFormatter extends AbstractFormatter {
 
         // One space between the tokens of a member...
         formatter.cst(parts.slice(1)).prepend(Formatting.oneSpace());
-        // ...but tight punctuation: `a, b`, `[!ready]`, `100ms..5s`.
+        // ...but tight punctuation: `a, b`, `[!ready]`, `100ms..5s`, `Line(string)`, `raise E(payload)`.
         formatter.keywords(',').prepend(Formatting.noSpace());
         formatter.keywords(']').prepend(Formatting.noSpace());
+        formatter.keywords('(', ')').prepend(Formatting.noSpace());
         for (let i = 1; i < parts.length; i++) {
-            if (isKeywordNode(parts[i - 1], '[')) {
+            if (isKeywordNode(parts[i - 1], '[') || isKeywordNode(parts[i - 1], '(')) {
                 formatter.cst([parts[i]!]).prepend(Formatting.noSpace());
             }
         }

@@ -126,6 +126,27 @@ describe('house style', () => {
         expect(formatter).toBeInstanceOf(ReactorFsmFormatter);
     });
 
+    it('keeps payload types and raise E(payload) tight, and puts a tls block on lines of its own', async () => {
+        await expectFormat({
+            before: 'machine M { events Line ( string ) , Exited(  number) initial state A { on Line / raise Exited ( payload )  on Exited -> A } client c connect h:1 { tls { ca "a.pem"  servername "h" } read -> Line } }',
+            after: `machine M {
+    events Line(string), Exited(number)
+    initial state A {
+        on Line / raise Exited(payload)
+        on Exited -> A
+    }
+    client c connect h:1 {
+        tls {
+            ca "a.pem"
+            servername "h"
+        }
+        read -> Line
+    }
+}
+`
+        });
+    });
+
     it('formats a messy one-line machine', async () => {
         await expectFormat({
             before: 'machine   Lamp{events Toggle ,PowerCut,  Tick initial   state Off{on Toggle->On/a,b   on Tick [ ! ready ]  ->  Off after 1s->On / x}'
