@@ -282,6 +282,9 @@ export class Simulation {
         switch (occurrence.what) {
             case 'data':
                 running('data');
+                if (socket.spec.framing.kind !== 'none' && socket.frames === undefined) {
+                    return; // after a message too long: the rest of its stdout is read and discarded, unheard
+                }
                 if (this.holds(instance, socket, 'data')) {
                     socket.held.push({ what: 'data', data: Buffer.from(occurrence.data) });
                 } else {
@@ -903,8 +906,9 @@ export class Simulation {
             return;
         }
         if (socket.kind === 'process') {
-            if (socket.status !== 'connected') {
-                fail('ERR_PROCESS_NOT_RUNNING'); // not spawned, exited, or stdin ended by `close`
+            // Not spawned, exited (even while its exit waits behind unread stdout), or stdin ended by `close`.
+            if (socket.status !== 'connected' || socket.held.some((held) => held.what === 'exit')) {
+                fail('ERR_PROCESS_NOT_RUNNING');
             }
         } else if (socket.status === 'connecting') {
             socket.unsentWhileConnecting += frame.byteLength;

@@ -123,6 +123,9 @@ describe('processes in the interpreter', () => {
             'P finish Done'
         ]);
         expect(lines.filter((line) => line.includes(' io ')).length).toBe(2);
+        // A child that has exited takes nothing, even while its exit waits behind what it wrote.
+        const sendAfterExit = await simulate(machine(RUN.replace('on Quit / close worker', 'on Quit / send worker "x"')), 'send Hold\nworker exit 0\nsend Quit');
+        expect(sendAfterExit.lines.filter((line) => line.includes(' io '))).toEqual(['P io worker error ERR_PROCESS_NOT_RUNNING']);
     });
 
     it('close ends stdin: the process may exit by itself (here with 143 after the SIGTERM); one that does not is killed (137) two lingers after close', async () => {
@@ -132,8 +135,8 @@ describe('processes in the interpreter', () => {
         expect(killed.lines.slice(-3)).toEqual(['4000 P io worker exit 137', '4000 P Running -Exited-> Done', '4000 P finish Done']);
     });
 
-    it('a stdout message longer than max is an error; stdout is no longer read and the process is killed a linger later', async () => {
-        const { lines } = await simulate(machine(RUN, 'framing lines max 4B'), 'worker stdout "toolong"\nadvance 3s', { timed: true });
+    it('a stdout message longer than max is an error; the rest of stdout is discarded unheard and the process is killed a linger later', async () => {
+        const { lines } = await simulate(machine(RUN, 'framing lines max 4B'), 'worker stdout "toolong"\nworker stdout "more\\n"\nadvance 3s', { timed: true });
         expect(lines.slice(2)).toEqual(['0 P io worker data 7B', '0 P io worker error ERR_FRAME_TOO_LONG', '0 P Running internal Failed', '0 P transition failed@Running', '2000 P io worker exit 137', '2000 P Running -Exited-> Done', '2000 P finish Done']);
     });
 
