@@ -142,30 +142,41 @@ function alive(pid: number): boolean {
 const printExit = (text: string, status: number): string => `print ${JSON.stringify(text)} ; exit ${status}`;
 
 describe('examples/supervisor.fsm generated, with a real worker, on the manual clock', () => {
-    it('crashes in a row wait 1 s, 2 s, 4 s; a SIGSEGV is 139; healthy after 10 s; SIGTERM ends stdin, the last line without LF is read, exit 0, no child left', async () => {
+    /**
+     * The story of examples/scenarios/supervisor.scenario, for real: crashes in a row, a SIGSEGV, a healthy run, then
+     * `signal` to the program. Resolves with the program (exited 0) and the workers' pids.
+     */
+    async function supervisorStory(signal: NodeJS.Signals, trace: '--trace' | '--trace=json'): Promise<{ program: Program; pids: number[] }> {
         const plan = [printExit('ready\n', 1), printExit('ready\n', 1), 'signal SIGSEGV', 'wait 1', 'bye'];
         const dir = await workDir({ 'supervisor-worker.mjs': 'worker.mjs' }, { 'plan.txt': `${plan.join('\n')}\n` });
-        const program = start(supervisorDir, dir, ['--trace=json', '--clock=manual']);
+        const program = start(supervisorDir, dir, [trace, '--clock=manual']);
+        // How many times the machine entered `state`, in either trace format.
+        const times = (state: string): number => (trace === '--trace' ? program.lines.filter((line) => line.endsWith(`  enters ${state}`)).length : entered(program.jsonTrace, state));
+        const reached = (what: string, state: string, count: number): Promise<true> => program.until(() => (times(state) === count ? true : undefined), 15_000, what);
 
-        await traced(program, 'the first wait', (lines) => entered(lines, 'Wait1s') === 1);
+        await reached('the first wait', 'Wait1s', 1);
         program.send('advance 1s');
-        await traced(program, 'the second wait', (lines) => entered(lines, 'Wait2s') === 1);
+        await reached('the second wait', 'Wait2s', 1);
         program.send('advance 2s');
-        await traced(program, 'the third wait (after the SIGSEGV)', (lines) => entered(lines, 'Wait4s') === 1);
+        await reached('the third wait (after the SIGSEGV)', 'Wait4s', 1);
         program.send('advance 4s');
-        await traced(program, 'the fourth run', (lines) => entered(lines, 'Retried3') === 1);
+        await reached('the fourth run', 'Retried3', 1);
         program.send('advance 10s');
-        await traced(program, 'healthy again', (lines) => entered(lines, 'Fresh') === 2);
+        await reached('healthy again', 'Fresh', 2);
         const fourth = (await pidsWritten(dir, 4))[3]!;
         process.kill(fourth, 'SIGUSR2'); // the fixture's cue: it exits with 1
-        await traced(program, 'the wait after the healthy run', (lines) => entered(lines, 'Wait1s') === 2);
+        await reached('the wait after the healthy run', 'Wait1s', 2);
         program.send('advance 1s');
-        await traced(program, 'the fifth run', (lines) => entered(lines, 'Retried1') === 2);
+        await reached('the fifth run', 'Retried1', 2);
         await pidsWritten(dir, 5);
-        program.child.kill('SIGTERM');
+        program.child.kill(signal);
         const exit = await program.exit(15_000);
         expect(exit.code, program.output).toBe(0);
+        return { program, pids: await pidsIn(dir) };
+    }
 
+    it('crashes in a row wait 1 s, 2 s, 4 s; a SIGSEGV is 139; healthy after 10 s; SIGTERM ends stdin, the last line without LF is read, exit 0, no child left', async () => {
+        const { program, pids } = await supervisorStory('SIGTERM', '--trace=json');
         const expected = await interpreterTrace(
             supervisorModel,
             [
@@ -187,8 +198,14 @@ describe('examples/supervisor.fsm generated, with a real worker, on the manual c
         );
         // Times included: the manual clock makes them exact (waits at 0 → 1000, 1000 → 3000, 3000 → 7000).
         expect(program.jsonTrace).toEqual(expected);
-        const pids = await pidsIn(dir);
         expect(pids).toHaveLength(5);
+        expect(pids.filter(alive), 'workers still running after the supervisor exited').toEqual([]);
+    }, 60_000);
+
+    it('the same story with SIGINT sent to the program: its --trace is examples/scenarios/supervisor.trace, line for line', async () => {
+        const { program, pids } = await supervisorStory('SIGINT', '--trace');
+        const expected = (await readFile(path.join(ROOT, 'examples', 'scenarios', 'supervisor.trace'), 'utf8')).split('\n').filter((line) => line !== '');
+        expect(program.lines.filter((line) => line !== '')).toEqual(expected);
         expect(pids.filter(alive), 'workers still running after the supervisor exited').toEqual([]);
     }, 60_000);
 
