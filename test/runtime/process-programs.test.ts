@@ -417,6 +417,28 @@ describe('a relay: a TCP session whose lines go through a child process and back
         expect(trace.filter((line) => fields(line).socket === 'worker' && fields(line).what === 'error').every((line) => fields(line).code === 'EPIPE')).toBe(true);
     }, 60_000);
 
+    it('a child writing a line longer than max (1 MiB): error ERR_FRAME_TOO_LONG, SIGTERM at once, exit 143, as the interpreter says', async () => {
+        const dir = await workDir({ 'relay-child.mjs': 'relay-child.mjs' });
+        const port = await closedPort();
+        const long = 1_200_000;
+        const program = start(relayDir, dir, ['--trace=json'], { RELAY_SERVER_LISTENER: `127.0.0.1:${port}`, RELAY_CHILD_MODE: 'long', RELAY_CHILD_LONG: String(long) });
+        const client = await connectWhenListening(port);
+        const received: Buffer[] = [];
+        client.on('data', (chunk: Buffer) => received.push(chunk));
+        client.write('go\n');
+        await within(once(client, 'end'), 15_000, 'the session to end after the exit');
+        expect(Buffer.concat(received).toString('latin1')).toBe('ok\n');
+        await traced(program, 'the session finished', (lines) => lines.some((line) => line.kind === 'finish' && fields(line).machine === 'Relay#1'));
+        program.child.kill('SIGTERM');
+        expect((await program.exit(10_000)).code, program.output).toBe(0);
+
+        const trace = program.jsonTrace;
+        expect(trace).toContainEqual(expect.objectContaining({ kind: 'io', machine: 'Relay#1', socket: 'worker', what: 'error', code: 'ERR_FRAME_TOO_LONG' }));
+        expect(trace).toContainEqual(expect.objectContaining({ kind: 'io', machine: 'Relay#1', socket: 'worker', what: 'exit', status: 143 }));
+        const expected = await interpreterTrace(RELAY, relayScenario(trace, 'go\n', `ok\n${'y'.repeat(long)}`).replace(/\nRelay#1\.worker error ERR_FRAME_TOO_LONG/, ''));
+        expect(untimed(trace)).toEqual(untimed(expected));
+    }, 60_000);
+
     it('a child killed by SIGKILL with unread lines in its pipe: every line it wrote reaches the peer, then exit 137, as the interpreter says', async () => {
         const count = 4096;
         const dir = await workDir({ 'relay-child.mjs': 'relay-child.mjs' });
