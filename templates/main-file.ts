@@ -17,7 +17,7 @@ function constructorArguments(machine: MachineView): string {
 
 export function mainFile(project: ProjectView): string {
     // Every address the environment may override, sessions' sockets included: checked before anything starts.
-    const variables = new Set(project.machines.flatMap((machine) => machine.sockets.filter((socket) => socket.kind !== 'connection').map((socket) => socket.envVariable)));
+    const variables = new Set(project.machines.flatMap((machine) => machine.sockets.filter((socket) => socket.kind === 'client' || socket.kind === 'server').map((socket) => socket.envVariable)));
     return file(expandToNode`
         ${generatedHeader(
             'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',

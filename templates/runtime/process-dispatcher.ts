@@ -117,7 +117,9 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
         }
         let child: Child;
         try {
-            child = spawnChild(this.options.command, [...this.options.args], { stdio: ['pipe', 'pipe', 'inherit'] });
+            // A process group of its own: a terminal's Ctrl-C (SIGINT to the whole foreground group) reaches the program,
+            // whose model decides how the child ends (`close` ends its stdin first), instead of killing the child at once.
+            child = spawnChild(this.options.command, [...this.options.args], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
         } catch (error) {
             // Node refuses some spawns at once (a NUL byte in an argument, E2BIG): reported as a failed spawn.
             this.report(error instanceof Error ? error : new Error(String(error)), false);

@@ -140,8 +140,7 @@ reactor.add(new EchoClientMachine(reactor, echoClientActions, { sockets: { upstr
         expect(typeCheck(folder).join('\n')).toMatch(/app\.ts.*not assignable/s);
     });
     it('compiles processes (typed stdout and exit, send, pause, close), TLS clients and servers, and workers', async () => {
-        const folder = await writeProject(
-            await generateFrom(`
+        const files = await generateFrom(`
                 machine Gateway {
                     events Out(string), Exited(number), Failed(Error), Up, Reply(Buffer), Joined, Quit
                     initial state Running {
@@ -181,8 +180,10 @@ reactor.add(new EchoClientMachine(reactor, echoClientActions, { sockets: { upstr
                     initial state Open { on Line / send peer payload  on Gone -> Closed }
                     final state Closed
                     connection peer { framing lines  read -> Line  close -> Gone }
-                }`)
-        );
-        expect(typeCheck(folder)).toEqual([]);
+                }`);
+        // A process has no address: main.ts checks the overrides of the client and the server only.
+        const main = files.find((file) => file.path.endsWith('main.ts'))!.content;
+        expect(main).toContain('checkAddressOverrides(["GATEWAY_API", "GATEWAY_FRONT"])');
+        expect(typeCheck(await writeProject(files))).toEqual([]);
     });
 });

@@ -89,8 +89,8 @@ async function workDir(files: Record<string, string>, extra: Record<string, stri
 }
 
 /** Runs the program built in `project` with its working directory `cwd`. */
-function start(project: string, cwd: string, args: readonly string[], env: Record<string, string> = {}): Program {
-    return new Program(process.execPath, [path.join(project, 'dist', 'main.js'), ...args], cwd, env, cleanup, 'pipe');
+function start(project: string, cwd: string, args: readonly string[], env: Record<string, string> = {}, ownGroup = false): Program {
+    return new Program(process.execPath, [path.join(project, 'dist', 'main.js'), ...args], cwd, env, cleanup, 'pipe', ownGroup);
 }
 
 type Fields = { kind: string; machine?: string; state?: string; to?: string; socket?: string; what?: string; status?: number; bytes?: number; code?: string };
@@ -146,10 +146,10 @@ describe('examples/supervisor.fsm generated, with a real worker, on the manual c
      * The story of examples/scenarios/supervisor.scenario, for real: crashes in a row, a SIGSEGV, a healthy run, then
      * `signal` to the program. Resolves with the program (exited 0) and the workers' pids.
      */
-    async function supervisorStory(signal: NodeJS.Signals, trace: '--trace' | '--trace=json'): Promise<{ program: Program; pids: number[] }> {
+    async function supervisorStory(signal: NodeJS.Signals, trace: '--trace' | '--trace=json', toGroup = false): Promise<{ program: Program; pids: number[] }> {
         const plan = [printExit('ready\n', 1), printExit('ready\n', 1), 'signal SIGSEGV', 'wait 1', 'bye'];
         const dir = await workDir({ 'supervisor-worker.mjs': 'worker.mjs' }, { 'plan.txt': `${plan.join('\n')}\n` });
-        const program = start(supervisorDir, dir, [trace, '--clock=manual']);
+        const program = start(supervisorDir, dir, [trace, '--clock=manual'], {}, toGroup);
         // How many times the machine entered `state`, in either trace format.
         const times = (state: string): number => (trace === '--trace' ? program.lines.filter((line) => line.endsWith(`  enters ${state}`)).length : entered(program.jsonTrace, state));
         const reached = (what: string, state: string, count: number): Promise<true> => program.until(() => (times(state) === count ? true : undefined), 15_000, what);
@@ -169,7 +169,11 @@ describe('examples/supervisor.fsm generated, with a real worker, on the manual c
         program.send('advance 1s');
         await reached('the fifth run', 'Retried1', 2);
         await pidsWritten(dir, 5);
-        program.child.kill(signal);
+        if (toGroup) {
+            process.kill(-program.child.pid!, signal); // every process of the program's group, as a terminal's Ctrl-C
+        } else {
+            program.child.kill(signal);
+        }
         const exit = await program.exit(15_000);
         expect(exit.code, program.output).toBe(0);
         return { program, pids: await pidsIn(dir) };
@@ -204,6 +208,13 @@ describe('examples/supervisor.fsm generated, with a real worker, on the manual c
 
     it('the same story with SIGINT sent to the program: its --trace is examples/scenarios/supervisor.trace, line for line', async () => {
         const { program, pids } = await supervisorStory('SIGINT', '--trace');
+        const expected = (await readFile(path.join(ROOT, 'examples', 'scenarios', 'supervisor.trace'), 'utf8')).split('\n').filter((line) => line !== '');
+        expect(program.lines.filter((line) => line !== '')).toEqual(expected);
+        expect(pids.filter(alive), 'workers still running after the supervisor exited').toEqual([]);
+    }, 60_000);
+
+    it('Ctrl-C as a terminal sends it (SIGINT to the whole process group) reaches the model, not the worker: it still says goodbye', async () => {
+        const { program, pids } = await supervisorStory('SIGINT', '--trace', true);
         const expected = (await readFile(path.join(ROOT, 'examples', 'scenarios', 'supervisor.trace'), 'utf8')).split('\n').filter((line) => line !== '');
         expect(program.lines.filter((line) => line !== '')).toEqual(expected);
         expect(pids.filter(alive), 'workers still running after the supervisor exited').toEqual([]);

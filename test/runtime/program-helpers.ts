@@ -123,8 +123,9 @@ export class Program {
     private partial = '';
     private readonly changes = new Changes();
 
-    constructor(command: string, args: readonly string[], cwd: string, env: Record<string, string>, cleanup: Cleanup, stdin: 'ignore' | 'pipe' = 'ignore') {
-        this.child = cleanup.child(spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'] }));
+    /** `ownGroup`: the program leads a process group of its own, so a test can signal the group as a terminal does. */
+    constructor(command: string, args: readonly string[], cwd: string, env: Record<string, string>, cleanup: Cleanup, stdin: 'ignore' | 'pipe' = 'ignore', ownGroup = false) {
+        this.child = cleanup.child(spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'], detached: ownGroup }));
         this.child.stdout!.setEncoding('utf8');
         this.child.stdout!.on('data', (text: string) => {
             const parts = (this.partial + text).split('\n');
