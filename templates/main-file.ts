@@ -1,13 +1,22 @@
 // Template: the runnable scaffold — one reactor, the top-level machines, tracing and the manual clock on request.
 import { expandToNode, type Generated } from 'langium/generate';
 import { eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
-import type { MachineView, ProjectView } from './view.js';
+import type { MachineView, ProjectView, ServerSocketView } from './view.js';
 
 /** What main.ts imports from the runtime (see ExternalModule). */
 export const MAIN_FILE_IMPORTS = {
     /** `runWorkers` only in a program with `workers` (Node's cluster). */
-    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'checkAddressOverrides', 'driveManualClock', 'runWorkers', 'traceFormat', 'traceObservers'])
+    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'addressFromEnv', 'checkAddressOverrides', 'driveManualClock', 'removeStaleSockets', 'runWorkers', 'traceFormat', 'traceObservers'])
 };
+
+/** What main.ts imports only for `workers`. */
+const WORKERS_ONLY: ReadonlySet<string> = new Set(['addressFromEnv', 'removeStaleSockets', 'runWorkers']);
+
+/** The model's address of a top-level server as an `addressFromEnv` call: where the primary looks for a stale socket file. */
+function listenAddress(socket: ServerSocketView): string {
+    const model = socket.path === undefined ? `{ host: ${JSON.stringify(socket.host)}, port: ${socket.port} }` : `{ host: "", port: 0, path: ${JSON.stringify(socket.path)} }`;
+    return `addressFromEnv(${JSON.stringify(socket.envVariable)}, ${model})`;
+}
 
 /** The machine's constructor arguments: the reactor, its actions, and those of the sessions its servers start. */
 function constructorArguments(machine: MachineView): string {
@@ -23,7 +32,7 @@ export function mainFile(project: ProjectView): string {
             'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',
             project
         )}
-        ${MAIN_FILE_IMPORTS.runtime.importLine((name) => name !== 'runWorkers' || project.workers !== undefined)}
+        ${MAIN_FILE_IMPORTS.runtime.importLine((name) => !WORKERS_ONLY.has(name) || project.workers !== undefined)}
         ${eachLine(project.machines, (machine) => expandToNode`
             ${machine.isSession ? undefined : `import { ${machine.className} } from './${machine.fileBase}.machine.js';`}
             import { ${machine.actionsConst} } from './${machine.fileBase}.actions.js';
@@ -55,6 +64,7 @@ function program(project: ProjectView): Generated {
 
 /** `workers N`: the same program in each of N worker processes, under a primary that runs no machine. */
 function workersProgram(project: ProjectView, workers: number | 'auto'): Generated {
+    const listeners = project.topLevel.flatMap((machine) => machine.sockets.filter((socket): socket is ServerSocketView => socket.kind === 'server'));
     // The first line left empty: a blank line after the address check.
     return expandToNode`
 
@@ -71,6 +81,8 @@ function workersProgram(project: ProjectView, workers: number | 'auto'): Generat
         }
 
         // \`workers ${String(workers)}\`: ${workers === 'auto' ? 'one worker process per core' : `${workers} worker process${workers === 1 ? '' : 'es'}`} (REACTOR_WORKERS overrides), each running every machine; --clock=manual runs one process.
-        process.exitCode = process.argv.includes('--clock=manual') ? await runProgram() : await runWorkers(${workers === 'auto' ? "'auto'" : String(workers)}, runProgram);
+        // Socket files a program that died left at its Unix paths are removed once, by the primary, before the workers share them.
+        const beforeStart = () => removeStaleSockets([${listeners.map(listenAddress).join(', ')}]);
+        process.exitCode = process.argv.includes('--clock=manual') ? await runProgram() : await runWorkers(${workers === 'auto' ? "'auto'" : String(workers)}, runProgram, { beforeStart });
     `;
 }

@@ -42,6 +42,8 @@ export interface ClusterOptions {
     restart?: { minMs: number; maxMs: number };
     /** A worker that dies at start this many times in a row makes the primary give up (default 5). */
     maxStartFailures?: number;
+    /** Runs in the primary before the first worker starts (the generated main removes stale Unix socket files there). */
+    beforeStart?: () => Promise<void>;
 }
 
 /** How many workers to start: REACTOR_WORKERS when set, else `declared`; `auto` is one per core. A message when the override is bad. */
@@ -81,6 +83,7 @@ export async function runWorkers(declared: WorkerCount, runProgram: () => Promis
         log(count.error);
         return 2;
     }
+    await options.beforeStart?.();
     return new Primary(count.count, log, options).run();
 }
 

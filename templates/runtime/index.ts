@@ -12,7 +12,7 @@ export { HierarchicalMachine, NONE, RegionMachine, type RegionTables } from './h
 export { Machine, START_EVENT, State, type Closable, type EventSource, type IoDetail, type MachineHost, type MachineObserver, type MachineStatus, type SignalTable } from './machine.js';
 export { ProcessDispatcher, ProcessError, type ProcessEvents, type ProcessOptions } from './process-dispatcher.js';
 export { Reactor, type ReactorOptions } from './reactor.js';
-export { ServerDispatcher, type ServerEvents, type ServerOptions, type SessionFactory } from './server-dispatcher.js';
+export { removeStaleSockets, ServerDispatcher, type ServerEvents, type ServerOptions, type SessionFactory } from './server-dispatcher.js';
 export { DEFAULT_LINGER_MS, NO_EVENT, StreamDispatcher, type StreamEvents, type StreamOptions } from './stream-dispatcher.js';
 export { tlsFromEnv, TlsSetupError, type TlsFiles } from './tls.js';
 export { traceFormat, traceObserver, traceObservers, type TraceFormat } from './trace.js';

@@ -1,8 +1,10 @@
 // `workers N`: the program in several processes (templates/runtime/cluster.ts, Node's cluster). First runWorkers on a
 // tiny node:net echo program (workers-fixtures/net-echo.ts), then a program generated from a model with `workers 2`:
 // real processes and sockets on 127.0.0.1, every wait bounded.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { connect as netConnect, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -389,7 +391,45 @@ describe.runIf(process.platform === 'linux')('a program generated with workers 2
         expect(single).toContain('process.exitCode = await reactor.run();');
         const main = readFileSync(path.join(dir, 'src', 'main.ts'), 'utf8');
         expect(main).toMatch(/^import \{ [^}]*\brunWorkers\b[^}]* \} from '\.\/runtime\/index\.js';$/m);
-        expect(main).toContain('await runWorkers(2, runProgram)');
+        expect(main).toContain('await runWorkers(2, runProgram, { beforeStart })');
+    });
+
+    it('a stale Unix socket file (its server was killed) is removed once by the primary, and both workers listen there', async () => {
+        const socketPath = path.join(await mkdtemp(path.join(tmpdir(), 'workers-unix-')), 'echo.sock');
+        cleanup.add(() => rm(path.dirname(socketPath), { recursive: true, force: true }));
+        // A server that dies without closing leaves its socket file behind.
+        const stale = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => process.stdout.write('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+        await new Promise<void>((resolve) => stale.stdout.once('data', () => resolve()));
+        stale.kill('SIGKILL');
+        await new Promise<void>((resolve) => stale.once('exit', () => resolve()));
+        expect((await lstat(socketPath)).isSocket()).toBe(true);
+
+        const program = start(0, { [LISTENER]: `unix:${socketPath}` });
+        let echoed = '';
+        for (let attempt = 0; attempt < 200 && echoed !== 'ping\n'; attempt++) {
+            echoed = await new Promise<string>((resolve) => {
+                const socket = cleanup.socket(netConnect({ path: socketPath }));
+                let text = '';
+                socket.setEncoding('utf8');
+                socket.on('data', (chunk: string) => {
+                    text += chunk;
+                    if (text.endsWith('\n')) {
+                        socket.end();
+                    }
+                });
+                socket.once('connect', () => socket.write('ping\n'));
+                socket.once('close', () => resolve(text));
+                socket.once('error', () => undefined);
+            });
+            if (echoed !== 'ping\n') {
+                expect(program.child.exitCode, program.output).toBeNull();
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+        }
+        expect(echoed, program.output).toBe('ping\n');
+        expect(program.stderrLines.filter((line) => /restarting|giving up/.test(line)), program.output).toEqual([]);
+        program.child.kill('SIGTERM');
+        expect(await program.exit(15_000), program.output).toMatchObject({ code: 0 });
     });
 
     it('both workers serve connections; SIGTERM to the primary drains every session: all bytes echoed, exit 0', async () => {
