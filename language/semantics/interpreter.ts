@@ -22,7 +22,7 @@ export type SocketOccurrence =
     | { readonly what: 'exit'; readonly status: number };
 
 /** Error codes with which a process fails to start (it is then not running); any other (EPIPE, …) leaves it running. */
-const SPAWN_FAILURES: ReadonlySet<string> = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EAGAIN', 'ENOMEM', 'E2BIG', 'EPERM', 'ENOTDIR']);
+const SPAWN_FAILURES: ReadonlySet<string> = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EAGAIN', 'ENOMEM', 'E2BIG', 'ENOTDIR', 'EMFILE', 'ENFILE']);
 
 /** The status of a process that SIGKILL ended: after `close`, one that has not exited within two lingers (SIGTERM came after the first). */
 const SIGKILL_STATUS = 137;
@@ -832,9 +832,10 @@ export class Simulation {
     /** A message too long or malformed: `error` with its code, then the connection is destroyed (`close` after an error). */
     private framingFailed(instance: Instance, socket: StreamSocket, error: FramingError): void {
         if (socket.kind === 'process') {
-            // A process is not destroyed like a socket: its stdout is no longer read and it gets SIGTERM at once.
+            // A process is not destroyed like a socket: its stdout is no longer read and it gets SIGTERM at once. An exit
+            // that already waits behind the unread stdout stays: the child has ended, and that is still heard.
             socket.frames = undefined;
-            socket.held = [];
+            socket.held = socket.held.filter((held) => held.what === 'exit');
             this.io(instance, socket.spec.name, 'error', { code: error.code });
             this.reportError(instance, socket, error.code);
             this.killAfter(instance, socket, LINGER_MS);

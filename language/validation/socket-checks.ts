@@ -71,9 +71,11 @@ function memberKey(member: SocketMember): string {
 }
 
 function fitsWhere(key: string): string {
-    const kinds = (FITS[key] ?? []).map((kind) => KIND_WORDS[kind].replace(/^an? /, ''));
-    const words = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]!}` : (kinds[0] ?? '');
-    return kinds.length === 1 && kinds[0] === 'process' ? 'processes' : `${words} sockets`;
+    const fits = FITS[key] ?? [];
+    const kinds = fits.filter((kind) => kind !== 'Process').map((kind) => KIND_WORDS[kind].replace(/^an? /, ''));
+    const sockets = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]!} sockets` : kinds.length === 1 ? `${kinds[0]!} sockets` : '';
+    // A process is not a socket: `client and connection sockets, and processes`.
+    return fits.includes('Process') ? (sockets === '' ? 'processes' : `${sockets}, and processes`) : sockets;
 }
 
 /** What a process has instead of a socket's event. */
@@ -228,7 +230,7 @@ export class SocketChecks {
         const socket = action.socket?.ref;
         const word = action.$type === 'SendAction' ? 'send' : action.$type === 'PauseAction' ? 'pause' : 'resume';
         if (socket && socket.$type === 'Server') {
-            report(accept, IssueCodes.BadSocketAction, `'${word}' needs a client or a connection: '${socket.name}' is a server (it accepts; each session's connection reads and writes).`, { node: action, property: 'socket' });
+            report(accept, IssueCodes.BadSocketAction, `'${word}' needs a client, a connection or a process: '${socket.name}' is a server (it accepts; each session's connection reads and writes).`, { node: action, property: 'socket' });
             return;
         }
         if (action.$type !== 'SendAction') {

@@ -119,10 +119,13 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
         try {
             // A process group of its own: a terminal's Ctrl-C (SIGINT to the whole foreground group) reaches the program,
             // whose model decides how the child ends (`close` ends its stdin first), instead of killing the child at once.
-            child = spawnChild(this.options.command, [...this.options.args], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+            // Only when the program handles SIGINT itself: otherwise Ctrl-C ends the program at once, and the child with it.
+            child = spawnChild(this.options.command, [...this.options.args], { stdio: ['pipe', 'pipe', 'inherit'], detached: process.listenerCount('SIGINT') > 0 });
         } catch (error) {
-            // Node refuses some spawns at once (a NUL byte in an argument, E2BIG): reported as a failed spawn.
-            this.report(error instanceof Error ? error : new Error(String(error)), false);
+            // Node refuses some spawns at once (a NUL byte in an argument, E2BIG): reported as a failed spawn, on the next
+            // tick as every other failed spawn is (not inside the action list that spawned, and never recursively).
+            const failure = error instanceof Error ? error : new Error(String(error));
+            process.nextTick(() => this.report(failure, false));
             return;
         }
         this.attach(child);
@@ -162,7 +165,9 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
     write(data: string | Uint8Array): boolean {
         const child = this.child;
         const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-        if (child === undefined || this.closing !== undefined || child.exitCode !== null || child.signalCode !== null) {
+        // The child's exit counts once the model could know it: when it waits behind unread stdout (reading paused), as in
+        // the interpreter. Before its stdout has ended, a write to a child that has just exited is the pipe's (EPIPE).
+        if (child === undefined || this.closing !== undefined || this.heldEnd.length > 0) {
             const why = child === undefined ? 'no process runs' : this.closing !== undefined ? 'the process is being ended' : 'the process has exited';
             this.report(new ProcessError('ERR_PROCESS_NOT_RUNNING', `${this.machine.name}.${this.name}: write of ${size} bytes while ${why}`, size));
             return false;

@@ -364,10 +364,6 @@ function describeError(error: NodeJS.ErrnoException): string {
 }
 
 /**
- * Removes a Unix socket file that no process listens on (a connect is refused): true when removed. A path that is not
- * a socket, or a socket someone answers on, is left alone (the listen's EADDRINUSE then stands).
- */
-/**
  * Removes the socket files at these addresses' Unix paths that nobody listens on any more (TCP addresses are skipped).
  * A cluster's primary runs it once before its workers share the paths: a worker's own retry would not match the
  * primary's record of that listen.
@@ -380,6 +376,10 @@ export async function removeStaleSockets(addresses: ReadonlyArray<{ path?: strin
     }
 }
 
+/**
+ * Removes a Unix socket file that no process listens on (a connect is refused): true when removed. A path that is not
+ * a socket, or a socket someone answers on, is left alone (the listen's EADDRINUSE then stands).
+ */
 async function removeStaleSocket(path: string): Promise<boolean> {
     const stats = await lstat(path).catch(() => undefined);
     if (!stats?.isSocket()) {

@@ -140,6 +140,12 @@ describe('processes in the interpreter', () => {
         expect(lines.slice(2)).toEqual(['0 P io worker data 7B', '0 P io worker error ERR_FRAME_TOO_LONG', '0 P Running internal Failed', '0 P transition failed@Running', '2000 P io worker exit 137', '2000 P Running -Exited-> Done', '2000 P finish Done']);
     });
 
+    it('a message too long while the exit already waits behind it (reading paused): the error, then that exit, not a kill', async () => {
+        const { lines } = await simulate(machine(RUN, 'framing lines max 4B'), 'send Hold\nworker stdout "toolong"\nworker exit 0\nsend Go', { timed: true });
+        expect(lines.filter((line) => line.includes(' io '))).toEqual(['0 P io worker data 7B', '0 P io worker error ERR_FRAME_TOO_LONG', '0 P io worker exit 0']);
+        expect(lines.at(-1)).toBe('0 P finish Done');
+    });
+
     it('a machine that finishes closes its process; the process is never heard of again', async () => {
         const model = machine(`initial state A {
             entry spawn worker
