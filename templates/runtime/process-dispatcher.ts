@@ -302,6 +302,7 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
 
     /** Makes `child` the current one and listens to it. */
     private attach(child: Child): void {
+        outliveGuard(child);
         this.child = child;
         this.spawned = false;
         this.stdinFailed = false;
@@ -598,6 +599,33 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
 }
 
 /** The exit status a shell would give: the exit code, or 128 + the number of the signal that ended the process. */
+/** Children that have not ended yet: killed if the program exits before they do (`process.exit`, an uncaught error). */
+const unended = new Set<Child>();
+
+/** Keeps `child` from outliving the program: SIGKILL at the program's exit unless it has closed by then. */
+function outliveGuard(child: Child): void {
+    if (unended.size === 0) {
+        process.once('exit', killUnended);
+    }
+    unended.add(child);
+    child.once('close', () => forget(child));
+    // A child that never started has no pid to kill.
+    child.once('error', () => child.pid === undefined && forget(child));
+}
+
+function forget(child: Child): void {
+    if (unended.delete(child) && unended.size === 0) {
+        process.off('exit', killUnended);
+    }
+}
+
+function killUnended(): void {
+    for (const child of unended) {
+        child.kill('SIGKILL');
+    }
+    unended.clear();
+}
+
 function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
     if (code !== null) {
         return code;

@@ -712,3 +712,32 @@ describe('close', () => {
         expect(proc.running).toBe(false);
     });
 });
+
+describe('a program that exits without closing its processes', () => {
+    it('process.exit with a child still running: the child does not outlive the program', async () => {
+        const script = fixture('exit-with-child.ts');
+        const program = spawnChild(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        program.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+        const code = await within(new Promise<number | null>((resolve) => program.once('exit', resolve)), 20_000, 'the fixture program');
+        expect(code).toBe(3);
+        const pid = Number(out.trim());
+        expect(pid).toBeGreaterThan(0);
+        // SIGKILL came at the program's exit: the child is gone at once (or a zombie being reaped by init).
+        const gone = (): boolean => {
+            try {
+                process.kill(pid, 0);
+                return false;
+            } catch {
+                return true;
+            }
+        };
+        for (let attempt = 0; attempt < 100 && !gone(); attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        if (!gone()) {
+            process.kill(pid, 'SIGKILL');
+        }
+        expect(gone()).toBe(true);
+    });
+});
