@@ -427,6 +427,12 @@ describe.runIf(process.platform === 'linux')('a program generated with workers 2
             }
         }
         expect(echoed, program.output).toBe('ping\n');
+        // Both workers run their machines (each traces its own start) before SIGTERM: one still starting would die of it.
+        const started = (): number => program.stderrLines.filter((line) => line.includes('"kind":"start","machine":"LineEchoServer"')).length;
+        for (let attempt = 0; attempt < 200 && started() < 2; attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(started(), program.output).toBe(2);
         expect(program.stderrLines.filter((line) => /restarting|giving up/.test(line)), program.output).toEqual([]);
         program.child.kill('SIGTERM');
         expect(await program.exit(15_000), program.output).toMatchObject({ code: 0 });
