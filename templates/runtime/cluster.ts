@@ -5,8 +5,9 @@
 // flow between the client and its worker without the primary. NODE_CLUSTER_SCHED_POLICY=none lets every worker accept
 // on the shared socket itself (no hand-over, but the kernel may wake the same worker for most connections).
 import cluster, { type Worker } from 'node:cluster';
-import { availableParallelism, constants } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Backoff } from './backoff.js';
+import { exitStatus } from './exit-status.js';
 
 /** What `workers` says: a number of processes, or `auto` (one per core the process may use). */
 export type WorkerCount = number | 'auto';
@@ -185,7 +186,7 @@ class Primary {
         clearTimeout(slot.upTimer);
         slot.upTimer = undefined;
         slot.up = false;
-        const status = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
+        const status = exitStatus(code, signal);
         const how = signal ? `died of ${signal}` : `exited with status ${status}`;
         const who = `worker ${slot.id} (pid ${worker.process.pid ?? '?'})`;
         if (this.stopping || status === 0 || (signal !== null && this.forwarded.has(signal))) {

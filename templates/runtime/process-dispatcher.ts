@@ -1,9 +1,9 @@
 // A child process as an event source: its stdout becomes messages (framed as a socket's reads), its end the exit event, and `send` writes its stdin with backpressure.
 import { spawn as spawnChild, type ChildProcessByStdio } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
+import { exitStatus } from './exit-status.js';
 import { encodeFrame, FrameDecoder, FramingError, framingOf, type Framing, type FramingSpec } from './framing.js';
 import type { Closable, EventSource, Machine } from './machine.js';
 import { DEFAULT_LINGER_MS, isHoldable, NO_EVENT, type HoldableSource, type SourceHolder } from './stream-dispatcher.js';
@@ -29,20 +29,6 @@ export interface ProcessOptions {
     readText?: boolean;
     /** How long a graceful close waits after ending stdin before SIGTERM, and after SIGTERM before SIGKILL (default 2 s). */
     lingerMs?: number;
-}
-
-/** The error a process reports besides Node's own (ENOENT, EACCES, EPIPE) and framing errors. */
-export class ProcessError extends Error {
-    constructor(
-        /** A `send` while no child runs (never spawned, exited, failed to spawn), or while it is being ended (by `close`, or after a framing error). */
-        readonly code: 'ERR_PROCESS_NOT_RUNNING',
-        message: string,
-        /** Bytes that could not be delivered. */
-        readonly unsentBytes = 0
-    ) {
-        super(message);
-        this.name = 'ProcessError';
-    }
 }
 
 type Child = ChildProcessByStdio<Writable, Readable, null>;
@@ -120,7 +106,11 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
             // A process group of its own: a terminal's Ctrl-C (SIGINT to the whole foreground group) reaches the program,
             // whose model decides how the child ends (`close` ends its stdin first), instead of killing the child at once.
             // Only when the program handles SIGINT itself: otherwise Ctrl-C ends the program at once, and the child with it.
-            child = spawnChild(this.options.command, [...this.options.args], { stdio: ['pipe', 'pipe', 'inherit'], detached: process.listenerCount('SIGINT') > 0 });
+            const ownGroup = process.listenerCount('SIGINT') > 0;
+            child = spawnChild(this.options.command, [...this.options.args], { stdio: ['pipe', 'pipe', 'inherit'], detached: ownGroup });
+            if (ownGroup) {
+                ownGroups.add(child);
+            }
         } catch (error) {
             // Node refuses some spawns at once (a NUL byte in an argument, E2BIG): reported as a failed spawn, on the next
             // tick as every other failed spawn is (not inside the action list that spawned, and never recursively).
@@ -169,7 +159,7 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
         // the interpreter. Before its stdout has ended, a write to a child that has just exited is the pipe's (EPIPE).
         if (child === undefined || this.closing !== undefined || this.heldEnd.length > 0) {
             const why = child === undefined ? 'no process runs' : this.closing !== undefined ? 'the process is being ended' : 'the process has exited';
-            this.report(new ProcessError('ERR_PROCESS_NOT_RUNNING', `${this.machine.name}.${this.name}: write of ${size} bytes while ${why}`, size));
+            this.report(new ReactorError('ERR_PROCESS_NOT_RUNNING', `${this.machine.name}.${this.name}: write of ${size} bytes while ${why}`, size));
             return false;
         }
         if (this.stdinFailed || child.stdin.destroyed || !child.stdin.writable) {
@@ -412,8 +402,9 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
             }
             const alive = child.exitCode === null && child.signalCode === null;
             if (stage < 2) {
-                if (alive) {
-                    child.kill(stage === 0 ? 'SIGTERM' : 'SIGKILL');
+                // A group of its own is signalled even after the child has exited: what it started may hold its stdout.
+                if (alive || ownGroups.has(child)) {
+                    signalChild(child, stage === 0 ? 'SIGTERM' : 'SIGKILL');
                 }
                 this.armKill(child, stage + 1);
             } else if (!alive) {
@@ -495,7 +486,7 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
         this.updateReading();
         if (child !== undefined && this.child === child) {
             if (child.exitCode === null && child.signalCode === null) {
-                child.kill('SIGTERM');
+                signalChild(child, 'SIGTERM');
             }
             this.stopKill();
             this.armKill(child, 1);
@@ -599,6 +590,25 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
 }
 
 /** The exit status a shell would give: the exit code, or 128 + the number of the signal that ended the process. */
+/**
+ * Sends `signal` to the child and, when it leads a process group of its own, to every process of that group: what it
+ * started (a shell's commands, a worker pool) ends with it instead of holding its stdout open.
+ */
+function signalChild(child: Child, signal: NodeJS.Signals): void {
+    if (child.pid !== undefined && ownGroups.has(child)) {
+        try {
+            process.kill(-child.pid, signal);
+            return;
+        } catch {
+            // The group is gone (only the child was left, and it just exited): signal the child alone.
+        }
+    }
+    child.kill(signal);
+}
+
+/** Children spawned as the leaders of a process group of their own. */
+const ownGroups = new WeakSet<Child>();
+
 /** Children that have not ended yet: killed if the program exits before they do (`process.exit`, an uncaught error). */
 const unended = new Set<Child>();
 
@@ -621,15 +631,7 @@ function forget(child: Child): void {
 
 function killUnended(): void {
     for (const child of unended) {
-        child.kill('SIGKILL');
+        signalChild(child, 'SIGKILL');
     }
     unended.clear();
-}
-
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-    if (code !== null) {
-        return code;
-    }
-    const number = signal === null ? undefined : (constants.signals as Partial<Record<NodeJS.Signals, number>>)[signal];
-    return number === undefined ? -1 : 128 + number;
 }

@@ -690,6 +690,23 @@ describe('close', () => {
         expect(alive(grandchild)).toBe(true);
     });
 
+    it('when the program handles SIGINT, the child leads its own process group: close signals the group, so what it started ends too', async () => {
+        const onSigint = (): void => undefined;
+        process.on('SIGINT', onSigint);
+        cleanup.add(() => process.off('SIGINT', onSigint));
+        const { machine, proc } = rig({ ...sh('sleep 30 & echo $!'), framing: LINES, readText: true, lingerMs: 50 });
+        proc.spawn();
+        const grandchild = Number((await machine.next('stdout', 5_000)).payload);
+        cleanup.add(() => alive(grandchild) && process.kill(grandchild, 'SIGKILL'));
+        await within(proc.close(), 5_000, 'the close');
+        expect(machine.sequence).toEqual(['stdout', 'exit']);
+        expect(payloads(machine, 'exit')).toEqual([0]);
+        for (let attempt = 0; attempt < 100 && alive(grandchild); attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(alive(grandchild)).toBe(false);
+    });
+
     it('close while no child runs resolves at once; twice gives the same promise', async () => {
         const { machine, proc } = rig(sh('true'));
         await proc.close();
