@@ -74,6 +74,8 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
     /** Messages that waited while reading was paused are being delivered: stdout stays paused until they are. */
     private deliveringHeld = false;
     /** The child's end, held while reading is paused: it comes after the messages nobody read yet. */
+    /** Bytes sent to stdin that will not be delivered, not reported yet (see lostInput). */
+    private unsentBytes = 0;
     private heldEnd: Array<() => void> = [];
 
     constructor(
@@ -163,14 +165,31 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
             return false;
         }
         if (this.stdinFailed || child.stdin.destroyed || !child.stdin.writable) {
+            this.lostInput(size); // the EPIPE was reported once; the bytes of every later send are counted in a warning
             return false;
         }
         this.bytesOut += size;
-        const flushed = child.stdin.write(data);
+        // A write that never reaches the child (its stdin broke or was destroyed at its exit) is counted, not dropped silently.
+        const flushed = child.stdin.write(data, (error) => error && this.lostInput(size));
         if (!flushed) {
             this.holdSource(this.machine.source);
         }
         return flushed;
+    }
+
+    /**
+     * Bytes sent to the child's stdin that it will never read: reported as one warning per turn of the event loop (not
+     * an event: the EPIPE, or the exit, already told the model; a trace stays the interpreter's).
+     */
+    private lostInput(bytes: number): void {
+        this.unsentBytes += bytes;
+        if (this.unsentBytes === bytes) {
+            setImmediate(() => {
+                const lost = this.unsentBytes;
+                this.unsentBytes = 0;
+                process.emitWarning(`${this.machine.name}.${this.name}: ${lost} bytes sent to the process's stdin were not delivered (it stopped reading or ended)`, 'ReactorProcessError');
+            });
+        }
     }
 
     /** Stops reading stdout (the child blocks once the pipe is full) until `resumeReading`; its exit waits behind what is unread. */

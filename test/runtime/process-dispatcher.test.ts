@@ -334,7 +334,8 @@ describe('stdin', () => {
         expect(proc.bytesOut).toBe(0);
     });
 
-    it('a child that closed its stdin: EPIPE once, however many sends follow', async () => {
+    it('a child that closed its stdin: EPIPE once, however many sends follow; every byte not delivered is counted in a warning', async () => {
+        const warnings = collectWarnings(cleanup);
         const { machine, proc } = rig({ ...sh('exec 0<&-; echo ready; exec sleep 30'), readText: true, lingerMs: 50 });
         proc.spawn();
         await machine.next('stdout', 5_000);
@@ -347,6 +348,9 @@ describe('stdin', () => {
         await proc.close();
         expect(errorCodes(machine)).toEqual(['EPIPE']);
         expect(machine.named('exit').map((r) => r.payload)).toEqual([143]);
+        await new Promise((resolve) => setImmediate(resolve));
+        const lost = warnings.filter((w) => w.name === 'ReactorProcessError').map((w) => Number(/(\d+) bytes sent to the process's stdin were not delivered/.exec(w.message)?.[1] ?? 0));
+        expect(lost.reduce((sum, bytes) => sum + bytes, 0)).toBe(6 * big.length);
     });
 
     it('32 MB through cat, sent on every drain: the same bytes come back (hashed both ways), and the child exits 0 on close', async () => {
