@@ -14,6 +14,8 @@ interface ViewState {
     x: number;
     y: number;
     fitted: boolean;
+    /** The machine shown: pan and zoom belong to it; another machine is fitted into view when it is shown. */
+    machine?: string;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -42,7 +44,7 @@ function fit(): void {
     const width = Number(svg.getAttribute('width')) || 1;
     const height = Number(svg.getAttribute('height')) || 1;
     const scale = Math.min(viewport.clientWidth / width, viewport.clientHeight / height, 1.5);
-    view = { scale, x: (viewport.clientWidth - width * scale) / 2, y: Math.max(0, (viewport.clientHeight - height * scale) / 2), fitted: true };
+    view = { ...view, scale, x: (viewport.clientWidth - width * scale) / 2, y: Math.max(0, (viewport.clientHeight - height * scale) / 2), fitted: true };
     apply();
 }
 
@@ -95,7 +97,10 @@ function update(message: Extract<ToWebview, { type: 'update' }>): void {
     }
     // The SVG comes from the language server's renderer, which escapes every text it holds.
     canvas.innerHTML = message.svg;
-    if (!view.fitted) {
+    // A machine shown for the first time (another one was chosen) is fitted: pan and zoom of the last one do not fit it.
+    const switched = view.machine !== undefined && view.machine !== message.machine;
+    view.machine = message.machine;
+    if (!view.fitted || switched) {
         fit();
     } else {
         apply();

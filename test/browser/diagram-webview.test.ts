@@ -89,6 +89,22 @@ describe.skipIf(!existsSync(CHROMIUM))('diagram webview in Chromium', () => {
         expect(await page.locator('#canvas').evaluate((element) => (element as HTMLElement).style.transform)).toBe(zoomed);
     });
 
+    it('fits another machine into view when the panel switches to it (a big machine no longer opens zoomed into one corner)', async () => {
+        const panel = await openPanel();
+        await postUpdate(panel);
+        const fitted = await panel.locator('#canvas').evaluate((element) => (element as HTMLElement).style.transform);
+        for (let i = 0; i < 4; i++) {
+            await panel.locator('#zoom-in').click();
+        }
+        const zoomed = await panel.locator('#canvas').evaluate((element) => (element as HTMLElement).style.transform);
+        expect(zoomed).not.toBe(fitted);
+        // The same picture as another machine: shown fitted, as the first one was, not zoomed into a corner.
+        await panel.evaluate((picture) => window.postMessage({ type: 'update', svg: picture, machine: 'Other', machines: ['EchoClient', 'Other'] }, '*'), svg);
+        await panel.waitForFunction((before) => (document.getElementById('canvas') as HTMLElement).style.transform !== before, zoomed);
+        expect(await panel.locator('#canvas').evaluate((element) => (element as HTMLElement).style.transform)).toBe(fitted);
+        await panel.context().close();
+    });
+
     it('asks for another machine when one is chosen', async () => {
         await page.locator('#machine').selectOption('Other');
         const sent = await page.evaluate(() => (window as unknown as { __sent: Sent[] }).__sent.filter((message) => message.type === 'chooseMachine'));
