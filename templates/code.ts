@@ -117,3 +117,9 @@ export function unionType(types: Iterable<string>): string {
     const rank = (type: string): number => (type === PAYLOAD_TYPES.nothing ? 1000 : UNION_ORDER.includes(type) ? UNION_ORDER.indexOf(type) : 100);
     return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(' | ');
 }
+
+/** `addressFromEnv(VARIABLE, { … })`: a client's or server's address as the model writes it, overridable from the environment. */
+export function addressFromEnvCall(socket: { envVariable: string; host: string; port: number; path?: string }): string {
+    const model = socket.path === undefined ? `{ host: ${JSON.stringify(socket.host)}, port: ${socket.port} }` : `{ host: "", port: 0, path: ${JSON.stringify(socket.path)} }`;
+    return `addressFromEnv(${JSON.stringify(socket.envVariable)}, ${model})`;
+}

@@ -1,6 +1,6 @@
 // Template: one Dispatcher class per socket handler of a machine (asyncore's roles over Node's net).
 import { expandToNode, type Generated } from 'langium/generate';
-import { docComment, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
+import { addressFromEnvCall, docComment, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
 import type { MachineView, ProcessSocketView, ServerSocketView, SocketView, StreamSocketView } from './view.js';
 
 /** What a dispatchers file imports from Node and the runtime (see ExternalModule). */
@@ -41,8 +41,7 @@ function tlsVariables(socket: StreamSocketView | ServerSocketView): string {
 }
 
 function addressLine(socket: SocketView): string {
-    const model = socket.path === undefined ? `{ host: ${JSON.stringify(socket.host)}, port: ${socket.port} }` : `{ host: "", port: 0, path: ${JSON.stringify(socket.path)} }`;
-    return `...addressFromEnv(${JSON.stringify(socket.envVariable)}, ${model}),`;
+    return `...${addressFromEnvCall(socket)},`;
 }
 
 /** The address as the model writes it: `HOST:PORT` or `unix:PATH`. */

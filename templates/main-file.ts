@@ -1,6 +1,6 @@
 // Template: the runnable scaffold — one reactor, the top-level machines, tracing and the manual clock on request.
 import { expandToNode, type Generated } from 'langium/generate';
-import { eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
+import { addressFromEnvCall, eachLine, ExternalModule, file, generatedHeader, onlyIf } from './code.js';
 import type { MachineView, ProjectView, ServerSocketView } from './view.js';
 
 /** What main.ts imports from the runtime (see ExternalModule). */
@@ -11,12 +11,6 @@ export const MAIN_FILE_IMPORTS = {
 
 /** What main.ts imports only for `workers`. */
 const WORKERS_ONLY: ReadonlySet<string> = new Set(['addressFromEnv', 'removeStaleSockets', 'runWorkers']);
-
-/** The model's address of a top-level server as an `addressFromEnv` call: where the primary looks for a stale socket file. */
-function listenAddress(socket: ServerSocketView): string {
-    const model = socket.path === undefined ? `{ host: ${JSON.stringify(socket.host)}, port: ${socket.port} }` : `{ host: "", port: 0, path: ${JSON.stringify(socket.path)} }`;
-    return `addressFromEnv(${JSON.stringify(socket.envVariable)}, ${model})`;
-}
 
 /** The machine's constructor arguments: the reactor, its actions, and those of the sessions its servers start. */
 function constructorArguments(machine: MachineView): string {
@@ -82,7 +76,7 @@ function workersProgram(project: ProjectView, workers: number | 'auto'): Generat
 
         // \`workers ${String(workers)}\`: ${workers === 'auto' ? 'one worker process per core' : `${workers} worker process${workers === 1 ? '' : 'es'}`} (REACTOR_WORKERS overrides), each running every machine; --clock=manual runs one process.
         // Socket files a program that died left at its Unix paths are removed once, by the primary, before the workers share them.
-        const beforeStart = () => removeStaleSockets([${listeners.map(listenAddress).join(', ')}]);
+        const beforeStart = () => removeStaleSockets([${listeners.map(addressFromEnvCall).join(', ')}]);
         process.exitCode = process.argv.includes('--clock=manual') ? await runProgram() : await runWorkers(${workers === 'auto' ? "'auto'" : String(workers)}, runProgram, { beforeStart });
     `;
 }

@@ -32,19 +32,36 @@ export async function buildProjects(): Promise<Projects> {
         ],
         scripts: [{ source: path.join(import.meta.dirname, 'raw-echo-server.ts'), out: rawEchoServer }]
     };
+    const remove = (): Promise<void> => rm(root, { recursive: true, force: true });
+    let built: BuildResult[];
+    try {
+        built = await runProjectBuilder(request, 'the generated projects');
+    } catch (error) {
+        await remove();
+        throw error;
+    }
+    const [tcp, echo, deck] = built as [BuildResult, BuildResult, BuildResult];
+    return { root, tcp, echo, deck, rawEchoServer, remove };
+}
+
+/**
+ * Runs project-builder.ts in a child process (the real generator and tsc) on `request`; resolves with one result per
+ * project, or rejects with what the builder printed. `what` names the projects in the error.
+ */
+export async function runProjectBuilder(request: BuildRequest, what: string): Promise<BuildResult[]> {
     const child = startChild(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'project-builder.ts'), JSON.stringify(request)], { cwd: repository });
     let output = '';
     child.process.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
     });
+    // 'close' comes after the last output ('exit' may come before it).
+    const closed = new Promise<void>((resolve) => child.process.once('close', () => resolve()));
     const timer = setTimeout(() => child.process.kill('SIGKILL'), 90_000);
     const status = await child.exited;
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     clearTimeout(timer);
-    const remove = (): Promise<void> => rm(root, { recursive: true, force: true });
     if (status !== 0) {
-        await remove();
-        throw new Error(`building the generated projects failed (${status}):\n${child.stderr().trim()}`);
+        throw new Error(`building ${what} failed (${status}):\n${child.stderr().trim() || output.trim() || 'no output'}`);
     }
-    const [tcp, echo, deck] = JSON.parse(output) as [BuildResult, BuildResult, BuildResult];
-    return { root, tcp, echo, deck, rawEchoServer, remove };
+    return JSON.parse(output) as BuildResult[];
 }

@@ -4,9 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuildRequest, BuildResult } from './project-builder.js';
-import { startChild } from './children.js';
-
-const repository = path.resolve(import.meta.dirname, '../..');
+import { runProjectBuilder } from './build.js';
 
 export interface LineEchoBuild {
     /** The generated program (run dist/main.js). */
@@ -22,21 +20,7 @@ export async function buildLineEcho(root: string): Promise<LineEchoBuild> {
         projects: [{ model: path.join(import.meta.dirname, 'models/line-echo.fsm'), out: path.join(root, 'line-echo') }],
         scripts: [{ source: path.join(import.meta.dirname, 'raw-line-echo-server.ts'), out: rawServer }]
     };
-    const child = startChild(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'project-builder.ts'), JSON.stringify(request)], { cwd: repository });
-    let output = '';
-    child.process.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-    });
-    // 'close' comes after the last output ('exit' may come before it).
-    const closed = new Promise<void>((resolve) => child.process.once('close', () => resolve()));
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), 90_000);
-    const status = await child.exited;
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    clearTimeout(timer);
-    if (status !== 0) {
-        throw new Error(`building models/line-echo.fsm failed (${status}):\n${child.stderr().trim() || output.trim() || 'no output'}`);
-    }
-    const [generated] = JSON.parse(output) as [BuildResult];
+    const [generated] = (await runProjectBuilder(request, 'models/line-echo.fsm')) as [BuildResult];
     await checkNoUserCode(path.join(generated.out, 'src'));
     return { generated, rawServer };
 }

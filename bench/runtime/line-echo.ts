@@ -1,8 +1,7 @@
 // Part 6: framed line echo over loopback, the program generated from models/line-echo.fsm (`framing lines`, `send peer
 // payload`, no user code) against a hand-written raw `net` line echo (raw-line-echo-server.ts); same client, same work.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { clockTicks, cpuSeconds } from './process-cpu.js';
 import { freePort, startChild, stopChild, waitForPort } from './children.js';
 import type { LineEchoBuild } from './line-echo-build.js';
 import { lineLoad, runLines, type LineLoad, type LineRunPlan, type LineRunResult } from './line-echo-load.js';
@@ -41,27 +40,6 @@ export interface LineEchoResult {
     readonly failures: { readonly generated: number; readonly raw: number };
     /** Why the first failed connection of each server failed. */
     readonly failure: { readonly generated?: string; readonly raw?: string };
-}
-
-/** Clock ticks per second of /proc/PID/stat times. */
-function clockTicks(): number {
-    try {
-        return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-        return 100;
-    }
-}
-
-/** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
-function cpuSeconds(pid: number | undefined, ticksPerSecond: number): number | undefined {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are the 12th and 13th.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-    } catch {
-        return undefined;
-    }
 }
 
 async function startServer(script: string, variable: string, profileDir: string | undefined, label: string): Promise<RunningServer> {

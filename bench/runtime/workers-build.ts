@@ -3,9 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuildRequest, BuildResult } from './project-builder.js';
-import { startChild } from './children.js';
-
-const repository = path.resolve(import.meta.dirname, '../..');
+import { runProjectBuilder } from './build.js';
 
 /** The address variable of the model's server. */
 export const WORKERS_ECHO_LISTENER = 'WORKERS_ECHO_SERVER_LISTENER';
@@ -69,19 +67,6 @@ export async function buildWorkers(root: string): Promise<WorkersBuild> {
         ],
         scripts: []
     };
-    const child = startChild(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'project-builder.ts'), JSON.stringify(request)], { cwd: repository });
-    let output = '';
-    child.process.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-    });
-    const closed = new Promise<void>((resolve) => child.process.once('close', () => resolve()));
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), 90_000);
-    const status = await child.exited;
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    clearTimeout(timer);
-    if (status !== 0) {
-        throw new Error(`building the workers echo failed (${status}):\n${child.stderr().trim() || output.trim() || 'no output'}`);
-    }
-    const [one, two] = JSON.parse(output) as [BuildResult, BuildResult];
+    const [one, two] = (await runProjectBuilder(request, 'the workers echo')) as [BuildResult, BuildResult];
     return { one, two };
 }

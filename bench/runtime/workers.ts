@@ -1,9 +1,9 @@
 // Part 7: `workers 2` against `workers 1` — the framed line echo generated twice (workers-build.ts), the same client as
 // part 6 (line-echo-load.ts) in this process, sharing the machine's cores with the server's workers. Also the same
 // `workers 2` program with NODE_CLUSTER_SCHED_POLICY=none (informative): every worker accepts on the shared socket.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { clockTicks, cpuSeconds } from './process-cpu.js';
 import { freePort, startChild, stopChild, waitForPort, type Child } from './children.js';
 import { lineLoad, runLines, type LineLoad, type LineRunPlan } from './line-echo-load.js';
 import { WORKERS_ECHO_LISTENER, type WorkersBuild } from './workers-build.js';
@@ -54,25 +54,6 @@ export interface WorkersResult {
     readonly failure?: string;
     /** How many warm-up rounds each server needed until every worker took part. */
     readonly warmups: Record<WorkersServer, number>;
-}
-
-function clockTicks(): number {
-    try {
-        return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-        return 100;
-    }
-}
-
-/** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
-function cpuSeconds(pid: number | undefined, ticksPerSecond: number): number | undefined {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-    } catch {
-        return undefined;
-    }
 }
 
 /** CPU seconds the whole machine has been busy (all cores; /proc/stat), or undefined. */

@@ -229,11 +229,7 @@ export class Simulation {
                 return;
             case 'data':
                 expect(['connected', 'closing'], 'data');
-                if (this.holds(instance, socket, 'data')) {
-                    socket.held.push({ what: 'data', data: Buffer.from(occurrence.data) });
-                } else {
-                    this.received(instance, socket, Buffer.from(occurrence.data));
-                }
+                this.receiveOrHold(instance, socket, Buffer.from(occurrence.data));
                 return;
             case 'drained':
                 expect(['connected', 'closing'], 'drained');
@@ -285,11 +281,7 @@ export class Simulation {
                 if (socket.spec.framing.kind !== 'none' && socket.frames === undefined) {
                     return; // after a message too long: the rest of its stdout is read and discarded, unheard
                 }
-                if (this.holds(instance, socket, 'data')) {
-                    socket.held.push({ what: 'data', data: Buffer.from(occurrence.data) });
-                } else {
-                    this.received(instance, socket, Buffer.from(occurrence.data));
-                }
+                this.receiveOrHold(instance, socket, Buffer.from(occurrence.data));
                 return;
             case 'drained':
                 running('drained');
@@ -343,15 +335,7 @@ export class Simulation {
         socket.generation++;
         socket.lingerTimer = this.clear(socket.lingerTimer);
         if (frames) {
-            try {
-                for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
-                    this.emit(instance, socket, 'read', frame);
-                }
-            } catch (error) {
-                const code = (error as FramingError).code;
-                this.io(instance, socket.spec.name, 'error', { code });
-                this.reportError(instance, socket, code);
-            }
+            this.deliverLastFrames(instance, socket, frames);
         }
         this.io(instance, socket.spec.name, 'exit', { status });
         this.emit(instance, socket, 'exit', status);
@@ -850,6 +834,15 @@ export class Simulation {
         this.deferred.push(() => this.closedIfCurrent(instance, socket, generation, true));
     }
 
+    /** Bytes arrived: read now, or, while reading is paused (or something before them waits), held in order. */
+    private receiveOrHold(instance: Instance, socket: StreamSocket, data: Buffer): void {
+        if (this.holds(instance, socket, 'data')) {
+            socket.held.push({ what: 'data', data });
+        } else {
+            this.received(instance, socket, data);
+        }
+    }
+
     /** Whether an occurrence waits in the kernel: reading is paused, or something before it still waits. */
     private holds(instance: Instance, socket: StreamSocket, what: string): boolean {
         if (socket.held.some((held) => held.what !== 'data')) {
@@ -955,15 +948,7 @@ export class Simulation {
         socket.held = [];
         socket.paused = false;
         if (frames && !hadError) {
-            try {
-                for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
-                    this.emit(instance, socket, 'read', frame);
-                }
-            } catch (error) {
-                const code = (error as FramingError).code;
-                this.io(instance, socket.spec.name, 'error', { code });
-                this.reportError(instance, socket, code);
-            }
+            this.deliverLastFrames(instance, socket, frames);
         }
         socket.status = 'closed';
         socket.connectTimer = this.clear(socket.connectTimer);
@@ -988,6 +973,19 @@ export class Simulation {
             }
         } else if (!instance.finished) {
             this.finish(instance);
+        }
+    }
+
+    /** The stream ended: what it held ends its last message (a line without LF is read; a prefixed one cut short is an error). */
+    private deliverLastFrames(instance: Instance, socket: StreamSocket, frames: FrameDecoder): void {
+        try {
+            for (let frame = frames.end(); frame !== undefined; frame = frames.end()) {
+                this.emit(instance, socket, 'read', frame);
+            }
+        } catch (error) {
+            const code = (error as FramingError).code;
+            this.io(instance, socket.spec.name, 'error', { code });
+            this.reportError(instance, socket, code);
         }
     }
 

@@ -4,9 +4,10 @@ import type { Readable, Writable } from 'node:stream';
 import type { ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
 import { exitStatus } from './exit-status.js';
-import { encodeFrame, FrameDecoder, FramingError, framingOf, type Framing, type FramingSpec } from './framing.js';
+import { holdSource, NO_EVENT, outgoingMessage, releaseSources, reportError, type HoldableSource, type ResumableSource, type SourceHolder } from './dispatch.js';
+import { FrameDecoder, FramingError, framingOf, type Framing, type FramingSpec } from './framing.js';
 import type { Closable, EventSource, Machine } from './machine.js';
-import { DEFAULT_LINGER_MS, isHoldable, NO_EVENT, type HoldableSource, type SourceHolder } from './stream-dispatcher.js';
+import { DEFAULT_LINGER_MS } from './stream-dispatcher.js';
 
 /** Machine event ids a process raises; NO_EVENT (-1) where the model maps nothing. */
 export interface ProcessEvents {
@@ -34,7 +35,6 @@ export interface ProcessOptions {
 type Child = ChildProcessByStdio<Writable, Readable, null>;
 
 /** Any event source that is not one of the runtime's dispatchers: paused and resumed through its read interest. */
-type ResumableSource = EventSource & { resumeReading?(): void };
 
 /**
  * One child process at a time (`process worker spawn "cmd" "arg" …` in the model): `spawn` starts it, its stdout is
@@ -129,22 +129,12 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
      * written to the child's stdin as `write` does.
      */
     send(message: unknown): boolean {
-        if (!(typeof message === 'string' || message instanceof Uint8Array)) {
-            this.report(new ReactorError('ERR_PAYLOAD_NOT_BYTES', `${this.machine.name}.${this.name}: send of a payload that is not bytes (${message === null ? 'null' : typeof message})`));
+        const outgoing = outgoingMessage(this.framing, message, `${this.machine.name}.${this.name}`);
+        if (outgoing instanceof ReactorError) {
+            this.report(outgoing);
             return false;
         }
-        if (this.framing === undefined) {
-            return this.write(message);
-        }
-        let frame: Buffer;
-        try {
-            frame = encodeFrame(this.framing, typeof message === 'string' || Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
-        } catch (error) {
-            const failure = error as FramingError;
-            this.report(new ReactorError(failure.code, `${this.machine.name}.${this.name}: ${failure.message}`, failure.bytes));
-            return false;
-        }
-        return this.write(frame);
+        return this.write(outgoing);
     }
 
     /**
@@ -547,15 +537,7 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
      * (ENOENT, EPIPE) while the machine runs.
      */
     private report(error: Error, always = true): void {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (this.machine.tracing) {
-            this.machine.traceIo(this.name, 'error', code === undefined ? {} : { code });
-        }
-        if (this.events.error !== NO_EVENT && !this.machine.finished) {
-            this.machine.dispatch(this.events.error, error, this);
-        } else if (always || !this.machine.finished) {
-            process.emitWarning(error.message.startsWith(`${this.machine.name}.`) ? error.message : `${this.machine.name}.${this.name}: ${error.message}`, 'ReactorProcessError');
-        }
+        reportError(this.machine, this.name, this.events.error, this, error, always, 'ReactorProcessError');
     }
 
     /**
@@ -563,34 +545,15 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
      * this child's own events: its stdout may be what it must get rid of before it reads stdin again.
      */
     private holdSource(source: EventSource | undefined): void {
-        if (source === undefined || source === this || this.waiting.has(source)) {
-            return;
-        }
-        if (isHoldable(source)) {
-            if (source.holdFor(this)) {
-                this.waiting.add(source);
-            }
-        } else {
-            this.waiting.add(source);
-            source.pauseReading();
+        // Never the child itself: a filter (`cat`) reads its stdin only while its stdout is read.
+        if (source !== this) {
+            holdSource(this, this.waiting, source);
         }
     }
 
     /** stdin drained, failed, or its child ended: every source it held resumes, unless another sink it filled still waits. */
     private releaseSources(): void {
-        if (this.waiting.size === 0) {
-            return;
-        }
-        // A copy: a source held again while these resume waits for the next drain.
-        const sources = [...this.waiting];
-        this.waiting.clear();
-        for (const source of sources) {
-            if (isHoldable(source)) {
-                source.releaseFrom(this);
-            } else {
-                source.resumeReading?.();
-            }
-        }
+        releaseSources(this, this.waiting);
     }
 
     /** Pauses or resumes stdout: paused while paused by call, held by a sink it filled, or held messages go out; never after a framing error. */
@@ -608,7 +571,6 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
     }
 }
 
-/** The exit status a shell would give: the exit code, or 128 + the number of the signal that ended the process. */
 /**
  * Sends `signal` to the child and, when it leads a process group of its own, to every process of that group: what it
  * started (a shell's commands, a worker pool) ends with it instead of holding its stdout open.

@@ -2,8 +2,11 @@
 import type { Socket } from 'node:net';
 import type { Clock, ClockTimer } from './clock.js';
 import { ReactorError } from './errors.js';
-import { encodeFrame, FrameDecoder, FramingError, framingOf, type Framing, type FramingSpec } from './framing.js';
+import { holdSource, NO_EVENT, outgoingMessage, releaseSources, reportError, type HoldableSource, type ResumableSource, type SourceHolder } from './dispatch.js';
+import { FrameDecoder, FramingError, framingOf, type Framing, type FramingSpec } from './framing.js';
 import type { Closable, EventSource, Machine } from './machine.js';
+
+export { isHoldable, NO_EVENT, type HoldableSource, type SourceHolder } from './dispatch.js';
 
 /** Machine event ids a stream socket raises; -1 where the model maps nothing. */
 export interface StreamEvents {
@@ -16,8 +19,6 @@ export interface StreamEvents {
     idle: number;
     heartbeatLost: number;
 }
-
-export const NO_EVENT = -1;
 
 export interface StreamOptions {
     noDelay?: boolean;
@@ -45,31 +46,6 @@ const lingerExpired = new WeakSet<Socket>();
 
 /** Sockets destroyed because a message was too long or malformed: their close follows an error. */
 const framingFailed = new WeakSet<Socket>();
-
-/**
- * Backpressure between dispatchers of any kind (sockets, child processes): a written dispatcher (the sink) that had to
- * queue bytes holds the source whose event produced them; the source reads nothing until every sink holding it has
- * released it (drained or closed).
- */
-export interface HoldableSource extends EventSource {
-    /** `sink` queued bytes this source produced: stop reading until it releases this source. False when not held (a source being closed reads on until its end). */
-    holdFor(sink: SourceHolder): boolean;
-    /** `sink` drained or closed: read again once no other sink holds this source. */
-    releaseFrom(sink: SourceHolder): void;
-}
-
-/** A sink that holds sources: told when a source it holds is being closed (it no longer waits for this sink). */
-export interface SourceHolder {
-    forgetSource(source: EventSource): void;
-}
-
-/** True for a source held through `holdFor` / `releaseFrom` (the runtime's dispatchers), not paused through `pauseReading`. */
-export function isHoldable(source: EventSource): source is HoldableSource {
-    return typeof (source as Partial<HoldableSource>).holdFor === 'function';
-}
-
-/** Any other event source may know how to resume; it is paused and resumed through its read interest. */
-type ResumableSource = EventSource & { resumeReading?(): void };
 
 export class StreamDispatcher implements Closable, EventSource, HoldableSource, SourceHolder {
     /** The current socket; a previous one may still be lingering on its own after a graceful close. */
@@ -157,22 +133,12 @@ export class StreamDispatcher implements Closable, EventSource, HoldableSource, 
      * written as `write` does.
      */
     send(message: unknown): boolean {
-        if (!(typeof message === 'string' || message instanceof Uint8Array)) {
-            this.report(new ReactorError('ERR_PAYLOAD_NOT_BYTES', `${this.machine.name}.${this.name}: send of a payload that is not bytes (${message === null ? 'null' : typeof message})`));
+        const outgoing = outgoingMessage(this.framing, message, `${this.machine.name}.${this.name}`);
+        if (outgoing instanceof ReactorError) {
+            this.report(outgoing);
             return false;
         }
-        if (this.framing === undefined) {
-            return this.write(message);
-        }
-        let frame: Buffer;
-        try {
-            frame = encodeFrame(this.framing, typeof message === 'string' || Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
-        } catch (error) {
-            const failure = error as FramingError;
-            this.report(new ReactorError(failure.code, `${this.machine.name}.${this.name}: ${failure.message}`, failure.bytes));
-            return false;
-        }
-        return this.write(frame);
+        return this.write(outgoing);
     }
 
     /**
@@ -510,15 +476,7 @@ export class StreamDispatcher implements Closable, EventSource, HoldableSource, 
      * while the machine runs (once the machine has finished, only lost bytes are worth a warning).
      */
     protected report(error: Error, always = true): void {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (this.machine.tracing) {
-            this.machine.traceIo(this.name, 'error', code === undefined ? {} : { code });
-        }
-        if (this.events.error !== NO_EVENT && !this.machine.finished) {
-            this.machine.dispatch(this.events.error, error, this);
-        } else if (always || !this.machine.finished) {
-            process.emitWarning(error.message.startsWith(`${this.machine.name}.`) ? error.message : `${this.machine.name}.${this.name}: ${error.message}`, 'ReactorSocketError');
-        }
+        reportError(this.machine, this.name, this.events.error, this, error, always, 'ReactorSocketError');
     }
 
     /** The socket is connected: idle and heartbeat start counting from now (client: on connect; connection: at attach). */
@@ -617,34 +575,12 @@ export class StreamDispatcher implements Closable, EventSource, HoldableSource, 
 
     /** A write on this socket was queued while `source`'s event was handled: `source` stops reading until this socket drains. */
     private holdSource(source: EventSource | undefined): void {
-        if (source === undefined || this.waiting.has(source)) {
-            return;
-        }
-        if (isHoldable(source)) {
-            if (source.holdFor(this)) {
-                this.waiting.add(source);
-            }
-        } else {
-            this.waiting.add(source);
-            source.pauseReading();
-        }
+        holdSource(this, this.waiting, source);
     }
 
     /** This socket drained or closed: every source it held resumes, unless another socket it filled still waits. */
     private releaseSources(): void {
-        if (this.waiting.size === 0) {
-            return;
-        }
-        // A copy: a source held again while these resume (a foreign source's resume may dispatch) waits for the next drain.
-        const sources = [...this.waiting];
-        this.waiting.clear();
-        for (const source of sources) {
-            if (isHoldable(source)) {
-                source.releaseFrom(this);
-            } else {
-                source.resumeReading?.();
-            }
-        }
+        releaseSources(this, this.waiting);
     }
 
     /** Pauses or resumes the socket: paused while paused by call or held by a socket it filled. */

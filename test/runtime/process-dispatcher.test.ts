@@ -14,7 +14,7 @@ import type { IoDetail } from '../../templates/runtime/machine.js';
 import { ProcessDispatcher, type ProcessEvents, type ProcessOptions } from '../../templates/runtime/process-dispatcher.js';
 import { NO_EVENT } from '../../templates/runtime/stream-dispatcher.js';
 import type { IoWhat } from '../../templates/runtime/trace-format.js';
-import { absenceWindow, Changes, Cleanup, collectWarnings, listen, prefixedEventNames, RecordingMachine, streamEventsOfBlock, TestHost, within, type Recorded } from './runtime-helpers.js';
+import { absenceWindow, alive, Changes, Cleanup, collectWarnings, listen, prefixedEventNames, RecordingMachine, streamEventsOfBlock, TestHost, within, type Recorded } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -119,19 +119,6 @@ function errorCodes(machine: RecordingMachine): string[] {
 
 function exitOf(machine: RecordingMachine, timeoutMs = 20_000): Promise<number> {
     return machine.next('exit', timeoutMs).then((record) => record.payload as number);
-}
-
-/** Whether a process with this id still exists (signal 0 checks without sending). */
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
-            return false;
-        }
-        throw error;
-    }
 }
 
 describe('stdout as messages', () => {
@@ -745,20 +732,13 @@ describe('a program that exits without closing its processes', () => {
         const pid = Number(out.trim());
         expect(pid).toBeGreaterThan(0);
         // SIGKILL came at the program's exit: the child is gone at once (or a zombie being reaped by init).
-        const gone = (): boolean => {
-            try {
-                process.kill(pid, 0);
-                return false;
-            } catch {
-                return true;
-            }
-        };
-        for (let attempt = 0; attempt < 100 && !gone(); attempt++) {
+        for (let attempt = 0; attempt < 100 && alive(pid); attempt++) {
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        if (!gone()) {
+        const survived = alive(pid);
+        if (survived) {
             process.kill(pid, 'SIGKILL');
         }
-        expect(gone()).toBe(true);
+        expect(survived).toBe(false);
     });
 });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import { buildProgramFrom, interpreterTrace, Program, removePrograms, ROOT, untimed } from './program-helpers.js';
-import { absenceWindow, Cleanup, closedPort, connectTo, seededRandom, sha256, within } from './runtime-helpers.js';
+import { absenceWindow, alive, Cleanup, closedPort, connectTo, seededRandom, sha256, within } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -123,18 +123,6 @@ async function pidsWritten(dir: string, count: number): Promise<number[]> {
             throw new Error(`pids.txt lists ${pids.length} pids, not ${count}`);
         }
         await absenceWindow(20);
-    }
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
-            return false;
-        }
-        throw error;
     }
 }
 

@@ -362,3 +362,16 @@ export function collectWarnings(cleanup: Cleanup): Error[] {
 export function absenceWindow(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Whether a process with this id still exists (signal 0 checks without sending). */
+export function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+            return false;
+        }
+        throw error;
+    }
+}
