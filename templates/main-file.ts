@@ -6,7 +6,7 @@ import type { MachineView, ProjectView, ServerSocketView } from './view.js';
 /** What main.ts imports from the runtime (see ExternalModule). */
 export const MAIN_FILE_IMPORTS = {
     /** `runWorkers` only in a program with `workers` (Node's cluster). */
-    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'addressFromEnv', 'checkAddressOverrides', 'driveManualClock', 'removeStaleSockets', 'runWorkers', 'traceFormat', 'traceObservers'])
+    runtime: new ExternalModule('./runtime/index.js', ['ManualClock', 'RealClock', 'Reactor', 'addressFromEnv', 'checkAddressOverrides', 'checkInspectorOption', 'driveManualClock', 'removeStaleSockets', 'runWorkers', 'startInspector', 'traceFormat', 'traceObservers'])
 };
 
 /** What main.ts imports only for `workers`. */
@@ -23,7 +23,7 @@ export function mainFile(project: ProjectView): string {
     const variables = new Set(project.machines.flatMap((machine) => machine.sockets.filter((socket) => socket.kind === 'client' || socket.kind === 'server').map((socket) => socket.envVariable)));
     return file(expandToNode`
         ${generatedHeader(
-            'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin).',
+            'The program: runs every top-level machine until all have finished. Options: --trace (text on stdout), --trace=json (NDJSON on stderr), --clock=manual (time moves by `advance MS` lines on stdin), --inspect-fsm[=PORT] (the live trace for a debugger on 127.0.0.1, port 9339 by default; 0: any).',
             project
         )}
         ${MAIN_FILE_IMPORTS.runtime.importLine((name) => !WORKERS_ONLY.has(name) || project.workers !== undefined)}
@@ -39,6 +39,11 @@ export function mainFile(project: ProjectView): string {
                 process.exit(2);
             }
         `)}
+        const badInspector = checkInspectorOption();
+        if (badInspector !== undefined) {
+            process.stderr.write(\`\${badInspector}\\n\`);
+            process.exit(2);
+        }
         ${project.workers === undefined ? program(project) : onlyIf(project.workers, (workers) => workersProgram(project, workers))}
     `);
 }
@@ -47,12 +52,15 @@ export function mainFile(project: ProjectView): string {
 function program(project: ProjectView): Generated {
     return expandToNode`
         const clock = process.argv.includes('--clock=manual') ? new ManualClock() : new RealClock();
-        const reactor = new Reactor({ clock, observers: traceObservers(traceFormat(), clock) });
+        // --inspect-fsm: listening before any machine starts (exit status 1 when it cannot); nothing without it.
+        const inspector = await startInspector(clock);
+        const reactor = new Reactor({ clock, observers: [...traceObservers(traceFormat(), clock), ...(inspector?.observers ?? [])] });
         ${eachLine(project.topLevel, (machine) => `reactor.add(new ${machine.className}(${constructorArguments(machine)}));`)}
 
         const stopReading = clock instanceof ManualClock ? driveManualClock(clock) : undefined;
         process.exitCode = await reactor.run();
         stopReading?.();
+        await inspector?.close();
     `;
 }
 
@@ -65,12 +73,15 @@ function workersProgram(project: ProjectView, workers: number | 'auto'): Generat
         /** Runs every top-level machine until all have finished; resolves with the exit status. */
         async function runProgram(): Promise<number> {
             const clock = process.argv.includes('--clock=manual') ? new ManualClock() : new RealClock();
-            const reactor = new Reactor({ clock, observers: traceObservers(traceFormat(), clock) });
+            // --inspect-fsm: worker N listens on PORT + N - 1 (each on a port of its own for 0), before its machines start.
+            const inspector = await startInspector(clock, { portPerWorker: true });
+            const reactor = new Reactor({ clock, observers: [...traceObservers(traceFormat(), clock), ...(inspector?.observers ?? [])] });
             ${eachLine(project.topLevel, (machine) => `reactor.add(new ${machine.className}(${constructorArguments(machine)}));`)}
 
             const stopReading = clock instanceof ManualClock ? driveManualClock(clock) : undefined;
             const status = await reactor.run();
             stopReading?.();
+            await inspector?.close();
             return status;
         }
 

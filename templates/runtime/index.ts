@@ -9,6 +9,7 @@ export { ReactorError } from './errors.js';
 export { EventQueue } from './event-queue.js';
 export { DEFAULT_MAX_FRAME, DEFAULT_MAX_LINE, encodeFrame, FrameDecoder, FramingError, prefixLimit, type Framing, type FramingErrorCode } from './framing.js';
 export { HierarchicalMachine, NONE, RegionMachine, type RegionTables } from './hierarchy.js';
+export { checkInspectorOption, DEFAULT_INSPECTOR_PORT, INSPECTOR_HOST, Inspector, inspectorOption, startInspector, type InspectorOptions, type StartInspectorOptions } from './inspector.js';
 export { Machine, START_EVENT, State, type Closable, type EventSource, type IoDetail, type MachineHost, type MachineObserver, type MachineStatus, type SignalTable } from './machine.js';
 export { exitStatus } from './exit-status.js';
 export { ProcessDispatcher, type ProcessEvents, type ProcessOptions } from './process-dispatcher.js';

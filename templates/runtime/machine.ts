@@ -79,24 +79,26 @@ type TimerPayload = number;
  * Where a machine is in its life (`machine.status`):
  * - `new`: constructed, not started yet;
  * - `idle`: started, waiting for the next event;
+ * - `paused`: started, and held by `pause` (an inspector's pause or breakpoint): events queue until `resume`;
  * - `busy`: processing an event, and then the events queued meanwhile (run-to-completion);
  * - `stopping`: busy, and the step ran the built-in `stop`: once it completes, every top-level machine finishes;
  * - `closing`: finished (a final state, `stop`, or its connection's end): it takes no more events, and what it owns
  *   (its sockets) is closing gracefully;
  * - `done`: finished, and everything it owned has closed.
  */
-export type MachineStatus = 'new' | 'idle' | 'busy' | 'stopping' | 'closing' | 'done';
+export type MachineStatus = 'new' | 'idle' | 'paused' | 'busy' | 'stopping' | 'closing' | 'done';
 
 // The status as a small integer, in the order of a machine's life: `dispatch` tells the three cases it cares about
 // (take the event now, queue it, drop it) by two comparisons. `STATUS_NAMES` turns it into the public name.
 const NEW = 0;
 const IDLE = 1;
-const BUSY = 2;
-const STOPPING = 3;
-const CLOSING = 4;
-const DONE = 5;
-type Status = typeof NEW | typeof IDLE | typeof BUSY | typeof STOPPING | typeof CLOSING | typeof DONE;
-const STATUS_NAMES: readonly MachineStatus[] = ['new', 'idle', 'busy', 'stopping', 'closing', 'done'];
+const PAUSED = 2;
+const BUSY = 3;
+const STOPPING = 4;
+const CLOSING = 5;
+const DONE = 6;
+type Status = typeof NEW | typeof IDLE | typeof PAUSED | typeof BUSY | typeof STOPPING | typeof CLOSING | typeof DONE;
+const STATUS_NAMES: readonly MachineStatus[] = ['new', 'idle', 'paused', 'busy', 'stopping', 'closing', 'done'];
 
 /**
  * A state of a generated machine, shared by every instance: the generated abstract state class extends it with one
@@ -145,6 +147,8 @@ export abstract class Machine<S extends State = State, E extends number = number
     /** Counts state entries; timers armed in an earlier entry are stale. */
     private epoch = 0;
     private current: Status = NEW;
+    /** Set by `pause` until `resume`: once the step in progress (if any) completes, events wait in the queue. */
+    private held = false;
     private queue: EventQueue | undefined;
     private timers: Array<ClockTimer | undefined> | undefined;
     private observers: MachineObserver[] | undefined;
@@ -160,7 +164,7 @@ export abstract class Machine<S extends State = State, E extends number = number
         this.state = initial;
     }
 
-    /** Where the machine is in its life: `new`, `idle`, `busy`, `stopping`, `closing` or `done` (see MachineStatus). */
+    /** Where the machine is in its life: `new`, `idle`, `paused`, `busy`, `stopping`, `closing` or `done` (see MachineStatus). */
     get status(): MachineStatus {
         return STATUS_NAMES[this.current]!;
     }
@@ -226,11 +230,40 @@ export abstract class Machine<S extends State = State, E extends number = number
         }
         this.payload = undefined;
         this.source = undefined;
-        if (this.current === BUSY && (this.queue === undefined || this.queue.length === 0)) {
+        if (this.current === BUSY && !this.held && (this.queue === undefined || this.queue.length === 0)) {
             this.current = IDLE;
             return;
         }
         this.completeStep(IDLE);
+    }
+
+    /**
+     * Holds the machine (an inspector's pause or breakpoint): once the step in progress, if any, has completed, every
+     * event — socket occurrences, timers, signals, raised events — waits in the queue, in order, until `resume`.
+     * False when the machine has already finished.
+     */
+    pause(): boolean {
+        if (this.current >= CLOSING) {
+            return false;
+        }
+        this.held = true;
+        if (this.current === IDLE) {
+            this.current = PAUSED;
+        }
+        return true;
+    }
+
+    /** Undoes `pause`: the events that waited are taken now, in order (until the machine is paused again). */
+    resume(): void {
+        if (!this.held) {
+            return;
+        }
+        this.held = false;
+        // Resumed within the step that paused it (still busy): that step goes on to take the queue itself.
+        if (this.current === PAUSED) {
+            this.current = BUSY;
+            this.completeStep(IDLE);
+        }
     }
 
     /** `dispatch` on a machine that is not idle: queued while busy, dropped once finished, taken at once when new. */
@@ -269,7 +302,7 @@ export abstract class Machine<S extends State = State, E extends number = number
         try {
             const queue = this.queue;
             if (queue) {
-                while (queue.length > 0 && this.current === BUSY) {
+                while (queue.length > 0 && this.current === BUSY && !this.held) {
                     const next = queue.peekEvent();
                     const nextSource = queue.peekSource<EventSource>();
                     this.deliver(next, queue.takePayload(), nextSource);
@@ -277,11 +310,13 @@ export abstract class Machine<S extends State = State, E extends number = number
             }
         } finally {
             const after = this.current;
+            // A machine paused during the step (a breakpoint) rests paused instead of idle.
+            const rest = this.held && before === IDLE ? PAUSED : before;
             if (after === BUSY) {
-                this.current = before;
+                this.current = rest;
             } else if (after === STOPPING) {
                 // The step that ran `stop` has completed: what it raised is dropped, then the reactor stops.
-                this.current = before;
+                this.current = rest;
                 this.queue?.clear();
                 this.host.stop();
             }
