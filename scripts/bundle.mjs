@@ -5,7 +5,7 @@ const watch = process.argv.includes('--watch');
 
 /** @type {import('esbuild').BuildOptions} */
 const options = {
-    entryPoints: { cli: 'language/cli/main.ts', server: 'server/main.ts', extension: 'client/extension.ts' },
+    entryPoints: { cli: 'language/cli/main.ts', server: 'server/main.ts', extension: 'client/extension.ts', 'debug-adapter': 'server/debug-adapter.ts' },
     // VS Code provides `vscode` to the extension at run time.
     external: ['vscode'],
     outdir: 'out',

@@ -2,6 +2,7 @@
 import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
 import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type VirtualTimer } from './instance.js';
 import { encodeFrame, FrameDecoder, FramingError, framingOf } from '../../templates/runtime/framing.js';
+import type { Probe } from './probe.js';
 import { scenarioPayload } from './scenario-payload.js';
 import { LINGER_MS, type ActionSpec, type ProgramSpec, type SocketEventName } from './program.js';
 import type { StateNode, TreeTransition } from './state-tree.js';
@@ -35,6 +36,8 @@ export interface SimulationOptions {
      * false until then; tests that hold other runners to the interpreter pass the same guard code they give those.
      */
     readonly guard?: (name: string, instance: Instance) => boolean;
+    /** Told of each point inside a step where a debugger may stop (see ProbePoint). */
+    readonly probe?: Probe;
 }
 
 export class Simulation {
@@ -139,6 +142,7 @@ export class Simulation {
         this.step(() => {
             for (const instance of bound) {
                 const binding = instance.spec.signals.find((candidate) => candidate.signal === signal)!;
+                this.options.probe?.({ kind: 'signal', instance, spec: binding });
                 this.dispatch(instance, { kind: 'event', event: binding.event, payload: signal });
             }
         });
@@ -403,6 +407,7 @@ export class Simulation {
         if (++this.delivered > STEP_BUDGET) {
             throw new SimulationError(`${instance.name} took more than ${STEP_BUDGET} events in one step: an endless cycle of 'raise'?`);
         }
+        this.options.probe?.({ kind: 'deliver', instance, event });
         switch (event.kind) {
             case 'start':
                 this.begin(instance);
@@ -476,6 +481,9 @@ export class Simulation {
      * states they enter (outermost first). In a flat machine: exit the state, the actions, enter the target.
      */
     private microstep(instance: Instance, transitions: readonly TreeTransition[]): void {
+        for (const { source, event, spec } of transitions) {
+            this.options.probe?.({ kind: 'transition', instance, source, spec, event });
+        }
         const leaving = exitSet(instance, transitions);
         rememberHistories(instance, leaving);
         for (const state of leaving) {
@@ -519,6 +527,7 @@ export class Simulation {
             if (instance.spec.hierarchical) {
                 this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
             }
+            this.options.probe?.({ kind: 'enter', instance, state });
             this.run(instance, state.spec.entry, 'entry', state.name);
             if (instance.finished) {
                 return;
@@ -574,6 +583,7 @@ export class Simulation {
 
     private action(instance: Instance, action: ActionSpec, phase: ActionPhase, state: string): void {
         const name = action.kind === 'call' ? action.name : action.kind === 'stop' ? 'stop' : action.kind === 'raise' ? `raise ${action.event}` : `${action.kind} ${action.socket}`;
+        this.options.probe?.({ kind: 'action', instance, action, name, phase, state });
         this.record({ t: this.time, kind: 'action', machine: instance.name, name, state, phase });
         switch (action.kind) {
             case 'call':
@@ -653,6 +663,7 @@ export class Simulation {
             }
         }
         this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.stateName });
+        this.options.probe?.({ kind: 'finish', instance });
         const server = instance.server;
         if (server) {
             server.sessions.splice(server.sessions.indexOf(instance), 1);
@@ -711,6 +722,10 @@ export class Simulation {
     private io(instance: Instance, socket: string, what: IoWhat, detail: { bytes?: number; code?: string; hadError?: boolean; session?: string; status?: number } = {}): void {
         if (!instance.finished) {
             this.record({ t: this.time, kind: 'io', machine: instance.name, socket, what, ...detail });
+            const spec = instance.sockets.get(socket)?.spec;
+            if (spec) {
+                this.options.probe?.({ kind: 'io', instance, socket: spec, what });
+            }
         }
     }
 

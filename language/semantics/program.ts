@@ -8,7 +8,10 @@ import { socketFraming, sendText, type FramingSpec } from '../values/framing.js'
 
 /** Where a piece of the model stands in its file (1-based), for traces, breakpoints and errors. */
 export interface SourceSpot {
+    /** The file's name (no folders), as errors and traces show it. */
     readonly file: string;
+    /** The file's absolute path (its URI's path for documents not on disk), for breakpoints and the diagram. */
+    readonly path: string;
     readonly line: number;
 }
 
@@ -89,6 +92,8 @@ export interface SocketSpec {
     readonly name: string;
     readonly kind: 'client' | 'server' | 'connection' | 'process';
     readonly events: Readonly<Partial<Record<SocketEventName, string>>>;
+    /** Where each mapping (`read -> Line`) is written. */
+    readonly eventSpots: Readonly<Partial<Record<SocketEventName, SourceSpot>>>;
     readonly connectTimeoutMs: number | undefined;
     readonly reconnect: { readonly minMs: number; readonly maxMs: number } | undefined;
     readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number; readonly event: string } | undefined;
@@ -155,7 +160,7 @@ export function programOf(model: Model): ProgramSpec {
 function spotOf(node: { $cstNode?: { range: { start: { line: number } } } } & object): SourceSpot {
     const document = AstUtils.getDocument(node as Parameters<typeof AstUtils.getDocument>[0]);
     const file = document.uri.path.split('/').pop() ?? document.uri.path;
-    return { file, line: (node.$cstNode?.range.start.line ?? 0) + 1 };
+    return { file, path: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.path, line: (node.$cstNode?.range.start.line ?? 0) + 1 };
 }
 
 function milliseconds(text: string): number {
@@ -253,6 +258,7 @@ function regionSpec(region: Region): StateSpec {
 function socketSpec(socket: Socket): SocketSpec {
     const members: readonly SocketMember[] = socket.members;
     const events: Partial<Record<SocketEventName, string>> = {};
+    const eventSpots: Partial<Record<SocketEventName, SourceSpot>> = {};
     let connectTimeoutMs: number | undefined;
     let reconnect: SocketSpec['reconnect'];
     let heartbeat: SocketSpec['heartbeat'];
@@ -260,9 +266,12 @@ function socketSpec(socket: Socket): SocketSpec {
     let session: string | undefined;
     for (const member of members) {
         switch (member.$type) {
-            case 'EventMapping':
-                events[member.socketEvent === 'stdout' ? 'read' : member.socketEvent] = member.event.ref?.name ?? member.event.$refText;
+            case 'EventMapping': {
+                const occurrence = member.socketEvent === 'stdout' ? 'read' : member.socketEvent;
+                events[occurrence] = member.event.ref?.name ?? member.event.$refText;
+                eventSpots[occurrence] = spotOf(member);
                 break;
+            }
             case 'TimeoutOption':
                 connectTimeoutMs = milliseconds(member.delay);
                 break;
@@ -283,7 +292,7 @@ function socketSpec(socket: Socket): SocketSpec {
         }
     }
     const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : socket.$type === 'Process' ? 'process' : 'connection';
-    return { name: socket.name, kind, events, connectTimeoutMs, reconnect, heartbeat, idle, session, framing: socketFraming(socket), spot: spotOf(socket) };
+    return { name: socket.name, kind, events, eventSpots, connectTimeoutMs, reconnect, heartbeat, idle, session, framing: socketFraming(socket), spot: spotOf(socket) };
 }
 
 function machineSpec(machine: Machine): MachineSpec {

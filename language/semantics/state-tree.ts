@@ -40,7 +40,7 @@ const ROOT_SPEC: StateSpec = {
     timers: [],
     children: [],
     histories: [],
-    spot: { file: '', line: 0 }
+    spot: { file: '', path: '', line: 0 }
 };
 
 export class StateTree {

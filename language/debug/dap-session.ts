@@ -1,0 +1,517 @@
+// The debug adapter (Debug Adapter Protocol): runs a model in the interpreter under VS Code's debugger. Threads are
+// machine instances, the stack is the active state (and its parents), stepping moves through the run's points.
+import * as path from 'node:path';
+import { Breakpoint, DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, Variable } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { traceText } from '../../templates/runtime/trace-format.js';
+import type { SourceSpot } from '../semantics/program.js';
+import type { ScenarioStep } from '../semantics/scenario.js';
+import { BreakableLines, NOT_BREAKABLE } from './breakpoints.js';
+import { parseCondition, type Condition } from './condition.js';
+import { completeConsoleLine, CONSOLE_HELP, parseConsoleLine } from './console-commands.js';
+import { DebugRun, type Point, type Stop, type StopReason, type StopTest } from './debug-run.js';
+import { liveBody } from './live-view.js';
+import { LaunchError, loadProgram, loadScript } from './load-program.js';
+import type { InstanceView } from './snapshot.js';
+
+export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
+    /** The .fsm file. */
+    program: string;
+    /** The top-level machine plain steps are for (default: the first). */
+    machine?: string;
+    /** A scenario file whose steps run first. */
+    script?: string;
+    stopOnEntry?: boolean;
+}
+
+interface ActiveBreakpoint {
+    readonly id: number;
+    readonly spot: SourceSpot;
+    readonly condition: Condition | undefined;
+}
+
+/** The scopes of each frame: what a machine instance holds at the point where the run stopped. */
+const SCOPES = ['Machine', 'Queue', 'Timers', 'Sockets', 'Guards'] as const;
+
+const STOP_TEXT: Readonly<Record<StopReason, { reason: string; description: string }>> = {
+    entry: { reason: 'entry', description: 'Paused on start' },
+    step: { reason: 'step', description: 'Paused after a step' },
+    breakpoint: { reason: 'breakpoint', description: 'Paused on breakpoint' },
+    exception: { reason: 'exception', description: 'Paused on a step the model does not allow' },
+    idle: { reason: 'pause', description: 'Waiting for input: type a step in the Debug Console (send E, advance 2s, …)' },
+    ended: { reason: 'pause', description: 'The program has ended' },
+    start: { reason: 'step', description: 'At the start of the run' }
+};
+
+function frameSource(spot: SourceSpot): Source {
+    return new Source(path.basename(spot.path), spot.path);
+}
+
+function display(value: unknown): string {
+    if (value === undefined) {
+        return 'none';
+    }
+    if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+        return `${value.length} bytes ${JSON.stringify(Buffer.from(value).toString('utf8'))}`;
+    }
+    return JSON.stringify(value) ?? typeof value;
+}
+
+export class ReactorFsmDebugSession extends DebugSession {
+    private run: DebugRun | undefined;
+    private lines: BreakableLines | undefined;
+    private breakpoints = new Map<string, ActiveBreakpoint[]>();
+    private nextBreakpointId = 1;
+    private readonly modelReady: Promise<void>;
+    private settleModel!: () => void;
+    private readonly configured: Promise<void>;
+    private settleConfiguration!: () => void;
+    private variables = new Map<number, () => DebugProtocol.Variable[]>();
+
+    constructor() {
+        super();
+        this.setDebuggerLinesStartAt1(true);
+        this.setDebuggerColumnsStartAt1(true);
+        this.modelReady = new Promise((resolve) => (this.settleModel = resolve));
+        this.configured = new Promise((resolve) => (this.settleConfiguration = resolve));
+    }
+
+    protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+        response.body = {
+            ...response.body,
+            supportsConfigurationDoneRequest: true,
+            supportsStepBack: true,
+            supportsConditionalBreakpoints: true,
+            supportsBreakpointLocationsRequest: true,
+            supportsCompletionsRequest: true,
+            completionTriggerCharacters: [' ', '.'],
+            supportsTerminateRequest: true,
+            supportsEvaluateForHovers: false
+        };
+        this.sendResponse(response);
+        this.sendEvent(new InitializedEvent());
+    }
+
+    protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+        this.settleConfiguration();
+        this.sendResponse(response);
+    }
+
+    protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
+        void this.launch(response, args);
+    }
+
+    private async launch(response: DebugProtocol.LaunchResponse, args: LaunchArguments): Promise<void> {
+        try {
+            if (typeof args.program !== 'string' || args.program === '') {
+                throw new LaunchError(`the launch configuration needs "program": the .fsm file to simulate`);
+            }
+            const program = await loadProgram(args.program);
+            this.lines = new BreakableLines(program);
+            const script = args.script ? await loadScript(args.script) : [];
+            this.run = new DebugRun(program, { machine: args.machine, script });
+        } catch (error) {
+            this.settleModel();
+            const message = error instanceof Error ? error.message : String(error);
+            this.output(`${message}\n`, 'stderr');
+            this.sendErrorResponse(response, 1, message.split('\n').at(-1) ?? message);
+            return;
+        }
+        this.settleModel();
+        await this.configured;
+        this.sendResponse(response);
+        this.output(`Simulating ${this.run.underTest} of ${path.basename(args.program)} on a virtual clock. Type 'help' in the Debug Console for the commands.\n`, 'console');
+        this.printTrace();
+        if (args.stopOnEntry) {
+            this.stopped({ reason: 'entry', point: this.run.point, index: this.run.cursor });
+        } else {
+            this.move((run) => run.forward(this.breakpointTest()));
+        }
+    }
+
+    // ---- breakpoints -------------------------------------------------------------------------------------------
+
+    protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+        void this.modelReady.then(() => this.setBreakpoints(response, args));
+    }
+
+    private setBreakpoints(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+        const file = args.source.path ?? '';
+        const active: ActiveBreakpoint[] = [];
+        const answers = (args.breakpoints ?? []).map((requested) => {
+            const answer: DebugProtocol.Breakpoint = new Breakpoint(false, requested.line);
+            const targets = this.lines?.at(file, requested.line) ?? [];
+            if (!this.lines) {
+                answer.message = 'the model could not be loaded';
+                return answer;
+            }
+            if (targets.length === 0) {
+                answer.message = NOT_BREAKABLE;
+                return answer;
+            }
+            let condition: Condition | undefined;
+            if (requested.condition !== undefined && requested.condition.trim() !== '') {
+                const parsed = parseCondition(requested.condition);
+                if (!parsed.ok) {
+                    answer.message = parsed.message;
+                    return answer;
+                }
+                condition = parsed.test;
+            }
+            const id = this.nextBreakpointId++;
+            active.push({ id, spot: targets[0]!.spot, condition });
+            answer.verified = true;
+            answer.id = id;
+            answer.message = targets.map((target) => target.description).join('; ');
+            return answer;
+        });
+        this.breakpoints.set(file, active);
+        response.body = { breakpoints: answers };
+        this.sendResponse(response);
+    }
+
+    protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+        void this.modelReady.then(() => this.breakpointLocations(response, args));
+    }
+
+    private breakpointLocations(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+        const lines = this.lines?.linesIn(args.source.path ?? '', args.line, args.endLine ?? args.line) ?? [];
+        response.body = { breakpoints: lines.map((line) => ({ line })) };
+        this.sendResponse(response);
+    }
+
+    /** The breakpoints that stop at `point` (their conditions hold for the payload at that point). */
+    private hits(point: Point): number[] {
+        const hit: number[] = [];
+        for (const spot of point.breakSpots) {
+            for (const breakpoint of this.breakpoints.get(spot.path) ?? []) {
+                if (breakpoint.spot.line !== spot.line) {
+                    continue;
+                }
+                const payload = point.snapshot.instances.find((instance) => instance.name === point.instance)?.payload;
+                if (!breakpoint.condition || breakpoint.condition(payload)) {
+                    hit.push(breakpoint.id);
+                }
+            }
+        }
+        return hit;
+    }
+
+    private breakpointTest(also?: (point: Point) => boolean): StopTest {
+        return (point) => (this.hits(point).length > 0 ? 'breakpoint' : also?.(point) ? 'step' : undefined);
+    }
+
+    // ---- running -----------------------------------------------------------------------------------------------
+
+    protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+        response.body = { allThreadsContinued: true };
+        this.sendResponse(response);
+        this.move((run) => run.forward(this.breakpointTest()));
+    }
+
+    /** One event run to completion: to the next event taken from a queue, or until the input has settled. */
+    protected override nextRequest(response: DebugProtocol.NextResponse): void {
+        this.sendResponse(response);
+        this.move((run) => run.forward(this.breakpointTest((point) => point.kind === 'deliver' || point.kind === 'settled')));
+    }
+
+    /** One action (or any other point: a transition chosen, a state entered, a socket occurrence). */
+    protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+        this.sendResponse(response);
+        this.move((run) => run.forward(this.breakpointTest(() => true)));
+    }
+
+    /** To the end of the current input (a scenario step or Debug Console command). */
+    protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+        this.sendResponse(response);
+        this.move((run) => run.forward(this.breakpointTest((point) => point.kind === 'settled')));
+    }
+
+    protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+        this.sendResponse(response);
+        this.move((run) => run.backward((point) => (point.kind === 'deliver' || point.kind === 'settled' ? 'step' : undefined)), false);
+    }
+
+    protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+        this.sendResponse(response);
+        this.move((run) => run.backward(this.breakpointTest()), false);
+    }
+
+    protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+        // Every step runs to its stop at once: the run is never between stops when a request comes.
+        this.sendResponse(response);
+    }
+
+    /** Moves the run's cursor, prints the trace lines passed (forward only), and reports the stop. */
+    private move(how: (run: DebugRun) => Stop, forward = true): void {
+        const run = this.run;
+        if (!run) {
+            return;
+        }
+        const stop = how(run);
+        if (forward) {
+            this.printTrace();
+        } else {
+            this.output(`⟲ back to ${stop.point.snapshot.t} ms: ${stop.point.instance ? `${stop.point.instance} ` : ''}${stop.point.label}\n`, 'console');
+        }
+        this.stopped(stop);
+    }
+
+    /** Prints the trace lines the run passed that were not printed yet. */
+    private printTrace(): void {
+        for (const line of this.run?.newTrace() ?? []) {
+            this.output(`${traceText(line)}\n`, 'stdout');
+        }
+    }
+
+    private stopped(stop: Stop): void {
+        const run = this.run!;
+        const text = STOP_TEXT[stop.reason];
+        const threadId = this.threadOf(stop.point);
+        const event: DebugProtocol.StoppedEvent = new StoppedEvent(text.reason, threadId, stop.point.problem);
+        event.body.description = stop.point.problem ?? (stop.reason === 'ended' && stop.point.snapshot.exitCode !== undefined ? `${text.description} (exit status ${stop.point.snapshot.exitCode})` : text.description);
+        event.body.text = stop.point.problem;
+        event.body.allThreadsStopped = true;
+        const hits = this.hits(stop.point);
+        if (stop.reason === 'breakpoint' && hits.length > 0) {
+            event.body.hitBreakpointIds = hits;
+        }
+        if (stop.point.problem) {
+            this.output(`${stop.point.problem}\n`, 'stderr');
+        } else if (stop.reason === 'ended') {
+            this.output(`The program has ended${stop.point.snapshot.exitCode !== undefined ? ` with exit status ${stop.point.snapshot.exitCode}: ${stop.point.snapshot.exitReason ?? ''}` : ''}. Step back to look at earlier points, or stop the session.\n`, 'console');
+        }
+        this.variables = new Map();
+        this.sendEvent(event);
+        this.sendEvent(new Event('reactorFsm.live', liveBody(run.program, stop.point.snapshot)));
+    }
+
+    /** The thread a point concerns (the first instance when it concerns none). */
+    private threadOf(point: Point): number {
+        const index = point.snapshot.instances.findIndex((instance) => instance.name === point.instance);
+        return index >= 0 ? index + 1 : 1;
+    }
+
+    // ---- threads, stack, variables -----------------------------------------------------------------------------
+
+    private instanceOf(threadId: number): InstanceView | undefined {
+        return this.run?.point.snapshot.instances[threadId - 1];
+    }
+
+    protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+        const instances = this.run?.point.snapshot.instances ?? [];
+        response.body = {
+            threads: instances.length > 0 ? instances.map((instance, index) => new Thread(index + 1, `${instance.name}${instance.finished ? ' (finished)' : ''}`)) : [new Thread(1, 'starting')]
+        };
+        this.sendResponse(response);
+    }
+
+    protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+        const run = this.run;
+        const instance = this.instanceOf(args.threadId);
+        const frames: DebugProtocol.StackFrame[] = [];
+        if (run && instance) {
+            const point = run.point;
+            const at = (index: number) => args.threadId * 10_000 + index;
+            if (point.instance === instance.name && point.kind !== 'deliver' && point.kind !== 'settled' && point.spot) {
+                frames.push(new StackFrame(at(frames.length), point.label, frameSource(point.spot), point.spot.line, 1));
+            } else if (point.instance === instance.name && point.kind === 'deliver') {
+                const state = instance.states.at(-1);
+                frames.push(new StackFrame(at(frames.length), point.label, state ? frameSource(state.spot) : undefined, state?.spot.line ?? 0, 1));
+            }
+            for (const state of [...instance.states].reverse()) {
+                frames.push(new StackFrame(at(frames.length), `${instance.finished ? 'finished in' : 'state'} ${state.name}`, frameSource(state.spot), state.spot.line, 1));
+            }
+            frames.push(new StackFrame(at(frames.length), `machine ${instance.machine}`, frameSource(instance.machineSpot), instance.machineSpot.line, 1));
+        }
+        const start = args.startFrame ?? 0;
+        const count = args.levels && args.levels > 0 ? args.levels : frames.length;
+        response.body = { stackFrames: frames.slice(start, start + count), totalFrames: frames.length };
+        this.sendResponse(response);
+    }
+
+    protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+        const threadId = Math.floor(args.frameId / 10_000);
+        response.body = { scopes: SCOPES.map((name, index) => new Scope(name, threadId * 10 + index + 1, false)) };
+        this.sendResponse(response);
+    }
+
+    protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+        const reference = args.variablesReference;
+        const made = this.variables.get(reference);
+        if (made) {
+            response.body = { variables: made() };
+            this.sendResponse(response);
+            return;
+        }
+        const threadId = Math.floor(reference / 10);
+        const scope = SCOPES[(reference % 10) - 1];
+        const instance = this.instanceOf(threadId);
+        const snapshot = this.run?.point.snapshot;
+        response.body = { variables: instance && snapshot && scope ? this.scopeVariables(scope, instance, snapshot.t, snapshot.guards) : [] };
+        this.sendResponse(response);
+    }
+
+    private scopeVariables(scope: (typeof SCOPES)[number], instance: InstanceView, t: number, guards: ReadonlyMap<string, readonly boolean[]>): DebugProtocol.Variable[] {
+        switch (scope) {
+            case 'Machine':
+                return [
+                    new Variable('state', instance.stateName),
+                    new Variable('machine', instance.machine),
+                    new Variable('time', `${t} ms`),
+                    new Variable('payload', display(instance.payload)),
+                    new Variable('finished', String(instance.finished)),
+                    new Variable('queue', `${instance.queue.length} event${instance.queue.length === 1 ? '' : 's'}`),
+                    new Variable('last transitions', instance.trail.map((taken) => `${taken.event} (line ${taken.spot.line})`).join(', ') || 'none')
+                ];
+            case 'Queue':
+                return instance.queue.map((event, index) => new Variable(`[${index}]`, event));
+            case 'Timers':
+                return instance.timers.map((timer) => new Variable(timer.label, `in ${timer.remainingMs} ms (at ${timer.dueMs} ms)${timer.spot ? `, line ${timer.spot.line}` : ''}`));
+            case 'Sockets':
+                return instance.sockets.map((socket) => new Variable(socket.name, `${socket.kind} ${socket.status}${socket.detail ? `, ${socket.detail}` : ''}`));
+            case 'Guards':
+                return [...guards].map(([name, values]) => new Variable(name, values.length === 0 ? 'false' : values.join(' then ')));
+        }
+    }
+
+    // ---- the Debug Console -------------------------------------------------------------------------------------
+
+    protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+        const run = this.run;
+        if (!run) {
+            this.sendErrorResponse(response, 2, 'no model is running');
+            return;
+        }
+        if (args.context !== 'repl') {
+            const value = this.watch(args.expression, args.frameId);
+            if (value === undefined) {
+                this.sendErrorResponse(response, 3, `'${args.expression}' is not state, payload, time, a socket or a guard`);
+            } else {
+                response.body = { result: value, variablesReference: 0 };
+                this.sendResponse(response);
+            }
+            return;
+        }
+        const line = parseConsoleLine(args.expression);
+        if (line.kind === 'help') {
+            response.body = { result: CONSOLE_HELP, variablesReference: 0 };
+            this.sendResponse(response);
+            return;
+        }
+        if (line.kind === 'error') {
+            this.sendErrorResponse(response, 4, line.message);
+            return;
+        }
+        this.runCommand(response, line.step, args.expression.trim());
+    }
+
+    /** Runs a Debug Console step now, to its end or a breakpoint; a step the model does not allow is the answer's error. */
+    private runCommand(response: DebugProtocol.Response, step: ScenarioStep, text: string): void {
+        const run = this.run!;
+        const stop = run.inject({ step, text, origin: `'${text}'` }, this.breakpointTest());
+        if (stop.point.problem !== undefined && stop.point.input === run.lastInjected) {
+            // The command was not allowed: the answer says why; the run is as it was before the command.
+            run.undoLast();
+            this.printTrace();
+            this.sendErrorResponse(response, 5, stop.point.problem);
+            this.stopped({ reason: 'idle', point: run.point, index: run.cursor });
+            return;
+        }
+        this.printTrace();
+        response.body = { result: stop.reason === 'breakpoint' ? `${text}: stopped at a breakpoint` : `${text}: done at ${stop.point.snapshot.t} ms`, variablesReference: 0 };
+        this.sendResponse(response);
+        // A command that ran to its end with nothing after it: the run waits for input again (or has ended).
+        const settled = stop.reason === 'step' && run.atEnd && run.pendingInputs.length === 0;
+        this.stopped(settled ? { ...stop, reason: run.ended ? 'ended' : 'idle' } : stop);
+    }
+
+    private watch(expression: string, frameId: number | undefined): string | undefined {
+        const instance = this.instanceOf(frameId === undefined ? 1 : Math.floor(frameId / 10_000));
+        const snapshot = this.run?.point.snapshot;
+        const name = expression.trim();
+        if (!instance || !snapshot) {
+            return undefined;
+        }
+        if (name === 'state') {
+            return instance.stateName;
+        }
+        if (name === 'payload') {
+            return display(instance.payload);
+        }
+        if (name === 'time') {
+            return `${snapshot.t} ms`;
+        }
+        const socket = instance.sockets.find((candidate) => candidate.name === name);
+        if (socket) {
+            return `${socket.kind} ${socket.status}${socket.detail ? `, ${socket.detail}` : ''}`;
+        }
+        const guard = snapshot.guards.get(name);
+        return guard === undefined ? undefined : guard.length === 0 ? 'false' : guard.join(' then ');
+    }
+
+    protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+        const run = this.run;
+        const instances = run?.point.snapshot.instances.filter((instance) => instance.name.includes('#')).map((instance) => instance.name) ?? [];
+        const column = args.column - 1;
+        const targets = run ? completeConsoleLine(run.program, run.underTest, instances, args.text, column) : [];
+        response.body = { targets: targets.map((target) => ({ label: target.label, start: target.start, length: target.length })) };
+        this.sendResponse(response);
+    }
+
+    // ---- requests of the extension (Send Event, the diagram) ---------------------------------------------------
+
+    protected override customRequest(command: string, response: DebugProtocol.Response, args: { threadId?: number; event?: string; payload?: unknown }): void {
+        const run = this.run;
+        if (!run) {
+            this.sendErrorResponse(response, 2, 'no model is running');
+            return;
+        }
+        const instance = this.instanceOf(args?.threadId ?? 1) ?? run.point.snapshot.instances.find((candidate) => candidate.name === run.underTest);
+        if (command === 'reactorFsm/events') {
+            const spec = instance ? run.program.machines.get(instance.machine) : undefined;
+            response.body = { instance: instance?.name, events: (spec?.events ?? []).map((name) => ({ name, type: spec?.payloadTypes.get(name) })) };
+            this.sendResponse(response);
+            return;
+        }
+        if (command === 'reactorFsm/send') {
+            if (!instance || typeof args.event !== 'string') {
+                this.sendErrorResponse(response, 6, 'reactorFsm/send needs a threadId of a running instance and an event');
+                return;
+            }
+            const step: ScenarioStep = { kind: 'send', target: { kind: 'named', instance: instance.name }, event: args.event, payload: args.payload, line: 0 };
+            const text = `${instance.name} send ${args.event}${args.payload === undefined ? '' : ` ${JSON.stringify(args.payload)}`}`;
+            this.output(`> ${text}\n`, 'console');
+            this.runCommand(response, step, text);
+            return;
+        }
+        super.customRequest(command, response, args);
+    }
+
+    // ---- the end -----------------------------------------------------------------------------------------------
+
+    protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+        this.sendResponse(response);
+        this.end();
+    }
+
+    protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+        this.sendResponse(response);
+        this.end();
+    }
+
+    private ended = false;
+
+    private end(): void {
+        if (this.ended) {
+            return;
+        }
+        this.ended = true;
+        this.sendEvent(new Event('reactorFsm.liveEnd', {}));
+        this.sendEvent(new TerminatedEvent());
+    }
+
+    private output(text: string, category: 'console' | 'stdout' | 'stderr'): void {
+        this.sendEvent(new OutputEvent(text, category));
+    }
+}
