@@ -17,6 +17,28 @@ html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; background: 
 #status { opacity: 0.8; margin-left: 8px; }
 #viewport { position: absolute; top: 34px; left: 0; right: 0; bottom: 0; overflow: hidden; cursor: grab; }
 #canvas { transform-origin: 0 0; position: absolute; left: 0; top: 0; }
+#live-status { margin-left: auto; color: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); font-weight: 600; }
+`;
+
+/**
+ * The live view of a debug session, after the diagram's own styles so that it wins over them: the active states outlined
+ * in the debugger's current-frame colour, the trail of the last transitions fading with age, armed timers with their
+ * countdown, and fireable transitions drawn as links.
+ */
+const LIVE_CSS = `
+.fsm-diagram { overflow: visible; }
+.fsm-diagram g.fsm-live-active > rect.fsm-outer { stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); stroke-width: 3; }
+.fsm-diagram g.fsm-live-active:not(.fsm-composite) > rect.fsm-outer { fill: var(--vscode-editor-stackFrameHighlightBackground, rgba(255, 255, 0, 0.2)); }
+.fsm-diagram g.fsm-live-trail path { stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); stroke-width: 1.6; transition: opacity 0.4s; }
+.fsm-diagram g.fsm-live-trail-0 path { stroke-width: 2.2; opacity: 1; }
+.fsm-diagram g.fsm-live-trail-1 path { opacity: 0.6; }
+.fsm-diagram g.fsm-live-trail-2 path { opacity: 0.3; }
+.fsm-diagram g.fsm-live-armed path { stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); }
+.fsm-diagram .fsm-live-timer text { fill: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); font-weight: 600; }
+.fsm-diagram .fsm-live-timer rect { fill: var(--vscode-editor-background, #ffffff); stroke: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); stroke-width: 1; }
+.fsm-diagram g.fsm-live-fireable text, .fsm-diagram g.fsm-live-fireable .fsm-label-box { cursor: pointer; }
+.fsm-diagram g.fsm-live-fireable text { fill: var(--vscode-textLink-foreground, #0969da); text-decoration: underline; }
+.fsm-diagram g.fsm-live-fireable text:hover { fill: var(--vscode-textLink-activeForeground, #0550ae); }
 `;
 
 export function diagramPage(resources: DiagramPageResources): string {
@@ -29,7 +51,7 @@ export function diagramPage(resources: DiagramPageResources): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Reactor FSM diagram</title>
-<style nonce="${nonce}">${PAGE_CSS}${DIAGRAM_CSS}</style>
+<style nonce="${nonce}">${PAGE_CSS}${DIAGRAM_CSS}${LIVE_CSS}</style>
 </head>
 <body>
 <div id="toolbar">
@@ -38,6 +60,7 @@ export function diagramPage(resources: DiagramPageResources): string {
 <button id="zoom-in" title="Zoom in">+</button>
 <button id="zoom-out" title="Zoom out">−</button>
 <span id="status"></span>
+<span id="live-status"></span>
 </div>
 <div id="viewport"><div id="canvas"></div></div>
 <script nonce="${nonce}" src="${scriptUri}"></script>

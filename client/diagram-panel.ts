@@ -1,20 +1,87 @@
 // The diagram panel: one webview beside the editor that follows the active .fsm document, updates while typing,
-// reveals what is clicked and highlights what is under the cursor.
+// reveals what is clicked, highlights what is under the cursor and, while a reactor-fsm debug session runs, what the
+// instance selected in the Call Stack is doing (live-diagram.ts chooses it).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DiagramRequest, type DiagramParams, type DiagramResult } from '../language/lsp/protocol.js';
 import { diagramPage } from './diagram-html.js';
+import { chooseLiveInstance, isLiveEventBody, LIVE_DEBUG_TYPE, liveMessage, LiveProtocol, type LiveEventBody, type LiveInstance } from './live-diagram.js';
 import { sendRequest } from './requests.js';
 import type { FromWebview, ToWebview } from './webview/messages.js';
 
 const UPDATE_DELAY_MS = 250;
+
+/** The last stop of every running reactor-fsm debug session, kept from activation on so a panel opened later shows it. */
+class LiveSessions implements vscode.Disposable {
+    private readonly stops = new Map<string, { session: vscode.DebugSession; body: LiveEventBody; order: number }>();
+    private order = 0;
+    private readonly changed = new vscode.EventEmitter<void>();
+    /** Fires when a stop arrives, a session ends or the Call Stack's selection changes. */
+    readonly onDidChange = this.changed.event;
+    private readonly disposables: vscode.Disposable[] = [
+        this.changed,
+        vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
+            if (event.session.type !== LIVE_DEBUG_TYPE) {
+                return;
+            }
+            if (event.event === LiveProtocol.live && isLiveEventBody(event.body)) {
+                this.stops.set(event.session.id, { session: event.session, body: event.body, order: ++this.order });
+                this.changed.fire();
+            } else if (event.event === LiveProtocol.liveEnd) {
+                this.end(event.session);
+            }
+        }),
+        vscode.debug.onDidTerminateDebugSession((session) => this.end(session)),
+        vscode.debug.onDidChangeActiveStackItem(() => this.changed.fire())
+    ];
+
+    private end(session: vscode.DebugSession): void {
+        if (this.stops.delete(session.id)) {
+            this.changed.fire();
+        }
+    }
+
+    /** The session to show (the Call Stack's, the active one, else the last that stopped) and the thread selected in it. */
+    current(): { session: vscode.DebugSession; body: LiveEventBody; selectedThreadId: number | undefined } | undefined {
+        const item = vscode.debug.activeStackItem;
+        const latest = [...this.stops.values()].sort((a, b) => b.order - a.order)[0];
+        const stop = (item && this.stops.get(item.session.id)) ?? this.stops.get(vscode.debug.activeDebugSession?.id ?? '') ?? latest;
+        return stop && { session: stop.session, body: stop.body, selectedThreadId: item?.session.id === stop.session.id ? item.threadId : undefined };
+    }
+
+    dispose(): void {
+        this.stops.clear();
+        this.disposables.forEach((disposable) => {
+            disposable.dispose();
+        });
+        liveSessions = undefined;
+    }
+}
+
+let liveSessions: LiveSessions | undefined;
+
+function liveTracker(): LiveSessions {
+    liveSessions ??= new LiveSessions();
+    return liveSessions;
+}
+
+/**
+ * Starts keeping the last stop of reactor-fsm debug sessions (once; later calls return the same tracker). The extension
+ * calls it on activation so that a panel opened during a session shows it at once; a panel starts it too.
+ */
+export function trackLiveDebugSessions(): vscode.Disposable {
+    return liveTracker();
+}
 
 export class DiagramPanel implements vscode.Disposable {
     private static current: DiagramPanel | undefined;
     private readonly disposables: vscode.Disposable[] = [];
     private timer: ReturnType<typeof setTimeout> | undefined;
     private machine: string | undefined;
+    /** The instance the live view shows, for sending it events; undefined when nothing is live. */
+    private live: { session: vscode.DebugSession; instance: LiveInstance } | undefined;
+    private liveShown = false;
 
     private constructor(
         private readonly panel: vscode.WebviewPanel,
@@ -23,6 +90,7 @@ export class DiagramPanel implements vscode.Disposable {
         extensionUri: vscode.Uri
     ) {
         const webview = panel.webview;
+        const sessions = liveTracker();
         webview.html = diagramPage({
             cspSource: webview.cspSource,
             nonce: randomBytes(16).toString('base64'),
@@ -30,6 +98,7 @@ export class DiagramPanel implements vscode.Disposable {
         });
         this.disposables.push(
             panel.onDidDispose(() => this.dispose()),
+            sessions.onDidChange(() => void this.showLive(true)),
             webview.onDidReceiveMessage((message: FromWebview) => this.receive(message)),
             vscode.workspace.onDidChangeTextDocument((event) => {
                 if (event.document === this.document) {
@@ -101,12 +170,54 @@ export class DiagramPanel implements vscode.Disposable {
         this.machine ??= result.machine;
         this.panel.title = result.machine ? `Diagram: ${result.machine}` : 'Reactor FSM Diagram';
         await this.post({ type: 'update', svg: result.svg, machine: result.machine, machines: result.machines, ...(result.problem ? { problem: result.problem } : {}) });
+        await this.showLive(false);
+    }
+
+    /**
+     * Shows the live instance or clears the live view. With `follow`, an instance of another machine of this file (the
+     * Call Stack's selection) makes the panel switch to that machine; without, it only clears the view (the user chose
+     * another machine or document).
+     */
+    private async showLive(follow: boolean): Promise<void> {
+        const current = liveSessions?.current();
+        const file = this.document.uri.scheme === 'file' ? this.document.uri.fsPath : undefined;
+        const instance = current && chooseLiveInstance(current.body.instances, { file, machine: this.machine }, current.selectedThreadId);
+        if (!current || !instance || (!follow && instance.machine !== this.machine)) {
+            this.live = undefined;
+            if (this.liveShown) {
+                this.liveShown = false;
+                await this.post({ type: 'liveEnd' });
+            }
+            return;
+        }
+        this.live = { session: current.session, instance };
+        this.liveShown = true;
+        // The webview keeps the view and applies it to the diagram of that machine, so it is sent before the switch.
+        await this.post(liveMessage(instance, current.body.t));
+        if (instance.machine !== this.machine) {
+            this.machine = instance.machine;
+            this.scheduleUpdate(0);
+        }
+    }
+
+    /** Sends `event` to the live instance, as the Debug Console's `send E`. */
+    private async fire(event: string): Promise<void> {
+        const live = this.live;
+        if (!live) {
+            return;
+        }
+        try {
+            await live.session.customRequest(LiveProtocol.send, { threadId: live.instance.threadId, event });
+        } catch (error) {
+            void vscode.window.showWarningMessage(`Reactor FSM: could not send ${event} to ${live.instance.instance}: ${error instanceof Error ? error.message : String(error)}`);
+        }
     }
 
     private async receive(message: FromWebview): Promise<void> {
         switch (message.type) {
             case 'ready':
                 await this.update();
+                await this.showLive(true);
                 break;
             case 'chooseMachine':
                 this.machine = message.machine;
@@ -118,6 +229,9 @@ export class DiagramPanel implements vscode.Disposable {
                 editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
                 break;
             }
+            case 'fire':
+                await this.fire(message.event);
+                break;
         }
     }
 

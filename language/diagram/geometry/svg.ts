@@ -136,7 +136,7 @@ function edgeElement(edge: PlacedEdge): string {
         edge.label && edge.labelAt
             ? `<rect class="fsm-label-box" x="${n(edge.labelAt.x - 1)}" y="${n(edge.labelAt.y)}" width="${n(edge.labelWidth + 2)}" height="${n(edge.labelHeight)}"/><text x="${n(edge.labelAt.x)}" y="${n(edge.labelAt.y + edge.labelHeight / 2)}">${escapeXml(edge.label)}</text>`
             : '';
-    return `<g class="fsm-edge fsm-edge-${edge.kind}" data-id="${escapeXml(edge.id)}"${rangeAttribute(edge.range)}><path d="${edgePath(edge.points)}" marker-end="url(#fsm-arrow)"/>${label}</g>`;
+    return `<g class="fsm-edge fsm-edge-${edge.kind}" data-id="${escapeXml(edge.id)}"${rangeAttribute(edge.range)} data-source="${escapeXml(edge.source)}"><path d="${edgePath(edge.points)}" marker-end="url(#fsm-arrow)"/>${label}</g>`;
 }
 
 export interface SvgOptions {
