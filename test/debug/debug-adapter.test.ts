@@ -205,8 +205,7 @@ describe('debug adapter: the Debug Console', () => {
         // Still alive, still in Idle.
         expect((await variables(dap, 1, 'Machine')).state).toBe('Idle');
         expect((await evaluate(dap, 'help')).body.result).toContain('send EVENT');
-        expect((await evaluate(dap, 'signal SIGTERM')).success).toBe(true);
-        const ended = dap.events.filter((event) => event.event === 'stopped').at(-1) as DebugProtocol.StoppedEvent;
+        const ended = await dap.stopAfter(async () => expect((await evaluate(dap, 'signal SIGTERM')).success).toBe(true));
         expect(ended.body.description).toBe('The program has ended');
         expect((await dap.ok<DebugProtocol.ThreadsResponse>('threads')).threads[0]!.name).toBe('Vending (finished)');
     });
