@@ -50,7 +50,8 @@ export interface ShownDiagram {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-const isLine = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1;
+// A line the adapter could not place (0) matches nothing on the diagram; it does not make the whole stop unreadable.
+const isLine = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 const isListOf = <T>(value: unknown, item: (entry: unknown) => entry is T): value is T[] => Array.isArray(value) && value.every(item);
 const isLineEvent = (value: unknown): value is { line: number; event: string } => isRecord(value) && isLine(value.line) && typeof value.event === 'string';
 const isTimer = (value: unknown): value is { line: number; label: string; remainingMs: number } =>

@@ -87,7 +87,8 @@ describe('checking the adapter event body', () => {
         expect(isLiveEventBody({ t: 0, instances: [] })).toBe(true);
         expect(isLiveEventBody({})).toBe(false);
         expect(isLiveEventBody({ t: '0', instances })).toBe(false);
-        expect(isLiveEventBody({ t: 0, instances: [{ ...client, states: [0] }] })).toBe(false);
+        expect(isLiveEventBody({ t: 0, instances: [{ ...client, states: ['5'] }] })).toBe(false);
+        expect(isLiveEventBody({ t: 0, instances: [{ ...client, states: [1.5] }] })).toBe(false);
         expect(isLiveEventBody({ t: 0, instances: [{ ...client, trail: [{ line: 3 }] }] })).toBe(false);
         expect(isLiveEventBody({ t: 0, instances: [{ ...client, timers: [{ line: 3, label: 'after 1s' }] }] })).toBe(false);
         expect(isLiveEventBody({ t: 0, instances: [{ ...client, fireable: undefined }] })).toBe(false);
