@@ -6,15 +6,18 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgramFrom, FIXTURES, removePrograms, startProgram, type Program } from './program-helpers.js';
-import { absenceWindow, Changes, Cleanup, listen, sha256, within } from './runtime-helpers.js';
+import { buildProgramFrom, FIXTURES, ROOT, removePrograms, startProgram, type Program } from './program-helpers.js';
+import { absenceWindow, Changes, Cleanup, closedPort, listen, sha256, within } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
 let serverDir = '';
+let workersDir = '';
 
 beforeAll(async () => {
+    // A line echo with `workers 2` (the workers tests' model).
+    workersDir = await buildProgramFrom(await readFile(path.join(ROOT, 'test', 'runtime', 'workers-fixtures', 'line-echo-workers.fsm'), 'utf8'), {});
     // Generated in this process from the sources (the CLI bundle may be older than the templates).
     const [model, serverActions, sessionActions] = await Promise.all(
         ['echo-server.fsm', 'echo-server/echo-server.actions.ts.txt', 'echo-server/echo-session.actions.ts.txt'].map((name) => readFile(path.join(FIXTURES, name), 'utf8'))
@@ -224,4 +227,42 @@ describe('a generated program with --inspect-fsm', () => {
             expect(program.lines.filter((line) => line.startsWith('LISTENING'))).toEqual([]);
         }
     }, 30_000);
+
+    it('with workers 2: each worker serves its own trace, on PORT + N - 1 (each on a port of its own for 0)', async () => {
+        for (const option of ['0', 'base']) {
+            const base = option === 'base' ? await closedPort() : 0;
+            const program = startProgram(workersDir, { LINE_ECHO_SERVER_LISTENER: `127.0.0.1:${await closedPort()}` }, cleanup, [], { args: [`--inspect-fsm=${base}`] });
+            cleanup.add(() => killWorkers(program));
+            const ports = await program.untilStderr((lines) => {
+                const found = lines.flatMap((line) => ANNOUNCEMENT.exec(line)?.[1] ?? []).map(Number);
+                return found.length >= 2 ? found.sort((a, b) => a - b) : undefined;
+            }, 30_000, 'two inspector announcements');
+            if (base !== 0) {
+                expect(ports).toEqual([base, base + 1]);
+            }
+            const hellos = await Promise.all(ports.map(async (port) => (await InspectorClient.connect(port)).lines));
+            const pids = hellos.map((lines) => lines[0]!.pid);
+            expect(new Set(pids).size).toBe(2);
+            expect(pids).not.toContain(program.child.pid);
+            for (const lines of hellos) {
+                expect(lines[1]).toMatchObject({ kind: 'snapshot', instances: [{ machine: 'LineEchoServer', state: 'Serving', finished: false }] });
+            }
+            program.child.kill('SIGTERM');
+            expect((await program.exit(15_000)).code).toBe(0);
+        }
+    }, 60_000);
 });
+
+/** Kills the workers of a cluster's primary that a test left running (their pids from the primary's lines). */
+function killWorkers(program: Program): void {
+    for (const line of program.stderrLines) {
+        const pid = /^reactor: worker \d+ started \(pid (\d+)\)$/.exec(line)?.[1];
+        if (pid !== undefined) {
+            try {
+                process.kill(Number(pid), 'SIGKILL');
+            } catch {
+                // already gone
+            }
+        }
+    }
+}
