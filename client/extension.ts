@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
+import { registerDebugging } from './debug.js';
+import { trackLiveDebugSessions } from './diagram-panel.js';
 
 let client: LanguageClient | undefined;
 
@@ -25,6 +27,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // The id makes `reactor-fsm.trace.server` the trace setting.
     client = new LanguageClient('reactor-fsm', 'Reactor FSM', serverOptions, clientOptions);
     registerCommands(context, client, output);
+    registerDebugging(context);
+    context.subscriptions.push(trackLiveDebugSessions());
     await client.start();
 }
 

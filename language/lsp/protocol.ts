@@ -20,7 +20,9 @@ function request<Params, Result>(method: string): RequestSignature<Params, Resul
 /** Client commands the server's code lenses invoke; the extension registers them. */
 export const LensCommands = {
     generate: 'reactor-fsm.generate',
-    openDiagram: 'reactor-fsm.openDiagram'
+    openDiagram: 'reactor-fsm.openDiagram',
+    /** Starts a debug session that simulates a top-level machine (arguments: the document's URI, the machine). */
+    simulate: 'reactor-fsm.simulate'
 } as const;
 
 export interface GenerateParams {

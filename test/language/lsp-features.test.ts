@@ -221,14 +221,19 @@ describe('quick fixes', () => {
 });
 
 describe('code lenses', () => {
-    it('puts Generate and Show diagram above every machine', async () => {
+    it('puts Simulate, Generate and Show diagram above every machine (no Simulate on a session machine)', async () => {
         const { document } = await validate(`${MODEL}\nmachine Second { initial state S }`);
         const lenses = await services.lsp.CodeLensProvider!.provideCodeLens(document, { textDocument: { uri: document.textDocument.uri } });
         expect(lenses?.map((lens) => [lens.range.start.line, lens.command?.title, lens.command?.command, lens.command?.arguments])).toEqual([
+            [0, 'Simulate', 'reactor-fsm.simulate', [document.textDocument.uri, 'Client']],
             [0, 'Generate', 'reactor-fsm.generate', [document.textDocument.uri]],
             [0, 'Show diagram', 'reactor-fsm.openDiagram', [document.textDocument.uri, 'Client']],
+            [8, 'Simulate', 'reactor-fsm.simulate', [document.textDocument.uri, 'Second']],
             [8, 'Generate', 'reactor-fsm.generate', [document.textDocument.uri]],
             [8, 'Show diagram', 'reactor-fsm.openDiagram', [document.textDocument.uri, 'Second']]
         ]);
+        const server = await validate(`machine Server {\n events Up\n initial state S\n server listener listen 127.0.0.1:7000 { session Session }\n}\nmachine Session { initial state T }`);
+        const titles = (await services.lsp.CodeLensProvider!.provideCodeLens(server.document, { textDocument: { uri: server.document.textDocument.uri } }))?.map((lens) => `${lens.range.start.line} ${lens.command?.title}`);
+        expect(titles).toEqual(['0 Simulate', '0 Generate', '0 Show diagram', '5 Generate', '5 Show diagram']);
     });
 });

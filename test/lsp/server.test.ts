@@ -391,11 +391,13 @@ describe('the bundled language server over stdio', () => {
         expect(typeAt('Stop', 1)).toBe('event'); // `on Stop`
     });
 
-    it('puts "Generate" and "Show diagram" code lenses above every machine', async () => {
+    it('puts "Simulate", "Generate" and "Show diagram" code lenses above every machine', async () => {
         const lenses = (await client.request(CodeLensRequest.type, { textDocument: { uri: uri('broken.fsm') } })) ?? [];
         expect(lenses.map((lens) => ({ line: lens.range.start.line, title: lens.command?.title, command: lens.command?.command, arguments: lens.command?.arguments }))).toEqual([
+            { line: positionOf(BROKEN, 'machine Lamp').line, title: 'Simulate', command: 'reactor-fsm.simulate', arguments: [uri('broken.fsm'), 'Lamp'] },
             { line: positionOf(BROKEN, 'machine Lamp').line, title: 'Generate', command: 'reactor-fsm.generate', arguments: [uri('broken.fsm')] },
             { line: positionOf(BROKEN, 'machine Lamp').line, title: 'Show diagram', command: 'reactor-fsm.openDiagram', arguments: [uri('broken.fsm'), 'Lamp'] },
+            { line: positionOf(BROKEN, 'machine Kettle').line, title: 'Simulate', command: 'reactor-fsm.simulate', arguments: [uri('broken.fsm'), 'Kettle'] },
             { line: positionOf(BROKEN, 'machine Kettle').line, title: 'Generate', command: 'reactor-fsm.generate', arguments: [uri('broken.fsm')] },
             { line: positionOf(BROKEN, 'machine Kettle').line, title: 'Show diagram', command: 'reactor-fsm.openDiagram', arguments: [uri('broken.fsm'), 'Kettle'] }
         ]);
