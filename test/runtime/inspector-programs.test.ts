@@ -14,9 +14,11 @@ afterEach(() => cleanup.run());
 
 let serverDir = '';
 let workersDir = '';
+let panelDir = '';
 
 beforeAll(async () => {
     // A line echo with `workers 2` (the workers tests' model).
+    panelDir = await buildProgramFrom(await readFile(path.join(FIXTURES, 'inspector-panel.fsm'), 'utf8'), {});
     workersDir = await buildProgramFrom(await readFile(path.join(ROOT, 'test', 'runtime', 'workers-fixtures', 'line-echo-workers.fsm'), 'utf8'), {});
     // Generated in this process from the sources (the CLI bundle may be older than the templates).
     const [model, serverActions, sessionActions] = await Promise.all(
@@ -227,6 +229,45 @@ describe('a generated program with --inspect-fsm', () => {
             expect(program.lines.filter((line) => line.startsWith('LISTENING'))).toEqual([]);
         }
     }, 30_000);
+
+    it('parallel regions: the state is the active atomic states; a breakpoint on the composite holds its signals until resumed', async () => {
+        const program = startProgram(panelDir, {}, cleanup, [], { args: ['--inspect-fsm=0', '--trace=json'] });
+        const announced = await program.untilStderr((lines) => lines.map((line) => ANNOUNCEMENT.exec(line)).find((match) => match !== null), 10_000, 'the inspector announcement');
+        const port = Number(announced[1]);
+        const inspector = await InspectorClient.connect(port);
+        expect(inspector.lines[1]!.instances).toEqual([{ machine: 'Panel', state: 'Idle', finished: false }]);
+        inspector.socket.write(`${JSON.stringify({ command: 'breakOn', states: ['Busy'], machine: 'Panel' })}\n`);
+        await inspector.ask({ command: 'resume', machine: 'Panel' }, { kind: 'resumed' });
+
+        program.child.kill('SIGUSR1');
+        const paused = await inspector.next({ kind: 'paused', reason: 'breakpoint' });
+        expect(paused).toEqual({ kind: 'paused', machine: 'Panel', state: 'Busy', reason: 'breakpoint' });
+        // The whole step came first: every state entered, the regions' initial states included.
+        const entered = inspector.lines.slice(0, inspector.lines.indexOf(paused)).filter((line) => line.kind === 'enter').map((line) => line.state);
+        expect(entered).toEqual(expect.arrayContaining(['Busy', 'L1', 'R1']));
+        const second = await InspectorClient.connect(port);
+        expect(second.lines[1]!.instances).toEqual([{ machine: 'Panel', state: 'L1, R1', finished: false }]);
+
+        // Signals wait while paused, in order.
+        const skip = inspector.lines.length;
+        program.child.kill('SIGUSR1');
+        await absenceWindow(300);
+        program.child.kill('SIGTERM');
+        await absenceWindow(300);
+        expect(inspector.lines.slice(skip)).toEqual([]);
+        await inspector.ask({ command: 'resume', machine: 'Panel' }, { kind: 'resumed' });
+        const go = await inspector.next({ kind: 'transition', event: 'Go' }, 5_000, skip);
+        const shutdown = await inspector.next({ kind: 'transition', event: 'Shutdown' }, 5_000, skip);
+        expect(go).toMatchObject({ from: 'L1', to: 'L2' });
+        expect(inspector.lines.indexOf(go)).toBeLessThan(inspector.lines.indexOf(shutdown));
+        await inspector.next({ kind: 'finish', machine: 'Panel', state: 'Done' });
+        expect((await program.exit(10_000)).code).toBe(0);
+        // The inspector's trace lines are the --trace=json lines, byte for byte, from when it connected.
+        const traced = program.stderrLines.filter((line) => line.startsWith('{'));
+        const served = inspector.lines.filter((line) => 't' in line && 'kind' in line && line.kind !== 'snapshot').map((line) => JSON.stringify(line));
+        expect(served.length).toBeGreaterThan(10);
+        expect(served).toEqual(traced.slice(traced.length - served.length));
+    }, 60_000);
 
     it('with workers 2: each worker serves its own trace, on PORT + N - 1 (each on a port of its own for 0)', async () => {
         for (const option of ['0', 'base']) {
