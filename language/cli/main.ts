@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createReactorFsmServices } from '../module.js';
 import { runCheck } from './check.js';
+import { runCheckTrace } from './check-trace.js';
 import { runDiagram } from './diagram.js';
 import { runGenerate } from './generate.js';
 import { runSimulate } from './simulate.js';
@@ -88,6 +89,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         .action(async (file: string, options: { machine?: string; script?: string; json?: boolean }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
             exitCode = await runSimulate(ReactorFsm, file, options, printLine, printError, () => readStandardInput());
+        });
+
+    program
+        .command('check-trace')
+        .description("Replay a program's recorded --trace=json trace against its model: the first line the model does not allow, and coverage.")
+        .argument('<file>', 'the .fsm file')
+        .argument('<trace>', 'the trace: NDJSON, one trace line per line, as --trace=json writes it')
+        .option('--json', 'print the result as one JSON object: {ok, firstProblem?, coverage}')
+        .action(async (file: string, trace: string, options: { json?: boolean }) => {
+            const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+            exitCode = await runCheckTrace(ReactorFsm, file, trace, options, printLine, printError);
         });
 
     try {

@@ -744,7 +744,10 @@ class Coverage {
 
     result(): TraceCheckResult['coverage'] {
         const states = [...this.states].map(([node, covered]) => ({ item: { name: node.name, machine: this.machineOf.get(node)!, line: node.spec.spot.line, file: node.spec.spot.file }, covered }));
-        return { states: count(states), transitions: count([...this.transitions.values()]) };
+        // Transitions and timers of each machine in the order they are written.
+        const machines = [...new Set(states.map((entry) => entry.item.machine))];
+        const transitions = [...this.transitions.values()].sort((a, b) => machines.indexOf(a.item.machine) - machines.indexOf(b.item.machine) || a.item.line - b.item.line);
+        return { states: count(states), transitions: count(transitions) };
     }
 }
 
