@@ -264,3 +264,28 @@ describe('reactor-fsm check-trace on doctored traces', () => {
     });
 });
 
+
+describe('the example of docs/language.md, "Checking a recorded trace"', () => {
+    it('prints what the page shows', async () => {
+        const page = readFileSync(path.join(ROOT, 'docs', 'language.md'), 'utf8');
+        const section = /^### Checking a recorded trace\n([\s\S]*?)^## /m.exec(page)?.[1];
+        expect(section, 'the section').toBeDefined();
+        const model = /^```\n(machine Kettle[\s\S]*?)^```$/m.exec(section!)?.[1];
+        /** The lines of the indented block whose first line starts with `first`, unindented. */
+        const indented = (first: string): string[] => {
+            const lines = section!.split('\n');
+            const start = lines.findIndex((line) => line.startsWith(`    ${first}`));
+            expect(start, `an indented block starting with ${first}`).toBeGreaterThanOrEqual(0);
+            const end = lines.findIndex((line, index) => index > start && !line.startsWith('    '));
+            return lines.slice(start, end).map((line) => line.slice(4));
+        };
+        const trace = indented('{"t"');
+        const [command, ...shown] = indented('$ reactor-fsm check-trace');
+        expect(command).toBe('$ reactor-fsm check-trace kettle.fsm kettle.ndjson');
+        const folder = await tempFolder({ 'kettle.fsm': model!, 'kettle.ndjson': `${trace.join('\n')}\n` });
+        const result = await runCli(command!.split(' ').slice(2), folder);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe('');
+        expect(result.stdout.trimEnd().split('\n')).toEqual(shown);
+    });
+});
