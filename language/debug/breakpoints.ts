@@ -7,18 +7,21 @@ export type BreakKind = 'state' | 'transition' | 'signal' | 'socket';
 export interface BreakTarget {
     readonly kind: BreakKind;
     readonly spot: SourceSpot;
+    /** The machine it belongs to, and the state's (or signal's, socket's, transition's event) name. */
+    readonly machine: string;
+    readonly name: string;
     /** For people: `state Online of EchoClient`, `on Ping in Online`, … */
     readonly description: string;
 }
 
 function statesOf(states: readonly StateSpec[], machine: string, targets: BreakTarget[]): void {
     for (const state of states) {
-        targets.push({ kind: 'state', spot: state.spot, description: `${state.kind === 'region' ? 'region' : 'state'} ${state.name} of ${machine}` });
+        targets.push({ kind: 'state', spot: state.spot, machine, name: state.name, description: `${state.kind === 'region' ? 'region' : 'state'} ${state.name} of ${machine}` });
         for (const transition of state.transitions) {
-            targets.push({ kind: 'transition', spot: transition.spot, description: `on ${transition.event} in ${state.name}` });
+            targets.push({ kind: 'transition', spot: transition.spot, machine, name: transition.event, description: `on ${transition.event} in ${state.name}` });
         }
         for (const timer of state.timers) {
-            targets.push({ kind: 'transition', spot: timer.spot, description: `${timer.label} in ${state.name}` });
+            targets.push({ kind: 'transition', spot: timer.spot, machine, name: timer.label, description: `${timer.label} in ${state.name}` });
         }
         statesOf(state.children, machine, targets);
     }
@@ -28,12 +31,12 @@ function machineTargets(machine: MachineSpec): BreakTarget[] {
     const targets: BreakTarget[] = [];
     statesOf(machine.states, machine.name, targets);
     for (const signal of machine.signals) {
-        targets.push({ kind: 'signal', spot: signal.spot, description: `signal ${signal.signal} of ${machine.name}` });
+        targets.push({ kind: 'signal', spot: signal.spot, machine: machine.name, name: signal.signal, description: `signal ${signal.signal} of ${machine.name}` });
     }
     for (const socket of machine.sockets) {
-        targets.push({ kind: 'socket', spot: socket.spot, description: `anything on ${socket.name} of ${machine.name}` });
+        targets.push({ kind: 'socket', spot: socket.spot, machine: machine.name, name: socket.name, description: `anything on ${socket.name} of ${machine.name}` });
         for (const [occurrence, spot] of Object.entries(socket.eventSpots)) {
-            targets.push({ kind: 'socket', spot: spot!, description: `${occurrence} on ${socket.name} of ${machine.name}` });
+            targets.push({ kind: 'socket', spot: spot!, machine: machine.name, name: socket.name, description: `${occurrence} on ${socket.name} of ${machine.name}` });
         }
     }
     return targets;

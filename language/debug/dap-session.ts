@@ -12,6 +12,7 @@ import { completeConsoleLine, CONSOLE_HELP, parseConsoleLine } from './console-c
 import { DebugRun, type Point, type Stop, type StopReason, type StopTest } from './debug-run.js';
 import { liveBody } from './live-view.js';
 import { LaunchError, loadProgram, loadScript } from './load-program.js';
+import { AttachMode, type AttachArguments } from './attach-mode.js';
 import type { InstanceView } from './snapshot.js';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -32,6 +33,9 @@ interface ActiveBreakpoint {
 
 /** The scopes of each frame: what a machine instance holds at the point where the run stopped. */
 const SCOPES = ['Machine', 'Queue', 'Timers', 'Sockets', 'Guards'] as const;
+
+/** The inspector's port when the attach configuration gives none (the generated program's `--inspect-fsm` default). */
+const DEFAULT_INSPECT_PORT = 9339;
 
 const STOP_TEXT: Readonly<Record<StopReason, { reason: string; description: string }>> = {
     entry: { reason: 'entry', description: 'Paused on start' },
@@ -67,6 +71,8 @@ export class ReactorFsmDebugSession extends DebugSession {
     private readonly configured: Promise<void>;
     private settleConfiguration!: () => void;
     private variables = new Map<number, () => DebugProtocol.Variable[]>();
+    /** Set while attached to a running program (instead of `run`). */
+    private attached: AttachMode | undefined;
 
     constructor() {
         super();
@@ -129,6 +135,42 @@ export class ReactorFsmDebugSession extends DebugSession {
         }
     }
 
+    protected override attachRequest(response: DebugProtocol.AttachResponse, args: AttachArguments): void {
+        void this.attach(response, args);
+    }
+
+    private async attach(response: DebugProtocol.AttachResponse, args: AttachArguments): Promise<void> {
+        try {
+            if (typeof args.program !== 'string' || args.program === '') {
+                throw new LaunchError(`the attach configuration needs "program": the .fsm file the running program was generated from`);
+            }
+            const program = await loadProgram(args.program);
+            this.lines = new BreakableLines(program);
+            this.attached = new AttachMode(program, (event) => this.sendEvent(event));
+            const greeting = await this.attached.attach(args.port ?? DEFAULT_INSPECT_PORT);
+            this.output(`${greeting}\n`, 'console');
+        } catch (error) {
+            this.attached = undefined;
+            this.settleModel();
+            const message = error instanceof Error ? error.message : String(error);
+            this.output(`${message}\n`, 'stderr');
+            this.sendErrorResponse(response, 1, message.split('\n').at(-1) ?? message);
+            return;
+        }
+        this.settleModel();
+        await this.configured;
+        this.sendResponse(response);
+    }
+
+    /** What the Debug Console, stepping and Send Event answer while attached: they need the simulation. */
+    private notWhileAttached(response: DebugProtocol.Response, what: string): boolean {
+        if (!this.attached) {
+            return false;
+        }
+        this.sendErrorResponse(response, 7, `${what} works in a simulation (Simulate); attached to a running program the debugger continues, pauses and stops on state breakpoints`);
+        return true;
+    }
+
     // ---- breakpoints -------------------------------------------------------------------------------------------
 
     protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -166,6 +208,9 @@ export class ReactorFsmDebugSession extends DebugSession {
             return answer;
         });
         this.breakpoints.set(file, active);
+        if (this.attached) {
+            this.attachedBreakpoints(answers, file);
+        }
         response.body = { breakpoints: answers };
         this.sendResponse(response);
     }
@@ -178,6 +223,27 @@ export class ReactorFsmDebugSession extends DebugSession {
         const lines = this.lines?.linesIn(args.source.path ?? '', args.line, args.endLine ?? args.line) ?? [];
         response.body = { breakpoints: lines.map((line) => ({ line })) };
         this.sendResponse(response);
+    }
+
+    /** Attached: only state breakpoints stop a running program (its instances pause after entering the state). */
+    private attachedBreakpoints(answers: DebugProtocol.Breakpoint[], file: string): void {
+        for (const answer of answers) {
+            if (answer.verified && !(this.lines?.at(file, answer.line ?? 0) ?? []).some((target) => target.kind === 'state')) {
+                answer.verified = false;
+                answer.message = 'attached to a running program, the debugger stops on state lines only (the program pauses that instance after it enters the state)';
+            }
+        }
+        const states = new Map<string, string[]>();
+        for (const [path, breakpoints] of this.breakpoints) {
+            for (const breakpoint of breakpoints) {
+                for (const target of this.lines?.at(path, breakpoint.spot.line) ?? []) {
+                    if (target.kind === 'state') {
+                        states.set(target.machine, [...(states.get(target.machine) ?? []), target.name]);
+                    }
+                }
+            }
+        }
+        this.attached!.breakOn(states);
     }
 
     /** The breakpoints that stop at `point` (their conditions hold for the payload at that point). */
@@ -206,40 +272,60 @@ export class ReactorFsmDebugSession extends DebugSession {
     protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
         response.body = { allThreadsContinued: true };
         this.sendResponse(response);
+        if (this.attached) {
+            this.attached.resume(undefined);
+            return;
+        }
         this.move((run) => run.forward(this.breakpointTest()));
     }
 
     /** One event run to completion: to the next event taken from a queue, or until the input has settled. */
     protected override nextRequest(response: DebugProtocol.NextResponse): void {
+        if (this.notWhileAttached(response, 'Stepping')) {
+            return;
+        }
         this.sendResponse(response);
         this.move((run) => run.forward(this.breakpointTest((point) => point.kind === 'deliver' || point.kind === 'settled')));
     }
 
     /** One action (or any other point: a transition chosen, a state entered, a socket occurrence). */
     protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+        if (this.notWhileAttached(response, 'Stepping')) {
+            return;
+        }
         this.sendResponse(response);
         this.move((run) => run.forward(this.breakpointTest(() => true)));
     }
 
     /** To the end of the current input (a scenario step or Debug Console command). */
     protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+        if (this.notWhileAttached(response, 'Stepping')) {
+            return;
+        }
         this.sendResponse(response);
         this.move((run) => run.forward(this.breakpointTest((point) => point.kind === 'settled')));
     }
 
     protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+        if (this.notWhileAttached(response, 'Stepping back')) {
+            return;
+        }
         this.sendResponse(response);
         this.move((run) => run.backward((point) => (point.kind === 'deliver' || point.kind === 'settled' ? 'step' : undefined)), false);
     }
 
     protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+        if (this.notWhileAttached(response, 'Reverse continue')) {
+            return;
+        }
         this.sendResponse(response);
         this.move((run) => run.backward(this.breakpointTest()), false);
     }
 
-    protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
-        // Every step runs to its stop at once: the run is never between stops when a request comes.
+    protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
+        // A simulation runs every step to its stop at once: it is never between stops when a request comes.
         this.sendResponse(response);
+        this.attached?.pause(args.threadId);
     }
 
     /** Moves the run's cursor, prints the trace lines passed (forward only), and reports the stop. */
@@ -299,6 +385,11 @@ export class ReactorFsmDebugSession extends DebugSession {
     }
 
     protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+        if (this.attached) {
+            response.body = { threads: this.attached.threads() };
+            this.sendResponse(response);
+            return;
+        }
         const instances = this.run?.point.snapshot.instances ?? [];
         response.body = {
             threads: instances.length > 0 ? instances.map((instance, index) => new Thread(index + 1, `${instance.name}${instance.finished ? ' (finished)' : ''}`)) : [new Thread(1, 'starting')]
@@ -307,6 +398,12 @@ export class ReactorFsmDebugSession extends DebugSession {
     }
 
     protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+        if (this.attached) {
+            const frames = this.attached.stack(args.threadId);
+            response.body = { stackFrames: frames, totalFrames: frames.length };
+            this.sendResponse(response);
+            return;
+        }
         const run = this.run;
         const instance = this.instanceOf(args.threadId);
         const frames: DebugProtocol.StackFrame[] = [];
@@ -332,6 +429,11 @@ export class ReactorFsmDebugSession extends DebugSession {
 
     protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
         const threadId = Math.floor(args.frameId / 10_000);
+        if (this.attached) {
+            response.body = { scopes: [new Scope('Machine', threadId * 10 + 1, false)] };
+            this.sendResponse(response);
+            return;
+        }
         response.body = { scopes: SCOPES.map((name, index) => new Scope(name, threadId * 10 + index + 1, false)) };
         this.sendResponse(response);
     }
@@ -345,6 +447,11 @@ export class ReactorFsmDebugSession extends DebugSession {
             return;
         }
         const threadId = Math.floor(reference / 10);
+        if (this.attached) {
+            response.body = { variables: this.attached.variables(threadId).map((variable) => new Variable(variable.name, variable.value)) };
+            this.sendResponse(response);
+            return;
+        }
         const scope = SCOPES[(reference % 10) - 1];
         const instance = this.instanceOf(threadId);
         const snapshot = this.run?.point.snapshot;
@@ -378,6 +485,9 @@ export class ReactorFsmDebugSession extends DebugSession {
     // ---- the Debug Console -------------------------------------------------------------------------------------
 
     protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+        if (this.notWhileAttached(response, 'The Debug Console')) {
+            return;
+        }
         const run = this.run;
         if (!run) {
             this.sendErrorResponse(response, 2, 'no model is running');
@@ -462,6 +572,9 @@ export class ReactorFsmDebugSession extends DebugSession {
     // ---- requests of the extension (Send Event, the diagram) ---------------------------------------------------
 
     protected override customRequest(command: string, response: DebugProtocol.Response, args: { threadId?: number; event?: string; payload?: unknown }): void {
+        if ((command === 'reactorFsm/events' || command === 'reactorFsm/send') && this.notWhileAttached(response, 'Send Event')) {
+            return;
+        }
         const run = this.run;
         if (!run) {
             this.sendErrorResponse(response, 2, 'no model is running');
@@ -507,6 +620,7 @@ export class ReactorFsmDebugSession extends DebugSession {
             return;
         }
         this.ended = true;
+        this.attached?.close();
         this.sendEvent(new Event('reactorFsm.liveEnd', {}));
         this.sendEvent(new TerminatedEvent());
     }
