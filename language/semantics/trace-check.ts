@@ -214,7 +214,12 @@ export function checkTrace(program: ProgramSpec, lines: readonly NumberedTraceLi
     const own = new Map<string, number[]>();
     lines.forEach((at, index) => {
         if (at.line.kind !== 'io' && !(at.line.kind === 'action' && at.line.phase === 'heartbeat')) {
-            own.set(at.line.machine, [...(own.get(at.line.machine) ?? []), index]);
+            const indices = own.get(at.line.machine);
+            if (indices) {
+                indices.push(index);
+            } else {
+                own.set(at.line.machine, [index]);
+            }
         }
     });
 

@@ -2,10 +2,12 @@
 // to each other over 127.0.0.1, a hierarchical oven on the manual clock; doctored copies fail at the right lines.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgramFrom, removePrograms, startProgram, type Program } from '../runtime/program-helpers.js';
-import { Cleanup, closedPort, connectTo } from '../runtime/runtime-helpers.js';
+import { Cleanup, closedPort, connectTo, listen } from '../runtime/runtime-helpers.js';
+import type { CoverageCount } from '../../language/semantics/trace-check.js';
 import { EXAMPLES, ROOT, removeTempFolders, runCli, tempFolder } from './cli-helpers.js';
 
 const cleanup = new Cleanup();
@@ -29,10 +31,11 @@ function coverageOf(stdout: string): string[] {
 }
 
 interface Recorded {
-    /** A folder holding the models (echo-client.fsm, echo-server.fsm, oven.fsm) and the traces (*.ndjson). */
+    /** A folder holding the models (echo-client.fsm, echo-server.fsm, edge-gateway.fsm, oven.fsm) and the traces (*.ndjson). */
     folder: string;
     client: string;
     server: string;
+    gateway: string;
     oven: string;
 }
 
@@ -56,13 +59,16 @@ async function untilListening(port: number): Promise<void> {
 }
 
 beforeAll(async () => {
-    const [serverDir, clientDir, ovenDir] = await Promise.all([
+    const [serverDir, clientDir, gatewayDir, ovenDir] = await Promise.all([
         buildProgramFrom(read(path.join(EXAMPLES, 'echo-server.fsm')), {
             'echo-server.actions.ts': read(path.join(EXAMPLES, 'actions', 'echo-server.actions.ts')),
             'echo-session.actions.ts': read(path.join(EXAMPLES, 'actions', 'echo-session.actions.ts'))
         }),
         buildProgramFrom(read(path.join(EXAMPLES, 'echo-client.fsm')), {
             'echo-client.actions.ts': read(path.join(ROOT, 'test', 'fixtures', 'runtime', 'echo-client', 'echo-client.actions.ts.txt'))
+        }),
+        buildProgramFrom(read(path.join(EXAMPLES, 'edge-gateway.fsm')), {
+            'edge-gateway.actions.ts': read(path.join(ROOT, 'test', 'fixtures', 'check-trace', 'edge-gateway.actions.ts.txt'))
         }),
         buildProgramFrom(read(OVEN), {})
     ]);
@@ -80,6 +86,31 @@ beforeAll(async () => {
     server.child.kill('SIGTERM');
     expect((await server.exit(10_000)).code, server.output).toBe(0);
 
+    // The edge gateway (a parallel state): both regions connect, a key in one, an ACK in the other, then SIGTERM; the
+    // peers end their side when the program ends its own.
+    const peers = await Promise.all(
+        [0, 1].map(async () => {
+            const sockets: Socket[] = [];
+            const { port: peerPort } = await listen(cleanup, (socket) => {
+                sockets.push(socket);
+                socket.on('end', () => socket.end());
+                socket.on('error', () => undefined);
+            });
+            return { port: peerPort, sockets };
+        })
+    );
+    const [collector, consolePeer] = peers as [(typeof peers)[number], (typeof peers)[number]];
+    const gateway = startProgram(gatewayDir, { EDGE_GATEWAY_UPLINK: `127.0.0.1:${collector.port}`, EDGE_GATEWAY_CONSOLE: `127.0.0.1:${consolePeer.port}` }, cleanup, [], { args: ['--trace=json'] });
+    const traced = (pattern: RegExp): Promise<boolean> => gateway.untilStderr((lines) => (lines.some((line) => pattern.test(line)) ? true : undefined), 10_000, `a trace line matching ${pattern}`);
+    await traced(/"event":"UplinkUp"/);
+    await traced(/"event":"ConsoleUp"/);
+    consolePeer.sockets[0]!.write('k');
+    await traced(/"kind":"internal".*"event":"Key"/);
+    collector.sockets[0]!.write('ACK\n');
+    await traced(/"kind":"internal".*"event":"Ack"/);
+    gateway.child.kill('SIGTERM');
+    expect((await gateway.exit(10_000)).code, gateway.output).toBe(0);
+
     // The oven on the manual clock: five seconds of timers, then it has finished.
     const oven = startProgram(ovenDir, {}, cleanup, [], { args: ['--trace=json', '--clock=manual'], stdin: 'pipe' });
     oven.child.stdin!.end('advance 5s\n');
@@ -88,12 +119,14 @@ beforeAll(async () => {
     const folder = await tempFolder({
         'echo-client.fsm': read(path.join(EXAMPLES, 'echo-client.fsm')),
         'echo-server.fsm': read(path.join(EXAMPLES, 'echo-server.fsm')),
+        'edge-gateway.fsm': read(path.join(EXAMPLES, 'edge-gateway.fsm')),
         'oven.fsm': read(OVEN),
+        'gateway.ndjson': ndjson(gateway),
         'client.ndjson': ndjson(client),
         'server.ndjson': ndjson(server),
         'oven.ndjson': ndjson(oven)
     });
-    recorded = { folder, client: ndjson(client), server: ndjson(server), oven: ndjson(oven) };
+    recorded = { folder, client: ndjson(client), server: ndjson(server), gateway: ndjson(gateway), oven: ndjson(oven) };
 }, 180_000);
 
 /** A recorded trace with line `traceLine` (1-based) changed by `change`, written as `name` in the folder. */
@@ -151,6 +184,27 @@ describe('reactor-fsm check-trace on real traces', () => {
             '  not taken: EchoSession Closing --after 2s--> Closed (echo-server.fsm:28)',
             '  not taken: EchoSession Closing --PeerClosed--> Closed (echo-server.fsm:29)'
         ]);
+    });
+
+    it("the edge gateway's trace conforms: two regions side by side, guards chosen by the lines", async () => {
+        const result = await runCli(['check-trace', 'edge-gateway.fsm', 'gateway.ndjson', '--json'], recorded.folder);
+        expect(result.stderr).toBe('');
+        expect(result.code, result.stdout).toBe(0);
+        const { coverage } = JSON.parse(result.stdout) as { coverage: { states: CoverageCount; transitions: CoverageCount } };
+        expect(coverage.states).toEqual({ covered: 7, total: 8, uncovered: [{ name: 'Dimmed', machine: 'EdgeGateway', line: 47, file: 'edge-gateway.fsm' }] });
+        // Stopping is left by whichever close the program hears last (its guard asks whether the other socket is still open).
+        expect(coverage.transitions.covered).toBe(6);
+        expect(coverage.transitions.total).toBe(15);
+        expect(coverage.transitions.uncovered.filter((item) => !item.name.startsWith('Stopping ')).map((item) => `${item.name} (${item.line})`)).toEqual([
+            'Offline: UplinkFailed (internal) (24)',
+            'Online --UplinkDown--> Offline (30)',
+            'Online --UplinkFailed--> Offline (31)',
+            'Lit --after 30s--> Dimmed (43)',
+            'Lit --ConsoleDown--> Unplugged (44)',
+            'Dimmed --Key--> Lit (48)',
+            'Dimmed --ConsoleDown--> Unplugged (49)'
+        ]);
+        expect(coverage.transitions.uncovered.filter((item) => item.name.startsWith('Stopping '))).toHaveLength(2);
     });
 
     it("the oven's trace (composite and parallel states, timers, `on done`) conforms; --json gives the same as an object", async () => {
