@@ -202,9 +202,10 @@ class Problem extends Error {
  *   followed by that event's step (a session's unmapped `close`: by its `finish`). `data` is not followed: framing
  *   turns bytes into any number of events. Heartbeat actions are accepted whenever the socket has a heartbeat.
  *
- * Not checked: when events and timers happen (a timer may fire late, and a trace that ends is not a state that should
- * have moved on), the order of `io` lines (they come from the real network), the payloads, which guard values a program
- * really had, and a step that the end of the trace cuts short.
+ * Not checked: when events happen, and that a timer fires at all (it may fire late, and a trace may end while one is
+ * pending), the order of `io` lines (they come from the real network), the payloads, which guard values a program really
+ * had, which events `raise` and socket occurrences during a step queue (only that none comes from outside before them),
+ * and a step that the end of the trace cuts short. Coverage counts what the lines up to the first problem exercised.
  */
 export function checkTrace(program: ProgramSpec, lines: readonly NumberedTraceLine[]): TraceCheckResult {
     const coverage = new Coverage(program);

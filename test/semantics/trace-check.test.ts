@@ -194,6 +194,10 @@ describe('checkTrace: the first line the model does not allow', () => {
             traceLine: 4,
             message: "unknown machine 'EchoServer' (the model's machines: EchoClient)"
         });
+        expect(problemOf(check(program, doctored(trace, 1, (line) => [{ ...line, machine: 'EchoClient#1' }])))).toEqual({
+            traceLine: 1,
+            message: "'EchoClient#1': EchoClient is not a session machine (no server of the model runs it), so it has no instances 'EchoClient#N'"
+        });
         expect(problemOf(check(program, doctored(trace, 4, (line) => [{ ...line, socket: 'downstream' } as TraceLine])))).toMatchObject({
             traceLine: 4,
             modelLine: 2,
