@@ -152,6 +152,12 @@ describe('checkTrace: the first line the model does not allow', () => {
         expect(problemOf(result)).toMatchObject({ traceLine: 3, modelLine: 5, message: "EchoClient: no timer 'after 1s' in Connecting (model model.fsm:5 state Connecting)" });
     });
 
+    it("an action line without its optional 'state' is compared by name and phase", async () => {
+        const program = await programFrom(ECHO_CLIENT);
+        const trace = interpreted(program, ECHO_SCENARIO).map((line) => (line.kind === 'action' ? ({ ...line, state: undefined } as unknown as TraceLine) : line));
+        expect(check(program, trace).ok).toBe(true);
+    });
+
     it('a wrong action, and a missing one', async () => {
         const program = await programFrom(ECHO_CLIENT);
         const trace = interpreted(program, ECHO_SCENARIO);
