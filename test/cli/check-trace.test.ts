@@ -37,6 +37,7 @@ interface Recorded {
     server: string;
     gateway: string;
     oven: string;
+    refused: string;
 }
 
 let recorded: Recorded;
@@ -86,6 +87,12 @@ beforeAll(async () => {
     server.child.kill('SIGTERM');
     expect((await server.exit(10_000)).code, server.output).toBe(0);
 
+    // The echo client with nobody listening: refused, a second of backoff, again; SIGTERM while it backs off.
+    const refused = startProgram(clientDir, { ECHO_CLIENT_UPSTREAM: `127.0.0.1:${await closedPort()}` }, cleanup, [], { args: ['--trace=json'] });
+    await refused.untilStderr((lines) => (lines.filter((line) => line.includes('"kind":"unhandled"')).length === 2 ? true : undefined), 10_000, 'the second refusal');
+    refused.child.kill('SIGTERM');
+    expect((await refused.exit(10_000)).code, refused.output).toBe(0);
+
     // The edge gateway (a parallel state): both regions connect, a key in one, an ACK in the other, then SIGTERM; the
     // peers end their side when the program ends its own.
     const peers = await Promise.all(
@@ -122,11 +129,12 @@ beforeAll(async () => {
         'edge-gateway.fsm': read(path.join(EXAMPLES, 'edge-gateway.fsm')),
         'oven.fsm': read(OVEN),
         'gateway.ndjson': ndjson(gateway),
+        'refused.ndjson': ndjson(refused),
         'client.ndjson': ndjson(client),
         'server.ndjson': ndjson(server),
         'oven.ndjson': ndjson(oven)
     });
-    recorded = { folder, client: ndjson(client), server: ndjson(server), gateway: ndjson(gateway), oven: ndjson(oven) };
+    recorded = { folder, client: ndjson(client), server: ndjson(server), gateway: ndjson(gateway), oven: ndjson(oven), refused: ndjson(refused) };
 }, 180_000);
 
 /** A recorded trace with line `traceLine` (1-based) changed by `change`, written as `name` in the folder. */
@@ -167,6 +175,24 @@ describe('reactor-fsm check-trace on real traces', () => {
             '  not taken: EchoClient Backoff --Shutdown--> Done (echo-client.fsm:12)',
             '  not taken: EchoClient Online --HeartbeatLost--> Backoff (echo-client.fsm:17)',
             '  not taken: EchoClient Online --Closed--> Backoff (echo-client.fsm:18)'
+        ]);
+    });
+
+    it('the echo client refused twice: its backoff timer, on the real clock, fired no earlier than its second', async () => {
+        expect(recorded.refused).toContain('"event":"after 1s"');
+        const result = await runCli(['check-trace', 'echo-client.fsm', 'refused.ndjson'], recorded.folder);
+        expect(result.stderr).toBe('');
+        expect(result.code, result.stdout).toBe(0);
+        expect(coverageOf(result.stdout)).toEqual([
+            'states entered: 3/4 (75%)',
+            '  not entered: EchoClient Online (echo-client.fsm:14)',
+            'transitions taken: 3/9 (33%)',
+            '  not taken: EchoClient Connecting --Connected--> Online (echo-client.fsm:6)',
+            '  not taken: EchoClient Connecting --Shutdown--> Done (echo-client.fsm:8)',
+            '  not taken: EchoClient Online: Data (internal) (echo-client.fsm:16)',
+            '  not taken: EchoClient Online --HeartbeatLost--> Backoff (echo-client.fsm:17)',
+            '  not taken: EchoClient Online --Closed--> Backoff (echo-client.fsm:18)',
+            '  not taken: EchoClient Online --Shutdown--> Done (echo-client.fsm:19)'
         ]);
     });
 
