@@ -211,6 +211,21 @@ describe('checkTrace: the first line the model does not allow', () => {
         });
     });
 
+    it('a socket occurrence that socket does not have', async () => {
+        const program = await programFrom(ECHO_CLIENT);
+        const trace = interpreted(program, ECHO_SCENARIO);
+        expect(at(trace, 8)).toMatchObject({ kind: 'io', socket: 'upstream', what: 'connect' });
+        expect(problemOf(check(program, doctored(trace, 8, (line) => [{ ...line, what: 'accept', session: 'EchoSession#1' } as TraceLine])))).toMatchObject({
+            traceLine: 8,
+            modelLine: 23,
+            message: "EchoClient: 'accept' does not happen to client upstream (model model.fsm:23 client upstream)"
+        });
+        expect(problemOf(check(program, doctored(trace, 8, (line) => [{ ...line, what: 'idle' } as TraceLine])))).toMatchObject({
+            traceLine: 8,
+            message: "EchoClient: upstream has no idle option, so no 'idle' (model model.fsm:23 client upstream)"
+        });
+    });
+
     it('a socket occurrence not followed by the event its socket maps', async () => {
         const program = await programFrom(ECHO_CLIENT);
         const trace = interpreted(program, ECHO_SCENARIO);
