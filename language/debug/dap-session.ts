@@ -474,7 +474,7 @@ export class ReactorFsmDebugSession extends DebugSession {
             case 'Queue':
                 return instance.queue.map((event, index) => new Variable(`[${index}]`, event));
             case 'Timers':
-                return instance.timers.map((timer) => new Variable(timer.label, `in ${timer.remainingMs} ms (at ${timer.dueMs} ms)${timer.spot ? `, line ${timer.spot.line}` : ''}`));
+                return instance.timers.map((timer) => new Variable(timer.label, `in ${timer.dueMs - t} ms (at ${timer.dueMs} ms)${timer.spot ? `, line ${timer.spot.line}` : ''}`));
             case 'Sockets':
                 return instance.sockets.map((socket) => new Variable(socket.name, `${socket.kind} ${socket.status}${socket.detail ? `, ${socket.detail}` : ''}`));
             case 'Guards':

@@ -9,7 +9,7 @@ import type { ProbePoint } from '../semantics/probe.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { applyStep, machineUnderTest, ScenarioStepError } from '../semantics/run-scenario.js';
 import type { ScenarioStep } from '../semantics/scenario.js';
-import { takeSnapshot, TRAIL_LENGTH, type Snapshot, type TakenTransition } from './snapshot.js';
+import { takeSnapshot, TRAIL_LENGTH, type Snapshot, type TakenTransition, type ViewCache } from './snapshot.js';
 
 export type PointKind = ProbePoint['kind'] | 'settled';
 
@@ -97,6 +97,8 @@ export class DebugRun {
     private inputIndex = 0;
     /** How many trace lines `newTrace` has handed out (of the run as it now stands). */
     private printed = 0;
+    /** Instance views of the last snapshot, shared by the next one where nothing changed. */
+    private views: ViewCache = new WeakMap();
 
     constructor(
         readonly program: ProgramSpec,
@@ -268,7 +270,7 @@ export class DebugRun {
 
     private add(point: Omit<Point, 'input' | 'traceEnd' | 'snapshot'>): void {
         if (this.recording) {
-            this.history.push({ ...point, input: this.inputIndex, traceEnd: this.simulation.trace.length, snapshot: takeSnapshot(this.simulation, this.trails) });
+            this.history.push({ ...point, input: this.inputIndex, traceEnd: this.simulation.trace.length, snapshot: takeSnapshot(this.simulation, this.trails, this.views) });
         }
     }
 

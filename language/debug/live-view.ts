@@ -53,7 +53,7 @@ export function liveBody(program: ProgramSpec, snapshot: Snapshot): LiveBody {
                 finished: instance.finished,
                 states: instance.states.map((state) => state.spot.line),
                 trail: instance.trail.map((taken) => ({ line: taken.spot.line, event: taken.event })),
-                timers: instance.timers.flatMap((timer) => (timer.spot ? [{ line: timer.spot.line, label: timer.label, remainingMs: timer.remainingMs }] : [])),
+                timers: instance.timers.flatMap((timer) => (timer.spot ? [{ line: timer.spot.line, label: timer.label, remainingMs: timer.dueMs - snapshot.t }] : [])),
                 fireable
             };
         })

@@ -1,5 +1,5 @@
 // What a debugger shows at one point of a run: every instance's states, queue, timers, sockets, and the guards.
-import type { Instance, QueuedEvent, SocketState } from '../semantics/instance.js';
+import type { Instance, QueuedEvent, SocketState, VirtualTimer } from '../semantics/instance.js';
 import type { Simulation } from '../semantics/interpreter.js';
 import type { SourceSpot } from '../semantics/program.js';
 
@@ -12,8 +12,8 @@ export interface StateView {
 
 export interface TimerView {
     readonly label: string;
+    /** When it fires, on the virtual clock (the time left is this minus the snapshot's `t`). */
     readonly dueMs: number;
-    readonly remainingMs: number;
     /** A state's `after` clause; undefined for socket timers (connect timeout, reconnect, linger, idle, heartbeat). */
     readonly spot: SourceSpot | undefined;
 }
@@ -94,7 +94,7 @@ function socketView(socket: SocketState): SocketView {
     return { name: socket.spec.name, kind: socket.kind, status: socket.status, detail: notes.join(', '), spot: socket.spec.spot };
 }
 
-function instanceView(simulation: Simulation, instance: Instance, trail: readonly TakenTransition[]): InstanceView {
+function instanceView(instance: Instance, timersOf: readonly VirtualTimer[], trail: readonly TakenTransition[]): InstanceView {
     const states = [...instance.active]
         .filter((node) => node.parent !== undefined)
         .sort((a, b) => a.order - b.order)
@@ -111,9 +111,7 @@ function instanceView(simulation: Simulation, instance: Instance, trail: readonl
             stateTimers.set(timer, state.spec.timers[index]!.spot);
         }
     }
-    const timers = simulation.pendingTimers
-        .filter((timer) => timer.owner === instance)
-        .map((timer) => ({ label: timer.label, dueMs: timer.due, remainingMs: timer.due - simulation.now, spot: stateTimers.get(timer) }));
+    const timers = timersOf.map((timer) => ({ label: timer.label, dueMs: timer.due, spot: stateTimers.get(timer) }));
     return {
         name: instance.name,
         machine: instance.spec.name,
@@ -129,11 +127,43 @@ function instanceView(simulation: Simulation, instance: Instance, trail: readonl
     };
 }
 
-/** Copies what the debugger shows; `trails` holds each instance's taken transitions, most recent first. */
-export function takeSnapshot(simulation: Simulation, trails: ReadonlyMap<Instance, readonly TakenTransition[]>): Snapshot {
+/**
+ * What decides an instance's view: when none of it changed since the last snapshot, the view is shared (a run keeps a
+ * snapshot at every point; most points change one instance of many).
+ */
+function viewKey(instance: Instance, timersOf: readonly VirtualTimer[], trail: readonly TakenTransition[]): unknown[] {
+    const sockets = [...instance.sockets.values()].map((socket) =>
+        socket.kind === 'server' ? `${socket.status}/${socket.sessions.length}/${socket.accepted}` : `${socket.status}/${socket.paused}/${socket.held.length}/${socket.attempt}/${socket.closeRequested}`
+    );
+    return [instance.epoch, instance.active.size, instance.finished, instance.payload, instance.queue.length, instance.queue[0], instance.queue.at(-1), trail, sockets.join(' '), timersOf.map((timer) => `${timer.label}@${timer.due}`).join(' ')];
+}
+
+/** The views of the last snapshot, by instance, with what they were made from. */
+export type ViewCache = WeakMap<Instance, { readonly key: unknown[]; readonly view: InstanceView }>;
+
+/**
+ * Copies what the debugger shows; `trails` holds each instance's taken transitions, most recent first. Views of
+ * instances that did not change since the last snapshot taken with the same `cache` are shared.
+ */
+export function takeSnapshot(simulation: Simulation, trails: ReadonlyMap<Instance, readonly TakenTransition[]>, cache: ViewCache = new WeakMap()): Snapshot {
+    const timers = new Map<Instance, VirtualTimer[]>();
+    for (const timer of simulation.pendingTimers) {
+        timers.set(timer.owner, [...(timers.get(timer.owner) ?? []), timer]);
+    }
     return {
         t: simulation.now,
-        instances: simulation.instances.map((instance) => instanceView(simulation, instance, trails.get(instance) ?? [])),
+        instances: simulation.instances.map((instance) => {
+            const timersOf = timers.get(instance) ?? [];
+            const trail = trails.get(instance) ?? [];
+            const key = viewKey(instance, timersOf, trail);
+            const cached = cache.get(instance);
+            if (cached && cached.key.length === key.length && cached.key.every((part, index) => part === key[index])) {
+                return cached.view;
+            }
+            const view = instanceView(instance, timersOf, trail);
+            cache.set(instance, { key, view });
+            return view;
+        }),
         guards: new Map([...simulation.guards].map(([name, values]) => [name, [...values]])),
         exitCode: simulation.exitCode,
         exitReason: simulation.exitReason

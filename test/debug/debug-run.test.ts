@@ -77,7 +77,7 @@ describe('DebugRun', () => {
             ['Playing', 0, 6],
             ['Loading', 1, 7]
         ]);
-        expect(player.timers).toEqual([{ label: 'after 1s', dueMs: 1000, remainingMs: 1000, spot: expect.objectContaining({ line: 8 }) }]);
+        expect(player.timers).toEqual([{ label: 'after 1s', dueMs: 1000, spot: expect.objectContaining({ line: 8 }) }]);
         // Back to where Loading was entered: Playing is active already, Loading too (its timer is not armed yet).
         const entered = run.backward((point) => (point.kind === 'enter' && point.label === 'enters Loading' ? 'step' : undefined));
         expect(entered.point.snapshot.instances[0]!.states.map((state) => state.name)).toEqual(['Playing', 'Loading']);
