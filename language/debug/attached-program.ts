@@ -53,6 +53,9 @@ export class AttachedProgram {
     readonly instances = new Map<string, AttachedInstance>();
     private pending = '';
     private closed = false;
+    /** Resolves when the snapshot of the instances (the line after the hello) has been read. */
+    private snapshotRead!: () => void;
+    private readonly snapshot = new Promise<void>((resolve) => (this.snapshotRead = resolve));
 
     private constructor(
         private readonly socket: Socket,
@@ -117,6 +120,18 @@ export class AttachedProgram {
         socket.on('error', () => undefined);
         socket.on('close', () => program.ended());
         program.received(rest);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new AttachError(`the inspector on ${INSPECT_HOST}:${port} sent no snapshot of its machines within ${HELLO_TIMEOUT_MS} ms`)), HELLO_TIMEOUT_MS);
+        });
+        try {
+            await Promise.race([program.snapshot, late]);
+        } catch (error) {
+            socket.destroy();
+            throw error;
+        } finally {
+            clearTimeout(timer);
+        }
         return program;
     }
 
@@ -177,6 +192,7 @@ export class AttachedProgram {
                     instance.active = entry.state.split(', ');
                     instance.finished = entry.finished;
                 }
+                this.snapshotRead();
                 return;
             case 'paused':
             case 'resumed': {
