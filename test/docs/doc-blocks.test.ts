@@ -1,4 +1,4 @@
-// Docs that are tested: every fenced block of README.md, docs/language.md and docs/generated-code.md is run through
+// Docs that are tested: every fenced block of README.md, docs/language.md, docs/generated-code.md and docs/editor.md is run through
 // the built CLI (a child process), and the test fails when what it prints differs from what the page shows.
 //
 // How a block is read (test/docs/doc-blocks.ts sorts them; a block that fits no rule fails the test):
@@ -63,7 +63,7 @@ import {
     type Unit
 } from './doc-blocks.js';
 
-const DOCS = ['README.md', 'docs/language.md', 'docs/generated-code.md'] as const;
+const DOCS = ['README.md', 'docs/language.md', 'docs/generated-code.md', 'docs/editor.md'] as const;
 
 const exampleMachines = new Map(
     readdirSync(EXAMPLES)
