@@ -1,6 +1,8 @@
 // UI checks in the real workbench, as a person would do them: the packaged .vsix installed into code-server, a broken
-// model's warning in the Problems view, "Reactor FSM: Generate Code" run from the command palette. Screenshots go to
-// artifacts/. Prints "e2e ui: N passed, N failed" at the end.
+// model's warning in the Problems view, "Reactor FSM: Generate Code" run from the command palette, debugging a model
+// (Simulate code lens, a breakpoint set with F9, F5, the Debug Console, the live diagram). Screenshots go to
+// artifacts/; the debugging ones are also copied to docs/images/debug-*.png for docs/editor.md.
+// Prints "e2e ui: N passed, N failed" at the end.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,6 +38,189 @@ async function openFile(page, name) {
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
+/** Runs a command from the command palette (F1) by its label. */
+async function runCommand(page, label) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await page.keyboard.type(label);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+}
+
+/** Go to Line (Ctrl+G) in the active editor; `line` is 1-based. */
+async function goToLine(page, line) {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await page.keyboard.type(String(line));
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+}
+
+/** The 1-based line of `file` (in the fixture workspace) that starts with `text` (after its indentation). */
+function fixtureLine(file, text) {
+    const lines = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'workspace', file), 'utf8').split('\n');
+    const index = lines.findIndex((line) => line.trimStart().startsWith(text));
+    if (index < 0) {
+        throw new Error(`'${text}' is not in fixtures/workspace/${file}`);
+    }
+    return index + 1;
+}
+
+/**
+ * The text of the editor line that carries the debugger's "current line" highlight (the top stack frame), or undefined:
+ * the overlay and the text of a line are separate elements at the same height.
+ */
+function stoppedLineText(page) {
+    return page.evaluate(() => {
+        for (const editor of document.querySelectorAll('.editor-instance .monaco-editor')) {
+            const mark = editor.querySelector('.view-overlays .debug-top-stack-frame-line');
+            const top = mark?.parentElement?.style.top;
+            if (top) {
+                const line = [...editor.querySelectorAll('.view-lines .view-line')].find((candidate) => candidate.style.top === top);
+                if (line) {
+                    return line.textContent.replace(/\u00a0/g, ' ');
+                }
+            }
+        }
+        return undefined;
+    });
+}
+
+/** Polls `probe` (async) until it gives something; fails after `timeoutMs` with what it last gave. */
+async function until(what, probe, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (true) {
+        last = await probe().catch((error) => `(error: ${error instanceof Error ? error.message : String(error)})`);
+        if (last !== undefined && last !== false && !(typeof last === 'string' && last.startsWith('(error: '))) {
+            return last;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+}
+
+/** A screenshot of the debugging walk-through: into artifacts/ and, for the docs, docs/images/. */
+async function debugScreenshot(page, name) {
+    const file = path.join(ARTIFACTS, name);
+    await page.screenshot({ path: file });
+    const docs = path.join(ROOT, 'docs', 'images');
+    fs.mkdirSync(docs, { recursive: true });
+    fs.copyFileSync(file, path.join(docs, name));
+}
+
+/** The text of the diagram webview's state that is marked active (class fsm-live-active), looked for in every frame. */
+async function activeDiagramState(page) {
+    for (const frame of page.frames()) {
+        const text = await frame
+            .evaluate(() => {
+                const active = document.querySelector('.fsm-node.fsm-live-active');
+                return active ? { state: active.textContent ?? '', status: document.getElementById('live-status')?.textContent ?? '' } : undefined;
+            })
+            .catch(() => undefined);
+        if (text) {
+            return text;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Debugging a model as a person does: F9 on a state's line, the Simulate code lens, F5, a step typed into the Debug
+ * Console stops on the breakpoint; the editor, the Call Stack and Variables views, the Debug Console and the diagram
+ * show it. 1280x800 screenshots: debug-console.png, debug-breakpoint.png, debug-diagram.png.
+ */
+async function debugScenario(page) {
+    const paidLine = fixtureLine('vending.fsm', 'state Paid');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await check(page, 'F9 sets a breakpoint on a state line; the Simulate code lens starts a session stopped on entry', async () => {
+        await openFile(page, 'vending.fsm');
+        await goToLine(page, paidLine);
+        await page.keyboard.press('F9');
+        await page.locator('.editor-instance .monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'visible' });
+        const lens = page.locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: 'Simulate' });
+        await lens.first().waitFor({ state: 'visible', timeout: 60_000 });
+        await lens.first().click();
+        await page.locator('.debug-toolbar').waitFor({ state: 'visible' }).catch(async (error) => {
+            // Say what the workbench said instead (a debug adapter that cannot start shows a notification).
+            const notes = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+            throw new Error(`no debug session started (${error.message.split('\n')[0]}); notifications: ${JSON.stringify(notes)}`);
+        });
+        await runCommand(page, 'View: Show Run and Debug');
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'Vending starts' }).first().waitFor({ state: 'visible' });
+    });
+
+    await check(page, 'F5 continues: the machine waits for input', async () => {
+        await page.keyboard.press('F5');
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'state Idle' }).first().waitFor({ state: 'visible' });
+    });
+
+    await check(page, 'a step typed into the Debug Console stops on the breakpoint', async () => {
+        // The Debug Console opened with the session; if not, Ctrl+Shift+Y shows it.
+        const input = page.locator('.repl .repl-input-wrapper .monaco-editor');
+        if (!(await input.isVisible())) {
+            await page.keyboard.press('Control+Shift+Y');
+        }
+        await input.waitFor({ state: 'visible' });
+        await input.click();
+        await page.keyboard.type('send Coin {"cents": 50}');
+        // The adapter completes events: a suggestion open now would take the Enter.
+        await page.waitForTimeout(300);
+        if (await page.locator('.repl .suggest-widget.visible').count()) {
+            await page.keyboard.press('Escape');
+        }
+        await page.keyboard.press('Enter');
+        await page.locator('.repl .monaco-list-row', { hasText: 'send Coin {"cents": 50}: stopped at a breakpoint' }).first().waitFor({ state: 'visible' });
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'enters Paid' }).first().waitFor({ state: 'visible' });
+        const stopped = await until('the current-line highlight on the breakpoint line', async () => {
+            const text = await stoppedLineText(page);
+            return text?.includes('state Paid') ? text : undefined;
+        });
+        say('ui', `  the editor highlights: ${stopped.trim()}`);
+        await debugScreenshot(page, 'debug-console.png');
+    });
+
+    await check(page, 'stopped on the breakpoint: the editor line, the Call Stack and the Variables view', async () => {
+        // The panel closed, the editor gets the room; the Run and Debug view shows the stop.
+        await page.keyboard.press('Control+J');
+        await page.locator('.repl').waitFor({ state: 'hidden' });
+        const variables = page.locator('.debug-variables');
+        await variables.waitFor({ state: 'visible' });
+        await until('the Variables view to show the Machine scope with Paid', async () => {
+            const text = await variables.innerText();
+            return /Machine/.test(text) && /Paid/.test(text) ? text : undefined;
+        });
+        const stopped = await stoppedLineText(page);
+        if (!stopped?.includes('state Paid')) {
+            throw new Error(`the highlighted line is ${JSON.stringify(stopped)}`);
+        }
+        await page.locator('.editor-instance .monaco-editor .codicon-debug-stackframe').first().waitFor({ state: 'visible' });
+        await debugScreenshot(page, 'debug-breakpoint.png');
+    });
+
+    await check(page, 'the diagram, opened from its code lens, marks the active state', async () => {
+        await page.locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: 'Show diagram' }).first().click();
+        await page.locator('.tabs-container .tab', { hasText: 'Diagram: Vending' }).waitFor({ state: 'visible' });
+        const active = await until('a state marked fsm-live-active in the diagram webview', () => activeDiagramState(page));
+        if (!/Paid/.test(active.state) || !/Live: Vending/.test(active.status)) {
+            throw new Error(`the active state shows ${JSON.stringify(active)}`);
+        }
+        say('ui', `  the diagram says: ${active.status}`);
+        await debugScreenshot(page, 'debug-diagram.png');
+    });
+
+    await check(page, 'Shift+F5 stops the session', async () => {
+        await page.keyboard.press('Shift+F5');
+        await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
+    });
 }
 
 async function main() {
@@ -109,6 +294,8 @@ async function main() {
             await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^gen$/ }).first().waitFor({ state: 'visible' });
             await page.screenshot({ path: path.join(ARTIFACTS, 'generate.png') });
         });
+
+        await debugScenario(page);
     } finally {
         clearTimeout(timer);
         await browser?.close();

@@ -99,3 +99,146 @@ export function languageServerExits(): string[] | undefined {
         });
     });
 }
+
+/** Resolves with `promise`, or rejects after `timeoutMs` saying what it waited for and, from `seen`, what happened meanwhile. */
+export async function within<T>(what: string, promise: Thenable<T>, timeoutMs: number, seen: () => string = () => ''): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+            const happened = seen();
+            reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${happened ? `; seen: ${happened}` : ''}`));
+        }, timeoutMs);
+    });
+    try {
+        return await Promise.race([Promise.resolve(promise), timeout]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+/** One message between VS Code and a debug adapter (seen by a tracker), or one custom event the API delivered. */
+export interface DebugMessage {
+    readonly sessionId: string;
+    /**
+     * `adapter`: a DAP event the adapter sent; `request`/`response`: a request VS Code sent (body: its arguments) and
+     * the adapter's answer (event: the command; body: the answer's body or message); `custom`: a custom event as
+     * onDidReceiveDebugSessionCustomEvent delivers it.
+     */
+    readonly via: 'adapter' | 'request' | 'response' | 'custom';
+    /** The event's name, or the request's command. */
+    readonly event: string;
+    readonly body: unknown;
+}
+
+/** The fields of a DAP message a tracker reads. */
+interface ProtocolMessage {
+    type?: string;
+    event?: string;
+    command?: string;
+    arguments?: unknown;
+    success?: boolean;
+    message?: string;
+    body?: unknown;
+}
+
+/**
+ * What the debug sessions of one debug type say: the adapter's DAP events (stopped, terminated, …, through a debug
+ * adapter tracker, as VS Code's own views get them), the custom events as extensions get them, and the sessions that
+ * started and ended. Waits are bounded and name what was seen.
+ */
+export class DebugWatch implements vscode.Disposable {
+    readonly messages: DebugMessage[] = [];
+    readonly started: vscode.DebugSession[] = [];
+    readonly ended: vscode.DebugSession[] = [];
+    private readonly disposables: vscode.Disposable[];
+
+    constructor(debugType: string) {
+        this.disposables = [
+            vscode.debug.registerDebugAdapterTrackerFactory(debugType, {
+                createDebugAdapterTracker: (session) => ({
+                    onWillReceiveMessage: (message: ProtocolMessage) => {
+                        if (message.type === 'request' && typeof message.command === 'string') {
+                            this.messages.push({ sessionId: session.id, via: 'request', event: message.command, body: message.arguments });
+                        }
+                    },
+                    onDidSendMessage: (message: ProtocolMessage) => {
+                        if (message.type === 'event' && typeof message.event === 'string') {
+                            this.messages.push({ sessionId: session.id, via: 'adapter', event: message.event, body: message.body });
+                        } else if (message.type === 'response' && typeof message.command === 'string') {
+                            this.messages.push({ sessionId: session.id, via: 'response', event: message.command, body: message.success ? message.body : `failed: ${message.message}` });
+                        }
+                    }
+                })
+            }),
+            vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
+                if (event.session.type === debugType) {
+                    this.messages.push({ sessionId: event.session.id, via: 'custom', event: event.event, body: event.body });
+                }
+            }),
+            vscode.debug.onDidStartDebugSession((session) => {
+                if (session.type === debugType) {
+                    this.started.push(session);
+                }
+            }),
+            vscode.debug.onDidTerminateDebugSession((session) => {
+                if (session.type === debugType) {
+                    this.ended.push(session);
+                }
+            })
+        ];
+    }
+
+    /** The messages so far, one short line each (bodies cut), for a failure to show. */
+    describe(): string {
+        const lines = this.messages.map((message) => `${message.via} ${message.event}${message.body === undefined ? '' : ` ${JSON.stringify(message.body).slice(0, 160)}`}`);
+        return `${this.started.length} session(s) started, ${this.ended.length} ended; ${lines.length} message(s):\n  ${lines.join('\n  ')}`;
+    }
+
+    /** How many messages have come so far: pass it as `from` to wait for one that comes after this point. */
+    get mark(): number {
+        return this.messages.length;
+    }
+
+    /** The first message at index `from` or later that `test` accepts; rejects after `timeoutMs` listing what came. */
+    next(what: string, test: (message: DebugMessage) => boolean, from: number, timeoutMs = 20_000): Promise<DebugMessage> {
+        return this.until(what, () => this.messages.slice(from).find(test), timeoutMs);
+    }
+
+    /** The next DAP `stopped` event of `session` after `from`. */
+    async stopped(session: vscode.DebugSession, from: number, timeoutMs = 20_000): Promise<{ reason: string; description?: string; threadId?: number }> {
+        const message = await this.next(`a stop of ${session.name}`, (candidate) => candidate.sessionId === session.id && candidate.via === 'adapter' && candidate.event === 'stopped', from, timeoutMs);
+        return message.body as { reason: string; description?: string; threadId?: number };
+    }
+
+    /** The first session of this type that started, once one has. */
+    session(timeoutMs = 20_000): Promise<vscode.DebugSession> {
+        return this.until('a debug session to start', () => this.started[0], timeoutMs);
+    }
+
+    /** Resolves once `session` has ended. */
+    async end(session: vscode.DebugSession, timeoutMs = 20_000): Promise<void> {
+        await this.until(`${session.name} to end`, () => this.ended.some((candidate) => candidate.id === session.id), timeoutMs);
+    }
+
+    /** Polls `probe` until it gives a value; rejects after `timeoutMs` with what it waited for and everything seen. */
+    async until<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
+        const deadline = Date.now() + timeoutMs;
+        while (true) {
+            const value = probe();
+            if (value !== undefined && value !== false) {
+                return value;
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.describe()}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    }
+
+    dispose(): void {
+        this.disposables.forEach((disposable) => {
+            disposable.dispose();
+        });
+    }
+}
+
