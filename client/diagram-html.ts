@@ -17,6 +17,7 @@ html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; background: 
 #status { opacity: 0.8; margin-left: 8px; }
 #viewport { position: absolute; top: 34px; left: 0; right: 0; bottom: 0; overflow: hidden; cursor: grab; }
 #canvas { transform-origin: 0 0; position: absolute; left: 0; top: 0; }
+#coverage-status { margin-left: 8px; opacity: 0.9; }
 #live-status { margin-left: auto; color: var(--vscode-debugIcon-breakpointCurrentStackframeForeground, #be8700); font-weight: 600; }
 `;
 
@@ -41,6 +42,14 @@ const LIVE_CSS = `
 .fsm-diagram g.fsm-live-fireable text:hover { fill: var(--vscode-textLink-activeForeground, #0550ae); }
 `;
 
+/** The coverage of a recorded trace: what it covered in the editor's "covered" green, what it did not faded and dashed in red. */
+const COVERAGE_CSS = `
+.fsm-diagram g.fsm-covered > rect.fsm-outer { stroke: var(--vscode-testing-iconPassed, #1a7f37); stroke-width: 2.5; }
+.fsm-diagram g.fsm-edge.fsm-covered path { stroke: var(--vscode-testing-iconPassed, #1a7f37); stroke-width: 2; }
+.fsm-diagram g.fsm-uncovered > rect.fsm-outer { stroke: var(--vscode-testing-iconFailed, #cf222e); stroke-dasharray: 5 3; opacity: 0.7; }
+.fsm-diagram g.fsm-edge.fsm-uncovered path { stroke: var(--vscode-testing-iconFailed, #cf222e); stroke-dasharray: 5 3; opacity: 0.7; }
+`;
+
 export function diagramPage(resources: DiagramPageResources): string {
     const { cspSource, nonce, scriptUri } = resources;
     const csp = [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`].join('; ');
@@ -51,7 +60,7 @@ export function diagramPage(resources: DiagramPageResources): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Reactor FSM diagram</title>
-<style nonce="${nonce}">${PAGE_CSS}${DIAGRAM_CSS}${LIVE_CSS}</style>
+<style nonce="${nonce}">${PAGE_CSS}${DIAGRAM_CSS}${LIVE_CSS}${COVERAGE_CSS}</style>
 </head>
 <body>
 <div id="toolbar">
@@ -60,6 +69,7 @@ export function diagramPage(resources: DiagramPageResources): string {
 <button id="zoom-in" title="Zoom in">+</button>
 <button id="zoom-out" title="Zoom out">−</button>
 <span id="status"></span>
+<span id="coverage-status"></span>
 <span id="live-status"></span>
 </div>
 <div id="viewport"><div id="canvas"></div></div>

@@ -8,7 +8,7 @@ import { DiagramRequest, type DiagramParams, type DiagramResult } from '../langu
 import { diagramPage } from './diagram-html.js';
 import { chooseLiveInstance, isLiveEventBody, LIVE_DEBUG_TYPE, liveMessage, LiveProtocol, type LiveEventBody, type LiveInstance } from './live-diagram.js';
 import { sendRequest } from './requests.js';
-import type { FromWebview, ToWebview } from './webview/messages.js';
+import type { CoverageView, FromWebview, ToWebview } from './webview/messages.js';
 
 const UPDATE_DELAY_MS = 250;
 
@@ -82,6 +82,8 @@ export class DiagramPanel implements vscode.Disposable {
     /** The instance the live view shows, for sending it events; undefined when nothing is live. */
     private live: { session: vscode.DebugSession; instance: LiveInstance } | undefined;
     private liveShown = false;
+    /** A recorded trace's coverage of this document, shown until the document changes or another one is shown. */
+    private coverage: { uri: string; view: CoverageView } | undefined;
 
     private constructor(
         private readonly panel: vscode.WebviewPanel,
@@ -102,11 +104,14 @@ export class DiagramPanel implements vscode.Disposable {
             webview.onDidReceiveMessage((message: FromWebview) => this.receive(message)),
             vscode.workspace.onDidChangeTextDocument((event) => {
                 if (event.document === this.document) {
+                    // The covered lines were those of the text the trace was checked against.
+                    this.clearCoverage();
                     this.scheduleUpdate();
                 }
             }),
             vscode.window.onDidChangeActiveTextEditor((editor) => {
                 if (editor?.document.languageId === 'reactor-fsm' && editor.document !== this.document) {
+                    this.clearCoverage();
                     this.document = editor.document;
                     this.machine = undefined;
                     this.scheduleUpdate();
@@ -142,6 +147,25 @@ export class DiagramPanel implements vscode.Disposable {
         DiagramPanel.current = new DiagramPanel(panel, client, document, extensionUri);
         DiagramPanel.current.machine = machine;
         return DiagramPanel.current;
+    }
+
+    /** Opens the panel for `document` and shows a recorded trace's coverage on its diagram. */
+    static showCoverage(client: LanguageClient, extensionUri: vscode.Uri, document: vscode.TextDocument, view: CoverageView): void {
+        const panel = DiagramPanel.show(client, extensionUri, document);
+        panel.coverage = { uri: document.uri.toString(), view };
+        void panel.post({ type: 'coverage', ...view });
+    }
+
+    /** Removes the coverage overlay, if any. */
+    static clearCoverage(): void {
+        DiagramPanel.current?.clearCoverage();
+    }
+
+    private clearCoverage(): void {
+        if (this.coverage) {
+            this.coverage = undefined;
+            void this.post({ type: 'coverageEnd' });
+        }
     }
 
     /** Asks the server for the diagram: the chosen machine, else the one around the cursor. */
@@ -216,6 +240,10 @@ export class DiagramPanel implements vscode.Disposable {
     private async receive(message: FromWebview): Promise<void> {
         switch (message.type) {
             case 'ready':
+                // A page (re)loaded: messages posted before its script ran are lost, so the overlays are sent again.
+                if (this.coverage?.uri === this.document.uri.toString()) {
+                    await this.post({ type: 'coverage', ...this.coverage.view });
+                }
                 await this.update();
                 await this.showLive(true);
                 break;

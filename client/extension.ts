@@ -5,6 +5,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { registerCommands } from './commands.js';
 import { registerDebugging } from './debug.js';
 import { trackLiveDebugSessions } from './diagram-panel.js';
+import { registerTraceCoverage } from './trace-coverage.js';
 
 let client: LanguageClient | undefined;
 
@@ -28,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     client = new LanguageClient('reactor-fsm', 'Reactor FSM', serverOptions, clientOptions);
     registerCommands(context, client, output);
     registerDebugging(context);
+    registerTraceCoverage(context, client, output);
     context.subscriptions.push(trackLiveDebugSessions());
     await client.start();
 }

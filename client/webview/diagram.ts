@@ -1,7 +1,8 @@
 // The diagram webview's script: shows the SVG, keeps pan and zoom across updates, reveals clicked elements,
 // highlights the element under the editor's cursor and overlays what a debug session's instance is doing (live view).
 // Runs in the webview (DOM only, no Node, no VS Code API but the one the host injects).
-import type { FromWebview, LiveView, SourceRange, ToWebview } from './messages.js';
+import { showCoverage } from './coverage.js';
+import type { CoverageView, FromWebview, LiveView, SourceRange, ToWebview } from './messages.js';
 
 interface VsCodeApi {
     postMessage(message: FromWebview): void;
@@ -26,6 +27,9 @@ const canvas = document.getElementById('canvas')!;
 const chooser = document.getElementById('machine') as HTMLSelectElement;
 const status = document.getElementById('status')!;
 const liveStatus = document.getElementById('live-status')!;
+const coverageStatus = document.getElementById('coverage-status')!;
+/** The coverage overlay of a recorded trace, put back after each update until the extension ends it. */
+let coverage: CoverageView | undefined;
 let view: ViewState = vscode.getState() ?? { scale: 1, x: 0, y: 0, fitted: false };
 
 function apply(): void {
@@ -100,6 +104,7 @@ function update(message: Extract<ToWebview, { type: 'update' }>): void {
     canvas.innerHTML = message.svg;
     // Marked before the first layout (fit reads sizes), so the trail does not fade in again on every re-render.
     showLive();
+    coverageStatus.textContent = showCoverage(canvas, coverage);
     // A machine shown for the first time (another one was chosen) is fitted: pan and zoom of the last one do not fit it.
     const switched = view.machine !== undefined && view.machine !== message.machine;
     view.machine = message.machine;
@@ -246,6 +251,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     } else if (message.type === 'liveEnd') {
         live = undefined;
         showLive();
+    } else if (message.type === 'coverage' || message.type === 'coverageEnd') {
+        coverage = message.type === 'coverage' ? message : undefined;
+        coverageStatus.textContent = showCoverage(canvas, coverage);
     }
 });
 

@@ -24,12 +24,22 @@ export interface LiveView {
     fireable: { line: number; event: string }[];
 }
 
+/** What a recorded trace covered of the picture (0-based lines, as `data-range` has them). */
+export interface CoverageView {
+    covered: number[];
+    uncovered: number[];
+    /** For the status line: `run.ndjson: states 3/4, transitions 5/9`. */
+    label: string;
+}
+
 /** Extension → webview. */
 export type ToWebview =
     | { type: 'update'; svg: string | undefined; machine: string | undefined; machines: string[]; problem?: string }
     | { type: 'highlight'; line: number; character: number }
     | ({ type: 'live' } & LiveView)
-    | { type: 'liveEnd' };
+    | { type: 'liveEnd' }
+    | ({ type: 'coverage' } & CoverageView)
+    | { type: 'coverageEnd' };
 
 /** Webview → extension. */
 export type FromWebview = { type: 'ready' } | { type: 'reveal'; range: SourceRange } | { type: 'chooseMachine'; machine: string } | { type: 'fire'; event: string };

@@ -73,3 +73,29 @@ export const CheckWorkspaceRequest = request<void, CheckWorkspaceResult>('reacto
 
 /** Draws a machine of a document as SVG. */
 export const DiagramRequest = request<DiagramParams, DiagramResult>('reactor-fsm/diagram');
+
+export interface TraceCoverageParams {
+    /** The .fsm document the trace was recorded from. */
+    uri: string;
+    /** The trace: NDJSON, what a generated program writes with --trace=json. */
+    trace: string;
+    /** The trace file's name, for messages. */
+    traceName: string;
+}
+
+export interface TraceCoverageResult {
+    /** Why there is no coverage: the model's errors, or a trace that is not one (`run.ndjson:3: not JSON`). */
+    refused?: string[];
+    /** The first trace line the model does not allow (coverage is counted up to it), and the model's line involved. */
+    problem?: { traceLine: number; modelLine?: number; message: string };
+    /** Trace lines read. */
+    lines: number;
+    states: { covered: number; total: number };
+    transitions: { covered: number; total: number };
+    /** 0-based lines of this document's states and transitions (and timers) the trace covered, and those it did not. */
+    covered: number[];
+    uncovered: number[];
+}
+
+/** Replays a recorded trace against the document's model (`reactor-fsm check-trace`): what it covered, and the first line the model does not allow. */
+export const TraceCoverageRequest = request<TraceCoverageParams, TraceCoverageResult>('reactor-fsm/traceCoverage');

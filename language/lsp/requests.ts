@@ -9,6 +9,7 @@ import {
     CheckWorkspaceRequest,
     DiagramRequest,
     GenerateRequest,
+    TraceCoverageRequest,
     type CheckWorkspaceResult,
     type DiagramParams,
     type DiagramResult,
@@ -18,6 +19,7 @@ import {
 } from './protocol.js';
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
 import type { ReactorFsmServices } from '../module.js';
+import { traceCoverageOfDocument } from './trace-coverage.js';
 
 /** The Reactor FSM services of the language `uri` belongs to. */
 function servicesOf(shared: LangiumSharedServices, uri: URI): ReactorFsmServices {
@@ -98,6 +100,7 @@ export function handle<Params, Result>(connection: Connection, signature: Reques
 export function registerCustomRequests(connection: Connection, shared: LangiumSharedServices): void {
     handle(connection, GenerateRequest, (params) => generateFromDocument(shared, params));
     handle(connection, DiagramRequest, (params) => diagramOfDocument(shared, params));
+    handle(connection, TraceCoverageRequest, (params) => traceCoverageOfDocument(shared, params));
     handle(connection, CheckWorkspaceRequest, async () => {
         await shared.workspace.WorkspaceManager.ready;
         // Behind any update in progress (a file just created or changed), then until every document is checked.
