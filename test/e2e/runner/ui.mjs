@@ -137,9 +137,18 @@ async function activeDiagramState(page) {
  * Console stops on the breakpoint; the editor, the Call Stack and Variables views, the Debug Console and the diagram
  * show it. 1280x800 screenshots: debug-console.png, debug-breakpoint.png, debug-diagram.png.
  */
-async function debugScenario(page) {
+async function debugScenario(page, sandbox) {
     const paidLine = fixtureLine('vending.fsm', 'state Paid');
     await page.setViewportSize({ width: 1280, height: 800 });
+
+    await check(page, 'the installed package holds the debug adapter (out/debug-adapter.cjs)', async () => {
+        // Without it Simulate starts nothing and the workbench says nothing either: name the cause here.
+        const installed = fs.readdirSync(sandbox.extensionsDir).filter((name) => name.startsWith('reactor-fsm.reactor-fsm-'));
+        const adapter = installed.map((name) => path.join(sandbox.extensionsDir, name, 'out', 'debug-adapter.cjs')).find((file) => fs.existsSync(file));
+        if (!adapter) {
+            throw new Error(`${path.basename(VSIX)} installed as ${installed.join(', ') || 'nothing'} has no out/debug-adapter.cjs: the package leaves it out (.vscodeignore)`);
+        }
+    });
 
     await check(page, 'F9 sets a breakpoint on a state line; the Simulate code lens starts a session stopped on entry', async () => {
         await openFile(page, 'vending.fsm');
@@ -295,7 +304,7 @@ async function main() {
             await page.screenshot({ path: path.join(ARTIFACTS, 'generate.png') });
         });
 
-        await debugScenario(page);
+        await debugScenario(page, sandbox);
     } finally {
         clearTimeout(timer);
         await browser?.close();
