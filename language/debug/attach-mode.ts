@@ -24,7 +24,8 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
 type Send = (event: DebugProtocol.Event) => void;
 
 export class AttachMode {
-    private program!: AttachedProgram;
+    /** Set once the inspector has greeted and sent its snapshot (VS Code may ask for threads before that). */
+    private program: AttachedProgram | undefined;
     private readonly places: ModelPlaces;
     private readonly ids = new Map<string, number>();
     private nextId = 1;
@@ -81,7 +82,7 @@ export class AttachMode {
     private instanceOf(threadId: number): AttachedInstance | undefined {
         for (const [name, id] of this.ids) {
             if (id === threadId) {
-                return this.program.instances.get(name);
+                return this.program?.instances.get(name);
             }
         }
         return undefined;
@@ -94,12 +95,13 @@ export class AttachMode {
 
     private traced(line: TraceLine): void {
         this.queueOutput(`${traceText(line)}\n`);
-        if (line.kind === 'finish') {
-            const instance = this.program.instances.get(line.machine);
+        const instances = this.program?.instances;
+        if (line.kind === 'finish' && instances) {
+            const instance = instances.get(line.machine);
             if (instance) {
                 // A finished instance leaves the Call Stack (a server's sessions come and go all day).
                 this.send(new ThreadEvent('exited', this.idOf(instance)));
-                this.program.instances.delete(line.machine);
+                instances.delete(line.machine);
                 this.ids.delete(line.machine);
             }
         }
@@ -111,7 +113,7 @@ export class AttachMode {
     // ---- what the views ask ------------------------------------------------------------------------------------
 
     threads(): DebugProtocol.Thread[] {
-        return [...this.program.instances.values()].map((instance) => new Thread(this.idOf(instance), `${instance.name}${instance.paused ? ' (paused)' : ''}`));
+        return [...(this.program?.instances.values() ?? [])].map((instance) => new Thread(this.idOf(instance), `${instance.name}${instance.paused ? ' (paused)' : ''}`));
     }
 
     stack(threadId: number): DebugProtocol.StackFrame[] {
@@ -139,7 +141,7 @@ export class AttachMode {
             { name: 'machine', value: instance.machine },
             { name: 'paused', value: String(instance.paused) },
             { name: 'last transitions', value: instance.trail.map((taken) => `${taken.from} --${taken.event}--> ${taken.to}`).join(', ') || 'none' },
-            { name: 'process', value: String(this.program.hello.pid) }
+            { name: 'process', value: String(this.program?.hello.pid ?? '') }
         ];
     }
 
@@ -147,9 +149,9 @@ export class AttachMode {
 
     /** Resumes one paused instance (`threadId`), or every paused one. */
     resume(threadId: number | undefined): void {
-        for (const instance of this.program.instances.values()) {
+        for (const instance of this.program?.instances.values() ?? []) {
             if (instance.paused && (threadId === undefined || this.idOf(instance) === threadId)) {
-                this.program.resume(instance.name);
+                this.program?.resume(instance.name);
             }
         }
     }
@@ -157,14 +159,14 @@ export class AttachMode {
     pause(threadId: number): void {
         const instance = this.instanceOf(threadId);
         if (instance && !instance.paused) {
-            this.program.pause(instance.name);
+            this.program?.pause(instance.name);
         }
     }
 
     /** The state names with breakpoints, by machine: each machine's instances pause after entering one of them. */
     breakOn(states: ReadonlyMap<string, readonly string[]>): void {
         for (const machine of this.places.program.machines.keys()) {
-            this.program.breakOn(machine, states.get(machine) ?? []);
+            this.program?.breakOn(machine, states.get(machine) ?? []);
         }
     }
 
@@ -205,7 +207,7 @@ export class AttachMode {
     private scheduleLive(): void {
         this.liveTimer ??= setTimeout(() => {
             this.liveTimer = undefined;
-            const instances = [...this.program.instances.values()].map((instance) => ({ threadId: this.idOf(instance), instance }));
+            const instances = [...(this.program?.instances.values() ?? [])].map((instance) => ({ threadId: this.idOf(instance), instance }));
             this.send(new Event('reactorFsm.live', attachedLiveBody(this.places, instances, Date.now() - this.started)));
         }, LIVE_EVERY_MS);
     }

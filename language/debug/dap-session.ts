@@ -1,7 +1,7 @@
 // The debug adapter (Debug Adapter Protocol): runs a model in the interpreter under VS Code's debugger. Threads are
 // machine instances, the stack is the active state (and its parents), stepping moves through the run's points.
 import * as path from 'node:path';
-import { Breakpoint, DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, Variable } from '@vscode/debugadapter';
+import { Breakpoint, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, Variable } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { traceText } from '../../templates/runtime/trace-format.js';
 import type { SourceSpot } from '../semantics/program.js';
@@ -519,6 +519,8 @@ export class ReactorFsmDebugSession extends DebugSession {
     /** Runs a Debug Console step now, to its end or a breakpoint; a step the model does not allow is the answer's error. */
     private runCommand(response: DebugProtocol.Response, step: ScenarioStep, text: string): void {
         const run = this.run!;
+        // The run moves on: VS Code forgets the last stop (its description) and takes the next one.
+        this.sendEvent(new ContinuedEvent(this.threadOf(run.point), true));
         const stop = run.inject({ step, text, origin: `'${text}'` }, this.breakpointTest());
         if (stop.point.problem !== undefined && stop.point.input === run.lastInjected) {
             // The command was not allowed: the answer says why; the run is as it was before the command.
