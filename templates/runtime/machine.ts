@@ -1,5 +1,6 @@
 // The base of every generated machine: run-to-completion dispatch, timers, observers, and what it owns.
 import type { Clock, ClockTimer } from './clock.js';
+import { isHoldable, type HoldableSource, type SourceHolder } from './dispatch.js';
 import { EventQueue } from './event-queue.js';
 import type { ActionPhase, IoWhat } from './trace-format.js';
 
@@ -70,6 +71,18 @@ const NO_DETAIL: IoDetail = Object.freeze({});
 /** What produced an event: a socket dispatcher, for backpressure (the source of the event being handled pauses). */
 export interface EventSource {
     pauseReading(): void;
+}
+
+/**
+ * What holds a paused machine's sockets: while an inspector pauses the machine, its dispatchers read nothing, so what
+ * peers send waits in the kernel (TCP flow control slows them) instead of piling up in the machine's queue.
+ */
+class PauseHold implements SourceHolder {
+    readonly sources = new Set<HoldableSource>();
+
+    forgetSource(source: EventSource): void {
+        this.sources.delete(source as HoldableSource);
+    }
 }
 
 /** Payload of a timer event: the state epoch it was armed in, so a timer of a state already left is ignored. */
@@ -149,6 +162,8 @@ export abstract class Machine<S extends State = State, E extends number = number
     private current: Status = NEW;
     /** Set by `pause` until `resume`: once the step in progress (if any) completes, events wait in the queue. */
     private held = false;
+    /** The sockets `pause` stopped reading, released by `resume`. */
+    private pauseHold: PauseHold | undefined;
     private queue: EventQueue | undefined;
     private timers: Array<ClockTimer | undefined> | undefined;
     private observers: MachineObserver[] | undefined;
@@ -250,7 +265,30 @@ export abstract class Machine<S extends State = State, E extends number = number
         if (this.current === IDLE) {
             this.current = PAUSED;
         }
+        this.holdSockets();
         return true;
+    }
+
+    /** Every socket the machine owns stops reading (the model's own `pause`/`resume` and backpressure are unaffected). */
+    private holdSockets(): void {
+        const hold = (this.pauseHold ??= new PauseHold());
+        for (const resource of this.owned ?? []) {
+            const source = resource as unknown as EventSource;
+            if (isHoldable(source) && !hold.sources.has(source) && source.holdFor(hold)) {
+                hold.sources.add(source);
+            }
+        }
+    }
+
+    private releaseSockets(): void {
+        const hold = this.pauseHold;
+        if (hold) {
+            const sources = [...hold.sources];
+            hold.sources.clear();
+            for (const source of sources) {
+                source.releaseFrom(hold);
+            }
+        }
     }
 
     /** Undoes `pause`: the events that waited are taken now, in order (until the machine is paused again). */
@@ -259,6 +297,7 @@ export abstract class Machine<S extends State = State, E extends number = number
             return;
         }
         this.held = false;
+        this.releaseSockets();
         // Resumed within the step that paused it (still busy): that step goes on to take the queue itself.
         if (this.current === PAUSED) {
             this.current = BUSY;

@@ -201,6 +201,30 @@ describe('a generated program with --inspect-fsm', () => {
         expect((await program.exit(10_000)).code).toBe(0);
     }, 60_000);
 
+    it('a paused session reads nothing: what its client sends waits in the kernel (the writes back up); after resume every byte is echoed', async () => {
+        const { program, inspectorPort, echoPort } = await startInspected(['--inspect-fsm=0']);
+        const inspector = await InspectorClient.connect(inspectorPort);
+        const peer = new EchoPeer(cleanup.socket(netConnect({ host: '127.0.0.1', port: echoPort })));
+        await inspector.next({ kind: 'start', machine: 'EchoSession#1' });
+        await inspector.ask({ command: 'pause', machine: 'EchoSession#1' }, { kind: 'paused' });
+        // 32 MB: far more than the kernel's buffers on both sides hold.
+        const data = randomBytes(32 * 1024 * 1024);
+        const written = new Promise<void>((resolve) => peer.socket.write(data, () => resolve()));
+        let flushed = false;
+        void written.then(() => (flushed = true));
+        await absenceWindow(500);
+        // The program took only what its socket read before the pause: the rest waits, so the client cannot finish writing.
+        expect(flushed).toBe(false);
+        expect(peer.socket.writableLength).toBeGreaterThan(16 * 1024 * 1024);
+        expect(peer.bytes).toBe(0);
+        await inspector.ask({ command: 'resume', machine: 'EchoSession#1' }, { kind: 'resumed' });
+        await peer.untilBytes(data.length, 30_000);
+        await written;
+        expect(sha256(peer.received)).toBe(sha256([data]));
+        program.child.kill('SIGTERM');
+        expect((await program.exit(10_000)).code).toBe(0);
+    }, 90_000);
+
     it('listens on 127.0.0.1 only', async () => {
         const { program, inspectorPort } = await startInspected(['--inspect-fsm=0']);
         const address = otherAddress();
