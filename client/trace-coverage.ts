@@ -7,6 +7,9 @@ import { TraceCoverageRequest, type TraceCoverageResult } from '../language/lsp/
 import { DiagramPanel } from './diagram-panel.js';
 import { sendRequest } from './requests.js';
 
+/** The largest trace the editor reads (it travels to the language server in one message); the CLI reads any. */
+const MAX_TRACE_BYTES = 64 * 1024 * 1024;
+
 export const CoverageCommands = {
     show: 'reactor-fsm.showTraceCoverage',
     clear: 'reactor-fsm.clearTraceCoverage'
@@ -33,6 +36,11 @@ async function showTraceCoverage(client: LanguageClient, extensionUri: vscode.Ur
     const traceName = path.basename(traceUri.fsPath);
     let trace: string;
     try {
+        const { size } = await vscode.workspace.fs.stat(traceUri);
+        if (size > MAX_TRACE_BYTES) {
+            void vscode.window.showErrorMessage(`Reactor FSM: ${traceName} is ${Math.round(size / 1024 / 1024)} MB; Show Trace Coverage reads up to ${MAX_TRACE_BYTES / 1024 / 1024} MB (reactor-fsm check-trace has no limit).`);
+            return undefined;
+        }
         trace = new TextDecoder().decode(await vscode.workspace.fs.readFile(traceUri));
     } catch (error) {
         void vscode.window.showErrorMessage(`Reactor FSM: cannot read ${traceName}: ${error instanceof Error ? error.message : String(error)}`);

@@ -44,6 +44,9 @@ export async function runCheckTrace(services: ReactorFsmServices, input: string,
         err(`${traceFile}: no trace lines (record one with the program's --trace=json, which writes them to standard error)`);
         return EXIT_BAD_TRACE;
     }
+    if (parsed.skipped > 0) {
+        err(`${traceFile}: ${parsed.skipped} ${parsed.skipped === 1 ? "line is the program's own message" : "lines are the program's own messages"} (reactor-fsm: …, Node warnings), not trace lines: skipped`);
+    }
     const result = checkTrace(programOf(loaded.document.parseResult.value), parsed.lines);
     if (options.json) {
         out(JSON.stringify(result));

@@ -1,6 +1,6 @@
 // A debug session attached to a running generated program: threads are its live machine instances, the stack their
 // states, breakpoints on state lines pause an instance's event processing there (the program's other instances run on).
-import { Event, OutputEvent, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent, ContinuedEvent } from '@vscode/debugadapter';
+import { Event, OutputEvent, Source, StackFrame, StoppedEvent, Thread, ThreadEvent, ContinuedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import { traceText, type TraceLine } from '../../templates/runtime/trace-format.js';
@@ -35,39 +35,57 @@ export class AttachMode {
     private liveTimer: NodeJS.Timeout | undefined;
     private readonly started = Date.now();
 
+    /** close() came while connecting: the connection is closed as soon as it is made. */
+    private closeRequested = false;
+
     constructor(
         spec: ProgramSpec,
-        private readonly send: Send
+        private readonly send: Send,
+        /** The program's inspector closed the connection: the session ends. */
+        private readonly ended: () => void
     ) {
         this.places = new ModelPlaces(spec);
     }
 
     async attach(port: number): Promise<string> {
-        this.program = await AttachedProgram.connect(
+        const program = await AttachedProgram.connect(
             port,
             {
                 trace: (line) => this.traced(line),
                 started: (instance) => this.appeared(instance),
-                paused: (instance, reason) => {
-                    const event: DebugProtocol.StoppedEvent = new StoppedEvent(reason, this.idOf(instance));
-                    event.body.description = reason === 'breakpoint' ? `${instance.name} paused on breakpoint in ${instance.active.join(', ')}` : `${instance.name} paused`;
-                    event.body.allThreadsStopped = false;
-                    event.body.preserveFocusHint = false;
-                    this.send(event);
+                finished: (instance) => {
+                    // A finished instance leaves the Call Stack (a server's sessions come and go all day).
+                    this.send(new ThreadEvent('exited', this.idOf(instance)));
+                    this.ids.delete(instance.name);
                     this.scheduleLive();
+                },
+                paused: (instance, reason) => {
+                    this.stoppedEvent(instance, reason);
                 },
                 resumed: (instance) => this.send(new ContinuedEvent(this.idOf(instance), false)),
                 problem: (message) => this.print(`inspector: ${message}\n`, 'stderr'),
                 closed: () => {
                     this.flushOutput();
                     this.print('The program has ended (its inspector closed the connection).\n', 'console');
-                    this.send(new Event('reactorFsm.liveEnd', {}));
-                    this.send(new TerminatedEvent());
+                    this.ended();
                 }
             },
             (machine) => this.places.machine(machine)?.hierarchical ?? false
         );
-        return `Attached to process ${this.program.hello.pid} through ${INSPECT_HOST}:${port}: ${this.program.instances.size} machine instance${this.program.instances.size === 1 ? '' : 's'} running.`;
+        this.program = program;
+        if (this.closeRequested) {
+            program.close();
+        }
+        return `Attached to process ${program.hello.pid} through ${INSPECT_HOST}:${port}: ${program.instances.size} machine instance${program.instances.size === 1 ? '' : 's'} running.`;
+    }
+
+    private stoppedEvent(instance: AttachedInstance, reason: 'breakpoint' | 'pause'): void {
+        const event: DebugProtocol.StoppedEvent = new StoppedEvent(reason, this.idOf(instance));
+        event.body.description = reason === 'breakpoint' ? `${instance.name} paused on breakpoint in ${instance.active.join(', ')}` : `${instance.name} paused`;
+        event.body.allThreadsStopped = false;
+        event.body.preserveFocusHint = false;
+        this.send(event);
+        this.scheduleLive();
     }
 
     private idOf(instance: AttachedInstance): number {
@@ -95,16 +113,6 @@ export class AttachMode {
 
     private traced(line: TraceLine): void {
         this.queueOutput(`${traceText(line)}\n`);
-        const instances = this.program?.instances;
-        if (line.kind === 'finish' && instances) {
-            const instance = instances.get(line.machine);
-            if (instance) {
-                // A finished instance leaves the Call Stack (a server's sessions come and go all day).
-                this.send(new ThreadEvent('exited', this.idOf(instance)));
-                instances.delete(line.machine);
-                this.ids.delete(line.machine);
-            }
-        }
         if (line.kind === 'start' || line.kind === 'transition' || line.kind === 'enter' || line.kind === 'exit' || line.kind === 'finish') {
             this.scheduleLive();
         }
@@ -158,7 +166,10 @@ export class AttachMode {
 
     pause(threadId: number): void {
         const instance = this.instanceOf(threadId);
-        if (instance && !instance.paused) {
+        if (instance?.paused) {
+            // Paused already (a breakpoint, an earlier pause): VS Code waits for a stop to show it.
+            this.stoppedEvent(instance, 'pause');
+        } else if (instance) {
             this.program?.pause(instance.name);
         }
     }
@@ -173,6 +184,7 @@ export class AttachMode {
     close(): void {
         clearTimeout(this.outputTimer);
         clearTimeout(this.liveTimer);
+        this.closeRequested = true;
         this.program?.close();
     }
 

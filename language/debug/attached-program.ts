@@ -31,6 +31,8 @@ export interface AttachedEvents {
     readonly trace: (line: TraceLine) => void;
     /** A new instance appeared (a session accepted, or one of the snapshot). */
     readonly started: (instance: AttachedInstance) => void;
+    /** An instance finished: it is no longer among `instances`. */
+    readonly finished: (instance: AttachedInstance) => void;
     readonly paused: (instance: AttachedInstance, reason: 'breakpoint' | 'pause') => void;
     readonly resumed: (instance: AttachedInstance) => void;
     /** The inspector answered a command with an error. */
@@ -178,19 +180,26 @@ export class AttachedProgram {
     }
 
     private line(text: string): void {
-        let message: { kind?: unknown; machine?: unknown; state?: unknown; reason?: unknown; message?: unknown; instances?: unknown };
+        let parsed: unknown;
         try {
-            message = JSON.parse(text) as typeof message;
+            parsed = JSON.parse(text);
         } catch {
-            this.events.problem(`the inspector sent a line that is not JSON: ${text.slice(0, 200)}`);
+            parsed = undefined;
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+            this.events.problem(`the inspector sent a line that is not a JSON object: ${text.slice(0, 200)}`);
             return;
         }
+        const message = parsed as { kind?: unknown; machine?: unknown; state?: unknown; reason?: unknown; message?: unknown; instances?: unknown };
         switch (message.kind) {
             case 'snapshot':
-                for (const entry of Array.isArray(message.instances) ? (message.instances as Array<{ machine: string; state: string; finished: boolean }>) : []) {
-                    const instance = this.instance(entry.machine);
-                    instance.active = entry.state.split(', ');
-                    instance.finished = entry.finished;
+                for (const entry of Array.isArray(message.instances) ? (message.instances as unknown[]) : []) {
+                    const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as { machine?: unknown; state?: unknown; finished?: unknown };
+                    // An instance that has finished is listed until its sockets have closed: it is not running.
+                    if (typeof fields.machine !== 'string' || typeof fields.state !== 'string' || fields.finished === true) {
+                        continue;
+                    }
+                    this.instance(fields.machine).active = fields.state.split(', ');
                 }
                 this.snapshotRead();
                 return;
@@ -211,8 +220,10 @@ export class AttachedProgram {
                 this.events.problem(String(message.message));
                 return;
             default:
-                if (typeof message.machine === 'string' && typeof message.kind === 'string') {
+                if (typeof message.machine === 'string' && typeof message.kind === 'string' && typeof (message as { t?: unknown }).t === 'number') {
                     this.follow(message as unknown as TraceLine);
+                } else {
+                    this.events.problem(`the inspector sent a line that is not a trace line: ${text.slice(0, 200)}`);
                 }
         }
     }
@@ -233,13 +244,13 @@ export class AttachedProgram {
         switch (line.kind) {
             case 'start':
                 // A machine with composite states: `enter` lines for the initial states follow.
-                instance.active = instance.hierarchical ? [] : [line.state];
+                instance.active = instance.hierarchical || typeof line.state !== 'string' ? [] : [line.state];
                 instance.finished = false;
                 break;
             case 'transition':
-                instance.trail = [{ from: line.from, event: line.event, to: line.to }, ...instance.trail].slice(0, 3);
+                instance.trail = [{ from: String(line.from), event: String(line.event), to: String(line.to) }, ...instance.trail].slice(0, 3);
                 if (!instance.hierarchical) {
-                    instance.active = [line.to];
+                    instance.active = [String(line.to)];
                 }
                 break;
             case 'enter':
@@ -256,5 +267,9 @@ export class AttachedProgram {
                 break;
         }
         this.events.trace(line);
+        if (instance.finished) {
+            this.instances.delete(instance.name);
+            this.events.finished(instance);
+        }
     }
 }

@@ -112,6 +112,14 @@ export class ReactorFsmDebugSession extends DebugSession {
             if (typeof args.program !== 'string' || args.program === '') {
                 throw new LaunchError(`the launch configuration needs "program": the .fsm file to simulate`);
             }
+            for (const [name, value] of [['machine', args.machine], ['script', args.script]] as const) {
+                if (value !== undefined && typeof value !== 'string') {
+                    throw new LaunchError(`"${name}" in the launch configuration must be a string (${name === 'machine' ? 'a top-level machine of the file' : 'the path of a scenario file'})`);
+                }
+            }
+            if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') {
+                throw new LaunchError(`"stopOnEntry" in the launch configuration must be true or false`);
+            }
             const program = await loadProgram(args.program);
             this.lines = new BreakableLines(program);
             const script = args.script ? await loadScript(args.script) : [];
@@ -128,7 +136,7 @@ export class ReactorFsmDebugSession extends DebugSession {
         this.sendResponse(response);
         this.output(`Simulating ${this.run.underTest} of ${path.basename(args.program)} on a virtual clock. Type 'help' in the Debug Console for the commands.\n`, 'console');
         this.printTrace();
-        if (args.stopOnEntry) {
+        if (args.stopOnEntry === true) {
             this.stopped({ reason: 'entry', point: this.run.point, index: this.run.cursor });
         } else {
             this.move((run) => run.forward(this.breakpointTest()));
@@ -146,7 +154,11 @@ export class ReactorFsmDebugSession extends DebugSession {
             }
             const program = await loadProgram(args.program);
             this.lines = new BreakableLines(program);
-            this.attached = new AttachMode(program, (event) => this.sendEvent(event));
+            this.attached = new AttachMode(
+                program,
+                (event) => this.sendEvent(event),
+                () => this.end()
+            );
             const greeting = await this.attached.attach(args.port ?? DEFAULT_INSPECT_PORT);
             this.output(`${greeting}\n`, 'console');
         } catch (error) {
@@ -174,7 +186,12 @@ export class ReactorFsmDebugSession extends DebugSession {
     // ---- breakpoints -------------------------------------------------------------------------------------------
 
     protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-        void this.modelReady.then(() => this.setBreakpoints(response, args));
+        // Answered in order with the requests after it once the model is loaded (a continue right behind it sees them).
+        if (this.lines) {
+            this.setBreakpoints(response, args);
+        } else {
+            void this.modelReady.then(() => this.setBreakpoints(response, args));
+        }
     }
 
     private setBreakpoints(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -192,6 +209,10 @@ export class ReactorFsmDebugSession extends DebugSession {
                 return answer;
             }
             let condition: Condition | undefined;
+            if (requested.condition !== undefined && requested.condition.trim() !== '' && !targets.some((target) => target.kind === 'state' || target.kind === 'transition')) {
+                answer.message = 'a condition tests the payload of the event being processed: put it on a state line or an on/after line (on a signal or socket line the event is not delivered yet)';
+                return answer;
+            }
             if (requested.condition !== undefined && requested.condition.trim() !== '') {
                 const parsed = parseCondition(requested.condition);
                 if (!parsed.ok) {
@@ -231,8 +252,14 @@ export class ReactorFsmDebugSession extends DebugSession {
             if (answer.verified && !(this.lines?.at(file, answer.line ?? 0) ?? []).some((target) => target.kind === 'state')) {
                 answer.verified = false;
                 answer.message = 'attached to a running program, the debugger stops on state lines only (the program pauses that instance after it enters the state)';
+            } else if (answer.verified && this.breakpoints.get(file)?.find((breakpoint) => breakpoint.id === answer.id)?.condition) {
+                answer.verified = false;
+                answer.message = 'attached to a running program, a breakpoint cannot have a condition (the program pauses every instance that enters the state)';
             }
         }
+        // Only the verified ones stop the program.
+        const verified = new Set(answers.filter((answer) => answer.verified).map((answer) => answer.id));
+        this.breakpoints.set(file, (this.breakpoints.get(file) ?? []).filter((breakpoint) => verified.has(breakpoint.id)));
         const states = new Map<string, string[]>();
         for (const [path, breakpoints] of this.breakpoints) {
             for (const breakpoint of breakpoints) {
@@ -338,7 +365,8 @@ export class ReactorFsmDebugSession extends DebugSession {
         if (forward) {
             this.printTrace();
         } else {
-            this.output(`⟲ back to ${stop.point.snapshot.t} ms: ${stop.point.instance ? `${stop.point.instance} ` : ''}${stop.point.label}\n`, 'console');
+            const oldest = stop.reason === 'start' && run.dropped > 0 ? ` (the oldest point kept: ${run.dropped} earlier ones were let go to bound memory)` : '';
+            this.output(`⟲ back to ${stop.point.snapshot.t} ms: ${stop.point.instance ? `${stop.point.instance} ` : ''}${stop.point.label}${oldest}\n`, 'console');
         }
         this.stopped(stop);
     }

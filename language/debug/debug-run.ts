@@ -13,6 +13,9 @@ import { takeSnapshot, TRAIL_LENGTH, type Snapshot, type TakenTransition, type V
 
 export type PointKind = ProbePoint['kind'] | 'settled';
 
+/** The most points a run keeps (each with a snapshot); older ones are let go, so stepping back reaches only so far. */
+export const MAX_POINTS = 200_000;
+
 /** A place in the run where the debugger may stop. */
 export interface Point {
     readonly kind: PointKind;
@@ -59,6 +62,8 @@ export interface DebugRunOptions {
     /** Scenario steps to run, in order, before the Debug Console's. */
     readonly script?: readonly Input[];
     readonly onTrace?: (line: TraceLine) => void;
+    /** The most points kept (default MAX_POINTS). */
+    readonly maxPoints?: number;
 }
 
 function transitionLabel(point: Extract<ProbePoint, { kind: 'transition' }>): string {
@@ -89,8 +94,8 @@ export class DebugRun {
     readonly underTest: string;
     private simulation!: Simulation;
     private trails = new Map<Instance, TakenTransition[]>();
-    /** Where each instance's transition actions are written: the transition being taken. */
-    private taking = new Map<Instance, SourceSpot>();
+    /** Where each instance's transition actions are written: the transitions being taken, by source state (regions take several at once). */
+    private taking = new Map<Instance, Map<string, SourceSpot>>();
     private readonly executed: Input[] = [];
     private readonly pending: Input[];
     private recording = true;
@@ -185,7 +190,8 @@ export class DebugRun {
      */
     inject(input: Input, test: StopTest): Stop {
         const current = this.point.input;
-        if (current < this.executed.length - 1) {
+        // Input N is executed[N - 1]: inputs after the cursor's exist while it is before the last one.
+        if (current < this.executed.length) {
             this.rewindTo(current);
         }
         this.pending.unshift(input);
@@ -193,6 +199,9 @@ export class DebugRun {
         this.lastInjected = index;
         return this.forward((point, at) => test(point, at) ?? (point.kind === 'settled' && point.input === index ? 'step' : undefined));
     }
+
+    /** Points let go to bound memory (the oldest ones; see MAX_POINTS). */
+    dropped = 0;
 
     /** The number of the input `inject` ran last. */
     lastInjected = 0;
@@ -271,6 +280,14 @@ export class DebugRun {
     private add(point: Omit<Point, 'input' | 'traceEnd' | 'snapshot'>): void {
         if (this.recording) {
             this.history.push({ ...point, input: this.inputIndex, traceEnd: this.simulation.trace.length, snapshot: takeSnapshot(this.simulation, this.trails, this.views) });
+            const max = this.options.maxPoints ?? MAX_POINTS;
+            if (this.history.length > max) {
+                // The oldest points go, a tenth at a time: stepping back stops at the oldest one kept.
+                const drop = Math.ceil(max / 10);
+                this.history.splice(0, drop);
+                this.cursor = Math.max(0, this.cursor - drop);
+                this.dropped += drop;
+            }
         }
     }
 
@@ -283,7 +300,9 @@ export class DebugRun {
                 return;
             case 'transition': {
                 const spot = point.spec.spot;
-                this.taking.set(instance, spot);
+                const taking = this.taking.get(instance) ?? new Map<string, SourceSpot>();
+                taking.set(point.source.name, spot);
+                this.taking.set(instance, taking);
                 const trail = [{ spot, event: point.event }, ...(this.trails.get(instance) ?? [])].slice(0, TRAIL_LENGTH);
                 this.add({ kind: 'transition', instance: name, label: transitionLabel(point), spot, breakSpots: [spot] });
                 this.trails.set(instance, trail);
@@ -293,7 +312,7 @@ export class DebugRun {
                 this.add({ kind: 'enter', instance: name, label: `enters ${point.state.name}`, spot: point.state.spec.spot, breakSpots: [point.state.spec.spot] });
                 return;
             case 'action': {
-                const spot = point.phase === 'transition' ? this.taking.get(instance) : instance.tree.nodes.find((node) => node.name === point.state)?.spec.spot;
+                const spot = point.phase === 'transition' ? this.taking.get(instance)?.get(point.state) : instance.tree.nodes.find((node) => node.name === point.state)?.spec.spot;
                 this.add({ kind: 'action', instance: name, label: `${point.phase === 'transition' ? '/' : point.phase} ${point.name}`, spot, breakSpots: [] });
                 return;
             }

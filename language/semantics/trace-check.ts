@@ -19,7 +19,10 @@ export interface NumberedTraceLine {
 }
 
 /** A trace file read into lines, or the first line that is not a trace line. */
-export type ParsedTrace = { readonly ok: true; readonly lines: readonly NumberedTraceLine[] } | { readonly ok: false; readonly traceLine: number; readonly message: string };
+export type ParsedTrace =
+    /** `skipped`: lines that are the program's own stderr messages, not trace lines (see parseTrace). */
+    | { readonly ok: true; readonly lines: readonly NumberedTraceLine[]; readonly skipped: number }
+    | { readonly ok: false; readonly traceLine: number; readonly message: string };
 
 /** The first line the model does not allow: its trace line, the model's line (and file) it is about, and why. */
 export interface TraceProblem {
@@ -66,13 +69,28 @@ const TEXT_FIELDS: Readonly<Record<TraceKind, readonly string[]>> = {
 const PHASES: ReadonlySet<string> = new Set(['entry', 'exit', 'transition', 'heartbeat']);
 const IO_WHATS: ReadonlySet<string> = new Set<IoWhat>(['connect', 'data', 'drain', 'error', 'close', 'timeout', 'idle', 'heartbeat-lost', 'accept', 'exit']);
 
-/** Reads NDJSON trace text: one trace line per line (blank lines skipped); the first line that is not JSON or not a trace line is an error. */
+/**
+ * What a program writes to stderr beside its `--trace=json` lines, so a trace recorded with `2> run.ndjson` holds it
+ * too: its own messages (`reactor-fsm: inspector listening on …`) and Node's warnings (`(node:123) ReactorActionError: …`
+ * and the `(Use \`node --trace-warnings …\`)` line after the first one).
+ */
+const PROGRAM_MESSAGE = /^(reactor-fsm: |\(node:[0-9]+\) |\(Use `node --trace-warnings)/;
+
+/**
+ * Reads NDJSON trace text: one trace line per line (blank lines and the program's own stderr messages skipped); the
+ * first other line that is not JSON or not a trace line is an error.
+ */
 export function parseTrace(text: string): ParsedTrace {
     const lines: NumberedTraceLine[] = [];
+    let skipped = 0;
     const texts = text.split('\n');
     for (let index = 0; index < texts.length; index++) {
         const source = texts[index]!.trim();
         if (source === '') {
+            continue;
+        }
+        if (PROGRAM_MESSAGE.test(source)) {
+            skipped++;
             continue;
         }
         let value: unknown;
@@ -87,7 +105,7 @@ export function parseTrace(text: string): ParsedTrace {
         }
         lines.push({ traceLine: index + 1, line: value as TraceLine });
     }
-    return { ok: true, lines };
+    return { ok: true, lines, skipped };
 }
 
 function traceLineProblem(value: unknown): string | undefined {

@@ -16,6 +16,13 @@ export const INSPECTOR_PROTOCOL_VERSION = 1;
 export const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
 /** The longest command line a client may send. */
 const MAX_COMMAND_BYTES = 64 * 1024;
+/** At most this many debuggers at once: each may hold up to `maxBuffered` of the program's memory. */
+export const MAX_INSPECTOR_CLIENTS = 8;
+/**
+ * The first line of an HTTP request: a web page can make a browser send one to 127.0.0.1 with a body of commands, so a
+ * connection that starts like one is closed before anything in it is read as a command.
+ */
+const HTTP_REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/[0-9.]+\r?$/;
 /** After the program's end, how long clients get to read the last lines before their sockets are destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -221,6 +228,11 @@ export class Inspector {
             socket.destroy();
             return;
         }
+        if (this.clients.size >= MAX_INSPECTOR_CLIENTS) {
+            socket.end(`${JSON.stringify({ kind: 'error', message: `${MAX_INSPECTOR_CLIENTS} debuggers are connected already: disconnected` })}\n`);
+            socket.on('error', () => undefined);
+            return;
+        }
         const client: Client = { socket, pending: '' };
         this.clients.add(client);
         socket.setNoDelay(true);
@@ -242,6 +254,12 @@ export class Inspector {
         client.pending = lines.pop()!;
         for (const line of lines) {
             if (!this.clients.has(client)) {
+                return;
+            }
+            if (HTTP_REQUEST_LINE.test(line)) {
+                // Not a debugger: a browser (or anything speaking HTTP). Nothing after this line is a command.
+                client.socket.destroy();
+                this.drop(client);
                 return;
             }
             if (line.trim() !== '') {

@@ -130,6 +130,35 @@ describe('debug adapter: attach to a running generated program', () => {
         await threadsUntil(dap, (names) => names.includes('EchoSession#1'));
     });
 
+    it('survives an inspector sending garbage, and lists no instance the snapshot says has finished', async () => {
+        const fake = createServer((socket) => {
+            socket.on('error', () => undefined);
+            socket.write(`${JSON.stringify({ reactorFsm: 'inspect', version: 1, pid: 4242, t: 0 })}\n`);
+            socket.write(
+                `${JSON.stringify({
+                    kind: 'snapshot',
+                    t: 1,
+                    instances: [{ machine: 'EchoServer', state: 'Serving', finished: false }, { machine: 'EchoSession#1', state: 'Closed', finished: true }, null, { machine: 7 }]
+                })}\n`
+            );
+            socket.write('null\n[1]\n{"kind":"transition"}\nnot json at all\n');
+            socket.write(`${JSON.stringify({ t: 5, kind: 'start', machine: 'EchoSession#2', state: 'Open' })}\n`);
+        });
+        await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+        cleanup.add(() => new Promise<void>((resolve) => fake.close(() => resolve())));
+        const dap = (client = new DapClient());
+        const response = await attach(dap, { program: MODEL, port: (fake.address() as { port: number }).port });
+        expect(response.success, response.message).toBe(true);
+        const threads = await threadsUntil(dap, (names) => names.includes('EchoSession#2'));
+        expect(threads.map((thread) => thread.name)).toEqual(['EchoServer', 'EchoSession#2']);
+        for (let i = 0; i < 100 && !dap.output('stderr').includes('not json at all'); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(dap.output('stderr')).toContain('inspector: the inspector sent a line that is not a JSON object: null');
+        expect(dap.output('stderr')).toContain('not a trace line: {"kind":"transition"}');
+        expect(dap.exited).toBeUndefined();
+    });
+
     it('refuses a port where nothing listens and one that is not a Reactor FSM inspector', async () => {
         const other = createServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'));
         await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));

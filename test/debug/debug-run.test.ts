@@ -120,7 +120,37 @@ describe('DebugRun', () => {
         run.undoLast();
         expect(run.history.length).toBe(before);
         expect(run.point.snapshot.instances[0]!.stateName).toBe('Paused');
-        expect(run.newTrace().length).toBeGreaterThanOrEqual(0);
+        // Each trace line is handed out once: the ones written since the last call, none the second time.
+        expect(run.newTrace().length).toBeGreaterThan(0);
+        expect(run.newTrace()).toEqual([]);
+    });
+
+    it('a command while the cursor is in the next-to-last input, or at the start, runs there too', async () => {
+        const run = new DebugRun(await programFrom(NESTED), { script: [input('send Play'), input('send Pause')] });
+        run.forward(toEnd);
+        expect(run.point.snapshot.instances[0]!.stateName).toBe('Paused');
+        // Into `send Play` (input 1 of 2): Stop runs after it, before the Pause.
+        run.backward((point) => (point.kind === 'deliver' && point.input === 1 ? 'step' : undefined));
+        const stopped = run.inject(input('send Stop'), toEnd);
+        expect(stopped.point.snapshot.instances[0]!.stateName).toBe('Stopped');
+        expect(run.pendingInputs.map((pending) => pending.text)).toEqual(['send Pause']);
+        // Back to the very start: Play runs first of all.
+        run.backward(() => undefined);
+        expect(run.cursor).toBe(0);
+        const played = run.inject(input('send Play'), toEnd);
+        expect(played.point.snapshot.instances[0]!.stateName).toBe('Loading');
+        expect(run.pendingInputs.map((pending) => pending.text)).toEqual(['send Play', 'send Stop', 'send Pause']);
+    });
+
+    it('keeps at most maxPoints points, letting the oldest go', async () => {
+        const run = new DebugRun(await programFrom(NESTED), { maxPoints: 50, script: Array.from({ length: 40 }, (_, i) => input(i % 2 === 0 ? 'send Play' : 'send Stop')) });
+        run.forward(toEnd);
+        expect(run.history.length).toBeLessThanOrEqual(50);
+        expect(run.dropped).toBeGreaterThan(0);
+        expect(run.point.snapshot.instances[0]!.stateName).toBe('Stopped');
+        const back = run.backward(() => undefined);
+        expect(back.reason).toBe('start');
+        expect(back.point.input).toBeGreaterThan(0);
     });
 
     it('an endless raise cycle is a problem point, and the session goes on', async () => {

@@ -3,7 +3,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Inspector, inspectorOption } from '../../templates/runtime/inspector.js';
+import { Inspector, inspectorOption, MAX_INSPECTOR_CLIENTS } from '../../templates/runtime/inspector.js';
 import { Machine, START_EVENT, State } from '../../templates/runtime/machine.js';
 import { traceJson } from '../../templates/runtime/trace-format.js';
 import { absenceWindow, Changes, Cleanup, TestHost, within } from './runtime-helpers.js';
@@ -254,6 +254,43 @@ describe('the inspector', () => {
             expect(reply.message).toMatch(message);
         }
         expect(await client.ask({ command: 'pause', machine: 'Switch' }, { kind: 'paused' })).toEqual({ kind: 'paused', machine: 'Switch', state: 'Off' });
+    });
+
+    it('closes a connection that speaks HTTP before reading anything after its request line as a command', async () => {
+        const { port, machines } = await setUp(1);
+        // What a web page's fetch('http://127.0.0.1:PORT', { method: 'POST', body }) makes the browser send.
+        const body = `${JSON.stringify({ command: 'pause', machine: 'Switch' })}\n`;
+        const browser = new TestClient(cleanup.socket(netConnect({ host: '127.0.0.1', port })));
+        browser.socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        await browser.waitClosed(3_000);
+        expect(machines[0]!.status).toBe('idle');
+        expect(browser.lines.filter((line) => line.kind === 'paused')).toEqual([]);
+    });
+
+    it('takes at most 8 debuggers at once; the next one is told and disconnected', async () => {
+        const { port } = await setUp(1);
+        const clients = await Promise.all(Array.from({ length: MAX_INSPECTOR_CLIENTS }, () => TestClient.connect(port)));
+        const extra = new TestClient(cleanup.socket(netConnect({ host: '127.0.0.1', port })));
+        await extra.waitClosed(3_000);
+        expect(extra.lines).toEqual([{ kind: 'error', message: '8 debuggers are connected already: disconnected' }]);
+        clients[0]!.socket.destroy();
+        await clients[0]!.waitClosed(3_000);
+        // The slot is free again once the inspector has seen the close.
+        const again = await within(
+            (async () => {
+                for (;;) {
+                    const candidate = new TestClient(cleanup.socket(netConnect({ host: '127.0.0.1', port })));
+                    const first = await candidate.until((lines) => lines[0], 3_000, 'a first line');
+                    if (first.reactorFsm === 'inspect') {
+                        return candidate;
+                    }
+                    await candidate.waitClosed(3_000);
+                }
+            })(),
+            5_000,
+            'a debugger taken again after one left'
+        );
+        expect(again.lines[1]).toMatchObject({ kind: 'snapshot' });
     });
 
     it('pause holds one instance: its events wait in order, raised ones included, and run after resume', async () => {

@@ -284,8 +284,15 @@ describe('parseTrace', () => {
             lines: [
                 { traceLine: 1, line: { t: 0, kind: 'start', machine: 'M', state: 'A' } },
                 { traceLine: 3, line: { t: 1, kind: 'io', machine: 'M', socket: 's', what: 'connect' } }
-            ]
+            ],
+            skipped: 0
         });
+    });
+
+    it("skips the program's own stderr messages recorded with the trace, and counts them", () => {
+        const start = '{"t":0,"kind":"start","machine":"M","state":"A"}';
+        const text = `reactor-fsm: inspector listening on 127.0.0.1:9339\n${start}\n(node:4242) ReactorActionError: M: an action failed\n(Use \`node --trace-warnings ...\` to show where the warning was created)\n`;
+        expect(parseTrace(text)).toEqual({ ok: true, lines: [{ traceLine: 2, line: JSON.parse(start) as unknown }], skipped: 3 });
     });
 
     it('refuses a line that is not JSON, or not a trace line, with its number', () => {

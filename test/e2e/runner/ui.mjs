@@ -1,7 +1,7 @@
 // UI checks in the real workbench, as a person would do them: the packaged .vsix installed into code-server, a broken
 // model's warning in the Problems view, "Reactor FSM: Generate Code" run from the command palette, debugging a model
 // (Simulate code lens, a breakpoint set with F9, F5, the Debug Console, the live diagram). Screenshots go to
-// artifacts/; the debugging ones are also copied to docs/images/debug-*.png for docs/editor.md.
+// artifacts/; the debugging ones are also copied to docs/images/debug-*.png for docs/editor.md with E2E_UPDATE_DOC_IMAGES=1.
 // Prints "e2e ui: N passed, N failed" at the end.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -107,10 +107,16 @@ async function until(what, probe, timeoutMs = 30_000) {
     }
 }
 
-/** A screenshot of the debugging walk-through: into artifacts/ and, for the docs, docs/images/. */
+/**
+ * A screenshot of the debugging walk-through: into artifacts/ and, with E2E_UPDATE_DOC_IMAGES=1, docs/images/ for
+ * docs/editor.md (a test run leaves the committed files alone unless asked).
+ */
 async function debugScreenshot(page, name) {
     const file = path.join(ARTIFACTS, name);
     await page.screenshot({ path: file });
+    if (process.env.E2E_UPDATE_DOC_IMAGES !== '1') {
+        return;
+    }
     const docs = path.join(ROOT, 'docs', 'images');
     fs.mkdirSync(docs, { recursive: true });
     fs.copyFileSync(file, path.join(docs, name));
