@@ -29,6 +29,8 @@ export class AttachMode {
     private readonly places: ModelPlaces;
     private readonly ids = new Map<string, number>();
     private nextId = 1;
+    /** Ids of instances that finished, given again (frame ids are thread id × 10,000: they stay small). */
+    private readonly freeIds: number[] = [];
     private outputLines: string[] = [];
     private outputDropped = 0;
     private outputTimer: NodeJS.Timeout | undefined;
@@ -55,8 +57,10 @@ export class AttachMode {
                 started: (instance) => this.appeared(instance),
                 finished: (instance) => {
                     // A finished instance leaves the Call Stack (a server's sessions come and go all day).
-                    this.send(new ThreadEvent('exited', this.idOf(instance)));
+                    const id = this.idOf(instance);
+                    this.send(new ThreadEvent('exited', id));
                     this.ids.delete(instance.name);
+                    this.freeIds.push(id);
                     this.scheduleLive();
                 },
                 paused: (instance, reason) => {
@@ -91,7 +95,7 @@ export class AttachMode {
     private idOf(instance: AttachedInstance): number {
         let id = this.ids.get(instance.name);
         if (id === undefined) {
-            id = this.nextId++;
+            id = this.freeIds.shift() ?? this.nextId++;
             this.ids.set(instance.name, id);
         }
         return id;

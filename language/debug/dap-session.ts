@@ -70,7 +70,6 @@ export class ReactorFsmDebugSession extends DebugSession {
     private settleModel!: () => void;
     private readonly configured: Promise<void>;
     private settleConfiguration!: () => void;
-    private variables = new Map<number, () => DebugProtocol.Variable[]>();
     /** Set while attached to a running program (instead of `run`). */
     private attached: AttachMode | undefined;
 
@@ -395,7 +394,6 @@ export class ReactorFsmDebugSession extends DebugSession {
         } else if (stop.reason === 'ended') {
             this.output(`The program has ended${stop.point.snapshot.exitCode !== undefined ? ` with exit status ${stop.point.snapshot.exitCode}: ${stop.point.snapshot.exitReason ?? ''}` : ''}. Step back to look at earlier points, or stop the session.\n`, 'console');
         }
-        this.variables = new Map();
         this.sendEvent(event);
         this.sendEvent(new Event('reactorFsm.live', liveBody(run.program, stop.point.snapshot)));
     }
@@ -468,12 +466,6 @@ export class ReactorFsmDebugSession extends DebugSession {
 
     protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
         const reference = args.variablesReference;
-        const made = this.variables.get(reference);
-        if (made) {
-            response.body = { variables: made() };
-            this.sendResponse(response);
-            return;
-        }
         const threadId = Math.floor(reference / 10);
         if (this.attached) {
             response.body = { variables: this.attached.variables(threadId).map((variable) => new Variable(variable.name, variable.value)) };
