@@ -360,7 +360,19 @@ export class ReactorFsmDebugSession extends DebugSession {
         if (!run) {
             return;
         }
-        const stop = how(run);
+        let stop = how(run);
+        const failed = stop.reason === 'exception' ? run.inputNumbered(stop.point.input) : undefined;
+        if (forward && failed?.interactive && stop.point.input === run.lastInput) {
+            // A command that stopped at a breakpoint first and then turned out not to be allowed: undone, like one
+            // that fails at once (the run is as it was before it).
+            this.printTrace();
+            this.output(`${stop.point.problem ?? ''}\n'${failed.text}' was undone: the run is as it was before it.\n`, 'stderr');
+            run.undoLast();
+            this.printTrace();
+            stop = { reason: run.ended ? 'ended' : 'idle', point: run.point, index: run.cursor };
+            this.stopped(stop);
+            return;
+        }
         if (forward) {
             this.printTrace();
         } else {
@@ -541,7 +553,7 @@ export class ReactorFsmDebugSession extends DebugSession {
         const run = this.run!;
         // The run moves on: VS Code forgets the last stop (its description) and takes the next one.
         this.sendEvent(new ContinuedEvent(this.threadOf(run.point), true));
-        const stop = run.inject({ step, text, origin: `'${text}'` }, this.breakpointTest());
+        const stop = run.inject({ step, text, origin: `'${text}'`, interactive: true }, this.breakpointTest());
         if (stop.point.problem !== undefined && stop.point.input === run.lastInjected) {
             // The command was not allowed: the answer says why; the run is as it was before the command.
             run.undoLast();

@@ -43,6 +43,8 @@ export interface Input {
     readonly text: string;
     /** Where it comes from: `scenario.txt:4` or `Debug Console`. */
     readonly origin: string;
+    /** Typed in the Debug Console (or sent from the editor): undone when the model does not allow it. */
+    readonly interactive?: boolean;
 }
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'idle' | 'ended' | 'start';
@@ -198,6 +200,16 @@ export class DebugRun {
         const index = this.executed.length + 1;
         this.lastInjected = index;
         return this.forward((point, at) => test(point, at) ?? (point.kind === 'settled' && point.input === index ? 'step' : undefined));
+    }
+
+    /** The input numbered `input` (1 = the first after the start), if it is still part of the run. */
+    inputNumbered(input: number): Input | undefined {
+        return input >= 1 ? this.executed[input - 1] : undefined;
+    }
+
+    /** The number of the last input run. */
+    get lastInput(): number {
+        return this.executed.length;
     }
 
     /** Points let go to bound memory (the oldest ones; see MAX_POINTS). */

@@ -210,6 +210,19 @@ describe('debug adapter: the Debug Console', () => {
         expect((await dap.ok<DebugProtocol.ThreadsResponse>('threads')).threads[0]!.name).toBe('Vending (finished)');
     });
 
+    it('a command that stops at a breakpoint and then turns out not to be allowed is undone when the run goes on', async () => {
+        const dap = start();
+        // An endless raise cycle: `send Loop` enters Spin (a breakpoint), then raises Loop forever.
+        const model = path.join(FIXTURES, 'spin.fsm');
+        await dap.launch({ program: model }, { [model]: [6] });
+        const stop = await dap.stopAfter(() => evaluate(dap, 'send Go'));
+        expect(stop.body.reason).toBe('breakpoint');
+        const after = await dap.stopAfter(() => dap.ok('continue'));
+        expect(after.body.reason).toBe('pause');
+        expect(dap.output('stderr')).toContain("'send Go' was undone: the run is as it was before it.");
+        expect((await variables(dap, 1, 'Machine')).state).toBe('Idle');
+    });
+
     it('a command after stepping back runs there, and the inputs after it run again after it', async () => {
         const dap = start();
         await dap.launch({ program: VENDING, script: SCRIPT });
