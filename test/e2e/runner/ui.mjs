@@ -45,7 +45,9 @@ async function runCommand(page, label) {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await page.keyboard.type(label);
+    // Into the input itself, not wherever the focus is: a view that takes the focus meanwhile (a debug session's
+    // console opening) closes the palette, and typed keys would land in the editor.
+    await input.fill(`>${label}`);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden' });
@@ -169,6 +171,8 @@ async function debugScenario(page, sandbox) {
             const notes = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
             throw new Error(`no debug session started (${error.message.split('\n')[0]}); notifications: ${JSON.stringify(notes)}`);
         });
+        // The session's start moves the focus (the Debug Console opens with its first line): after that, the palette.
+        await page.locator('.repl .monaco-list-row', { hasText: 'Simulating Vending' }).first().waitFor({ state: 'visible' });
         await runCommand(page, 'View: Show Run and Debug');
         await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'Vending starts' }).first().waitFor({ state: 'visible' });
     });
