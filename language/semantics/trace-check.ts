@@ -1,8 +1,10 @@
 // Replays a recorded trace (a program's `--trace=json` lines) against a model: the first line it does not allow, and coverage.
 import { traceText, type IoWhat, type TraceKind, type TraceLine } from '../../templates/runtime/trace-format.js';
+import { Coverage, transitionName, type CoverageCount } from './trace-coverage.js';
+import { TEXT_FIELDS, type NumberedTraceLine } from './trace-parse.js';
 import { Instance } from './instance.js';
 import type { ActionSpec, MachineSpec, ProgramSpec, SocketEventName, SocketSpec, SourceSpot, TimerSpec, TransitionSpec } from './program.js';
-import { stateTree, type StateNode, type TreeTransition } from './state-tree.js';
+import type { StateNode, TreeTransition } from './state-tree.js';
 import { enabledTransitions, entrySet, exitSet, isInFinalState, rememberHistories } from './transition-sets.js';
 
 /**
@@ -12,17 +14,8 @@ import { enabledTransitions, entrySet, exitSet, isInFinalState, rememberHistorie
  */
 export const TIMER_TOLERANCE_MS = 5;
 
-/** A trace line with its line number in the trace file (1-based). */
-export interface NumberedTraceLine {
-    readonly traceLine: number;
-    readonly line: TraceLine;
-}
-
-/** A trace file read into lines, or the first line that is not a trace line. */
-export type ParsedTrace =
-    /** `skipped`: lines that are the program's own stderr messages, not trace lines (see parseTrace). */
-    | { readonly ok: true; readonly lines: readonly NumberedTraceLine[]; readonly skipped: number }
-    | { readonly ok: false; readonly traceLine: number; readonly message: string };
+export { parseTrace, type NumberedTraceLine, type ParsedTrace } from './trace-parse.js';
+export type { CoverageCount, CoverageItem } from './trace-coverage.js';
 
 /** The first line the model does not allow: its trace line, the model's line (and file) it is about, and why. */
 export interface TraceProblem {
@@ -32,20 +25,6 @@ export interface TraceProblem {
     readonly message: string;
 }
 
-/** A state or transition of the model, for coverage: its name (`Online`, `Online --Closed--> Backoff`), machine, line and file. */
-export interface CoverageItem {
-    readonly name: string;
-    readonly machine: string;
-    readonly line: number;
-    readonly file: string;
-}
-
-export interface CoverageCount {
-    readonly covered: number;
-    readonly total: number;
-    readonly uncovered: readonly CoverageItem[];
-}
-
 export interface TraceCheckResult {
     readonly ok: boolean;
     readonly firstProblem?: TraceProblem;
@@ -53,90 +32,6 @@ export interface TraceCheckResult {
     readonly coverage: { readonly states: CoverageCount; readonly transitions: CoverageCount };
 }
 
-const KINDS: ReadonlySet<string> = new Set<TraceKind>(['start', 'transition', 'exit', 'enter', 'internal', 'action', 'unhandled', 'finish', 'io']);
-const TEXT_FIELDS: Readonly<Record<TraceKind, readonly string[]>> = {
-    start: ['state'],
-    transition: ['from', 'event', 'to'],
-    exit: ['state'],
-    enter: ['state'],
-    internal: ['state', 'event'],
-    // An action's `state` is optional in the format (SEMANTICS.md); when present it is compared.
-    action: ['name', 'phase'],
-    unhandled: ['state', 'event'],
-    finish: ['state'],
-    io: ['socket', 'what']
-};
-const PHASES: ReadonlySet<string> = new Set(['entry', 'exit', 'transition', 'heartbeat']);
-const IO_WHATS: ReadonlySet<string> = new Set<IoWhat>(['connect', 'data', 'drain', 'error', 'close', 'timeout', 'idle', 'heartbeat-lost', 'accept', 'exit']);
-
-/**
- * What a program writes to stderr beside its `--trace=json` lines, so a trace recorded with `2> run.ndjson` holds it
- * too: its own messages (`reactor-fsm: inspector listening on …`) and Node's warnings (`(node:123) ReactorActionError: …`
- * and the `(Use \`node --trace-warnings …\`)` line after the first one).
- */
-const PROGRAM_MESSAGE = /^(reactor-fsm: |\(node:[0-9]+\) |\(Use `node --trace-warnings)/;
-
-/**
- * Reads NDJSON trace text: one trace line per line (blank lines and the program's own stderr messages skipped); the
- * first other line that is not JSON or not a trace line is an error.
- */
-export function parseTrace(text: string): ParsedTrace {
-    const lines: NumberedTraceLine[] = [];
-    let skipped = 0;
-    const texts = text.split('\n');
-    for (let index = 0; index < texts.length; index++) {
-        const source = texts[index]!.trim();
-        if (source === '') {
-            continue;
-        }
-        if (PROGRAM_MESSAGE.test(source)) {
-            skipped++;
-            continue;
-        }
-        let value: unknown;
-        try {
-            value = JSON.parse(source);
-        } catch {
-            return { ok: false, traceLine: index + 1, message: 'not JSON (a trace has one JSON object per line, as --trace=json writes it)' };
-        }
-        const problem = traceLineProblem(value);
-        if (problem !== undefined) {
-            return { ok: false, traceLine: index + 1, message: `not a trace line: ${problem}` };
-        }
-        lines.push({ traceLine: index + 1, line: value as TraceLine });
-    }
-    return { ok: true, lines, skipped };
-}
-
-function traceLineProblem(value: unknown): string | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return 'not a JSON object';
-    }
-    const record = value as Record<string, unknown>;
-    if (typeof record.t !== 'number') {
-        return "no number 't'";
-    }
-    if (typeof record.kind !== 'string' || !KINDS.has(record.kind)) {
-        return `'kind' is not one of ${[...KINDS].join(', ')}`;
-    }
-    if (typeof record.machine !== 'string' || record.machine === '') {
-        return "no 'machine'";
-    }
-    const missing = TEXT_FIELDS[record.kind as TraceKind].find((field) => typeof record[field] !== 'string');
-    if (missing !== undefined) {
-        return `a '${record.kind}' line needs a text '${missing}'`;
-    }
-    if (record.kind === 'action' && record.state !== undefined && typeof record.state !== 'string') {
-        return "an 'action' line's 'state' is text";
-    }
-    if (record.kind === 'action' && !PHASES.has(record.phase as string)) {
-        return `'phase' is not one of ${[...PHASES].join(', ')}`;
-    }
-    if (record.kind === 'io' && !IO_WHATS.has(record.what as string)) {
-        return `'what' is not one of ${[...IO_WHATS].join(', ')}`;
-    }
-    return undefined;
-}
 
 /** A line the model expects at some point of a step, with the piece of the model it comes from. */
 interface Expected {
@@ -266,7 +161,7 @@ export function checkTrace(program: ProgramSpec, lines: readonly NumberedTraceLi
             each.enteredAt.set(state, t);
         }
         each.queued += candidate.queues;
-        coverage.taken(candidate.transitions, candidate.lines);
+        coverage.taken(candidate.transitions, candidate.lines.flatMap((expected) => expected.enters ?? []));
         if (candidate.lines.some((expected) => expected.line.kind === 'finish')) {
             each.finished = true;
         }
@@ -728,62 +623,4 @@ function mismatch(each: Follower, candidates: readonly Candidate[], at: Numbered
     }
     const choices = [...new Set(expected.map((each) => shown(each.line)))].join(' or ');
     return new Problem({ traceLine: at.traceLine, ...modelPart(first.spot, first.what), message: `${each.name}: the model expects ${choices} here, not ${shown(line)}` });
-}
-
-/** Which states were entered and which transitions (and timers) taken. */
-class Coverage {
-    private readonly states = new Map<StateNode, boolean>();
-    private readonly transitions = new Map<TransitionSpec | TimerSpec, { item: CoverageItem; covered: boolean }>();
-    private readonly machineOf = new Map<StateNode, string>();
-
-    constructor(program: ProgramSpec) {
-        for (const spec of program.machines.values()) {
-            const tree = stateTree(spec);
-            for (const node of tree.nodes) {
-                if (node.spec.kind !== 'region') {
-                    this.states.set(node, false);
-                    this.machineOf.set(node, spec.name);
-                }
-                for (const transition of node.spec.transitions) {
-                    this.transitions.set(transition, { item: { name: transitionName(node.name, transition.event, transition.target), machine: spec.name, line: transition.spot.line, file: transition.spot.file }, covered: false });
-                }
-                for (const timer of node.spec.timers) {
-                    this.transitions.set(timer, { item: { name: transitionName(node.name, timer.label, timer.target), machine: spec.name, line: timer.spot.line, file: timer.spot.file }, covered: false });
-                }
-            }
-        }
-    }
-
-    taken(transitions: readonly TreeTransition[], lines: readonly Expected[]): void {
-        for (const transition of transitions) {
-            const entry = this.transitions.get(transition.spec);
-            if (entry) {
-                entry.covered = true;
-            }
-        }
-        for (const expected of lines) {
-            for (const state of expected.enters ?? []) {
-                if (this.states.has(state)) {
-                    this.states.set(state, true);
-                }
-            }
-        }
-    }
-
-    result(): TraceCheckResult['coverage'] {
-        const states = [...this.states].map(([node, covered]) => ({ item: { name: node.name, machine: this.machineOf.get(node)!, line: node.spec.spot.line, file: node.spec.spot.file }, covered }));
-        // Transitions and timers of each machine in the order they are written.
-        const machines = [...new Set(states.map((entry) => entry.item.machine))];
-        const transitions = [...this.transitions.values()].sort((a, b) => machines.indexOf(a.item.machine) - machines.indexOf(b.item.machine) || a.item.line - b.item.line);
-        return { states: count(states), transitions: count(transitions) };
-    }
-}
-
-function count(entries: readonly { item: CoverageItem; covered: boolean }[]): CoverageCount {
-    return { covered: entries.filter((entry) => entry.covered).length, total: entries.length, uncovered: entries.filter((entry) => !entry.covered).map((entry) => entry.item) };
-}
-
-/** `Online --Closed--> Backoff`, or `Online: Data (internal)`, as traces show them. */
-function transitionName(source: string, event: string, target: string | undefined): string {
-    return target === undefined ? `${source}: ${event} (internal)` : `${source} --${event}--> ${target}`;
 }
