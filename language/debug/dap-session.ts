@@ -1,16 +1,16 @@
 // The debug adapter (Debug Adapter Protocol): runs a model in the interpreter under VS Code's debugger. Threads are
 // machine instances, the stack is the active state (and its parents), stepping moves through the run's points.
 import * as path from 'node:path';
-import { Breakpoint, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, Variable } from '@vscode/debugadapter';
+import { ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, Scope, StoppedEvent, TerminatedEvent, Thread, Variable } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { traceText } from '../../templates/runtime/trace-format.js';
-import type { SourceSpot } from '../semantics/program.js';
 import type { ScenarioStep } from '../semantics/scenario.js';
-import { BreakableLines, NOT_BREAKABLE } from './breakpoints.js';
-import { parseCondition, type Condition } from './condition.js';
+import { BreakableLines } from './breakpoints.js';
+import { BreakpointSet } from './breakpoint-set.js';
 import { completeConsoleLine, CONSOLE_HELP, parseConsoleLine } from './console-commands.js';
 import { DebugRun, type Point, type Stop, type StopReason, type StopTest } from './debug-run.js';
 import { liveBody } from './live-view.js';
+import { SCOPES, scopeVariables, stackFrames, watchValue } from './run-views.js';
 import { LaunchError, loadProgram, loadScript } from './load-program.js';
 import { AttachMode, type AttachArguments } from './attach-mode.js';
 import type { InstanceView } from './snapshot.js';
@@ -25,14 +25,6 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
     stopOnEntry?: boolean;
 }
 
-interface ActiveBreakpoint {
-    readonly id: number;
-    readonly spot: SourceSpot;
-    readonly condition: Condition | undefined;
-}
-
-/** The scopes of each frame: what a machine instance holds at the point where the run stopped. */
-const SCOPES = ['Machine', 'Queue', 'Timers', 'Sockets', 'Guards'] as const;
 
 /** The inspector's port when the attach configuration gives none (the generated program's `--inspect-fsm` default). */
 const DEFAULT_INSPECT_PORT = 9339;
@@ -47,25 +39,11 @@ const STOP_TEXT: Readonly<Record<StopReason, { reason: string; description: stri
     start: { reason: 'step', description: 'At the start of the run' }
 };
 
-function frameSource(spot: SourceSpot): Source {
-    return new Source(path.basename(spot.path), spot.path);
-}
-
-function display(value: unknown): string {
-    if (value === undefined) {
-        return 'none';
-    }
-    if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-        return `${value.length} bytes ${JSON.stringify(Buffer.from(value).toString('utf8'))}`;
-    }
-    return JSON.stringify(value) ?? typeof value;
-}
-
 export class ReactorFsmDebugSession extends DebugSession {
     private run: DebugRun | undefined;
     private lines: BreakableLines | undefined;
-    private breakpoints = new Map<string, ActiveBreakpoint[]>();
-    private nextBreakpointId = 1;
+    /** Set once the model is loaded. */
+    private breakpoints: BreakpointSet | undefined;
     private readonly modelReady: Promise<void>;
     private settleModel!: () => void;
     private readonly configured: Promise<void>;
@@ -121,6 +99,7 @@ export class ReactorFsmDebugSession extends DebugSession {
             }
             const program = await loadProgram(args.program);
             this.lines = new BreakableLines(program);
+            this.breakpoints = new BreakpointSet(this.lines, false);
             const script = args.script ? await loadScript(args.script) : [];
             this.run = new DebugRun(program, { machine: args.machine, script });
         } catch (error) {
@@ -159,6 +138,8 @@ export class ReactorFsmDebugSession extends DebugSession {
                 () => this.end()
             );
             const greeting = await this.attached.attach(args.port ?? DEFAULT_INSPECT_PORT);
+            // Only now: a breakpoint set earlier (while connecting) waits for the connection to tell the program.
+            this.breakpoints = new BreakpointSet(this.lines, true);
             this.output(`${greeting}\n`, 'console');
         } catch (error) {
             this.attached = undefined;
@@ -186,7 +167,7 @@ export class ReactorFsmDebugSession extends DebugSession {
 
     protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
         // Answered in order with the requests after it once the model is loaded (a continue right behind it sees them).
-        if (this.lines) {
+        if (this.breakpoints) {
             this.setBreakpoints(response, args);
         } else {
             void this.modelReady.then(() => this.setBreakpoints(response, args));
@@ -195,43 +176,14 @@ export class ReactorFsmDebugSession extends DebugSession {
 
     private setBreakpoints(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
         const file = args.source.path ?? '';
-        const active: ActiveBreakpoint[] = [];
-        const answers = (args.breakpoints ?? []).map((requested) => {
-            const answer: DebugProtocol.Breakpoint = new Breakpoint(false, requested.line);
-            const targets = this.lines?.at(file, requested.line) ?? [];
-            if (!this.lines) {
-                answer.message = 'the model could not be loaded';
-                return answer;
-            }
-            if (targets.length === 0) {
-                answer.message = NOT_BREAKABLE;
-                return answer;
-            }
-            let condition: Condition | undefined;
-            if (requested.condition !== undefined && requested.condition.trim() !== '' && !targets.some((target) => target.kind === 'state' || target.kind === 'transition')) {
-                answer.message = 'a condition tests the payload of the event being processed: put it on a state line or an on/after line (on a signal or socket line the event is not delivered yet)';
-                return answer;
-            }
-            if (requested.condition !== undefined && requested.condition.trim() !== '') {
-                const parsed = parseCondition(requested.condition);
-                if (!parsed.ok) {
-                    answer.message = parsed.message;
-                    return answer;
-                }
-                condition = parsed.test;
-            }
-            const id = this.nextBreakpointId++;
-            active.push({ id, spot: targets[0]!.spot, condition });
-            answer.verified = true;
-            answer.id = id;
-            answer.message = targets.map((target) => target.description).join('; ');
-            return answer;
-        });
-        this.breakpoints.set(file, active);
-        if (this.attached) {
-            this.attachedBreakpoints(answers, file);
+        const requested = args.breakpoints ?? [];
+        if (!this.breakpoints) {
+            response.body = { breakpoints: requested.map((wanted) => ({ verified: false, line: wanted.line, message: 'the model could not be loaded' })) };
+            this.sendResponse(response);
+            return;
         }
-        response.body = { breakpoints: answers };
+        response.body = { breakpoints: this.breakpoints.set(file, requested) };
+        this.attached?.breakOn(this.breakpoints.statesByMachine());
         this.sendResponse(response);
     }
 
@@ -245,52 +197,8 @@ export class ReactorFsmDebugSession extends DebugSession {
         this.sendResponse(response);
     }
 
-    /** Attached: only state breakpoints stop a running program (its instances pause after entering the state). */
-    private attachedBreakpoints(answers: DebugProtocol.Breakpoint[], file: string): void {
-        for (const answer of answers) {
-            if (answer.verified && !(this.lines?.at(file, answer.line ?? 0) ?? []).some((target) => target.kind === 'state')) {
-                answer.verified = false;
-                answer.message = 'attached to a running program, the debugger stops on state lines only (the program pauses that instance after it enters the state)';
-            } else if (answer.verified && this.breakpoints.get(file)?.find((breakpoint) => breakpoint.id === answer.id)?.condition) {
-                answer.verified = false;
-                answer.message = 'attached to a running program, a breakpoint cannot have a condition (the program pauses every instance that enters the state)';
-            }
-        }
-        // Only the verified ones stop the program.
-        const verified = new Set(answers.filter((answer) => answer.verified).map((answer) => answer.id));
-        this.breakpoints.set(file, (this.breakpoints.get(file) ?? []).filter((breakpoint) => verified.has(breakpoint.id)));
-        const states = new Map<string, string[]>();
-        for (const [path, breakpoints] of this.breakpoints) {
-            for (const breakpoint of breakpoints) {
-                for (const target of this.lines?.at(path, breakpoint.spot.line) ?? []) {
-                    if (target.kind === 'state') {
-                        states.set(target.machine, [...(states.get(target.machine) ?? []), target.name]);
-                    }
-                }
-            }
-        }
-        this.attached!.breakOn(states);
-    }
-
-    /** The breakpoints that stop at `point` (their conditions hold for the payload at that point). */
-    private hits(point: Point): number[] {
-        const hit: number[] = [];
-        for (const spot of point.breakSpots) {
-            for (const breakpoint of this.breakpoints.get(spot.path) ?? []) {
-                if (breakpoint.spot.line !== spot.line) {
-                    continue;
-                }
-                const payload = point.snapshot.instances.find((instance) => instance.name === point.instance)?.payload;
-                if (!breakpoint.condition || breakpoint.condition(payload)) {
-                    hit.push(breakpoint.id);
-                }
-            }
-        }
-        return hit;
-    }
-
     private breakpointTest(also?: (point: Point) => boolean): StopTest {
-        return (point) => (this.hits(point).length > 0 ? 'breakpoint' : also?.(point) ? 'step' : undefined);
+        return (point) => ((this.breakpoints?.hits(point).length ?? 0) > 0 ? 'breakpoint' : also?.(point) ? 'step' : undefined);
     }
 
     // ---- running -----------------------------------------------------------------------------------------------
@@ -397,7 +305,7 @@ export class ReactorFsmDebugSession extends DebugSession {
         event.body.description = stop.point.problem ?? (stop.reason === 'ended' && stop.point.snapshot.exitCode !== undefined ? `${text.description} (exit status ${stop.point.snapshot.exitCode})` : text.description);
         event.body.text = stop.point.problem;
         event.body.allThreadsStopped = true;
-        const hits = this.hits(stop.point);
+        const hits = this.breakpoints?.hits(stop.point) ?? [];
         if (stop.reason === 'breakpoint' && hits.length > 0) {
             event.body.hitBreakpointIds = hits;
         }
@@ -442,23 +350,8 @@ export class ReactorFsmDebugSession extends DebugSession {
             this.sendResponse(response);
             return;
         }
-        const run = this.run;
         const instance = this.instanceOf(args.threadId);
-        const frames: DebugProtocol.StackFrame[] = [];
-        if (run && instance) {
-            const point = run.point;
-            const at = (index: number) => args.threadId * 10_000 + index;
-            if (point.instance === instance.name && point.kind !== 'deliver' && point.kind !== 'settled' && point.spot) {
-                frames.push(new StackFrame(at(frames.length), point.label, frameSource(point.spot), point.spot.line, 1));
-            } else if (point.instance === instance.name && point.kind === 'deliver') {
-                const state = instance.states.at(-1);
-                frames.push(new StackFrame(at(frames.length), point.label, state ? frameSource(state.spot) : undefined, state?.spot.line ?? 0, 1));
-            }
-            for (const state of [...instance.states].reverse()) {
-                frames.push(new StackFrame(at(frames.length), `${instance.finished ? 'finished in' : 'state'} ${state.name}`, frameSource(state.spot), state.spot.line, 1));
-            }
-            frames.push(new StackFrame(at(frames.length), `machine ${instance.machine}`, frameSource(instance.machineSpot), instance.machineSpot.line, 1));
-        }
+        const frames = this.run && instance ? stackFrames(this.run.point, instance, args.threadId) : [];
         const start = args.startFrame ?? 0;
         const count = args.levels && args.levels > 0 ? args.levels : frames.length;
         response.body = { stackFrames: frames.slice(start, start + count), totalFrames: frames.length };
@@ -487,31 +380,8 @@ export class ReactorFsmDebugSession extends DebugSession {
         const scope = SCOPES[(reference % 10) - 1];
         const instance = this.instanceOf(threadId);
         const snapshot = this.run?.point.snapshot;
-        response.body = { variables: instance && snapshot && scope ? this.scopeVariables(scope, instance, snapshot.t, snapshot.guards) : [] };
+        response.body = { variables: instance && snapshot && scope ? scopeVariables(scope, instance, snapshot.t, snapshot.guards) : [] };
         this.sendResponse(response);
-    }
-
-    private scopeVariables(scope: (typeof SCOPES)[number], instance: InstanceView, t: number, guards: ReadonlyMap<string, readonly boolean[]>): DebugProtocol.Variable[] {
-        switch (scope) {
-            case 'Machine':
-                return [
-                    new Variable('state', instance.stateName),
-                    new Variable('machine', instance.machine),
-                    new Variable('time', `${t} ms`),
-                    new Variable('payload', display(instance.payload)),
-                    new Variable('finished', String(instance.finished)),
-                    new Variable('queue', `${instance.queue.length} event${instance.queue.length === 1 ? '' : 's'}`),
-                    new Variable('last transitions', instance.trail.map((taken) => `${taken.event} (line ${taken.spot.line})`).join(', ') || 'none')
-                ];
-            case 'Queue':
-                return instance.queue.map((event, index) => new Variable(`[${index}]`, event));
-            case 'Timers':
-                return instance.timers.map((timer) => new Variable(timer.label, `in ${timer.dueMs - t} ms (at ${timer.dueMs} ms)${timer.spot ? `, line ${timer.spot.line}` : ''}`));
-            case 'Sockets':
-                return instance.sockets.map((socket) => new Variable(socket.name, `${socket.kind} ${socket.status}${socket.detail ? `, ${socket.detail}` : ''}`));
-            case 'Guards':
-                return [...guards].map(([name, values]) => new Variable(name, values.length === 0 ? 'false' : values.join(' then ')));
-        }
     }
 
     // ---- the Debug Console -------------------------------------------------------------------------------------
@@ -526,7 +396,8 @@ export class ReactorFsmDebugSession extends DebugSession {
             return;
         }
         if (args.context !== 'repl') {
-            const value = this.watch(args.expression, args.frameId);
+            const instance = this.instanceOf(args.frameId === undefined ? 1 : Math.floor(args.frameId / 10_000));
+            const value = instance && watchValue(args.expression, instance, run.point.snapshot);
             if (value === undefined) {
                 this.sendErrorResponse(response, 3, `'${args.expression}' is not state, payload, time, a socket or a guard`);
             } else {
@@ -568,30 +439,6 @@ export class ReactorFsmDebugSession extends DebugSession {
         // A command that ran to its end with nothing after it: the run waits for input again (or has ended).
         const settled = stop.reason === 'step' && run.atEnd && run.pendingInputs.length === 0;
         this.stopped(settled ? { ...stop, reason: run.ended ? 'ended' : 'idle' } : stop);
-    }
-
-    private watch(expression: string, frameId: number | undefined): string | undefined {
-        const instance = this.instanceOf(frameId === undefined ? 1 : Math.floor(frameId / 10_000));
-        const snapshot = this.run?.point.snapshot;
-        const name = expression.trim();
-        if (!instance || !snapshot) {
-            return undefined;
-        }
-        if (name === 'state') {
-            return instance.stateName;
-        }
-        if (name === 'payload') {
-            return display(instance.payload);
-        }
-        if (name === 'time') {
-            return `${snapshot.t} ms`;
-        }
-        const socket = instance.sockets.find((candidate) => candidate.name === name);
-        if (socket) {
-            return `${socket.kind} ${socket.status}${socket.detail ? `, ${socket.detail}` : ''}`;
-        }
-        const guard = snapshot.guards.get(name);
-        return guard === undefined ? undefined : guard.length === 0 ? 'false' : guard.join(' then ');
     }
 
     protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
