@@ -6,73 +6,12 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DiagramRequest, type DiagramParams, type DiagramResult } from '../language/lsp/protocol.js';
 import { diagramPage } from './diagram-html.js';
-import { chooseLiveInstance, isLiveEventBody, LIVE_DEBUG_TYPE, liveMessage, LiveProtocol, type LiveEventBody, type LiveInstance } from './live-diagram.js';
+import { chooseLiveInstance, liveMessage, LiveProtocol, type LiveInstance } from './live-diagram.js';
+import { currentLiveSessions, liveTracker } from './live-sessions.js';
 import { sendRequest } from './requests.js';
 import type { CoverageView, FromWebview, ToWebview } from './webview/messages.js';
 
 const UPDATE_DELAY_MS = 250;
-
-/** The last stop of every running reactor-fsm debug session, kept from activation on so a panel opened later shows it. */
-class LiveSessions implements vscode.Disposable {
-    private readonly stops = new Map<string, { session: vscode.DebugSession; body: LiveEventBody; order: number }>();
-    private order = 0;
-    private readonly changed = new vscode.EventEmitter<void>();
-    /** Fires when a stop arrives, a session ends or the Call Stack's selection changes. */
-    readonly onDidChange = this.changed.event;
-    private readonly disposables: vscode.Disposable[] = [
-        this.changed,
-        vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
-            if (event.session.type !== LIVE_DEBUG_TYPE) {
-                return;
-            }
-            if (event.event === LiveProtocol.live && isLiveEventBody(event.body)) {
-                this.stops.set(event.session.id, { session: event.session, body: event.body, order: ++this.order });
-                this.changed.fire();
-            } else if (event.event === LiveProtocol.liveEnd) {
-                this.end(event.session);
-            }
-        }),
-        vscode.debug.onDidTerminateDebugSession((session) => this.end(session)),
-        vscode.debug.onDidChangeActiveStackItem(() => this.changed.fire())
-    ];
-
-    private end(session: vscode.DebugSession): void {
-        if (this.stops.delete(session.id)) {
-            this.changed.fire();
-        }
-    }
-
-    /** The session to show (the Call Stack's, the active one, else the last that stopped) and the thread selected in it. */
-    current(): { session: vscode.DebugSession; body: LiveEventBody; selectedThreadId: number | undefined } | undefined {
-        const item = vscode.debug.activeStackItem;
-        const latest = [...this.stops.values()].sort((a, b) => b.order - a.order)[0];
-        const stop = (item && this.stops.get(item.session.id)) ?? this.stops.get(vscode.debug.activeDebugSession?.id ?? '') ?? latest;
-        return stop && { session: stop.session, body: stop.body, selectedThreadId: item?.session.id === stop.session.id ? item.threadId : undefined };
-    }
-
-    dispose(): void {
-        this.stops.clear();
-        this.disposables.forEach((disposable) => {
-            disposable.dispose();
-        });
-        liveSessions = undefined;
-    }
-}
-
-let liveSessions: LiveSessions | undefined;
-
-function liveTracker(): LiveSessions {
-    liveSessions ??= new LiveSessions();
-    return liveSessions;
-}
-
-/**
- * Starts keeping the last stop of reactor-fsm debug sessions (once; later calls return the same tracker). The extension
- * calls it on activation so that a panel opened during a session shows it at once; a panel starts it too.
- */
-export function trackLiveDebugSessions(): vscode.Disposable {
-    return liveTracker();
-}
 
 export class DiagramPanel implements vscode.Disposable {
     private static current: DiagramPanel | undefined;
@@ -203,7 +142,7 @@ export class DiagramPanel implements vscode.Disposable {
      * another machine or document).
      */
     private async showLive(follow: boolean): Promise<void> {
-        const current = liveSessions?.current();
+        const current = currentLiveSessions()?.current();
         const file = this.document.uri.scheme === 'file' ? this.document.uri.fsPath : undefined;
         const instance = current && chooseLiveInstance(current.body.instances, { file, machine: this.machine }, current.selectedThreadId);
         if (!current || !instance || (!follow && instance.machine !== this.machine)) {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
 import { registerDebugging } from './debug.js';
-import { trackLiveDebugSessions } from './diagram-panel.js';
+import { trackLiveDebugSessions } from './live-sessions.js';
 import { registerTraceCoverage } from './trace-coverage.js';
 
 let client: LanguageClient | undefined;
