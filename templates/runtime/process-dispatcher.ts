@@ -333,6 +333,13 @@ export class ProcessDispatcher implements Closable, EventSource, HoldableSource,
                 this.spawnFailed(error);
             }
         });
+        // Node resumes a child's stdout when the child exits (child_process's flushStdio), so that its 'close' can come;
+        // a pause (the model's, or backpressure) holds anyway: the exit waits behind what is unread.
+        child.stdout.on('resume', () => {
+            if (current() && this.readPaused) {
+                child.stdout.pause();
+            }
+        });
         child.stdout.on('data', (chunk: Buffer) => {
             if (current()) {
                 this.bytesIn += chunk.byteLength;

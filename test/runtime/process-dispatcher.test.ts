@@ -623,6 +623,25 @@ describe('pause and resume', () => {
         expect(machine.sequence).toEqual(['stdout', 'exit']);
     });
 
+    it('a pause holds when the child exits (Node resumes the stdout of a child that exits): the rest only after resume, then the exit', async () => {
+        const { machine, proc } = rig(sh('printf "one\\n"; sleep 0.3; printf "two\\n"; exit 0'));
+        react(machine, (record) => {
+            if (record.event === 'stdout' && machine.named('stdout').length === 1) {
+                proc.pauseReading();
+            }
+        });
+        proc.spawn();
+        await machine.next('stdout', 5_000);
+        const child = proc.child!;
+        await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+        await absenceWindow(300);
+        expect(machine.sequence).toEqual(['stdout']);
+        proc.resumeReading();
+        expect(await exitOf(machine)).toBe(0);
+        expect(machine.sequence).toEqual(['stdout', 'stdout', 'exit']);
+        expect(Buffer.concat(payloads(machine) as Buffer[]).toString()).toBe('one\ntwo\n');
+    });
+
     it('framing none, paused at the first chunk: nothing more until resume, then the rest comes before the exit', async () => {
         const { machine, proc } = rig(sh('seq 1 50000'));
         let chunks = 0;
