@@ -3,6 +3,16 @@ import type { MachineSpec, SocketSpec, StateSpec } from './program.js';
 import { stateTree, type StateNode, type StateTree } from './state-tree.js';
 import type { FrameDecoder } from '../../templates/runtime/framing.js';
 
+/**
+ * What a timer does when it fires, as data (so that a simulation can be copied, hashed and restored): a state's
+ * timer (armed in the entry `epoch` of `state`), or a socket's timer, by the socket's name in the owner; `generation`
+ * is the socket's connection the timer was armed for.
+ */
+export type TimerJob =
+    | { readonly kind: 'state'; readonly state: StateNode; readonly index: number; readonly epoch: number }
+    | { readonly kind: 'kill' | 'linger'; readonly socket: string; readonly generation: number }
+    | { readonly kind: 'connect-timeout' | 'reconnect' | 'linger-on' | 'heartbeat' | 'idle'; readonly socket: string };
+
 /** A timer on the interpreter's virtual clock. */
 export interface VirtualTimer {
     readonly due: number;
@@ -10,7 +20,7 @@ export interface VirtualTimer {
     /** What the timer does, for people (debugger, errors): `after 2s`, `connect timeout`, `heartbeat`, … */
     readonly label: string;
     readonly owner: Instance;
-    fire: (() => void) | undefined;
+    readonly job: TimerJob;
 }
 
 /**
@@ -95,6 +105,29 @@ export class Instance {
     stopAfterStep = false;
     /** The payload of the event being processed. */
     payload: unknown = undefined;
+
+    /** A copy of this instance for a copied simulation: the same tree and specs, its own states, queue and sockets. */
+    static copyOf(source: Instance, server: ServerSocket | undefined): Instance {
+        const copy: Instance = Object.create(Instance.prototype) as Instance;
+        const fields: Omit<Instance, 'leaves' | 'state' | 'stateName' | 'stream'> = {
+            name: source.name,
+            spec: source.spec,
+            server,
+            tree: source.tree,
+            active: new Set(source.active),
+            histories: new Map(source.histories),
+            finished: source.finished,
+            busy: source.busy,
+            queue: [...source.queue],
+            epoch: source.epoch,
+            entries: new Map(source.entries),
+            stateTimers: new Map(),
+            sockets: new Map(),
+            stopAfterStep: source.stopAfterStep,
+            payload: source.payload
+        };
+        return Object.assign(copy, fields);
+    }
 
     constructor(
         readonly name: string,

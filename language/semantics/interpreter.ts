@@ -1,6 +1,7 @@
 // The interpreter: what a model does, on a virtual clock, with every socket and signal abstract. The definition of the language.
 import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
-import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type VirtualTimer } from './instance.js';
+import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type TimerJob, type VirtualTimer } from './instance.js';
+import { copyInstances } from './simulation-copy.js';
 import { encodeFrame, FrameDecoder, FramingError, framingOf } from '../../templates/runtime/framing.js';
 import type { Probe } from './probe.js';
 import { scenarioPayload } from './scenario-payload.js';
@@ -38,6 +39,10 @@ export interface SimulationOptions {
     readonly guard?: (name: string, instance: Instance) => boolean;
     /** Told of each point inside a step where a debugger may stop (see ProbePoint). */
     readonly probe?: Probe;
+    /** False: trace lines are only passed to `onTrace`, not kept in `trace` (an explorer runs millions of steps). */
+    readonly keepTrace?: boolean;
+    /** Told of every message a `send` accepts for writing (framed as the socket says), while connected or connecting. */
+    readonly onWrite?: (instance: Instance, socket: StreamSocket, bytes: Buffer) => void;
 }
 
 export class Simulation {
@@ -64,6 +69,37 @@ export class Simulation {
         readonly program: ProgramSpec,
         private readonly options: SimulationOptions = {}
     ) {}
+
+    /**
+     * An independent copy of this simulation between steps (same program and clock, its own instances, sockets and
+     * timers), which runs on with `options`: what the system explorer branches from.
+     */
+    copy(options: SimulationOptions = this.options): Simulation {
+        if (this.deferred.length > 0 || this.instances.some((instance) => instance.busy)) {
+            throw new Error('internal: a simulation is copied only between steps');
+        }
+        const copy = new Simulation(this.program, options);
+        const { instances, timers } = copyInstances(this.instances, this.timers);
+        copy.instances.push(...instances);
+        copy.timers = timers;
+        if (options.keepTrace !== false) {
+            copy.trace.push(...this.trace);
+        }
+        for (const [name, values] of this.guards) {
+            copy.guards.set(name, [...values]);
+        }
+        copy.exitCode = this.exitCode;
+        copy.exitReason = this.exitReason;
+        copy.time = this.time;
+        copy.order = this.order;
+        copy.stopping = this.stopping;
+        return copy;
+    }
+
+    /** The virtual clock's order counter and whether `stop` ran: part of a simulation's state for the explorer. */
+    get stopped(): boolean {
+        return this.stopping;
+    }
 
     get now(): number {
         return this.time;
@@ -125,9 +161,7 @@ export class Simulation {
             }
             this.timers = this.timers.filter((timer) => timer !== next);
             this.time = next.due;
-            const fire = next.fire;
-            next.fire = undefined;
-            fire?.();
+            this.fire(next);
             this.runDeferred();
         }
         this.time = end;
@@ -360,12 +394,7 @@ export class Simulation {
         socket.status = 'closing';
         socket.lingerTimer = this.clear(socket.lingerTimer);
         const generation = socket.generation;
-        socket.lingerTimer = this.arm(instance, ms, 'kill', () => {
-            socket.lingerTimer = undefined;
-            if (socket.generation === generation && socket.status === 'closing') {
-                this.exited(instance, socket, SIGKILL_STATUS);
-            }
-        });
+        socket.lingerTimer = this.arm(instance, ms, 'kill', { kind: 'kill', socket: socket.spec.name, generation });
     }
 
     // ---- run-to-completion -------------------------------------------------------------------------------------
@@ -564,13 +593,7 @@ export class Simulation {
         const armed = new Map<number, VirtualTimer>();
         instance.stateTimers.set(state, armed);
         timers.forEach((timer, index) => {
-            armed.set(
-                index,
-                this.arm(instance, timer.delayMs, timer.label, () => {
-                    armed.delete(index);
-                    this.dispatch(instance, { kind: 'timer', state, timer: index, epoch });
-                })
-            );
+            armed.set(index, this.arm(instance, timer.delayMs, timer.label, { kind: 'state', state, index, epoch }));
         });
     }
 
@@ -687,15 +710,76 @@ export class Simulation {
     // ---- timers ------------------------------------------------------------------------------------------------
 
     /** Arms a timer; `order` places it among timers due at the same time (default: after every one armed so far). */
-    private arm(owner: Instance, ms: number, label: string, fire: () => void, order = this.order++): VirtualTimer {
-        const timer: VirtualTimer = { due: this.time + ms, order, label, owner, fire };
+    private arm(owner: Instance, ms: number, label: string, job: TimerJob, order = this.order++): VirtualTimer {
+        const timer: VirtualTimer = { due: this.time + ms, order, label, owner, job };
         this.timers.push(timer);
         return timer;
     }
 
+    /** A timer is due: what it was armed to do happens now (it has already left the list of armed timers). */
+    private fire(timer: VirtualTimer): void {
+        const instance = timer.owner;
+        const job = timer.job;
+        if (job.kind === 'state') {
+            instance.stateTimers.get(job.state)?.delete(job.index);
+            this.dispatch(instance, { kind: 'timer', state: job.state, timer: job.index, epoch: job.epoch });
+            return;
+        }
+        const socket = instance.stream(job.socket);
+        switch (job.kind) {
+            case 'kill':
+                socket.lingerTimer = undefined;
+                if (socket.generation === job.generation && socket.status === 'closing') {
+                    this.exited(instance, socket, SIGKILL_STATUS);
+                }
+                return;
+            case 'linger':
+                socket.lingerTimer = undefined;
+                if (socket.generation === job.generation && socket.status === 'closing') {
+                    // Destroyed: a connect the error's handler starts is a new one, and this close is not its.
+                    socket.status = 'closed';
+                    this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
+                    this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
+                    if (socket.generation === job.generation) {
+                        this.closed(instance, socket, false);
+                    }
+                }
+                return;
+            case 'linger-on':
+                socket.lingering--;
+                this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
+                this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
+                return;
+            case 'connect-timeout':
+                socket.connectTimer = undefined;
+                this.connectTimedOut(instance, socket);
+                return;
+            case 'reconnect':
+                socket.reconnectTimer = undefined;
+                this.connect(instance, socket);
+                return;
+            case 'idle':
+                socket.idleTimer = undefined;
+                this.io(instance, socket.spec.name, 'idle');
+                this.dispatch(instance, { kind: 'event', event: socket.spec.idle!.event, payload: undefined });
+                return;
+            case 'heartbeat': {
+                socket.heartbeatTimer = undefined;
+                const heartbeat = socket.spec.heartbeat!;
+                if (this.time - socket.lastReceived >= heartbeat.timeoutMs) {
+                    this.io(instance, socket.spec.name, 'heartbeat-lost');
+                    this.dispatch(instance, { kind: 'event', event: heartbeat.event, payload: 'EHEARTBEAT' });
+                } else {
+                    socket.heartbeatTimer = this.arm(instance, Math.min(heartbeat.intervalMs, heartbeat.timeoutMs), 'heartbeat', { kind: 'heartbeat', socket: socket.spec.name });
+                    this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.stateName, phase: 'heartbeat' });
+                }
+                return;
+            }
+        }
+    }
+
     private clear(timer: VirtualTimer | undefined): undefined {
         if (timer) {
-            timer.fire = undefined;
             this.timers = this.timers.filter((candidate) => candidate !== timer);
         }
         return undefined;
@@ -757,10 +841,7 @@ export class Simulation {
         this.freshConnection(socket);
         const timeout = socket.spec.connectTimeoutMs;
         if (timeout !== undefined) {
-            socket.connectTimer = this.arm(instance, timeout, 'connect timeout', () => {
-                socket.connectTimer = undefined;
-                this.connectTimedOut(instance, socket);
-            });
+            socket.connectTimer = this.arm(instance, timeout, 'connect timeout', { kind: 'connect-timeout', socket: socket.spec.name });
         }
     }
 
@@ -918,12 +999,15 @@ export class Simulation {
             // Not spawned, exited (even while its exit waits behind unread stdout), or stdin ended by `close`.
             if (socket.status !== 'connected' || socket.held.some((held) => held.what === 'exit')) {
                 fail('ERR_PROCESS_NOT_RUNNING');
+                return;
             }
         } else if (socket.status === 'connecting') {
             socket.unsentWhileConnecting += frame.byteLength;
         } else if (socket.status !== 'connected') {
             fail('ERR_SOCKET_CLOSED');
+            return;
         }
+        this.options.onWrite?.(instance, socket, frame);
     }
 
     /** A new connection (a connect starts, or a session's socket was accepted): reading on, no message half-read. */
@@ -981,10 +1065,7 @@ export class Simulation {
             if (reconnect && !socket.closeRequested && !instance.finished && socket.status === 'closed') {
                 const delay = Math.min(reconnect.maxMs, reconnect.minMs * 2 ** Math.min(socket.attempt, 30));
                 socket.attempt++;
-                socket.reconnectTimer = this.arm(instance, delay, 'reconnect', () => {
-                    socket.reconnectTimer = undefined;
-                    this.connect(instance, socket);
-                });
+                socket.reconnectTimer = this.arm(instance, delay, 'reconnect', { kind: 'reconnect', socket: socket.spec.name });
             }
         } else if (!instance.finished) {
             this.finish(instance);
@@ -1023,18 +1104,7 @@ export class Simulation {
         socket.status = 'closing';
         socket.heartbeatTimer = this.clear(socket.heartbeatTimer);
         const generation = socket.generation;
-        socket.lingerTimer = this.arm(instance, LINGER_MS, 'linger', () => {
-            socket.lingerTimer = undefined;
-            if (socket.generation === generation && socket.status === 'closing') {
-                // Destroyed: a connect the error's handler starts is a new one, and this close is not its.
-                socket.status = 'closed';
-                this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
-                this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
-                if (socket.generation === generation) {
-                    this.closed(instance, socket, false);
-                }
-            }
-        });
+        socket.lingerTimer = this.arm(instance, LINGER_MS, 'linger', { kind: 'linger', socket: socket.spec.name, generation });
     }
 
     /** Idle and heartbeat watch a connected socket. */
@@ -1047,18 +1117,7 @@ export class Simulation {
         }
         const heartbeat = socket.spec.heartbeat;
         if (heartbeat) {
-            const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
-            const tick = (): void => {
-                socket.heartbeatTimer = undefined;
-                if (this.time - socket.lastReceived >= heartbeat.timeoutMs) {
-                    this.io(instance, socket.spec.name, 'heartbeat-lost');
-                    this.dispatch(instance, { kind: 'event', event: heartbeat.event, payload: 'EHEARTBEAT' });
-                } else {
-                    socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
-                    this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.stateName, phase: 'heartbeat' });
-                }
-            };
-            socket.heartbeatTimer = this.arm(instance, every, 'heartbeat', tick);
+            socket.heartbeatTimer = this.arm(instance, Math.min(heartbeat.intervalMs, heartbeat.timeoutMs), 'heartbeat', { kind: 'heartbeat', socket: socket.spec.name });
         }
     }
 
@@ -1066,26 +1125,12 @@ export class Simulation {
     private lingerOn(instance: Instance, socket: StreamSocket, linger: VirtualTimer): void {
         this.clear(linger);
         socket.lingering++;
-        this.arm(
-            instance,
-            linger.due - this.time,
-            'linger',
-            () => {
-                socket.lingering--;
-                this.io(instance, socket.spec.name, 'error', { code: 'ERR_LINGER_EXPIRED' });
-                this.reportError(instance, socket, 'ERR_LINGER_EXPIRED');
-            },
-            linger.order
-        );
+        this.arm(instance, linger.due - this.time, 'linger', { kind: 'linger-on', socket: socket.spec.name }, linger.order);
     }
 
     private armIdle(instance: Instance, socket: StreamSocket): VirtualTimer {
         const idle = socket.spec.idle!;
-        return this.arm(instance, idle.ms, 'idle', () => {
-            socket.idleTimer = undefined;
-            this.io(instance, socket.spec.name, 'idle');
-            this.dispatch(instance, { kind: 'event', event: idle.event, payload: undefined });
-        });
+        return this.arm(instance, idle.ms, 'idle', { kind: 'idle', socket: socket.spec.name });
     }
 
     private stopWatching(socket: StreamSocket): void {
@@ -1154,7 +1199,9 @@ export class Simulation {
     }
 
     private record(line: TraceLine): void {
-        this.trace.push(line);
+        if (this.options.keepTrace !== false) {
+            this.trace.push(line);
+        }
         this.options.onTrace?.(line);
     }
 }

@@ -74,6 +74,22 @@ export class FrameDecoder {
 
     constructor(readonly framing: Framing) {}
 
+    /** An independent decoder in the same situation (the chunks it holds are shared: neither changes them). */
+    copy(): FrameDecoder {
+        const copy = new FrameDecoder(this.framing);
+        copy.chunks.push(...this.chunks);
+        copy.head = this.head;
+        copy.size = this.size;
+        copy.scanned = this.scanned;
+        copy.failed = this.failed;
+        return copy;
+    }
+
+    /** The bytes received and not yet returned as messages, as one buffer (a copy). */
+    unread(): Buffer {
+        return this.size === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks).subarray(this.head, this.head + this.size);
+    }
+
     /** Bytes received and not yet returned as messages. */
     get buffered(): number {
         return this.size;
