@@ -3,6 +3,7 @@ import { AstUtils } from 'langium';
 import type { Action, History, Machine, Model, Region, Socket, SocketMember, State, Transition } from '../generated/ast.js';
 import { isHierarchical } from '../ast/hierarchy.js';
 import { withSessions } from '../generator/project-view.js';
+import { parseAddress, type SocketAddress } from '../values/addresses.js';
 import { parseDuration } from '../values/quantities.js';
 import { socketFraming, sendText, type FramingSpec } from '../values/framing.js';
 
@@ -91,6 +92,8 @@ export type SocketEventName = 'accept' | 'connect' | 'read' | 'drain' | 'close' 
 export interface SocketSpec {
     readonly name: string;
     readonly kind: 'client' | 'server' | 'connection' | 'process';
+    /** A client's `connect` or a server's `listen` address, parsed; undefined for connections and processes. */
+    readonly address: SocketAddress | undefined;
     readonly events: Readonly<Partial<Record<SocketEventName, string>>>;
     /** Where each mapping (`read -> Line`) is written. */
     readonly eventSpots: Readonly<Partial<Record<SocketEventName, SourceSpot>>>;
@@ -135,9 +138,58 @@ export interface ProgramSpec {
 /** How long a graceful close waits for the peer before destroying the socket (the runtime's DEFAULT_LINGER_MS). */
 export const LINGER_MS = 2_000;
 
+/** Two files run together define a machine of the same name; the message names both places (`file:line`). */
+export class ProgramCompositionError extends Error {
+    constructor(
+        readonly machine: string,
+        readonly first: SourceSpot,
+        readonly second: SourceSpot
+    ) {
+        const sameName = first.file === second.file;
+        const place = (spot: SourceSpot): string => `${sameName ? spot.path : spot.file}:${spot.line}`;
+        super(`machine '${machine}' is defined in two files: ${place(first)} and ${place(second)}; files run together need distinct machine names`);
+        this.name = 'ProgramCompositionError';
+    }
+}
+
 /** The program a model file describes: its machines that no server runs as a session, and those sessions. */
 export function programOf(model: Model): ProgramSpec {
-    const all = withSessions(model.machines);
+    return programOfMachines(model.machines);
+}
+
+/**
+ * The program several model files make together: every machine of each, top-level ones in the order of the models then
+ * as written, and the sessions their servers start (wherever those are written). A machine name that two different
+ * files define throws a ProgramCompositionError.
+ */
+export function programOfModels(models: readonly Model[]): ProgramSpec {
+    assertComposable(models);
+    return programOfMachines([...new Set(models)].flatMap((model) => model.machines));
+}
+
+/**
+ * Throws a ProgramCompositionError when two different files define a machine of the same name among the models' machines
+ * and the sessions they start. It builds nothing, so it may run on models that still have errors.
+ */
+export function assertComposable(models: readonly Model[]): void {
+    const firstByName = new Map<string, Machine>();
+    for (const machine of withSessions([...new Set(models)].flatMap((model) => model.machines))) {
+        const name = machine.name as string | undefined; // undefined in a machine the parser could not finish
+        if (name === undefined) {
+            continue;
+        }
+        const earlier = firstByName.get(name);
+        if (earlier === undefined) {
+            firstByName.set(name, machine);
+        } else if (AstUtils.getDocument(earlier).uri.toString() !== AstUtils.getDocument(machine).uri.toString()) {
+            throw new ProgramCompositionError(name, spotOf(earlier), spotOf(machine));
+        }
+    }
+}
+
+/** `roots` and the sessions their servers start; the roots no server runs as a session are the top-level machines. */
+function programOfMachines(roots: readonly Machine[]): ProgramSpec {
+    const all = withSessions(roots);
     const sessions = new Set<string>();
     for (const machine of all) {
         for (const socket of machine.sockets) {
@@ -154,7 +206,7 @@ export function programOf(model: Model): ProgramSpec {
             machines.set(machine.name, machineSpec(machine));
         }
     }
-    return { machines, topLevel: model.machines.filter((machine) => !sessions.has(machine.name)).map((machine) => machine.name) };
+    return { machines, topLevel: roots.filter((machine) => !sessions.has(machine.name)).map((machine) => machine.name) };
 }
 
 function spotOf(node: { $cstNode?: { range: { start: { line: number } } } } & object): SourceSpot {
@@ -292,7 +344,16 @@ function socketSpec(socket: Socket): SocketSpec {
         }
     }
     const kind = socket.$type === 'Server' ? 'server' : socket.$type === 'Client' ? 'client' : socket.$type === 'Process' ? 'process' : 'connection';
-    return { name: socket.name, kind, events, eventSpots, connectTimeoutMs, reconnect, heartbeat, idle, session, framing: socketFraming(socket), spot: spotOf(socket) };
+    return { name: socket.name, kind, address: addressOf(socket), events, eventSpots, connectTimeoutMs, reconnect, heartbeat, idle, session, framing: socketFraming(socket), spot: spotOf(socket) };
+}
+
+/** The parsed `connect` / `listen` address (undefined for connections, processes, and an address a checked model never has). */
+function addressOf(socket: Socket): SocketAddress | undefined {
+    if (socket.$type === 'Connection' || socket.$type === 'Process' || socket.address === undefined) {
+        return undefined;
+    }
+    const parsed = parseAddress(socket.address);
+    return parsed.ok ? parsed.value : undefined;
 }
 
 function machineSpec(machine: Machine): MachineSpec {
