@@ -81,14 +81,15 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     program
         .command('simulate')
-        .description('Run a scenario through the interpreter and print what the model does (the trace).')
+        .description('Run a scenario through the interpreter and print what the model does (the trace); several files run together as one program.')
         .argument('<file>', 'the .fsm file')
-        .option('--machine <name>', 'the top-level machine plain steps are for (default: the first of the file)')
+        .argument('[files...]', 'more .fsm files whose machines run in the same program')
+        .option('--machine <name>', 'the top-level machine plain steps are for (default: the first of the first file)')
         .option('--script <scenario>', 'the scenario file, one step per line (- for standard input)')
         .option('--json', 'print the trace as NDJSON, one object per line')
-        .action(async (file: string, options: { machine?: string; script?: string; json?: boolean }) => {
+        .action(async (file: string, files: string[], options: { machine?: string; script?: string; json?: boolean }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
-            exitCode = await runSimulate(ReactorFsm, file, options, printLine, printError, () => readStandardInput());
+            exitCode = await runSimulate(ReactorFsm, [file, ...files], options, printLine, printError, () => readStandardInput());
         });
 
     program

@@ -1,11 +1,12 @@
-// `reactor-fsm simulate`: runs a scenario through the interpreter and prints the trace (text, or NDJSON with --json).
+// `reactor-fsm simulate`: runs a scenario through the interpreter and prints the trace (text, or NDJSON with --json);
+// several files run together as one program.
 import { readFile } from 'node:fs/promises';
 import { traceJson, traceText } from '../../templates/runtime/trace-format.js';
 import type { ReactorFsmServices } from '../module.js';
-import { programOf } from '../semantics/program.js';
+import { assertComposable, ProgramCompositionError, programOfModels, type ProgramSpec } from '../semantics/program.js';
 import { machineUnderTest, runScenario, ScenarioStepError } from '../semantics/run-scenario.js';
 import { parseScenario, ScenarioSyntaxError, type ScenarioStep } from '../semantics/scenario.js';
-import { loadModel } from './load-models.js';
+import { loadModel, loadModels, type LoadedModel } from './load-models.js';
 import { refusedForErrors } from './model-errors.js';
 import { InputError } from './source-files.js';
 
@@ -34,20 +35,60 @@ async function readScenario(script: string | undefined, stdin: () => Promise<str
     }
 }
 
-/** Runs the scenario; returns 0, 1 when the model has errors, 2 when the scenario is bad (the trace so far is printed). */
+/** The named model files (one file, or several files and folders) and their sibling files, loaded as one workspace. */
+async function loadInputs(services: ReactorFsmServices, inputs: readonly string[]): Promise<{ named: LoadedModel[]; context: LoadedModel[] }> {
+    if (inputs.length === 1) {
+        const { loaded, context } = await loadModel(services, inputs[0]!, 'simulate');
+        return { named: [loaded], context };
+    }
+    return loadModels(services, inputs);
+}
+
+/**
+ * The program the named files make together, or undefined when one of them has errors (they are printed, each once).
+ * Two files defining one machine name is an InputError naming both places; it is looked for first, as the model
+ * errors it also causes (duplicate-name) name only the other file.
+ */
+function composedProgram(named: readonly LoadedModel[], context: readonly LoadedModel[], err: (line: string) => void): ProgramSpec | undefined {
+    const models = named.map((loaded) => loaded.document.parseResult.value);
+    try {
+        if (models.length > 1) {
+            assertComposable(models); // one file alone: such a clash is a model error (duplicate-name), refused below as ever
+        }
+    } catch (error) {
+        if (error instanceof ProgramCompositionError) {
+            throw new InputError(error.message);
+        }
+        throw error;
+    }
+    const printed = new Set<string>();
+    const errOnce = (line: string): void => {
+        if (!printed.has(line)) {
+            printed.add(line);
+            err(line);
+        }
+    };
+    const refused = named.filter((loaded) => refusedForErrors(loaded, [...named, ...context], 'not simulating', errOnce));
+    return refused.length > 0 ? undefined : programOfModels(models);
+}
+
+/**
+ * Runs the scenario on the program of `inputs` (one model file, or several run together); returns 0, 1 when a model has
+ * errors, 2 when the scenario is bad (the trace so far is printed).
+ */
 export async function runSimulate(
     services: ReactorFsmServices,
-    input: string,
+    inputs: readonly string[],
     options: SimulateOptions,
     out: (line: string) => void,
     err: (line: string) => void,
     stdin: () => Promise<string>
 ): Promise<number> {
-    const { loaded, context } = await loadModel(services, input, 'simulate');
-    if (refusedForErrors(loaded, context, 'not simulating', err)) {
+    const { named, context } = await loadInputs(services, inputs);
+    const program = composedProgram(named, context, err);
+    if (program === undefined) {
         return 1;
     }
-    const program = programOf(loaded.document.parseResult.value);
     const scenario = await readScenario(options.script, stdin);
     let steps: ScenarioStep[];
     try {
