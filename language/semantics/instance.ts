@@ -88,16 +88,16 @@ export type SocketState = StreamSocket | ServerSocket;
 export class Instance {
     readonly tree: StateTree;
     /** The active states and regions (the configuration), atomic or not. */
-    readonly active = new Set<StateNode>();
+    readonly active: Set<StateNode>;
     /** What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active. */
-    readonly histories = new Map<string, readonly StateNode[]>();
+    readonly histories: Map<string, readonly StateNode[]>;
     finished = false;
     busy = false;
-    queue: QueuedEvent[] = [];
+    queue: QueuedEvent[];
     /** Counts state entries: a timer armed in an earlier entry of its state is stale. */
     epoch = 0;
     /** The entry (`epoch`) each active state was entered in. */
-    readonly entries = new Map<StateNode, number>();
+    readonly entries: Map<StateNode, number>;
     /** Armed timers of each active state, by their index in the state. */
     readonly stateTimers = new Map<StateNode, Map<number, VirtualTimer>>();
     readonly sockets = new Map<string, SocketState>();
@@ -106,35 +106,34 @@ export class Instance {
     /** The payload of the event being processed. */
     payload: unknown = undefined;
 
-    /** A copy of this instance for a copied simulation: the same tree and specs, its own states, queue and sockets. */
-    static copyOf(source: Instance, server: ServerSocket | undefined): Instance {
-        const copy: Instance = Object.create(Instance.prototype) as Instance;
-        const fields: Omit<Instance, 'leaves' | 'state' | 'stateName' | 'stream'> = {
-            name: source.name,
-            spec: source.spec,
-            server,
-            tree: source.tree,
-            active: new Set(source.active),
-            histories: new Map(source.histories),
-            finished: source.finished,
-            busy: source.busy,
-            queue: [...source.queue],
-            epoch: source.epoch,
-            entries: new Map(source.entries),
-            stateTimers: new Map(),
-            sockets: new Map(),
-            stopAfterStep: source.stopAfterStep,
-            payload: source.payload
-        };
-        return Object.assign(copy, fields);
-    }
-
+    /**
+     * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own states and
+     * queue; its sockets and timers are the copier's to fill in).
+     */
     constructor(
         readonly name: string,
         readonly spec: MachineSpec,
         /** The server that started this session; undefined for top-level machines. */
-        readonly server: ServerSocket | undefined
+        readonly server: ServerSocket | undefined,
+        source?: Instance
     ) {
+        if (source) {
+            this.tree = source.tree;
+            this.active = new Set(source.active);
+            this.histories = new Map(source.histories);
+            this.finished = source.finished;
+            this.busy = source.busy;
+            this.queue = [...source.queue];
+            this.epoch = source.epoch;
+            this.entries = new Map(source.entries);
+            this.stopAfterStep = source.stopAfterStep;
+            this.payload = source.payload;
+            return;
+        }
+        this.active = new Set();
+        this.histories = new Map();
+        this.queue = [];
+        this.entries = new Map();
         this.tree = stateTree(spec);
         if (!this.tree.root.initial) {
             throw new Error(`internal: machine '${spec.name}' has no initial state`);

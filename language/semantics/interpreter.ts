@@ -96,9 +96,22 @@ export class Simulation {
         return copy;
     }
 
-    /** The virtual clock's order counter and whether `stop` ran: part of a simulation's state for the explorer. */
+    /** `stop` ran: the reactor has stopped (part of a simulation's state for the explorer). */
     get stopped(): boolean {
         return this.stopping;
+    }
+
+    /**
+     * Lets finished sessions go that no timer needs any more (the explorer keeps its states small this way; their
+     * names stay used: the next session is still `Name#N+1`).
+     */
+    forgetFinishedSessions(): void {
+        if (!this.instances.some((instance) => instance.server && instance.finished)) {
+            return;
+        }
+        const owners = new Set(this.timers.map((timer) => timer.owner));
+        const kept = this.instances.filter((instance) => !instance.server || !instance.finished || owners.has(instance));
+        this.instances.splice(0, this.instances.length, ...kept);
     }
 
     get now(): number {

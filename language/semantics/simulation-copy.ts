@@ -17,7 +17,7 @@ export function copyInstances(instances: readonly Instance[], timers: readonly V
         if (source.server && !server) {
             throw new Error(`internal: the server of ${source.name} is not copied before it`);
         }
-        const copy = Instance.copyOf(source, server);
+        const copy = new Instance(source.name, source.spec, server, source);
         instanceCopies.set(source, copy);
         for (const [name, socket] of source.sockets) {
             if (socket.kind === 'server') {

@@ -1,0 +1,318 @@
+// The search: breadth-first over the global states of a system (hashed, sessions merged by symmetry), or a seeded
+// random walk for systems too big to finish. Deterministic: the same input gives the same states and traces.
+import type { Instance } from '../semantics/instance.js';
+import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
+import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type StateSummary } from './state-graph.js';
+import { worldKey } from './state-key.js';
+import { wire } from './wiring.js';
+import { moveClass, RefusedMove, SystemContext, World, type Move } from './world.js';
+
+export interface ExploreOptions {
+    /** Live sessions per server (default 2). */
+    readonly sessions?: number;
+    /** Stop after this many distinct global states (default 1,000,000). */
+    readonly maxStates?: number;
+    /** Do not expand states deeper than this many moves (default: no limit). */
+    readonly maxDepth?: number;
+    /** Stop after this much time, in milliseconds (default 60,000). */
+    readonly maxMs?: number;
+    /** Random walk: this many moves in total instead of an exhaustive search. */
+    readonly randomWalk?: number;
+    /** The random walk's seed (default 1). */
+    readonly seed?: number;
+    /** Asked now and then; true stops the search (a newer edit in the editor). */
+    readonly cancelled?: () => boolean;
+}
+
+export interface ExploreStats {
+    readonly states: number;
+    readonly transitions: number;
+    readonly ms: number;
+    /** The search saw every reachable state (no bound, no cancellation, not a random walk). */
+    readonly complete: boolean;
+    /** Why the search stopped early, for people: `bound reached after 1000000 states (--max-states)`. */
+    readonly bound: string | undefined;
+    /** Bytes of heap per stored state (keys, records and edges), measured. */
+    readonly bytesPerState: number;
+    /** Moves the interpreter refused (an explorer bug if ever non-zero), with the first reason. */
+    readonly refused: number;
+    readonly firstRefusal: string | undefined;
+    readonly mode: 'exhaustive' | 'random-walk';
+}
+
+export interface Exploration {
+    readonly context: SystemContext;
+    readonly graph: StateGraph;
+    readonly stats: ExploreStats;
+}
+
+/** A small deterministic generator (mulberry32) for the random walk. */
+function random(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let value = state;
+        value = Math.imul(value ^ (value >>> 15), value | 1);
+        value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+        return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+function leafSpot(instance: Instance): SourceSpot {
+    return instance.leaves[0]!.spec.spot;
+}
+
+class Summaries {
+    private readonly configs: Array<Map<string, number>>;
+
+    constructor(private readonly graph: StateGraph) {
+        this.configs = graph.machines.map(() => new Map<string, number>());
+    }
+
+    of(world: World): StateSummary {
+        const simulation = world.simulation;
+        const machines: MachineAt[] = this.graph.machines.map((name, index) => {
+            const instance = simulation.instance(name)!;
+            const state = instance.finished ? `${instance.stateName} (finished)` : instance.stateName;
+            const configs = this.configs[index]!;
+            let config = configs.get(state);
+            if (config === undefined) {
+                config = configs.size;
+                configs.set(state, config);
+            }
+            const serving = [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.status === 'listening');
+            return { finished: instance.finished, config, state: instance.stateName, spot: leafSpot(instance), serving };
+        });
+        const orphans: OrphanAt[] = [];
+        for (const instance of simulation.instances) {
+            if (!instance.server || instance.finished) {
+                continue;
+            }
+            const connection = [...instance.sockets.values()].find((socket) => socket.kind === 'connection');
+            if (!connection || connection.kind === 'server') {
+                continue;
+            }
+            const link = world.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === connection.generation);
+            const peerGone = link ? link.client.ended || simulation.instance(link.client.instance)?.finished === true : world.envEnded.has(`${instance.name}.${connection.spec.name}@${connection.generation}`);
+            if (peerGone) {
+                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance) });
+            }
+        }
+        const servers: ServerAt[] = this.graph.servers.map((ref) => {
+            const dot = ref.lastIndexOf('.');
+            const instance = simulation.instance(ref.slice(0, dot))!;
+            const socket = instance.sockets.get(ref.slice(dot + 1))!;
+            if (socket.kind !== 'server') {
+                return { listening: false, live: 0, session: undefined };
+            }
+            const first = socket.sessions[0];
+            return {
+                listening: socket.status === 'listening' && !instance.finished,
+                live: socket.sessions.length,
+                session: first ? { name: first.name, state: first.stateName, spot: leafSpot(first) } : undefined
+            };
+        });
+        const instances = simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
+        return { machines, orphans, servers, instances };
+    }
+}
+
+function edgeClassOf(move: Move): number {
+    const kind = moveClass(move);
+    return kind === 'fault' ? EDGE_FAULT : kind === 'environment' ? EDGE_ENVIRONMENT : EDGE_SYSTEM;
+}
+
+/** The top-level machine (its index) a fault hits, if it hits one. */
+function faultTarget(graph: StateGraph, world: World, move: Move): number {
+    let instance: string | undefined;
+    if (move.kind === 'connect-fault' || move.kind === 'env') {
+        instance = move.instance;
+    } else if (move.kind === 'deliver') {
+        const link = world.links[move.link];
+        instance = link && (move.to === 'client' ? link.client.instance : link.session.instance);
+    }
+    return instance === undefined ? -1 : graph.machines.indexOf(instance);
+}
+
+function isFault(world: World, move: Move): boolean {
+    if (moveClass(move) === 'fault') {
+        return true;
+    }
+    // A reset in flight on a wired link: the peer was destroyed.
+    if (move.kind === 'deliver') {
+        const link = world.links[move.link];
+        const end = link && (move.to === 'client' ? link.client : link.session);
+        return end?.inbox[0]?.kind === 'rst';
+    }
+    return false;
+}
+
+export function serverSockets(program: ProgramSpec): string[] {
+    return program.topLevel.flatMap((name) =>
+        program.machines
+            .get(name)!
+            .sockets.filter((socket) => socket.kind === 'server')
+            .map((socket) => `${name}.${socket.name}`)
+    );
+}
+
+interface Successor {
+    readonly index: number;
+    readonly world: World;
+}
+
+/** The states found so far, by key, and how to expand one. */
+class Search {
+    readonly graph: StateGraph;
+    private readonly summaries: Summaries;
+    private readonly known = new Map<string, number>();
+    refused = 0;
+    firstRefusal: string | undefined;
+
+    constructor(program: ProgramSpec) {
+        this.graph = new StateGraph(program.topLevel, serverSockets(program));
+        this.summaries = new Summaries(this.graph);
+    }
+
+    add(world: World, parent: number, move: Move | undefined, choices: readonly boolean[], lines: readonly string[]): { index: number; fresh: boolean } {
+        const key = worldKey(world);
+        const existing = this.known.get(key);
+        if (existing !== undefined) {
+            return { index: existing, fresh: false };
+        }
+        const index = this.graph.states.length;
+        this.known.set(key, index);
+        const depth = parent < 0 ? 0 : this.graph.states[parent]!.depth + 1;
+        this.graph.states.push({ parent, move, choices, lines, depth, summary: this.summaries.of(world), expanded: false, stuck: false });
+        return { index, fresh: true };
+    }
+
+    /** Every move from `index` and each of its guard outcomes: the successors (states and edges recorded once). */
+    expand(index: number, world: World): Successor[] {
+        const graph = this.graph;
+        const record = graph.states[index]!;
+        const first = !record.expanded;
+        const moves = world.moves();
+        record.expanded = true;
+        record.stuck = moves.every((move) => move.kind === 'signal');
+        const successors: Successor[] = [];
+        for (const move of moves) {
+            let outcomes;
+            try {
+                outcomes = world.outcomes(move);
+            } catch (error) {
+                if (error instanceof RefusedMove) {
+                    this.refused++;
+                    this.firstRefusal ??= error.message;
+                    continue;
+                }
+                throw error;
+            }
+            const fault = isFault(world, move);
+            const target = fault ? faultTarget(graph, world, move) : -1;
+            for (const outcome of outcomes) {
+                const { index: to } = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
+                successors.push({ index: to, world: outcome.world });
+                if (!first) {
+                    continue;
+                }
+                graph.addEdge(index, to, fault ? EDGE_FAULT : edgeClassOf(move));
+                const marked = { from: index, to, move, choices: outcome.choices, lines: outcome.lines };
+                if (fault && target >= 0) {
+                    graph.faults.push({ ...marked, machine: target });
+                }
+                if (move.kind === 'signal') {
+                    for (const unheard of outcome.unhandled) {
+                        const machine = graph.machines.indexOf(unheard.machine);
+                        const instance = world.simulation.instance(unheard.machine);
+                        if (machine >= 0 && instance?.spec.signals.some((binding) => binding.signal === move.signal && binding.event === unheard.event)) {
+                            graph.unheardSignals.push({ ...marked, machine, event: unheard.event });
+                        }
+                    }
+                }
+            }
+        }
+        return successors;
+    }
+}
+
+/** Explores the system the program's top-level machines make. */
+export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exploration {
+    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? 2 });
+    const search = new Search(program);
+    const graph = search.graph;
+    const maxStates = options.maxStates ?? 1_000_000;
+    const maxMs = options.maxMs ?? 60_000;
+    const started = performance.now();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let bound: string | undefined;
+    const outOfBudget = (): boolean => {
+        if (graph.states.length >= maxStates) {
+            bound = `bound reached after ${graph.states.length} states (--max-states ${maxStates})`;
+        } else if (performance.now() - started > maxMs) {
+            bound = `time bound reached after ${graph.states.length} states (${Math.round(maxMs / 1000)} s)`;
+        } else if (options.cancelled?.()) {
+            bound = `cancelled after ${graph.states.length} states`;
+        }
+        return bound !== undefined;
+    };
+    const start = World.start(context);
+    search.add(start, -1, undefined, [], []);
+    if (options.randomWalk !== undefined) {
+        const seed = options.seed ?? 1;
+        const next = random(seed);
+        const MAX_WALK_DEPTH = 500;
+        let at: Successor = { index: 0, world: start };
+        let depth = 0;
+        for (let step = 0; step < options.randomWalk && !((step & 63) === 0 && outOfBudget()); step++) {
+            const successors = search.expand(at.index, at.world);
+            if (successors.length === 0 || graph.states[at.index]!.stuck || depth >= MAX_WALK_DEPTH) {
+                at = { index: 0, world: start };
+                depth = 0;
+                continue;
+            }
+            at = successors[Math.floor(next() * successors.length)]!;
+            depth++;
+        }
+        bound ??= `random walk of ${options.randomWalk} moves (seed ${seed}): not every state was seen`;
+    } else {
+        const frontier: Array<World | undefined> = [start];
+        const indices: number[] = [0];
+        for (let head = 0; head < frontier.length; head++) {
+            if ((head & 255) === 0 && outOfBudget()) {
+                break;
+            }
+            const index = indices[head]!;
+            const world = frontier[head]!;
+            frontier[head] = undefined; // expanded: let it go
+            if (options.maxDepth !== undefined && graph.states[index]!.depth >= options.maxDepth) {
+                bound ??= `depth bound ${options.maxDepth} reached (--max-depth)`;
+                continue;
+            }
+            const before = graph.states.length;
+            for (const successor of search.expand(index, world)) {
+                if (successor.index >= before && indices[indices.length - 1]! < successor.index) {
+                    frontier.push(successor.world);
+                    indices.push(successor.index);
+                }
+            }
+        }
+    }
+    const ms = performance.now() - started;
+    const heapAfter = process.memoryUsage().heapUsed;
+    return {
+        context,
+        graph,
+        stats: {
+            states: graph.states.length,
+            transitions: graph.edges,
+            ms,
+            complete: bound === undefined,
+            bound,
+            bytesPerState: Math.max(0, Math.round((heapAfter - heapBefore) / graph.states.length)),
+            refused: search.refused,
+            firstRefusal: search.firstRefusal,
+            mode: options.randomWalk !== undefined ? 'random-walk' : 'exhaustive'
+        }
+    };
+}

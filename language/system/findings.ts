@@ -1,0 +1,213 @@
+// What the explored graph says is wrong between machines: the five finding codes of SYSTEM-CHECK.md, each once per
+// place in the source, with the shortest trace that leads there.
+import type { SourceSpot } from '../semantics/program.js';
+import { EDGE_SYSTEM, type MarkedEdge, type StateGraph, type StateNodeRecord } from './state-graph.js';
+import type { Move } from './world.js';
+
+export type FindingCode = 'system-deadlock' | 'orphan-session' | 'stuck-after-fault' | 'lost-signal' | 'unbounded-sessions';
+
+export const FINDING_CODES: readonly FindingCode[] = ['system-deadlock', 'orphan-session', 'stuck-after-fault', 'lost-signal', 'unbounded-sessions'];
+
+/** One move of a finding's trace: what happened and the scenario lines that replay it. */
+export interface TraceStep {
+    readonly move: Move;
+    readonly choices: readonly boolean[];
+    readonly lines: readonly string[];
+}
+
+export interface Finding {
+    readonly code: FindingCode;
+    readonly severity: 'error' | 'warning';
+    /** Where the step that goes wrong is written. */
+    readonly spot: SourceSpot;
+    readonly message: string;
+    /** The shortest sequence of moves from the start that shows it. */
+    readonly steps: readonly TraceStep[];
+    /** The instances and their states at the end of the trace. */
+    readonly machines: readonly string[];
+}
+
+function steps(graph: StateGraph, state: number, edge?: MarkedEdge): TraceStep[] {
+    const path: TraceStep[] = graph.path(state).map((record: StateNodeRecord) => ({ move: record.move!, choices: record.choices, lines: record.lines }));
+    if (edge) {
+        path.push({ move: edge.move, choices: edge.choices, lines: edge.lines });
+    }
+    return path;
+}
+
+/** Keeps the first finding per code and place: with states in breadth-first order, the one with the shortest trace. */
+class FindingSet {
+    private readonly byPlace = new Map<string, Finding>();
+
+    offer(finding: Finding): void {
+        const place = `${finding.code}@${finding.spot.path}:${finding.spot.line}`;
+        const known = this.byPlace.get(place);
+        if (!known || finding.steps.length < known.steps.length) {
+            this.byPlace.set(place, finding);
+        }
+    }
+
+    get all(): Finding[] {
+        return [...this.byPlace.values()].sort((a, b) => FINDING_CODES.indexOf(a.code) - FINDING_CODES.indexOf(b.code) || a.steps.length - b.steps.length || a.spot.path.localeCompare(b.spot.path) || a.spot.line - b.spot.line);
+    }
+}
+
+/**
+ * Every finding of the graph. Findings about what can never happen (all but deadlocks) need every state: on a graph a
+ * bound cut short, states not expanded count as able to reach anything, so nothing false is reported.
+ */
+export function findingsOf(graph: StateGraph, sessions: number): Finding[] {
+    const found = new FindingSet();
+    const states = graph.states;
+    deadlocks(graph, found);
+    const canFinish = graph.machines.map((_, machine) => graph.canReach((state) => states[state]!.summary.machines[machine]!.finished));
+    stuckAfterFaults(graph, found, canFinish);
+    lostSignals(graph, found, canFinish);
+    orphans(graph, found);
+    unboundedSessions(graph, found, sessions);
+    return found.all;
+}
+
+function deadlocks(graph: StateGraph, found: FindingSet): void {
+    graph.states.forEach((record, state) => {
+        if (!record.expanded || !record.stuck) {
+            return;
+        }
+        const stuck = record.summary.machines.filter((machine) => !machine.finished && !machine.serving);
+        if (stuck.length === 0) {
+            return;
+        }
+        const waiting = record.summary.machines
+            .map((machine, index) => (machine.finished || machine.serving ? undefined : `${graph.machines[index]} waits in ${machine.state}`))
+            .filter((text) => text !== undefined)
+            .join(', ');
+        const first = stuck[0]!;
+        found.offer({
+            code: 'system-deadlock',
+            severity: 'error',
+            spot: first.spot,
+            message: `System deadlock: ${waiting}, and nothing can happen any more (no message in flight, no timer armed, nothing the environment can do but send a signal).`,
+            steps: steps(graph, state),
+            machines: record.summary.instances
+        });
+    });
+}
+
+function stuckAfterFaults(graph: StateGraph, found: FindingSet, canFinish: readonly Uint8Array[]): void {
+    const states = graph.states;
+    const reachConfig = new Map<string, Uint8Array>();
+    const canReachConfig = (machine: number, config: number): Uint8Array => {
+        const key = `${machine}:${config}`;
+        let reached = reachConfig.get(key);
+        if (!reached) {
+            reached = graph.canReach((state) => states[state]!.summary.machines[machine]!.config === config);
+            reachConfig.set(key, reached);
+        }
+        return reached;
+    };
+    for (const edge of graph.faults) {
+        const machine = edge.machine;
+        const after = states[edge.to]!.summary.machines[machine]!;
+        if (after.finished || canFinish[machine]![edge.to]) {
+            continue;
+        }
+        const before = new Set<number>([states[0]!.summary.machines[machine]!.config, ...graph.path(edge.from).map((record) => record.summary.machines[machine]!.config)]);
+        if ([...before].some((config) => canReachConfig(machine, config)[edge.to])) {
+            continue;
+        }
+        const name = graph.machines[machine]!;
+        const fault = describeFault(edge.move);
+        found.offer({
+            code: 'stuck-after-fault',
+            severity: 'error',
+            spot: after.spot,
+            message: `${name} is stuck after a fault (${fault}): from ${after.state} it can reach neither a final state nor any state it was in before the fault.`,
+            steps: steps(graph, edge.from, edge),
+            machines: states[edge.to]!.summary.instances
+        });
+    }
+}
+
+function lostSignals(graph: StateGraph, found: FindingSet, canFinish: readonly Uint8Array[]): void {
+    const states = graph.states;
+    for (const edge of graph.unheardSignals) {
+        if (canFinish[edge.machine]![edge.to]) {
+            continue;
+        }
+        const before = states[edge.from]!.summary.machines[edge.machine]!;
+        const signal = edge.move.kind === 'signal' ? edge.move.signal : 'a signal';
+        found.offer({
+            code: 'lost-signal',
+            severity: 'error',
+            spot: before.spot,
+            message: `${signal} is lost: ${graph.machines[edge.machine]} binds it to ${edge.event ?? 'an event'}, which ${before.state} does not handle, and from there it can never finish.`,
+            steps: steps(graph, edge.from, edge),
+            machines: states[edge.to]!.summary.instances
+        });
+    }
+}
+
+const silent = (edgeClass: number): boolean => edgeClass === EDGE_SYSTEM;
+
+function orphans(graph: StateGraph, found: FindingSet): void {
+    const states = graph.states;
+    if (!states.some((record) => record.summary.orphans.length > 0)) {
+        return;
+    }
+    const canClear = graph.canReach((state) => states[state]!.summary.orphans.length === 0, silent);
+    states.forEach((record, state) => {
+        const orphan = record.summary.orphans[0];
+        if (!orphan || canClear[state]) {
+            return;
+        }
+        found.offer({
+            code: 'orphan-session',
+            severity: 'error',
+            spot: orphan.spot,
+            message: `${orphan.session} outlives its peer: the peer closed (or its machine finished), and the session, in ${orphan.state}, can stay alive forever (nothing it waits for can still come).`,
+            steps: steps(graph, state),
+            machines: record.summary.instances
+        });
+    });
+}
+
+function unboundedSessions(graph: StateGraph, found: FindingSet, sessions: number): void {
+    const states = graph.states;
+    graph.servers.forEach((server, index) => {
+        const full = (state: number): boolean => {
+            const at = states[state]!.summary.servers[index]!;
+            return at.listening && at.live >= sessions;
+        };
+        if (!states.some((_, state) => full(state))) {
+            return;
+        }
+        const canDrop = graph.canReach((state) => states[state]!.summary.servers[index]!.live < sessions, silent);
+        states.forEach((record, state) => {
+            const session = record.summary.servers[index]!.session;
+            if (!full(state) || canDrop[state] || !session) {
+                return;
+            }
+            found.offer({
+                code: 'unbounded-sessions',
+                severity: 'warning',
+                spot: session.spot,
+                message: `Sessions accumulate on ${server}: ${sessions} accepted connections whose sessions (${session.name} in ${session.state}, …) never finish unless their peers act, while the server keeps accepting.`,
+                steps: steps(graph, state),
+                machines: record.summary.instances
+            });
+        });
+    });
+}
+
+export function describeFault(move: Move): string {
+    switch (move.kind) {
+        case 'connect-fault':
+            return move.fault === 'refused' ? `${move.instance}.${move.socket} connect refused` : `${move.instance}.${move.socket} connect timed out`;
+        case 'env':
+            return `${move.instance}.${move.socket} reset by the peer`;
+        case 'deliver':
+            return 'the connection was reset';
+        default:
+            return move.kind;
+    }
+}

@@ -1,0 +1,103 @@
+// The canonical key of a world: equal for worlds that behave the same from here on. Times are relative to the clock,
+// counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted).
+import type { Instance, SocketState, VirtualTimer } from '../semantics/instance.js';
+import { inFlightKey, type Link, type LinkEnd } from './links.js';
+import type { World } from './world.js';
+
+/** Reconnect attempts beyond the one whose delay reaches the maximum all wait the same. */
+function attemptKey(socket: SocketState): number {
+    if (socket.kind === 'server') {
+        return 0;
+    }
+    const reconnect = socket.spec.reconnect;
+    if (!reconnect) {
+        return 0;
+    }
+    let saturated = 0;
+    while (saturated < 31 && reconnect.minMs * 2 ** saturated < reconnect.maxMs) {
+        saturated++;
+    }
+    return Math.min(socket.attempt, saturated);
+}
+
+function timerKey(timer: VirtualTimer, now: number): string {
+    const job = timer.job;
+    const what = job.kind === 'state' ? `s${job.state.order}.${job.index}` : `${job.kind}:${job.socket}${'generation' in job ? (timer.owner.sockets.get(job.socket) as { generation: number }).generation === job.generation ? '' : '~' : ''}`;
+    return `${what}+${timer.due - now}`;
+}
+
+function socketKey(world: World, instance: Instance, socket: SocketState, now: number): string {
+    if (socket.kind === 'server') {
+        return `${socket.spec.name}:${socket.status}`;
+    }
+    const parts = [socket.spec.name, socket.status, socket.closeRequested ? 'c' : '', String(attemptKey(socket)), socket.paused ? 'p' : '', String(socket.lingering), socket.unsentWhileConnecting > 0 ? 'u' : ''];
+    for (const held of socket.held) {
+        parts.push(held.what === 'data' ? `h:${held.data.toString('hex')}` : held.what === 'exit' ? `h:exit${held.status}` : `h:${held.what}`);
+    }
+    if (socket.frames && socket.frames.buffered > 0) {
+        parts.push(`f:${socket.frames.unread().toString('hex')}`);
+    }
+    const heartbeat = socket.spec.heartbeat;
+    if (heartbeat && socket.status !== 'closed') {
+        parts.push(`r${Math.min(now - socket.lastReceived, heartbeat.timeoutMs)}`);
+    }
+    if (world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        parts.push('e');
+    }
+    return parts.join(',');
+}
+
+/** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
+export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, VirtualTimer[]>): string {
+    if (instance.finished) {
+        return `${instance.spec.name}:F`;
+    }
+    const now = world.simulation.now;
+    const active = [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
+    const histories = [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
+    const sockets = [...instance.sockets.values()].map((socket) => socketKey(world, instance, socket, now)).join('|');
+    const own = (timers.get(instance) ?? []).map((timer) => timerKey(timer, now)).join(';');
+    return `${instance.spec.name}:${active}{${histories}}[${sockets}]<${own}>`;
+}
+
+function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string>): string {
+    const inbox = end.inbox.map(inFlightKey).join(',');
+    const instance = world.simulation.instance(end.instance);
+    // A session by its situation (a finished one is gone), a top-level machine by its name.
+    const who = instance?.server ? (sessions.get(end.instance) ?? 'gone') : end.instance;
+    const socket = instance?.sockets.get(end.socket);
+    const current = socket && socket.kind !== 'server' && socket.generation === end.generation ? '' : '~';
+    return `${who}.${end.socket}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
+}
+
+/** The whole world's key. */
+export function worldKey(world: World): string {
+    const simulation = world.simulation;
+    const timers = new Map<Instance, VirtualTimer[]>();
+    for (const timer of simulation.pendingTimers) {
+        timers.set(timer.owner, [...(timers.get(timer.owner) ?? []), timer]);
+    }
+    const parts: string[] = [simulation.stopped ? 'S' : '', String(simulation.exitCode ?? '')];
+    const sessionKeys = new Map<string, string>();
+    for (const instance of simulation.instances) {
+        if (instance.server && !instance.finished) {
+            sessionKeys.set(instance.name, `{${instanceKey(world, instance, timers)}}`);
+        }
+    }
+    const linkedSessions = new Set(world.links.map((link: Link) => link.session.instance));
+    for (const instance of simulation.instances) {
+        if (instance.server) {
+            continue;
+        }
+        parts.push(instanceKey(world, instance, timers));
+        for (const socket of instance.sockets.values()) {
+            if (socket.kind === 'server') {
+                // Sessions talking to the environment: interchangeable, so sorted.
+                parts.push(`${socket.spec.name}:${socket.sessions.filter((session) => !linkedSessions.has(session.name)).map((session) => sessionKeys.get(session.name)!).sort().join('')}`);
+            }
+        }
+    }
+    const links = world.links.map((link) => `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`).sort();
+    parts.push(links.join('/'));
+    return parts.join('\n');
+}

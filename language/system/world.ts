@@ -1,0 +1,484 @@
+// One global state of a system: the interpreter's simulation of every machine, the wired links and what the
+// environment has done; the moves possible from it and what each does (with the scenario lines that replay it).
+import type { TraceLine } from '../../templates/runtime/trace-format.js';
+import type { Instance, StreamSocket } from '../semantics/instance.js';
+import { Simulation, SimulationError, type SocketOccurrence } from '../semantics/interpreter.js';
+import type { ProgramSpec } from '../semantics/program.js';
+import { environmentMessage, externalEvents } from './environment.js';
+import { bytesText, copyLink, type InFlight, type Link, type LinkEnd } from './links.js';
+import type { Wiring } from './wiring.js';
+
+/** A move: something the system or its environment does next. */
+export type Move =
+    /** What is in flight on a link reaches one end (`to`). */
+    | { readonly kind: 'deliver'; readonly link: number; readonly to: 'client' | 'session' }
+    /** A wired client's connect reaches its server, which accepts it. */
+    | { readonly kind: 'accept'; readonly client: string; readonly socket: string; readonly server: string; readonly listener: string }
+    /** A connect fails: refused (the environment's fault) or timed out (the socket's connect timeout). */
+    | { readonly kind: 'connect-fault'; readonly instance: string; readonly socket: string; readonly fault: 'refused' | 'timeout' }
+    /** An environment peer acts on a socket (or a server, `accept`; or a process, `data`/`exit`). */
+    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' }
+    | { readonly kind: 'signal'; readonly signal: string }
+    /** An event of a machine's API that code outside the model sends. */
+    | { readonly kind: 'send'; readonly instance: string; readonly event: string }
+    /** The clock moves to the next armed timer (what is due then fires). */
+    | { readonly kind: 'advance'; readonly ms: number };
+
+/** What kind of thing a move is, for the findings: faults, the environment's own moves, or the system's own. */
+export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
+    switch (move.kind) {
+        case 'connect-fault':
+            return 'fault';
+        case 'env':
+            return move.what === 'reset' ? 'fault' : 'environment';
+        case 'signal':
+        case 'send':
+            return 'environment';
+        default:
+            return 'system';
+    }
+}
+
+export interface SystemOptions {
+    /** Live sessions each server may have at once (more connects wait). */
+    readonly sessions: number;
+}
+
+/** A user guard evaluated in a step: its name and the value the explorer chose. */
+type Evaluation = readonly [string, boolean];
+
+/** What a move did: the lines a scenario replays it with, the trace it produced (when recorded), and what it left unheard. */
+export interface MoveOutcome {
+    readonly world: World;
+    /** The guard values chosen, in evaluation order (evaluations beyond them were false). */
+    readonly choices: readonly boolean[];
+    readonly lines: readonly string[];
+    /** Events delivered in a state that does not handle them: `Machine` and event. */
+    readonly unhandled: ReadonlyArray<{ readonly machine: string; readonly event: string }>;
+    /** Guard evaluations beyond the choices given (each explored both ways by the caller). */
+    readonly evaluations: number;
+}
+
+/** Fixed facts about a system, shared by every world of one exploration. */
+export class SystemContext {
+    /** External events of each top-level machine. */
+    readonly external = new Map<string, string[]>();
+    /** Environment messages by `Machine.socket`. */
+    private readonly messages = new Map<string, Buffer>();
+
+    constructor(
+        readonly program: ProgramSpec,
+        readonly wiring: Wiring,
+        readonly options: SystemOptions
+    ) {
+        for (const name of program.topLevel) {
+            this.external.set(name, externalEvents(program.machines.get(name)!));
+        }
+    }
+
+    message(instance: Instance, socket: StreamSocket): Buffer {
+        const key = `${instance.spec.name}.${socket.spec.name}`;
+        let message = this.messages.get(key);
+        if (!message) {
+            message = environmentMessage(socket.spec);
+            this.messages.set(key, message);
+        }
+        return message;
+    }
+}
+
+const RECEIVING = new Set(['connected', 'closing']);
+
+/** Thrown for a move the interpreter refuses: a bug of the explorer, counted and reported, never a finding. */
+export class RefusedMove extends Error {}
+
+export class World {
+    /** The user guard values chosen for the next move, in evaluation order; evaluations beyond them are false. */
+    private choices: readonly boolean[] = [];
+    private evaluations: Evaluation[] = [];
+    private evaluated = 0;
+    private unheard: Array<{ machine: string; event: string }> = [];
+    /** Bytes a session wrote before its link exists (while it is being accepted), by instance name. */
+    private sessionEarly = new Map<string, Buffer[]>();
+    private recorder: ((line: TraceLine) => void) | undefined;
+    readonly simulation: Simulation;
+
+    private constructor(
+        readonly context: SystemContext,
+        simulation: Simulation | undefined,
+        /** Wired connections, in the order they were made. */
+        readonly links: Link[],
+        /** Environment peers that have closed or reset: `Instance.socket@generation`. */
+        readonly envEnded: Set<string>,
+        /** Bytes a wired client wrote while connecting: `Instance.socket@generation`. */
+        readonly early: Map<string, Buffer[]>
+    ) {
+        const options = {
+            keepTrace: false,
+            guard: (name: string): boolean => this.guard(name),
+            onTrace: (line: TraceLine): void => this.heard(line),
+            onWrite: (instance: Instance, socket: StreamSocket, bytes: Buffer): void => this.wrote(instance, socket, bytes)
+        };
+        this.simulation = simulation ? simulation.copy(options) : new Simulation(context.program, options);
+    }
+
+    /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
+    static start(context: SystemContext, record?: (line: TraceLine) => void): World {
+        const world = new World(context, undefined, [], new Set(), new Map());
+        world.recorder = record;
+        world.simulation.start();
+        world.sync();
+        return world;
+    }
+
+    private copy(): World {
+        const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
+        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early);
+        world.recorder = this.recorder;
+        return world;
+    }
+
+    // ---- the interpreter's callbacks ----------------------------------------------------------------------------
+
+    private guard(name: string): boolean {
+        const index = this.evaluated++;
+        const value = index < this.choices.length ? this.choices[index]! : false;
+        this.evaluations.push([name, value]);
+        return value;
+    }
+
+    private heard(line: TraceLine): void {
+        if (line.kind === 'unhandled') {
+            this.unheard.push({ machine: line.machine, event: line.event });
+        }
+        this.recorder?.(line);
+    }
+
+    private wrote(instance: Instance, socket: StreamSocket, bytes: Buffer): void {
+        if (socket.kind === 'client') {
+            const link = this.links.find((candidate) => candidate.client.instance === instance.name && candidate.client.socket === socket.spec.name && candidate.client.generation === socket.generation);
+            if (link) {
+                if (!link.client.ended) {
+                    link.session.inbox.push({ kind: 'data', bytes });
+                }
+            } else if (socket.status === 'connecting' && this.context.wiring.clients.has(`${instance.name}.${socket.spec.name}`)) {
+                const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
+                this.early.set(key, [...(this.early.get(key) ?? []), bytes]);
+            }
+        } else if (socket.kind === 'connection') {
+            const link = this.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === socket.generation);
+            if (link) {
+                if (!link.session.ended) {
+                    link.client.inbox.push({ kind: 'data', bytes });
+                }
+            } else {
+                this.sessionEarly.set(instance.name, [...(this.sessionEarly.get(instance.name) ?? []), bytes]);
+            }
+        }
+        // Bytes to an environment peer or a process: the environment reads them; they change nothing in the system.
+    }
+
+    // ---- moves --------------------------------------------------------------------------------------------------
+
+    /** Every move possible now, in a fixed order (deterministic exploration). */
+    moves(): Move[] {
+        const simulation = this.simulation;
+        if (simulation.stopped || simulation.exitCode !== undefined) {
+            return [];
+        }
+        const moves: Move[] = [];
+        this.links.forEach((link, index) => {
+            if (link.session.inbox.length > 0 && this.receiving(link.session)) {
+                moves.push({ kind: 'deliver', link: index, to: 'session' });
+            }
+            if (link.client.inbox.length > 0 && this.receiving(link.client)) {
+                moves.push({ kind: 'deliver', link: index, to: 'client' });
+            }
+        });
+        for (const instance of simulation.instances) {
+            if (instance.finished) {
+                continue;
+            }
+            for (const socket of instance.sockets.values()) {
+                if (socket.kind === 'server') {
+                    const key = `${instance.name}.${socket.spec.name}`;
+                    if (socket.status === 'listening' && !instance.server && !this.context.wiring.wiredServers.has(key) && socket.sessions.length < this.context.options.sessions) {
+                        moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'accept' });
+                    }
+                    continue;
+                }
+                this.socketMoves(instance, socket, moves);
+            }
+        }
+        const signals = new Set<string>();
+        for (const instance of simulation.instances) {
+            if (!instance.finished) {
+                instance.spec.signals.forEach((binding) => signals.add(binding.signal));
+            }
+        }
+        [...signals].sort().forEach((signal) => moves.push({ kind: 'signal', signal }));
+        for (const instance of simulation.running) {
+            for (const event of this.context.external.get(instance.spec.name) ?? []) {
+                moves.push({ kind: 'send', instance: instance.name, event });
+            }
+        }
+        const next = simulation.pendingTimers[0];
+        if (next) {
+            moves.push({ kind: 'advance', ms: next.due - simulation.now });
+        }
+        return moves;
+    }
+
+    private socketMoves(instance: Instance, socket: StreamSocket, moves: Move[]): void {
+        const at = { instance: instance.name, socket: socket.spec.name };
+        if (socket.kind === 'process') {
+            if (RECEIVING.has(socket.status) && !socket.held.some((held) => held.what === 'exit')) {
+                if (socket.held.length === 0) {
+                    moves.push({ kind: 'env', ...at, what: 'data' });
+                }
+                moves.push({ kind: 'env', ...at, what: 'exit' });
+            }
+            return;
+        }
+        const server = socket.kind === 'client' && !instance.server ? this.context.wiring.clients.get(`${instance.name}.${socket.spec.name}`) : undefined;
+        if (socket.status === 'connecting') {
+            if (server) {
+                const owner = this.simulation.instance(server.machine);
+                const listener = owner?.sockets.get(server.socket);
+                if (owner && !owner.finished && listener?.kind === 'server' && listener.status === 'listening' && listener.sessions.length < this.context.options.sessions) {
+                    moves.push({ kind: 'accept', client: instance.name, socket: socket.spec.name, server: server.machine, listener: server.socket });
+                }
+            } else {
+                moves.push({ kind: 'env', ...at, what: 'connected' });
+            }
+            moves.push({ kind: 'connect-fault', ...at, fault: 'refused' });
+            if (socket.spec.connectTimeoutMs !== undefined) {
+                moves.push({ kind: 'connect-fault', ...at, fault: 'timeout' });
+            }
+            return;
+        }
+        if (!RECEIVING.has(socket.status) || this.linked(instance, socket) || this.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+            return;
+        }
+        // An environment peer: a message (one at a time while reading is paused), its FIN, or a reset.
+        if (socket.held.length === 0) {
+            moves.push({ kind: 'env', ...at, what: 'data' });
+        }
+        if (!socket.held.some((held) => held.what !== 'data')) {
+            moves.push({ kind: 'env', ...at, what: 'closed' });
+            moves.push({ kind: 'env', ...at, what: 'reset' });
+        }
+    }
+
+    private linked(instance: Instance, socket: StreamSocket): boolean {
+        return this.links.some((link) => [link.client, link.session].some((end) => end.instance === instance.name && end.socket === socket.spec.name && end.generation === socket.generation));
+    }
+
+    /** Every outcome of `move`: one per combination of user guard values it evaluates (false first). */
+    outcomes(move: Move): MoveOutcome[] {
+        const outcomes: MoveOutcome[] = [];
+        const pending: boolean[][] = [[]];
+        while (pending.length > 0) {
+            const choices = pending.shift()!;
+            const outcome = this.copy().apply(move, choices);
+            outcomes.push(outcome);
+            for (let index = choices.length; index < outcome.evaluations; index++) {
+                pending.push([...choices, ...new Array<boolean>(index - choices.length).fill(false), true]);
+            }
+        }
+        return outcomes;
+    }
+
+    /** Runs `move` on this world (a fresh copy) with the given guard choices. */
+    private apply(move: Move, choices: readonly boolean[]): MoveOutcome {
+        this.choices = choices;
+        this.evaluated = 0;
+        this.sessionEarly.clear();
+        this.unheard = [];
+        const lines: string[] = [];
+        const step = (line: string, body: () => void): void => {
+            this.evaluations = [];
+            try {
+                body();
+            } catch (error) {
+                if (error instanceof SimulationError) {
+                    throw new RefusedMove(`${line}: ${error.message}`);
+                }
+                throw error;
+            }
+            lines.push(...guardLines(this.evaluations), line);
+            this.sync();
+            this.simulation.forgetFinishedSessions();
+        };
+        const simulation = this.simulation;
+        const socketStep = (instance: string, socket: string, occurrence: SocketOccurrence, text: string): void =>
+            step(`${instance}.${socket} ${text}`, () => simulation.socket(this.instance(instance), socket, occurrence));
+        switch (move.kind) {
+            case 'deliver': {
+                const link = this.links[move.link]!;
+                const end = move.to === 'client' ? link.client : link.session;
+                const item = end.inbox.shift()!;
+                if (item.kind === 'fin') {
+                    end.gotFin = true;
+                }
+                socketStep(end.instance, end.socket, occurrence(item), item.kind === 'data' ? `data ${bytesText(item.bytes)}` : item.kind === 'fin' ? 'closed' : 'reset');
+                break;
+            }
+            case 'accept':
+                this.accept(move, socketStep);
+                break;
+            case 'connect-fault':
+                socketStep(move.instance, move.socket, { what: move.fault }, move.fault);
+                break;
+            case 'env':
+                this.environment(move, socketStep);
+                break;
+            case 'signal':
+                step(`signal ${move.signal}`, () => simulation.signal(move.signal));
+                break;
+            case 'send':
+                step(`${move.instance} send ${move.event}`, () => simulation.send(this.instance(move.instance), move.event));
+                break;
+            case 'advance':
+                step(`advance ${move.ms}ms`, () => simulation.advance(move.ms));
+                break;
+        }
+        return { world: this, choices, lines, unhandled: this.unheard, evaluations: this.evaluated };
+    }
+
+    private accept(move: Extract<Move, { kind: 'accept' }>, socketStep: (instance: string, socket: string, occurrence: SocketOccurrence, text: string) => void): void {
+        const server = this.instance(move.server);
+        const listener = server.sockets.get(move.listener);
+        if (listener?.kind !== 'server') {
+            throw new RefusedMove(`${move.server}.${move.listener} is not a server`);
+        }
+        const before = listener.accepted;
+        socketStep(move.server, move.listener, { what: 'accept' }, 'accept');
+        const session = this.simulation.instances.find((instance) => instance.server === listener && instance.name.endsWith(`#${before + 1}`));
+        const client = this.instance(move.client).stream(move.socket);
+        const connection = session && [...session.sockets.values()].find((socket) => socket.kind === 'connection');
+        if (!session || !connection || connection.kind === 'server') {
+            throw new RefusedMove(`${move.server}.${move.listener} accepted no session`);
+        }
+        const earlyKey = `${move.client}.${move.socket}@${client.generation}`;
+        const end = (instance: string, socket: string, generation: number, inbox: InFlight[]): LinkEnd => ({ instance, socket, generation, ended: false, gotFin: false, inbox });
+        const toSession = (this.early.get(earlyKey) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
+        const toClient = (this.sessionEarly.get(session.name) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
+        this.early.delete(earlyKey);
+        this.links.push({ client: end(move.client, move.socket, client.generation, toClient), session: end(session.name, connection.spec.name, connection.generation, toSession) });
+        socketStep(move.client, move.socket, { what: 'connected' }, 'connected');
+    }
+
+    private environment(move: Extract<Move, { kind: 'env' }>, socketStep: (instance: string, socket: string, occurrence: SocketOccurrence, text: string) => void): void {
+        const instance = this.instance(move.instance);
+        switch (move.what) {
+            case 'data': {
+                const socket = instance.stream(move.socket);
+                const message = this.context.message(instance, socket);
+                socketStep(move.instance, move.socket, { what: 'data', data: message.toString('utf8') }, `${socket.kind === 'process' ? 'stdout' : 'data'} ${bytesText(message)}`);
+                return;
+            }
+            case 'closed':
+            case 'reset': {
+                const socket = instance.stream(move.socket);
+                this.envEnded.add(`${move.instance}.${move.socket}@${socket.generation}`);
+                socketStep(move.instance, move.socket, { what: move.what }, move.what);
+                return;
+            }
+            case 'exit':
+                socketStep(move.instance, move.socket, { what: 'exit', status: 0 }, 'exit 0');
+                return;
+            case 'accept':
+            case 'connected':
+                socketStep(move.instance, move.socket, { what: move.what }, move.what);
+                return;
+        }
+    }
+
+    instance(name: string): Instance {
+        const instance = this.simulation.instance(name);
+        if (!instance) {
+            throw new RefusedMove(`no instance ${name}`);
+        }
+        return instance;
+    }
+
+    // ---- keeping links in step with the sockets -------------------------------------------------------------------
+
+    /** After each step: ends that closed send their FIN or RST, what travels to a gone end is dropped, done links go. */
+    private sync(): void {
+        for (const link of this.links) {
+            this.endIfClosed(link.client, link.session);
+            this.endIfClosed(link.session, link.client);
+        }
+        for (const link of this.links) {
+            for (const end of [link.client, link.session]) {
+                // What travels to an end that is gone is lost (a connecting end receives once connected).
+                const socket = this.socketOf(end);
+                if (!socket || socket.status === 'closed') {
+                    end.inbox.length = 0;
+                }
+            }
+        }
+        const live = this.links.filter((link) => !(link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0));
+        this.links.splice(0, this.links.length, ...live);
+        for (const key of [...this.early.keys()]) {
+            const [ref, generation] = key.split('@') as [string, string];
+            const dot = ref.lastIndexOf('.');
+            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
+            if (!socket || socket.kind === 'server' || socket.status !== 'connecting' || String(socket.generation) !== generation) {
+                this.early.delete(key);
+            }
+        }
+        for (const key of [...this.envEnded]) {
+            const [ref, generation] = key.split('@') as [string, string];
+            const dot = ref.lastIndexOf('.');
+            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
+            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || socket.status === 'closed') {
+                this.envEnded.delete(key);
+            }
+        }
+    }
+
+    private socketOf(end: LinkEnd): StreamSocket | undefined {
+        const socket = this.simulation.instance(end.instance)?.sockets.get(end.socket);
+        return socket && socket.kind !== 'server' && socket.generation === end.generation ? socket : undefined;
+    }
+
+    private receiving(end: LinkEnd): boolean {
+        const socket = this.socketOf(end);
+        return socket !== undefined && RECEIVING.has(socket.status);
+    }
+
+    private endIfClosed(end: LinkEnd, other: LinkEnd): void {
+        if (end.ended) {
+            return;
+        }
+        const socket = this.socketOf(end);
+        if (!socket) {
+            end.ended = true;
+            other.inbox.push({ kind: 'rst' });
+        } else if (socket.status === 'closing') {
+            end.ended = true;
+            other.inbox.push({ kind: 'fin' });
+        } else if (socket.status === 'closed') {
+            // Node ends its side when the peer's FIN arrives (a graceful close); any other close destroys the socket.
+            end.ended = true;
+            other.inbox.push({ kind: end.gotFin ? 'fin' : 'rst' });
+        }
+    }
+}
+
+function occurrence(item: InFlight): SocketOccurrence {
+    return item.kind === 'data' ? { what: 'data', data: item.bytes.toString('utf8') } : { what: item.kind === 'fin' ? 'closed' : 'reset' };
+}
+
+/** `guard NAME v1 v2 …` lines that give a step's guard evaluations, in order, when a scenario replays it. */
+function guardLines(evaluations: readonly Evaluation[]): string[] {
+    const byName = new Map<string, boolean[]>();
+    for (const [name, value] of evaluations) {
+        byName.set(name, [...(byName.get(name) ?? []), value]);
+    }
+    return [...byName].map(([name, values]) => `guard ${name} ${values.join(' ')}`);
+}
+
