@@ -6,6 +6,7 @@ import { createReactorFsmServices } from '../module.js';
 import { runCheck } from './check.js';
 import { runCheckTrace } from './check-trace.js';
 import { runDiagram } from './diagram.js';
+import { runExplore } from './explore.js';
 import { runGenerate } from './generate.js';
 import { runSimulate } from './simulate.js';
 import { InputError } from './source-files.js';
@@ -90,6 +91,22 @@ export async function main(argv: readonly string[]): Promise<number> {
         .action(async (file: string, files: string[], options: { machine?: string; script?: string; json?: boolean }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
             exitCode = await runSimulate(ReactorFsm, [file, ...files], options, printLine, printError, () => readStandardInput());
+        });
+
+    program
+        .command('explore')
+        .description('Check the machines of several files together (the system check): clients wired to servers by address, network faults from the environment; findings with their shortest traces.')
+        .argument('<files...>', 'the .fsm files (or folders) whose machines run together')
+        .option('--json', 'print one JSON object: {findings: [{code, severity, file, line, column, message, trace, machines}], states, transitions, ms, complete, bound}')
+        .option('--max-states <n>', 'stop after this many distinct global states (default 1000000)')
+        .option('--max-seconds <s>', 'stop after this many seconds (default 60)')
+        .option('--sessions <k>', 'live sessions each server may have at once (default 2)')
+        .option('--random-walk <steps>', 'take this many random moves instead of exploring every state (for systems too big to finish)')
+        .option('--seed <s>', 'the random walk\'s seed (default 1)')
+        .option('--out <dir>', 'write each finding\'s trace as a .scenario (replay with simulate) and a .mmd (Mermaid sequence diagram)')
+        .action(async (files: string[], options: { json?: boolean; maxStates?: string; maxSeconds?: string; sessions?: string; randomWalk?: string; seed?: string; out?: string }) => {
+            const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+            exitCode = await runExplore(ReactorFsm, files, options, printLine, printError);
         });
 
     program

@@ -3,11 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { traceJson, traceText } from '../../templates/runtime/trace-format.js';
 import type { ReactorFsmServices } from '../module.js';
-import { assertComposable, ProgramCompositionError, programOfModels, type ProgramSpec } from '../semantics/program.js';
 import { machineUnderTest, runScenario, ScenarioStepError } from '../semantics/run-scenario.js';
 import { parseScenario, ScenarioSyntaxError, type ScenarioStep } from '../semantics/scenario.js';
-import { loadModel, loadModels, type LoadedModel } from './load-models.js';
-import { refusedForErrors } from './model-errors.js';
+import { composedProgram, loadInputs } from './program-files.js';
 import { InputError } from './source-files.js';
 
 export interface SimulateOptions {
@@ -35,43 +33,6 @@ async function readScenario(script: string | undefined, stdin: () => Promise<str
     }
 }
 
-/** The named model files (one file, or several files and folders) and their sibling files, loaded as one workspace. */
-async function loadInputs(services: ReactorFsmServices, inputs: readonly string[]): Promise<{ named: LoadedModel[]; context: LoadedModel[] }> {
-    if (inputs.length === 1) {
-        const { loaded, context } = await loadModel(services, inputs[0]!, 'simulate');
-        return { named: [loaded], context };
-    }
-    return loadModels(services, inputs);
-}
-
-/**
- * The program the named files make together, or undefined when one of them has errors (they are printed, each once).
- * Two files defining one machine name is an InputError naming both places; it is looked for first, as the model
- * errors it also causes (duplicate-name) name only the other file.
- */
-function composedProgram(named: readonly LoadedModel[], context: readonly LoadedModel[], err: (line: string) => void): ProgramSpec | undefined {
-    const models = named.map((loaded) => loaded.document.parseResult.value);
-    try {
-        if (models.length > 1) {
-            assertComposable(models); // one file alone: such a clash is a model error (duplicate-name), refused below as ever
-        }
-    } catch (error) {
-        if (error instanceof ProgramCompositionError) {
-            throw new InputError(error.message);
-        }
-        throw error;
-    }
-    const printed = new Set<string>();
-    const errOnce = (line: string): void => {
-        if (!printed.has(line)) {
-            printed.add(line);
-            err(line);
-        }
-    };
-    const refused = named.filter((loaded) => refusedForErrors(loaded, [...named, ...context], 'not simulating', errOnce));
-    return refused.length > 0 ? undefined : programOfModels(models);
-}
-
 /**
  * Runs the scenario on the program of `inputs` (one model file, or several run together); returns 0, 1 when a model has
  * errors, 2 when the scenario is bad (the trace so far is printed).
@@ -84,8 +45,8 @@ export async function runSimulate(
     err: (line: string) => void,
     stdin: () => Promise<string>
 ): Promise<number> {
-    const { named, context } = await loadInputs(services, inputs);
-    const program = composedProgram(named, context, err);
+    const { named, context } = await loadInputs(services, inputs, 'simulate');
+    const program = composedProgram(named, context, 'not simulating', err);
     if (program === undefined) {
         return 1;
     }

@@ -36,7 +36,7 @@ export interface SimulationOptions {
      * Decides a user guard (before `!` is applied). By default a guard has the value the scenario set (`guard ready true`),
      * false until then; tests that hold other runners to the interpreter pass the same guard code they give those.
      */
-    readonly guard?: (name: string, instance: Instance) => boolean;
+    readonly guard?: (name: string, instance: Instance, negated: boolean) => boolean;
     /** Told of each point inside a step where a debugger may stop (see ProbePoint). */
     readonly probe?: Probe;
     /** False: trace lines are only passed to `onTrace`, not kept in `trace` (an explorer runs millions of steps). */
@@ -505,7 +505,7 @@ export class Simulation {
         if (!guard) {
             return true;
         }
-        const value = this.options.guard ? this.options.guard(guard.name, instance) : this.nextGuardValue(guard.name);
+        const value = this.options.guard ? this.options.guard(guard.name, instance, guard.negated) : this.nextGuardValue(guard.name);
         return guard.negated ? !value : value;
     }
 

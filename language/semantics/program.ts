@@ -14,6 +14,8 @@ export interface SourceSpot {
     /** The file's absolute path (its URI's path for documents not on disk), for breakpoints and the diagram. */
     readonly path: string;
     readonly line: number;
+    /** 1-based; absent where a spot is made up (the root of a state tree). */
+    readonly column?: number;
 }
 
 export type ActionSpec =
@@ -209,10 +211,11 @@ function programOfMachines(roots: readonly Machine[]): ProgramSpec {
     return { machines, topLevel: roots.filter((machine) => !sessions.has(machine.name)).map((machine) => machine.name) };
 }
 
-function spotOf(node: { $cstNode?: { range: { start: { line: number } } } } & object): SourceSpot {
+function spotOf(node: { $cstNode?: { range: { start: { line: number; character: number } } } } & object): SourceSpot {
     const document = AstUtils.getDocument(node as Parameters<typeof AstUtils.getDocument>[0]);
     const file = document.uri.path.split('/').pop() ?? document.uri.path;
-    return { file, path: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.path, line: (node.$cstNode?.range.start.line ?? 0) + 1 };
+    const start = node.$cstNode?.range.start;
+    return { file, path: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.path, line: (start?.line ?? 0) + 1, column: (start?.character ?? 0) + 1 };
 }
 
 function milliseconds(text: string): number {

@@ -21,6 +21,8 @@ export interface Finding {
     /** Where the step that goes wrong is written. */
     readonly spot: SourceSpot;
     readonly message: string;
+    /** The instance the finding is about (`EchoClient`, `EchoSession#2`). */
+    readonly subject: string;
     /** The shortest sequence of moves from the start that shows it. */
     readonly steps: readonly TraceStep[];
     /** The instances and their states at the end of the trace. */
@@ -84,6 +86,7 @@ function deadlocks(graph: StateGraph, found: FindingSet): void {
         const first = stuck[0]!;
         found.offer({
             code: 'system-deadlock',
+            subject: graph.machines[record.summary.machines.indexOf(first)]!,
             severity: 'error',
             spot: first.spot,
             message: `System deadlock: ${waiting}, and nothing can happen any more (no message in flight, no timer armed, nothing the environment can do but send a signal).`,
@@ -119,6 +122,7 @@ function stuckAfterFaults(graph: StateGraph, found: FindingSet, canFinish: reado
         const fault = describeFault(edge.move);
         found.offer({
             code: 'stuck-after-fault',
+            subject: name,
             severity: 'error',
             spot: after.spot,
             message: `${name} is stuck after a fault (${fault}): from ${after.state} it can reach neither a final state nor any state it was in before the fault.`,
@@ -138,6 +142,7 @@ function lostSignals(graph: StateGraph, found: FindingSet, canFinish: readonly U
         const signal = edge.move.kind === 'signal' ? edge.move.signal : 'a signal';
         found.offer({
             code: 'lost-signal',
+            subject: graph.machines[edge.machine]!,
             severity: 'error',
             spot: before.spot,
             message: `${signal} is lost: ${graph.machines[edge.machine]} binds it to ${edge.event ?? 'an event'}, which ${before.state} does not handle, and from there it can never finish.`,
@@ -162,6 +167,7 @@ function orphans(graph: StateGraph, found: FindingSet): void {
         }
         found.offer({
             code: 'orphan-session',
+            subject: orphan.session,
             severity: 'error',
             spot: orphan.spot,
             message: `${orphan.session} outlives its peer: the peer closed (or its machine finished), and the session, in ${orphan.state}, can stay alive forever (nothing it waits for can still come).`,
@@ -189,6 +195,7 @@ function unboundedSessions(graph: StateGraph, found: FindingSet, sessions: numbe
             }
             found.offer({
                 code: 'unbounded-sessions',
+                subject: session.name,
                 severity: 'warning',
                 spot: session.spot,
                 message: `Sessions accumulate on ${server}: ${sessions} accepted connections whose sessions (${session.name} in ${session.state}, …) never finish unless their peers act, while the server keeps accepting.`,

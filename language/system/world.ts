@@ -89,11 +89,14 @@ export class SystemContext {
 
 const RECEIVING = new Set(['connected', 'closing']);
 
+/** User guard evaluations in one move that are explored both ways; later ones are false. */
+export const FREE_GUARDS = 6;
+
 /** Thrown for a move the interpreter refuses: a bug of the explorer, counted and reported, never a finding. */
 export class RefusedMove extends Error {}
 
 export class World {
-    /** The user guard values chosen for the next move, in evaluation order; evaluations beyond them are false. */
+    /** Whether each user guard evaluated in the next move holds, in evaluation order; evaluations beyond them fail. */
     private choices: readonly boolean[] = [];
     private evaluations: Evaluation[] = [];
     private evaluated = 0;
@@ -115,7 +118,7 @@ export class World {
     ) {
         const options = {
             keepTrace: false,
-            guard: (name: string): boolean => this.guard(name),
+            guard: (name: string, _instance: Instance, negated: boolean): boolean => this.guard(name, negated),
             onTrace: (line: TraceLine): void => this.heard(line),
             onWrite: (instance: Instance, socket: StreamSocket, bytes: Buffer): void => this.wrote(instance, socket, bytes)
         };
@@ -140,9 +143,11 @@ export class World {
 
     // ---- the interpreter's callbacks ----------------------------------------------------------------------------
 
-    private guard(name: string): boolean {
+    /** A user guard's value (before `!`): the choice says whether the guard holds; without one it fails. */
+    private guard(name: string, negated: boolean): boolean {
         const index = this.evaluated++;
-        const value = index < this.choices.length ? this.choices[index]! : false;
+        const holds = index < this.choices.length ? this.choices[index]! : false;
+        const value = negated ? !holds : holds;
         this.evaluations.push([name, value]);
         return value;
     }
@@ -274,7 +279,10 @@ export class World {
         return this.links.some((link) => [link.client, link.session].some((end) => end.instance === instance.name && end.socket === socket.spec.name && end.generation === socket.generation));
     }
 
-    /** Every outcome of `move`: one per combination of user guard values it evaluates (false first). */
+    /**
+     * Every outcome of `move`: one per combination of user guard outcomes it evaluates (failing first). The first
+     * FREE_GUARDS evaluations of a move are free choices; later guards fail (so a guarded `raise` loop ends).
+     */
     outcomes(move: Move): MoveOutcome[] {
         const outcomes: MoveOutcome[] = [];
         const pending: boolean[][] = [[]];
@@ -282,11 +290,16 @@ export class World {
             const choices = pending.shift()!;
             const outcome = this.copy().apply(move, choices);
             outcomes.push(outcome);
-            for (let index = choices.length; index < outcome.evaluations; index++) {
+            for (let index = choices.length; index < Math.min(outcome.evaluations, FREE_GUARDS); index++) {
                 pending.push([...choices, ...new Array<boolean>(index - choices.length).fill(false), true]);
             }
         }
         return outcomes;
+    }
+
+    /** The outcome of `move` with the given guard choices (a trace's step, replayed). */
+    replay(move: Move, choices: readonly boolean[]): MoveOutcome {
+        return this.copy().apply(move, choices);
     }
 
     /** Runs `move` on this world (a fresh copy) with the given guard choices. */

@@ -1,0 +1,132 @@
+// `reactor-fsm explore FILES…`: the system check of the machines of several files together; findings with their
+// shortest traces (text, or JSON), the number of global states explored and the time; traces as files with --out.
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ReactorFsmServices } from '../module.js';
+import { checkSystem, DEFAULT_SESSIONS, scenarioFile, type SystemCheck, type SystemFinding } from '../system/check-system.js';
+import type { ExploreOptions } from '../system/explore.js';
+import { composedProgram, loadInputs } from './program-files.js';
+import { InputError } from './source-files.js';
+
+export interface ExploreCliOptions {
+    json?: boolean;
+    maxStates?: string;
+    maxSeconds?: string;
+    sessions?: string;
+    seed?: string;
+    randomWalk?: string;
+    out?: string;
+}
+
+/** A finding as `--json` prints it. */
+export interface ReportedFinding {
+    code: string;
+    severity: 'error' | 'warning';
+    file: string;
+    line: number;
+    column: number;
+    message: string;
+    trace: string[];
+    machines: string[];
+}
+
+function count(text: string | undefined, option: string, least: number): number | undefined {
+    if (text === undefined) {
+        return undefined;
+    }
+    if (!/^[0-9]+$/.test(text) || Number(text) < least || !Number.isSafeInteger(Number(text))) {
+        throw new InputError(`${option} takes a whole number of at least ${least}, not '${text}'`);
+    }
+    return Number(text);
+}
+
+export function exploreOptions(options: ExploreCliOptions): ExploreOptions {
+    const maxSeconds = count(options.maxSeconds, '--max-seconds', 1);
+    return {
+        maxStates: count(options.maxStates, '--max-states', 1),
+        maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
+        sessions: count(options.sessions, '--sessions', 1),
+        seed: count(options.seed, '--seed', 0),
+        randomWalk: count(options.randomWalk, '--random-walk', 1)
+    };
+}
+
+function plural(value: number, word: string): string {
+    return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
+}
+
+/** The summary line: states, moves, time, and whether the search was complete. */
+export function statsLine(check: SystemCheck, sessions: number): string {
+    const stats = check.stats;
+    const seconds = (stats.ms / 1000).toFixed(2);
+    const rate = stats.ms > 0 ? Math.round(stats.states / (stats.ms / 1000)) : stats.states;
+    const memory = stats.states >= 10_000 ? `, about ${stats.bytesPerState} bytes per state` : '';
+    const how = stats.complete ? 'every reachable state' : `not complete: ${stats.bound}`;
+    return `explored ${plural(stats.states, 'global state')} and ${plural(stats.transitions, 'move')} in ${seconds} s (${plural(rate, 'state')}/s${memory}; ${plural(sessions, 'session')} per server; ${how})`;
+}
+
+function fileName(finding: SystemFinding, index: number): string {
+    const base = finding.spot.file.replace(/\.fsm$/, '');
+    return `${String(index + 1).padStart(2, '0')}-${finding.code}-${base}-${finding.spot.line}`;
+}
+
+/** Runs the check; returns 0, 1 when a finding is an error or a model has errors (2 for unusable input, thrown). */
+export async function runExplore(services: ReactorFsmServices, inputs: readonly string[], options: ExploreCliOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+    const explore = exploreOptions(options);
+    const { named, context } = await loadInputs(services, inputs, 'explore');
+    const program = composedProgram(named, context, 'not exploring', err);
+    if (program === undefined) {
+        return 1;
+    }
+    if (program.topLevel.length === 0) {
+        throw new InputError('the files have no top-level machine to run (every machine is a session of a server)');
+    }
+    const check = checkSystem(program, explore);
+    const shown = new Map(named.map((loaded) => [loaded.source.absolute, loaded.source.shown]));
+    const fileOf = (finding: SystemFinding): string => shown.get(finding.spot.path) ?? path.relative(process.cwd(), finding.spot.path);
+    const files = named.map((loaded) => loaded.source.shown);
+    const sessions = explore.sessions ?? DEFAULT_SESSIONS;
+    if (check.stats.refused > 0) {
+        err(`reactor-fsm: internal: the interpreter refused ${check.stats.refused} moves of the explorer (first: ${check.stats.firstRefusal}); please report this`);
+    }
+    if (options.out !== undefined) {
+        try {
+            await mkdir(options.out, { recursive: true });
+            for (const [index, finding] of check.findings.entries()) {
+                const name = path.join(options.out, fileName(finding, index));
+                await writeFile(`${name}.scenario`, scenarioFile(finding, files));
+                await writeFile(`${name}.mmd`, finding.chart);
+            }
+        } catch (error) {
+            throw new InputError(`cannot write the traces to '${options.out}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        }
+    }
+    if (options.json) {
+        const findings: ReportedFinding[] = check.findings.map((finding) => ({
+            code: finding.code,
+            severity: finding.severity,
+            file: fileOf(finding),
+            line: finding.spot.line,
+            column: finding.spot.column ?? 1,
+            message: finding.message,
+            trace: [...finding.scenario],
+            machines: [...finding.machines]
+        }));
+        const { states, transitions, ms, complete, bound, bytesPerState, mode } = check.stats;
+        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState, mode, sessions }, null, 2));
+    } else {
+        check.findings.forEach((finding, index) => {
+            out(`${fileOf(finding)}:${finding.spot.line}:${finding.spot.column ?? 1} ${finding.severity} ${finding.code} ${finding.message}`);
+            out(`  trace (${plural(finding.steps.length, 'move')}):`);
+            finding.scenario.forEach((line) => out(`    ${line}`));
+            out(`  at the end: ${finding.machines.join(', ')}`);
+            if (options.out !== undefined) {
+                out(`  written: ${path.join(options.out, fileName(finding, index))}.scenario and .mmd`);
+            }
+        });
+        out(statsLine(check, sessions));
+        const errors = check.findings.filter((finding) => finding.severity === 'error').length;
+        out(`${plural(check.findings.length, 'finding')} (${plural(errors, 'error')}, ${plural(check.findings.length - errors, 'warning')})`);
+    }
+    return check.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+}
