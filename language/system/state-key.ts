@@ -20,13 +20,13 @@ function attemptKey(socket: SocketState): number {
     return Math.min(socket.attempt, saturated);
 }
 
-function timerKey(timer: VirtualTimer, now: number): string {
+function timerKey(timer: VirtualTimer, rank: number): string {
     const job = timer.job;
     const what = job.kind === 'state' ? `s${job.state.order}.${job.index}` : `${job.kind}:${job.socket}${'generation' in job ? (timer.owner.sockets.get(job.socket) as { generation: number }).generation === job.generation ? '' : '~' : ''}`;
-    return `${what}+${timer.due - now}`;
+    return `${what}@${rank}`;
 }
 
-function socketKey(world: World, instance: Instance, socket: SocketState, now: number): string {
+function socketKey(world: World, instance: Instance, socket: SocketState): string {
     if (socket.kind === 'server') {
         return `${socket.spec.name}:${socket.status}`;
     }
@@ -38,8 +38,10 @@ function socketKey(world: World, instance: Instance, socket: SocketState, now: n
         parts.push(`f:${socket.frames.unread().toString('hex')}`);
     }
     const heartbeat = socket.spec.heartbeat;
-    if (heartbeat && socket.status !== 'closed') {
-        parts.push(`r${Math.min(now - socket.lastReceived, heartbeat.timeoutMs)}`);
+    if (heartbeat && socket.heartbeatTimer) {
+        // How many more ticks find the peer alive if nothing arrives (the time since the last data, counted in ticks).
+        const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
+        parts.push(`r${Math.max(0, Math.ceil((heartbeat.timeoutMs - (socket.heartbeatTimer.due - socket.lastReceived)) / every))}`);
     }
     if (world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
         parts.push('e');
@@ -48,15 +50,14 @@ function socketKey(world: World, instance: Instance, socket: SocketState, now: n
 }
 
 /** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
-export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, VirtualTimer[]>): string {
+export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, Array<[VirtualTimer, number]>>): string {
     if (instance.finished) {
         return `${instance.spec.name}:F`;
     }
-    const now = world.simulation.now;
     const active = [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
     const histories = [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
-    const sockets = [...instance.sockets.values()].map((socket) => socketKey(world, instance, socket, now)).join('|');
-    const own = (timers.get(instance) ?? []).map((timer) => timerKey(timer, now)).join(';');
+    const sockets = [...instance.sockets.values()].map((socket) => socketKey(world, instance, socket)).join('|');
+    const own = (timers.get(instance) ?? []).map(([timer, rank]) => timerKey(timer, rank)).join(';');
     return `${instance.spec.name}:${active}{${histories}}[${sockets}]<${own}>`;
 }
 
@@ -73,9 +74,21 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
 /** The whole world's key. */
 export function worldKey(world: World): string {
     const simulation = world.simulation;
-    const timers = new Map<Instance, VirtualTimer[]>();
+    // Timers by their place in the firing order (timers due at the same time share it), not by their times.
+    const timers = new Map<Instance, Array<[VirtualTimer, number]>>();
+    let rank = -1;
+    let due = Number.NaN;
     for (const timer of simulation.pendingTimers) {
-        timers.set(timer.owner, [...(timers.get(timer.owner) ?? []), timer]);
+        if (timer.due !== due) {
+            rank++;
+            due = timer.due;
+        }
+        let own = timers.get(timer.owner);
+        if (!own) {
+            own = [];
+            timers.set(timer.owner, own);
+        }
+        own.push([timer, rank]);
     }
     const parts: string[] = [simulation.stopped ? 'S' : '', String(simulation.exitCode ?? '')];
     const sessionKeys = new Map<string, string>();
