@@ -1,0 +1,44 @@
+// The system check as one call: explore, find, and for each finding its scenario (to replay) and sequence chart.
+import type { ProgramSpec } from '../semantics/program.js';
+import { explore, type ExploreOptions, type ExploreStats } from './explore.js';
+import { findingsOf, type Finding } from './findings.js';
+import { replayTrace } from './replay.js';
+import { sequenceChart } from './sequence-chart.js';
+
+export interface SystemFinding extends Finding {
+    /** The scenario that replays the trace (`reactor-fsm simulate FILES --script`), one step per line. */
+    readonly scenario: readonly string[];
+    /** The trace as a Mermaid sequenceDiagram. */
+    readonly chart: string;
+}
+
+export interface SystemCheck {
+    readonly findings: readonly SystemFinding[];
+    readonly stats: ExploreStats;
+    /** The top-level machines and the sessions their servers run. */
+    readonly machines: readonly string[];
+}
+
+export const DEFAULT_SESSIONS = 2;
+
+export function checkSystem(program: ProgramSpec, options: ExploreOptions = {}): SystemCheck {
+    const exploration = explore(program, options);
+    const machines = [...program.machines.keys()];
+    const findings = findingsOf(exploration.graph, options.sessions ?? DEFAULT_SESSIONS).map((finding): SystemFinding => {
+        const replay = replayTrace(exploration.context, finding.steps);
+        return { ...finding, machines: replay.machines, scenario: finding.steps.flatMap((step) => step.lines), chart: sequenceChart(finding, replay, program.topLevel) };
+    });
+    return { findings, stats: exploration.stats, machines };
+}
+
+/** A finding's scenario file: where it comes from, how to replay it, then its steps. */
+export function scenarioFile(finding: SystemFinding, files: readonly string[]): string {
+    return [
+        `# ${finding.code} at ${finding.spot.file}:${finding.spot.line}: ${finding.message}`,
+        `# found by: reactor-fsm explore ${files.join(' ')}`,
+        `# replay:   reactor-fsm simulate ${files.join(' ')} --script THIS_FILE`,
+        ...finding.scenario,
+        `# at the end: ${finding.machines.join(', ')}`,
+        ''
+    ].join('\n');
+}
