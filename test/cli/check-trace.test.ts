@@ -160,7 +160,7 @@ function lineOf(trace: string, fields: Record<string, unknown>): number {
 }
 
 describe('reactor-fsm check-trace on real traces', () => {
-    it("the echo client's trace conforms: three of its four states, three of its nine transitions", async () => {
+    it("the echo client's trace conforms: three of its four states, three of its ten transitions", async () => {
         const result = await runCli(['check-trace', 'echo-client.fsm', 'client.ndjson'], recorded.folder);
         expect(result.stderr).toBe('');
         expect(result.code).toBe(0);
@@ -168,13 +168,14 @@ describe('reactor-fsm check-trace on real traces', () => {
         expect(coverageOf(result.stdout)).toEqual([
             'states entered: 3/4 (75%)',
             '  not entered: EchoClient Backoff (echo-client.fsm:10)',
-            'transitions taken: 3/9 (33%)',
+            'transitions taken: 3/10 (30%)',
             '  not taken: EchoClient Connecting --Failed--> Backoff (echo-client.fsm:7)',
             '  not taken: EchoClient Connecting --Shutdown--> Done (echo-client.fsm:8)',
             '  not taken: EchoClient Backoff --after 1s--> Connecting (echo-client.fsm:11)',
             '  not taken: EchoClient Backoff --Shutdown--> Done (echo-client.fsm:12)',
-            '  not taken: EchoClient Online --HeartbeatLost--> Backoff (echo-client.fsm:17)',
-            '  not taken: EchoClient Online --Closed--> Backoff (echo-client.fsm:18)'
+            '  not taken: EchoClient Backoff --Connected--> Online (echo-client.fsm:13)',
+            '  not taken: EchoClient Online --HeartbeatLost--> Backoff (echo-client.fsm:18)',
+            '  not taken: EchoClient Online --Closed--> Backoff (echo-client.fsm:19)'
         ]);
     });
 
@@ -185,14 +186,15 @@ describe('reactor-fsm check-trace on real traces', () => {
         expect(result.code, result.stdout).toBe(0);
         expect(coverageOf(result.stdout)).toEqual([
             'states entered: 3/4 (75%)',
-            '  not entered: EchoClient Online (echo-client.fsm:14)',
-            'transitions taken: 3/9 (33%)',
+            '  not entered: EchoClient Online (echo-client.fsm:15)',
+            'transitions taken: 3/10 (30%)',
             '  not taken: EchoClient Connecting --Connected--> Online (echo-client.fsm:6)',
             '  not taken: EchoClient Connecting --Shutdown--> Done (echo-client.fsm:8)',
-            '  not taken: EchoClient Online: Data (internal) (echo-client.fsm:16)',
-            '  not taken: EchoClient Online --HeartbeatLost--> Backoff (echo-client.fsm:17)',
-            '  not taken: EchoClient Online --Closed--> Backoff (echo-client.fsm:18)',
-            '  not taken: EchoClient Online --Shutdown--> Done (echo-client.fsm:19)'
+            '  not taken: EchoClient Backoff --Connected--> Online (echo-client.fsm:13)',
+            '  not taken: EchoClient Online: Data (internal) (echo-client.fsm:17)',
+            '  not taken: EchoClient Online --HeartbeatLost--> Backoff (echo-client.fsm:18)',
+            '  not taken: EchoClient Online --Closed--> Backoff (echo-client.fsm:19)',
+            '  not taken: EchoClient Online --Shutdown--> Done (echo-client.fsm:20)'
         ]);
     });
 
@@ -289,13 +291,13 @@ describe('reactor-fsm check-trace on doctored traces', () => {
         const wave = await doctor(recorded.client, greet, (each) => ({ ...each, name: 'wave' }), 'wrong-action.ndjson');
         const wrongAction = await runCli(['check-trace', 'echo-client.fsm', wave], recorded.folder);
         expect(wrongAction.code).toBe(1);
-        expect(wrongAction.stdout.split('\n')[0]).toBe(`wrong-action.ndjson:${greet}: EchoClient: the model expects 'entry greet' here, not 'entry wave' (model echo-client.fsm:14 state Online)`);
+        expect(wrongAction.stdout.split('\n')[0]).toBe(`wrong-action.ndjson:${greet}: EchoClient: the model expects 'entry greet' here, not 'entry wave' (model echo-client.fsm:15 state Online)`);
 
         const finished = await doctor(recorded.client, greet, (each) => `${JSON.stringify(each)}\n${JSON.stringify({ t: each.t, kind: 'finish', machine: 'EchoClient', state: 'Online' })}`, 'early-finish.ndjson');
         const earlyFinish = await runCli(['check-trace', 'echo-client.fsm', finished], recorded.folder);
         expect(earlyFinish.code).toBe(1);
         expect(earlyFinish.stdout.split('\n')[0]).toBe(
-            `early-finish.ndjson:${greet + 1}: EchoClient: finishes in Online, which is not a final state, and nothing stopped the program (no 'stop' ran) (model echo-client.fsm:14 state Online)`
+            `early-finish.ndjson:${greet + 1}: EchoClient: finishes in Online, which is not a final state, and nothing stopped the program (no 'stop' ran) (model echo-client.fsm:15 state Online)`
         );
 
         const baking = lineOf(recorded.oven, { kind: 'transition', event: 'after 2s' });

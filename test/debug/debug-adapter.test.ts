@@ -148,8 +148,8 @@ describe('debug adapter: breakpoints', () => {
         await dap.close();
 
         const echo = start();
-        // Line 29 of echo-client.fsm: `read -> Data`.
-        const readLine = 29;
+        // Line 30 of echo-client.fsm: `read -> Data`.
+        const readLine = 30;
         await echo.launch({ program: ECHO_CLIENT }, { [ECHO_CLIENT]: [readLine] });
         await echo.stopAfter(() => evaluate(echo, 'upstream connected'));
         const data = await echo.stopAfter(() => evaluate(echo, 'upstream data "hi\\n"'));

@@ -40,6 +40,7 @@ describe('graph', () => {
             'Connecting -Failed-> Backoff (transition)',
             'Connecting -Shutdown-> Done (transition)',
             'Backoff -Shutdown-> Done (transition)',
+            'Backoff -Connected-> Online (transition)',
             'Backoff -after 1s / connect upstream-> Connecting (timer)',
             'Online -HeartbeatLost / close upstream-> Backoff (transition)',
             'Online -Closed-> Backoff (transition)',
@@ -48,6 +49,7 @@ describe('graph', () => {
         expect(graph.edges.filter((edge) => edge.kind === 'raises').map((edge) => `${name(edge.source)} -${edge.label}-> ${name(edge.target)}`)).toEqual([
             'upstream -heartbeat→HeartbeatLost, read→Data, close→Closed-> Online',
             'upstream -connect→Connected, error→Failed-> Connecting',
+            'upstream -connect→Connected-> Backoff',
             'SIGINT, SIGTERM -Shutdown-> Connecting',
             'SIGINT, SIGTERM -Shutdown-> Backoff',
             'SIGINT, SIGTERM -Shutdown-> Online'

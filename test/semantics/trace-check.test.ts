@@ -111,15 +111,15 @@ describe('checkTrace: the first line the model does not allow', () => {
         const failed = doctored(trace, 10, (line) => [line, { t: line.t, kind: 'internal', machine: 'EchoClient', state: 'Online', event: 'Failed' }]);
         expect(problemOf(check(program, failed))).toEqual({
             traceLine: 11,
-            modelLine: 14,
+            modelLine: 15,
             modelFile: 'model.fsm',
-            message: "EchoClient: no transition from Online on 'Failed' (model model.fsm:14 state Online)"
+            message: "EchoClient: no transition from Online on 'Failed' (model model.fsm:15 state Online)"
         });
         // Shutdown from Online closes the socket first: the transition line without its action is refused at that line.
         expect(problemOf(check(program, shutdown))).toMatchObject({
             traceLine: 11,
-            modelLine: 19,
-            message: "EchoClient: the model expects '/ close upstream' here, not 'Online --Shutdown--> Done' (model model.fsm:19 transition Online --Shutdown--> Done)"
+            modelLine: 20,
+            message: "EchoClient: the model expects '/ close upstream' here, not 'Online --Shutdown--> Done' (model model.fsm:20 transition Online --Shutdown--> Done)"
         });
     });
 
@@ -164,13 +164,13 @@ describe('checkTrace: the first line the model does not allow', () => {
         expect(at(trace, 10)).toMatchObject({ kind: 'action', name: 'greet', phase: 'entry' });
         expect(problemOf(check(program, doctored(trace, 10, (line) => [{ ...line, name: 'wave' } as TraceLine])))).toMatchObject({
             traceLine: 10,
-            modelLine: 14,
-            message: "EchoClient: the model expects 'entry greet' here, not 'entry wave' (model model.fsm:14 state Online)"
+            modelLine: 15,
+            message: "EchoClient: the model expects 'entry greet' here, not 'entry wave' (model model.fsm:15 state Online)"
         });
         expect(problemOf(check(program, doctored(trace, 10, () => [])))).toMatchObject({
             traceLine: 11,
-            modelLine: 14,
-            message: "EchoClient: the model expects 'entry greet' here, not 'Online: Data (internal)' (model model.fsm:14 state Online)"
+            modelLine: 15,
+            message: "EchoClient: the model expects 'entry greet' here, not 'Online: Data (internal)' (model model.fsm:15 state Online)"
         });
     });
 
@@ -179,7 +179,7 @@ describe('checkTrace: the first line the model does not allow', () => {
         const trace = interpreted(program, ECHO_SCENARIO);
         expect(at(trace, 12)).toMatchObject({ kind: 'internal', state: 'Online', event: 'Data' });
         const result = check(program, doctored(trace, 12, (line) => [{ t: line.t, kind: 'unhandled', machine: 'EchoClient', state: 'Online', event: 'Data' }]));
-        expect(problemOf(result)).toMatchObject({ traceLine: 12, modelLine: 16, message: "EchoClient: 'Data' is not ignored in Online: the model expects 'Online: Data (internal)' (model model.fsm:16 transition Online: Data (internal))" });
+        expect(problemOf(result)).toMatchObject({ traceLine: 12, modelLine: 17, message: "EchoClient: 'Data' is not ignored in Online: the model expects 'Online: Data (internal)' (model model.fsm:17 transition Online: Data (internal))" });
     });
 
     it('finish in a state that is not final, with nothing that stops the program', async () => {
@@ -188,8 +188,8 @@ describe('checkTrace: the first line the model does not allow', () => {
         const result = check(program, doctored(trace, 10, (line) => [line, { t: line.t, kind: 'finish', machine: 'EchoClient', state: 'Online' }]));
         expect(problemOf(result)).toMatchObject({
             traceLine: 11,
-            modelLine: 14,
-            message: "EchoClient: finishes in Online, which is not a final state, and nothing stopped the program (no 'stop' ran) (model model.fsm:14 state Online)"
+            modelLine: 15,
+            message: "EchoClient: finishes in Online, which is not a final state, and nothing stopped the program (no 'stop' ran) (model model.fsm:15 state Online)"
         });
     });
 
@@ -217,12 +217,12 @@ describe('checkTrace: the first line the model does not allow', () => {
         expect(at(trace, 8)).toMatchObject({ kind: 'io', socket: 'upstream', what: 'connect' });
         expect(problemOf(check(program, doctored(trace, 8, (line) => [{ ...line, what: 'accept', session: 'EchoSession#1' } as TraceLine])))).toMatchObject({
             traceLine: 8,
-            modelLine: 23,
-            message: "EchoClient: 'accept' does not happen to client upstream (model model.fsm:23 client upstream)"
+            modelLine: 24,
+            message: "EchoClient: 'accept' does not happen to client upstream (model model.fsm:24 client upstream)"
         });
         expect(problemOf(check(program, doctored(trace, 8, (line) => [{ ...line, what: 'idle' } as TraceLine])))).toMatchObject({
             traceLine: 8,
-            message: "EchoClient: upstream has no idle option, so no 'idle' (model model.fsm:23 client upstream)"
+            message: "EchoClient: upstream has no idle option, so no 'idle' (model model.fsm:24 client upstream)"
         });
     });
 
@@ -234,8 +234,8 @@ describe('checkTrace: the first line the model does not allow', () => {
         const result = check(program, doctored(trace, 9, (line) => [{ ...line, event: 'Failed', to: 'Backoff' } as TraceLine]));
         expect(problemOf(result)).toMatchObject({
             traceLine: 9,
-            modelLine: 23,
-            message: "EchoClient: after the upstream occurrence at trace line 8, the next step should be 'Connected', but the trace has 'Connecting --Failed--> Backoff' (model model.fsm:23 socket upstream)"
+            modelLine: 24,
+            message: "EchoClient: after the upstream occurrence at trace line 8, the next step should be 'Connected', but the trace has 'Connecting --Failed--> Backoff' (model model.fsm:24 socket upstream)"
         });
     });
 
