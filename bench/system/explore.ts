@@ -1,0 +1,99 @@
+// The system check's speed: distinct global states per second, exhaustively, on the echo client + echo server with 2
+// sessions per server (issue 15: at least 100,000 on one core), every example (each under 5 s), and memory per state.
+//
+//   npm run -s bundle && node --import tsx bench/system/explore.ts
+//
+// Baseline, measured in the same run: the interpreter alone taking the same number of moves on one simulation (no
+// copies, no hashing, no findings), so the ratio says what exploring costs on top of simulating.
+import '../../language/polyfill.js';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { NodeFileSystem } from 'langium/node';
+import type { Model } from '../../language/generated/ast.js';
+import { loadModels } from '../../language/cli/load-models.js';
+import { createReactorFsmServices } from '../../language/module.js';
+import { programOfModels, type ProgramSpec } from '../../language/semantics/program.js';
+import { explore } from '../../language/system/explore.js';
+import { findingsOf } from '../../language/system/findings.js';
+import { wire } from '../../language/system/wiring.js';
+import { SystemContext, World, type Move } from '../../language/system/world.js';
+import { median, printLoad, verdict } from '../editor/report.js';
+
+const STATES_PER_SECOND_TARGET = 100_000;
+const EXAMPLE_TARGET_MS = 5_000;
+const RUNS = 15;
+const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
+const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
+
+async function programOf(files: readonly string[]): Promise<ProgramSpec> {
+    const { named } = await loadModels(ReactorFsm, files.map((file) => path.join(EXAMPLES, file)));
+    return programOfModels(named.map((loaded) => loaded.document.parseResult.value));
+}
+
+/** The interpreter alone: `moves` moves of a deterministic walk, each applied to one world in place of copying. */
+function interpreterAlone(program: ProgramSpec, moves: number): number {
+    const context = new SystemContext(program, wire(program), { sessions: 2 });
+    const started = performance.now();
+    let world = World.start(context);
+    let taken = 0;
+    let pick = 0;
+    while (taken < moves) {
+        const possible: Move[] = world.moves().filter((move) => move.kind !== 'signal');
+        if (possible.length === 0) {
+            world = World.start(context);
+            continue;
+        }
+        world = world.replay(possible[pick++ % possible.length]!, []).world;
+        taken++;
+    }
+    return performance.now() - started;
+}
+
+async function echoSystem(): Promise<void> {
+    const program = await programOf(['echo-client.fsm', 'echo-server.fsm']);
+    const times: number[] = [];
+    let states = 0;
+    let transitions = 0;
+    for (let run = 0; run < RUNS + 3; run++) {
+        const result = explore(program, { sessions: 2 });
+        if (run >= 3) {
+            times.push(result.stats.ms);
+        }
+        states = result.stats.states;
+        transitions = result.stats.transitions;
+    }
+    const time = median(times);
+    const rate = states / (time / 1000);
+    const baseline = median(Array.from({ length: 7 }, () => interpreterAlone(program, transitions)));
+    console.log(`echo client + echo server, 2 sessions: ${states} states, ${transitions} moves, median ${time.toFixed(2)} ms (${RUNS} runs)`);
+    console.log(`  explorer: ${Math.round(rate).toLocaleString('en-US')} states/s, ${Math.round(transitions / (time / 1000)).toLocaleString('en-US')} moves/s`);
+    console.log(`  baseline (interpreter alone, the same ${transitions} moves with a copy each): ${baseline.toFixed(2)} ms; explorer/baseline time ratio ${(time / baseline).toFixed(2)}`);
+    console.log(`${rate >= STATES_PER_SECOND_TARGET ? 'PASS' : 'MISS'}  distinct global states per second: ${Math.round(rate).toLocaleString('en-US')} (target ≥ ${STATES_PER_SECOND_TARGET.toLocaleString('en-US')})`);
+}
+
+async function examples(): Promise<void> {
+    const systems: string[][] = [['echo-client.fsm', 'echo-server.fsm'], ['chat-client.fsm', 'chat-room.fsm'], ...readdirSync(EXAMPLES).filter((name) => name.endsWith('.fsm')).map((name) => [name])];
+    let slowest = 0;
+    for (const files of systems) {
+        const program = await programOf(files);
+        const result = explore(program);
+        const findings = findingsOf(result.graph, 2);
+        slowest = Math.max(slowest, result.stats.ms);
+        console.log(`  ${files.join(' + ').padEnd(36)} ${String(result.stats.states).padStart(7)} states ${result.stats.ms.toFixed(0).padStart(6)} ms  ${result.stats.complete ? 'complete' : result.stats.bound}  findings: ${findings.map((finding) => finding.code).join(', ') || 'none'}`);
+    }
+    verdict('the slowest example or pair', slowest, EXAMPLE_TARGET_MS);
+}
+
+function memory(): Promise<void> {
+    return programOf(['tcp-relay.fsm']).then((program) => {
+        // A bigger space: 4 sessions per server, so that the heap growth per state is measurable.
+        const result = explore(program, { sessions: 4, maxStates: 200_000 });
+        console.log(`memory: tcp-relay with 4 sessions per server: ${result.stats.states} states, about ${result.stats.bytesPerState} bytes of heap per stored state (key, record, edges)`);
+    });
+}
+
+printLoad('system check (reactor-fsm explore)');
+await echoSystem();
+console.log('every example and wired pair, exhaustively:');
+await examples();
+await memory();
