@@ -9,7 +9,6 @@ import '../../language/polyfill.js';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { NodeFileSystem } from 'langium/node';
-import type { Model } from '../../language/generated/ast.js';
 import { loadModels } from '../../language/cli/load-models.js';
 import { createReactorFsmServices } from '../../language/module.js';
 import { programOfModels, type ProgramSpec } from '../../language/semantics/program.js';
