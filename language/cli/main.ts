@@ -98,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         .description('Check the machines of several files together (the system check): clients wired to servers by address, network faults from the environment; findings with their shortest traces.')
         .argument('<files...>', 'the .fsm files (or folders) whose machines run together')
         .option('--json', 'print one JSON object: {findings: [{code, severity, file, line, column, message, trace, machines}], states, transitions, ms, complete, bound}')
-        .option('--max-states <n>', 'stop after this many distinct global states (default 1000000)')
+        .option('--max-states <n>', 'stop after this many distinct global states (default 200000, about 1 GB of memory at most)')
         .option('--max-seconds <s>', 'stop after this many seconds (default 60)')
         .option('--sessions <k>', 'live sessions each server may have at once (default 2)')
         .option('--random-walk <steps>', 'take this many random moves instead of exploring every state (for systems too big to finish)')

@@ -7,10 +7,13 @@ import { worldKey } from './state-key.js';
 import { wire } from './wiring.js';
 import { moveClass, RefusedMove, SystemContext, World, type Move } from './world.js';
 
+/** Distinct global states a search stores at most unless told otherwise: a few KB each, so about 1 GB at most. */
+export const DEFAULT_MAX_STATES = 200_000;
+
 export interface ExploreOptions {
     /** Live sessions per server (default 2). */
     readonly sessions?: number;
-    /** Stop after this many distinct global states (default 1,000,000). */
+    /** Stop after this many distinct global states (default DEFAULT_MAX_STATES). */
     readonly maxStates?: number;
     /** Do not expand states deeper than this many moves (default: no limit). */
     readonly maxDepth?: number;
@@ -30,7 +33,7 @@ export interface ExploreStats {
     readonly ms: number;
     /** The search saw every reachable state (no bound, no cancellation, not a random walk). */
     readonly complete: boolean;
-    /** Why the search stopped early, for people: `bound reached after 1000000 states (--max-states)`. */
+    /** Why the search stopped early, for people: `bound reached after 200000 states (--max-states 200000)`. */
     readonly bound: string | undefined;
     /** Bytes of heap per stored state (keys, records and edges), measured. */
     readonly bytesPerState: number;
@@ -241,7 +244,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? 2 });
     const search = new Search(program);
     const graph = search.graph;
-    const maxStates = options.maxStates ?? 1_000_000;
+    const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
     const maxMs = options.maxMs ?? 60_000;
     const started = performance.now();
     const heapBefore = process.memoryUsage().heapUsed;

@@ -55,6 +55,8 @@ class Chart {
                 this.note(line.machine, `${line.event} ignored in ${line.state}`);
             } else if (line.kind === 'finish') {
                 this.note(line.machine, `finished in ${line.state}`);
+            } else if (line.kind === 'io' && (line.what === 'error' || line.what === 'idle' || line.what === 'heartbeat-lost' || line.what === 'timeout')) {
+                this.note(line.machine, `${line.socket}: ${line.what}${line.code ? ` ${line.code}` : ''}`);
             } else if (line.kind === 'start' && line.machine.includes('#')) {
                 this.note(line.machine, `starts in ${line.state}`);
             }
