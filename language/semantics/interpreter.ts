@@ -18,13 +18,19 @@ export const STEP_BUDGET = 10_000;
 /** What a socket step says happened. */
 export type SocketOccurrence =
     | { readonly what: 'connected' | 'refused' | 'timeout' | 'drained' | 'closed' | 'reset' | 'accept' }
-    | { readonly what: 'data'; readonly data: string }
+    /** Bytes as a scenario writes them (a string, UTF-8), or as they are (the system explorer passes what a peer sent). */
+    | { readonly what: 'data'; readonly data: string | Uint8Array }
     | { readonly what: 'error'; readonly code: string }
     /** A process ended with this status (128 + the signal's number when a signal ended it). */
     | { readonly what: 'exit'; readonly status: number };
 
 /** Error codes with which a process fails to start (it is then not running); any other (EPIPE, …) leaves it running. */
 const SPAWN_FAILURES: ReadonlySet<string> = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'EAGAIN', 'ENOMEM', 'E2BIG', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+
+/** The bytes of a `data` step: a scenario's text as UTF-8, or bytes as they are. */
+function bytesOf(data: string | Uint8Array): Buffer {
+    return typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+}
 
 /** The status of a process that SIGKILL ended: after `close`, one that has not exited within two lingers (SIGTERM came after the first). */
 const SIGKILL_STATUS = 137;
@@ -280,7 +286,7 @@ export class Simulation {
                 return;
             case 'data':
                 expect(['connected', 'closing'], 'data');
-                this.receiveOrHold(instance, socket, Buffer.from(occurrence.data));
+                this.receiveOrHold(instance, socket, bytesOf(occurrence.data));
                 return;
             case 'drained':
                 expect(['connected', 'closing'], 'drained');
@@ -332,7 +338,7 @@ export class Simulation {
                 if (socket.spec.framing.kind !== 'none' && socket.frames === undefined) {
                     return; // after a message too long: the rest of its stdout is read and discarded, unheard
                 }
-                this.receiveOrHold(instance, socket, Buffer.from(occurrence.data));
+                this.receiveOrHold(instance, socket, bytesOf(occurrence.data));
                 return;
             case 'drained':
                 running('drained');

@@ -2,6 +2,9 @@
 import { parseDuration } from '../values/quantities.js';
 import type { SocketOccurrence } from './interpreter.js';
 
+/** A socket step's occurrence as a scenario writes it: bytes are text (a JSON string, sent as UTF-8). */
+export type ScenarioOccurrence = Exclude<SocketOccurrence, { readonly what: 'data' }> | { readonly what: 'data'; readonly data: string };
+
 /** Who a step is for: the machine under test, a named top-level machine, or a session instance (`EchoSession#2`). */
 export type StepTarget = { readonly kind: 'default' } | { readonly kind: 'named'; readonly instance: string };
 
@@ -11,7 +14,7 @@ export type ScenarioStep =
     | { readonly kind: 'signal'; readonly signal: string; readonly line: number }
     /** One value, or several: each evaluation of the guard takes the next, and the last one stays. */
     | { readonly kind: 'guard'; readonly guard: string; readonly values: readonly boolean[]; readonly line: number }
-    | { readonly kind: 'socket'; readonly target: StepTarget; readonly socket: string; readonly occurrence: SocketOccurrence; readonly line: number };
+    | { readonly kind: 'socket'; readonly target: StepTarget; readonly socket: string; readonly occurrence: ScenarioOccurrence; readonly line: number };
 
 /** A line that is not a step; `line` is 1-based. */
 export class ScenarioSyntaxError extends Error {

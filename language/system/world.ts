@@ -388,7 +388,7 @@ export class World {
             case 'data': {
                 const socket = instance.stream(move.socket);
                 const message = this.context.message(instance, socket);
-                socketStep(move.instance, move.socket, { what: 'data', data: message.toString('utf8') }, `${socket.kind === 'process' ? 'stdout' : 'data'} ${bytesText(message)}`);
+                socketStep(move.instance, move.socket, { what: 'data', data: message }, `${socket.kind === 'process' ? 'stdout' : 'data'} ${bytesText(message)}`);
                 return;
             }
             case 'closed':
@@ -483,7 +483,7 @@ export class World {
 }
 
 function occurrence(item: InFlight): SocketOccurrence {
-    return item.kind === 'data' ? { what: 'data', data: item.bytes.toString('utf8') } : { what: item.kind === 'fin' ? 'closed' : 'reset' };
+    return item.kind === 'data' ? { what: 'data', data: item.bytes } : { what: item.kind === 'fin' ? 'closed' : 'reset' };
 }
 
 /** `guard NAME v1 v2 …` lines that give a step's guard evaluations, in order, when a scenario replays it. */
