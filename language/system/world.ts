@@ -215,13 +215,24 @@ export class World {
                 this.socketMoves(instance, socket, moves);
             }
         }
-        const signals = new Set<string>();
+        // Signals every running machine maps to the same events do the same: one of them stands for all (SIGINT and
+        // SIGTERM both -> Shutdown: only SIGINT is explored).
+        const signals = new Map<string, string[]>();
         for (const instance of simulation.instances) {
             if (!instance.finished) {
-                instance.spec.signals.forEach((binding) => signals.add(binding.signal));
+                for (const binding of instance.spec.signals) {
+                    signals.set(binding.signal, [...(signals.get(binding.signal) ?? []), `${instance.name}:${binding.event}`]);
+                }
             }
         }
-        [...signals].sort().forEach((signal) => moves.push({ kind: 'signal', signal }));
+        const effects = new Set<string>();
+        for (const signal of [...signals.keys()].sort()) {
+            const effect = signals.get(signal)!.join(',');
+            if (!effects.has(effect)) {
+                effects.add(effect);
+                moves.push({ kind: 'signal', signal });
+            }
+        }
         for (const instance of simulation.running) {
             for (const event of this.context.external.get(instance.spec.name) ?? []) {
                 moves.push({ kind: 'send', instance: instance.name, event });
