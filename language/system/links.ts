@@ -21,9 +21,12 @@ export interface Link {
     readonly session: LinkEnd;
 }
 
+function copyEnd(end: LinkEnd): LinkEnd {
+    return { instance: end.instance, socket: end.socket, generation: end.generation, ended: end.ended, gotFin: end.gotFin, inbox: end.inbox.length === 0 ? [] : [...end.inbox] };
+}
+
 export function copyLink(link: Link): Link {
-    const end = (source: LinkEnd): LinkEnd => ({ ...source, inbox: [...source.inbox] });
-    return { client: end(link.client), session: end(link.session) };
+    return { client: copyEnd(link.client), session: copyEnd(link.session) };
 }
 
 /** The bytes as a scenario shows them: a JSON string of the UTF-8 text. */

@@ -30,23 +30,23 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
     if (socket.kind === 'server') {
         return `${socket.spec.name}:${socket.status}`;
     }
-    const parts = [socket.spec.name, socket.status, socket.closeRequested ? 'c' : '', String(attemptKey(socket)), socket.paused ? 'p' : '', String(socket.lingering), socket.unsentWhileConnecting > 0 ? 'u' : ''];
+    let key = `${socket.spec.name},${socket.status},${socket.closeRequested ? 'c' : ''},${attemptKey(socket)},${socket.paused ? 'p' : ''},${socket.lingering},${socket.unsentWhileConnecting > 0 ? 'u' : ''}`;
     for (const held of socket.held) {
-        parts.push(held.what === 'data' ? `h:${held.data.toString('hex')}` : held.what === 'exit' ? `h:exit${held.status}` : `h:${held.what}`);
+        key += held.what === 'data' ? `,h:${held.data.toString('hex')}` : held.what === 'exit' ? `,h:exit${held.status}` : `,h:${held.what}`;
     }
     if (socket.frames && socket.frames.buffered > 0) {
-        parts.push(`f:${socket.frames.unread().toString('hex')}`);
+        key += `,f:${socket.frames.unread().toString('hex')}`;
     }
     const heartbeat = socket.spec.heartbeat;
     if (heartbeat && socket.heartbeatTimer) {
         // How many more ticks find the peer alive if nothing arrives (the time since the last data, counted in ticks).
         const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
-        parts.push(`r${Math.max(0, Math.ceil((heartbeat.timeoutMs - (socket.heartbeatTimer.due - socket.lastReceived)) / every))}`);
+        key += `,r${Math.max(0, Math.ceil((heartbeat.timeoutMs - (socket.heartbeatTimer.due - socket.lastReceived)) / every))}`;
     }
-    if (world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
-        parts.push('e');
+    if (world.envEnded.size > 0 && world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        key += ',e';
     }
-    return parts.join(',');
+    return key;
 }
 
 /** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
@@ -54,9 +54,12 @@ export function instanceKey(world: World, instance: Instance, timers: ReadonlyMa
     if (instance.finished) {
         return `${instance.spec.name}:F`;
     }
-    const active = [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
-    const histories = [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
-    const sockets = [...instance.sockets.values()].map((socket) => socketKey(world, instance, socket)).join('|');
+    const active = instance.active.size === 1 ? String([...instance.active][0]!.order) : [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
+    const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
+    let sockets = '';
+    for (const socket of instance.sockets.values()) {
+        sockets += `${socketKey(world, instance, socket)}|`;
+    }
     const own = (timers.get(instance) ?? []).map(([timer, rank]) => timerKey(timer, rank)).join(';');
     return `${instance.spec.name}:${active}{${histories}}[${sockets}]<${own}>`;
 }
