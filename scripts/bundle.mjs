@@ -1,11 +1,11 @@
-// Bundles the command line, the language server and the VS Code extension into single CommonJS files under out/.
+// Bundles the command line, the language server (and its system check worker thread) and the VS Code extension into single CommonJS files under out/.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 
 /** @type {import('esbuild').BuildOptions} */
 const options = {
-    entryPoints: { cli: 'language/cli/main.ts', server: 'server/main.ts', extension: 'client/extension.ts', 'debug-adapter': 'server/debug-adapter.ts' },
+    entryPoints: { cli: 'language/cli/main.ts', server: 'server/main.ts', extension: 'client/extension.ts', 'debug-adapter': 'server/debug-adapter.ts', 'system-worker': 'server/system-worker.ts' },
     // VS Code provides `vscode` to the extension at run time.
     external: ['vscode'],
     outdir: 'out',

@@ -4,10 +4,12 @@ import '../language/polyfill.js';
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { registerCustomRequests } from '../language/lsp/requests.js';
+import { registerCustomRequests, registerSystemCheckRequest } from '../language/lsp/requests.js';
 import { createReactorFsmServices } from '../language/module.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const { shared } = createReactorFsmServices({ connection, ...NodeFileSystem });
 registerCustomRequests(connection, shared);
+// The system check's worker: out/system-worker.cjs beside this bundle.
+registerSystemCheckRequest(connection, shared, new URL('./system-worker.cjs', import.meta.url));
 startLanguageServer(shared);

@@ -99,3 +99,65 @@ export interface TraceCoverageResult {
 
 /** Replays a recorded trace against the document's model (`reactor-fsm check-trace`): what it covered, and the first line the model does not allow. */
 export const TraceCoverageRequest = request<TraceCoverageParams, TraceCoverageResult>('reactor-fsm/traceCoverage');
+
+export interface SystemCheckParams {
+    /** The .fsm document the check starts from: it is checked with the files wired to it and those holding its sessions. */
+    uri: string;
+    /** Live sessions per server (default 2). */
+    sessions?: number;
+    /** Stop the search after this many seconds (default 10). */
+    maxSeconds?: number;
+    /** Stop the search after this many global states (default: the explorer's). */
+    maxStates?: number;
+}
+
+/** A 0-based place in a document, as LSP ranges count. */
+export interface SystemCheckPlace {
+    uri: string;
+    line: number;
+    character: number;
+    endLine: number;
+    endCharacter: number;
+}
+
+/** One move of a finding's trace: the scenario lines that replay it, and where the model says what moved. */
+export interface SystemCheckStep {
+    text: string;
+    place: SystemCheckPlace;
+}
+
+export interface SystemCheckFinding {
+    /** `system-deadlock`, `orphan-session`, `stuck-after-fault`, `lost-signal` or `unbounded-sessions`. */
+    code: string;
+    severity: 'error' | 'warning';
+    place: SystemCheckPlace;
+    message: string;
+    subject: string;
+    steps: SystemCheckStep[];
+    /** The instances and their states at the end of the trace. */
+    machines: string[];
+    /** The scenario file replaying the trace (`reactor-fsm simulate FILES --script THIS_FILE`). */
+    scenario: string;
+    /** The trace as a Mermaid sequence diagram. */
+    chart: string;
+}
+
+export interface SystemCheckResult {
+    /** The documents checked together (URIs), the starting one first; the findings' diagnostics belong to these. */
+    uris: string[];
+    /** Their file paths (for the debugger and the command line). */
+    files: string[];
+    findings: SystemCheckFinding[];
+    /** The explorer's summary: states, moves, time, and whether a bound was reached. */
+    summary?: string;
+    states?: number;
+    /** The search saw every reachable state. */
+    complete?: boolean;
+    /** Why nothing was checked: errors in the files, a machine name in two files, no top-level machine, not a document. */
+    refused?: string[];
+    /** A newer edit of one of the files, or a newer check, stopped this one. */
+    cancelled?: boolean;
+}
+
+/** The system check of the machines of a document and the files connected to it, run in a worker thread. */
+export const SystemCheckRequest = request<SystemCheckParams, SystemCheckResult>('reactor-fsm/checkSystem');

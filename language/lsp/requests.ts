@@ -1,7 +1,7 @@
 // Handlers of the custom requests: generate a project from an open model, summarise the workspace's diagnostics.
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
-import type { Connection } from 'vscode-languageserver';
+import type { CancellationToken, Connection } from 'vscode-languageserver';
 import type { Model } from '../generated/ast.js';
 import { blockingErrors } from '../generator/blocking-errors.js';
 import { writeGeneratedFiles, WriteRefusedError } from '../generator/write-files.js';
@@ -9,6 +9,7 @@ import {
     CheckWorkspaceRequest,
     DiagramRequest,
     GenerateRequest,
+    SystemCheckRequest,
     TraceCoverageRequest,
     type CheckWorkspaceResult,
     type DiagramParams,
@@ -20,6 +21,7 @@ import {
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
 import type { ReactorFsmServices } from '../module.js';
 import { traceCoverageOfDocument } from './trace-coverage.js';
+import { checkSystemOfDocument, SystemCheckRunner } from './system-check.js';
 
 /** The Reactor FSM services of the language `uri` belongs to. */
 function servicesOf(shared: LangiumSharedServices, uri: URI): ReactorFsmServices {
@@ -108,4 +110,24 @@ export function registerCustomRequests(connection: Connection, shared: LangiumSh
         await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated);
         return checkWorkspace(shared);
     });
+}
+
+/**
+ * Registers Check System: the search runs in a worker thread (`workerFile`, out/system-worker.cjs); a newer request, the
+ * request's cancellation or an edit of one of the documents it checks ends the running one.
+ */
+export function registerSystemCheckRequest(connection: Connection, shared: LangiumSharedServices, workerFile: string | URL): SystemCheckRunner {
+    const runner = new SystemCheckRunner(workerFile);
+    shared.workspace.DocumentBuilder.onUpdate((changed, deleted) => {
+        runner.cancelIfCovers([...changed, ...deleted].map((uri) => uri.toString()));
+    });
+    connection.onRequest(SystemCheckRequest.method, async (params: Parameters<typeof checkSystemOfDocument>[2], token: CancellationToken) => {
+        const cancelled = token.onCancellationRequested(() => runner.cancel());
+        try {
+            return await checkSystemOfDocument(shared, runner, params);
+        } finally {
+            cancelled.dispose();
+        }
+    });
+    return runner;
 }

@@ -1,0 +1,71 @@
+// The system check's worker thread: explores the program the language server posts (plain data, structured-cloned) and
+// posts the findings back, so a long search never blocks the server; the server ends the thread to cancel it.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ProgramSpec, SourceSpot } from '../language/semantics/program.js';
+import { checkSystem, DEFAULT_SESSIONS, scenarioFile, type SystemFinding } from '../language/system/check-system.js';
+import type { Move } from '../language/system/world.js';
+import type { SystemJob, SystemJobReply, SystemJobFinding } from '../language/lsp/system-check.js';
+
+/** `EchoSession#2` → `EchoSession`. */
+function machineOf(instance: string): string {
+    return instance.replace(/#\d+$/, '');
+}
+
+/** Where the model writes what a move is about: the socket, signal or machine; else the finding's own place. */
+function spotOfMove(program: ProgramSpec, move: Move, fallback: SourceSpot): SourceSpot {
+    const socketSpot = (instance: string, socket: string): SourceSpot | undefined => program.machines.get(machineOf(instance))?.sockets.find((each) => each.name === socket)?.spot;
+    switch (move.kind) {
+        case 'accept':
+            return socketSpot(move.client, move.socket) ?? fallback;
+        case 'connect-fault':
+        case 'env':
+            return socketSpot(move.instance, move.socket) ?? fallback;
+        case 'send':
+            return program.machines.get(machineOf(move.instance))?.spot ?? fallback;
+        case 'signal':
+            return [...program.machines.values()].flatMap((machine) => machine.signals).find((signal) => signal.signal === move.signal)?.spot ?? fallback;
+        default:
+            return fallback;
+    }
+}
+
+function plural(value: number, word: string): string {
+    return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
+}
+
+function jobFinding(program: ProgramSpec, finding: SystemFinding, files: readonly string[]): SystemJobFinding {
+    return {
+        code: finding.code,
+        severity: finding.severity,
+        spot: finding.spot,
+        message: finding.message,
+        subject: finding.subject,
+        steps: finding.steps.map((step) => ({ text: step.lines.join('; '), spot: spotOfMove(program, step.move, finding.spot) })),
+        machines: [...finding.machines],
+        scenario: scenarioFile(finding, files),
+        chart: finding.chart
+    };
+}
+
+/** The check of one job: what the worker posts back. */
+export function runSystemJob(job: SystemJob): SystemJobReply {
+    const check = checkSystem(job.program, { sessions: job.sessions, maxMs: job.maxMs, maxStates: job.maxStates });
+    const { states, transitions, ms, complete, bound } = check.stats;
+    const how = complete ? 'every reachable state' : `not complete: ${bound ?? 'stopped early'}`;
+    const summary = `explored ${plural(states, 'global state')} and ${plural(transitions, 'move')} in ${(ms / 1000).toFixed(2)} s (${plural(job.sessions ?? DEFAULT_SESSIONS, 'session')} per server; ${how})`;
+    return { findings: check.findings.map((finding) => jobFinding(job.program, finding, job.files)), states, complete, summary };
+}
+
+/** Set in `workerData` by the server's SystemCheckRunner: only then is this thread a system check worker. */
+export const SYSTEM_WORKER_MARK = 'reactorFsmSystemCheck';
+
+if (parentPort && (workerData as Record<string, unknown> | null)?.[SYSTEM_WORKER_MARK] === true) {
+    const port = parentPort;
+    port.once('message', (job: SystemJob) => {
+        try {
+            port.postMessage({ ok: true, reply: runSystemJob(job) });
+        } catch (error) {
+            port.postMessage({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        }
+    });
+}
