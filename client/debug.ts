@@ -2,7 +2,7 @@
 // configuration for the active .fsm file, the Simulate code lens command and the Send Event quick pick.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LensCommands } from '../language/lsp/protocol.js';
+import { DEBUG_FILES_VARIABLE, LensCommands, type SystemCheckFinding } from '../language/lsp/protocol.js';
 
 export const DEBUG_TYPE = 'reactor-fsm';
 
@@ -11,12 +11,20 @@ export const DebugCommands = {
     sendEvent: 'reactor-fsm.sendEvent'
 } as const;
 
-/** The adapter: out/debug-adapter.cjs, run by the editor's own Node (Electron as Node), speaking DAP over stdio. */
+/**
+ * The adapter: out/debug-adapter.cjs, run by the editor's own Node (Electron as Node), speaking DAP over stdio; one
+ * process per session, so the launch configuration's `files` reach its program loader through the environment.
+ */
 class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
     constructor(private readonly adapter: string) {}
 
-    createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
-        return new vscode.DebugAdapterExecutable(process.execPath, [this.adapter], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+    createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+        const files: unknown = session.configuration.files;
+        const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1' };
+        if (files !== undefined) {
+            env[DEBUG_FILES_VARIABLE] = JSON.stringify(files);
+        }
+        return new vscode.DebugAdapterExecutable(process.execPath, [this.adapter], { env });
     }
 }
 
@@ -65,6 +73,42 @@ async function simulate(argument?: unknown, machine?: unknown): Promise<boolean>
         stopOnEntry: true
     };
     return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), configuration);
+}
+
+/**
+ * Replay in debugger: writes a system check finding's scenario to a file and simulates the files it was found in with
+ * it (the first file as `program`, the others as `files`), running to the end of the trace. Where no debug session
+ * starts, the scenario opens in an editor and the output channel says how to replay it on the command line.
+ */
+export async function replayFinding(finding: SystemCheckFinding, files: readonly string[], storage: vscode.Uri, output: vscode.LogOutputChannel): Promise<boolean> {
+    const folder = vscode.Uri.joinPath(storage, 'system-check');
+    await vscode.workspace.fs.createDirectory(folder);
+    const model = path.basename(vscode.Uri.parse(finding.place.uri).fsPath);
+    const scenario = vscode.Uri.joinPath(folder, `${finding.code}-${model.replace(/\.fsm$/, '')}-${finding.place.line + 1}.scenario`);
+    await vscode.workspace.fs.writeFile(scenario, new TextEncoder().encode(finding.scenario));
+    const configuration: vscode.DebugConfiguration = {
+        type: DEBUG_TYPE,
+        request: 'launch',
+        name: `Replay ${finding.code} (${model}:${finding.place.line + 1})`,
+        program: files[0],
+        ...(files.length > 1 ? { files: files.slice(1) } : {}),
+        script: scenario.fsPath,
+        stopOnEntry: false
+    };
+    let started = false;
+    try {
+        started = await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(finding.place.uri)), configuration);
+    } catch (error) {
+        output.error(`Replay in debugger: ${String(error)}`);
+    }
+    if (!started) {
+        output.appendLine(`The trace of ${finding.code} at ${model}:${finding.place.line + 1} (no debug session started): ${scenario.fsPath}`);
+        output.appendLine(`  replay: reactor-fsm simulate ${files.join(' ')} --script ${scenario.fsPath}`);
+        finding.scenario.split('\n').forEach((line) => output.appendLine(`  ${line}`));
+        output.show(true);
+        await vscode.window.showTextDocument(scenario, { preview: true });
+    }
+    return started;
 }
 
 interface EventList {

@@ -5,6 +5,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { registerCommands } from './commands.js';
 import { registerDebugging } from './debug.js';
 import { trackLiveDebugSessions } from './live-sessions.js';
+import { registerSystemCheck } from './system-check.js';
 import { registerTraceCoverage } from './trace-coverage.js';
 
 let client: LanguageClient | undefined;
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerCommands(context, client, output);
     registerDebugging(context);
     registerTraceCoverage(context, client, output);
+    registerSystemCheck(context, client, output);
     context.subscriptions.push(trackLiveDebugSessions());
     await client.start();
 }

@@ -1,9 +1,12 @@
-// Loads the model a debug session runs: the file, its siblings for cross-file sessions, refused when it has errors.
+// Loads the model a debug session runs: the file (with the launch configuration's other `files`, composed into one
+// program), its siblings for cross-file sessions, refused when it has errors.
 import { readFile } from 'node:fs/promises';
 import { NodeFileSystem } from 'langium/node';
 import { InputError } from '../cli/source-files.js';
 import { loadModel } from '../cli/load-models.js';
+import { composedProgram, loadInputs } from '../cli/program-files.js';
 import { refusedForErrors } from '../cli/model-errors.js';
+import { DEBUG_FILES_VARIABLE } from '../lsp/protocol.js';
 import { createReactorFsmServices } from '../module.js';
 import { programOf, type ProgramSpec } from '../semantics/program.js';
 import { parseScenario, ScenarioSyntaxError } from '../semantics/scenario.js';
@@ -11,10 +14,40 @@ import type { Input } from './debug-run.js';
 
 export class LaunchError extends Error {}
 
-/** The program of `file`; a model with errors is a LaunchError listing them. */
-export async function loadProgram(file: string): Promise<ProgramSpec> {
+/** The other files of the session, which the extension puts in the environment (DEBUG_FILES_VARIABLE): `[]` when absent; a LaunchError when not a list of paths. */
+export function companionFiles(environment: NodeJS.ProcessEnv = process.env): string[] {
+    const text = environment[DEBUG_FILES_VARIABLE];
+    if (text === undefined || text === '') {
+        return [];
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        value = undefined;
+    }
+    if (!Array.isArray(value) || !value.every((each): each is string => typeof each === 'string' && each !== '')) {
+        throw new LaunchError(`"files" in the launch configuration must be a list of .fsm file paths`);
+    }
+    return value;
+}
+
+/**
+ * The program of `file`, or of `file` and `others` together (as `reactor-fsm simulate FILE OTHERS…` composes them: a
+ * client reaches a server of another file); a model with errors, or a machine name two files define, is a LaunchError.
+ */
+export async function loadProgram(file: string, others: readonly string[] = companionFiles()): Promise<ProgramSpec> {
     const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
     try {
+        if (others.length > 0) {
+            const { named, context } = await loadInputs(ReactorFsm, [file, ...others], 'debug');
+            const errors: string[] = [];
+            const program = composedProgram(named, context, 'not simulating', (line) => errors.push(line));
+            if (program === undefined) {
+                throw new LaunchError(errors.join('\n'));
+            }
+            return program;
+        }
         const { loaded, context } = await loadModel(ReactorFsm, file, 'debug');
         const errors: string[] = [];
         if (refusedForErrors(loaded, context, 'not simulating', (line) => errors.push(line))) {

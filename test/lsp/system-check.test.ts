@@ -10,6 +10,11 @@ import { SystemCheckRunner, systemDocuments, type SystemJob } from '../../langua
 import type { SystemCheckResult } from '../../language/lsp/protocol.js';
 import { programOfModels } from '../../language/semantics/program.js';
 import { runSystemJob } from '../../server/system-worker.js';
+import { DebugRun } from '../../language/debug/debug-run.js';
+import { companionFiles, LaunchError, loadProgram, loadScript } from '../../language/debug/load-program.js';
+import { DEBUG_FILES_VARIABLE } from '../../language/lsp/protocol.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { withDocuments } from '../helpers.js';
 import { bundledServer, fileUri, LspClient, removeTempWorkspace, tempWorkspace } from './lsp-client.js';
 
@@ -181,5 +186,36 @@ describe('reactor-fsm/checkSystem on the bundled server', () => {
         await client.notify(DidOpenTextDocumentNotification.type, { textDocument: { uri: uri('relay.fsm'), languageId: 'reactor-fsm', version: 2, text: `${RELAY}\n` } });
         expect(await answer).toMatchObject({ uris: [uri('relay.fsm')], findings: [], cancelled: true });
         expect(Date.now() - started).toBeLessThan(5_000);
+    });
+});
+
+describe('Replay in debugger: the debug session simulates several files with the scenario', () => {
+    it('reads the other files from the environment the extension sets, and refuses anything but a list of paths', () => {
+        expect(companionFiles({})).toEqual([]);
+        expect(companionFiles({ [DEBUG_FILES_VARIABLE]: '["/a.fsm","/b.fsm"]' })).toEqual(['/a.fsm', '/b.fsm']);
+        expect(() => companionFiles({ [DEBUG_FILES_VARIABLE]: '"/a.fsm"' })).toThrow(LaunchError);
+        expect(() => companionFiles({ [DEBUG_FILES_VARIABLE]: '[1]' })).toThrow(LaunchError);
+    });
+
+    it("composes the files into one program and replays the finding's scenario file to the deadlock", async () => {
+        const folder = mkdtempSync(path.join(tmpdir(), 'reactor-fsm-replay-'));
+        try {
+            const client = path.join(DEADLOCK, 'client.fsm');
+            const server = path.join(DEADLOCK, 'server.fsm');
+            expect((await loadProgram(client, [])).topLevel).toEqual(['Greeter']);
+            const program = await loadProgram(client, [server]);
+            expect(program.topLevel).toEqual(['Greeter', 'BannerServer']);
+            const reply = runSystemJob({ program, files: [client, server] });
+            const scenario = path.join(folder, 'deadlock.scenario');
+            writeFileSync(scenario, reply.findings[0]!.scenario);
+            const run = new DebugRun(program, { script: await loadScript(scenario) });
+            run.forward(() => undefined);
+            expect(run.point.problem).toBeUndefined();
+            expect(run.pendingInputs).toEqual([]);
+            expect(run.machines.map((instance) => `${instance.name}: ${instance.stateName}`)).toEqual(expect.arrayContaining(['Greeter: AwaitBanner', 'BannerSession#1: Open']));
+            await expect(loadProgram(client, [client.replace('client.fsm', 'missing.fsm')])).rejects.toThrow(LaunchError);
+        } finally {
+            rmSync(folder, { recursive: true, force: true });
+        }
     });
 });
