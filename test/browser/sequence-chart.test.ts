@@ -6,8 +6,68 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
-import { CODES, withFixture } from '../system/system-helpers.js';
+import { CODES, inlineFiles, withFixture, withSystem } from '../system/system-helpers.js';
 import { CHROMIUM, launchChromium } from './browser-helpers.js';
+
+/** A client that reads a banner, then waits for a line that never comes (a deadlock after the banner's delivery). */
+const READER = `// Reads the banner, then waits for a second line.
+machine Reader {
+    events Up, Line, Failed
+    initial state Connecting {
+        on Up -> AwaitBanner
+        on Failed -> GaveUp
+    }
+    state AwaitBanner {
+        on Line -> AwaitMore
+    }
+    state AwaitMore {
+        on Line -> Done
+    }
+    final state Done
+    final state GaveUp
+
+    client upstream connect 127.0.0.1:7800 {
+        framing lines
+        connect -> Up
+        read -> Line
+        error -> Failed
+    }
+}
+`;
+
+/** The banner: characters Mermaid reads specially (entities, comments, HTML, a colon). */
+const BANNER = 'a;b #1 <b>x</b> %% {y}: z';
+
+const BANNER_SERVER = `// Sessions send one banner on entry.
+machine BannerServer {
+    events ListenFailed
+    initial state Serving {
+        on ListenFailed -> Stopped
+    }
+    final state Stopped
+
+    server listener listen 0.0.0.0:7800 {
+        session BannerSession
+        error -> ListenFailed
+    }
+}
+
+machine BannerSession {
+    events Command, Gone
+    initial state Open {
+        entry send peer "${BANNER}"
+        on Command -> Open
+        on Gone -> Done
+    }
+    final state Done
+
+    connection peer {
+        framing lines
+        read -> Command
+        close -> Gone
+    }
+}
+`;
 
 const MERMAID = new URL('../../node_modules/mermaid/dist/mermaid.min.js', import.meta.url);
 
@@ -106,5 +166,16 @@ describe.skipIf(!existsSync(CHROMIUM))('sequence charts of system-check findings
     it('is not vacuous: Mermaid refuses a broken chart', async () => {
         const rendered = await render('sequenceDiagram\n    participant A as A\n    A->>: no target\n    Note over : x', 'broken');
         expect(rendered.error).toBeDefined();
+    });
+
+    it('data with characters Mermaid reads specially is shown as sent', async () => {
+        const chart = await withSystem(inlineFiles({ 'reader.fsm': READER, 'banner.fsm': BANNER_SERVER }), ({ program }) => {
+            const findings = checkSystem(program).findings;
+            expect(findings.map((finding) => finding.code)).toEqual(['system-deadlock']);
+            return findings[0]!.chart;
+        });
+        const rendered = await render(chart, 'banner');
+        expect(rendered.error, chart).toBeUndefined();
+        expect(rendered.messages, chart).toContain(JSON.stringify(`${BANNER}\n`));
     });
 });

@@ -210,4 +210,20 @@ describe('reactor-fsm explore', () => {
         const result = await runCli(['explore', ...relativeFiles('system-deadlock', 'bug'), '--out', path.join(folder, 'file', 'sub')], ROOT);
         expectInputError(result, 'cannot write the traces');
     });
+
+    it('text output with --out names the files written for each finding', async () => {
+        const out = await tempFolder();
+        const result = await runCli(['explore', ...relativeFiles('lost-signal', 'bug'), '--out', out], ROOT);
+        expect(result.code).toBe(1);
+        const written = result.stdout.split('\n').filter((line) => line.startsWith('  written: '));
+        const scenarios = readdirSync(out).filter((name) => name.endsWith('.scenario')).sort();
+        expect(scenarios.length).toBeGreaterThan(0);
+        expect(written).toEqual(scenarios.map((name) => `  written: ${path.join(out, name)} and .mmd`));
+    });
+
+    it('two files that define one machine name are a usage error naming both (exit 2)', async () => {
+        const lamp = 'machine Lamp {\n    events Toggle\n    initial state Off { on Toggle -> On }\n    state On { on Toggle -> Off }\n}\n';
+        const folder = await tempFolder({ 'a.fsm': lamp, 'b.fsm': '// again\n\n' + lamp });
+        expectInputError(await runCli(['explore', 'a.fsm', 'b.fsm'], folder), "'Lamp'", 'a.fsm:1', 'b.fsm:3');
+    });
 });
