@@ -31,8 +31,11 @@
 //   command runs in a fresh folder, with a copy of examples/ when it names `examples…`, and the page's models it
 //   names (`X.fsm`: the model whose diagnostics, `file=` annotation or simulate command name it X.fsm, else the
 //   model whose first machine is X in kebab case, door.fsm = `machine Door`; looked for in the command's own `##`
-//   section first, then in the whole page; exactly one model must fit). After a `$ ` line the lines up to the next `$ ` line are its output, compared exactly with stdout
-//   followed by stderr. A command without shown output must succeed: exit 0, nothing on stderr. A command naming a
+//   section first, then in the whole page; exactly one model must fit; `<!-- doc-test: file=fixed/b.fsm -->` puts a
+//   model in a subfolder). After a `$ ` line the lines up to the next `$ ` line are its output, compared exactly with
+//   stdout followed by stderr, except that a `…` in a shown line stands for any text (times and rates, which vary
+//   from run to run). The commands of one block run in order in one folder: a `--script DIR/…` after a command that
+//   wrote `--out DIR` replays what that command wrote (`explore … --out traces`, then `simulate … --script traces/…`). A command without shown output must succeed: exit 0, nothing on stderr. A command naming a
 //   file the page does not define (`check a.fsm b.fsm`) is counted as not run, unless the page shows its output:
 //   then the test fails.
 // - TypeScript: a ```ts block importing `./X.events.js` and exporting an actions object is a whole actions file: it
@@ -55,6 +58,8 @@ import {
     extractFences,
     missingExcerptLines,
     normalizeTs,
+    outputMatches,
+    shellNeeds,
     sameMember,
     wrapFragment,
     exampleOf,
@@ -247,18 +252,20 @@ function blockCounts(of: ReadonlyArray<{ units: readonly Unit[] }> = pages): Rec
                     add('scenario');
                     add('trace output');
                     break;
-                case 'shell':
+                case 'shell': {
                     add('shell');
-                    for (const command of unit.commands) {
+                    const needs = shellNeeds(unit.commands, units, unit.block.section);
+                    for (const [index, command] of unit.commands.entries()) {
                         if (!command.args) {
                             add('other command (not run)');
-                        } else if (typeof commandFiles(command.args, units, unit.block.section) === 'string') {
+                        } else if (typeof needs[index] === 'string') {
                             add(command.expected ? 'reactor-fsm command with output shown that cannot run (fails)' : 'reactor-fsm command naming a file the page does not define (not run)');
                         } else {
                             add(command.expected ? 'reactor-fsm command run, output compared' : 'reactor-fsm command run, must succeed');
                         }
                     }
                     break;
+                }
                 default:
                     add(unit.kind);
             }
@@ -344,16 +351,16 @@ async function checkSimulation(unit: Extract<Unit, { kind: 'simulation' }>): Pro
 }
 
 async function checkShell(unit: Extract<Unit, { kind: 'shell' }>, units: readonly Unit[], commands: readonly Command[]): Promise<void> {
-    const needs = commands.map((command) => commandFiles(command.args!, units, unit.block.section));
-    const files = Object.assign({}, ...needs.map((need) => (typeof need === 'string' ? {} : need.files))) as Record<string, string>;
+    const needs = shellNeeds(commands, units, unit.block.section);
+    const files = Object.assign({}, ...needs.map((need) => (need === undefined || typeof need === 'string' ? {} : need.files))) as Record<string, string>;
     const folder = await tempFolder(files);
-    if (needs.some((need) => typeof need !== 'string' && need.examples)) {
+    if (needs.some((need) => need !== undefined && typeof need !== 'string' && need.examples)) {
         await cp(EXAMPLES, path.join(folder, 'examples'), { recursive: true });
     }
     const failures: string[] = [];
     for (const [index, command] of commands.entries()) {
-        const need = needs[index]!;
-        if (typeof need === 'string') {
+        const need = needs[index];
+        if (need === undefined || typeof need === 'string') {
             if (command.expected) {
                 failures.push(`${where(unit.block, command.line)}: cannot run '${command.text}' (${need}), yet the page shows its output`);
             }
@@ -363,7 +370,7 @@ async function checkShell(unit: Extract<Unit, { kind: 'shell' }>, units: readonl
         const printed = outputLines(result.stdout + result.stderr);
         if (command.expected) {
             const shown = shownLines(command.expected);
-            if (JSON.stringify(printed) !== JSON.stringify(shown)) {
+            if (!outputMatches(printed, shown)) {
                 failures.push(`${where(unit.block, command.line)}: '${command.text}' (exit ${result.code}) printed\n${printed.map((l) => `  + ${l}`).join('\n')}\nwhere the page shows\n${shown.map((l) => `  - ${l}`).join('\n')}`);
             }
         } else if (result.code !== 0 || result.stderr !== '') {
@@ -537,6 +544,18 @@ describe('the extractor', () => {
         expect(units.map((u) => `${u.block.section} ${u.kind}`)).toEqual(['One model', 'Two model', 'Two shell']);
         expect(commandFiles(['check', 'door.fsm'], units, 'Two')).toEqual({ examples: false, files: { 'door.fsm': `${door('B')[1]}\n` } });
         expect(commandFiles(['check', 'door.fsm'], units, 'Three')).toBe('door.fsm could be any of 2 models of the page: line 2 (machine Door), line 7 (machine Door)');
+    });
+
+    it("matches shown output with '…' standing for any text, and lets a command replay what an earlier one wrote", () => {
+        expect(outputMatches(['explored 3 states in 0.01 s (483 states/s)'], ['explored 3 states in … s (… states/s)'])).toBe(true);
+        expect(outputMatches(['explored 4 states in 0.01 s (483 states/s)'], ['explored 3 states in … s (… states/s)'])).toBe(false);
+        expect(outputMatches(['a (b)'], ['a (b)', ''])).toBe(false);
+        expect(outputMatches(['a.b'], ['a…c'])).toBe(false);
+        expect(outputMatches(['a+b*'], ['a+b*'])).toBe(true);
+        const command = (args: string[]): Command => ({ line: 1, text: args.join(' '), args, expected: undefined });
+        const replay = [command(['explore', 'gate.fsm', '--out', 'traces']), command(['simulate', 'gate.fsm', '--script', 'traces/01.scenario'])];
+        expect(shellNeeds(replay, units).map((need) => (typeof need === 'string' ? need : Object.keys(need?.files ?? {})))).toEqual([['gate.fsm'], ['gate.fsm']]);
+        expect(shellNeeds([replay[1]!], units)).toEqual(['no single scenario of the page is named traces/01.scenario (doc-test: file=traces/01.scenario)']);
     });
 
     it('compares TypeScript without comments and white space, and excerpts line by line in order', () => {

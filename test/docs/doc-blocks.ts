@@ -382,7 +382,7 @@ export interface CommandFiles {
  * `machine Door`), looked for in the command's own section first, then in the whole page; exactly one must fit;
  * `--script NAME` is a scenario of the page named by `file=NAME`; `examples`, `examples/…` are the repository's.
  */
-export function commandFiles(args: readonly string[], units: readonly Unit[], section?: string): CommandFiles | string {
+export function commandFiles(args: readonly string[], units: readonly Unit[], section?: string, written: readonly string[] = []): CommandFiles | string {
     let examples = false;
     const files: Record<string, string> = {};
     for (const [index, arg] of args.entries()) {
@@ -392,6 +392,9 @@ export function commandFiles(args: readonly string[], units: readonly Unit[], se
         }
         if (arg === 'examples' || arg.startsWith('examples/')) {
             examples = true;
+        } else if (option === '--script' && written.some((folder) => arg.startsWith(`${folder.replace(/\/$/, '')}/`))) {
+            // A scenario an earlier command of the block wrote (`explore … --out traces`): the run makes it.
+            continue;
         } else if (option === '--script') {
             const scenarios = units.filter((u) => (u.kind === 'scenario' && u.file === arg) || (u.kind === 'simulation' && u.scenario.annotations.file === arg));
             if (scenarios.length !== 1) {
@@ -418,6 +421,37 @@ export function commandFiles(args: readonly string[], units: readonly Unit[], se
         }
     }
     return { examples, files };
+}
+
+/**
+ * What each command of a shell block needs (commandFiles), in order; undefined for a program that is not run. A
+ * command's `--out DIR` folder is there for the commands after it in the block (they run in the same folder).
+ */
+export function shellNeeds(commands: readonly Command[], units: readonly Unit[], section?: string): Array<CommandFiles | string | undefined> {
+    const written: string[] = [];
+    return commands.map((command) => {
+        if (!command.args) {
+            return undefined;
+        }
+        const need = commandFiles(command.args, units, section, written);
+        const out = command.args.indexOf('--out');
+        if (out >= 0 && command.args[out + 1] !== undefined) {
+            written.push(command.args[out + 1]!);
+        }
+        return need;
+    });
+}
+
+/**
+ * Whether the printed lines are the shown ones: equal, except that a `…` in a shown line stands for any text
+ * (what varies from run to run: a time, a rate, bytes per state). A shown line without `…` must be printed exactly.
+ */
+export function outputMatches(printed: readonly string[], shown: readonly string[]): boolean {
+    return printed.length === shown.length && shown.every((line, index) => line === printed[index] || (line.includes('…') && wildcard(line).test(printed[index]!)));
+}
+
+function wildcard(line: string): RegExp {
+    return new RegExp(`^${line.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?')}$`);
 }
 
 /** TypeScript without comments and white space, for "occurs in the generated code" (strings are kept as they are). */
