@@ -16,7 +16,8 @@ import {
     type DiagramResult,
     type GenerateParams,
     type GenerateResult,
-    type RequestSignature
+    type RequestSignature,
+    type SystemCheckParams
 } from './protocol.js';
 import { messageText, severityWord } from '../validation/diagnostic-words.js';
 import type { ReactorFsmServices } from '../module.js';
@@ -121,10 +122,10 @@ export function registerSystemCheckRequest(connection: Connection, shared: Langi
     shared.workspace.DocumentBuilder.onUpdate((changed, deleted) => {
         runner.cancelIfCovers([...changed, ...deleted].map((uri) => uri.toString()));
     });
-    connection.onRequest(SystemCheckRequest.method, async (params: Parameters<typeof checkSystemOfDocument>[2], token: CancellationToken) => {
+    connection.onRequest(SystemCheckRequest.method, async (params: SystemCheckParams, token: CancellationToken) => {
         const cancelled = token.onCancellationRequested(() => runner.cancel());
         try {
-            return await checkSystemOfDocument(shared, runner, params);
+            return await checkSystemOfDocument(shared, runner, params, () => token.isCancellationRequested);
         } finally {
             cancelled.dispose();
         }

@@ -219,8 +219,11 @@ function programOfDocuments(group: readonly LangiumDocument<Model>[]): { program
     return { program };
 }
 
-/** Answers a Check System request: groups the documents, refuses them while they have errors, runs the search. */
-export async function checkSystemOfDocument(shared: LangiumSharedServices, runner: SystemCheckRunner, params: SystemCheckParams): Promise<SystemCheckResult> {
+/**
+ * Answers a Check System request: groups the documents, refuses them while they have errors, runs the search.
+ * `cancelled` is asked before the search starts (a request cancelled while the documents were being built).
+ */
+export async function checkSystemOfDocument(shared: LangiumSharedServices, runner: SystemCheckRunner, params: SystemCheckParams, cancelled: () => boolean = () => false): Promise<SystemCheckResult> {
     await shared.workspace.WorkspaceManager.ready;
     await shared.workspace.WorkspaceLock.read(() => undefined);
     await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated);
@@ -236,7 +239,7 @@ export async function checkSystemOfDocument(shared: LangiumSharedServices, runne
         return { uris, files, findings: [], refused: composed.refused };
     }
     const maxSeconds = params.maxSeconds ?? DEFAULT_MAX_SECONDS;
-    const reply = await runner.run({ program: composed.program, files, sessions: params.sessions, maxMs: maxSeconds * 1000, maxStates: params.maxStates }, uris);
+    const reply = cancelled() ? undefined : await runner.run({ program: composed.program, files, sessions: params.sessions, maxMs: maxSeconds * 1000, maxStates: params.maxStates }, uris);
     if (!reply) {
         return { uris, files, findings: [], cancelled: true };
     }
