@@ -216,4 +216,40 @@ describe('the search', () => {
             });
         }
     });
+
+    for (const code of CODES) {
+        it(`a depth bound (maxDepth) cuts the search with a note; the fixed ${code} fixture reports nothing, the bug one only true findings`, async () => {
+            for (const maxDepth of [0, 1, 2, 3]) {
+                await withFixture(code, 'fixed', ({ program }) => {
+                    const cut = checkSystem(program, { maxDepth });
+                    expect(places(cut)).toEqual([]);
+                    expect(cut.stats.states).toBeLessThanOrEqual(checkSystem(program).stats.states);
+                });
+                await withFixture(code, 'bug', ({ program }) => {
+                    const full = checkSystem(program);
+                    const cut = checkSystem(program, { maxDepth });
+                    for (const place of places(cut)) {
+                        expect(full.findings.map((finding) => `${finding.code} ${finding.spot.file}:${finding.spot.line}`)).toContain(place);
+                    }
+                    // A finding whose trace the depth allows is found (a deadlock needs its state expanded: one more).
+                    for (const finding of full.findings.filter((candidate) => candidate.code === 'system-deadlock' && candidate.steps.length < maxDepth)) {
+                        expect(places(cut)).toContain(`${finding.code} ${finding.spot.file}:${finding.spot.line}`);
+                    }
+                    if (cut.stats.states < full.stats.states) {
+                        expect(cut.stats.complete).toBe(false);
+                        expect(cut.stats.bound).toContain(`depth bound ${maxDepth}`);
+                    }
+                });
+            }
+        });
+    }
+
+    it('a cancelled search stops at once, says so, and reports nothing', async () => {
+        await withFixture('system-deadlock', 'bug', ({ program }) => {
+            const cut = checkSystem(program, { cancelled: () => true });
+            expect(cut.stats.complete).toBe(false);
+            expect(cut.stats.bound).toMatch(/^cancelled after 1 states?$/);
+            expect(cut.findings).toEqual([]);
+        });
+    });
 });
