@@ -92,6 +92,74 @@ machine Ticker {
 }
 `;
 
+/** A client that asks until a guard says enough; gives up on SIGTERM or (a guard) on a refused connect. */
+const STUBBORN = (name: string): string => `// A stubborn client: reconnects, times out its connect, asks until a guard says enough.
+machine ${name} {
+    events Up, Reply, Failed, Dropped, Tired
+    initial state Connecting {
+        on Up -> Asking / send upstream "Q"
+        on Failed [patient] -> Connecting
+        on Failed -> GaveUp
+        on Dropped -> Connecting
+    }
+    state Asking {
+        on Reply [enough] -> Done / close upstream
+        on Reply -> Asking / send upstream "Q"
+        on Dropped -> Connecting
+        on Tired -> GaveUp
+    }
+    final state Done
+    final state GaveUp
+
+    client upstream connect 127.0.0.1:7950 {
+        framing lines
+        timeout 1s
+        reconnect 500ms..1s
+        connect -> Up
+        read -> Reply
+        error -> Failed
+        close -> Dropped
+    }
+    signal SIGTERM -> Tired
+}
+`;
+
+/** Sessions that pause while working and, when unlucky, neither answer nor resume. */
+const FORGETFUL = `// A one-session hub whose sessions pause while working and, when unlucky, forget to resume.
+machine Hub {
+    events ListenFailed
+    initial state Serving {
+        on ListenFailed -> Stopped
+    }
+    final state Stopped
+
+    server listener listen 0.0.0.0:7950 {
+        session Worker
+        error -> ListenFailed
+    }
+}
+
+machine Worker {
+    events Ask, Done, Gone
+    initial state Reading {
+        on Ask -> Busy / pause peer
+        on Gone -> End
+    }
+    state Busy {
+        entry raise Done
+        on Done [lucky] -> Reading / send peer "A", resume peer
+        on Done -> Reading
+    }
+    final state End
+
+    connection peer {
+        framing lines
+        read -> Ask
+        close -> Gone
+    }
+}
+`;
+
 /** The explorer's shortest trace for `code` (fewest moves over its findings of that code). */
 function explorerDepth(findings: readonly Finding[], code: Code): number {
     const found = findings.filter((finding) => finding.code === code);
@@ -202,4 +270,25 @@ describe('shortest traces, checked by brute force', () => {
             });
         });
     }
+
+    it('every code agrees with brute force (within 3 moves) on two clients of a one-session server with guards, pauses and timeouts', async () => {
+        await withSystem(inlineFiles({ 'a.fsm': STUBBORN('Asker'), 'b.fsm': STUBBORN('Bsker'), 'hub.fsm': FORGETFUL }), ({ program }) => {
+            const check = checkSystem(program, { sessions: 1 });
+            expect(check.stats.complete).toBe(true);
+            const conditions: ReadonlyArray<[Code, Condition]> = [
+                ['system-deadlock', deadlocked],
+                ['lost-signal', lostSignal(AHEAD)],
+                ['stuck-after-fault', stuckAfterFault(AHEAD)],
+                ['orphan-session', orphanForever(AHEAD)],
+                ['unbounded-sessions', sessionsPileUp(1, AHEAD)]
+            ];
+            const codes = new Set(check.findings.map((finding) => finding.code));
+            expect(codes.size, 'the system has findings of several codes').toBeGreaterThanOrEqual(3);
+            for (const [code, condition] of conditions) {
+                const found = shortest(World.start(contextOf(program, 1)), condition, 3);
+                const reported = check.findings.filter((finding) => finding.code === code).map((finding) => finding.steps.length);
+                expect(found?.length, `${code}: ${found?.map((taken) => taken.outcome.lines.join(' + ')).join(' / ')}`).toBe(reported.length > 0 ? Math.min(...reported) : undefined);
+            }
+        });
+    });
 });
