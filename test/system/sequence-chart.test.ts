@@ -1,0 +1,166 @@
+// The sequence chart of a finding's trace (Mermaid text): one participant per instance and one for the environment,
+// each with an id of its own and its name as label, every arrow and note between declared participants, and the
+// steps of the trace in order.
+import { describe, expect, it } from 'vitest';
+import { checkSystem, type SystemFinding } from '../../language/system/check-system.js';
+import { CODES, inlineFiles, withFixture, withSystem } from './system-helpers.js';
+
+interface ParsedChart {
+    /** Declared participants: id and label (entities decoded), in order. */
+    readonly participants: ReadonlyArray<{ id: string; label: string }>;
+    /** Ids used by arrows and notes. */
+    readonly used: readonly string[];
+    readonly arrows: ReadonlyArray<{ from: string; to: string; label: string }>;
+    readonly notes: ReadonlyArray<{ over: string[]; label: string }>;
+}
+
+const decode = (text: string): string => text.replace(/#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+
+function parseChart(chart: string): ParsedChart {
+    const lines = chart.split('\n');
+    expect(lines[0]).toBe('sequenceDiagram');
+    expect(lines.at(-1)).toBe('');
+    const participants: Array<{ id: string; label: string }> = [];
+    const arrows: Array<{ from: string; to: string; label: string }> = [];
+    const notes: Array<{ over: string[]; label: string }> = [];
+    for (const line of lines.slice(1, -1)) {
+        const participant = /^ {4}participant (\S+) as (.+)$/.exec(line);
+        const arrow = /^ {4}([A-Za-z0-9_]+)(->>|-->>|-\)|-x)([A-Za-z0-9_]+): (.*)$/.exec(line);
+        const note = /^ {4}Note over ([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)?): (.*)$/.exec(line);
+        if (participant) {
+            participants.push({ id: participant[1]!, label: decode(participant[2]!) });
+        } else if (arrow) {
+            arrows.push({ from: arrow[1]!, to: arrow[3]!, label: decode(arrow[4]!) });
+        } else if (note) {
+            notes.push({ over: note[1]!.split(','), label: decode(note[2]!) });
+        } else {
+            expect.fail(`a line of a sequence chart: ${JSON.stringify(line)}`);
+        }
+    }
+    return { participants, arrows, notes, used: [...arrows.flatMap((arrow) => [arrow.from, arrow.to]), ...notes.flatMap((note) => note.over)] };
+}
+
+/** What every chart must be: distinct participants, all used ids declared, the trace's moves and the finding shown. */
+function expectWellFormed(finding: SystemFinding): ParsedChart {
+    const chart = parseChart(finding.chart);
+    const ids = chart.participants.map((participant) => participant.id);
+    const labels = chart.participants.map((participant) => participant.label);
+    expect(new Set(ids).size, `distinct ids: ${ids.join(' ')}`).toBe(ids.length);
+    expect(new Set(labels).size, `distinct labels: ${labels.join(' ')}`).toBe(labels.length);
+    expect(labels[0]).toBe('Environment');
+    for (const id of chart.used) {
+        expect(ids, finding.chart).toContain(id);
+    }
+    // Every instance at the end of the trace is a participant, under its own name.
+    for (const machine of finding.machines) {
+        expect(labels).toContain(machine.split(': ')[0]);
+    }
+    // The finding is the last note, over its subject.
+    const last = chart.notes.at(-1)!;
+    expect(last.label).toBe(`${finding.code}: ${finding.message}`);
+    expect(last.over.map((id) => chart.participants.find((participant) => participant.id === id)!.label)).toEqual([finding.subject]);
+    return chart;
+}
+
+describe('sequence charts of findings', () => {
+    for (const code of CODES) {
+        it(`${code}: the chart of each finding is well formed and shows its trace`, async () => {
+            await withFixture(code, 'bug', ({ program }) => {
+                for (const sessions of [1, 2, 3]) {
+                    for (const finding of checkSystem(program, { sessions }).findings) {
+                        const chart = expectWellFormed(finding);
+                        const label = (id: string): string => chart.participants.find((participant) => participant.id === id)!.label;
+                        // One arrow or note per move at least; a wired accept is a connect arrow and its answer.
+                        for (const step of finding.steps) {
+                            const move = step.move;
+                            if (move.kind === 'accept') {
+                                expect(chart.arrows.some((arrow) => label(arrow.from) === move.client && label(arrow.to) === move.server && arrow.label.startsWith('connect'))).toBe(true);
+                            } else if (move.kind === 'env') {
+                                expect(chart.arrows.some((arrow) => label(arrow.from) === 'Environment' && label(arrow.to) === move.instance)).toBe(true);
+                            } else if (move.kind === 'signal') {
+                                expect(chart.arrows.some((arrow) => label(arrow.from) === 'Environment' && arrow.label === move.signal)).toBe(true);
+                            } else if (move.kind === 'advance') {
+                                expect(chart.notes.some((note) => note.label === `${move.ms} ms later`)).toBe(true);
+                            }
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    const CLIENT_FOR = (name: string, port: number): string => `// A client waiting for a line that never comes.
+machine ${name} {
+    events Up, Line, Failed
+    initial state Connecting {
+        on Up -> Waiting
+        on Failed -> Waiting
+    }
+    state Waiting {
+        on Line -> Done
+    }
+    final state Done
+
+    client upstream connect 127.0.0.1:${port} {
+        framing lines
+        connect -> Up
+        read -> Line
+        error -> Failed
+    }
+}
+`;
+
+    const HUB = `// A server whose sessions are Job machines.
+machine Hub {
+    events ListenFailed
+    initial state Serving {
+        on ListenFailed -> Stopped
+    }
+    final state Stopped
+
+    server listener listen 0.0.0.0:7991 {
+        session Job
+        error -> ListenFailed
+    }
+}
+
+machine Job {
+    events Gone
+    initial state Open {
+        on Gone -> Closed
+    }
+    final state Closed
+
+    connection peer {
+        framing lines
+        close -> Gone
+    }
+}
+`;
+
+    // language/system/sequence-chart.ts, idOf: `Job_1` (a machine) and `Job#1` (a session) both get the id `Job_1`, so
+    // Mermaid draws them as one participant (the session's notes land on the client's lifeline).
+    it.fails('a machine named like a session instance (Job_1 and Job#1) gets a participant of its own', async () => {
+        await withSystem(inlineFiles({ 'hub.fsm': HUB, 'job-1.fsm': CLIENT_FOR('Job_1', 7991) }), ({ program }) => {
+            const findings = checkSystem(program).findings;
+            expect(findings.length).toBeGreaterThan(0);
+            for (const finding of findings) {
+                expect(finding.machines).toContain('Job#1: Open');
+                expectWellFormed(finding);
+            }
+        });
+    });
+
+    // language/system/sequence-chart.ts, ENVIRONMENT = 'Environment': a machine of that name is the same participant as
+    // the environment (`Environment-xEnvironment: upstream: connect refused`).
+    it.fails('a machine named Environment is not the environment', async () => {
+        await withSystem(inlineFiles({ 'environment.fsm': CLIENT_FOR('Environment', 7992) }), ({ program }) => {
+            const findings = checkSystem(program).findings;
+            expect(findings.length).toBeGreaterThan(0);
+            for (const finding of findings) {
+                const chart = expectWellFormed(finding);
+                expect(chart.participants).toHaveLength(2);
+            }
+        });
+    });
+});
