@@ -1,0 +1,76 @@
+// Check System in the editor: the command explores a client with the server it connects to (another file), the
+// deadlock between them appears in the Problems view with its trace, and Replay in debugger simulates both files
+// with the trace's scenario.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { codeOf, DebugWatch, diagnosticsWith, openModel, waitFor, workspaceUri } from './helpers.js';
+
+/** What the command answers (client/system-check.ts has it all). */
+interface SystemCheckOutcome {
+    files: string[];
+    codes: string[];
+    summary?: string;
+    refused?: string[];
+    cancelled?: boolean;
+}
+
+interface Thread {
+    id: number;
+    name: string;
+}
+
+describe('Check System', () => {
+    const client = (): vscode.Uri => workspaceUri('system/client.fsm');
+
+    it('puts the deadlock between the client and the server of another file in the Problems view, with its trace', async () => {
+        const editor = await openModel('system/client.fsm');
+        const outcome = await vscode.commands.executeCommand<SystemCheckOutcome>('reactor-fsm.checkSystem');
+        assert.ok(outcome, 'the command answers');
+        assert.deepEqual(outcome.files.map((file) => file.split(/[\\/]/).slice(-2).join('/')), ['system/client.fsm', 'system/server.fsm']);
+        assert.deepEqual(outcome.codes, ['system-deadlock']);
+        assert.match(outcome.summary ?? '', /^explored 3 global states .*every reachable state/);
+
+        const [deadlock] = await waitFor('a system-deadlock problem in client.fsm', () => {
+            const found = diagnosticsWith(client(), 'system-deadlock');
+            return found.length > 0 ? found : undefined;
+        });
+        assert.ok(deadlock);
+        assert.equal(deadlock.severity, vscode.DiagnosticSeverity.Error);
+        assert.equal(deadlock.source, 'reactor-fsm system check');
+        assert.equal(editor.document.lineAt(deadlock.range.start.line).text.trim(), 'state AwaitBanner {');
+        assert.match(deadlock.message, /^System deadlock: Greeter waits in AwaitBanner/);
+        const related = deadlock.relatedInformation ?? [];
+        assert.deepEqual(related.map((information) => information.message), [
+            'trace step 1: BannerServer.listener accept; Greeter.upstream connected',
+            'at the end: Greeter: AwaitBanner, BannerServer: Serving, BannerSession#1: Open'
+        ]);
+        assert.equal(related[0]?.location.uri.toString(), client().toString());
+        // The file's own diagnostics are not replaced: the collection is separate (and the model is clean).
+        assert.deepEqual(vscode.languages.getDiagnostics(client()).map(codeOf), ['system-deadlock']);
+    });
+
+    it('offers Replay in debugger on the finding, which simulates both files up to the deadlock', async () => {
+        const [deadlock] = diagnosticsWith(client(), 'system-deadlock');
+        assert.ok(deadlock, 'the previous test left the finding');
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', client(), deadlock.range);
+        const replay = actions.find((action) => action.title === 'Replay in debugger');
+        assert.ok(replay?.command, `Replay in debugger among ${actions.map((action) => action.title).join(', ')}`);
+        assert.equal(replay.kind?.value, vscode.CodeActionKind.QuickFix.value);
+
+        const watch = new DebugWatch('reactor-fsm');
+        try {
+            const started = await vscode.commands.executeCommand<boolean>(replay.command.command, ...(replay.command.arguments ?? []));
+            assert.equal(started, true, `the debug session starts; ${watch.describe()}`);
+            const session = await watch.session();
+            assert.match(session.name, /^Replay system-deadlock \(client\.fsm:8\)$/);
+            const stop = await watch.stopped(session, 0);
+            assert.equal(stop.reason, 'pause', `the run waits at the end of the trace: ${JSON.stringify(stop)}`);
+            const { threads } = (await session.customRequest('threads')) as { threads: Thread[] };
+            assert.deepEqual(threads.map((thread) => thread.name.split(' ')[0]).sort(), ['BannerServer', 'BannerSession#1', 'Greeter']);
+            await vscode.debug.stopDebugging(session);
+            await watch.end(session);
+        } finally {
+            watch.dispose();
+        }
+    });
+});
