@@ -1,5 +1,7 @@
 // The system check in the editor: which documents are checked together, and the search run in a worker thread that a
 // newer check or an edit of one of those documents ends (server/system-worker.ts does the search).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AstUtils, DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
@@ -113,6 +115,10 @@ export class SystemCheckRunner {
     /** The worker's reply, or undefined when a newer run, a cancel or an edit ended it first. */
     run(job: SystemJob, uris: readonly string[]): Promise<SystemJobReply | undefined> {
         this.cancel();
+        if (!existsSync(this.workerFile)) {
+            const file = this.workerFile instanceof URL ? fileURLToPath(this.workerFile) : this.workerFile;
+            return Promise.reject(new Error(`system check: the worker thread's script ${file} is missing (run \`npm run bundle\`; a packaged extension must ship it)`));
+        }
         return new Promise((resolve, reject) => {
             const worker = new Worker(this.workerFile, { workerData: { reactorFsmSystemCheck: true } });
             let settled = false;

@@ -112,6 +112,12 @@ describe('the search in a worker thread', () => {
         });
     });
 
+    it('says so when the worker script is missing', async () => {
+        await withDocuments([LONER], async (documents) => {
+            await expect(new SystemCheckRunner(path.join(ROOT, 'out/no-such-worker.cjs')).run(job(documents), [])).rejects.toThrow(/no-such-worker\.cjs is missing/);
+        });
+    });
+
     it('is ended by a newer run, by cancel and by an edit of a file it checks; the event loop stays free meanwhile', async () => {
         await withDocuments([RELAY, CLIENT, SERVER], async ([relay, client, server]) => {
             const long = job([relay!], { sessions: 4, maxMs: 60_000 });
