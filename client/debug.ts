@@ -45,7 +45,8 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
 }
 
-function documentUri(argument: unknown): vscode.Uri | undefined {
+/** The model a command is for: its argument (a URI or URI text), else the active .fsm editor's document. */
+export function documentUri(argument: unknown): vscode.Uri | undefined {
     if (argument instanceof vscode.Uri) {
         return argument;
     }

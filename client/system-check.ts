@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { SystemCheckRequest, type SystemCheckFinding, type SystemCheckParams, type SystemCheckPlace, type SystemCheckResult } from '../language/lsp/protocol.js';
-import { replayFinding } from './debug.js';
+import { documentUri, replayFinding } from './debug.js';
 
 export const SystemCheckCommands = {
     check: 'reactor-fsm.checkSystem',
@@ -232,23 +232,12 @@ class SystemCheck implements vscode.Disposable {
     }
 }
 
-function activeModel(argument: unknown): vscode.Uri | undefined {
-    if (argument instanceof vscode.Uri) {
-        return argument;
-    }
-    if (typeof argument === 'string') {
-        return vscode.Uri.parse(argument);
-    }
-    const document = vscode.window.activeTextEditor?.document;
-    return document?.languageId === 'reactor-fsm' ? document.uri : undefined;
-}
-
 export function registerSystemCheck(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel): void {
     const systemCheck = new SystemCheck(client, output, context.globalStorageUri);
     context.subscriptions.push(
         systemCheck,
         vscode.commands.registerCommand(SystemCheckCommands.check, async (argument?: unknown) => {
-            const uri = activeModel(argument);
+            const uri = documentUri(argument);
             if (!uri) {
                 void vscode.window.showWarningMessage('Reactor FSM: open a .fsm file to check its system.');
                 return undefined;

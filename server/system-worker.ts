@@ -2,7 +2,7 @@
 // posts the findings back, so a long search never blocks the server; the server ends the thread to cancel it.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ProgramSpec, SourceSpot } from '../language/semantics/program.js';
-import { checkSystem, DEFAULT_SESSIONS, scenarioFile, type SystemFinding } from '../language/system/check-system.js';
+import { checkSystem, DEFAULT_SESSIONS, scenarioFile, searchSummary, type SystemFinding } from '../language/system/check-system.js';
 import type { Move } from '../language/system/world.js';
 import type { SystemJob, SystemJobReply, SystemJobFinding } from '../language/lsp/system-check.js';
 
@@ -29,10 +29,6 @@ function spotOfMove(program: ProgramSpec, move: Move, fallback: SourceSpot): Sou
     }
 }
 
-function plural(value: number, word: string): string {
-    return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
-}
-
 function jobFinding(program: ProgramSpec, finding: SystemFinding, files: readonly string[]): SystemJobFinding {
     return {
         code: finding.code,
@@ -50,9 +46,8 @@ function jobFinding(program: ProgramSpec, finding: SystemFinding, files: readonl
 /** The check of one job: what the worker posts back. */
 export function runSystemJob(job: SystemJob): SystemJobReply {
     const check = checkSystem(job.program, { sessions: job.sessions, maxMs: job.maxMs, maxStates: job.maxStates });
-    const { states, transitions, ms, complete, bound } = check.stats;
-    const how = complete ? 'every reachable state' : `not complete: ${bound ?? 'stopped early'}`;
-    const summary = `explored ${plural(states, 'global state')} and ${plural(transitions, 'move')} in ${(ms / 1000).toFixed(2)} s (${plural(job.sessions ?? DEFAULT_SESSIONS, 'session')} per server; ${how})`;
+    const { states, complete } = check.stats;
+    const summary = searchSummary(check.stats, job.sessions ?? DEFAULT_SESSIONS);
     return { findings: check.findings.map((finding) => jobFinding(job.program, finding, job.files)), states, complete, summary };
 }
 

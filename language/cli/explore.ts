@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ReactorFsmServices } from '../module.js';
-import { checkSystem, DEFAULT_SESSIONS, scenarioFile, type SystemCheck, type SystemFinding } from '../system/check-system.js';
+import { checkSystem, DEFAULT_SESSIONS, scenarioFile, searchSummary, type SystemCheck, type SystemFinding } from '../system/check-system.js';
 import type { ExploreOptions } from '../system/explore.js';
 import { composedProgram, loadInputs } from './program-files.js';
 import { InputError } from './source-files.js';
@@ -55,14 +55,12 @@ function plural(value: number, word: string): string {
     return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
 }
 
-/** The summary line: states, moves, time, and whether the search was complete. */
+/** The summary line: states, moves, time (with the rate, and the memory per state once it means something). */
 export function statsLine(check: SystemCheck, sessions: number): string {
     const stats = check.stats;
-    const seconds = (stats.ms / 1000).toFixed(2);
     const rate = stats.ms > 0 ? Math.round(stats.states / (stats.ms / 1000)) : stats.states;
     const memory = stats.states >= 10_000 ? `, about ${stats.bytesPerState} bytes per state` : '';
-    const how = stats.complete ? 'every reachable state' : `not complete: ${stats.bound}`;
-    return `explored ${plural(stats.states, 'global state')} and ${plural(stats.transitions, 'move')} in ${seconds} s (${plural(rate, 'state')}/s${memory}; ${plural(sessions, 'session')} per server; ${how})`;
+    return searchSummary(stats, sessions, [`${plural(rate, 'state')}/s${memory}`]);
 }
 
 function fileName(finding: SystemFinding, index: number): string {

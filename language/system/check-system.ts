@@ -1,6 +1,6 @@
 // The system check as one call: explore, find, and for each finding its scenario (to replay) and sequence chart.
 import type { ProgramSpec } from '../semantics/program.js';
-import { explore, type ExploreOptions, type ExploreStats } from './explore.js';
+import { DEFAULT_SESSIONS, explore, type ExploreOptions, type ExploreStats } from './explore.js';
 import { findingsOf, type Finding } from './findings.js';
 import { replayTrace } from './replay.js';
 import { sequenceChart } from './sequence-chart.js';
@@ -19,7 +19,7 @@ export interface SystemCheck {
     readonly machines: readonly string[];
 }
 
-export const DEFAULT_SESSIONS = 2;
+export { DEFAULT_SESSIONS };
 
 export function checkSystem(program: ProgramSpec, options: ExploreOptions = {}): SystemCheck {
     const exploration = explore(program, options);
@@ -41,4 +41,18 @@ export function scenarioFile(finding: SystemFinding, files: readonly string[]): 
         `# at the end: ${finding.machines.join(', ')}`,
         ''
     ].join('\n');
+}
+
+function plural(value: number, word: string): string {
+    return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
+}
+
+/**
+ * The search in one line: `explored N global states and M moves in S s (…; K sessions per server; every reachable
+ * state)`; `details` (the rate, memory) go first in the parentheses.
+ */
+export function searchSummary(stats: ExploreStats, sessions: number, details: readonly string[] = []): string {
+    const how = stats.complete ? 'every reachable state' : `not complete: ${stats.bound ?? 'stopped early'}`;
+    const inside = [...details, `${plural(sessions, 'session')} per server`, how].join('; ');
+    return `explored ${plural(stats.states, 'global state')} and ${plural(stats.transitions, 'move')} in ${(stats.ms / 1000).toFixed(2)} s (${inside})`;
 }

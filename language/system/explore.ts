@@ -10,6 +10,9 @@ import { moveClass, RefusedMove, SystemContext, World, type Move } from './world
 /** Distinct global states a search stores at most unless told otherwise: a few KB each, so about 1 GB at most. */
 export const DEFAULT_MAX_STATES = 200_000;
 
+/** Live sessions each server may have at once unless told otherwise. */
+export const DEFAULT_SESSIONS = 2;
+
 export interface ExploreOptions {
     /** Live sessions per server (default 2). */
     readonly sessions?: number;
@@ -150,7 +153,7 @@ function isFault(world: World, move: Move): boolean {
     return false;
 }
 
-export function serverSockets(program: ProgramSpec): string[] {
+function serverSockets(program: ProgramSpec): string[] {
     return program.topLevel.flatMap((name) =>
         program.machines
             .get(name)!
@@ -241,7 +244,7 @@ class Search {
 
 /** Explores the system the program's top-level machines make. */
 export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exploration {
-    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? 2 });
+    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? DEFAULT_SESSIONS });
     const search = new Search(program);
     const graph = search.graph;
     const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;

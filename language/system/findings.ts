@@ -206,7 +206,7 @@ function unboundedSessions(graph: StateGraph, found: FindingSet, sessions: numbe
     });
 }
 
-export function describeFault(move: Move): string {
+function describeFault(move: Move): string {
     switch (move.kind) {
         case 'connect-fault':
             return move.fault === 'refused' ? `${move.instance}.${move.socket} connect refused` : `${move.instance}.${move.socket} connect timed out`;

@@ -3,22 +3,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ReportedFinding } from '../../language/cli/explore.js';
 import { checkSystem } from '../../language/system/check-system.js';
 import { CODES, fixtureFiles, withFixture, type Code } from '../system/system-helpers.js';
 import { expectInputError, removeTempFolders, ROOT, runCli, tempFolder, type CliResult } from './cli-helpers.js';
 
 afterAll(removeTempFolders);
 
-interface JsonFinding {
-    code: string;
-    severity: string;
-    file: string;
-    line: number;
-    column: number;
-    message: string;
-    trace: string[];
-    machines: string[];
-}
+type JsonFinding = ReportedFinding;
 
 interface JsonReport {
     findings: JsonFinding[];
