@@ -2,7 +2,7 @@
 // configuration for the active .fsm file, the Simulate code lens command and the Send Event quick pick.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DEBUG_FILES_VARIABLE, LensCommands, type SystemCheckFinding } from '../language/lsp/protocol.js';
+import { LensCommands, type SystemCheckFinding } from '../language/lsp/protocol.js';
 
 export const DEBUG_TYPE = 'reactor-fsm';
 
@@ -13,18 +13,13 @@ export const DebugCommands = {
 
 /**
  * The adapter: out/debug-adapter.cjs, run by the editor's own Node (Electron as Node), speaking DAP over stdio; one
- * process per session, so the launch configuration's `files` reach its program loader through the environment.
+ * process per session. The launch configuration (`program`, `files`, …) reaches it in the launch request.
  */
 class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
     constructor(private readonly adapter: string) {}
 
-    createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
-        const files: unknown = session.configuration.files;
-        const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1' };
-        if (files !== undefined) {
-            env[DEBUG_FILES_VARIABLE] = JSON.stringify(files);
-        }
-        return new vscode.DebugAdapterExecutable(process.execPath, [this.adapter], { env });
+    createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
+        return new vscode.DebugAdapterExecutable(process.execPath, [this.adapter], { env: { ELECTRON_RUN_AS_NODE: '1' } });
     }
 }
 

@@ -18,6 +18,8 @@ import type { InstanceView } from './snapshot.js';
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
     /** The .fsm file. */
     program: string;
+    /** Other .fsm files simulated together with `program`, as one system (what Replay in debugger sets). */
+    files?: string[];
     /** The top-level machine plain steps are for (default: the first). */
     machine?: string;
     /** A scenario file whose steps run first. */
@@ -25,6 +27,10 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
     stopOnEntry?: boolean;
 }
 
+/** A launch configuration's `files`: a list of non-empty paths. */
+function isPathList(value: unknown): value is string[] {
+    return Array.isArray(value) && value.every((each) => typeof each === 'string' && each !== '');
+}
 
 /** The inspector's port when the attach configuration gives none (the generated program's `--inspect-fsm` default). */
 const DEFAULT_INSPECT_PORT = 9339;
@@ -97,7 +103,11 @@ export class ReactorFsmDebugSession extends DebugSession {
             if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') {
                 throw new LaunchError(`"stopOnEntry" in the launch configuration must be true or false`);
             }
-            const program = await loadProgram(args.program);
+            const files: unknown = args.files === undefined ? [] : args.files;
+            if (!isPathList(files)) {
+                throw new LaunchError(`"files" in the launch configuration must be a list of .fsm file paths (the other files simulated with "program")`);
+            }
+            const program = await loadProgram(args.program, files);
             this.lines = new BreakableLines(program);
             this.breakpoints = new BreakpointSet(this.lines, false);
             const script = args.script ? await loadScript(args.script) : [];

@@ -6,7 +6,6 @@ import { InputError } from '../cli/source-files.js';
 import { loadModel } from '../cli/load-models.js';
 import { composedProgram, loadInputs } from '../cli/program-files.js';
 import { refusedForErrors } from '../cli/model-errors.js';
-import { DEBUG_FILES_VARIABLE } from '../lsp/protocol.js';
 import { createReactorFsmServices } from '../module.js';
 import { programOf, type ProgramSpec } from '../semantics/program.js';
 import { parseScenario, ScenarioSyntaxError } from '../semantics/scenario.js';
@@ -14,29 +13,11 @@ import type { Input } from './debug-run.js';
 
 export class LaunchError extends Error {}
 
-/** The other files of the session, which the extension puts in the environment (DEBUG_FILES_VARIABLE): `[]` when absent; a LaunchError when not a list of paths. */
-export function companionFiles(environment: NodeJS.ProcessEnv = process.env): string[] {
-    const text = environment[DEBUG_FILES_VARIABLE];
-    if (text === undefined || text === '') {
-        return [];
-    }
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        value = undefined;
-    }
-    if (!Array.isArray(value) || !value.every((each): each is string => typeof each === 'string' && each !== '')) {
-        throw new LaunchError(`"files" in the launch configuration must be a list of .fsm file paths`);
-    }
-    return value;
-}
-
 /**
  * The program of `file`, or of `file` and `others` together (as `reactor-fsm simulate FILE OTHERS…` composes them: a
  * client reaches a server of another file); a model with errors, or a machine name two files define, is a LaunchError.
  */
-export async function loadProgram(file: string, others: readonly string[] = companionFiles()): Promise<ProgramSpec> {
+export async function loadProgram(file: string, others: readonly string[] = []): Promise<ProgramSpec> {
     const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
     try {
         if (others.length > 0) {

@@ -161,9 +161,3 @@ export interface SystemCheckResult {
 
 /** The system check of the machines of a document and the files connected to it, run in a worker thread. */
 export const SystemCheckRequest = request<SystemCheckParams, SystemCheckResult>('reactor-fsm/checkSystem');
-
-/**
- * The environment variable through which the extension hands a launch configuration's `files` (the other .fsm files
- * simulated with `program`) to the debug adapter's process, one process per session: a JSON array of paths.
- */
-export const DEBUG_FILES_VARIABLE = 'REACTOR_FSM_DEBUG_FILES';

@@ -1,4 +1,6 @@
 // The debug adapter over the Debug Adapter Protocol, as VS Code drives it: a real adapter process on stdio.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +10,13 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/debug');
 const VENDING = path.join(FIXTURES, 'vending.fsm');
 const SCRIPT = path.join(FIXTURES, 'vending.scenario');
 const ECHO_CLIENT = path.resolve(import.meta.dirname, '../../examples/echo-client.fsm');
+// Two files of one system: Greeter (client.fsm) connects to BannerServer (server.fsm) and waits for a banner its
+// session never sends; the system check's system-deadlock.
+const SYSTEM = path.resolve(import.meta.dirname, '../fixtures/system/system-deadlock/bug');
+const GREETER = path.join(SYSTEM, 'client.fsm');
+const BANNER_SERVER = path.join(SYSTEM, 'server.fsm');
+// Lines of client.fsm and server.fsm.
+const SYSTEM_LINE = { awaitBanner: 8, sessionOpen: 17 };
 
 // Lines of vending.fsm.
 const LINE = { idle: 5, onCoin: 6, paid: 9, chooseStocked: 11, after30s: 14, vending: 16, signal: 21, blank: 4 };
@@ -302,6 +311,42 @@ describe('debug adapter: the Debug Console', () => {
     });
 });
 
+describe('debug adapter: several files simulated together (the launch configuration\'s "files")', () => {
+    it('simulates the machines of program and files as one system, replaying a scenario to the deadlock', async () => {
+        const folder = mkdtempSync(path.join(tmpdir(), 'reactor-fsm-dap-files-'));
+        try {
+            // What Replay in debugger launches: the finding's scenario with the first file as program, the others as files.
+            const scenario = path.join(folder, 'deadlock.scenario');
+            writeFileSync(scenario, 'BannerServer.listener accept\nGreeter.upstream connected\n');
+            const dap = start();
+            const stop = await dap.launch({ program: GREETER, files: [BANNER_SERVER], script: scenario }, { [BANNER_SERVER]: [SYSTEM_LINE.sessionOpen] });
+            // A breakpoint in the other file: the session the server accepted enters Open.
+            expect(stop.body.reason).toBe('breakpoint');
+            const threads = async (): Promise<string[]> => (await dap.ok<DebugProtocol.ThreadsResponse>('threads')).threads.map((thread) => thread.name);
+            expect(await threads()).toEqual(['Greeter', 'BannerServer', 'BannerSession#1']);
+            expect((await dap.stack(stop.body.threadId!))[0]).toMatchObject({ name: 'enters Open', line: SYSTEM_LINE.sessionOpen, source: { path: BANNER_SERVER } });
+            // To the end of the scenario: both sides wait, the client for the banner, the session for a command.
+            const idle = await dap.stopAfter(() => dap.ok('continue'));
+            expect(idle.body).toMatchObject({ reason: 'pause', description: expect.stringContaining('Waiting for input') });
+            const ids = (await dap.ok<DebugProtocol.ThreadsResponse>('threads')).threads;
+            const top = async (name: string): Promise<DebugProtocol.StackFrame> => (await dap.stack(ids.find((thread) => thread.name === name)!.id))[0]!;
+            expect(await top('Greeter')).toMatchObject({ name: 'state AwaitBanner', line: SYSTEM_LINE.awaitBanner, source: { path: GREETER } });
+            expect(await top('BannerSession#1')).toMatchObject({ name: 'state Open', line: SYSTEM_LINE.sessionOpen, source: { path: BANNER_SERVER } });
+            expect(await top('BannerServer')).toMatchObject({ name: 'state Serving', source: { path: BANNER_SERVER } });
+            expect(dap.output('stdout')).toMatch(/BannerServer {2}starts in Serving/);
+            expect(dap.output('stderr')).toBe('');
+        } finally {
+            rmSync(folder, { recursive: true, force: true });
+        }
+    });
+
+    it('without files, program alone is simulated: the server of the other file is not there', async () => {
+        const dap = start();
+        await dap.launch({ program: GREETER, stopOnEntry: true });
+        expect((await dap.ok<DebugProtocol.ThreadsResponse>('threads')).threads.map((thread) => thread.name)).toEqual(['Greeter']);
+    });
+});
+
 describe('debug adapter: bad launches', () => {
     it('refuses a model with errors, naming them', async () => {
         const dap = start();
@@ -319,7 +364,8 @@ describe('debug adapter: bad launches', () => {
         for (const [args, message] of [
             [{ program: path.join(FIXTURES, 'missing.fsm') }, 'missing.fsm'],
             [{ program: VENDING, script: path.join(FIXTURES, 'bad.scenario') }, 'bad.scenario:2:'],
-            [{ program: VENDING, machine: 'Nope' }, "no machine 'Nope'"]
+            [{ program: VENDING, machine: 'Nope' }, "no machine 'Nope'"],
+            [{ program: GREETER, files: [path.join(SYSTEM, 'missing.fsm')] }, 'missing.fsm']
         ] as const) {
             const dap = start();
             await dap.ok('initialize', { adapterID: 'reactor-fsm', pathFormat: 'path' });
@@ -329,6 +375,20 @@ describe('debug adapter: bad launches', () => {
             const response = await launched;
             expect(response.success, JSON.stringify(args)).toBe(false);
             expect(dap.output('stderr')).toContain(message);
+            await dap.close();
+        }
+    });
+
+    it('refuses "files" that is not a list of paths, saying so', async () => {
+        for (const files of [BANNER_SERVER, [1], [BANNER_SERVER, ''], { server: BANNER_SERVER }, null]) {
+            const dap = start();
+            await dap.ok('initialize', { adapterID: 'reactor-fsm', pathFormat: 'path' });
+            const launched = dap.request('launch', { program: GREETER, files });
+            await dap.event('initialized');
+            await dap.ok('configurationDone');
+            const response = await launched;
+            expect(response.success, JSON.stringify(files)).toBe(false);
+            expect(response.message).toContain('"files" in the launch configuration must be a list of .fsm file paths');
             await dap.close();
         }
     });

@@ -24,10 +24,10 @@ describe('the .vsix package', () => {
         const files = stdout.split('\n').filter((line) => line !== '').sort();
         const unexpected = files.filter(
             (file) =>
-                !/^(package\.json|README\.md|LICENSE|out\/(extension|server|debug-adapter)\.cjs|out\/diagram\.js|client\/(language-configuration\.json|syntaxes\/[\w.-]+\.json|snippets\/[\w.-]+\.json|images\/[\w.-]+\.png)|templates\/runtime\/[\w-]+\.ts|docs\/[\w-]+\.md|examples\/[\w-]+\.fsm)$/.test(file)
+                !/^(package\.json|README\.md|LICENSE|out\/(extension|server|debug-adapter|system-worker)\.cjs|out\/diagram\.js|client\/(language-configuration\.json|syntaxes\/[\w.-]+\.json|snippets\/[\w.-]+\.json|images\/[\w.-]+\.png)|templates\/runtime\/[\w-]+\.ts|docs\/[\w-]+\.md|examples\/[\w-]+\.fsm)$/.test(file)
         );
         expect(unexpected).toEqual([]);
-        for (const needed of ['out/extension.cjs', 'out/server.cjs', 'out/debug-adapter.cjs', 'templates/runtime/index.ts', 'client/syntaxes/reactor-fsm.tmLanguage.json', 'package.json']) {
+        for (const needed of ['out/extension.cjs', 'out/server.cjs', 'out/debug-adapter.cjs', 'out/system-worker.cjs', 'templates/runtime/index.ts', 'client/syntaxes/reactor-fsm.tmLanguage.json', 'package.json']) {
             expect(files).toContain(needed);
         }
     });
