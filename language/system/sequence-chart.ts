@@ -1,18 +1,16 @@
-// A finding's trace as a Mermaid sequenceDiagram (a message sequence chart): the machines, the environment, what
-// travels between them, timers and state changes, and the finding at the end.
+// A finding's trace as a Mermaid sequenceDiagram (a message sequence chart): the machines, the environment (if it acts),
+// what travels between them, timers and state changes, and the finding at the end.
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import type { Finding } from './findings.js';
 import type { Replay, ReplayedStep } from './replay.js';
 
-const ENVIRONMENT = 'Environment';
+/** The environment's participant: an id and a place of its own, apart from the machines (a machine may be named `Environment`). */
+const ENVIRONMENT_ID = 'env';
+const ENVIRONMENT_LABEL = 'Environment';
 
 /** Text Mermaid shows as is: `#` and `;` (which Mermaid reads) as entity codes, line breaks as spaces. */
 function text(value: string): string {
     return value.replace(/[\r\n]+/g, ' ').replace(/[#;]/g, (char) => `#${char.charCodeAt(0)};`);
-}
-
-function idOf(name: string): string {
-    return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
 function shown(data: string): string {
@@ -21,29 +19,50 @@ function shown(data: string): string {
 }
 
 class Chart {
-    readonly participants: string[] = [];
+    /** Machine and instance names and their participant ids (`p0`, `p1`, …, by declaration order): names as written never clash. */
+    private readonly machines = new Map<string, string>();
+    /** Whether the environment acts in the chart (it is declared only then). */
+    private environmentUsed = false;
     readonly body: string[] = [];
 
-    participant(name: string): string {
-        if (!this.participants.includes(name)) {
-            this.participants.push(name);
+    /** The participant id of a machine or instance, declared on first use. */
+    machine(name: string): string {
+        let id = this.machines.get(name);
+        if (id === undefined) {
+            id = `p${this.machines.size}`;
+            this.machines.set(name, id);
         }
-        return idOf(name);
+        return id;
+    }
+
+    /** The environment's participant id, declared from now on. */
+    environment(): string {
+        this.environmentUsed = true;
+        return ENVIRONMENT_ID;
+    }
+
+    /** The declarations: the environment first if it acts, then the machines in the order they were declared. */
+    header(): string[] {
+        return [
+            ...(this.environmentUsed ? [`    participant ${ENVIRONMENT_ID} as ${text(ENVIRONMENT_LABEL)}`] : []),
+            ...[...this.machines].map(([name, id]) => `    participant ${id} as ${text(name)}`)
+        ];
     }
 
     arrow(from: string, arrow: string, to: string, label: string): void {
-        this.body.push(`    ${this.participant(from)}${arrow}${this.participant(to)}: ${text(label)}`);
+        this.body.push(`    ${from}${arrow}${to}: ${text(label)}`);
     }
 
     note(over: string, label: string): void {
-        this.body.push(`    Note over ${this.participant(over)}: ${text(label)}`);
+        this.body.push(`    Note over ${this.machine(over)}: ${text(label)}`);
     }
 
+    /** A note across every machine's lifeline (the first to the last machine; the environment only if there is none). */
     noteAcross(label: string): void {
-        const machines = this.participants.filter((name) => name !== ENVIRONMENT);
-        const first = machines[0] ?? ENVIRONMENT;
-        const last = machines[machines.length - 1] ?? first;
-        this.body.push(`    Note over ${idOf(first)}${first === last ? '' : `,${idOf(last)}`}: ${text(label)}`);
+        const ids = [...this.machines.values()];
+        const first = ids[0] ?? this.environment();
+        const last = ids[ids.length - 1] ?? first;
+        this.body.push(`    Note over ${first}${first === last ? '' : `,${last}`}: ${text(label)}`);
     }
 
     /** What the machines did in a step: transitions, ignored events, finishes. */
@@ -68,32 +87,32 @@ class Chart {
         switch (move.kind) {
             case 'deliver': {
                 const { item, from, to } = step.delivered!;
-                this.arrow(from, item.kind === 'data' ? '->>' : item.kind === 'fin' ? '-)' : '-x', to, item.kind === 'data' ? shown(item.bytes.toString('utf8')) : item.kind === 'fin' ? 'FIN (close)' : 'RST (reset)');
+                this.arrow(this.machine(from), item.kind === 'data' ? '->>' : item.kind === 'fin' ? '-)' : '-x', this.machine(to), item.kind === 'data' ? shown(item.bytes.toString('utf8')) : item.kind === 'fin' ? 'FIN (close)' : 'RST (reset)');
                 break;
             }
             case 'accept':
-                this.arrow(move.client, '->>', move.server, `connect (${move.socket} → ${move.listener})`);
-                this.arrow(move.server, '-->>', move.client, `accepted: ${step.session ?? 'session'}`);
+                this.arrow(this.machine(move.client), '->>', this.machine(move.server), `connect (${move.socket} → ${move.listener})`);
+                this.arrow(this.machine(move.server), '-->>', this.machine(move.client), `accepted: ${step.session ?? 'session'}`);
                 break;
             case 'connect-fault':
                 if (move.fault === 'refused') {
-                    this.arrow(ENVIRONMENT, '-x', move.instance, `${move.socket}: connect refused`);
+                    this.arrow(this.environment(), '-x', this.machine(move.instance), `${move.socket}: connect refused`);
                 } else {
                     this.note(move.instance, `${move.socket}: connect timed out`);
                 }
                 break;
             case 'env': {
                 const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];
-                this.arrow(ENVIRONMENT, move.what === 'closed' ? '-)' : move.what === 'reset' ? '-x' : '->>', move.instance, label);
+                this.arrow(this.environment(), move.what === 'closed' ? '-)' : move.what === 'reset' ? '-x' : '->>', this.machine(move.instance), label);
                 break;
             }
             case 'signal':
                 for (const instance of step.signalled ?? []) {
-                    this.arrow(ENVIRONMENT, '->>', instance, move.signal);
+                    this.arrow(this.environment(), '->>', this.machine(instance), move.signal);
                 }
                 break;
             case 'send':
-                this.arrow(ENVIRONMENT, '->>', move.instance, `send ${move.event}`);
+                this.arrow(this.environment(), '->>', this.machine(move.instance), `send ${move.event}`);
                 break;
             case 'advance':
                 this.noteAcross(`${move.ms} ms later`);
@@ -106,15 +125,13 @@ class Chart {
 /** The Mermaid text of a finding's trace, replayed. */
 export function sequenceChart(finding: Finding, replay: Replay, machines: readonly string[]): string {
     const chart = new Chart();
-    chart.participant(ENVIRONMENT);
     for (const name of machines) {
-        chart.participant(name);
+        chart.machine(name);
     }
     chart.trace(replay.start);
     for (const step of replay.steps) {
         chart.step(step);
     }
     chart.note(finding.subject, `${finding.code}: ${finding.message}`);
-    const header = chart.participants.map((name) => `    participant ${idOf(name)} as ${text(name)}`);
-    return ['sequenceDiagram', ...header, ...chart.body, ''].join('\n');
+    return ['sequenceDiagram', ...chart.header(), ...chart.body, ''].join('\n');
 }

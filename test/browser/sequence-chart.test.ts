@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The system check's sequence charts in a real browser: the Mermaid text of every fixture finding's trace parses and
 // renders with the real Mermaid in Chromium, and the participants (session instances like `ChatSession#1` too) show
-// their names as written, `#` included.
+// their names as written, `#` included; the environment is an actor when it acts, and never one with a machine.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,55 @@ machine BannerSession {
 }
 `;
 
+/** A client that connects and waits for a line that never comes. */
+const WAITING_CLIENT = (name: string, port: number): string => `machine ${name} {
+    events Up, Line, Failed
+    initial state Connecting {
+        on Up -> Waiting
+        on Failed -> Waiting
+    }
+    state Waiting {
+        on Line -> Done
+    }
+    final state Done
+
+    client upstream connect 127.0.0.1:${port} {
+        framing lines
+        connect -> Up
+        read -> Line
+        error -> Failed
+    }
+}
+`;
+
+/** A server on 7991 whose sessions are Job machines (instances `Job#1`, …). */
+const JOB_HUB = `machine Hub {
+    events ListenFailed
+    initial state Serving {
+        on ListenFailed -> Stopped
+    }
+    final state Stopped
+
+    server listener listen 0.0.0.0:7991 {
+        session Job
+        error -> ListenFailed
+    }
+}
+
+machine Job {
+    events Gone
+    initial state Open {
+        on Gone -> Closed
+    }
+    final state Closed
+
+    connection peer {
+        framing lines
+        close -> Gone
+    }
+}
+`;
+
 const MERMAID = new URL('../../node_modules/mermaid/dist/mermaid.min.js', import.meta.url);
 
 interface Chart {
@@ -97,7 +146,9 @@ describe.skipIf(!existsSync(CHROMIUM))('sequence charts of system-check findings
             for (const sessions of [2, 3]) {
                 await withFixture(code, 'bug', ({ program }) => {
                     for (const finding of checkSystem(program, { sessions }).findings) {
-                        charts.push({ name: `${code} (${sessions} sessions) ${finding.spot.file}:${finding.spot.line}`, text: finding.chart, participants: ['Environment', ...finding.machines.map((machine) => machine.split(': ')[0]!)] });
+                        // The environment is a participant when an arrow comes from it (its id is `env`).
+                        const environment = /^ {4}env(->>|-\)|-x)/m.test(finding.chart) ? ['Environment'] : [];
+                        charts.push({ name: `${code} (${sessions} sessions) ${finding.spot.file}:${finding.spot.line}`, text: finding.chart, participants: [...environment, ...finding.machines.map((machine) => machine.split(': ')[0]!)] });
                     }
                 });
             }
@@ -133,9 +184,10 @@ describe.skipIf(!existsSync(CHROMIUM))('sequence charts of system-check findings
         );
     }
 
-    it('has charts of every finding code, with session instances among the participants', () => {
+    it('has charts of every finding code, with session instances among the participants, with and without the environment', () => {
         expect(new Set(charts.map((chart) => chart.name.split(' ')[0]))).toEqual(new Set(CODES));
         expect(charts.some((chart) => chart.participants.some((name) => /#\d+$/.test(name)))).toBe(true);
+        expect(new Set(charts.map((chart) => chart.participants.includes('Environment')))).toEqual(new Set([true, false]));
     });
 
     it('every chart parses and renders, each participant shown by its name (`#` included), the finding noted', async () => {
@@ -161,6 +213,22 @@ describe.skipIf(!existsSync(CHROMIUM))('sequence charts of system-check findings
         expect(rendered.actors).toContain('JobSession#1');
         expect(rendered.messages.some((message) => message.includes('JobSession#1'))).toBe(true);
         expect(rendered.notes.some((note) => note.includes('JobSession#1 outlives its peer'))).toBe(true);
+    });
+
+    it('a machine named Environment and the environment are two actors; Job_1 and the session Job#1 too', async () => {
+        const deadlock = await withSystem(inlineFiles({ 'hub.fsm': JOB_HUB, 'job-1.fsm': WAITING_CLIENT('Job_1', 7991) }), ({ program }) => checkSystem(program).findings.find((finding) => finding.code === 'system-deadlock')!.chart);
+        const jobs = await render(deadlock, 'jobs');
+        expect(jobs.error, deadlock).toBeUndefined();
+        expect([...new Set(jobs.actors)].sort(), deadlock).toEqual(['Hub', 'Job#1', 'Job_1']);
+        // Boxes Mermaid draws per actor (at the top, and at the bottom too by default).
+        const boxes = jobs.actors.filter((actor) => actor === 'Hub').length;
+        expect(boxes).toBeGreaterThanOrEqual(1);
+        expect(jobs.actors.filter((actor) => actor === 'Job_1'), deadlock).toHaveLength(boxes);
+        expect(jobs.actors.filter((actor) => actor === 'Job#1'), deadlock).toHaveLength(boxes);
+        const refused = await withSystem(inlineFiles({ 'environment.fsm': WAITING_CLIENT('Environment', 7992) }), ({ program }) => checkSystem(program).findings.find((finding) => finding.code === 'stuck-after-fault')!.chart);
+        const both = await render(refused, 'environment');
+        expect(both.error, refused).toBeUndefined();
+        expect(both.actors, refused).toEqual(Array<string>(2 * boxes).fill('Environment'));
     });
 
     it('is not vacuous: Mermaid refuses a broken chart', async () => {

@@ -1,6 +1,6 @@
-// The sequence chart of a finding's trace (Mermaid text): one participant per instance and one for the environment,
-// each with an id of its own and its name as label, every arrow and note between declared participants, and the
-// steps of the trace in order.
+// The sequence chart of a finding's trace (Mermaid text): one participant per instance and one for the environment
+// (first, and only if it acts), each with an id of its own and its name as label, every arrow and note between declared
+// participants, and the steps of the trace in order.
 import { describe, expect, it } from 'vitest';
 import { checkSystem, type SystemFinding } from '../../language/system/check-system.js';
 import { CODES, inlineFiles, withFixture, withSystem } from './system-helpers.js';
@@ -13,6 +13,9 @@ interface ParsedChart {
     readonly arrows: ReadonlyArray<{ from: string; to: string; label: string }>;
     readonly notes: ReadonlyArray<{ over: string[]; label: string }>;
 }
+
+/** The environment's participant id: reserved, no machine's (a machine may be named `Environment`). */
+const ENV = 'env';
 
 const decode = (text: string): string => text.replace(/#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
 
@@ -40,17 +43,28 @@ function parseChart(chart: string): ParsedChart {
     return { participants, arrows, notes, used: [...arrows.flatMap((arrow) => [arrow.from, arrow.to]), ...notes.flatMap((note) => note.over)] };
 }
 
-/** What every chart must be: distinct participants, all used ids declared, the trace's moves and the finding shown. */
+/**
+ * What every chart must be: distinct participants, all used ids declared, the environment declared (first) exactly when
+ * it acts, the trace's moves and the finding shown.
+ */
 function expectWellFormed(finding: SystemFinding): ParsedChart {
     const chart = parseChart(finding.chart);
     const ids = chart.participants.map((participant) => participant.id);
-    const labels = chart.participants.map((participant) => participant.label);
+    const machines = chart.participants.filter((participant) => participant.id !== ENV);
+    const labels = machines.map((participant) => participant.label);
     expect(new Set(ids).size, `distinct ids: ${ids.join(' ')}`).toBe(ids.length);
     expect(new Set(labels).size, `distinct labels: ${labels.join(' ')}`).toBe(labels.length);
-    expect(labels[0]).toBe('Environment');
     for (const id of chart.used) {
         expect(ids, finding.chart).toContain(id);
     }
+    // The environment: declared first, as `Environment`, if and only if an arrow comes from it; never a target or noted.
+    const acts = chart.arrows.some((arrow) => arrow.from === ENV);
+    expect(ids.includes(ENV), finding.chart).toBe(acts);
+    if (acts) {
+        expect(chart.participants[0]).toEqual({ id: ENV, label: 'Environment' });
+    }
+    expect(chart.arrows.filter((arrow) => arrow.to === ENV), finding.chart).toEqual([]);
+    expect(chart.notes.filter((note) => note.over.includes(ENV)), finding.chart).toEqual([]);
     // Every instance at the end of the trace is a participant, under its own name.
     for (const machine of finding.machines) {
         expect(labels).toContain(machine.split(': ')[0]);
@@ -58,7 +72,7 @@ function expectWellFormed(finding: SystemFinding): ParsedChart {
     // The finding is the last note, over its subject.
     const last = chart.notes.at(-1)!;
     expect(last.label).toBe(`${finding.code}: ${finding.message}`);
-    expect(last.over.map((id) => chart.participants.find((participant) => participant.id === id)!.label)).toEqual([finding.subject]);
+    expect(last.over.map((id) => machines.find((participant) => participant.id === id)!.label)).toEqual([finding.subject]);
     return chart;
 }
 
@@ -76,9 +90,9 @@ describe('sequence charts of findings', () => {
                             if (move.kind === 'accept') {
                                 expect(chart.arrows.some((arrow) => label(arrow.from) === move.client && label(arrow.to) === move.server && arrow.label.startsWith('connect'))).toBe(true);
                             } else if (move.kind === 'env') {
-                                expect(chart.arrows.some((arrow) => label(arrow.from) === 'Environment' && label(arrow.to) === move.instance)).toBe(true);
+                                expect(chart.arrows.some((arrow) => arrow.from === ENV && label(arrow.to) === move.instance)).toBe(true);
                             } else if (move.kind === 'signal') {
-                                expect(chart.arrows.some((arrow) => label(arrow.from) === 'Environment' && arrow.label === move.signal)).toBe(true);
+                                expect(chart.arrows.some((arrow) => arrow.from === ENV && arrow.label === move.signal)).toBe(true);
                             } else if (move.kind === 'advance') {
                                 expect(chart.notes.some((note) => note.label === `${move.ms} ms later`)).toBe(true);
                             }
@@ -138,28 +152,39 @@ machine Job {
 }
 `;
 
-    // language/system/sequence-chart.ts, idOf: `Job_1` (a machine) and `Job#1` (a session) both get the id `Job_1`, so
-    // Mermaid draws them as one participant (the session's notes land on the client's lifeline).
-    it.fails('a machine named like a session instance (Job_1 and Job#1) gets a participant of its own', async () => {
+    // Ids were once names with other characters as `_`: `Job_1` (a machine) and `Job#1` (a session) both got `Job_1`,
+    // and Mermaid drew them as one participant (the session's notes on the client's lifeline).
+    it('a machine named like a session instance (Job_1 and Job#1) gets a participant of its own', async () => {
         await withSystem(inlineFiles({ 'hub.fsm': HUB, 'job-1.fsm': CLIENT_FOR('Job_1', 7991) }), ({ program }) => {
             const findings = checkSystem(program).findings;
-            expect(findings.length).toBeGreaterThan(0);
             for (const finding of findings) {
-                expect(finding.machines).toContain('Job#1: Open');
                 expectWellFormed(finding);
             }
+            // The deadlock after the connect has both: Job_1 waiting, the session Job#1 open.
+            const deadlock = findings.find((finding) => finding.code === 'system-deadlock')!;
+            expect(deadlock.machines).toContain('Job#1: Open');
+            const chart = parseChart(deadlock.chart);
+            // Nothing comes from the environment here: only the machines, in order, then the session as it appears.
+            expect(chart.participants.map((participant) => participant.label)).toEqual(['Hub', 'Job_1', 'Job#1']);
+            const id = (label: string): string => chart.participants.find((participant) => participant.label === label)!.id;
+            expect(chart.notes).toContainEqual({ over: [id('Job#1')], label: 'starts in Open' });
+            expect(chart.notes).toContainEqual({ over: [id('Job_1')], label: 'Connecting → Waiting (Up)' });
         });
     });
 
-    // language/system/sequence-chart.ts, ENVIRONMENT = 'Environment': a machine of that name is the same participant as
-    // the environment (`Environment-xEnvironment: upstream: connect refused`).
-    it.fails('a machine named Environment is not the environment', async () => {
+    // The environment was once the participant `Environment`: a machine of that name was the same participant
+    // (`Environment-xEnvironment: upstream: connect refused`).
+    it('a machine named Environment is not the environment', async () => {
         await withSystem(inlineFiles({ 'environment.fsm': CLIENT_FOR('Environment', 7992) }), ({ program }) => {
             const findings = checkSystem(program).findings;
             expect(findings.length).toBeGreaterThan(0);
             for (const finding of findings) {
                 const chart = expectWellFormed(finding);
+                // The environment refuses the connect: it and the machine, two participants.
                 expect(chart.participants).toHaveLength(2);
+                const machine = chart.participants.find((participant) => participant.id !== ENV)!;
+                expect(machine.label).toBe('Environment');
+                expect(chart.arrows.some((arrow) => arrow.from === ENV && arrow.to === machine.id)).toBe(true);
             }
         });
     });
