@@ -1,14 +1,26 @@
 // The program several model files make together, for the commands that run them (simulate, explore): loading, the
 // machine-name clashes between files, and refusing files with errors.
+import { statSync } from 'node:fs';
 import type { ReactorFsmServices } from '../module.js';
 import { assertComposable, ProgramCompositionError, programOfModels, type ProgramSpec } from '../semantics/program.js';
 import { loadModel, loadModels, type LoadedModel } from './load-models.js';
 import { refusedForErrors } from './model-errors.js';
 import { InputError } from './source-files.js';
 
-/** The named model files (one file, or several files and folders) and their sibling files, loaded as one workspace. */
+function isDirectory(input: string): boolean {
+    try {
+        return statSync(input).isDirectory();
+    } catch {
+        return false; // the loader says plainly that it does not exist
+    }
+}
+
+/**
+ * The named model files (one file, or several files and folders) and their sibling files, loaded as one workspace. One
+ * folder alone is its files together, as several inputs are.
+ */
 export async function loadInputs(services: ReactorFsmServices, inputs: readonly string[], command: string): Promise<{ named: LoadedModel[]; context: LoadedModel[] }> {
-    if (inputs.length === 1) {
+    if (inputs.length === 1 && !isDirectory(inputs[0]!)) {
         const { loaded, context } = await loadModel(services, inputs[0]!, command);
         return { named: [loaded], context };
     }

@@ -153,12 +153,13 @@ function isFault(world: World, move: Move): boolean {
     return false;
 }
 
-function serverSockets(program: ProgramSpec): string[] {
+/** Server sockets of top-level machines: `Machine.socket` and where each is declared. */
+function serverSockets(program: ProgramSpec): Array<{ ref: string; spot: SourceSpot }> {
     return program.topLevel.flatMap((name) =>
         program.machines
             .get(name)!
             .sockets.filter((socket) => socket.kind === 'server')
-            .map((socket) => `${name}.${socket.name}`)
+            .map((socket) => ({ ref: `${name}.${socket.name}`, spot: socket.spot }))
     );
 }
 
@@ -176,7 +177,12 @@ class Search {
     firstRefusal: string | undefined;
 
     constructor(program: ProgramSpec) {
-        this.graph = new StateGraph(program.topLevel, serverSockets(program));
+        const servers = serverSockets(program);
+        this.graph = new StateGraph(
+            program.topLevel,
+            servers.map((server) => server.ref),
+            servers.map((server) => server.spot)
+        );
         this.summaries = new Summaries(this.graph);
     }
 
@@ -252,9 +258,13 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     const started = performance.now();
     const heapBefore = process.memoryUsage().heapUsed;
     let bound: string | undefined;
+    let asked = 0;
+    /** The state bound, looked at before every expansion; the clock and the cancellation every 64 expansions. */
     const outOfBudget = (): boolean => {
         if (graph.states.length >= maxStates) {
             bound = `bound reached after ${graph.states.length} states (--max-states ${maxStates})`;
+        } else if ((asked++ & 63) !== 0) {
+            return false;
         } else if (performance.now() - started > maxMs) {
             bound = `time bound reached after ${graph.states.length} states (${Math.round(maxMs / 1000)} s)`;
         } else if (options.cancelled?.()) {
@@ -270,7 +280,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
         const MAX_WALK_DEPTH = 500;
         let at: Successor = { index: 0, world: start };
         let depth = 0;
-        for (let step = 0; step < options.randomWalk && !((step & 63) === 0 && outOfBudget()); step++) {
+        for (let step = 0; step < options.randomWalk && !outOfBudget(); step++) {
             const successors = search.expand(at.index, at.world);
             if (successors.length === 0 || graph.states[at.index]!.stuck || depth >= MAX_WALK_DEPTH) {
                 at = { index: 0, world: start };
@@ -285,7 +295,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
         const frontier: Array<World | undefined> = [start];
         const indices: number[] = [0];
         for (let head = 0; head < frontier.length; head++) {
-            if ((head & 255) === 0 && outOfBudget()) {
+            if (outOfBudget()) {
                 break;
             }
             const index = indices[head]!;

@@ -197,8 +197,11 @@ function unboundedSessions(graph: StateGraph, found: FindingSet, sessions: numbe
                 code: 'unbounded-sessions',
                 subject: session.name,
                 severity: 'warning',
-                spot: session.spot,
-                message: `Sessions accumulate on ${server}: ${sessions} accepted connections whose sessions (${session.name} in ${session.state}, …) never finish unless their peers act, while the server keeps accepting.`,
+                spot: graph.serverSpots[index]!,
+                message:
+                    sessions === 1
+                        ? `Sessions accumulate on ${server}: 1 accepted connection whose session (${session.name} in ${session.state}) never finishes unless its peer acts, while the server keeps accepting.`
+                        : `Sessions accumulate on ${server}: ${sessions} accepted connections whose sessions (${session.name} in ${session.state}, …) never finish unless their peers act, while the server keeps accepting.`,
                 steps: steps(graph, state),
                 machines: record.summary.instances
             });

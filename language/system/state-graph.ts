@@ -82,7 +82,9 @@ export class StateGraph {
         /** Top-level machine names, in program order. */
         readonly machines: readonly string[],
         /** Server sockets of top-level machines: `Machine.socket`. */
-        readonly servers: readonly string[]
+        readonly servers: readonly string[],
+        /** Where each server socket is declared (its `listen` line), in the order of `servers`. */
+        readonly serverSpots: readonly SourceSpot[]
     ) {}
 
     get edges(): number {

@@ -227,9 +227,7 @@ describe('reactor-fsm explore', () => {
         expect(byFolder.states).toBe(byFiles.states);
     });
 
-    // One folder alone goes through the one-file loader (language/cli/program-files.ts, loadInputs: inputs.length === 1),
-    // which refuses a folder of several files: "explore takes one .fsm file; '…' holds 2" (exit 2).
-    it.fails('one folder is explored as its files together, as two folders are', async () => {
+    it('one folder is explored as its files together, as two folders are', async () => {
         const folder = path.dirname(relativeFiles('orphan-session', 'bug')[0]!);
         const result = await runCli(['explore', folder, '--json'], ROOT);
         const byFiles = parseReport(await runCli(['explore', ...relativeFiles('orphan-session', 'bug'), '--json'], ROOT));

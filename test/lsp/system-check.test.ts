@@ -11,8 +11,7 @@ import type { SystemCheckResult } from '../../language/lsp/protocol.js';
 import { programOfModels } from '../../language/semantics/program.js';
 import { runSystemJob } from '../../server/system-worker.js';
 import { DebugRun } from '../../language/debug/debug-run.js';
-import { companionFiles, LaunchError, loadProgram, loadScript } from '../../language/debug/load-program.js';
-import { DEBUG_FILES_VARIABLE } from '../../language/lsp/protocol.js';
+import { LaunchError, loadProgram, loadScript } from '../../language/debug/load-program.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { withDocuments } from '../helpers.js';
@@ -196,13 +195,6 @@ describe('reactor-fsm/checkSystem on the bundled server', () => {
 });
 
 describe('Replay in debugger: the debug session simulates several files with the scenario', () => {
-    it('reads the other files from the environment the extension sets, and refuses anything but a list of paths', () => {
-        expect(companionFiles({})).toEqual([]);
-        expect(companionFiles({ [DEBUG_FILES_VARIABLE]: '["/a.fsm","/b.fsm"]' })).toEqual(['/a.fsm', '/b.fsm']);
-        expect(() => companionFiles({ [DEBUG_FILES_VARIABLE]: '"/a.fsm"' })).toThrow(LaunchError);
-        expect(() => companionFiles({ [DEBUG_FILES_VARIABLE]: '[1]' })).toThrow(LaunchError);
-    });
-
     it("composes the files into one program and replays the finding's scenario file to the deadlock", async () => {
         const folder = mkdtempSync(path.join(tmpdir(), 'reactor-fsm-replay-'));
         try {
