@@ -55,11 +55,14 @@ function plural(value: number, word: string): string {
     return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
 }
 
+/** Below this many states, the heap measured per state is mostly noise: it is not reported. */
+const MEMORY_MEANINGFUL = 10_000;
+
 /** The summary line: states, moves, time (with the rate, and the memory per state once it means something). */
 export function statsLine(check: SystemCheck, sessions: number): string {
     const stats = check.stats;
     const rate = stats.ms > 0 ? Math.round(stats.states / (stats.ms / 1000)) : stats.states;
-    const memory = stats.states >= 10_000 ? `, about ${stats.bytesPerState} bytes per state` : '';
+    const memory = stats.states >= MEMORY_MEANINGFUL ? `, about ${stats.bytesPerState} bytes per state` : '';
     return searchSummary(stats, sessions, [`${plural(rate, 'state')}/s${memory}`]);
 }
 
@@ -111,7 +114,8 @@ export async function runExplore(services: ReactorFsmServices, inputs: readonly 
             machines: [...finding.machines]
         }));
         const { states, transitions, ms, complete, bound, bytesPerState, mode } = check.stats;
-        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState, mode, sessions }, null, 2));
+        const memory = states >= MEMORY_MEANINGFUL ? bytesPerState : null;
+        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState: memory, mode, sessions }, null, 2));
     } else {
         check.findings.forEach((finding, index) => {
             out(`${fileOf(finding)}:${finding.spot.line}:${finding.spot.column ?? 1} ${finding.severity} ${finding.code} ${finding.message}`);

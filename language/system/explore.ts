@@ -2,7 +2,7 @@
 // random walk for systems too big to finish. Deterministic: the same input gives the same states and traces.
 import type { Instance } from '../semantics/instance.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
-import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type StateSummary } from './state-graph.js';
+import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
 import { worldKey } from './state-key.js';
 import { wire } from './wiring.js';
 import { moveClass, RefusedMove, SystemContext, World, type Move } from './world.js';
@@ -90,18 +90,21 @@ class Summaries {
             return { finished: instance.finished, config, state: instance.stateName, spot: leafSpot(instance), serving };
         });
         const orphans: OrphanAt[] = [];
+        const sessions: SessionAt[] = [];
         for (const instance of simulation.instances) {
             if (!instance.server || instance.finished) {
                 continue;
             }
+            sessions.push({ name: instance.name, state: instance.stateName });
             const connection = [...instance.sockets.values()].find((socket) => socket.kind === 'connection');
             if (!connection || connection.kind === 'server') {
                 continue;
             }
             const link = world.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === connection.generation);
-            const peerGone = link ? link.client.ended || simulation.instance(link.client.instance)?.finished === true : world.envEnded.has(`${instance.name}.${connection.spec.name}@${connection.generation}`);
-            if (peerGone) {
-                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance) });
+            const peerFinished = link !== undefined && !link.client.ended && simulation.instance(link.client.instance)?.finished === true;
+            const peerClosed = link ? link.client.ended : world.envEnded.has(`${instance.name}.${connection.spec.name}@${connection.generation}`);
+            if (peerClosed || peerFinished) {
+                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), peer: peerClosed ? 'closed' : 'finished', peerMachine: link?.client.instance });
             }
         }
         const servers: ServerAt[] = this.graph.servers.map((ref) => {
@@ -119,7 +122,7 @@ class Summaries {
             };
         });
         const instances = simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
-        return { machines, orphans, servers, instances };
+        return { machines, orphans, sessions, servers, instances };
     }
 }
 
@@ -181,7 +184,8 @@ class Search {
         this.graph = new StateGraph(
             program.topLevel,
             servers.map((server) => server.ref),
-            servers.map((server) => server.spot)
+            servers.map((server) => server.spot),
+            [...program.machines.values()].some((machine) => machine.signals.length > 0)
         );
         this.summaries = new Summaries(this.graph);
     }
@@ -290,7 +294,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             at = successors[Math.floor(next() * successors.length)]!;
             depth++;
         }
-        bound ??= `random walk of ${options.randomWalk} moves (seed ${seed}): not every state was seen`;
+        bound ??= `random walk of ${options.randomWalk} steps (seed ${seed}): not every state was seen`;
     } else {
         const frontier: Array<World | undefined> = [start];
         const indices: number[] = [0];

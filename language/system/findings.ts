@@ -79,17 +79,18 @@ function deadlocks(graph: StateGraph, found: FindingSet): void {
         if (stuck.length === 0) {
             return;
         }
-        const waiting = record.summary.machines
-            .map((machine, index) => (machine.finished || machine.serving ? undefined : `${graph.machines[index]} waits in ${machine.state}`))
-            .filter((text) => text !== undefined)
-            .join(', ');
+        const waiting = [
+            ...record.summary.machines.map((machine, index) => (machine.finished || machine.serving ? undefined : `${graph.machines[index]} waits in ${machine.state}`)).filter((text) => text !== undefined),
+            ...record.summary.sessions.map((session) => `${session.name} waits in ${session.state}`)
+        ].join(', ');
+        const environment = graph.signalsBound ? 'nothing the environment can do but send a signal' : 'nothing the environment can do';
         const first = stuck[0]!;
         found.offer({
             code: 'system-deadlock',
             subject: graph.machines[record.summary.machines.indexOf(first)]!,
             severity: 'error',
             spot: first.spot,
-            message: `System deadlock: ${waiting}, and nothing can happen any more (no message in flight, no timer armed, nothing the environment can do but send a signal).`,
+            message: `System deadlock: ${waiting}, and nothing can happen any more (no message in flight, no timer armed, ${environment}).`,
             steps: steps(graph, state),
             machines: record.summary.instances
         });
@@ -170,7 +171,7 @@ function orphans(graph: StateGraph, found: FindingSet): void {
             subject: orphan.session,
             severity: 'error',
             spot: orphan.spot,
-            message: `${orphan.session} outlives its peer: the peer closed (or its machine finished), and the session, in ${orphan.state}, can stay alive forever (nothing it waits for can still come).`,
+            message: `${orphan.session} outlives its peer: ${orphan.peer === 'closed' ? 'the peer closed the connection' : `the peer's machine ${orphan.peerMachine ?? ''} finished with the connection open`}, and the session, in ${orphan.state}, can stay alive forever (nothing it waits for can still come).`,
             steps: steps(graph, state),
             machines: record.summary.instances
         });

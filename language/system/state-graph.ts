@@ -19,6 +19,16 @@ export interface OrphanAt {
     readonly session: string;
     readonly state: string;
     readonly spot: SourceSpot;
+    /** What became of the peer: its end of the connection closed, or (wired) its machine finished. */
+    readonly peer: 'closed' | 'finished';
+    /** The peer's machine, when the peer is a machine of the system. */
+    readonly peerMachine: string | undefined;
+}
+
+/** A session in one global state (live sessions only). */
+export interface SessionAt {
+    readonly name: string;
+    readonly state: string;
 }
 
 /** A server socket of a top-level machine in one global state. */
@@ -33,6 +43,8 @@ export interface StateSummary {
     /** Top-level machines in program order. */
     readonly machines: readonly MachineAt[];
     readonly orphans: readonly OrphanAt[];
+    /** Live sessions, in instance order. */
+    readonly sessions: readonly SessionAt[];
     /** Server sockets of top-level machines, in the order of StateGraph.servers. */
     readonly servers: readonly ServerAt[];
     /** The instances and their states, for people: `EchoClient: Online`, `EchoSession#2: Open`. */
@@ -84,7 +96,9 @@ export class StateGraph {
         /** Server sockets of top-level machines: `Machine.socket`. */
         readonly servers: readonly string[],
         /** Where each server socket is declared (its `listen` line), in the order of `servers`. */
-        readonly serverSpots: readonly SourceSpot[]
+        readonly serverSpots: readonly SourceSpot[],
+        /** Some machine binds a signal (a stuck system may still be sent one). */
+        readonly signalsBound: boolean
     ) {}
 
     get edges(): number {

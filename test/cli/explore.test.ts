@@ -129,6 +129,15 @@ describe('reactor-fsm explore', () => {
         expect(strip(second)).toBe(strip(first));
     });
 
+    it('--json gives the memory per state only for a search of 10,000 states or more (null below: noise)', async () => {
+        const small = JSON.parse((await runCli(['explore', ...relativeFiles('orphan-session', 'bug'), '--json'], ROOT)).stdout) as { states: number; bytesPerState: number | null; mode: string; sessions: number };
+        expect(small.states).toBeLessThan(10_000);
+        expect(small).toMatchObject({ bytesPerState: null, mode: 'exhaustive', sessions: 2 });
+        const large = JSON.parse((await runCli(['explore', 'examples/tcp-relay.fsm', '--sessions', '4', '--max-states', '12000', '--json'], ROOT)).stdout) as { states: number; bytesPerState: number | null };
+        expect(large.states).toBeGreaterThanOrEqual(10_000);
+        expect(large.bytesPerState).toBeGreaterThan(100);
+    });
+
     it('--sessions, --max-states, --random-walk and --seed reach the search', async () => {
         const files = relativeFiles('unbounded-sessions', 'bug');
         const three = parseReport(await runCli(['explore', ...files, '--json', '--sessions', '3'], ROOT));

@@ -96,3 +96,28 @@ describe('the system check on its fixtures', () => {
         });
     });
 });
+
+describe('what the messages say', () => {
+    it('a system deadlock names every waiting instance, sessions included, and offers signals only when one is bound', async () => {
+        await withFixture('system-deadlock', 'bug', ({ program }) => {
+            const deadlock = checkSystem(program).findings.find((finding) => finding.code === 'system-deadlock')!;
+            const waiting = deadlock.machines.filter((machine) => !machine.includes('(finished)') && !machine.startsWith('BannerServer:'));
+            for (const instance of waiting) {
+                expect(deadlock.message).toContain(instance.replace(': ', ' waits in '));
+            }
+            expect(waiting.some((instance) => instance.includes('#'))).toBe(true);
+            expect([...program.machines.values()].some((machine) => machine.signals.length > 0)).toBe(false);
+            expect(deadlock.message).not.toContain('signal');
+        });
+    });
+
+    it('an orphan session says whether its peer closed the connection or its machine finished with it open', async () => {
+        await withFixture('orphan-session', 'bug', ({ program }) => {
+            const orphans = checkSystem(program).findings.filter((finding) => finding.code === 'orphan-session');
+            expect(orphans.length).toBeGreaterThan(0);
+            for (const orphan of orphans) {
+                expect(orphan.message).toMatch(/outlives its peer: (the peer closed the connection|the peer's machine \S+ finished with the connection open), /);
+            }
+        });
+    });
+});
