@@ -5,6 +5,7 @@
 // received chunks are only searched for LF, never split into lines or copied.
 import type { Socket } from 'node:net';
 import { connect } from './ping-pong.js';
+import { seededRandom } from '../../language/values/seeded-random.js';
 
 const LF = 0x0a;
 
@@ -19,23 +20,11 @@ export interface LineLoad {
     readonly echoedCycleBytes: number;
 }
 
-/** A small seeded generator (mulberry32): the same lines in every run. */
-function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    };
-}
-
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.:;-_=+';
 
 /** `lines` lines of 30-100 bytes (line break included), cut into slices of 500-3,000 bytes. */
 export function lineLoad(lines: number, seed: number): LineLoad {
-    const next = random(seed);
+    const next = seededRandom(seed).next;
     const parts: Buffer[] = [];
     let crlf = 0;
     for (let i = 0; i < lines; i++) {

@@ -129,6 +129,17 @@ export class Simulation {
         return [...this.timers].sort((a, b) => a.due - b.due || a.order - b.order);
     }
 
+    /** The timer that fires next, if one is armed (pendingTimers[0] without sorting them all). */
+    get nextTimer(): VirtualTimer | undefined {
+        let next: VirtualTimer | undefined;
+        for (const timer of this.timers) {
+            if (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order)) {
+                next = timer;
+            }
+        }
+        return next;
+    }
+
     /** The top-level machines that still run. */
     get running(): Instance[] {
         return this.instances.filter((instance) => !instance.server && !instance.finished);

@@ -1,5 +1,7 @@
 // The search: breadth-first over the global states of a system (hashed, sessions merged by symmetry), or a seeded
 // random walk for systems too big to finish. Deterministic: the same input gives the same states and traces.
+import { getHeapStatistics } from 'node:v8';
+import { seededRandom } from '../values/seeded-random.js';
 import type { Instance } from '../semantics/instance.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
@@ -50,18 +52,6 @@ export interface Exploration {
     readonly context: SystemContext;
     readonly graph: StateGraph;
     readonly stats: ExploreStats;
-}
-
-/** A small deterministic generator (mulberry32) for the random walk. */
-function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let value = state;
-        value = Math.imul(value ^ (value >>> 15), value | 1);
-        value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-        return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 function leafSpot(instance: Instance): SourceSpot {
@@ -260,7 +250,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
     const maxMs = options.maxMs ?? 60_000;
     const started = performance.now();
-    const heapBefore = process.memoryUsage().heapUsed;
+    const heapBefore = getHeapStatistics().used_heap_size;
     let bound: string | undefined;
     let asked = 0;
     /** The state bound, looked at before every expansion; the clock and the cancellation every 64 expansions. */
@@ -280,7 +270,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     search.add(start, -1, undefined, [], []);
     if (options.randomWalk !== undefined) {
         const seed = options.seed ?? 1;
-        const next = random(seed);
+        const next = seededRandom(seed).next;
         const MAX_WALK_DEPTH = 500;
         let at: Successor = { index: 0, world: start };
         let depth = 0;
@@ -319,7 +309,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
         }
     }
     const ms = performance.now() - started;
-    const heapAfter = process.memoryUsage().heapUsed;
+    const heapAfter = getHeapStatistics().used_heap_size;
     return {
         context,
         graph,

@@ -4,6 +4,9 @@ import type { Instance, SocketState, VirtualTimer } from '../semantics/instance.
 import { inFlightKey, type Link, type LinkEnd } from './links.js';
 import type { World } from './world.js';
 
+/** The first reconnect attempt whose delay reaches the maximum, by socket spec (worked out once per spec). */
+const saturation = new WeakMap<object, number>();
+
 /** Reconnect attempts beyond the one whose delay reaches the maximum all wait the same. */
 function attemptKey(socket: SocketState): number {
     if (socket.kind === 'server') {
@@ -13,9 +16,13 @@ function attemptKey(socket: SocketState): number {
     if (!reconnect) {
         return 0;
     }
-    let saturated = 0;
-    while (saturated < 31 && reconnect.minMs * 2 ** saturated < reconnect.maxMs) {
-        saturated++;
+    let saturated = saturation.get(reconnect);
+    if (saturated === undefined) {
+        saturated = 0;
+        while (saturated < 31 && reconnect.minMs * 2 ** saturated < reconnect.maxMs) {
+            saturated++;
+        }
+        saturation.set(reconnect, saturated);
     }
     return Math.min(socket.attempt, saturated);
 }

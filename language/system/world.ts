@@ -238,7 +238,7 @@ export class World {
                 moves.push({ kind: 'send', instance: instance.name, event });
             }
         }
-        const next = simulation.pendingTimers[0];
+        const next = simulation.nextTimer;
         if (next) {
             moves.push({ kind: 'advance', ms: next.due - simulation.now });
         }
