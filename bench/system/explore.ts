@@ -1,10 +1,14 @@
 // The system check's speed: distinct global states per second, exhaustively, on the echo client + echo server with 2
 // sessions per server (issue 15: at least 100,000 on one core), every example (each under 5 s), and memory per state.
 //
-//   npm run -s bundle && node --import tsx bench/system/explore.ts
+//   npm run -s build && node scripts/bench-bundled.mjs bench/system/explore.ts
+//
+// It runs bundled, as the CLI and the language server's worker ship (scripts/bench-bundled.mjs). The echo system is
+// small (70 states, a few milliseconds), so its rate is given cold (the first search in a fresh process) and warm
+// (after a second of searching, as in any search big enough for the rate to matter); the verdict is on the warm one.
 //
 // Baseline, measured in the same run: the interpreter alone taking the same number of moves on one simulation (no
-// copies, no hashing, no findings), so the ratio says what exploring costs on top of simulating.
+// hashing, no findings), so the ratio says what exploring costs on top of simulating.
 import '../../language/polyfill.js';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +24,7 @@ import { median, printLoad, verdict } from '../editor/report.js';
 
 const STATES_PER_SECOND_TARGET = 100_000;
 const EXAMPLE_TARGET_MS = 5_000;
+/** Runs measured at least, however long they take. */
 const RUNS = 15;
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
@@ -48,26 +53,36 @@ function interpreterAlone(program: ProgramSpec, moves: number): number {
     return performance.now() - started;
 }
 
+/** Runs `run` for `warmMs` (JIT warm-up), then for `measureMs`, and gives the median time of one run measured. */
+function warmMedian(run: () => number, warmMs: number, measureMs: number): number {
+    const warmEnd = performance.now() + warmMs;
+    while (performance.now() < warmEnd) {
+        run();
+    }
+    const times: number[] = [];
+    const end = performance.now() + measureMs;
+    while (performance.now() < end || times.length < RUNS) {
+        times.push(run());
+    }
+    return median(times);
+}
+
+function rate(states: number, ms: number): string {
+    return Math.round(states / (ms / 1000)).toLocaleString('en-US');
+}
+
 async function echoSystem(): Promise<void> {
     const program = await programOf(['echo-client.fsm', 'echo-server.fsm']);
-    const times: number[] = [];
-    let states = 0;
-    let transitions = 0;
-    for (let run = 0; run < RUNS + 3; run++) {
-        const result = explore(program, { sessions: 2 });
-        if (run >= 3) {
-            times.push(result.stats.ms);
-        }
-        states = result.stats.states;
-        transitions = result.stats.transitions;
-    }
-    const time = median(times);
-    const rate = states / (time / 1000);
-    const baseline = median(Array.from({ length: 7 }, () => interpreterAlone(program, transitions)));
-    console.log(`echo client + echo server, 2 sessions: ${states} states, ${transitions} moves, median ${time.toFixed(2)} ms (${RUNS} runs)`);
-    console.log(`  explorer: ${Math.round(rate).toLocaleString('en-US')} states/s, ${Math.round(transitions / (time / 1000)).toLocaleString('en-US')} moves/s`);
-    console.log(`  baseline (interpreter alone, the same ${transitions} moves with a copy each): ${baseline.toFixed(2)} ms; explorer/baseline time ratio ${(time / baseline).toFixed(2)}`);
-    console.log(`${rate >= STATES_PER_SECOND_TARGET ? 'PASS' : 'MISS'}  distinct global states per second: ${Math.round(rate).toLocaleString('en-US')} (target ≥ ${STATES_PER_SECOND_TARGET.toLocaleString('en-US')})`);
+    const cold = explore(program, { sessions: 2 });
+    const { states, transitions } = cold.stats;
+    const time = warmMedian(() => explore(program, { sessions: 2 }).stats.ms, 1_000, 2_000);
+    const baseline = warmMedian(() => interpreterAlone(program, transitions), 500, 1_000);
+    const warm = states / (time / 1000);
+    console.log(`echo client + echo server, 2 sessions: ${states} states, ${transitions} moves`);
+    console.log(`  cold (the first search of the process): ${cold.stats.ms.toFixed(2)} ms, ${rate(states, cold.stats.ms)} states/s`);
+    console.log(`  warm (median of the runs after 1 s of searching): ${time.toFixed(2)} ms, ${rate(states, time)} states/s, ${rate(transitions, time)} moves/s`);
+    console.log(`  baseline (interpreter alone, the same ${transitions} moves with a copy each, warm): ${baseline.toFixed(2)} ms; explorer/baseline time ratio ${(time / baseline).toFixed(2)}`);
+    console.log(`${warm >= STATES_PER_SECOND_TARGET ? 'PASS' : 'MISS'}  distinct global states per second, warm: ${rate(states, time)} (target ≥ ${STATES_PER_SECOND_TARGET.toLocaleString('en-US')})`);
 }
 
 async function examples(): Promise<void> {
