@@ -1,42 +1,17 @@
 // The system check's worker thread: explores the program the language server posts (plain data, structured-cloned) and
 // posts the findings back, so a long search never blocks the server; the server ends the thread to cancel it.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProgramSpec, SourceSpot } from '../language/semantics/program.js';
 import { checkSystem, DEFAULT_SESSIONS, scenarioFile, searchSummary, type SystemFinding } from '../language/system/check-system.js';
-import type { Move } from '../language/system/world.js';
 import type { SystemJob, SystemJobReply, SystemJobFinding } from '../language/lsp/system-check.js';
 
-/** `EchoSession#2` → `EchoSession`. */
-function machineOf(instance: string): string {
-    return instance.replace(/#\d+$/, '');
-}
-
-/** Where the model writes what a move is about: the socket, signal or machine; else the finding's own place. */
-function spotOfMove(program: ProgramSpec, move: Move, fallback: SourceSpot): SourceSpot {
-    const socketSpot = (instance: string, socket: string): SourceSpot | undefined => program.machines.get(machineOf(instance))?.sockets.find((each) => each.name === socket)?.spot;
-    switch (move.kind) {
-        case 'accept':
-            return socketSpot(move.client, move.socket) ?? fallback;
-        case 'connect-fault':
-        case 'env':
-            return socketSpot(move.instance, move.socket) ?? fallback;
-        case 'send':
-            return program.machines.get(machineOf(move.instance))?.spot ?? fallback;
-        case 'signal':
-            return [...program.machines.values()].flatMap((machine) => machine.signals).find((signal) => signal.signal === move.signal)?.spot ?? fallback;
-        default:
-            return fallback;
-    }
-}
-
-function jobFinding(program: ProgramSpec, finding: SystemFinding, files: readonly string[]): SystemJobFinding {
+function jobFinding(finding: SystemFinding, files: readonly string[]): SystemJobFinding {
     return {
         code: finding.code,
         severity: finding.severity,
         spot: finding.spot,
         message: finding.message,
         subject: finding.subject,
-        steps: finding.steps.map((step) => ({ text: step.lines.join('; '), spot: spotOfMove(program, step.move, finding.spot) })),
+        steps: finding.steps.map((step, index) => ({ text: step.lines.join('; '), spot: finding.stepSpots[index] ?? finding.spot })),
         machines: [...finding.machines],
         scenario: scenarioFile(finding, files),
         chart: finding.chart
@@ -48,7 +23,7 @@ export function runSystemJob(job: SystemJob): SystemJobReply {
     const check = checkSystem(job.program, { sessions: job.sessions, maxMs: job.maxMs, maxStates: job.maxStates });
     const { states, complete } = check.stats;
     const summary = searchSummary(check.stats, job.sessions ?? DEFAULT_SESSIONS);
-    return { findings: check.findings.map((finding) => jobFinding(job.program, finding, job.files)), states, complete, summary };
+    return { findings: check.findings.map((finding) => jobFinding(finding, job.files)), states, complete, summary };
 }
 
 /** Set in `workerData` by the server's SystemCheckRunner: only then is this thread a system check worker. */

@@ -1,15 +1,18 @@
 // The system check as one call: explore, find, and for each finding its scenario (to replay) and sequence chart.
-import type { ProgramSpec } from '../semantics/program.js';
+import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { DEFAULT_SESSIONS, explore, type ExploreOptions, type ExploreStats } from './explore.js';
 import { findingsOf, type Finding } from './findings.js';
 import { replayTrace } from './replay.js';
 import { sequenceChart } from './sequence-chart.js';
+import { stepSpot } from './step-spots.js';
 
 export interface SystemFinding extends Finding {
     /** The scenario that replays the trace (`reactor-fsm simulate FILES --script`), one step per line. */
     readonly scenario: readonly string[];
     /** The trace as a Mermaid sequenceDiagram. */
     readonly chart: string;
+    /** Where each step of the trace is written (the transition it took, …; see step-spots.ts), when it can be told. */
+    readonly stepSpots: ReadonlyArray<SourceSpot | undefined>;
 }
 
 export interface SystemCheck {
@@ -26,7 +29,13 @@ export function checkSystem(program: ProgramSpec, options: ExploreOptions = {}):
     const machines = [...program.machines.keys()];
     const findings = findingsOf(exploration.graph, options.sessions ?? DEFAULT_SESSIONS).map((finding): SystemFinding => {
         const replay = replayTrace(exploration.context, finding.steps);
-        return { ...finding, machines: replay.machines, scenario: finding.steps.flatMap((step) => step.lines), chart: sequenceChart(finding, replay, program.topLevel) };
+        return {
+            ...finding,
+            machines: replay.machines,
+            scenario: finding.steps.flatMap((step) => step.lines),
+            chart: sequenceChart(finding, replay, program.topLevel),
+            stepSpots: replay.steps.map((step) => stepSpot(program, step))
+        };
     });
     return { findings, stats: exploration.stats, machines };
 }

@@ -10,7 +10,7 @@ export interface ReplayedStep {
     readonly move: Move;
     readonly lines: readonly string[];
     readonly trace: readonly TraceLine[];
-    readonly delivered?: { readonly item: InFlight; readonly from: string; readonly to: string };
+    readonly delivered?: { readonly item: InFlight; readonly from: string; readonly to: string; readonly socket: string };
     /** A signal step: the instances that bind it (they all get it). */
     readonly signalled?: readonly string[];
     /** An accept: the session instance it started. */
@@ -36,7 +36,7 @@ export function replayTrace(context: SystemContext, steps: readonly TraceStep[])
         if (move.kind === 'deliver') {
             const link = world.links[move.link]!;
             const [to, from] = move.to === 'client' ? [link.client, link.session] : [link.session, link.client];
-            delivered = { item: to.inbox[0]!, from: from.instance, to: to.instance };
+            delivered = { item: to.inbox[0]!, from: from.instance, to: to.instance, socket: to.socket };
         }
         const signalled = move.kind === 'signal' ? world.simulation.instances.filter((instance) => !instance.finished && instance.spec.signals.some((binding) => binding.signal === move.signal)).map((instance) => instance.name) : undefined;
         const before = new Set(world.simulation.instances.map((instance) => instance.name));

@@ -105,8 +105,8 @@ describe('the search in a worker thread', () => {
             expect(reply?.findings.map((finding) => [finding.code, finding.spot.path, finding.spot.line])).toEqual([['system-deadlock', documents[0]!.uri.path, 8]]);
             const [finding] = reply!.findings;
             expect(finding!.steps.map((step) => step.text)).toEqual(['BannerServer.listener accept; Greeter.upstream connected']);
-            // The step is about the client's socket: the related place is its `client upstream` line.
-            expect(finding!.steps[0]!.spot.line).toBe(14);
+            // The step connects the client, which takes `on Up -> AwaitBanner`: the related place is that transition.
+            expect(finding!.steps[0]!.spot.line).toBe(5);
             expect(finding!.scenario.split('\n')).toContain('Greeter.upstream connected');
         });
     });
@@ -168,7 +168,8 @@ describe('reactor-fsm/checkSystem on the bundled server', () => {
         const [finding] = result.findings;
         expect(finding).toMatchObject({ code: 'system-deadlock', severity: 'error', place: { uri: uri('client.fsm'), line: 7, character: 4 } });
         expect(CLIENT.split('\n')[7]!.slice(finding!.place.character, finding!.place.endCharacter)).toBe('state AwaitBanner {');
-        expect(finding!.steps[0]!.place).toMatchObject({ uri: uri('client.fsm'), line: 13 });
+        expect(finding!.steps[0]!.place).toMatchObject({ uri: uri('client.fsm'), line: 4 });
+        expect(CLIENT.split('\n')[4]!.trim()).toBe('on Up -> AwaitBanner');
         expect(finding!.scenario).toContain(`reactor-fsm simulate ${path.join(workspace, 'client.fsm')} ${path.join(workspace, 'server.fsm')} --script`);
     });
 

@@ -45,6 +45,8 @@ describe('Check System', () => {
             'at the end: Greeter: AwaitBanner, BannerServer: Serving, BannerSession#1: Open'
         ]);
         assert.equal(related[0]?.location.uri.toString(), client().toString());
+        // The step's place is the transition it took.
+        assert.equal(editor.document.lineAt(related[0]!.location.range.start.line).text.trim(), 'on Up -> AwaitBanner');
         // The file's own diagnostics are not replaced: the collection is separate (and the model is clean).
         assert.deepEqual(vscode.languages.getDiagnostics(client()).map(codeOf), ['system-deadlock']);
     });

@@ -1,0 +1,63 @@
+// Where the model writes what a step of a trace did, for the editor's related information: the transition it took
+// (or the state that ignored its event), else the socket, signal binding or machine its move is about.
+import type { MachineSpec, ProgramSpec, SourceSpot, StateSpec } from '../semantics/program.js';
+import type { ReplayedStep } from './replay.js';
+
+/** `EchoSession#2` → `EchoSession`. */
+function machineOf(instance: string): string {
+    return instance.replace(/#\d+$/, '');
+}
+
+function stateNamed(states: readonly StateSpec[], name: string): StateSpec | undefined {
+    for (const state of states) {
+        const found = state.name === name ? state : stateNamed(state.children, name);
+        if (found) {
+            return found;
+        }
+    }
+    return undefined;
+}
+
+/** The transition (or timer) of `state` taken on `event`, else the state itself. */
+function transitionSpot(machine: MachineSpec, from: string, event: string): SourceSpot | undefined {
+    const state = stateNamed(machine.states, from);
+    return state && (state.transitions.find((transition) => transition.event === event)?.spot ?? state.timers.find((timer) => timer.label === event)?.spot ?? state.spot);
+}
+
+function socketSpot(program: ProgramSpec, instance: string, socket: string): SourceSpot | undefined {
+    return program.machines.get(machineOf(instance))?.sockets.find((each) => each.name === socket)?.spot;
+}
+
+/** Where the move itself is written: the socket, signal binding or machine it is about (undefined for the clock). */
+function moveSpot(program: ProgramSpec, step: ReplayedStep): SourceSpot | undefined {
+    const move = step.move;
+    switch (move.kind) {
+        case 'deliver':
+            return step.delivered && socketSpot(program, step.delivered.to, step.delivered.socket);
+        case 'accept':
+            return socketSpot(program, move.client, move.socket);
+        case 'connect-fault':
+        case 'env':
+            return socketSpot(program, move.instance, move.socket);
+        case 'send':
+            return program.machines.get(machineOf(move.instance))?.spot;
+        case 'signal':
+            return [...program.machines.values()].flatMap((machine) => machine.signals).find((signal) => signal.signal === move.signal)?.spot;
+        case 'advance':
+            return undefined;
+    }
+}
+
+/** The place of one replayed step: its first transition, else the first event ignored, else its move's place. */
+export function stepSpot(program: ProgramSpec, step: ReplayedStep): SourceSpot | undefined {
+    for (const line of step.trace) {
+        if (line.kind === 'transition' || line.kind === 'internal' || line.kind === 'unhandled') {
+            const machine = program.machines.get(machineOf(line.machine));
+            const spot = machine && (line.kind === 'transition' ? transitionSpot(machine, line.from, line.event) : line.kind === 'internal' ? transitionSpot(machine, line.state, line.event) : stateNamed(machine.states, line.state)?.spot);
+            if (spot) {
+                return spot;
+            }
+        }
+    }
+    return moveSpot(program, step);
+}
