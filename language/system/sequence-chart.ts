@@ -102,6 +102,11 @@ class Chart {
                 }
                 break;
             case 'env': {
+                if (move.what === 'drained') {
+                    // The socket's own write buffer emptied: nothing travels.
+                    this.note(move.instance, `${move.socket}: write buffer drained`);
+                    break;
+                }
                 const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];
                 this.arrow(this.environment(), move.what === 'closed' ? '-)' : move.what === 'reset' ? '-x' : '->>', this.machine(move.instance), label);
                 break;

@@ -53,6 +53,9 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
     if (world.envEnded.size > 0 && world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
         key += ',e';
     }
+    if (world.owesDrain.size > 0 && world.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        key += ',d';
+    }
     return key;
 }
 

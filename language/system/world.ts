@@ -16,8 +16,11 @@ export type Move =
     | { readonly kind: 'accept'; readonly client: string; readonly socket: string; readonly server: string; readonly listener: string }
     /** A connect fails: refused (the environment's fault) or timed out (the socket's connect timeout). */
     | { readonly kind: 'connect-fault'; readonly instance: string; readonly socket: string; readonly fault: 'refused' | 'timeout' }
-    /** An environment peer acts on a socket (or a server, `accept`; or a process, `data`/`exit`). */
-    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' }
+    /**
+     * An environment peer acts on a socket (or a server, `accept`; or a process, `data`/`exit`); or (`drained`) a
+     * socket that maps `drain` empties its write buffer after a write.
+     */
+    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' }
     | { readonly kind: 'signal'; readonly signal: string }
     /** An event of a machine's API that code outside the model sends. */
     | { readonly kind: 'send'; readonly instance: string; readonly event: string }
@@ -30,7 +33,8 @@ export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
         case 'connect-fault':
             return 'fault';
         case 'env':
-            return move.what === 'reset' ? 'fault' : 'environment';
+            // A write buffer drains by itself (the network takes the bytes): the system's own doing.
+            return move.what === 'reset' ? 'fault' : move.what === 'drained' ? 'system' : 'environment';
         case 'signal':
         case 'send':
             return 'environment';
@@ -114,7 +118,12 @@ export class World {
         /** Environment peers that have closed or reset: `Instance.socket@generation`. */
         readonly envEnded: Set<string>,
         /** Bytes a wired client wrote while connecting: `Instance.socket@generation`. */
-        readonly early: Map<string, Buffer[]>
+        readonly early: Map<string, Buffer[]>,
+        /**
+         * Sockets that map `drain` and were written since they last drained: `Instance.socket@generation`. Any write may
+         * be the one that fills the buffer; its `drain` then comes later (a move).
+         */
+        readonly owesDrain: Set<string>
     ) {
         const options = {
             keepTrace: false,
@@ -127,7 +136,7 @@ export class World {
 
     /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
-        const world = new World(context, undefined, [], new Set(), new Map());
+        const world = new World(context, undefined, [], new Set(), new Map(), new Set());
         world.recorder = record;
         world.simulation.start();
         world.sync();
@@ -136,7 +145,7 @@ export class World {
 
     private copy(): World {
         const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early);
+        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain));
         world.recorder = this.recorder;
         return world;
     }
@@ -160,6 +169,9 @@ export class World {
     }
 
     private wrote(instance: Instance, socket: StreamSocket, bytes: Buffer): void {
+        if (socket.spec.events.drain !== undefined) {
+            this.owesDrain.add(`${instance.name}.${socket.spec.name}@${socket.generation}`);
+        }
         if (socket.kind === 'client') {
             const link = this.links.find((candidate) => candidate.client.instance === instance.name && candidate.client.socket === socket.spec.name && candidate.client.generation === socket.generation);
             if (link) {
@@ -247,6 +259,9 @@ export class World {
 
     private socketMoves(instance: Instance, socket: StreamSocket, moves: Move[]): void {
         const at = { instance: instance.name, socket: socket.spec.name };
+        if (this.owesDrain.size > 0 && RECEIVING.has(socket.status) && this.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+            moves.push({ kind: 'env', ...at, what: 'drained' });
+        }
         if (socket.kind === 'process') {
             if (RECEIVING.has(socket.status) && !socket.held.some((held) => held.what === 'exit')) {
                 if (socket.held.length === 0) {
@@ -412,6 +427,12 @@ export class World {
             case 'exit':
                 socketStep(move.instance, move.socket, { what: 'exit', status: 0 }, 'exit 0');
                 return;
+            case 'drained': {
+                const socket = instance.stream(move.socket);
+                this.owesDrain.delete(`${move.instance}.${move.socket}@${socket.generation}`);
+                socketStep(move.instance, move.socket, { what: 'drained' }, 'drained');
+                return;
+            }
             case 'accept':
             case 'connected':
                 socketStep(move.instance, move.socket, { what: move.what }, move.what);
@@ -452,6 +473,15 @@ export class World {
             const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
             if (!socket || socket.kind === 'server' || socket.status !== 'connecting' || String(socket.generation) !== generation) {
                 this.early.delete(key);
+            }
+        }
+        for (const key of [...this.owesDrain]) {
+            const [ref, generation] = key.split('@') as [string, string];
+            const dot = ref.lastIndexOf('.');
+            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
+            // A buffer drains only on an open socket: once it closes (or a new connection replaces it) no drain comes.
+            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !RECEIVING.has(socket.status)) {
+                this.owesDrain.delete(key);
             }
         }
         for (const key of [...this.envEnded]) {
