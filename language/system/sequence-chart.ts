@@ -102,9 +102,9 @@ class Chart {
                 }
                 break;
             case 'env': {
-                if (move.what === 'drained') {
-                    // The socket's own write buffer emptied: nothing travels.
-                    this.note(move.instance, `${move.socket}: write buffer drained`);
+                if (move.what === 'drained' || move.what === 'listen-error') {
+                    // The socket's own write buffer emptied, or its listen failed: nothing travels.
+                    this.note(move.instance, move.what === 'drained' ? `${move.socket}: write buffer drained` : `${move.socket}: cannot listen (EADDRINUSE)`);
                     break;
                 }
                 const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];

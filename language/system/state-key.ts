@@ -103,7 +103,7 @@ export function worldKey(world: World): string {
         }
         own.push([timer, rank]);
     }
-    const parts: string[] = [simulation.stopped ? 'S' : '', String(simulation.exitCode ?? '')];
+    const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
     const sessionKeys = new Map<string, string>();
     for (const instance of simulation.instances) {
         if (instance.server && !instance.finished) {

@@ -17,10 +17,10 @@ export type Move =
     /** A connect fails: refused (the environment's fault) or timed out (the socket's connect timeout). */
     | { readonly kind: 'connect-fault'; readonly instance: string; readonly socket: string; readonly fault: 'refused' | 'timeout' }
     /**
-     * An environment peer acts on a socket (or a server, `accept`; or a process, `data`/`exit`); or (`drained`) a
-     * socket that maps `drain` empties its write buffer after a write.
+     * An environment peer acts on a socket (or a server: `accept`, or `listen-error`, its address already in use; or a
+     * process, `data`/`exit`); or (`drained`) a socket that maps `drain` empties its write buffer after a write.
      */
-    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' }
+    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' }
     | { readonly kind: 'signal'; readonly signal: string }
     /** An event of a machine's API that code outside the model sends. */
     | { readonly kind: 'send'; readonly instance: string; readonly event: string }
@@ -34,7 +34,7 @@ export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
             return 'fault';
         case 'env':
             // A write buffer drains by itself (the network takes the bytes): the system's own doing.
-            return move.what === 'reset' ? 'fault' : move.what === 'drained' ? 'system' : 'environment';
+            return move.what === 'reset' || move.what === 'listen-error' ? 'fault' : move.what === 'drained' ? 'system' : 'environment';
         case 'signal':
         case 'send':
             return 'environment';
@@ -93,6 +93,9 @@ export class SystemContext {
 
 const RECEIVING = new Set(['connected', 'closing']);
 
+/** The error a listen fails with in the system check: the address is taken. */
+const LISTEN_ERROR = 'EADDRINUSE';
+
 /** User guard evaluations in one move that are explored both ways; later ones are false. */
 export const FREE_GUARDS = 6;
 
@@ -104,6 +107,11 @@ export class World {
     private choices: readonly boolean[] = [];
     private evaluations: Evaluation[] = [];
     private evaluated = 0;
+    /**
+     * Something has happened since the start other than listens failing: servers listen for good. A listen fails at
+     * once or not at all, so a listen error is only ever a first move.
+     */
+    settled = false;
     private unheard: Array<{ machine: string; event: string }> = [];
     /** Bytes a session wrote before its link exists (while it is being accepted), by instance name. */
     private sessionEarly = new Map<string, Buffer[]>();
@@ -147,6 +155,7 @@ export class World {
         const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
         const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain));
         world.recorder = this.recorder;
+        world.settled = this.settled;
         return world;
     }
 
@@ -219,6 +228,9 @@ export class World {
             for (const socket of instance.sockets.values()) {
                 if (socket.kind === 'server') {
                     const key = `${instance.name}.${socket.spec.name}`;
+                    if (!this.settled && socket.status === 'listening') {
+                        moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'listen-error' });
+                    }
                     if (socket.status === 'listening' && !instance.server && !this.context.wiring.wiredServers.has(key) && socket.sessions.length < this.context.options.sessions) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'accept' });
                     }
@@ -332,6 +344,7 @@ export class World {
     private apply(move: Move, choices: readonly boolean[]): MoveOutcome {
         this.choices = choices;
         this.evaluated = 0;
+        this.settled ||= move.kind !== 'env' || move.what !== 'listen-error';
         this.sessionEarly.clear();
         this.unheard = [];
         const lines: string[] = [];
@@ -426,6 +439,9 @@ export class World {
             }
             case 'exit':
                 socketStep(move.instance, move.socket, { what: 'exit', status: 0 }, 'exit 0');
+                return;
+            case 'listen-error':
+                socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
                 return;
             case 'drained': {
                 const socket = instance.stream(move.socket);

@@ -101,7 +101,7 @@ describe('the search in a worker thread', () => {
         await withDocuments([CLIENT, SERVER], async (documents) => {
             const reply = await runner.run(job(documents), []);
             expect(reply?.complete).toBe(true);
-            expect(reply?.summary).toMatch(/^explored 3 global states .*every reachable state\)$/);
+            expect(reply?.summary).toMatch(/^explored 5 global states .*every reachable state\)$/);
             expect(reply?.findings.map((finding) => [finding.code, finding.spot.path, finding.spot.line])).toEqual([['system-deadlock', documents[0]!.uri.path, 8]]);
             const [finding] = reply!.findings;
             expect(finding!.steps.map((step) => step.text)).toEqual(['BannerServer.listener accept; Greeter.upstream connected']);

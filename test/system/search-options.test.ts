@@ -51,14 +51,17 @@ machine TalkSession {
 }
 `;
 
-/** What tells two worlds apart here: each live instance's machine, state and sockets, in creation order (names left out). */
+/**
+ * What tells two worlds apart here: each live instance's machine, state and sockets, in creation order (names left out),
+ * and whether listens can still fail (only at the start).
+ */
 function parts(world: World): { top: string[]; sessions: string[] } {
     const describe = (instance: World['simulation']['instances'][number]): string =>
         `${instance.spec.name}:${instance.finished ? 'F' : instance.stateName}:${[...instance.sockets.values()]
             .map((socket) => (socket.kind === 'server' ? `${socket.status}/${socket.sessions.length}` : `${socket.status}/${socket.paused ? 'p' : ''}${socket.held.length}${world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`) ? 'e' : ''}`))
             .join(',')}`;
     const live = world.simulation.instances.filter((instance) => !(instance.server && instance.finished));
-    return { top: live.filter((instance) => !instance.server).map(describe), sessions: live.filter((instance) => instance.server).map(describe) };
+    return { top: [world.settled ? 'settled' : 'start', ...live.filter((instance) => !instance.server).map(describe)], sessions: live.filter((instance) => instance.server).map(describe) };
 }
 
 /** The number of distinct worlds reachable from the start, breadth-first, told apart by `key`. */
