@@ -28,7 +28,7 @@ describe('Check System', () => {
         assert.ok(outcome, 'the command answers');
         assert.deepEqual(outcome.files.map((file) => file.split(/[\\/]/).slice(-2).join('/')), ['system/client.fsm', 'system/server.fsm']);
         assert.deepEqual(outcome.codes, ['system-deadlock']);
-        assert.match(outcome.summary ?? '', /^explored 3 global states .*every reachable state/);
+        assert.match(outcome.summary ?? '', /^explored 5 global states .*every reachable state/);
 
         const [deadlock] = await waitFor('a system-deadlock problem in client.fsm', () => {
             const found = diagnosticsWith(client(), 'system-deadlock');
