@@ -215,7 +215,11 @@ function describeFault(move: Move): string {
         case 'connect-fault':
             return move.fault === 'refused' ? `${move.instance}.${move.socket} connect refused` : `${move.instance}.${move.socket} connect timed out`;
         case 'env':
-            return move.what === 'listen-error' ? `${move.instance}.${move.socket} cannot listen (EADDRINUSE)` : `${move.instance}.${move.socket} reset by the peer`;
+            return move.what === 'listen-error'
+                ? `${move.instance}.${move.socket} cannot listen (EADDRINUSE)`
+                : move.what === 'spawn-error'
+                  ? `${move.instance}.${move.socket} cannot start (ENOENT)`
+                  : `${move.instance}.${move.socket} reset by the peer`;
         case 'deliver':
             return 'the connection was reset';
         default:

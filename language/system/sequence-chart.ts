@@ -102,9 +102,10 @@ class Chart {
                 }
                 break;
             case 'env': {
-                if (move.what === 'drained' || move.what === 'listen-error') {
-                    // The socket's own write buffer emptied, or its listen failed: nothing travels.
-                    this.note(move.instance, move.what === 'drained' ? `${move.socket}: write buffer drained` : `${move.socket}: cannot listen (EADDRINUSE)`);
+                if (move.what === 'drained' || move.what === 'listen-error' || move.what === 'spawn-error') {
+                    // The socket's own write buffer emptied, its listen failed, or its process could not start: nothing travels.
+                    const what = { drained: 'write buffer drained', 'listen-error': 'cannot listen (EADDRINUSE)', 'spawn-error': 'cannot start (ENOENT)' }[move.what];
+                    this.note(move.instance, `${move.socket}: ${what}`);
                     break;
                 }
                 const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];

@@ -56,6 +56,9 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
     if (world.owesDrain.size > 0 && world.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
         key += ',d';
     }
+    if (socket.kind === 'process' && world.spawnSettled.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        key += ',s';
+    }
     return key;
 }
 

@@ -18,9 +18,10 @@ export type Move =
     | { readonly kind: 'connect-fault'; readonly instance: string; readonly socket: string; readonly fault: 'refused' | 'timeout' }
     /**
      * An environment peer acts on a socket (or a server: `accept`, or `listen-error`, its address already in use; or a
-     * process, `data`/`exit`); or (`drained`) a socket that maps `drain` empties its write buffer after a write.
+     * process: `data`, `exit`, or `spawn-error`, it cannot start); or (`drained`) a socket that maps `drain` empties its
+     * write buffer after a write.
      */
-    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' }
+    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' | 'spawn-error' }
     | { readonly kind: 'signal'; readonly signal: string }
     /** An event of a machine's API that code outside the model sends. */
     | { readonly kind: 'send'; readonly instance: string; readonly event: string }
@@ -34,7 +35,7 @@ export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
             return 'fault';
         case 'env':
             // A write buffer drains by itself (the network takes the bytes): the system's own doing.
-            return move.what === 'reset' || move.what === 'listen-error' ? 'fault' : move.what === 'drained' ? 'system' : 'environment';
+            return move.what === 'reset' || move.what === 'listen-error' || move.what === 'spawn-error' ? 'fault' : move.what === 'drained' ? 'system' : 'environment';
         case 'signal':
         case 'send':
             return 'environment';
@@ -96,6 +97,9 @@ const RECEIVING = new Set(['connected', 'closing']);
 /** The error a listen fails with in the system check: the address is taken. */
 const LISTEN_ERROR = 'EADDRINUSE';
 
+/** The error a spawn fails with in the system check: the program is not there. */
+const SPAWN_ERROR = 'ENOENT';
+
 /** User guard evaluations in one move that are explored both ways; later ones are false. */
 export const FREE_GUARDS = 6;
 
@@ -131,7 +135,12 @@ export class World {
          * Sockets that map `drain` and were written since they last drained: `Instance.socket@generation`. Any write may
          * be the one that fills the buffer; its `drain` then comes later (a move).
          */
-        readonly owesDrain: Set<string>
+        readonly owesDrain: Set<string>,
+        /**
+         * Processes that have done something since they were spawned (`Instance.socket@generation`): a spawn fails at
+         * once or not at all, so only a process not in here may still fail to start.
+         */
+        readonly spawnSettled: Set<string>
     ) {
         const options = {
             keepTrace: false,
@@ -144,7 +153,7 @@ export class World {
 
     /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
-        const world = new World(context, undefined, [], new Set(), new Map(), new Set());
+        const world = new World(context, undefined, [], new Set(), new Map(), new Set(), new Set());
         world.recorder = record;
         world.simulation.start();
         world.sync();
@@ -153,7 +162,7 @@ export class World {
 
     private copy(): World {
         const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain));
+        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain), this.spawnSettled.size === 0 ? new Set() : new Set(this.spawnSettled));
         world.recorder = this.recorder;
         world.settled = this.settled;
         return world;
@@ -275,6 +284,9 @@ export class World {
             moves.push({ kind: 'env', ...at, what: 'drained' });
         }
         if (socket.kind === 'process') {
+            if (RECEIVING.has(socket.status) && !this.spawnSettled.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+                moves.push({ kind: 'env', ...at, what: 'spawn-error' });
+            }
             if (RECEIVING.has(socket.status) && !socket.held.some((held) => held.what === 'exit')) {
                 if (socket.held.length === 0) {
                     moves.push({ kind: 'env', ...at, what: 'data' });
@@ -345,6 +357,9 @@ export class World {
         this.choices = choices;
         this.evaluated = 0;
         this.settled ||= move.kind !== 'env' || move.what !== 'listen-error';
+        if (move.kind !== 'env' || move.what !== 'spawn-error') {
+            this.settleSpawns(move);
+        }
         this.sessionEarly.clear();
         this.unheard = [];
         const lines: string[] = [];
@@ -440,6 +455,9 @@ export class World {
             case 'exit':
                 socketStep(move.instance, move.socket, { what: 'exit', status: 0 }, 'exit 0');
                 return;
+            case 'spawn-error':
+                socketStep(move.instance, move.socket, { what: 'error', code: SPAWN_ERROR }, `error ${SPAWN_ERROR}`);
+                return;
             case 'listen-error':
                 socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
                 return;
@@ -453,6 +471,32 @@ export class World {
             case 'connected':
                 socketStep(move.instance, move.socket, { what: move.what }, move.what);
                 return;
+        }
+    }
+
+    /**
+     * Something happens to the instances a move is about (every instance, when time passes or a signal comes): the
+     * processes they had spawned before it started for good (a process the move spawns may still fail).
+     */
+    private settleSpawns(move: Move): void {
+        let about: readonly string[] | undefined;
+        if (move.kind === 'deliver') {
+            const link = this.links[move.link];
+            about = link ? [move.to === 'client' ? link.client.instance : link.session.instance] : [];
+        } else if (move.kind === 'accept') {
+            about = [move.client, move.server];
+        } else if (move.kind === 'connect-fault' || move.kind === 'env' || move.kind === 'send') {
+            about = [move.instance];
+        }
+        for (const instance of this.simulation.instances) {
+            if (about !== undefined && !about.includes(instance.name)) {
+                continue;
+            }
+            for (const socket of instance.sockets.values()) {
+                if (socket.kind === 'process' && RECEIVING.has(socket.status)) {
+                    this.spawnSettled.add(`${instance.name}.${socket.spec.name}@${socket.generation}`);
+                }
+            }
         }
     }
 
@@ -489,6 +533,14 @@ export class World {
             const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
             if (!socket || socket.kind === 'server' || socket.status !== 'connecting' || String(socket.generation) !== generation) {
                 this.early.delete(key);
+            }
+        }
+        for (const key of [...this.spawnSettled]) {
+            const [ref, generation] = key.split('@') as [string, string];
+            const dot = ref.lastIndexOf('.');
+            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
+            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !RECEIVING.has(socket.status)) {
+                this.spawnSettled.delete(key);
             }
         }
         for (const key of [...this.owesDrain]) {

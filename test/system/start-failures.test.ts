@@ -1,5 +1,6 @@
-// A listen that fails (EADDRINUSE) in the system check: a fault the environment may inject, only as a first move (a
-// listen fails at once or not at all); a server that waits for good after it is stuck-after-fault, one that stops is not.
+// A listen that fails (EADDRINUSE) and a process that cannot start (ENOENT) in the system check: faults the environment
+// may inject only before anything else happens (a listen at the start; a spawn before its machine hears of anything
+// else); a machine that waits for good after one is stuck-after-fault, one that stops or retries is not.
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
 import { wire } from '../../language/system/wiring.js';
@@ -71,4 +72,59 @@ describe('listen errors in the system check', () => {
             expect(listenError(accepted.replay(accepted.moves().find((move) => move.kind === 'advance')!, []).world)).toBe(false);
         });
     });
+
+    it('a process that cannot start, and a machine that then waits for its exit for good: stuck after the fault', async () => {
+        await withSystem(inlineFiles({ 'runner.fsm': RUNNER('Waiting') }), ({ program }) => {
+            const stuck = checkSystem(program).findings.filter((finding) => finding.code === 'stuck-after-fault');
+            expect(stuck.map((finding) => finding.scenario)).toEqual([['Runner.job error ENOENT']]);
+            expect(stuck[0]!.message).toContain('Runner.job cannot start (ENOENT)');
+            expect(stuck[0]!.chart).toContain('job: cannot start (ENOENT)');
+        });
+        await withSystem(inlineFiles({ 'runner.fsm': RUNNER('GaveUp') }), ({ program }) => {
+            expect(checkSystem(program).findings).toEqual([]);
+        });
+    });
+
+    it('a spawn fails before its machine hears of anything else, and again after each new spawn', async () => {
+        await withSystem(inlineFiles({ 'runner.fsm': RUNNER('GaveUp') }), ({ program }) => {
+            const context = new SystemContext(program, wire(program), { sessions: 2 });
+            const spawnError = (world: World): boolean => world.moves().some((move) => move.kind === 'env' && move.what === 'spawn-error');
+            const take = (world: World, what: string): World => world.replay(world.moves().find((move) => move.kind === 'env' && move.what === what)!, []).world;
+            const start = World.start(context);
+            expect(spawnError(start)).toBe(true);
+            const line = take(start, 'data');
+            expect(spawnError(line)).toBe(false);
+            const exited = take(line, 'exit'); // -> Restarting, whose timer spawns it again
+            expect(spawnError(exited)).toBe(false);
+            const respawned = exited.replay(exited.moves().find((move) => move.kind === 'advance')!, []).world;
+            expect(respawned.simulation.instance('Runner')!.stateName).toBe('Running');
+            expect(spawnError(respawned)).toBe(true);
+        });
+    });
 });
+
+/** Runs a job, restarts it 1 s after it exits; when it cannot start: `onError` (Waiting: nothing leaves it). */
+const RUNNER = (onError: string): string => `machine Runner {
+    events Line(string), Exited(number), Failed(Error)
+    initial state Running {
+        entry spawn job
+        on Line
+        on Exited -> Restarting
+        on Failed -> ${onError}
+    }
+    state Restarting {
+        after 1s -> Running
+    }
+    state Waiting {
+        on Exited -> Running
+    }
+    final state GaveUp
+
+    process job spawn "node" "job.mjs" {
+        framing lines
+        stdout -> Line
+        exit -> Exited
+        error -> Failed
+    }
+}
+`;
