@@ -2,7 +2,7 @@
 // environment has done; the moves possible from it and what each does (with the scenario lines that replay it).
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import type { Instance, StreamSocket } from '../semantics/instance.js';
-import { Simulation, SimulationError, type SocketOccurrence } from '../semantics/interpreter.js';
+import { Simulation, SimulationError, type SimulationOptions, type SocketOccurrence } from '../semantics/interpreter.js';
 import type { ProgramSpec } from '../semantics/program.js';
 import { environmentMessage, externalEvents } from './environment.js';
 import { bytesText, copyLink, type InFlight, type Link, type LinkEnd } from './links.js';
@@ -70,6 +70,10 @@ export class SystemContext {
     readonly external = new Map<string, string[]>();
     /** Environment messages by `Machine.socket`. */
     private readonly messages = new Map<string, Buffer>();
+    /** The world whose step runs now: the one set of simulation callbacks every world shares acts on it. */
+    current: World | undefined;
+    /** Those callbacks (made once: a copy per move would cost the search its speed). */
+    callbacks: SimulationOptions | undefined;
 
     constructor(
         readonly program: ProgramSpec,
@@ -142,20 +146,37 @@ export class World {
          */
         readonly spawnSettled: Set<string>
     ) {
-        const options = {
-            keepTrace: false,
-            guard: (name: string, _instance: Instance, negated: boolean): boolean => this.guard(name, negated),
-            onTrace: (line: TraceLine): void => this.heard(line),
-            onWrite: (instance: Instance, socket: StreamSocket, bytes: Buffer): void => this.wrote(instance, socket, bytes)
-        };
+        const options = World.callbacksOf(context);
         this.simulation = simulation ? simulation.copy(options) : new Simulation(context.program, options);
+    }
+
+    /** The simulation callbacks of a system: they act on the world whose step runs (`context.current`). */
+    private static callbacksOf(context: SystemContext): SimulationOptions {
+        const running = (): World => {
+            if (!context.current) {
+                throw new Error('internal: a simulation of the system check called back outside a step');
+            }
+            return context.current;
+        };
+        context.callbacks ??= {
+            keepTrace: false,
+            guard: (name: string, _instance: Instance, negated: boolean): boolean => running().guard(name, negated),
+            onTrace: (line: TraceLine): void => running().heard(line),
+            onWrite: (instance: Instance, socket: StreamSocket, bytes: Buffer): void => running().wrote(instance, socket, bytes)
+        };
+        return context.callbacks;
     }
 
     /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
         const world = new World(context, undefined, [], new Set(), new Map(), new Set(), new Set());
         world.recorder = record;
-        world.simulation.start();
+        context.current = world;
+        try {
+            world.simulation.start();
+        } finally {
+            context.current = undefined;
+        }
         world.sync();
         return world;
     }
@@ -365,6 +386,7 @@ export class World {
         const lines: string[] = [];
         const step = (line: string, body: () => void): void => {
             this.evaluations = [];
+            this.context.current = this;
             try {
                 body();
             } catch (error) {
@@ -372,6 +394,8 @@ export class World {
                     throw new RefusedMove(`${line}: ${error.message}`);
                 }
                 throw error;
+            } finally {
+                this.context.current = undefined;
             }
             lines.push(...guardLines(this.evaluations), line);
             this.sync();
