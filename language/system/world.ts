@@ -551,37 +551,25 @@ export class World {
         }
         const live = this.links.filter((link) => !(link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0));
         this.links.splice(0, this.links.length, ...live);
-        for (const key of [...this.early.keys()]) {
-            const [ref, generation] = key.split('@') as [string, string];
-            const dot = ref.lastIndexOf('.');
-            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
-            if (!socket || socket.kind === 'server' || socket.status !== 'connecting' || String(socket.generation) !== generation) {
-                this.early.delete(key);
-            }
+        // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
+        this.keepMarks(this.early, (socket) => socket.status === 'connecting');
+        this.keepMarks(this.spawnSettled, (socket) => RECEIVING.has(socket.status));
+        // A buffer drains only on an open socket: once it closes (or a new connection replaces it) no drain comes.
+        this.keepMarks(this.owesDrain, (socket) => RECEIVING.has(socket.status));
+        this.keepMarks(this.envEnded, (socket) => socket.status !== 'closed');
+    }
+
+    /** Drops the marks (`Instance.socket@generation`) whose socket is gone, replaced by a newer connection, or not `still`. */
+    private keepMarks(marks: Set<string> | Map<string, unknown>, still: (socket: StreamSocket) => boolean): void {
+        if (marks.size === 0) {
+            return;
         }
-        for (const key of [...this.spawnSettled]) {
+        for (const key of [...marks.keys()]) {
             const [ref, generation] = key.split('@') as [string, string];
             const dot = ref.lastIndexOf('.');
             const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
-            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !RECEIVING.has(socket.status)) {
-                this.spawnSettled.delete(key);
-            }
-        }
-        for (const key of [...this.owesDrain]) {
-            const [ref, generation] = key.split('@') as [string, string];
-            const dot = ref.lastIndexOf('.');
-            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
-            // A buffer drains only on an open socket: once it closes (or a new connection replaces it) no drain comes.
-            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !RECEIVING.has(socket.status)) {
-                this.owesDrain.delete(key);
-            }
-        }
-        for (const key of [...this.envEnded]) {
-            const [ref, generation] = key.split('@') as [string, string];
-            const dot = ref.lastIndexOf('.');
-            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
-            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || socket.status === 'closed') {
-                this.envEnded.delete(key);
+            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !still(socket)) {
+                marks.delete(key);
             }
         }
     }
