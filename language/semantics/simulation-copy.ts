@@ -6,56 +6,67 @@ export interface CopiedInstances {
     readonly timers: VirtualTimer[];
 }
 
-/** Copies `instances` (in order) and `timers` (each owned by one of them): sessions keep their server, sockets their timers. */
+/**
+ * Copies `instances` (in order) and `timers` (each owned by one of them): sessions keep their server, sockets their timers.
+ * A simulation holds a handful of instances and timers, so copies are found by position in arrays (faster than maps
+ * here: the system check copies a simulation for every move it tries).
+ */
 export function copyInstances(instances: readonly Instance[], timers: readonly VirtualTimer[]): CopiedInstances {
-    const instanceCopies = new Map<Instance, Instance>();
-    const serverCopies = new Map<ServerSocket, ServerSocket>();
-    const timerCopies = new Map<VirtualTimer, VirtualTimer>();
+    const instanceCopies: Instance[] = [];
+    const servers: ServerSocket[] = [];
+    const serverCopies: ServerSocket[] = [];
     // Top-level machines come before the sessions their servers start, so a session's server is copied before it.
     for (const source of instances) {
-        const server = source.server ? serverCopies.get(source.server) : undefined;
-        if (source.server && !server) {
+        const at = source.server ? servers.indexOf(source.server) : -1;
+        if (source.server && at < 0) {
             throw new Error(`internal: the server of ${source.name} is not copied before it`);
         }
-        const copy = new Instance(source.name, source.spec, server, source);
-        instanceCopies.set(source, copy);
+        const copy = new Instance(source.name, source.spec, at < 0 ? undefined : serverCopies[at], source);
+        instanceCopies.push(copy);
         for (const [name, socket] of source.sockets) {
             if (socket.kind === 'server') {
                 const serverCopy: ServerSocket = { kind: 'server', spec: socket.spec, status: socket.status, sessions: [], accepted: socket.accepted };
-                serverCopies.set(socket, serverCopy);
+                servers.push(socket);
+                serverCopies.push(serverCopy);
                 copy.sockets.set(name, serverCopy);
             } else {
                 copy.sockets.set(name, copyStream(socket));
             }
         }
     }
-    const copiedTimers = timers.map((timer) => {
-        const owner = instanceCopies.get(timer.owner);
-        if (!owner) {
+    const copiedTimers: VirtualTimer[] = [];
+    for (const timer of timers) {
+        const at = instances.indexOf(timer.owner);
+        if (at < 0) {
             throw new Error(`internal: a timer of ${timer.owner.name}, which the simulation does not hold`);
         }
-        const copy: VirtualTimer = { due: timer.due, order: timer.order, label: timer.label, owner, job: timer.job };
-        timerCopies.set(timer, copy);
-        return copy;
-    });
+        copiedTimers.push({ due: timer.due, order: timer.order, label: timer.label, owner: instanceCopies[at]!, job: timer.job });
+    }
     const timer = (source: VirtualTimer | undefined): VirtualTimer | undefined => {
         if (source === undefined) {
             return undefined;
         }
-        const copy = timerCopies.get(source);
-        if (!copy) {
+        const at = timers.indexOf(source);
+        if (at < 0) {
             throw new Error(`internal: a socket or state holds a timer (${source.label}) that is not armed`);
         }
-        return copy;
+        return copiedTimers[at];
     };
-    for (const [source, copy] of instanceCopies) {
+    instances.forEach((source, index) => {
+        const copy = instanceCopies[index]!;
         for (const [state, armed] of source.stateTimers) {
-            copy.stateTimers.set(state, new Map([...armed].map(([index, armedTimer]) => [index, timer(armedTimer)!])));
+            const armedCopy = new Map<number, VirtualTimer>();
+            for (const [at, armedTimer] of armed) {
+                armedCopy.set(at, timer(armedTimer)!);
+            }
+            copy.stateTimers.set(state, armedCopy);
         }
         for (const [name, socket] of source.sockets) {
             const socketCopy = copy.sockets.get(name) as SocketState;
             if (socket.kind === 'server') {
-                (socketCopy as ServerSocket).sessions.push(...socket.sessions.map((session) => instanceCopies.get(session)!));
+                for (const session of socket.sessions) {
+                    (socketCopy as ServerSocket).sessions.push(instanceCopies[instances.indexOf(session)]!);
+                }
             } else {
                 const stream = socketCopy as StreamSocket;
                 stream.connectTimer = timer(socket.connectTimer);
@@ -65,8 +76,8 @@ export function copyInstances(instances: readonly Instance[], timers: readonly V
                 stream.heartbeatTimer = timer(socket.heartbeatTimer);
             }
         }
-    }
-    return { instances: instances.map((source) => instanceCopies.get(source)!), timers: copiedTimers };
+    });
+    return { instances: instanceCopies, timers: copiedTimers };
 }
 
 /** A stream socket's own copy (its timers are set by the caller); written out field by field, which is faster than a spread. */
