@@ -76,7 +76,7 @@ class Summaries {
                 config = configs.size;
                 configs.set(state, config);
             }
-            const serving = [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.status === 'listening');
+            const serving = [...instance.sockets.values()].some((socket) => socket.kind === 'server' && world.listening(`${name}.${socket.spec.name}`, socket));
             return { finished: instance.finished, config, state: instance.stateName, spot: leafSpot(instance), serving };
         });
         const orphans: OrphanAt[] = [];
@@ -106,7 +106,7 @@ class Summaries {
             }
             const first = socket.sessions[0];
             return {
-                listening: socket.status === 'listening' && !instance.finished,
+                listening: world.listening(ref, socket) && !instance.finished,
                 live: socket.sessions.length,
                 session: first ? { name: first.name, state: first.stateName, spot: leafSpot(first) } : undefined
             };
@@ -174,8 +174,7 @@ class Search {
         this.graph = new StateGraph(
             program.topLevel,
             servers.map((server) => server.ref),
-            servers.map((server) => server.spot),
-            [...program.machines.values()].some((machine) => machine.signals.length > 0)
+            servers.map((server) => server.spot)
         );
         this.summaries = new Summaries(this.graph);
     }
@@ -189,7 +188,7 @@ class Search {
         const index = this.graph.states.length;
         this.known.set(key, index);
         const depth = parent < 0 ? 0 : this.graph.states[parent]!.depth + 1;
-        this.graph.states.push({ parent, move, choices, lines, depth, summary: this.summaries.of(world), expanded: false, stuck: false });
+        this.graph.states.push({ parent, move, choices, lines, depth, summary: this.summaries.of(world), expanded: false, stuck: false, signalsLeft: false });
         return { index, fresh: true };
     }
 
@@ -201,6 +200,7 @@ class Search {
         const moves = world.moves();
         record.expanded = true;
         record.stuck = moves.every((move) => move.kind === 'signal');
+        record.signalsLeft = record.stuck && moves.length > 0;
         const successors: Successor[] = [];
         for (const move of moves) {
             let outcomes;

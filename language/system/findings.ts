@@ -83,7 +83,7 @@ function deadlocks(graph: StateGraph, found: FindingSet): void {
             ...record.summary.machines.map((machine, index) => (machine.finished || machine.serving ? undefined : `${graph.machines[index]} waits in ${machine.state}`)).filter((text) => text !== undefined),
             ...record.summary.sessions.map((session) => `${session.name} waits in ${session.state}`)
         ].join(', ');
-        const environment = graph.signalsBound ? 'nothing the environment can do but send a signal' : 'nothing the environment can do';
+        const environment = record.signalsLeft ? 'nothing the environment can do but send a signal' : 'nothing the environment can do';
         const first = stuck[0]!;
         found.offer({
             code: 'system-deadlock',

@@ -62,6 +62,8 @@ export interface StateNodeRecord {
     expanded: boolean;
     /** No move but signals is possible (set when expanded). */
     stuck: boolean;
+    /** Stuck, and a signal can still be sent (some running machine binds one). */
+    signalsLeft: boolean;
 }
 
 /** Edge classes: the system's own moves (what happens with the environment silent), the environment's, faults. */
@@ -96,9 +98,7 @@ export class StateGraph {
         /** Server sockets of top-level machines: `Machine.socket`. */
         readonly servers: readonly string[],
         /** Where each server socket is declared (its `listen` line), in the order of `servers`. */
-        readonly serverSpots: readonly SourceSpot[],
-        /** Some machine binds a signal (a stuck system may still be sent one). */
-        readonly signalsBound: boolean
+        readonly serverSpots: readonly SourceSpot[]
     ) {}
 
     get edges(): number {

@@ -35,7 +35,7 @@ function timerKey(timer: VirtualTimer, rank: number): string {
 
 function socketKey(world: World, instance: Instance, socket: SocketState): string {
     if (socket.kind === 'server') {
-        return `${socket.spec.name}:${socket.status}`;
+        return `${socket.spec.name}:${socket.status}${world.listenFailed.size > 0 && world.listenFailed.has(`${instance.name}.${socket.spec.name}`) ? '!' : ''}`;
     }
     let key = `${socket.spec.name},${socket.status},${socket.closeRequested ? 'c' : ''},${attemptKey(socket)},${socket.paused ? 'p' : ''},${socket.lingering},${socket.unsentWhileConnecting > 0 ? 'u' : ''}`;
     for (const held of socket.held) {

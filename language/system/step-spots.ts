@@ -18,10 +18,15 @@ function stateNamed(states: readonly StateSpec[], name: string): StateSpec | und
     return undefined;
 }
 
-/** The transition (or timer) of `state` taken on `event`, else the state itself. */
-function transitionSpot(machine: MachineSpec, from: string, event: string): SourceSpot | undefined {
+/** The transition (or timer) of `state` taken on `event` (to `target`, when told), else the state itself. */
+function transitionSpot(machine: MachineSpec, from: string, event: string, target?: string): SourceSpot | undefined {
     const state = stateNamed(machine.states, from);
-    return state && (state.transitions.find((transition) => transition.event === event)?.spot ?? state.timers.find((timer) => timer.label === event)?.spot ?? state.spot);
+    if (!state) {
+        return undefined;
+    }
+    // Guarded transitions on one event differ by their target: the one whose target the trace names first.
+    const candidates = [...state.transitions.filter((transition) => transition.event === event), ...state.timers.filter((timer) => timer.label === event)];
+    return (candidates.find((candidate) => candidate.target === target) ?? candidates[0])?.spot ?? state.spot;
 }
 
 function socketSpot(program: ProgramSpec, instance: string, socket: string): SourceSpot | undefined {
@@ -53,7 +58,7 @@ export function stepSpot(program: ProgramSpec, step: ReplayedStep): SourceSpot |
     for (const line of step.trace) {
         if (line.kind === 'transition' || line.kind === 'internal' || line.kind === 'unhandled') {
             const machine = program.machines.get(machineOf(line.machine));
-            const spot = machine && (line.kind === 'transition' ? transitionSpot(machine, line.from, line.event) : line.kind === 'internal' ? transitionSpot(machine, line.state, line.event) : stateNamed(machine.states, line.state)?.spot);
+            const spot = machine && (line.kind === 'transition' ? transitionSpot(machine, line.from, line.event, line.to) : line.kind === 'internal' ? transitionSpot(machine, line.state, line.event) : stateNamed(machine.states, line.state)?.spot);
             if (spot) {
                 return spot;
             }

@@ -1,7 +1,7 @@
 // One global state of a system: the interpreter's simulation of every machine, the wired links and what the
 // environment has done; the moves possible from it and what each does (with the scenario lines that replay it).
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
-import type { Instance, StreamSocket } from '../semantics/instance.js';
+import type { Instance, ServerSocket, StreamSocket } from '../semantics/instance.js';
 import { Simulation, SimulationError, type SimulationOptions, type SocketOccurrence } from '../semantics/interpreter.js';
 import type { ProgramSpec } from '../semantics/program.js';
 import { environmentMessage, externalEvents } from './environment.js';
@@ -144,7 +144,12 @@ export class World {
          * Processes that have done something since they were spawned (`Instance.socket@generation`): a spawn fails at
          * once or not at all, so only a process not in here may still fail to start.
          */
-        readonly spawnSettled: Set<string>
+        readonly spawnSettled: Set<string>,
+        /**
+         * Servers whose listen failed (`Machine.socket`): the interpreter keeps a server whose error the model maps as
+         * it was, but no peer can connect to it any more, and it cannot fail again.
+         */
+        readonly listenFailed: Set<string>
     ) {
         const options = World.callbacksOf(context);
         this.simulation = simulation ? simulation.copy(options) : new Simulation(context.program, options);
@@ -169,7 +174,9 @@ export class World {
 
     /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
-        const world = new World(context, undefined, [], new Set(), new Map(), new Set(), new Set());
+        const world = new World(context, undefined, [], new Set(), new Map(), new Set(), new Set(), new Set());
+        // Without a server there is no listen to fail: the start is like any other state.
+        world.settled = !context.program.topLevel.some((name) => context.program.machines.get(name)!.sockets.some((socket) => socket.kind === 'server'));
         world.recorder = record;
         context.current = world;
         try {
@@ -183,7 +190,7 @@ export class World {
 
     private copy(): World {
         const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain), this.spawnSettled.size === 0 ? new Set() : new Set(this.spawnSettled));
+        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain), this.spawnSettled.size === 0 ? new Set() : new Set(this.spawnSettled), this.listenFailed.size === 0 ? new Set() : new Set(this.listenFailed));
         world.recorder = this.recorder;
         world.settled = this.settled;
         return world;
@@ -258,10 +265,13 @@ export class World {
             for (const socket of instance.sockets.values()) {
                 if (socket.kind === 'server') {
                     const key = `${instance.name}.${socket.spec.name}`;
-                    if (!this.settled && socket.status === 'listening') {
+                    if (!this.listening(key, socket)) {
+                        continue;
+                    }
+                    if (!this.settled) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'listen-error' });
                     }
-                    if (socket.status === 'listening' && !instance.server && !this.context.wiring.wiredServers.has(key) && socket.sessions.length < this.context.options.sessions) {
+                    if (!instance.server && !this.context.wiring.wiredServers.has(key) && socket.sessions.length < this.context.options.sessions) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'accept' });
                     }
                     continue;
@@ -301,7 +311,7 @@ export class World {
 
     private socketMoves(instance: Instance, socket: StreamSocket, moves: Move[]): void {
         const at = { instance: instance.name, socket: socket.spec.name };
-        if (this.owesDrain.size > 0 && RECEIVING.has(socket.status) && this.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        if (this.owesDrain.size > 0 && socket.status === 'connected' && this.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
             moves.push({ kind: 'env', ...at, what: 'drained' });
         }
         if (socket.kind === 'process') {
@@ -321,7 +331,7 @@ export class World {
             if (server) {
                 const owner = this.simulation.instance(server.machine);
                 const listener = owner?.sockets.get(server.socket);
-                if (owner && !owner.finished && listener?.kind === 'server' && listener.status === 'listening' && listener.sessions.length < this.context.options.sessions) {
+                if (owner && !owner.finished && listener?.kind === 'server' && this.listening(`${server.machine}.${server.socket}`, listener) && listener.sessions.length < this.context.options.sessions) {
                     moves.push({ kind: 'accept', client: instance.name, socket: socket.spec.name, server: server.machine, listener: server.socket });
                 }
             } else {
@@ -344,6 +354,11 @@ export class World {
             moves.push({ kind: 'env', ...at, what: 'closed' });
             moves.push({ kind: 'env', ...at, what: 'reset' });
         }
+    }
+
+    /** A server peers can connect to: listening, and its listen did not fail. */
+    listening(key: string, server: ServerSocket): boolean {
+        return server.status === 'listening' && !this.listenFailed.has(key);
     }
 
     private linked(instance: Instance, socket: StreamSocket): boolean {
@@ -483,6 +498,7 @@ export class World {
                 socketStep(move.instance, move.socket, { what: 'error', code: SPAWN_ERROR }, `error ${SPAWN_ERROR}`);
                 return;
             case 'listen-error':
+                this.listenFailed.add(`${move.instance}.${move.socket}`);
                 socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
                 return;
             case 'drained': {
@@ -509,9 +525,10 @@ export class World {
             about = link ? [move.to === 'client' ? link.client.instance : link.session.instance] : [];
         } else if (move.kind === 'accept') {
             about = [move.client, move.server];
-        } else if (move.kind === 'connect-fault' || move.kind === 'env' || move.kind === 'send') {
+        } else if ((move.kind === 'connect-fault' && move.fault === 'refused') || move.kind === 'env' || move.kind === 'send') {
             about = [move.instance];
         }
+        // A connect timeout, like `advance`, lets time pass for every machine: `about` stays undefined.
         for (const instance of this.simulation.instances) {
             if (about !== undefined && !about.includes(instance.name)) {
                 continue;
@@ -554,8 +571,16 @@ export class World {
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
         this.keepMarks(this.early, (socket) => socket.status === 'connecting');
         this.keepMarks(this.spawnSettled, (socket) => RECEIVING.has(socket.status));
-        // A buffer drains only on an open socket: once it closes (or a new connection replaces it) no drain comes.
-        this.keepMarks(this.owesDrain, (socket) => RECEIVING.has(socket.status));
+        // A write while connecting is buffered and may drain once connected; after the machine's own close (its end
+        // sent), a close, or a new connection, no drain comes.
+        this.keepMarks(this.owesDrain, (socket) => socket.status === 'connecting' || socket.status === 'connected');
+        for (const key of this.listenFailed) {
+            const dot = key.lastIndexOf('.');
+            const server = this.simulation.instance(key.slice(0, dot))?.sockets.get(key.slice(dot + 1));
+            if (server?.kind !== 'server' || server.status !== 'listening') {
+                this.listenFailed.delete(key); // closed: a later listen starts afresh
+            }
+        }
         this.keepMarks(this.envEnded, (socket) => socket.status !== 'closed');
     }
 

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
-import { withFixture } from './system-helpers.js';
+import { inlineFiles, withFixture, withSystem } from './system-helpers.js';
 
 describe('the places of a trace\'s steps', () => {
     it('a system deadlock\'s connect step points at the transition it took (on Up -> AwaitBanner)', async () => {
@@ -40,5 +40,31 @@ describe('the places of a trace\'s steps', () => {
                 }
             });
         }
+    });
+
+    it('of guarded transitions on one event, the one the step took (by its target)', async () => {
+        const text = `machine Picky {
+    events Up, Failed
+    initial state Connecting {
+        on Up [lucky] -> Done
+        on Up -> Stalled
+        on Failed -> Done
+    }
+    state Stalled {
+    }
+    final state Done
+
+    client upstream connect 127.0.0.1:7800 {
+        connect -> Up
+        error -> Failed
+    }
+}
+`;
+        await withSystem(inlineFiles({ 'picky.fsm': text }), ({ program }) => {
+            const stalled = checkSystem(program).findings.find((finding) => finding.machines.includes('Picky: Stalled'))!;
+            expect(stalled.scenario).toContain('guard lucky false');
+            const spot = stalled.stepSpots[stalled.steps.findIndex((step) => step.lines.includes('Picky.upstream connected'))]!;
+            expect(text.split('\n')[spot.line - 1]!.trim()).toBe('on Up -> Stalled');
+        });
     });
 });

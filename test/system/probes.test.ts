@@ -1,0 +1,64 @@
+// Probes of the environment's moves (test/fixtures/system/probes/README.md): each once gave a finding on a correct
+// model or missed a state that a real program reaches.
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkSystem } from '../../language/system/check-system.js';
+import { wire } from '../../language/system/wiring.js';
+import { SystemContext, World } from '../../language/system/world.js';
+import { SYSTEM_FIXTURES, withSystem } from './system-helpers.js';
+
+const PROBES = path.join(SYSTEM_FIXTURES, 'probes');
+
+function probes(...files: string[]): Map<string, string> {
+    return new Map(files.map((file) => [path.join(PROBES, file), readFileSync(path.join(PROBES, file), 'utf8')]));
+}
+
+function reported(files: string[]): Promise<string[]> {
+    return withSystem(probes(...files), ({ program }) => {
+        const check = checkSystem(program);
+        expect(check.stats.complete).toBe(true);
+        expect(check.stats.refused).toBe(0);
+        return check.findings.map((finding) => `${finding.code} ${finding.spot.file}:${finding.spot.line} ${finding.scenario.join(' | ')}`);
+    });
+}
+
+describe('probes of the environment', () => {
+    it('no drain comes after the machine\'s own close', async () => {
+        expect(await reported(['closer.fsm'])).toEqual([]);
+    });
+
+    it('a write made while connecting may drain once connected', async () => {
+        expect(await reported(['early-writer.fsm'])).toEqual(['system-deadlock early-writer.fsm:12 EarlyWriter.upstream connected | EarlyWriter.upstream drained | EarlyWriter.upstream closed']);
+    });
+
+    it('a listen fails once at most, and a server whose listen failed gets no connection', async () => {
+        expect(await reported(['failing-hub.fsm'])).toEqual([]);
+        await withSystem(probes('failing-hub.fsm'), ({ program }) => {
+            const start = World.start(new SystemContext(program, wire(program), { sessions: 2 }));
+            const failed = start.replay(start.moves().find((move) => move.kind === 'env' && move.what === 'listen-error')!, []).world;
+            expect(failed.simulation.instance('Hub')!.stateName).toBe('Degraded');
+            const kinds = failed.moves().map((move) => (move.kind === 'env' ? move.what : move.kind));
+            expect(kinds).not.toContain('listen-error');
+            expect(kinds).not.toContain('accept');
+            expect(kinds).toContain('advance');
+        });
+    });
+
+    it('a connect timeout lets time pass for every machine: a process spawned before has started for good', async () => {
+        expect(await reported(['runner.fsm'])).toEqual([]);
+        expect(await reported(['runner.fsm', 'dialer.fsm'])).toEqual([]);
+    });
+
+    it('a deadlock offers a signal only when a running machine still binds one', async () => {
+        const deadlock = path.join(SYSTEM_FIXTURES, 'system-deadlock', 'bug');
+        const files = new Map([...probes('quitter.fsm'), ...['client.fsm', 'server.fsm'].map((file): [string, string] => [path.join(deadlock, file), readFileSync(path.join(deadlock, file), 'utf8')])]);
+        await withSystem(files, ({ program }) => {
+            const messages = checkSystem(program).findings.filter((finding) => finding.code === 'system-deadlock').map((finding) => finding.message);
+            expect(messages.length).toBeGreaterThan(0);
+            for (const message of messages) {
+                expect(message).toMatch(/nothing the environment can do\)\.$/);
+            }
+        });
+    });
+});
