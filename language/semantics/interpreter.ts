@@ -129,11 +129,11 @@ export class Simulation {
         return [...this.timers].sort((a, b) => a.due - b.due || a.order - b.order);
     }
 
-    /** The timer that fires next, if one is armed (pendingTimers[0] without sorting them all). */
-    get nextTimer(): VirtualTimer | undefined {
+    /** The first of the armed timers `where` accepts to fire, if any (without sorting them all). */
+    nextTimer(where: (timer: VirtualTimer) => boolean = () => true): VirtualTimer | undefined {
         let next: VirtualTimer | undefined;
         for (const timer of this.timers) {
-            if (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order)) {
+            if (where(timer) && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
                 next = timer;
             }
         }

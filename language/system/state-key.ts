@@ -65,7 +65,9 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
 /** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
 export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, Array<[VirtualTimer, number]>>): string {
     if (instance.finished) {
-        return `${instance.spec.name}:F`;
+        // A finished instance may still hold a timer (a closing socket's linger) that matters: its wired peer learns.
+        const dead = (timers.get(instance) ?? []).map(([timer, rank]) => timerKey(timer, rank)).join(';');
+        return dead === '' ? `${instance.spec.name}:F` : `${instance.spec.name}:F<${dead}>`;
     }
     const active = instance.active.size === 1 ? String([...instance.active][0]!.order) : [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
     const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
@@ -80,7 +82,7 @@ export function instanceKey(world: World, instance: Instance, timers: ReadonlyMa
 function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string>): string {
     const inbox = end.inbox.map(inFlightKey).join(',');
     const instance = world.simulation.instance(end.instance);
-    // A session by its situation (a finished one is gone), a top-level machine by its name.
+    // A session by its situation (one the simulation has let go is gone), a top-level machine by its name.
     const who = instance?.server ? (sessions.get(end.instance) ?? 'gone') : end.instance;
     const socket = instance?.sockets.get(end.socket);
     const current = socket && socket.kind !== 'server' && socket.generation === end.generation ? '' : '~';
@@ -95,6 +97,9 @@ export function worldKey(world: World): string {
     let rank = -1;
     let due = Number.NaN;
     for (const timer of simulation.pendingTimers) {
+        if (!world.timerMatters(timer)) {
+            continue;
+        }
         if (timer.due !== due) {
             rank++;
             due = timer.due;
@@ -109,7 +114,8 @@ export function worldKey(world: World): string {
     const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
     const sessionKeys = new Map<string, string>();
     for (const instance of simulation.instances) {
-        if (instance.server && !instance.finished) {
+        if (instance.server) {
+            // A finished session still on a wired link is known by its timers (its linger); any other is gone.
             sessionKeys.set(instance.name, `{${instanceKey(world, instance, timers)}}`);
         }
     }

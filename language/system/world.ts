@@ -1,7 +1,7 @@
 // One global state of a system: the interpreter's simulation of every machine, the wired links and what the
 // environment has done; the moves possible from it and what each does (with the scenario lines that replay it).
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
-import type { Instance, ServerSocket, StreamSocket } from '../semantics/instance.js';
+import type { Instance, ServerSocket, StreamSocket, VirtualTimer } from '../semantics/instance.js';
 import { Simulation, SimulationError, type SimulationOptions, type SocketOccurrence } from '../semantics/interpreter.js';
 import type { ProgramSpec } from '../semantics/program.js';
 import { environmentMessage, externalEvents } from './environment.js';
@@ -302,7 +302,7 @@ export class World {
                 moves.push({ kind: 'send', instance: instance.name, event });
             }
         }
-        const next = simulation.nextTimer;
+        const next = this.nextTimer();
         if (next) {
             moves.push({ kind: 'advance', ms: next.due - simulation.now });
         }
@@ -338,7 +338,9 @@ export class World {
                 moves.push({ kind: 'env', ...at, what: 'connected' });
             }
             moves.push({ kind: 'connect-fault', ...at, fault: 'refused' });
-            if (socket.spec.connectTimeoutMs !== undefined) {
+            // A connect times out when its timer is the next one due: the timers due before it fire first (`advance`),
+            // with the environment free to act between them.
+            if (socket.spec.connectTimeoutMs !== undefined && socket.connectTimer !== undefined && this.nextTimer() === socket.connectTimer) {
                 moves.push({ kind: 'connect-fault', ...at, fault: 'timeout' });
             }
             return;
@@ -354,6 +356,21 @@ export class World {
             moves.push({ kind: 'env', ...at, what: 'closed' });
             moves.push({ kind: 'env', ...at, what: 'reset' });
         }
+    }
+
+    /**
+     * Whether a timer can change what happens next. One of a finished machine changes nothing but its own sockets, which
+     * no move looks at, unless a wired link ends there (its linger's end reaches the peer): such a timer is left out of
+     * the key and is no reason to advance the clock (the clock passes it on the way to the next one that matters).
+     */
+    timerMatters(timer: VirtualTimer): boolean {
+        const owner = timer.owner;
+        return !owner.finished || this.links.some((link) => link.client.instance === owner.name || link.session.instance === owner.name);
+    }
+
+    /** The next timer due that matters, if any. */
+    private nextTimer(): VirtualTimer | undefined {
+        return this.simulation.nextTimer((timer) => this.timerMatters(timer));
     }
 
     /** A server peers can connect to: listening, and its listen did not fail. */

@@ -61,4 +61,14 @@ describe('probes of the environment', () => {
             }
         });
     });
+
+    it('a connect timeout is a move only when its timer is next: what is due before it happens first', async () => {
+        expect(await reported(['late-runner.fsm'])).toEqual([]);
+        expect(await reported(['late-runner.fsm', 'dialer.fsm'])).toEqual([]);
+    });
+
+    it('a finished machine\'s timer on no wired link does not hide a deadlock', async () => {
+        expect(await reported(['waiter.fsm'])).toEqual(['system-deadlock waiter.fsm:3 ']);
+        expect(await reported(['quick.fsm', 'waiter.fsm'])).toEqual(['system-deadlock waiter.fsm:3 Quick.upstream connected']);
+    });
 });
