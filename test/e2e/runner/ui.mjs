@@ -42,15 +42,27 @@ async function openFile(page, name) {
 
 /** Runs a command from the command palette (F1) by its label. */
 async function runCommand(page, label) {
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    // Into the input itself, not wherever the focus is: a view that takes the focus meanwhile (a debug session's
-    // console opening) closes the palette, and typed keys would land in the editor.
-    await input.fill(`>${label}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('F1');
+        try {
+            await input.waitFor({ state: 'visible' });
+            // Into the input itself, not wherever the focus is: a view that takes the focus meanwhile (a debug
+            // session's console opening) closes the palette, and typed keys would land in the editor.
+            await input.fill(`>${label}`, { timeout: 10_000 });
+            await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        } catch (error) {
+            // Such a view closed the palette while it opened (its input went inert, then hidden): open it again.
+            if (attempt === 3) {
+                throw error;
+            }
+            say('ui', `  the command palette closed before '${label}' could be typed; opening it again`);
+            continue;
+        }
+        await page.keyboard.press('Enter');
+        await input.waitFor({ state: 'hidden' });
+        return;
+    }
 }
 
 /** Go to Line (Ctrl+G) in the active editor; `line` is 1-based. */
