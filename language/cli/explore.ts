@@ -1,10 +1,12 @@
 // `reactor-fsm explore FILES…`: the system check of the machines of several files together; findings with their
 // shortest traces (text, or JSON), the number of global states explored and the time; traces as files with --out.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ReactorFsmServices } from '../module.js';
 import { checkSystem, DEFAULT_SESSIONS, scenarioFile, searchSummary, type SystemCheck, type SystemFinding } from '../system/check-system.js';
 import type { ExploreOptions } from '../system/explore.js';
+import { describeFileError } from '../file-errors.js';
+import { ensureFolder, WriteRefusedError } from '../generator/write-files.js';
 import { composedProgram, loadInputs } from './program-files.js';
 import { InputError } from './source-files.js';
 
@@ -66,6 +68,12 @@ export function statsLine(check: SystemCheck, sessions: number): string {
     return searchSummary(stats, sessions, [`${plural(rate, 'state')}/s${memory}`]);
 }
 
+/** A path for messages: relative to the working folder when inside it, else as it is. */
+function shownPath(absolute: string): string {
+    const relative = path.relative(process.cwd(), absolute);
+    return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
+}
+
 function fileName(finding: SystemFinding, index: number): string {
     const base = finding.spot.file.replace(/\.fsm$/, '');
     return `${String(index + 1).padStart(2, '0')}-${finding.code}-${base}-${finding.spot.line}`;
@@ -91,15 +99,16 @@ export async function runExplore(services: ReactorFsmServices, inputs: readonly 
         err(`reactor-fsm: internal: the interpreter refused ${check.stats.refused} moves of the explorer (first: ${check.stats.firstRefusal}); please report this`);
     }
     if (options.out !== undefined) {
+        const out = options.out;
         try {
-            await mkdir(options.out, { recursive: true });
+            await ensureFolder(out, shownPath);
             for (const [index, finding] of check.findings.entries()) {
-                const name = path.join(options.out, fileName(finding, index));
+                const name = path.join(out, fileName(finding, index));
                 await writeFile(`${name}.scenario`, scenarioFile(finding, files));
                 await writeFile(`${name}.mmd`, finding.chart);
             }
         } catch (error) {
-            throw new InputError(`cannot write the traces to '${options.out}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+            throw new InputError(`cannot write the traces to '${out}': ${error instanceof WriteRefusedError ? error.message : describeFileError(error)}`);
         }
     }
     if (options.json) {

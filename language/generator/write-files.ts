@@ -284,17 +284,46 @@ async function writeWhole(target: string, content: string): Promise<void> {
     throw Object.assign(new Error('no free temporary name'), { code: 'EEXIST' });
 }
 
+/** Creates `folder`, whose parent exists; a WriteRefusedError says why it cannot be. */
+async function createFolder(folder: string, show: (absolute: string) => string): Promise<void> {
+    try {
+        await mkdir(folder); // one level at a time, parents first: never Node's recursive walk (it loops on /proc)
+    } catch (error) {
+        // ENOENT although its parent exists: a file system that takes no new folders there (like /proc).
+        const why = errorCode(error) === 'ENOENT' ? 'the file system does not allow a new folder there' : describeFileError(error);
+        throw new WriteRefusedError(`cannot create folder '${show(folder)}': ${why}`);
+    }
+}
+
+/**
+ * Makes sure `folder` exists, creating it and its missing parents one level at a time (Node's `recursive` walk never
+ * ends on some file systems, like /proc). A WriteRefusedError says why it cannot be.
+ */
+export async function ensureFolder(folder: string, show: (absolute: string) => string = (absolute) => absolute): Promise<void> {
+    const missing: string[] = [];
+    for (let at = path.resolve(folder); ; at = path.dirname(at)) {
+        try {
+            if (!(await stat(at)).isDirectory()) {
+                throw new WriteRefusedError(`cannot create folder '${show(folder)}': '${show(at)}' is not a folder`);
+            }
+            break;
+        } catch (error) {
+            if (error instanceof WriteRefusedError || errorCode(error) !== 'ENOENT' || path.dirname(at) === at) {
+                throw error instanceof WriteRefusedError ? error : new WriteRefusedError(`cannot create folder '${show(folder)}': ${describeFileError(error)}`);
+            }
+            missing.unshift(at);
+        }
+    }
+    for (const each of missing) {
+        await createFolder(each, show);
+    }
+}
+
 export async function writeGeneratedFiles(root: string, files: readonly GeneratedFile[], options: WriteOptions = {}): Promise<WriteReport> {
     const show = options.show ?? ((absolute: string) => absolute);
     const plan = await planWrite(root, files, show);
     for (const folder of plan.folders) {
-        try {
-            await mkdir(folder); // one level at a time, parents first: never Node's recursive walk
-        } catch (error) {
-            // ENOENT although its parent exists: a file system that takes no new folders there (like /proc).
-            const why = errorCode(error) === 'ENOENT' ? 'the file system does not allow a new folder there' : describeFileError(error);
-            throw new WriteRefusedError(`cannot create folder '${show(folder)}': ${why}`);
-        }
+        await createFolder(folder, show);
     }
     const report: WriteReport = { written: [], unchanged: [], kept: [] };
     for (const { file, target, action } of plan.files) {

@@ -1,6 +1,6 @@
 // `reactor-fsm explore FILES…`: the system check from the command line — its text and --json output agree with the
 // check run in-process, exit codes, usage errors, and --out's scenario files, which `simulate --script` replays.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReportedFinding } from '../../language/cli/explore.js';
@@ -152,6 +152,18 @@ describe('reactor-fsm explore', () => {
         expect(walk.complete).toBe(false);
         expect(walk.bound).toContain('seed 5');
         expect(walk.findings.map((finding) => finding.code)).toEqual(['system-deadlock']);
+    });
+
+    it('--out that cannot be a folder is a usage error at once: under /proc (where Node\'s recursive mkdir never returns), inside a file', { timeout: 40_000 }, async (context) => {
+        if (!existsSync('/proc/self')) {
+            context.skip('no /proc here');
+        }
+        const files = relativeFiles('system-deadlock', 'bug');
+        const underProc = await runCli(['explore', ...files, '--out', '/proc/x/traces'], ROOT, { timeoutMs: 15_000 });
+        expect(underProc.timedOut, 'the run ended by itself').toBe(false);
+        expectInputError(underProc, "cannot create folder '/proc/x'");
+        const folder = await tempFolder({ 'plain.txt': 'not a folder' });
+        expectInputError(await runCli(['explore', ...files.map((file) => path.join(ROOT, file)), '--out', 'plain.txt/traces'], folder), "'plain.txt/traces'");
     });
 
     it('usage errors exit 2 with one line: a bad number, a missing file', async () => {
