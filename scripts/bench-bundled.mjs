@@ -12,8 +12,8 @@ if (!entry) {
     console.error('usage: node scripts/bench-bundled.mjs BENCH.ts [ARGS…]');
     process.exit(2);
 }
-// Next to the entry (bench/…/x.bundled.mjs would be picked up by nothing): out/bench/<folder>-<name>.mjs, two levels
-// below the root like bench/<folder>/<name>.ts, so that paths the bench builds from import.meta.dirname still hold.
+// out/bench/<folder>-<name>.mjs: two levels below the root, like bench/<folder>/<name>.ts, so that the paths a bench
+// builds from import.meta.dirname still hold.
 const outfile = path.join('out', 'bench', `${path.basename(path.dirname(entry))}-${path.basename(entry, '.ts')}.mjs`);
 await esbuild.build({
     entryPoints: [entry],

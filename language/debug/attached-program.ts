@@ -2,6 +2,7 @@
 // its machine instances and their states, followed from the trace lines it serves; pause, resume and state breakpoints.
 import { connect, type Socket } from 'node:net';
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
+import { machineOfInstance as machineOf } from '../semantics/instance.js';
 
 /** The only host attach connects to: the inspector listens on loopback only. */
 export const INSPECT_HOST = '127.0.0.1';
@@ -45,10 +46,6 @@ interface Hello {
     readonly reactorFsm: 'inspect';
     readonly version: number;
     readonly pid: number;
-}
-
-function machineOf(name: string): string {
-    return name.replace(/#[0-9]+$/, '');
 }
 
 export class AttachedProgram {

@@ -1,5 +1,6 @@
 // The Debug Console: scenario lines as commands (`send Coin`, `advance 2s`, `upstream reset`, `guard ready true`,
 // `signal SIGTERM`), `help`, and completion of the names the model declares.
+import { machineOfInstance } from '../semantics/instance.js';
 import type { ProgramSpec } from '../semantics/program.js';
 import { parseScenario, ScenarioSyntaxError, type ScenarioStep } from '../semantics/scenario.js';
 import type { StateSpec } from '../semantics/program.js';
@@ -73,7 +74,7 @@ export function completeConsoleLine(program: ProgramSpec, underTest: string, ins
     const wordStart = before.search(/[^\s]*$/);
     const word = before.slice(wordStart);
     const words = before.slice(0, wordStart).trim().split(/\s+/).filter((part) => part !== '');
-    const machineOf = (instance: string) => program.machines.get(instance.replace(/#[0-9]+$/, ''));
+    const machineOf = (instance: string) => program.machines.get(machineOfInstance(instance));
     const fit = (labels: Iterable<string>): Completion[] =>
         [...new Set(labels)].filter((label) => label.startsWith(word)).sort().map((label) => ({ label, start: wordStart, length: word.length }));
     const testMachine = program.machines.get(underTest);

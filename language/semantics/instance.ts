@@ -85,6 +85,11 @@ export interface ServerSocket {
 
 export type SocketState = StreamSocket | ServerSocket;
 
+/** The machine an instance runs, by the instance's name: `EchoSession#2` → `EchoSession` (a top-level one is its machine). */
+export function machineOfInstance(name: string): string {
+    return name.replace(/#[0-9]+$/, '');
+}
+
 export class Instance {
     readonly tree: StateTree;
     /** The active states and regions (the configuration), atomic or not. */

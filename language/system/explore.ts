@@ -94,7 +94,7 @@ class Summaries {
             const peerFinished = link !== undefined && !link.client.ended && simulation.instance(link.client.instance)?.finished === true;
             const peerClosed = link ? link.client.ended : world.envEnded.has(`${instance.name}.${connection.spec.name}@${connection.generation}`);
             if (peerClosed || peerFinished) {
-                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), peer: peerClosed ? 'closed' : 'finished', peerMachine: link?.client.instance });
+                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
             }
         }
         const servers: ServerAt[] = this.graph.servers.map((ref) => {
@@ -108,7 +108,7 @@ class Summaries {
             return {
                 listening: world.listening(ref, socket) && !instance.finished,
                 live: socket.sessions.length,
-                session: first ? { name: first.name, state: first.stateName, spot: leafSpot(first) } : undefined
+                session: first ? { name: first.name, state: first.stateName } : undefined
             };
         });
         const instances = simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);

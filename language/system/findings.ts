@@ -171,7 +171,7 @@ function orphans(graph: StateGraph, found: FindingSet): void {
             subject: orphan.session,
             severity: 'error',
             spot: orphan.spot,
-            message: `${orphan.session} outlives its peer: ${orphan.peer === 'closed' ? 'the peer closed the connection' : `the peer's machine ${orphan.peerMachine ?? ''} finished with the connection open`}, and the session, in ${orphan.state}, can stay alive forever (nothing it waits for can still come).`,
+            message: `${orphan.session} outlives its peer: ${orphan.finishedPeer === undefined ? 'the peer closed the connection' : `the peer's machine ${orphan.finishedPeer} finished with the connection open`}, and the session, in ${orphan.state}, can stay alive forever (nothing it waits for can still come).`,
             steps: steps(graph, state),
             machines: record.summary.instances
         });

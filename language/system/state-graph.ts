@@ -19,10 +19,8 @@ export interface OrphanAt {
     readonly session: string;
     readonly state: string;
     readonly spot: SourceSpot;
-    /** What became of the peer: its end of the connection closed, or (wired) its machine finished. */
-    readonly peer: 'closed' | 'finished';
-    /** The peer's machine, when the peer is a machine of the system. */
-    readonly peerMachine: string | undefined;
+    /** The wired peer's machine when it finished with the connection open; undefined when the peer closed it. */
+    readonly finishedPeer: string | undefined;
 }
 
 /** A session in one global state (live sessions only). */
@@ -36,7 +34,7 @@ export interface ServerAt {
     readonly listening: boolean;
     readonly live: number;
     /** The first live session's state, where accumulated sessions sit. */
-    readonly session: { readonly name: string; readonly state: string; readonly spot: SourceSpot } | undefined;
+    readonly session: { readonly name: string; readonly state: string } | undefined;
 }
 
 export interface StateSummary {

@@ -1,12 +1,8 @@
 // Where the model writes what a step of a trace did, for the editor's related information: the transition it took
 // (or the state that ignored its event), else the socket, signal binding or machine its move is about.
+import { machineOfInstance as machineOf } from '../semantics/instance.js';
 import type { MachineSpec, ProgramSpec, SourceSpot, StateSpec } from '../semantics/program.js';
 import type { ReplayedStep } from './replay.js';
-
-/** `EchoSession#2` → `EchoSession`. */
-function machineOf(instance: string): string {
-    return instance.replace(/#\d+$/, '');
-}
 
 function stateNamed(states: readonly StateSpec[], name: string): StateSpec | undefined {
     for (const state of states) {

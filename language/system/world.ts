@@ -74,12 +74,18 @@ export class SystemContext {
     current: World | undefined;
     /** Those callbacks (made once: a copy per move would cost the search its speed). */
     callbacks: SimulationOptions | undefined;
+    /** Some top-level machine has a server (whose listen may fail at the start). */
+    readonly hasServers: boolean;
+    /** Some machine has a process (whose spawn may fail). */
+    readonly hasProcesses: boolean;
 
     constructor(
         readonly program: ProgramSpec,
         readonly wiring: Wiring,
         readonly options: SystemOptions
     ) {
+        this.hasServers = program.topLevel.some((name) => program.machines.get(name)!.sockets.some((socket) => socket.kind === 'server'));
+        this.hasProcesses = [...program.machines.values()].some((machine) => machine.sockets.some((socket) => socket.kind === 'process'));
         for (const name of program.topLevel) {
             this.external.set(name, externalEvents(program.machines.get(name)!));
         }
@@ -176,7 +182,7 @@ export class World {
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
         const world = new World(context, undefined, [], new Set(), new Map(), new Set(), new Set(), new Set());
         // Without a server there is no listen to fail: the start is like any other state.
-        world.settled = !context.program.topLevel.some((name) => context.program.machines.get(name)!.sockets.some((socket) => socket.kind === 'server'));
+        world.settled = !context.hasServers;
         world.recorder = record;
         context.current = world;
         try {
@@ -190,7 +196,7 @@ export class World {
 
     private copy(): World {
         const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, this.owesDrain.size === 0 ? new Set() : new Set(this.owesDrain), this.spawnSettled.size === 0 ? new Set() : new Set(this.spawnSettled), this.listenFailed.size === 0 ? new Set() : new Set(this.listenFailed));
+        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, new Set(this.owesDrain), new Set(this.spawnSettled), new Set(this.listenFailed));
         world.recorder = this.recorder;
         world.settled = this.settled;
         return world;
@@ -410,7 +416,7 @@ export class World {
         this.choices = choices;
         this.evaluated = 0;
         this.settled ||= move.kind !== 'env' || move.what !== 'listen-error';
-        if (move.kind !== 'env' || move.what !== 'spawn-error') {
+        if (this.context.hasProcesses && (move.kind !== 'env' || move.what !== 'spawn-error')) {
             this.settleSpawns(move);
         }
         this.sessionEarly.clear();

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
+import { sessionServer, waitingClient } from '../system/inline-models.js';
 import { CODES, inlineFiles, withFixture, withSystem } from '../system/system-helpers.js';
 import { CHROMIUM, launchChromium } from './browser-helpers.js';
 
@@ -64,55 +65,6 @@ machine BannerSession {
     connection peer {
         framing lines
         read -> Command
-        close -> Gone
-    }
-}
-`;
-
-/** A client that connects and waits for a line that never comes. */
-const WAITING_CLIENT = (name: string, port: number): string => `machine ${name} {
-    events Up, Line, Failed
-    initial state Connecting {
-        on Up -> Waiting
-        on Failed -> Waiting
-    }
-    state Waiting {
-        on Line -> Done
-    }
-    final state Done
-
-    client upstream connect 127.0.0.1:${port} {
-        framing lines
-        connect -> Up
-        read -> Line
-        error -> Failed
-    }
-}
-`;
-
-/** A server on 7991 whose sessions are Job machines (instances `Job#1`, …). */
-const JOB_HUB = `machine Hub {
-    events ListenFailed
-    initial state Serving {
-        on ListenFailed -> Stopped
-    }
-    final state Stopped
-
-    server listener listen 0.0.0.0:7991 {
-        session Job
-        error -> ListenFailed
-    }
-}
-
-machine Job {
-    events Gone
-    initial state Open {
-        on Gone -> Closed
-    }
-    final state Closed
-
-    connection peer {
-        framing lines
         close -> Gone
     }
 }
@@ -216,7 +168,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sequence charts of system-check findings
     });
 
     it('a machine named Environment and the environment are two actors; Job_1 and the session Job#1 too', async () => {
-        const deadlock = await withSystem(inlineFiles({ 'hub.fsm': JOB_HUB, 'job-1.fsm': WAITING_CLIENT('Job_1', 7991) }), ({ program }) => checkSystem(program).findings.find((finding) => finding.code === 'system-deadlock')!.chart);
+        const deadlock = await withSystem(inlineFiles({ 'hub.fsm': sessionServer('Hub', 'Job', '0.0.0.0:7991'), 'job-1.fsm': waitingClient('Job_1', 7991) }), ({ program }) => checkSystem(program).findings.find((finding) => finding.code === 'system-deadlock')!.chart);
         const jobs = await render(deadlock, 'jobs');
         expect(jobs.error, deadlock).toBeUndefined();
         expect([...new Set(jobs.actors)].sort(), deadlock).toEqual(['Hub', 'Job#1', 'Job_1']);
@@ -225,7 +177,7 @@ describe.skipIf(!existsSync(CHROMIUM))('sequence charts of system-check findings
         expect(boxes).toBeGreaterThanOrEqual(1);
         expect(jobs.actors.filter((actor) => actor === 'Job_1'), deadlock).toHaveLength(boxes);
         expect(jobs.actors.filter((actor) => actor === 'Job#1'), deadlock).toHaveLength(boxes);
-        const refused = await withSystem(inlineFiles({ 'environment.fsm': WAITING_CLIENT('Environment', 7992) }), ({ program }) => checkSystem(program).findings.find((finding) => finding.code === 'stuck-after-fault')!.chart);
+        const refused = await withSystem(inlineFiles({ 'environment.fsm': waitingClient('Environment', 7992) }), ({ program }) => checkSystem(program).findings.find((finding) => finding.code === 'stuck-after-fault')!.chart);
         const both = await render(refused, 'environment');
         expect(both.error, refused).toBeUndefined();
         expect(both.actors, refused).toEqual(Array<string>(2 * boxes).fill('Environment'));

@@ -2,9 +2,8 @@
 // that fills the buffer), never before one, and never once it has closed; a state only a drain leads to is explored.
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
-import { wire } from '../../language/system/wiring.js';
-import { SystemContext, World } from '../../language/system/world.js';
-import { inlineFiles, withSystem } from './system-helpers.js';
+import { World } from '../../language/system/world.js';
+import { contextOf, inlineFiles, withSystem } from './system-helpers.js';
 
 /** Writes once on connect; a drain takes it to `Idle`, where it waits for good once the peer has closed. */
 const WRITER = (drainTo: string): string => `machine Writer {
@@ -47,7 +46,7 @@ describe('drain in the system check', () => {
 
     it('no drain is offered before a write, nor twice for one write, nor on a closed socket', async () => {
         await withSystem(inlineFiles({ 'writer.fsm': WRITER('Done') }), ({ program }) => {
-            const context = new SystemContext(program, wire(program), { sessions: 2 });
+            const context = contextOf(program);
             const drained = (world: World): boolean => world.moves().some((move) => move.kind === 'env' && move.what === 'drained');
             const take = (world: World, what: string): World => {
                 const move = world.moves().find((candidate) => candidate.kind === 'env' && candidate.what === what);

@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
-import { wire } from '../../language/system/wiring.js';
-import { SystemContext, World } from '../../language/system/world.js';
-import { SYSTEM_FIXTURES, withSystem } from './system-helpers.js';
+import { World } from '../../language/system/world.js';
+import { contextOf, SYSTEM_FIXTURES, withSystem } from './system-helpers.js';
 
 const PROBES = path.join(SYSTEM_FIXTURES, 'probes');
 
@@ -35,7 +34,7 @@ describe('probes of the environment', () => {
     it('a listen fails once at most, and a server whose listen failed gets no connection', async () => {
         expect(await reported(['failing-hub.fsm'])).toEqual([]);
         await withSystem(probes('failing-hub.fsm'), ({ program }) => {
-            const start = World.start(new SystemContext(program, wire(program), { sessions: 2 }));
+            const start = World.start(contextOf(program));
             const failed = start.replay(start.moves().find((move) => move.kind === 'env' && move.what === 'listen-error')!, []).world;
             expect(failed.simulation.instance('Hub')!.stateName).toBe('Degraded');
             const kinds = failed.moves().map((move) => (move.kind === 'env' ? move.what : move.kind));

@@ -3,6 +3,7 @@
 // participants, and the steps of the trace in order.
 import { describe, expect, it } from 'vitest';
 import { checkSystem, type SystemFinding } from '../../language/system/check-system.js';
+import { sessionServer, waitingClient } from './inline-models.js';
 import { CODES, inlineFiles, withFixture, withSystem } from './system-helpers.js';
 
 interface ParsedChart {
@@ -103,59 +104,10 @@ describe('sequence charts of findings', () => {
         });
     }
 
-    const CLIENT_FOR = (name: string, port: number): string => `// A client waiting for a line that never comes.
-machine ${name} {
-    events Up, Line, Failed
-    initial state Connecting {
-        on Up -> Waiting
-        on Failed -> Waiting
-    }
-    state Waiting {
-        on Line -> Done
-    }
-    final state Done
-
-    client upstream connect 127.0.0.1:${port} {
-        framing lines
-        connect -> Up
-        read -> Line
-        error -> Failed
-    }
-}
-`;
-
-    const HUB = `// A server whose sessions are Job machines.
-machine Hub {
-    events ListenFailed
-    initial state Serving {
-        on ListenFailed -> Stopped
-    }
-    final state Stopped
-
-    server listener listen 0.0.0.0:7991 {
-        session Job
-        error -> ListenFailed
-    }
-}
-
-machine Job {
-    events Gone
-    initial state Open {
-        on Gone -> Closed
-    }
-    final state Closed
-
-    connection peer {
-        framing lines
-        close -> Gone
-    }
-}
-`;
-
     // Ids were once names with other characters as `_`: `Job_1` (a machine) and `Job#1` (a session) both got `Job_1`,
     // and Mermaid drew them as one participant (the session's notes on the client's lifeline).
     it('a machine named like a session instance (Job_1 and Job#1) gets a participant of its own', async () => {
-        await withSystem(inlineFiles({ 'hub.fsm': HUB, 'job-1.fsm': CLIENT_FOR('Job_1', 7991) }), ({ program }) => {
+        await withSystem(inlineFiles({ 'hub.fsm': sessionServer('Hub', 'Job', '0.0.0.0:7991'), 'job-1.fsm': waitingClient('Job_1', 7991) }), ({ program }) => {
             const findings = checkSystem(program).findings;
             for (const finding of findings) {
                 expectWellFormed(finding);
@@ -175,7 +127,7 @@ machine Job {
     // The environment was once the participant `Environment`: a machine of that name was the same participant
     // (`Environment-xEnvironment: upstream: connect refused`).
     it('a machine named Environment is not the environment', async () => {
-        await withSystem(inlineFiles({ 'environment.fsm': CLIENT_FOR('Environment', 7992) }), ({ program }) => {
+        await withSystem(inlineFiles({ 'environment.fsm': waitingClient('Environment', 7992) }), ({ program }) => {
             const findings = checkSystem(program).findings;
             expect(findings.length).toBeGreaterThan(0);
             for (const finding of findings) {

@@ -3,9 +3,8 @@
 // else); a machine that waits for good after one is stuck-after-fault, one that stops or retries is not.
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
-import { wire } from '../../language/system/wiring.js';
-import { SystemContext, World } from '../../language/system/world.js';
-import { inlineFiles, withSystem } from './system-helpers.js';
+import { World } from '../../language/system/world.js';
+import { contextOf, inlineFiles, withSystem } from './system-helpers.js';
 
 /** A server whose listen error goes to `onError`: `Waiting` (nothing leaves it: the bug) or `Stopped` (final). */
 const SERVER = (onError: string, mapped = true): string => `machine Hub {
@@ -61,7 +60,7 @@ describe('listen errors in the system check', () => {
 
     it('is offered only at the start: once anything else has happened, servers listen for good', async () => {
         await withSystem(inlineFiles({ 'hub.fsm': SERVER('Waiting') }), ({ program }) => {
-            const context = new SystemContext(program, wire(program), { sessions: 2 });
+            const context = contextOf(program);
             const listenError = (world: World): boolean => world.moves().some((move) => move.kind === 'env' && move.what === 'listen-error');
             const start = World.start(context);
             expect(listenError(start)).toBe(true);
@@ -87,7 +86,7 @@ describe('listen errors in the system check', () => {
 
     it('a spawn fails before its machine hears of anything else, and again after each new spawn', async () => {
         await withSystem(inlineFiles({ 'runner.fsm': RUNNER('GaveUp') }), ({ program }) => {
-            const context = new SystemContext(program, wire(program), { sessions: 2 });
+            const context = contextOf(program);
             const spawnError = (world: World): boolean => world.moves().some((move) => move.kind === 'env' && move.what === 'spawn-error');
             const take = (world: World, what: string): World => world.replay(world.moves().find((move) => move.kind === 'env' && move.what === what)!, []).world;
             const start = World.start(context);

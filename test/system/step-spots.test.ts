@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
-import { inlineFiles, withFixture, withSystem } from './system-helpers.js';
+import { CODES, inlineFiles, withFixture, withSystem } from './system-helpers.js';
 
 describe('the places of a trace\'s steps', () => {
     it('a system deadlock\'s connect step points at the transition it took (on Up -> AwaitBanner)', async () => {
@@ -27,7 +27,7 @@ describe('the places of a trace\'s steps', () => {
     });
 
     it('every step of every fixture finding has a place in the files checked', async () => {
-        for (const code of ['system-deadlock', 'orphan-session', 'stuck-after-fault', 'lost-signal', 'unbounded-sessions'] as const) {
+        for (const code of CODES) {
             await withFixture(code, 'bug', ({ program, texts }) => {
                 for (const finding of checkSystem(program).findings) {
                     for (const [index, spot] of finding.stepSpots.entries()) {

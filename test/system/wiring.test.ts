@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { wire } from '../../language/system/wiring.js';
 import { World } from '../../language/system/world.js';
+import { sessionServer } from './inline-models.js';
 import { contextOf, inlineFiles, withSystem } from './system-helpers.js';
 
 const client = (address: string): string => `// A client of the server under test.
@@ -23,33 +24,7 @@ machine Caller {
 }
 `;
 
-const server = (address: string): string => `// The server under test.
-machine Listener {
-    events ListenFailed
-    initial state Serving {
-        on ListenFailed -> Stopped
-    }
-    final state Stopped
-
-    server listener listen ${address} {
-        session Talk
-        error -> ListenFailed
-    }
-}
-
-machine Talk {
-    events Gone
-    initial state Open {
-        on Gone -> Closed
-    }
-    final state Closed
-
-    connection peer {
-        framing lines
-        close -> Gone
-    }
-}
-`;
+const server = (address: string): string => sessionServer('Listener', 'Talk', address);
 
 /** The moves at the start, as `kind what` words. */
 async function startMoves(to: string, on: string): Promise<{ wired: boolean; moves: string[] }> {
