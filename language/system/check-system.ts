@@ -1,10 +1,10 @@
 // The system check as one call: explore, find, and for each finding its scenario (to replay) and sequence chart.
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { DEFAULT_SESSIONS, explore, type ExploreOptions, type ExploreStats } from './explore.js';
-import { findingsOf, type Finding } from './findings.js';
+import { findingsOf, onePerPlace, type Finding } from './findings.js';
 import { replayTrace } from './replay.js';
 import { sequenceChart } from './sequence-chart.js';
-import { stepSpot } from './step-spots.js';
+import { instanceStepSpot, stepSpot } from './step-spots.js';
 
 export interface SystemFinding extends Finding {
     /** The scenario that replays the trace (`reactor-fsm simulate FILES --script`), one step per line. */
@@ -29,15 +29,20 @@ export function checkSystem(program: ProgramSpec, options: ExploreOptions = {}):
     const machines = [...program.machines.keys()];
     const findings = findingsOf(exploration.graph, options.sessions ?? DEFAULT_SESSIONS).map((finding): SystemFinding => {
         const replay = replayTrace(exploration.context, finding.steps);
+        const last = replay.steps.at(-1);
+        // A machine stuck after a fault went wrong in the step the fault took: on the transition it took then (or in the
+        // state that ignored the fault), where the fix goes, rather than in the state it is stuck in.
+        const faultSpot = finding.code === 'stuck-after-fault' && last ? instanceStepSpot(program, last, finding.subject) : undefined;
         return {
             ...finding,
+            spot: faultSpot ?? finding.spot,
             machines: replay.machines,
             scenario: finding.steps.flatMap((step) => step.lines),
             chart: sequenceChart(finding, replay, program.topLevel),
             stepSpots: replay.steps.map((step) => stepSpot(program, step))
         };
     });
-    return { findings, stats: exploration.stats, machines };
+    return { findings: onePerPlace(findings), stats: exploration.stats, machines };
 }
 
 /** A finding's scenario file: where it comes from, how to replay it, then its steps. */

@@ -38,10 +38,10 @@ function steps(graph: StateGraph, state: number, edge?: MarkedEdge): TraceStep[]
 }
 
 /** Keeps the first finding per code and place: with states in breadth-first order, the one with the shortest trace. */
-class FindingSet {
-    private readonly byPlace = new Map<string, Finding>();
+class FindingSet<F extends Finding = Finding> {
+    private readonly byPlace = new Map<string, F>();
 
-    offer(finding: Finding): void {
+    offer(finding: F): void {
         const place = `${finding.code}@${finding.spot.path}:${finding.spot.line}`;
         const known = this.byPlace.get(place);
         if (!known || finding.steps.length < known.steps.length) {
@@ -49,9 +49,18 @@ class FindingSet {
         }
     }
 
-    get all(): Finding[] {
+    get all(): F[] {
         return [...this.byPlace.values()].sort((a, b) => FINDING_CODES.indexOf(a.code) - FINDING_CODES.indexOf(b.code) || a.steps.length - b.steps.length || a.spot.path.localeCompare(b.spot.path) || a.spot.line - b.spot.line);
     }
+}
+
+/** One finding per code and place (the one with the shortest trace), in the order `findingsOf` gives them. */
+export function onePerPlace<F extends Finding>(findings: readonly F[]): F[] {
+    const found = new FindingSet<F>();
+    for (const finding of findings) {
+        found.offer(finding);
+    }
+    return found.all;
 }
 
 /**

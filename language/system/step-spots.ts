@@ -49,16 +49,36 @@ function moveSpot(program: ProgramSpec, step: ReplayedStep): SourceSpot | undefi
     }
 }
 
+/** Where one trace line of a machine's step is written: the transition it took, or the state that ignored its event. */
+function lineSpot(program: ProgramSpec, line: ReplayedStep['trace'][number]): SourceSpot | undefined {
+    if (line.kind !== 'transition' && line.kind !== 'internal' && line.kind !== 'unhandled') {
+        return undefined;
+    }
+    const machine = program.machines.get(machineOf(line.machine));
+    if (!machine) {
+        return undefined;
+    }
+    return line.kind === 'transition' ? transitionSpot(machine, line.from, line.event, line.to) : line.kind === 'internal' ? transitionSpot(machine, line.state, line.event) : stateNamed(machine.states, line.state)?.spot;
+}
+
 /** The place of one replayed step: its first transition, else the first event ignored, else its move's place. */
 export function stepSpot(program: ProgramSpec, step: ReplayedStep): SourceSpot | undefined {
     for (const line of step.trace) {
-        if (line.kind === 'transition' || line.kind === 'internal' || line.kind === 'unhandled') {
-            const machine = program.machines.get(machineOf(line.machine));
-            const spot = machine && (line.kind === 'transition' ? transitionSpot(machine, line.from, line.event, line.to) : line.kind === 'internal' ? transitionSpot(machine, line.state, line.event) : stateNamed(machine.states, line.state)?.spot);
-            if (spot) {
-                return spot;
-            }
+        const spot = lineSpot(program, line);
+        if (spot) {
+            return spot;
         }
     }
     return moveSpot(program, step);
+}
+
+/** What `instance` did in the step: the first transition it took, else the first event it ignored (undefined: nothing). */
+export function instanceStepSpot(program: ProgramSpec, step: ReplayedStep, instance: string): SourceSpot | undefined {
+    for (const line of step.trace) {
+        const spot = line.machine === instance ? lineSpot(program, line) : undefined;
+        if (spot) {
+            return spot;
+        }
+    }
+    return undefined;
 }

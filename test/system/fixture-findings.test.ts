@@ -23,7 +23,7 @@ function readmeSection(code: Code): string {
 const PREDICTED: Record<Code, ReadonlyArray<{ file: string; at: string }>> = {
     'system-deadlock': [{ file: 'client.fsm', at: 'state AwaitBanner {' }],
     'orphan-session': [{ file: 'server.fsm', at: 'initial state Reading {' }],
-    'stuck-after-fault': [{ file: 'worker.fsm', at: 'state Offline {' }],
+    'stuck-after-fault': [{ file: 'worker.fsm', at: 'on Failed -> Offline / close registry' }],
     'lost-signal': [
         { file: 'poller.fsm', at: 'state Idle {' },
         { file: 'poller.fsm', at: 'state Asking {' }
