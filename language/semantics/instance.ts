@@ -79,7 +79,7 @@ export interface ServerSocket {
     readonly spec: SocketSpec;
     status: ServerStatus;
     readonly sessions: Instance[];
-    /** Connections accepted so far: the N of `Session#N`. */
+    /** Connections this server accepted so far (sessions are numbered over the program: see Simulation). */
     accepted: number;
 }
 

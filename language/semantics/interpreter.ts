@@ -70,6 +70,8 @@ export class Simulation {
     private deferred: Array<() => void> = [];
     private delivered = 0;
     private stopping = false;
+    /** Sessions started so far, by session machine: the N of `Peer#N`. */
+    private sessionNumbers = new Map<string, number>();
 
     constructor(
         readonly program: ProgramSpec,
@@ -99,6 +101,7 @@ export class Simulation {
         copy.time = this.time;
         copy.order = this.order;
         copy.stopping = this.stopping;
+        copy.sessionNumbers = this.sessionNumbers.size === 0 ? copy.sessionNumbers : new Map(this.sessionNumbers);
         return copy;
     }
 
@@ -1173,7 +1176,10 @@ export class Simulation {
     private accept(instance: Instance, server: ServerSocket): void {
         const sessionSpec = this.machine(server.spec.session!);
         server.accepted++;
-        const session = new Instance(`${sessionSpec.name}#${server.accepted}`, sessionSpec, server);
+        // Sessions are numbered per session machine over every server that runs it (`Peer#3`: the third Peer).
+        const number = (this.sessionNumbers.get(sessionSpec.name) ?? 0) + 1;
+        this.sessionNumbers.set(sessionSpec.name, number);
+        const session = new Instance(`${sessionSpec.name}#${number}`, sessionSpec, server);
         for (const socket of session.sockets.values()) {
             if (socket.kind === 'connection') {
                 this.freshConnection(socket);

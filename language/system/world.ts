@@ -481,9 +481,9 @@ export class World {
         if (listener?.kind !== 'server') {
             throw new RefusedMove(`${move.server}.${move.listener} is not a server`);
         }
-        const before = listener.accepted;
+        const before = new Set(this.simulation.instances);
         socketStep(move.server, move.listener, { what: 'accept' }, 'accept');
-        const session = this.simulation.instances.find((instance) => instance.server === listener && instance.name.endsWith(`#${before + 1}`));
+        const session = this.simulation.instances.find((instance) => instance.server === listener && !before.has(instance));
         const client = this.instance(move.client).stream(move.socket);
         const connection = session && [...session.sockets.values()].find((socket) => socket.kind === 'connection');
         if (!session || !connection || connection.kind === 'server') {

@@ -56,6 +56,12 @@ export interface MachineHost {
     unbindSignals?(machine: Machine): void;
     /** The program cannot go on (a server cannot listen and the model maps no `error`): stop with `message` and exit status 1. */
     fail?(message: string): void;
+    /**
+     * The number of the next session of machine `type` in the program, from 1, counted over every server that runs it
+     * (`Peer#3` is the third `Peer` any server started). Undefined, or not there: the host does not count them (a
+     * test's), and each server numbers its own sessions.
+     */
+    nextSessionNumber?(type: string): number | undefined;
 }
 
 /** The event id that starts a machine: the generated `process` enters the initial state on it. */

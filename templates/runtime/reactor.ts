@@ -29,6 +29,8 @@ export class Reactor implements MachineHost {
     private starting = false;
     private stopping = false;
     private keepAlive: ReturnType<typeof setInterval> | undefined;
+    /** Sessions started so far, by session machine: the N of `Peer#N`, over every server. */
+    private readonly sessionNumbers = new Map<string, number>();
 
     constructor(options: ReactorOptions = {}) {
         this.observers = [...(options.observers ?? [])];
@@ -83,6 +85,12 @@ export class Reactor implements MachineHost {
         }
         this.exitCode = 1;
         this.stop();
+    }
+
+    nextSessionNumber(type: string): number {
+        const number = (this.sessionNumbers.get(type) ?? 0) + 1;
+        this.sessionNumbers.set(type, number);
+        return number;
     }
 
     machineFinished(machine: Machine): void {

@@ -190,7 +190,7 @@ export class ServerDispatcher implements Closable, MachineHost {
         this.accepted++;
         this.pauseBackoff.reset();
         const session = this.createSession(this, socket);
-        session.name = `${session.type}#${this.accepted}`;
+        session.name = `${session.type}#${this.nextSessionNumber(session.type) ?? this.accepted}`;
         this.sessions.add(session);
         session.start();
         if (this.machine.tracing) {
@@ -297,6 +297,11 @@ export class ServerDispatcher implements Closable, MachineHost {
 
     stop(): void {
         this.machine.host.stop();
+    }
+
+    /** Sessions are numbered over the whole program: the reactor counts them (undefined: a host that does not count). */
+    nextSessionNumber(type: string): number | undefined {
+        return this.machine.host.nextSessionNumber?.(type);
     }
 
     bindSignals(session: Machine): void {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionDispatcher } from '../../templates/runtime/connection-dispatcher.js';
 import type { Machine, MachineHost } from '../../templates/runtime/machine.js';
 import { ServerDispatcher } from '../../templates/runtime/server-dispatcher.js';
+import { Reactor } from '../../templates/runtime/reactor.js';
 import { Cleanup, RecordingMachine, TestHost, closedPort, connectTo, streamEvents, within } from './runtime-helpers.js';
 
 const cleanup = new Cleanup();
@@ -49,6 +50,36 @@ async function roundTrip(socket: Socket, text: string): Promise<string> {
 }
 
 describe('ServerDispatcher', () => {
+    it('numbers sessions over every server of the program (the reactor counts them); under a host that does not, each server numbers its own', async () => {
+        for (const [host, expected] of [
+            [new Reactor(), ['Recorder#1', 'Recorder#2', 'Recorder#3']],
+            [new TestHost(), ['Recorder#1', 'Recorder#1', 'Recorder#2']]
+        ] as const) {
+            const machine = new RecordingMachine(host, SERVER_NAMES);
+            const started: Machine[] = [];
+            const factory = (sessionHost: MachineHost, socket: Socket): Machine => {
+                const session = new Session(sessionHost);
+                const peer = new ConnectionDispatcher(session, 'peer', streamEvents(), {}, socket);
+                cleanup.add(() => peer.destroy());
+                started.push(session);
+                return session;
+            };
+            const servers = ['front', 'back'].map((name) => new ServerDispatcher(machine, name, { accept: 0, error: 1, close: 2 }, { host: '127.0.0.1', port: 0 }, factory));
+            for (const server of servers) {
+                cleanup.add(() => server.close());
+            }
+            machine.start();
+            await Promise.all(servers.map((server) => server.listen()));
+            for (const [count, server] of [servers[0]!, servers[1]!, servers[0]!].entries()) {
+                await connectTo(cleanup, server.port!);
+                for (let tries = 0; started.length <= count && tries < 200; tries++) {
+                    await new Promise((resolve) => setTimeout(resolve, 5));
+                }
+            }
+            expect(started.map((session) => session.name)).toEqual(expected);
+        }
+    });
+
     it('runs a session per connection; close() drains: it stops listening, the sessions run on, and close is raised once they ended', async () => {
         const { machine, server, sessions } = echoServer(0);
         await server.listen();

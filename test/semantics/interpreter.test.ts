@@ -351,7 +351,7 @@ machine Sess {
 }`;
 
 describe('servers and sessions', () => {
-    it('accept: the session starts first, then the server hears of it; sessions are numbered per server', async () => {
+    it('accept: the session starts first, then the server hears of it; sessions are numbered from 1', async () => {
         const { lines } = await simulate(SERVER, 'listener accept\nlistener accept');
         expect(lines).toEqual([
             'Srv start Up',
@@ -366,6 +366,13 @@ describe('servers and sessions', () => {
             'Srv Up internal Joined',
             'Srv transition count@Up'
         ]);
+    });
+
+    it('two servers running one session machine number its sessions together, so every name is one session', async () => {
+        const twin = SERVER.replace('server listener listen 127.0.0.1:7000 {', 'server side listen 127.0.0.1:7001 {\n        session Sess\n    }\n    server listener listen 127.0.0.1:7000 {');
+        const { lines } = await simulate(twin, 'listener accept\nside accept\nlistener accept\nSess#2.peer data "hi"\nSess#2.peer closed');
+        expect(lines.filter((line) => / io (listener|side) accept /.test(line))).toEqual(['Srv io listener accept Sess#1', 'Srv io side accept Sess#2', 'Srv io listener accept Sess#3']);
+        expect(lines.slice(-7)).toEqual(['Sess#2 io peer data 2B', 'Sess#2 Open internal Data', 'Sess#2 transition echo@Open', 'Sess#2 io peer close', 'Sess#2 Open -Bye-> Closed', 'Sess#2 entry goodbye@Closed', 'Sess#2 finish Closed']);
     });
 
     it('close NAME on a server drains it: no more accepts, the sessions run on and end by themselves, then the server closes', async () => {

@@ -70,4 +70,24 @@ describe('probes of the environment', () => {
         expect(await reported(['waiter.fsm'])).toEqual(['system-deadlock waiter.fsm:3 ']);
         expect(await reported(['quick.fsm', 'waiter.fsm'])).toEqual(['system-deadlock waiter.fsm:3 Quick.upstream connected']);
     });
+
+    it('two servers that run one session machine number their sessions together: every move names the session it is about', async () => {
+        expect(await reported(['twin-servers.fsm'])).toEqual([]);
+        await withSystem(probes('twin-servers.fsm'), ({ program }) => {
+            let world = World.start(contextOf(program));
+            for (const server of ['front', 'back']) {
+                world = world.replay(world.moves().find((move) => move.kind === 'env' && move.what === 'accept' && move.socket === server)!, []).world;
+            }
+            expect(world.simulation.instances.map((instance) => `${instance.name}${instance.server ? ` of ${instance.server.spec.name}` : ''}`)).toEqual(['TwinHub', 'TwinPeer#1 of front', 'TwinPeer#2 of back']);
+            const data = world.moves().filter((move) => move.kind === 'env' && move.what === 'data');
+            expect(data.map((move) => (move.kind === 'env' ? move.instance : ''))).toEqual(['TwinPeer#1', 'TwinPeer#2']);
+            const closed = world.replay(world.moves().find((move) => move.kind === 'env' && move.what === 'closed' && move.instance === 'TwinPeer#2')!, []).world;
+            const hub = closed.simulation.instance('TwinHub')!;
+            const live = (server: string): string[] => {
+                const socket = hub.sockets.get(server);
+                return socket?.kind === 'server' ? socket.sessions.map((session) => `${session.name}: ${session.stateName}`) : [];
+            };
+            expect([live('front'), live('back')]).toEqual([['TwinPeer#1: Open'], []]);
+        });
+    });
 });
