@@ -119,7 +119,9 @@ export class Simulation {
             return;
         }
         const owners = new Set(this.timers.map((timer) => timer.owner));
-        const kept = this.instances.filter((instance) => !instance.server || !instance.finished || owners.has(instance));
+        // A finished session whose own server still has sessions stays: they are its server's (and its sockets').
+        const serving = (instance: Instance): boolean => [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0);
+        const kept = this.instances.filter((instance) => !instance.server || !instance.finished || owners.has(instance) || serving(instance));
         this.instances.splice(0, this.instances.length, ...kept);
     }
 

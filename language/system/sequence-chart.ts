@@ -102,9 +102,14 @@ class Chart {
                 }
                 break;
             case 'env': {
-                if (move.what === 'drained' || move.what === 'listen-error' || move.what === 'spawn-error') {
+                if (move.what === 'drained' || move.what === 'listen-error' || move.what === 'spawn-error' || move.what === 'listen-clash') {
                     // The socket's own write buffer emptied, its listen failed, or its process could not start: nothing travels.
-                    const what = { drained: 'write buffer drained', 'listen-error': 'cannot listen (EADDRINUSE)', 'spawn-error': 'cannot start (ENOENT)' }[move.what];
+                    const what = {
+                        drained: 'write buffer drained',
+                        'listen-error': 'cannot listen (EADDRINUSE)',
+                        'listen-clash': 'cannot listen: address taken by another server (EADDRINUSE)',
+                        'spawn-error': 'cannot start (ENOENT)'
+                    }[move.what];
                     this.note(move.instance, `${move.socket}: ${what}`);
                     break;
                 }

@@ -112,24 +112,30 @@ export function worldKey(world: World): string {
         own.push([timer, rank]);
     }
     const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
-    const sessionKeys = new Map<string, string>();
-    for (const instance of simulation.instances) {
-        if (instance.server) {
-            // A finished session still on a wired link is known by its timers (its linger); any other is gone.
-            sessionKeys.set(instance.name, `{${instanceKey(world, instance, timers)}}`);
-        }
-    }
     const linkedSessions = new Set(world.links.map((link: Link) => link.session.instance));
-    for (const instance of simulation.instances) {
-        if (instance.server) {
-            continue;
-        }
-        parts.push(instanceKey(world, instance, timers));
+    const sessionKeys = new Map<string, string>();
+    /** The sessions a machine's servers run that talk to the environment: interchangeable, so sorted. */
+    const served = (instance: Instance): string[] => {
+        const keys: string[] = [];
         for (const socket of instance.sockets.values()) {
             if (socket.kind === 'server') {
-                // Sessions talking to the environment: interchangeable, so sorted.
-                parts.push(`${socket.spec.name}:${socket.sessions.filter((session) => !linkedSessions.has(session.name)).map((session) => sessionKeys.get(session.name)!).sort().join('')}`);
+                keys.push(`${socket.spec.name}:${socket.sessions.filter((session) => !linkedSessions.has(session.name)).map((session) => sessionKeys.get(session.name)!).sort().join('')}`);
             }
+        }
+        return keys;
+    };
+    // Sessions start after the machine whose server runs them: from the last one back, a session's own sessions are
+    // known before it.
+    for (let index = simulation.instances.length - 1; index >= 0; index--) {
+        const instance = simulation.instances[index]!;
+        if (instance.server) {
+            // A finished session still on a wired link is known by its timers (its linger); any other is gone.
+            sessionKeys.set(instance.name, `{${[instanceKey(world, instance, timers), ...served(instance)].join('\n')}}`);
+        }
+    }
+    for (const instance of simulation.instances) {
+        if (!instance.server) {
+            parts.push(instanceKey(world, instance, timers), ...served(instance));
         }
     }
     const links = world.links.map((link) => `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`).sort();

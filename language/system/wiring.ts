@@ -34,6 +34,21 @@ export function addressReaches(to: SocketAddress, on: SocketAddress): boolean {
     return ANY_HOST.has(on.host) || host(to.host) === host(on.host);
 }
 
+/**
+ * Whether two servers cannot both listen: the same Unix path, or the same port (not 0, where the system picks a free
+ * one) on hosts that overlap (`0.0.0.0`, `::` or no host take the port on every address; `localhost` is `127.0.0.1`).
+ */
+export function listensClash(a: SocketAddress, b: SocketAddress): boolean {
+    if (a.path !== undefined || b.path !== undefined) {
+        return a.path === b.path;
+    }
+    if (a.port !== b.port || a.port === 0) {
+        return false;
+    }
+    const host = (name: string): string => (name.toLowerCase() === 'localhost' ? '127.0.0.1' : name.toLowerCase());
+    return ANY_HOST.has(a.host) || ANY_HOST.has(b.host) || host(a.host) === host(b.host);
+}
+
 function socketsOf(program: ProgramSpec, kind: SocketSpec['kind'], machines: readonly string[]): Array<{ machine: MachineSpec; socket: SocketSpec }> {
     return machines.flatMap((name) => {
         const machine = program.machines.get(name)!;

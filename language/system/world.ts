@@ -6,7 +6,7 @@ import { Simulation, SimulationError, type SimulationOptions, type SocketOccurre
 import type { ProgramSpec } from '../semantics/program.js';
 import { environmentMessage, externalEvents } from './environment.js';
 import { bytesText, copyLink, type InFlight, type Link, type LinkEnd } from './links.js';
-import type { Wiring } from './wiring.js';
+import { listensClash, type Wiring } from './wiring.js';
 
 /** A move: something the system or its environment does next. */
 export type Move =
@@ -19,9 +19,10 @@ export type Move =
     /**
      * An environment peer acts on a socket (or a server: `accept`, or `listen-error`, its address already in use; or a
      * process: `data`, `exit`, or `spawn-error`, it cannot start); or (`drained`) a socket that maps `drain` empties its
-     * write buffer after a write.
+     * write buffer after a write; or (`listen-clash`) a server listens where another checked server already does, so
+     * its listen fails (not a choice of the environment: it always happens, before anything else).
      */
-    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' | 'spawn-error' }
+    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' | 'spawn-error' | 'listen-clash' }
     | { readonly kind: 'signal'; readonly signal: string }
     /** An event of a machine's API that code outside the model sends. */
     | { readonly kind: 'send'; readonly instance: string; readonly event: string }
@@ -34,8 +35,9 @@ export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
         case 'connect-fault':
             return 'fault';
         case 'env':
-            // A write buffer drains by itself (the network takes the bytes): the system's own doing.
-            return move.what === 'reset' || move.what === 'listen-error' || move.what === 'spawn-error' ? 'fault' : move.what === 'drained' ? 'system' : 'environment';
+            // A write buffer drains by itself (the network takes the bytes), and a listen on a taken address fails: the
+            // system's own doing.
+            return move.what === 'reset' || move.what === 'listen-error' || move.what === 'spawn-error' ? 'fault' : move.what === 'drained' || move.what === 'listen-clash' ? 'system' : 'environment';
         case 'signal':
         case 'send':
             return 'environment';
@@ -78,6 +80,11 @@ export class SystemContext {
     readonly hasServers: boolean;
     /** Some machine has a process (whose spawn may fail). */
     readonly hasProcesses: boolean;
+    /**
+     * Two servers may want one address at once: two servers of the files on one port, or a server of a session machine
+     * on a fixed port (every session listens there).
+     */
+    readonly listensMayClash: boolean;
 
     constructor(
         readonly program: ProgramSpec,
@@ -86,6 +93,10 @@ export class SystemContext {
     ) {
         this.hasServers = program.topLevel.some((name) => program.machines.get(name)!.sockets.some((socket) => socket.kind === 'server'));
         this.hasProcesses = [...program.machines.values()].some((machine) => machine.sockets.some((socket) => socket.kind === 'process'));
+        const servers = [...program.machines.values()].flatMap((machine) =>
+            machine.sockets.filter((socket) => socket.kind === 'server' && socket.address).map((socket) => ({ address: socket.address!, many: !program.topLevel.includes(machine.name) }))
+        );
+        this.listensMayClash = servers.some((server, index) => (server.many && listensClash(server.address, server.address)) || servers.slice(index + 1).some((other) => listensClash(server.address, other.address)));
         for (const name of program.topLevel) {
             this.external.set(name, externalEvents(program.machines.get(name)!));
         }
@@ -255,6 +266,10 @@ export class World {
         if (simulation.stopped || simulation.exitCode !== undefined) {
             return [];
         }
+        const clash = this.context.listensMayClash ? this.listenClash() : undefined;
+        if (clash) {
+            return [clash]; // the listen fails before anything else happens
+        }
         const moves: Move[] = [];
         this.links.forEach((link, index) => {
             if (link.session.inbox.length > 0 && this.receiving(link.session)) {
@@ -277,7 +292,7 @@ export class World {
                     if (!this.settled) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'listen-error' });
                     }
-                    if (!instance.server && !this.context.wiring.wiredServers.has(key) && socket.sessions.length < this.context.options.sessions) {
+                    if (!this.context.wiring.wiredServers.has(key) && this.liveSessions(instance, socket) < this.context.options.sessions) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'accept' });
                     }
                     continue;
@@ -379,6 +394,43 @@ export class World {
         return this.simulation.nextTimer((timer) => this.timerMatters(timer));
     }
 
+    /**
+     * A server that listens where another listening server already does (`0.0.0.0:7000` twice, or a server of a session
+     * machine on a fixed port in a second session): its listen fails (EADDRINUSE), as the next move, the only one.
+     */
+    private listenClash(): Move | undefined {
+        const held: Array<NonNullable<ServerSocket['spec']['address']>> = [];
+        for (const instance of this.simulation.instances) {
+            for (const socket of instance.sockets.values()) {
+                const address = socket.spec.address;
+                if (socket.kind !== 'server' || !address || !this.listening(`${instance.name}.${socket.spec.name}`, socket)) {
+                    continue;
+                }
+                if (held.some((other) => listensClash(other, address))) {
+                    return { kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'listen-clash' };
+                }
+                held.push(address);
+            }
+        }
+        return undefined;
+    }
+
+    /**
+     * Live sessions of a server: its own; for a server of a session machine, those of that server in every session
+     * (so that sessions of sessions stay bounded).
+     */
+    private liveSessions(instance: Instance, server: ServerSocket): number {
+        if (!instance.server) {
+            return server.sessions.length;
+        }
+        let live = 0;
+        for (const other of this.simulation.instances) {
+            const socket = other.spec === instance.spec ? other.sockets.get(server.spec.name) : undefined;
+            live += socket?.kind === 'server' ? socket.sessions.length : 0;
+        }
+        return live;
+    }
+
     /** A server peers can connect to: listening, and its listen did not fail. */
     listening(key: string, server: ServerSocket): boolean {
         return server.status === 'listening' && !this.listenFailed.has(key);
@@ -415,7 +467,7 @@ export class World {
     private apply(move: Move, choices: readonly boolean[]): MoveOutcome {
         this.choices = choices;
         this.evaluated = 0;
-        this.settled ||= move.kind !== 'env' || move.what !== 'listen-error';
+        this.settled ||= move.kind !== 'env' || (move.what !== 'listen-error' && move.what !== 'listen-clash');
         if (this.context.hasProcesses && (move.kind !== 'env' || move.what !== 'spawn-error')) {
             this.settleSpawns(move);
         }
@@ -521,6 +573,7 @@ export class World {
                 socketStep(move.instance, move.socket, { what: 'error', code: SPAWN_ERROR }, `error ${SPAWN_ERROR}`);
                 return;
             case 'listen-error':
+            case 'listen-clash':
                 this.listenFailed.add(`${move.instance}.${move.socket}`);
                 socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
                 return;

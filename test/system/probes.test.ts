@@ -90,4 +90,48 @@ describe('probes of the environment', () => {
             expect([live('front'), live('back')]).toEqual([['TwinPeer#1: Open'], []]);
         });
     });
+
+    it('a session machine\'s server gets connections from the environment, bounded over all its sessions', async () => {
+        expect(await reported(['ftp-like.fsm'])).toEqual([]);
+        await withSystem(probes('ftp-like.fsm'), ({ program }) => {
+            const take = (world: World, what: string, instance: string): World => world.replay(world.moves().find((move) => move.kind === 'env' && move.what === what && move.instance === instance)!, []).world;
+            let world = take(take(World.start(contextOf(program)), 'accept', 'FtpLike'), 'accept', 'FtpLike');
+            world = take(take(world, 'accept', 'ControlSession#1'), 'accept', 'ControlSession#2');
+            expect(world.simulation.instances.map((instance) => instance.name)).toEqual(['FtpLike', 'ControlSession#1', 'ControlSession#2', 'Transfer#1', 'Transfer#2']);
+            // Two live sessions of `data` over both control sessions: no third.
+            expect(world.moves().filter((move) => move.kind === 'env' && move.what === 'accept').map((move) => (move.kind === 'env' ? move.instance : ''))).toEqual([]);
+            // The control session that ran Transfer#1 ends; its transfer runs on, and its server with it.
+            world = take(world, 'closed', 'ControlSession#1');
+            expect(world.simulation.instances.map((instance) => `${instance.name}${instance.finished ? ' (finished)' : ''}`)).toEqual(['FtpLike', 'ControlSession#1 (finished)', 'ControlSession#2', 'Transfer#1', 'Transfer#2']);
+            world = take(world, 'closed', 'Transfer#1');
+            expect(world.simulation.instances.map((instance) => instance.name)).toEqual(['FtpLike', 'ControlSession#2', 'Transfer#2']);
+        });
+    });
+
+    it('a listen on an address another server holds fails at once, as the only move: every session on one fixed port', async () => {
+        expect(await reported(['fixed-data-port.fsm'])).toEqual([]);
+        await withSystem(probes('fixed-data-port.fsm'), ({ program }) => {
+            let world = World.start(contextOf(program));
+            for (let accepts = 0; accepts < 2; accepts++) {
+                world = world.replay(world.moves().find((move) => move.kind === 'env' && move.what === 'accept' && move.instance === 'FixedFtp')!, []).world;
+            }
+            expect(world.moves()).toEqual([{ kind: 'env', instance: 'FixedControl#2', socket: 'data', what: 'listen-clash' }]);
+            const failed = world.replay(world.moves()[0]!, []);
+            expect(failed.lines).toEqual(['FixedControl#2.data error EADDRINUSE']);
+            expect(failed.world.simulation.instances.map((instance) => `${instance.name}${instance.finished ? ' (finished)' : ''}`)).toEqual(['FixedFtp', 'FixedControl#1', 'FixedControl#2 (finished)']);
+        });
+    });
+
+    it('two servers of the files on one port: the later one cannot listen, before anything else happens', async () => {
+        const text = readFileSync(path.join(PROBES, 'twin-servers.fsm'), 'utf8').replace('listen 127.0.0.1:7611', 'listen 0.0.0.0:7610');
+        await withSystem(new Map([[path.join(PROBES, 'twin-servers.fsm'), text]]), ({ program }) => {
+            const start = World.start(contextOf(program));
+            expect(start.moves()).toEqual([{ kind: 'env', instance: 'TwinHub', socket: 'back', what: 'listen-clash' }]);
+            const failed = start.replay(start.moves()[0]!, []);
+            // `back` maps no error: the program cannot go on, and exits with status 1.
+            expect(failed.lines).toEqual(['TwinHub.back error EADDRINUSE']);
+            expect(failed.world.simulation.exitCode).toBe(1);
+            expect(failed.world.moves()).toEqual([]);
+        });
+    });
 });

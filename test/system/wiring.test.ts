@@ -2,7 +2,8 @@
 // localhost is 127.0.0.1, the port must match); a wired client's connect is the server's accept, any other client
 // talks to the environment, and a server no checked client reaches gets its connections from the environment.
 import { describe, expect, it } from 'vitest';
-import { wire } from '../../language/system/wiring.js';
+import { parseAddress, type SocketAddress } from '../../language/values/addresses.js';
+import { listensClash, wire } from '../../language/system/wiring.js';
 import { World } from '../../language/system/world.js';
 import { sessionServer } from './inline-models.js';
 import { contextOf, inlineFiles, withSystem } from './system-helpers.js';
@@ -40,6 +41,34 @@ async function startMoves(to: string, on: string): Promise<{ wired: boolean; mov
 // At the start a listen may also fail (EADDRINUSE): only then.
 const WIRED = ['accept Caller.upstream -> Listener.listener', 'refused Caller.upstream', 'env Listener.listener listen-error'];
 const NOT_WIRED = ['env Caller.upstream connected', 'refused Caller.upstream', 'env Listener.listener accept', 'env Listener.listener listen-error'];
+
+describe('servers that cannot listen at once', () => {
+    const address = (text: string): SocketAddress => {
+        const parsed = parseAddress(text);
+        if (!parsed.ok) {
+            throw new Error(parsed.message);
+        }
+        return parsed.value;
+    };
+    const cases: ReadonlyArray<[string, string, boolean]> = [
+        ['127.0.0.1:7100', '127.0.0.1:7100', true],
+        ['0.0.0.0:7100', '127.0.0.1:7100', true],
+        ['[::]:7100', '10.1.2.3:7100', true],
+        ['localhost:7100', '127.0.0.1:7100', true],
+        ['127.0.0.1:7100', '127.0.0.1:7101', false],
+        ['127.0.0.1:7100', '10.1.2.3:7100', false],
+        ['127.0.0.1:0', '127.0.0.1:0', false],
+        ['unix:/tmp/a.sock', 'unix:/tmp/a.sock', true],
+        ['unix:/tmp/a.sock', 'unix:/tmp/b.sock', false],
+        ['unix:/tmp/a.sock', '127.0.0.1:7100', false]
+    ];
+    for (const [a, b, clash] of cases) {
+        it(`listen ${a} and listen ${b}: ${clash ? 'the later one fails' : 'both listen'}`, () => {
+            expect(listensClash(address(a), address(b))).toBe(clash);
+            expect(listensClash(address(b), address(a))).toBe(clash);
+        });
+    }
+});
 
 describe('wiring clients to servers by address', () => {
     const cases: ReadonlyArray<[string, string, boolean]> = [
