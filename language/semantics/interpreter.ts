@@ -118,11 +118,21 @@ export class Simulation {
         if (!this.instances.some((instance) => instance.server && instance.finished)) {
             return;
         }
-        const owners = new Set(this.timers.map((timer) => timer.owner));
-        // A finished session whose own server still has sessions stays: they are its server's (and its sockets').
-        const serving = (instance: Instance): boolean => [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0);
-        const kept = this.instances.filter((instance) => !instance.server || !instance.finished || owners.has(instance) || serving(instance));
-        this.instances.splice(0, this.instances.length, ...kept);
+        const kept = new Set(this.instances.filter((instance) => !instance.server || !instance.finished));
+        for (const timer of this.timers) {
+            kept.add(timer.owner);
+        }
+        // A finished session stays while a kept instance is a session of one of its servers (sessions of sessions).
+        for (let grew = true; grew; ) {
+            grew = false;
+            for (const instance of this.instances) {
+                if (!kept.has(instance) && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && [...kept].some((other) => other.server === socket))) {
+                    kept.add(instance);
+                    grew = true;
+                }
+            }
+        }
+        this.instances.splice(0, this.instances.length, ...this.instances.filter((instance) => kept.has(instance)));
     }
 
     get now(): number {

@@ -6,7 +6,7 @@ import type { Instance } from '../semantics/instance.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
 import { worldKey } from './state-key.js';
-import { wire } from './wiring.js';
+import { addressText, wire } from './wiring.js';
 import { moveClass, RefusedMove, SystemContext, World, type Move } from './world.js';
 
 /** Distinct global states a search stores at most unless told otherwise: a few KB each, so about 1 GB at most. */
@@ -81,8 +81,10 @@ class Summaries {
         });
         const orphans: OrphanAt[] = [];
         const sessions: SessionAt[] = [];
+        // A program that exited (a listen error no machine maps) has no sessions left: its process is gone.
+        const exited = simulation.exitCode !== undefined;
         for (const instance of simulation.instances) {
-            if (!instance.server || instance.finished) {
+            if (exited || !instance.server || instance.finished) {
                 continue;
             }
             sessions.push({ name: instance.name, state: instance.stateName });
@@ -101,7 +103,7 @@ class Summaries {
             const dot = ref.lastIndexOf('.');
             const instance = simulation.instance(ref.slice(0, dot))!;
             const socket = instance.sockets.get(ref.slice(dot + 1))!;
-            if (socket.kind !== 'server') {
+            if (socket.kind !== 'server' || exited) {
                 return { listening: false, live: 0, session: undefined };
             }
             const first = socket.sessions[0];
@@ -154,6 +156,13 @@ function serverSockets(program: ProgramSpec): Array<{ ref: string; spot: SourceS
             .sockets.filter((socket) => socket.kind === 'server')
             .map((socket) => ({ ref: `${name}.${socket.name}`, spot: socket.spot }))
     );
+}
+
+/** What a `listen-clash` move is about: the server that cannot listen, the one holding its address, the address. */
+function clashOf(world: World, move: Extract<Move, { kind: 'env' }>): { server: string; holder: string; address: string; spot: SourceSpot } | undefined {
+    const socket = world.simulation.instance(move.instance)?.sockets.get(move.socket);
+    const holder = world.clashHolder();
+    return socket?.spec.address && holder ? { server: `${move.instance}.${move.socket}`, holder, address: addressText(socket.spec.address), spot: socket.spec.spot } : undefined;
 }
 
 interface Successor {
@@ -216,6 +225,7 @@ class Search {
             }
             const fault = isFault(world, move);
             const target = fault ? faultTarget(graph, world, move) : -1;
+            const clash = first && move.kind === 'env' && move.what === 'listen-clash' ? clashOf(world, move) : undefined;
             for (const outcome of outcomes) {
                 const { index: to } = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
                 successors.push({ index: to, world: outcome.world });
@@ -226,6 +236,9 @@ class Search {
                 const marked = { from: index, to, move, choices: outcome.choices, lines: outcome.lines };
                 if (fault && target >= 0) {
                     graph.faults.push({ ...marked, machine: target });
+                }
+                if (clash) {
+                    graph.clashes.push({ ...marked, ...clash, exitCode: outcome.world.simulation.exitCode });
                 }
                 if (move.kind === 'signal') {
                     for (const unheard of outcome.unhandled) {

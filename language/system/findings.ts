@@ -1,12 +1,12 @@
-// What the explored graph says is wrong between machines: the five finding codes of SYSTEM-CHECK.md, each once per
+// What the explored graph says is wrong between machines: the finding codes (SYSTEM-CHECK.md's five, and address-in-use), each once per
 // place in the source, with the shortest trace that leads there.
 import type { SourceSpot } from '../semantics/program.js';
 import { EDGE_SYSTEM, type MarkedEdge, type StateGraph, type StateNodeRecord } from './state-graph.js';
 import type { Move } from './world.js';
 
-export type FindingCode = 'system-deadlock' | 'orphan-session' | 'stuck-after-fault' | 'lost-signal' | 'unbounded-sessions';
+export type FindingCode = 'system-deadlock' | 'orphan-session' | 'stuck-after-fault' | 'lost-signal' | 'unbounded-sessions' | 'address-in-use';
 
-export const FINDING_CODES: readonly FindingCode[] = ['system-deadlock', 'orphan-session', 'stuck-after-fault', 'lost-signal', 'unbounded-sessions'];
+export const FINDING_CODES: readonly FindingCode[] = ['system-deadlock', 'orphan-session', 'stuck-after-fault', 'lost-signal', 'unbounded-sessions', 'address-in-use'];
 
 /** One move of a finding's trace: what happened and the scenario lines that replay it. */
 export interface TraceStep {
@@ -29,7 +29,7 @@ export interface Finding {
     readonly machines: readonly string[];
 }
 
-function steps(graph: StateGraph, state: number, edge?: MarkedEdge): TraceStep[] {
+function steps(graph: StateGraph, state: number, edge?: Pick<MarkedEdge, 'move' | 'choices' | 'lines'>): TraceStep[] {
     const path: TraceStep[] = graph.path(state).map((record: StateNodeRecord) => ({ move: record.move!, choices: record.choices, lines: record.lines }));
     if (edge) {
         path.push({ move: edge.move, choices: edge.choices, lines: edge.lines });
@@ -41,8 +41,8 @@ function steps(graph: StateGraph, state: number, edge?: MarkedEdge): TraceStep[]
 class FindingSet<F extends Finding = Finding> {
     private readonly byPlace = new Map<string, F>();
 
-    offer(finding: F): void {
-        const place = `${finding.code}@${finding.spot.path}:${finding.spot.line}`;
+    /** `place`: where the finding is, when that is finer than its line (see stuckAfterFaults). */
+    offer(finding: F, place = `${finding.code}@${finding.spot.path}:${finding.spot.line}`): void {
         const known = this.byPlace.get(place);
         if (!known || finding.steps.length < known.steps.length) {
             this.byPlace.set(place, finding);
@@ -76,6 +76,7 @@ export function findingsOf(graph: StateGraph, sessions: number): Finding[] {
     lostSignals(graph, found, canFinish);
     orphans(graph, found);
     unboundedSessions(graph, found, sessions);
+    addressesInUse(graph, found);
     return found.all;
 }
 
@@ -130,6 +131,9 @@ function stuckAfterFaults(graph: StateGraph, found: FindingSet, canFinish: reado
         }
         const name = graph.machines[machine]!;
         const fault = describeFault(edge.move);
+        // The report goes on the transition the fault took (check-system.ts finds it by replaying the trace): kept apart
+        // here by what decides that transition, the machine's configuration before the fault, the fault and the guards.
+        const transition = `${states[edge.from]!.summary.machines[machine]!.config}|${fault}|${edge.choices.join(',')}`;
         found.offer({
             code: 'stuck-after-fault',
             subject: name,
@@ -138,7 +142,7 @@ function stuckAfterFaults(graph: StateGraph, found: FindingSet, canFinish: reado
             message: `${name} is stuck after a fault (${fault}): from ${after.state} it can reach neither a final state nor any state it was in before the fault.`,
             steps: steps(graph, edge.from, edge),
             machines: states[edge.to]!.summary.instances
-        });
+        }, `stuck-after-fault@${after.spot.path}:${after.spot.line}|${transition}`);
     }
 }
 
@@ -217,6 +221,25 @@ function unboundedSessions(graph: StateGraph, found: FindingSet, sessions: numbe
             });
         });
     });
+}
+
+/** A server of the system that cannot listen because another one holds its address, and no machine maps the error. */
+function addressesInUse(graph: StateGraph, found: FindingSet): void {
+    for (const edge of graph.clashes) {
+        if (edge.exitCode === undefined) {
+            continue; // the model maps the error: what follows is checked like anything else
+        }
+        const server = edge.server.slice(0, edge.server.lastIndexOf('.'));
+        found.offer({
+            code: 'address-in-use',
+            subject: server,
+            severity: 'error',
+            spot: edge.spot,
+            message: `${edge.server} cannot listen on ${edge.address}: ${edge.holder} already listens there (EADDRINUSE), and no machine maps the error, so the program exits with status ${edge.exitCode}.`,
+            steps: steps(graph, edge.from, edge),
+            machines: graph.states[edge.to]!.summary.instances
+        });
+    }
 }
 
 function describeFault(move: Move): string {

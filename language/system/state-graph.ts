@@ -81,6 +81,19 @@ export interface MarkedEdge {
     readonly event?: string;
 }
 
+/** A listen that failed because another server of the system held its address, and what came of it. */
+export interface ClashEdge extends Omit<MarkedEdge, 'machine' | 'event'> {
+    /** The server that could not listen (`Instance.socket`) and the one that held the address. */
+    readonly server: string;
+    readonly holder: string;
+    /** The address, as written in the model. */
+    readonly address: string;
+    /** Where the server that could not listen is declared. */
+    readonly spot: SourceSpot;
+    /** The program's exit status after the failure (1 when no machine maps the error), if it exited. */
+    readonly exitCode: number | undefined;
+}
+
 export class StateGraph {
     readonly states: StateNodeRecord[] = [];
     private readonly edgeFrom: number[] = [];
@@ -88,6 +101,7 @@ export class StateGraph {
     private readonly edgeClass: number[] = [];
     readonly faults: MarkedEdge[] = [];
     readonly unheardSignals: MarkedEdge[] = [];
+    readonly clashes: ClashEdge[] = [];
     private reverse: { start: Int32Array; from: Int32Array; classes: Uint8Array } | undefined;
 
     constructor(

@@ -133,10 +133,17 @@ export function worldKey(world: World): string {
             sessionKeys.set(instance.name, `{${[instanceKey(world, instance, timers), ...served(instance)].join('\n')}}`);
         }
     }
+    const underFinished: string[] = [];
     for (const instance of simulation.instances) {
         if (!instance.server) {
             parts.push(instanceKey(world, instance, timers), ...served(instance));
+        } else if (instance.finished && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
+            // A finished session is on no server's list, but the sessions its own servers still run are part of the state.
+            underFinished.push(sessionKeys.get(instance.name)!);
         }
+    }
+    if (underFinished.length > 0) {
+        parts.push(`~${underFinished.sort().join('')}`);
     }
     const links = world.links.map((link) => `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`).sort();
     parts.push(links.join('/'));

@@ -1,4 +1,5 @@
 // Which client talks to which server in a system of machines checked together: by address, as SYSTEM-CHECK.md says.
+import * as path from 'node:path';
 import type { SocketAddress } from '../values/addresses.js';
 import type { MachineSpec, ProgramSpec, SocketSpec } from '../semantics/program.js';
 
@@ -19,34 +20,62 @@ export function refKey(ref: SocketRef): string {
     return `${ref.machine}.${ref.socket}`;
 }
 
-const ANY_HOST = new Set(['0.0.0.0', '::', '']);
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** Hosts a listen takes every address with: `::` and no host listen on IPv6 and IPv4 alike (Node's dual stack). */
+const DUAL_STACK = new Set(['::', '']);
 
-/** Whether a client connecting to `to` reaches a server listening on `on` (0.0.0.0 and :: take any host; localhost is 127.0.0.1). */
+/** A host as the system check compares it: lower case, `localhost` as `127.0.0.1`. */
+function normalHost(name: string): string {
+    const lower = name.toLowerCase();
+    return lower === 'localhost' ? '127.0.0.1' : lower;
+}
+
+/** Whether a listen on `on` takes connections to (and so holds the port on) `host`: `0.0.0.0` every IPv4 address. */
+function covers(on: string, host: string): boolean {
+    if (DUAL_STACK.has(on)) {
+        return true;
+    }
+    if (on === '0.0.0.0') {
+        return !normalHost(host).includes(':');
+    }
+    return normalHost(on) === normalHost(host);
+}
+
+/** Two `unix:` paths name one socket file (`u.sock` and `./u.sock` do; a relative and an absolute path are not compared). */
+function samePath(a: string, b: string): boolean {
+    return path.posix.normalize(a) === path.posix.normalize(b);
+}
+
+/**
+ * Whether a client connecting to `to` reaches a server listening on `on`: `::` and no host take any host, `0.0.0.0` any
+ * IPv4 host (`[::1]` is not `127.0.0.1`), `localhost` is `127.0.0.1`.
+ */
 export function addressReaches(to: SocketAddress, on: SocketAddress): boolean {
     if (to.path !== undefined || on.path !== undefined) {
-        return to.path === on.path;
+        return to.path !== undefined && on.path !== undefined && samePath(to.path, on.path);
     }
-    if (to.port !== on.port) {
-        return false;
-    }
-    const host = (name: string): string => (LOOPBACK.has(name.toLowerCase()) ? 'loopback' : name.toLowerCase());
-    return ANY_HOST.has(on.host) || host(to.host) === host(on.host);
+    return to.port === on.port && covers(on.host, to.host);
 }
 
 /**
  * Whether two servers cannot both listen: the same Unix path, or the same port (not 0, where the system picks a free
- * one) on hosts that overlap (`0.0.0.0`, `::` or no host take the port on every address; `localhost` is `127.0.0.1`).
+ * one) on hosts that overlap (`::` and no host overlap with every host, `0.0.0.0` with every IPv4 host).
  */
 export function listensClash(a: SocketAddress, b: SocketAddress): boolean {
     if (a.path !== undefined || b.path !== undefined) {
-        return a.path === b.path;
+        return a.path !== undefined && b.path !== undefined && samePath(a.path, b.path);
     }
     if (a.port !== b.port || a.port === 0) {
         return false;
     }
-    const host = (name: string): string => (name.toLowerCase() === 'localhost' ? '127.0.0.1' : name.toLowerCase());
-    return ANY_HOST.has(a.host) || ANY_HOST.has(b.host) || host(a.host) === host(b.host);
+    return covers(a.host, b.host) || covers(b.host, a.host);
+}
+
+/** An address as a model writes it: `127.0.0.1:7000`, `[::1]:7000`, `unix:/run/app.sock`. */
+export function addressText(address: SocketAddress): string {
+    if (address.path !== undefined) {
+        return `unix:${address.path}`;
+    }
+    return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
 function socketsOf(program: ProgramSpec, kind: SocketSpec['kind'], machines: readonly string[]): Array<{ machine: MachineSpec; socket: SocketSpec }> {

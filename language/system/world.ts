@@ -399,20 +399,32 @@ export class World {
      * machine on a fixed port in a second session): its listen fails (EADDRINUSE), as the next move, the only one.
      */
     private listenClash(): Move | undefined {
-        const held: Array<NonNullable<ServerSocket['spec']['address']>> = [];
+        const clash = this.findClash();
+        return clash && { kind: 'env', instance: clash.instance.name, socket: clash.socket.spec.name, what: 'listen-clash' };
+    }
+
+    /** The first listening server (in the order they started) whose address an earlier one holds, and that one. */
+    private findClash(): { instance: Instance; socket: ServerSocket; holder: string } | undefined {
+        const held: Array<{ address: NonNullable<ServerSocket['spec']['address']>; holder: string }> = [];
         for (const instance of this.simulation.instances) {
             for (const socket of instance.sockets.values()) {
                 const address = socket.spec.address;
                 if (socket.kind !== 'server' || !address || !this.listening(`${instance.name}.${socket.spec.name}`, socket)) {
                     continue;
                 }
-                if (held.some((other) => listensClash(other, address))) {
-                    return { kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'listen-clash' };
+                const holder = held.find((other) => listensClash(other.address, address));
+                if (holder) {
+                    return { instance, socket, holder: holder.holder };
                 }
-                held.push(address);
+                held.push({ address, holder: `${instance.name}.${socket.spec.name}` });
             }
         }
         return undefined;
+    }
+
+    /** The server that holds the address of the server a `listen-clash` move makes fail (`Instance.socket`). */
+    clashHolder(): string | undefined {
+        return this.findClash()?.holder;
     }
 
     /**

@@ -9,7 +9,7 @@ export type IoWhat = 'connect' | 'data' | 'drain' | 'error' | 'close' | 'timeout
 interface TraceBase {
     /** Milliseconds since the start: virtual in the interpreter, real (or the manual clock's) in programs. */
     t: number;
-    /** `Name`, or `Name#N` for the N-th session a server accepted. */
+    /** `Name`, or `Name#N` for the N-th session of machine `Name` (numbered over every server that runs it). */
     machine: string;
 }
 

@@ -9,7 +9,7 @@ import { parseScenario } from '../../language/semantics/scenario.js';
 import { checkSystem } from '../../language/system/check-system.js';
 import { World } from '../../language/system/world.js';
 import { shortest, type Condition } from './brute-force.js';
-import { deadlocked, lostSignal, orphanForever, sessionsPileUp, stuckAfterFault } from './finding-conditions.js';
+import { addressInUse, deadlocked, lostSignal, orphanForever, sessionsPileUp, stuckAfterFault } from './finding-conditions.js';
 import { contextOf, instancesOf, ROOT, withSystem } from './system-helpers.js';
 
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -20,7 +20,8 @@ const CONDITIONS: ReadonlyArray<[string, Condition]> = [
     ['lost-signal', lostSignal(4)],
     ['stuck-after-fault', stuckAfterFault(4)],
     ['orphan-session', orphanForever(4)],
-    ['unbounded-sessions', sessionsPileUp(2, 4)]
+    ['unbounded-sessions', sessionsPileUp(2, 4)],
+    ['address-in-use', addressInUse]
 ];
 
 const systems: string[][] = [

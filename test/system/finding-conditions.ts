@@ -1,4 +1,4 @@
-// The five findings' conditions written again, on single worlds and the moves that led to them, for the brute-force
+// The findings' conditions written again, on single worlds and the moves that led to them, for the brute-force
 // search: "can never" is checked up to a depth (enough for the small systems of the tests).
 import type { Instance } from '../../language/semantics/instance.js';
 import type { World } from '../../language/system/world.js';
@@ -81,3 +81,9 @@ function liveSessions(world: World): number[] {
 export function sessionsPileUp(sessions: number, depth: number): Condition {
     return (world) => liveSessions(world).some((live) => live >= sessions) && !reachesWithin(world, (later) => liveSessions(later).every((live) => live < sessions), depth, silentMove);
 }
+
+/** The last move was a listen on an address another server held, and the program exited (no machine maps the error). */
+export const addressInUse: Condition = (world, path) => {
+    const last = path.at(-1);
+    return last !== undefined && last.move.kind === 'env' && last.move.what === 'listen-clash' && world.simulation.exitCode !== undefined;
+};

@@ -28,7 +28,8 @@ const PREDICTED: Record<Code, ReadonlyArray<{ file: string; at: string }>> = {
         { file: 'poller.fsm', at: 'state Idle {' },
         { file: 'poller.fsm', at: 'state Asking {' }
     ],
-    'unbounded-sessions': [{ file: 'chat.fsm', at: 'server listener listen 0.0.0.0:7500' }]
+    'unbounded-sessions': [{ file: 'chat.fsm', at: 'server listener listen 0.0.0.0:7500' }],
+    'address-in-use': [{ file: 'files.fsm', at: 'server data listen 127.0.0.1:7801' }]
 };
 
 describe('the system check on its fixtures', () => {

@@ -134,4 +134,26 @@ describe('probes of the environment', () => {
             expect(failed.world.moves()).toEqual([]);
         });
     });
+
+    it('a finished session stays while a session of its own server still lingers (exhaustive and random walks)', async () => {
+        await withSystem(probes('lingering-transfer.fsm'), ({ program }) => {
+            const check = checkSystem(program);
+            expect(check.stats.complete).toBe(true);
+            expect(check.stats.refused).toBe(0);
+            for (const seed of [1, 2, 3]) {
+                expect(checkSystem(program, { randomWalk: 3_000, seed }).stats.refused).toBe(0);
+            }
+        });
+    });
+
+    it('sessions running under a finished session are part of the state: the deadlock without them is found', async () => {
+        const deadlock = 'system-deadlock transfer-after-control.fsm:11 DFtp.control accept | DControl#1.peer closed | DControl#1.data accept | DTransfer#1.peer closed';
+        expect((await reported(['transfer-after-control.fsm'])).filter((finding) => finding.startsWith('system-deadlock'))).toEqual([deadlock]);
+    });
+
+    it('two transitions that take a fault into one trap are two stuck-after-fault findings, one on each', async () => {
+        const stuck = (await reported(['two-faulty-transitions.fsm'])).filter((finding) => finding.startsWith('stuck-after-fault')).map((finding) => finding.split(' ')[1]);
+        expect(stuck).toEqual(['two-faulty-transitions.fsm:10', 'two-faulty-transitions.fsm:15']);
+    });
 });
+

@@ -90,6 +90,9 @@ describe('sequence charts of findings', () => {
                             const move = step.move;
                             if (move.kind === 'accept') {
                                 expect(chart.arrows.some((arrow) => label(arrow.from) === move.client && label(arrow.to) === move.server && arrow.label.startsWith('connect'))).toBe(true);
+                            } else if (move.kind === 'env' && ['drained', 'listen-error', 'listen-clash', 'spawn-error'].includes(move.what)) {
+                                // Nothing travels: a note on the socket's machine.
+                                expect(chart.notes.some((note) => note.label.startsWith(`${move.socket}: `))).toBe(true);
                             } else if (move.kind === 'env') {
                                 expect(chart.arrows.some((arrow) => arrow.from === ENV && label(arrow.to) === move.instance)).toBe(true);
                             } else if (move.kind === 'signal') {

@@ -6,7 +6,7 @@ import { checkSystem } from '../../language/system/check-system.js';
 import type { Finding } from '../../language/system/findings.js';
 import { World } from '../../language/system/world.js';
 import { shortest, type Condition, type Taken } from './brute-force.js';
-import { deadlocked, lostSignal, orphanForever, sessionsPileUp, stuckAfterFault } from './finding-conditions.js';
+import { addressInUse, deadlocked, lostSignal, orphanForever, sessionsPileUp, stuckAfterFault } from './finding-conditions.js';
 import { contextOf, inlineFiles, withFixture, withSystem, type Code, type LoadedSystem } from './system-helpers.js';
 
 /** How deep "can never" looks ahead: every fixture's way out (if any) is shorter. */
@@ -236,6 +236,13 @@ describe('shortest traces, checked by brute force', () => {
         await withFixture('stuck-after-fault', 'bug', (system) => agrees(system, 'stuck-after-fault', stuckAfterFault(4)));
     });
 
+    it('address-in-use on its fixture (3 moves)', async () => {
+        await withFixture('address-in-use', 'bug', (system) => {
+            agrees(system, 'address-in-use', addressInUse);
+            expect(explorerDepth(checkSystem(system.program).findings, 'address-in-use')).toBe(3);
+        });
+    });
+
     it('orphan-session on its fixture (3 moves)', async () => {
         await withFixture('orphan-session', 'bug', (system) => agrees(system, 'orphan-session', orphanForever(AHEAD)));
     });
@@ -260,7 +267,8 @@ describe('shortest traces, checked by brute force', () => {
         ['lost-signal', lostSignal(AHEAD), 4],
         ['stuck-after-fault', stuckAfterFault(4), 3],
         ['orphan-session', orphanForever(AHEAD), 4],
-        ['unbounded-sessions', sessionsPileUp(2, AHEAD), 4]
+        ['unbounded-sessions', sessionsPileUp(2, AHEAD), 4],
+        ['address-in-use', addressInUse, 4]
     ];
     for (const [code, condition, depth] of NONE) {
         it(`no ${code} within ${depth} moves on its fixed fixture, by brute force too`, async () => {
@@ -280,7 +288,8 @@ describe('shortest traces, checked by brute force', () => {
                 ['lost-signal', lostSignal(AHEAD)],
                 ['stuck-after-fault', stuckAfterFault(AHEAD)],
                 ['orphan-session', orphanForever(AHEAD)],
-                ['unbounded-sessions', sessionsPileUp(1, AHEAD)]
+                ['unbounded-sessions', sessionsPileUp(1, AHEAD)],
+                ['address-in-use', addressInUse]
             ];
             const codes = new Set(check.findings.map((finding) => finding.code));
             expect(codes.size, 'the system has findings of several codes').toBeGreaterThanOrEqual(3);

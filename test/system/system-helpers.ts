@@ -15,7 +15,7 @@ import { services } from '../helpers.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SYSTEM_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'system');
 
-export const CODES = ['system-deadlock', 'orphan-session', 'stuck-after-fault', 'lost-signal', 'unbounded-sessions'] as const;
+export const CODES = ['system-deadlock', 'orphan-session', 'stuck-after-fault', 'lost-signal', 'unbounded-sessions', 'address-in-use'] as const;
 export type Code = (typeof CODES)[number];
 
 /** The model files of one fixture folder (`orphan-session`, `bug`), absolute, sorted. */

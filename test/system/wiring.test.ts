@@ -58,7 +58,11 @@ describe('servers that cannot listen at once', () => {
         ['127.0.0.1:7100', '127.0.0.1:7101', false],
         ['127.0.0.1:7100', '10.1.2.3:7100', false],
         ['127.0.0.1:0', '127.0.0.1:0', false],
+        ['0.0.0.0:7100', '[::1]:7100', false],
+        ['[::1]:7100', '127.0.0.1:7100', false],
+        ['[::1]:7100', '[::1]:7100', true],
         ['unix:/tmp/a.sock', 'unix:/tmp/a.sock', true],
+        ['unix:a.sock', 'unix:./a.sock', true],
         ['unix:/tmp/a.sock', 'unix:/tmp/b.sock', false],
         ['unix:/tmp/a.sock', '127.0.0.1:7100', false]
     ];
@@ -79,7 +83,12 @@ describe('wiring clients to servers by address', () => {
         ['127.0.0.1:7100', 'localhost:7100', true],
         ['127.0.0.1:7101', '127.0.0.1:7100', false],
         ['10.1.2.3:7100', '127.0.0.1:7100', false],
-        ['localhost:7100', '10.1.2.3:7100', false]
+        ['localhost:7100', '10.1.2.3:7100', false],
+        ['[::1]:7100', '127.0.0.1:7100', false],
+        ['[::1]:7100', '0.0.0.0:7100', false],
+        ['[::1]:7100', '[::]:7100', true],
+        ['127.0.0.1:7100', '[::]:7100', true],
+        ['127.0.0.1:7100', '[::1]:7100', false]
     ];
     for (const [to, on, wired] of cases) {
         it(`connect ${to} ${wired ? 'reaches' : 'does not reach'} listen ${on}`, async () => {
