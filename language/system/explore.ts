@@ -168,6 +168,8 @@ function clashOf(world: World, move: Extract<Move, { kind: 'env' }>): { server: 
 interface Successor {
     readonly index: number;
     readonly world: World;
+    /** The state was found by this move (its world is the one its trace leads to). */
+    readonly fresh: boolean;
 }
 
 /** The states found so far, by key, and how to expand one. */
@@ -227,8 +229,8 @@ class Search {
             const target = fault ? faultTarget(graph, world, move) : -1;
             const clash = first && move.kind === 'env' && move.what === 'listen-clash' ? clashOf(world, move) : undefined;
             for (const outcome of outcomes) {
-                const { index: to } = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
-                successors.push({ index: to, world: outcome.world });
+                const { index: to, fresh } = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
+                successors.push({ index: to, world: outcome.world, fresh });
                 if (!first) {
                     continue;
                 }
@@ -285,16 +287,37 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
         const seed = options.seed ?? 1;
         const next = seededRandom(seed).next;
         const MAX_WALK_DEPTH = 500;
-        let at: Successor = { index: 0, world: start };
+        let at: Successor = { index: 0, world: start, fresh: true };
         let depth = 0;
+        /**
+         * The world of a state found before: the walk may reach it through another world with the same key, whose
+         * instances can have other names (`Pipe#2` for `Pipe#1`); what is recorded from it must follow the stored
+         * trace, so the world is the trace's, replayed (a few recently replayed ones kept).
+         */
+        const replayed = new Map<number, World>();
+        const worldOf = (index: number): World => {
+            let world = replayed.get(index);
+            if (!world) {
+                world = start;
+                for (const record of graph.path(index)) {
+                    world = world.replay(record.move!, record.choices).world;
+                }
+                if (replayed.size >= 1_024) {
+                    replayed.clear();
+                }
+                replayed.set(index, world);
+            }
+            return world;
+        };
         for (let step = 0; step < options.randomWalk && !outOfBudget(); step++) {
             const successors = search.expand(at.index, at.world);
             if (successors.length === 0 || graph.states[at.index]!.stuck || depth >= MAX_WALK_DEPTH) {
-                at = { index: 0, world: start };
+                at = { index: 0, world: start, fresh: true };
                 depth = 0;
                 continue;
             }
-            at = successors[Math.floor(next() * successors.length)]!;
+            const chosen = successors[Math.floor(next() * successors.length)]!;
+            at = chosen.fresh ? chosen : { index: chosen.index, world: worldOf(chosen.index), fresh: false };
             depth++;
         }
         bound ??= `random walk of ${options.randomWalk} steps (seed ${seed}): not every state was seen`;

@@ -1,11 +1,13 @@
 // The search's options and guarantees: deterministic results, sessions of a server merged by symmetry, the bound on
 // live sessions, the bound on states (an incomplete search reports nothing false), and the seeded random walk.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSystem, type SystemCheck } from '../../language/system/check-system.js';
 import { explore } from '../../language/system/explore.js';
 import { World } from '../../language/system/world.js';
 import { successors } from './brute-force.js';
-import { CODES, contextOf, inlineFiles, withFixture, withSystem } from './system-helpers.js';
+import { CODES, contextOf, inlineFiles, ROOT, withFixture, withSystem } from './system-helpers.js';
 
 /** Everything a check reports but the time it took. */
 function reported(check: SystemCheck): unknown {
@@ -220,6 +222,18 @@ describe('the search', () => {
                 expect(places(checkSystem(program, { randomWalk: 200, seed: 3 }))).toEqual([]);
             });
         }
+    });
+
+    it('random walk: what it records follows the stored traces, also where it reaches a known state through another world (pipe-relay)', async () => {
+        const file = path.join(ROOT, 'examples', 'pipe-relay.fsm');
+        await withSystem(new Map([[file, readFileSync(file, 'utf8')]]), ({ program }) => {
+            for (const seed of [1, 2, 3, 4, 5]) {
+                // checkSystem replays every finding's trace and throws if a step does not replay as recorded.
+                const walk = checkSystem(program, { randomWalk: 3_000, seed });
+                expect(walk.stats.refused).toBe(0);
+                expect(walk.findings.every((finding) => finding.code === 'unbounded-sessions')).toBe(true);
+            }
+        });
     });
 
     for (const code of CODES) {
