@@ -72,6 +72,8 @@ export class Simulation {
     private stopping = false;
     /** Sessions started so far, by session machine: the N of `Peer#N`. */
     private sessionNumbers = new Map<string, number>();
+    /** `sessionNumbers` is shared with a copy of this simulation (or its source): copied before it changes. */
+    private sessionNumbersShared = false;
 
     constructor(
         readonly program: ProgramSpec,
@@ -101,7 +103,10 @@ export class Simulation {
         copy.time = this.time;
         copy.order = this.order;
         copy.stopping = this.stopping;
-        copy.sessionNumbers = this.sessionNumbers.size === 0 ? copy.sessionNumbers : new Map(this.sessionNumbers);
+        // Shared until either simulation starts a session (accept copies the map first).
+        copy.sessionNumbers = this.sessionNumbers;
+        copy.sessionNumbersShared = true;
+        this.sessionNumbersShared = true;
         return copy;
     }
 
@@ -123,16 +128,20 @@ export class Simulation {
             kept.add(timer.owner);
         }
         // A finished session stays while a kept instance is a session of one of its servers (sessions of sessions).
-        for (let grew = true; grew; ) {
-            grew = false;
-            for (const instance of this.instances) {
-                if (!kept.has(instance) && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && [...kept].some((other) => other.server === socket))) {
+        let hosts = this.instances.filter((instance) => !kept.has(instance) && instance.spec.sockets.some((socket) => socket.kind === 'server'));
+        for (let before = -1; hosts.length !== before; ) {
+            before = hosts.length;
+            hosts = hosts.filter((instance) => {
+                const serves = [...kept].some((other) => other.server !== undefined && instance.sockets.get(other.server.spec.name) === other.server);
+                if (serves) {
                     kept.add(instance);
-                    grew = true;
                 }
-            }
+                return !serves;
+            });
         }
-        this.instances.splice(0, this.instances.length, ...this.instances.filter((instance) => kept.has(instance)));
+        if (kept.size < this.instances.length) {
+            this.instances.splice(0, this.instances.length, ...this.instances.filter((instance) => kept.has(instance)));
+        }
     }
 
     get now(): number {
@@ -1190,6 +1199,10 @@ export class Simulation {
         server.accepted++;
         // Sessions are numbered per session machine over every server that runs it (`Peer#3`: the third Peer).
         const number = (this.sessionNumbers.get(sessionSpec.name) ?? 0) + 1;
+        if (this.sessionNumbersShared) {
+            this.sessionNumbers = new Map(this.sessionNumbers);
+            this.sessionNumbersShared = false;
+        }
         this.sessionNumbers.set(sessionSpec.name, number);
         const session = new Instance(`${sessionSpec.name}#${number}`, sessionSpec, server);
         for (const socket of session.sockets.values()) {

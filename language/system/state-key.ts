@@ -114,15 +114,14 @@ export function worldKey(world: World): string {
     const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
     const linkedSessions = new Set(world.links.map((link: Link) => link.session.instance));
     const sessionKeys = new Map<string, string>();
-    /** The sessions a machine's servers run that talk to the environment: interchangeable, so sorted. */
-    const served = (instance: Instance): string[] => {
-        const keys: string[] = [];
+    /** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), after `into`. */
+    const served = (instance: Instance, into: string[]): string[] => {
         for (const socket of instance.sockets.values()) {
             if (socket.kind === 'server') {
-                keys.push(`${socket.spec.name}:${socket.sessions.filter((session) => !linkedSessions.has(session.name)).map((session) => sessionKeys.get(session.name)!).sort().join('')}`);
+                into.push(`${socket.spec.name}:${socket.sessions.filter((session) => !linkedSessions.has(session.name)).map((session) => sessionKeys.get(session.name)!).sort().join('')}`);
             }
         }
-        return keys;
+        return into;
     };
     // Sessions start after the machine whose server runs them: from the last one back, a session's own sessions are
     // known before it.
@@ -130,14 +129,16 @@ export function worldKey(world: World): string {
         const instance = simulation.instances[index]!;
         if (instance.server) {
             // A finished session still on a wired link is known by its timers (its linger); any other is gone.
-            sessionKeys.set(instance.name, `{${[instanceKey(world, instance, timers), ...served(instance)].join('\n')}}`);
+            const own = instanceKey(world, instance, timers);
+            sessionKeys.set(instance.name, instance.spec.sockets.some((socket) => socket.kind === 'server') ? `{${served(instance, [own]).join('\n')}}` : `{${own}}`);
         }
     }
     const underFinished: string[] = [];
     for (const instance of simulation.instances) {
         if (!instance.server) {
-            parts.push(instanceKey(world, instance, timers), ...served(instance));
-        } else if (instance.finished && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
+            parts.push(instanceKey(world, instance, timers));
+            served(instance, parts);
+        } else if (instance.finished && instance.spec.sockets.some((socket) => socket.kind === 'server') && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
             // A finished session is on no server's list, but the sessions its own servers still run are part of the state.
             underFinished.push(sessionKeys.get(instance.name)!);
         }
