@@ -70,6 +70,8 @@ export interface MoveOutcome {
 export class SystemContext {
     /** External events of each top-level machine. */
     readonly external = new Map<string, string[]>();
+    /** The signals worth sending, by the running machines that bind signals (World.signalMoves). */
+    readonly signalsByRunning = new Map<string, readonly string[]>();
     /** Environment messages by `Machine.socket`. */
     private readonly messages = new Map<string, Buffer>();
     /** The world whose step runs now: the one set of simulation callbacks every world shares acts on it. */
@@ -300,27 +302,14 @@ export class World {
                 this.socketMoves(instance, socket, moves);
             }
         }
-        // Signals every running machine maps to the same events do the same: one of them stands for all (SIGINT and
-        // SIGTERM both -> Shutdown: only SIGINT is explored).
-        const signals = new Map<string, string[]>();
+        for (const signal of this.signalMoves()) {
+            moves.push({ kind: 'signal', signal });
+        }
         for (const instance of simulation.instances) {
-            if (!instance.finished) {
-                for (const binding of instance.spec.signals) {
-                    signals.set(binding.signal, [...(signals.get(binding.signal) ?? []), `${instance.name}:${binding.event}`]);
+            if (!instance.server && !instance.finished) {
+                for (const event of this.context.external.get(instance.spec.name) ?? []) {
+                    moves.push({ kind: 'send', instance: instance.name, event });
                 }
-            }
-        }
-        const effects = new Set<string>();
-        for (const signal of [...signals.keys()].sort()) {
-            const effect = signals.get(signal)!.join(',');
-            if (!effects.has(effect)) {
-                effects.add(effect);
-                moves.push({ kind: 'signal', signal });
-            }
-        }
-        for (const instance of simulation.running) {
-            for (const event of this.context.external.get(instance.spec.name) ?? []) {
-                moves.push({ kind: 'send', instance: instance.name, event });
             }
         }
         const next = this.nextTimer();
@@ -330,20 +319,58 @@ export class World {
         return moves;
     }
 
+    /**
+     * The signals worth sending. Signals every running machine maps to the same events do the same: one of them stands
+     * for all (SIGINT and SIGTERM both -> Shutdown: only SIGINT is explored). Worked out once per set of running
+     * machines that bind signals.
+     */
+    private signalMoves(): readonly string[] {
+        let running = '';
+        for (const instance of this.simulation.instances) {
+            if (!instance.finished && instance.spec.signals.length > 0) {
+                running += `${instance.name}\n`;
+            }
+        }
+        const known = this.context.signalsByRunning.get(running);
+        if (known) {
+            return known;
+        }
+        const signals = new Map<string, string[]>();
+        for (const instance of this.simulation.instances) {
+            if (!instance.finished) {
+                for (const binding of instance.spec.signals) {
+                    signals.set(binding.signal, [...(signals.get(binding.signal) ?? []), `${instance.name}:${binding.event}`]);
+                }
+            }
+        }
+        const effects = new Set<string>();
+        const chosen: string[] = [];
+        for (const signal of [...signals.keys()].sort()) {
+            const effect = signals.get(signal)!.join(',');
+            if (!effects.has(effect)) {
+                effects.add(effect);
+                chosen.push(signal);
+            }
+        }
+        this.context.signalsByRunning.set(running, chosen);
+        return chosen;
+    }
+
     private socketMoves(instance: Instance, socket: StreamSocket, moves: Move[]): void {
-        const at = { instance: instance.name, socket: socket.spec.name };
+        const name = instance.name;
+        const at = socket.spec.name;
         if (this.owesDrain.size > 0 && socket.status === 'connected' && this.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
-            moves.push({ kind: 'env', ...at, what: 'drained' });
+            moves.push({ kind: 'env', instance: name, socket: at, what: 'drained' });
         }
         if (socket.kind === 'process') {
             if (RECEIVING.has(socket.status) && !this.spawnSettled.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
-                moves.push({ kind: 'env', ...at, what: 'spawn-error' });
+                moves.push({ kind: 'env', instance: name, socket: at, what: 'spawn-error' });
             }
             if (RECEIVING.has(socket.status) && !socket.held.some((held) => held.what === 'exit')) {
                 if (socket.held.length === 0) {
-                    moves.push({ kind: 'env', ...at, what: 'data' });
+                    moves.push({ kind: 'env', instance: name, socket: at, what: 'data' });
                 }
-                moves.push({ kind: 'env', ...at, what: 'exit' });
+                moves.push({ kind: 'env', instance: name, socket: at, what: 'exit' });
             }
             return;
         }
@@ -356,13 +383,13 @@ export class World {
                     moves.push({ kind: 'accept', client: instance.name, socket: socket.spec.name, server: server.machine, listener: server.socket });
                 }
             } else {
-                moves.push({ kind: 'env', ...at, what: 'connected' });
+                moves.push({ kind: 'env', instance: name, socket: at, what: 'connected' });
             }
-            moves.push({ kind: 'connect-fault', ...at, fault: 'refused' });
+            moves.push({ kind: 'connect-fault', instance: name, socket: at, fault: 'refused' });
             // A connect times out when its timer is the next one due: the timers due before it fire first (`advance`),
             // with the environment free to act between them.
             if (socket.spec.connectTimeoutMs !== undefined && socket.connectTimer !== undefined && this.nextTimer() === socket.connectTimer) {
-                moves.push({ kind: 'connect-fault', ...at, fault: 'timeout' });
+                moves.push({ kind: 'connect-fault', instance: name, socket: at, fault: 'timeout' });
             }
             return;
         }
@@ -371,11 +398,11 @@ export class World {
         }
         // An environment peer: a message (one at a time while reading is paused), its FIN, or a reset.
         if (socket.held.length === 0) {
-            moves.push({ kind: 'env', ...at, what: 'data' });
+            moves.push({ kind: 'env', instance: name, socket: at, what: 'data' });
         }
         if (!socket.held.some((held) => held.what !== 'data')) {
-            moves.push({ kind: 'env', ...at, what: 'closed' });
-            moves.push({ kind: 'env', ...at, what: 'reset' });
+            moves.push({ kind: 'env', instance: name, socket: at, what: 'closed' });
+            moves.push({ kind: 'env', instance: name, socket: at, what: 'reset' });
         }
     }
 
@@ -449,7 +476,8 @@ export class World {
     }
 
     private linked(instance: Instance, socket: StreamSocket): boolean {
-        return this.links.some((link) => [link.client, link.session].some((end) => end.instance === instance.name && end.socket === socket.spec.name && end.generation === socket.generation));
+        const on = (end: LinkEnd): boolean => end.instance === instance.name && end.socket === socket.spec.name && end.generation === socket.generation;
+        return this.links.some((link) => on(link.client) || on(link.session));
     }
 
     /**
