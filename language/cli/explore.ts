@@ -17,6 +17,7 @@ export interface ExploreCliOptions {
     sessions?: string;
     seed?: string;
     randomWalk?: string;
+    exactTime?: boolean;
     out?: string;
 }
 
@@ -49,7 +50,8 @@ export function exploreOptions(options: ExploreCliOptions): ExploreOptions {
         maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
         sessions: count(options.sessions, '--sessions', 1),
         seed: count(options.seed, '--seed', 0),
-        randomWalk: count(options.randomWalk, '--random-walk', 1)
+        randomWalk: count(options.randomWalk, '--random-walk', 1),
+        exactTime: options.exactTime === true
     };
 }
 
@@ -122,9 +124,9 @@ export async function runExplore(services: ReactorFsmServices, inputs: readonly 
             trace: [...finding.scenario],
             machines: [...finding.machines]
         }));
-        const { states, transitions, ms, complete, bound, bytesPerState, mode } = check.stats;
+        const { states, transitions, ms, complete, bound, bytesPerState, mode, exactTime } = check.stats;
         const memory = states >= MEMORY_MEANINGFUL ? bytesPerState : null;
-        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState: memory, mode, sessions }, null, 2));
+        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState: memory, mode, exactTime, sessions }, null, 2));
     } else {
         check.findings.forEach((finding, index) => {
             out(`${fileOf(finding)}:${finding.spot.line}:${finding.spot.column ?? 1} ${finding.severity} ${finding.code} ${finding.message}`);

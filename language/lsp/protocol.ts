@@ -127,7 +127,7 @@ export interface SystemCheckStep {
 }
 
 export interface SystemCheckFinding {
-    /** `system-deadlock`, `orphan-session`, `stuck-after-fault`, `lost-signal` or `unbounded-sessions`. */
+    /** `system-deadlock`, `orphan-session`, `stuck-after-fault`, `lost-signal`, `unbounded-sessions` or `address-in-use`. */
     code: string;
     severity: 'error' | 'warning';
     place: SystemCheckPlace;

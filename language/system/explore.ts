@@ -28,6 +28,11 @@ export interface ExploreOptions {
     readonly randomWalk?: number;
     /** The random walk's seed (default 1). */
     readonly seed?: number;
+    /**
+     * Keep how long until each timer is due in the global state, not only the order they fire in: sound where the
+     * gaps between timers matter, with many more states (default: the order only).
+     */
+    readonly exactTime?: boolean;
     /** Asked now and then; true stops the search (a newer edit in the editor). */
     readonly cancelled?: () => boolean;
 }
@@ -46,6 +51,8 @@ export interface ExploreStats {
     readonly refused: number;
     readonly firstRefusal: string | undefined;
     readonly mode: 'exhaustive' | 'random-walk';
+    /** Timers were kept by how long until they are due, not only by their order (ExploreOptions.exactTime). */
+    readonly exactTime: boolean;
 }
 
 export interface Exploration {
@@ -259,7 +266,7 @@ class Search {
 
 /** Explores the system the program's top-level machines make. */
 export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exploration {
-    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? DEFAULT_SESSIONS });
+    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? DEFAULT_SESSIONS, exactTime: options.exactTime });
     const search = new Search(program);
     const graph = search.graph;
     const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
@@ -358,7 +365,8 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             bytesPerState: Math.max(0, Math.round((heapAfter - heapBefore) / graph.states.length)),
             refused: search.refused,
             firstRefusal: search.firstRefusal,
-            mode: options.randomWalk !== undefined ? 'random-walk' : 'exhaustive'
+            mode: options.randomWalk !== undefined ? 'random-walk' : 'exhaustive',
+            exactTime: options.exactTime === true
         }
     };
 }

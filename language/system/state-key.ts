@@ -27,10 +27,10 @@ function attemptKey(socket: SocketState): number {
     return Math.min(socket.attempt, saturated);
 }
 
-function timerKey(timer: VirtualTimer, rank: number): string {
+function timerKey(timer: VirtualTimer, when: string): string {
     const job = timer.job;
     const what = job.kind === 'state' ? `s${job.state.order}.${job.index}` : `${job.kind}:${job.socket}${'generation' in job ? (timer.owner.sockets.get(job.socket) as { generation: number }).generation === job.generation ? '' : '~' : ''}`;
-    return `${what}@${rank}`;
+    return `${what}@${when}`;
 }
 
 function socketKey(world: World, instance: Instance, socket: SocketState): string {
@@ -63,10 +63,10 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
 }
 
 /** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
-export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, Array<[VirtualTimer, number]>>): string {
+export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, Array<[VirtualTimer, string]>>): string {
     if (instance.finished) {
         // A finished instance may still hold a timer (a closing socket's linger) that matters: its wired peer learns.
-        const dead = (timers.get(instance) ?? []).map(([timer, rank]) => timerKey(timer, rank)).join(';');
+        const dead = (timers.get(instance) ?? []).map(([timer, when]) => timerKey(timer, when)).join(';');
         return dead === '' ? `${instance.spec.name}:F` : `${instance.spec.name}:F<${dead}>`;
     }
     const active = instance.active.size === 1 ? String([...instance.active][0]!.order) : [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
@@ -75,7 +75,7 @@ export function instanceKey(world: World, instance: Instance, timers: ReadonlyMa
     for (const socket of instance.sockets.values()) {
         sockets += `${socketKey(world, instance, socket)}|`;
     }
-    const own = (timers.get(instance) ?? []).map(([timer, rank]) => timerKey(timer, rank)).join(';');
+    const own = (timers.get(instance) ?? []).map(([timer, when]) => timerKey(timer, when)).join(';');
     return `${instance.spec.name}:${active}{${histories}}[${sockets}]<${own}>`;
 }
 
@@ -92,14 +92,21 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
 /** The whole world's key. */
 export function worldKey(world: World): string {
     const simulation = world.simulation;
-    // Timers by their place in the firing order (timers due at the same time share it), not by their times.
-    const timers = new Map<Instance, Array<[VirtualTimer, number]>>();
+    // Timers by their place in the firing order (timers due at the same time share it), not by their times: a state
+    // 10 minutes later is the same state, and so are two states whose timers fire in the same order at other gaps
+    // (which may go on differently: a 1 s ticker and a 2.5 s timer fire in the same order after the first tick, yet
+    // the 2.5 s one fires after the second). With `exactTime`, by how long until each is due (and, among timers due at
+    // once, their order): no two states that can go on differently are one, at the price of many more states.
+    const exact = world.context.options.exactTime === true;
+    const timers = new Map<Instance, Array<[VirtualTimer, string]>>();
     let rank = -1;
     let due = Number.NaN;
+    let tie = 0;
     for (const timer of simulation.pendingTimers) {
         if (!world.timerMatters(timer)) {
             continue;
         }
+        tie = timer.due === due ? tie + 1 : 0;
         if (timer.due !== due) {
             rank++;
             due = timer.due;
@@ -109,7 +116,7 @@ export function worldKey(world: World): string {
             own = [];
             timers.set(timer.owner, own);
         }
-        own.push([timer, rank]);
+        own.push([timer, !exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`]);
     }
     const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
     const linkedSessions = new Set(world.links.map((link: Link) => link.session.instance));

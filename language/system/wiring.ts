@@ -1,4 +1,5 @@
 // Which client talks to which server in a system of machines checked together: by address, as SYSTEM-CHECK.md says.
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import type { SocketAddress } from '../values/addresses.js';
 import type { MachineSpec, ProgramSpec, SocketSpec } from '../semantics/program.js';
@@ -23,21 +24,41 @@ export function refKey(ref: SocketRef): string {
 /** Hosts a listen takes every address with: `::` and no host listen on IPv6 and IPv4 alike (Node's dual stack). */
 const DUAL_STACK = new Set(['::', '']);
 
-/** A host as the system check compares it: lower case, `localhost` as `127.0.0.1`. */
+/**
+ * A host as the system check compares it: an IP address in its canonical form (`[0:0:0:0:0:0:0:1]` is `::1`, an
+ * IPv4-mapped `::ffff:127.0.0.1` is `127.0.0.1`), `localhost` as `127.0.0.1`, a name in lower case.
+ */
 function normalHost(name: string): string {
     const lower = name.toLowerCase();
-    return lower === 'localhost' ? '127.0.0.1' : lower;
+    if (lower === 'localhost') {
+        return '127.0.0.1';
+    }
+    if (isIP(lower) === 6) {
+        const canonical = new URL(`http://[${lower}]`).hostname.slice(1, -1);
+        const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+        if (mapped) {
+            const high = parseInt(mapped[1]!, 16);
+            const low = parseInt(mapped[2]!, 16);
+            return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+        }
+        return canonical;
+    }
+    return isIP(lower) === 4 ? new URL(`http://${lower}`).hostname : lower;
 }
 
-/** Whether a listen on `on` takes connections to (and so holds the port on) `host`: `0.0.0.0` every IPv4 address. */
+/**
+ * Whether a listen on `on` takes connections to (and so holds the port on) `host`: `::` every address, `0.0.0.0` every
+ * IPv4 address (a host name counts as one).
+ */
 function covers(on: string, host: string): boolean {
-    if (DUAL_STACK.has(on)) {
+    const listen = normalHost(on);
+    if (DUAL_STACK.has(listen)) {
         return true;
     }
-    if (on === '0.0.0.0') {
+    if (listen === '0.0.0.0') {
         return !normalHost(host).includes(':');
     }
-    return normalHost(on) === normalHost(host);
+    return listen === normalHost(host);
 }
 
 /** Two `unix:` paths name one socket file (`u.sock` and `./u.sock` do; a relative and an absolute path are not compared). */

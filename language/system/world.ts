@@ -49,6 +49,8 @@ export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
 export interface SystemOptions {
     /** Live sessions each server may have at once (more connects wait). */
     readonly sessions: number;
+    /** Keep how long until each timer is due in the state key, not only their order (see state-key.ts). */
+    readonly exactTime?: boolean;
 }
 
 /** A user guard evaluated in a step: its name and the value the explorer chose. */

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
 import { World } from '../../language/system/world.js';
+import { shortest } from './brute-force.js';
+import { lostSignal } from './finding-conditions.js';
 import { contextOf, SYSTEM_FIXTURES, withSystem } from './system-helpers.js';
 
 const PROBES = path.join(SYSTEM_FIXTURES, 'probes');
@@ -154,6 +156,19 @@ describe('probes of the environment', () => {
     it('two transitions that take a fault into one trap are two stuck-after-fault findings, one on each', async () => {
         const stuck = (await reported(['two-faulty-transitions.fsm'])).filter((finding) => finding.startsWith('stuck-after-fault')).map((finding) => finding.split(' ')[1]);
         expect(stuck).toEqual(['two-faulty-transitions.fsm:10', 'two-faulty-transitions.fsm:15']);
+    });
+
+    it('timers by order alone merge states whose gaps differ; with exactTime they stay apart and Bomb\'s trap is found, as brute force finds it', async () => {
+        await withSystem(probes('ticker-and-bomb.fsm'), ({ program }) => {
+            const exact = checkSystem(program, { exactTime: true });
+            expect(exact.stats.complete).toBe(true);
+            expect(exact.stats.exactTime).toBe(true);
+            const lost = exact.findings.find((finding) => finding.code === 'lost-signal');
+            expect(lost?.scenario).toEqual(['advance 1000ms', 'advance 1000ms', 'advance 500ms', 'signal SIGTERM']);
+            expect(shortest(World.start(contextOf(program)), lostSignal(4), 4)?.map((taken) => taken.outcome.lines.join(' / '))).toEqual(lost?.scenario);
+            // By order alone, the state after the first tick is the start again: the search is done after 2 states.
+            expect(checkSystem(program).stats.states).toBe(2);
+        });
     });
 });
 
