@@ -26,6 +26,7 @@ interface Settings {
     delayMs: number;
     maxSeconds: number;
     sessions: number;
+    exactTime: boolean;
 }
 
 function settingsOf(uri: vscode.Uri): Settings {
@@ -34,7 +35,8 @@ function settingsOf(uri: vscode.Uri): Settings {
         onType: configuration.get<boolean>('onType') ?? false,
         delayMs: Math.max(0, configuration.get<number>('delayMs') ?? 1500),
         maxSeconds: Math.max(1, configuration.get<number>('maxSeconds') ?? 10),
-        sessions: Math.max(1, configuration.get<number>('sessions') ?? 2)
+        sessions: Math.max(1, configuration.get<number>('sessions') ?? 2),
+        exactTime: configuration.get<boolean>('exactTime') ?? false
     };
 }
 
@@ -94,7 +96,7 @@ class SystemCheck implements vscode.Disposable {
     /** Checks the system of `uri`; `explicit` (the command) retries after edits and says what happened in a message. */
     async check(uri: vscode.Uri, explicit: boolean): Promise<SystemCheckOutcome> {
         const settings = settingsOf(uri);
-        const params: SystemCheckParams = { uri: uri.toString(), sessions: settings.sessions, maxSeconds: settings.maxSeconds };
+        const params: SystemCheckParams = { uri: uri.toString(), sessions: settings.sessions, maxSeconds: settings.maxSeconds, exactTime: settings.exactTime };
         for (let attempt = 0; ; attempt++) {
             this.running?.cancel();
             const source = new vscode.CancellationTokenSource();

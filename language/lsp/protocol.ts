@@ -107,6 +107,8 @@ export interface SystemCheckParams {
     sessions?: number;
     /** Stop the search after this many seconds (default 10). */
     maxSeconds?: number;
+    /** Keep how long until each timer is due in the global state, not only their order (default false). */
+    exactTime?: boolean;
     /** Stop the search after this many global states (default: the explorer's). */
     maxStates?: number;
 }

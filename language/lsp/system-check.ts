@@ -24,6 +24,7 @@ export interface SystemJob {
     readonly sessions?: number;
     readonly maxMs?: number;
     readonly maxStates?: number;
+    readonly exactTime?: boolean;
 }
 
 export interface SystemJobFinding {
@@ -245,7 +246,7 @@ export async function checkSystemOfDocument(shared: LangiumSharedServices, runne
         return { uris, files, findings: [], refused: composed.refused };
     }
     const maxSeconds = params.maxSeconds ?? DEFAULT_MAX_SECONDS;
-    const reply = cancelled() ? undefined : await runner.run({ program: composed.program, files, sessions: params.sessions, maxMs: maxSeconds * 1000, maxStates: params.maxStates }, uris);
+    const reply = cancelled() ? undefined : await runner.run({ program: composed.program, files, sessions: params.sessions, maxMs: maxSeconds * 1000, maxStates: params.maxStates, exactTime: params.exactTime }, uris);
     if (!reply) {
         return { uris, files, findings: [], cancelled: true };
     }

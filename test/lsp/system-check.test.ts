@@ -97,6 +97,17 @@ describe('the search in a worker thread', () => {
         });
     });
 
+    it('passes exactTime on to the search: the ticker-and-bomb probe shows its trap only with it', async () => {
+        const ticker = readFileSync(path.join(ROOT, 'test/fixtures/system/probes/ticker-and-bomb.fsm'), 'utf8');
+        await withDocuments([ticker], async (documents) => {
+            const byOrder = await runner.run(job(documents), []);
+            const byTime = await runner.run(job(documents, { exactTime: true }), []);
+            expect(byOrder?.findings.map((finding) => finding.code)).toEqual([]);
+            expect(byTime?.findings.map((finding) => finding.code).sort()).toEqual(['lost-signal', 'system-deadlock']);
+            expect(byTime?.summary).toContain('exact timer times');
+        });
+    });
+
     it("answers with the worker's findings: the deadlock at the client's AwaitBanner, its trace and scenario", async () => {
         await withDocuments([CLIENT, SERVER], async (documents) => {
             const reply = await runner.run(job(documents), []);
