@@ -1,5 +1,6 @@
 // One global state of a system: the interpreter's simulation of every machine, the wired links and what the
 // environment has done; the moves possible from it and what each does (with the scenario lines that replay it).
+import { isIP } from 'node:net';
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import type { Instance, ServerSocket, StreamSocket, VirtualTimer } from '../semantics/instance.js';
 import { Simulation, SimulationError, type SimulationOptions, type SocketOccurrence } from '../semantics/interpreter.js';
@@ -432,20 +433,41 @@ export class World {
         return clash && { kind: 'env', instance: clash.instance.name, socket: clash.socket.spec.name, what: 'listen-clash' };
     }
 
-    /** The first listening server (in the order they started) whose address an earlier one holds, and that one. */
+    /**
+     * The first listening server (in the order they bound their addresses) whose address an earlier one holds, and
+     * that one. Servers bind in the order they start listening: every top-level machine at the start, each session
+     * when it is accepted; within one of those steps, a server on an IP address binds at once and one on a host name
+     * (`localhost`) only once the name is resolved, so after them.
+     */
     private findClash(): { instance: Instance; socket: ServerSocket; holder: string } | undefined {
         const held: Array<{ address: NonNullable<ServerSocket['spec']['address']>; holder: string }> = [];
-        for (const instance of this.simulation.instances) {
-            for (const socket of instance.sockets.values()) {
-                const address = socket.spec.address;
-                if (socket.kind !== 'server' || !address || !this.listening(`${instance.name}.${socket.spec.name}`, socket)) {
-                    continue;
+        const bind = (instances: readonly Instance[]): { instance: Instance; socket: ServerSocket; holder: string } | undefined => {
+            for (const named of [false, true]) {
+                for (const instance of instances) {
+                    for (const socket of instance.sockets.values()) {
+                        const address = socket.spec.address;
+                        if (socket.kind !== 'server' || !address || (address.path === undefined && address.host !== '' && isIP(address.host) === 0) !== named || !this.listening(`${instance.name}.${socket.spec.name}`, socket)) {
+                            continue;
+                        }
+                        const holder = held.find((other) => listensClash(other.address, address));
+                        if (holder) {
+                            return { instance, socket, holder: holder.holder };
+                        }
+                        held.push({ address, holder: `${instance.name}.${socket.spec.name}` });
+                    }
                 }
-                const holder = held.find((other) => listensClash(other.address, address));
-                if (holder) {
-                    return { instance, socket, holder: holder.holder };
-                }
-                held.push({ address, holder: `${instance.name}.${socket.spec.name}` });
+            }
+            return undefined;
+        };
+        const instances = this.simulation.instances;
+        const clash = bind(instances.filter((instance) => !instance.server));
+        if (clash) {
+            return clash;
+        }
+        for (const instance of instances) {
+            const found = instance.server ? bind([instance]) : undefined;
+            if (found) {
+                return found;
             }
         }
         return undefined;

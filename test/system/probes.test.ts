@@ -170,5 +170,9 @@ describe('probes of the environment', () => {
             expect(checkSystem(program).stats.states).toBe(2);
         });
     });
+
+    it('a server on a host name binds after the servers on IP addresses that start with it: it is the one that cannot listen', async () => {
+        expect(await reported(['name-binds-later.fsm'])).toEqual(['address-in-use name-binds-later.fsm:11 NamedHub.one error EADDRINUSE']);
+    });
 });
 
