@@ -108,17 +108,23 @@ class Summaries {
         }
         const servers: ServerAt[] = this.graph.servers.map((ref) => {
             const dot = ref.lastIndexOf('.');
-            const instance = simulation.instance(ref.slice(0, dot))!;
-            const socket = instance.sockets.get(ref.slice(dot + 1))!;
-            if (socket.kind !== 'server' || exited) {
-                return { listening: false, live: 0, session: undefined };
+            const machine = ref.slice(0, dot);
+            const name = ref.slice(dot + 1);
+            // A top-level machine's server, or a session machine's: the same server in every session, taken together
+            // (its sessions are bounded over all of them).
+            let listening = false;
+            let live = 0;
+            let first: Instance | undefined;
+            for (const instance of simulation.instances) {
+                const socket = instance.spec.name === machine && !exited ? instance.sockets.get(name) : undefined;
+                if (socket?.kind !== 'server') {
+                    continue;
+                }
+                listening ||= world.listening(`${instance.name}.${name}`, socket) && !instance.finished;
+                live += socket.sessions.length;
+                first ??= socket.sessions[0];
             }
-            const first = socket.sessions[0];
-            return {
-                listening: world.listening(ref, socket) && !instance.finished,
-                live: socket.sessions.length,
-                session: first ? { name: first.name, state: first.stateName } : undefined
-            };
+            return { listening, live, session: first ? { name: first.name, state: first.stateName } : undefined };
         });
         const instances = simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
         return { machines, orphans, sessions, servers, instances };
@@ -155,9 +161,14 @@ function isFault(world: World, move: Move): boolean {
     return false;
 }
 
-/** Server sockets of top-level machines: `Machine.socket` and where each is declared. */
+/**
+ * Server sockets, `Machine.socket`, and where each is declared: those of top-level machines, then those of session
+ * machines (a data port each session opens).
+ */
 function serverSockets(program: ProgramSpec): Array<{ ref: string; spot: SourceSpot }> {
-    return program.topLevel.flatMap((name) =>
+    const topLevel = program.topLevel;
+    const sessionMachines = [...program.machines.keys()].filter((name) => !topLevel.includes(name));
+    return [...topLevel, ...sessionMachines].flatMap((name) =>
         program.machines
             .get(name)!
             .sockets.filter((socket) => socket.kind === 'server')

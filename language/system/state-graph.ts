@@ -29,7 +29,7 @@ export interface SessionAt {
     readonly state: string;
 }
 
-/** A server socket of a top-level machine in one global state. */
+/** A server socket in one global state (a session machine's: the same server in every session, taken together). */
 export interface ServerAt {
     readonly listening: boolean;
     readonly live: number;
@@ -43,7 +43,7 @@ export interface StateSummary {
     readonly orphans: readonly OrphanAt[];
     /** Live sessions, in instance order. */
     readonly sessions: readonly SessionAt[];
-    /** Server sockets of top-level machines, in the order of StateGraph.servers. */
+    /** Server sockets, in the order of StateGraph.servers. */
     readonly servers: readonly ServerAt[];
     /** The instances and their states, for people: `EchoClient: Online`, `EchoSession#2: Open`. */
     readonly instances: readonly string[];
@@ -107,7 +107,7 @@ export class StateGraph {
     constructor(
         /** Top-level machine names, in program order. */
         readonly machines: readonly string[],
-        /** Server sockets of top-level machines: `Machine.socket`. */
+        /** Server sockets of top-level machines, then of session machines: `Machine.socket`. */
         readonly servers: readonly string[],
         /** Where each server socket is declared (its `listen` line), in the order of `servers`. */
         readonly serverSpots: readonly SourceSpot[]

@@ -174,5 +174,13 @@ describe('probes of the environment', () => {
     it('a server on a host name binds after the servers on IP addresses that start with it: it is the one that cannot listen', async () => {
         expect(await reported(['name-binds-later.fsm'])).toEqual(['address-in-use name-binds-later.fsm:11 NamedHub.one error EADDRINUSE']);
     });
+
+    it('sessions of a session machine\'s server accumulate like any other: unbounded-sessions on that server', async () => {
+        expect((await reported(['transfer-after-control.fsm'])).filter((finding) => finding.startsWith('unbounded-sessions'))).toEqual([
+            'unbounded-sessions transfer-after-control.fsm:38 DFtp.control accept | DControl#1.data accept | DControl#1.data accept'
+        ]);
+        // In ftp-like.fsm a silent control session ends by its idle timeout and takes its transfers with it: none.
+        expect(await reported(['ftp-like.fsm'])).toEqual([]);
+    });
 });
 
