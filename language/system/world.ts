@@ -211,8 +211,10 @@ export class World {
     }
 
     private copy(): World {
-        const early = new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const world = new World(this.context, this.simulation, this.links.map(copyLink), new Set(this.envEnded), early, new Set(this.owesDrain), new Set(this.spawnSettled), new Set(this.listenFailed));
+        const early = this.early.size === 0 ? new Map<string, Buffer[]>() : new Map([...this.early].map(([key, list]) => [key, [...list]]));
+        const set = (marks: Set<string>): Set<string> => (marks.size === 0 ? new Set() : new Set(marks));
+        const links = this.links.length === 0 ? [] : this.links.map(copyLink);
+        const world = new World(this.context, this.simulation, links, set(this.envEnded), early, set(this.owesDrain), set(this.spawnSettled), set(this.listenFailed));
         world.recorder = this.recorder;
         world.settled = this.settled;
         return world;
@@ -535,11 +537,10 @@ export class World {
         if (this.context.hasProcesses && (move.kind !== 'env' || move.what !== 'spawn-error')) {
             this.settleSpawns(move);
         }
-        this.sessionEarly.clear();
-        this.unheard = [];
+        // A world is applied once, right after it was copied: its sessionEarly and unheard are still empty.
         const lines: string[] = [];
         const step = (line: string, body: () => void): void => {
-            this.evaluations = [];
+            this.evaluations.length = 0;
             this.context.current = this;
             try {
                 body();
@@ -551,7 +552,10 @@ export class World {
             } finally {
                 this.context.current = undefined;
             }
-            lines.push(...guardLines(this.evaluations), line);
+            if (this.evaluations.length > 0) {
+                lines.push(...guardLines(this.evaluations));
+            }
+            lines.push(line);
             this.sync();
             this.simulation.forgetFinishedSessions();
         };
@@ -697,17 +701,25 @@ export class World {
             this.endIfClosed(link.client, link.session);
             this.endIfClosed(link.session, link.client);
         }
-        for (const link of this.links) {
-            for (const end of [link.client, link.session]) {
-                // What travels to an end that is gone is lost (a connecting end receives once connected).
+        // What travels to an end that is gone is lost (a connecting end receives once connected).
+        const dropIfGone = (end: LinkEnd): void => {
+            if (end.inbox.length > 0) {
                 const socket = this.socketOf(end);
                 if (!socket || socket.status === 'closed') {
                     end.inbox.length = 0;
                 }
             }
+        };
+        let done = 0;
+        for (const link of this.links) {
+            dropIfGone(link.client);
+            dropIfGone(link.session);
+            done += link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0 ? 1 : 0;
         }
-        const live = this.links.filter((link) => !(link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0));
-        this.links.splice(0, this.links.length, ...live);
+        if (done > 0) {
+            const live = this.links.filter((link) => !(link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0));
+            this.links.splice(0, this.links.length, ...live);
+        }
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
         this.keepMarks(this.early, (socket) => socket.status === 'connecting');
         this.keepMarks(this.spawnSettled, (socket) => RECEIVING.has(socket.status));
