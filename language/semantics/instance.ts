@@ -125,10 +125,10 @@ export class Instance {
         if (source) {
             this.tree = source.tree;
             this.active = new Set(source.active);
-            this.histories = new Map(source.histories);
+            this.histories = source.histories.size === 0 ? new Map<string, readonly StateNode[]>() : new Map(source.histories);
             this.finished = source.finished;
             this.busy = source.busy;
-            this.queue = [...source.queue];
+            this.queue = source.queue.length === 0 ? [] : [...source.queue];
             this.epoch = source.epoch;
             this.entries = new Map(source.entries);
             this.stopAfterStep = source.stopAfterStep;

@@ -89,6 +89,8 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
     return `${who}.${end.socket}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
 }
 
+const NO_SESSIONS: ReadonlySet<string> = new Set();
+
 /** The whole world's key. */
 export function worldKey(world: World): string {
     const simulation = world.simulation;
@@ -119,7 +121,7 @@ export function worldKey(world: World): string {
         own.push([timer, !exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`]);
     }
     const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
-    const linkedSessions = new Set(world.links.map((link: Link) => link.session.instance));
+    const linkedSessions: ReadonlySet<string> = world.links.length === 0 ? NO_SESSIONS : new Set(world.links.map((link: Link) => link.session.instance));
     const sessionKeys = new Map<string, string>();
     /** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), after `into`. */
     const served = (instance: Instance, into: string[]): string[] => {
