@@ -49,6 +49,11 @@ export interface SimulationOptions {
     readonly keepTrace?: boolean;
     /** Told of every message a `send` accepts for writing (framed as the socket says), while connected or connecting. */
     readonly onWrite?: (instance: Instance, socket: StreamSocket, bytes: Buffer) => void;
+    /**
+     * Only `unhandled` lines are made (for `onTrace`; with `keepTrace: false`): the system explorer needs no others
+     * while it searches, and making them would cost it time. What happens is the same.
+     */
+    readonly onlyUnhandled?: boolean;
 }
 
 export class Simulation {
@@ -75,10 +80,15 @@ export class Simulation {
     /** `sessionNumbers` is shared with a copy of this simulation (or its source): copied before it changes. */
     private sessionNumbersShared = false;
 
+    /** Trace lines other than `unhandled` are made (see SimulationOptions.onlyUnhandled). */
+    private readonly traced: boolean;
+
     constructor(
         readonly program: ProgramSpec,
         private readonly options: SimulationOptions = {}
-    ) {}
+    ) {
+        this.traced = options.onlyUnhandled !== true;
+    }
 
     /**
      * An independent copy of this simulation between steps (same program and clock, its own instances, sockets and
@@ -538,7 +548,9 @@ export class Simulation {
             }
         }
         const initial = instance.tree.root.initial!;
-        this.record({ t: this.time, kind: 'start', machine: instance.name, state: initial.name });
+        if (this.traced) {
+            this.record({ t: this.time, kind: 'start', machine: instance.name, state: initial.name });
+        }
         this.enter(instance, entrySet(instance, [], [initial]));
     }
 
@@ -571,7 +583,9 @@ export class Simulation {
         rememberHistories(instance, leaving);
         for (const state of leaving) {
             if (instance.spec.hierarchical) {
-                this.record({ t: this.time, kind: 'exit', machine: instance.name, state: state.name });
+                if (this.traced) {
+                    this.record({ t: this.time, kind: 'exit', machine: instance.name, state: state.name });
+                }
             }
             this.run(instance, state.spec.exit, 'exit', state.name);
             this.clearTimersOf(instance, state);
@@ -582,7 +596,9 @@ export class Simulation {
         for (const transition of transitions) {
             const { source, event, target, spec } = transition;
             if (target === undefined) {
-                this.record({ t: this.time, kind: 'internal', machine: instance.name, state: source.name, event });
+                if (this.traced) {
+                    this.record({ t: this.time, kind: 'internal', machine: instance.name, state: source.name, event });
+                }
                 this.run(instance, spec.actions, 'transition', source.name);
                 continue;
             }
@@ -590,7 +606,9 @@ export class Simulation {
             if (instance.finished) {
                 return;
             }
-            this.record({ t: this.time, kind: 'transition', machine: instance.name, from: source.name, event, to: target });
+            if (this.traced) {
+                this.record({ t: this.time, kind: 'transition', machine: instance.name, from: source.name, event, to: target });
+            }
             entering = true;
         }
         if (entering) {
@@ -608,7 +626,9 @@ export class Simulation {
             instance.active.add(state);
             instance.entries.set(state, ++instance.epoch);
             if (instance.spec.hierarchical) {
-                this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
+                if (this.traced) {
+                    this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
+                }
             }
             this.options.probe?.({ kind: 'enter', instance, state });
             this.run(instance, state.spec.entry, 'entry', state.name);
@@ -659,9 +679,13 @@ export class Simulation {
     }
 
     private action(instance: Instance, action: ActionSpec, phase: ActionPhase, state: string): void {
-        const name = action.kind === 'call' ? action.name : action.kind === 'stop' ? 'stop' : action.kind === 'raise' ? `raise ${action.event}` : `${action.kind} ${action.socket}`;
-        this.options.probe?.({ kind: 'action', instance, action, name, phase, state });
-        this.record({ t: this.time, kind: 'action', machine: instance.name, name, state, phase });
+        if (this.traced || this.options.probe) {
+            const name = action.kind === 'call' ? action.name : action.kind === 'stop' ? 'stop' : action.kind === 'raise' ? `raise ${action.event}` : `${action.kind} ${action.socket}`;
+            this.options.probe?.({ kind: 'action', instance, action, name, phase, state });
+            if (this.traced) {
+                this.record({ t: this.time, kind: 'action', machine: instance.name, name, state, phase });
+            }
+        }
         switch (action.kind) {
             case 'call':
                 return; // user code: the interpreter only traces it
@@ -739,7 +763,9 @@ export class Simulation {
                 this.closeStream(instance, socket);
             }
         }
-        this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.stateName });
+        if (this.traced) {
+            this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.stateName });
+        }
         this.options.probe?.({ kind: 'finish', instance });
         const server = instance.server;
         if (server) {
@@ -825,7 +851,9 @@ export class Simulation {
                     this.dispatch(instance, { kind: 'event', event: heartbeat.event, payload: 'EHEARTBEAT' });
                 } else {
                     socket.heartbeatTimer = this.arm(instance, Math.min(heartbeat.intervalMs, heartbeat.timeoutMs), 'heartbeat', { kind: 'heartbeat', socket: socket.spec.name });
-                    this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.stateName, phase: 'heartbeat' });
+                    if (this.traced) {
+                        this.record({ t: this.time, kind: 'action', machine: instance.name, name: `heartbeat ${socket.spec.name}`, state: instance.stateName, phase: 'heartbeat' });
+                    }
                 }
                 return;
             }
@@ -859,10 +887,13 @@ export class Simulation {
 
     private io(instance: Instance, socket: string, what: IoWhat, detail: { bytes?: number; code?: string; hadError?: boolean; session?: string; status?: number } = {}): void {
         if (!instance.finished) {
-            this.record({ t: this.time, kind: 'io', machine: instance.name, socket, what, ...detail });
-            const spec = instance.sockets.get(socket)?.spec;
-            if (spec) {
-                this.options.probe?.({ kind: 'io', instance, socket: spec, what });
+            if (this.traced) {
+                this.record({ t: this.time, kind: 'io', machine: instance.name, socket, what, ...detail });
+            }
+            const probe = this.options.probe;
+            const spec = probe ? instance.sockets.get(socket)?.spec : undefined;
+            if (probe && spec) {
+                probe({ kind: 'io', instance, socket: spec, what });
             }
         }
     }

@@ -79,8 +79,10 @@ export class SystemContext {
     private readonly messages = new Map<string, Buffer>();
     /** The world whose step runs now: the one set of simulation callbacks every world shares acts on it. */
     current: World | undefined;
-    /** Those callbacks (made once: a copy per move would cost the search its speed). */
+    /** Those callbacks (made once: a copy per move would cost the search its speed), for the search. */
     callbacks: SimulationOptions | undefined;
+    /** The same for worlds whose every trace line is recorded (a trace replayed). */
+    recordingCallbacks: SimulationOptions | undefined;
     /** Some top-level machine has a server (whose listen may fail at the start). */
     readonly hasServers: boolean;
     /** Some machine has a process (whose spawn may fail). */
@@ -145,12 +147,13 @@ export class World {
     private unheard: Array<{ machine: string; event: string }> = [];
     /** Bytes a session wrote before its link exists (while it is being accepted), by instance name. */
     private sessionEarly = new Map<string, Buffer[]>();
-    private recorder: ((line: TraceLine) => void) | undefined;
     readonly simulation: Simulation;
 
     private constructor(
         readonly context: SystemContext,
         simulation: Simulation | undefined,
+        /** Told of every trace line of every step (a trace replayed), else undefined (the search: only what it needs). */
+        private readonly recorder: ((line: TraceLine) => void) | undefined,
         /** Wired connections, in the order they were made. */
         readonly links: Link[],
         /** Environment peers that have closed or reset: `Instance.socket@generation`. */
@@ -173,33 +176,41 @@ export class World {
          */
         readonly listenFailed: Set<string>
     ) {
-        const options = World.callbacksOf(context);
+        const options = World.callbacksOf(context, recorder !== undefined);
         this.simulation = simulation ? simulation.copy(options) : new Simulation(context.program, options);
     }
 
-    /** The simulation callbacks of a system: they act on the world whose step runs (`context.current`). */
-    private static callbacksOf(context: SystemContext): SimulationOptions {
+    /**
+     * The simulation callbacks of a system: they act on the world whose step runs (`context.current`). While searching,
+     * the interpreter makes only the trace lines the search reads (`unhandled`); a recorded replay gets them all.
+     */
+    private static callbacksOf(context: SystemContext, recording: boolean): SimulationOptions {
         const running = (): World => {
             if (!context.current) {
                 throw new Error('internal: a simulation of the system check called back outside a step');
             }
             return context.current;
         };
-        context.callbacks ??= {
+        const make = (onlyUnhandled: boolean): SimulationOptions => ({
             keepTrace: false,
+            onlyUnhandled,
             guard: (name: string, _instance: Instance, negated: boolean): boolean => running().guard(name, negated),
             onTrace: (line: TraceLine): void => running().heard(line),
             onWrite: (instance: Instance, socket: StreamSocket, bytes: Buffer): void => running().wrote(instance, socket, bytes)
-        };
+        });
+        if (recording) {
+            context.recordingCallbacks ??= make(false);
+            return context.recordingCallbacks;
+        }
+        context.callbacks ??= make(true);
         return context.callbacks;
     }
 
     /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
-        const world = new World(context, undefined, [], new Set(), new Map(), new Set(), new Set(), new Set());
+        const world = new World(context, undefined, record, [], new Set(), new Map(), new Set(), new Set(), new Set());
         // Without a server there is no listen to fail: the start is like any other state.
         world.settled = !context.hasServers;
-        world.recorder = record;
         context.current = world;
         try {
             world.simulation.start();
@@ -214,8 +225,7 @@ export class World {
         const early = this.early.size === 0 ? new Map<string, Buffer[]>() : new Map([...this.early].map(([key, list]) => [key, [...list]]));
         const set = (marks: Set<string>): Set<string> => (marks.size === 0 ? new Set() : new Set(marks));
         const links = this.links.length === 0 ? [] : this.links.map(copyLink);
-        const world = new World(this.context, this.simulation, links, set(this.envEnded), early, set(this.owesDrain), set(this.spawnSettled), set(this.listenFailed));
-        world.recorder = this.recorder;
+        const world = new World(this.context, this.simulation, this.recorder, links, set(this.envEnded), early, set(this.owesDrain), set(this.spawnSettled), set(this.listenFailed));
         world.settled = this.settled;
         return world;
     }

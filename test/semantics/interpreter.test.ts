@@ -1,7 +1,9 @@
 // The interpreter against docs/language.md "How a model runs": one test per rule, traces compared whole.
 import { describe, expect, it } from 'vitest';
 import { ScenarioStepError } from '../../language/semantics/run-scenario.js';
-import { simulate } from './simulate-helpers.js';
+import type { TraceLine } from '../../templates/runtime/trace-format.js';
+import { Simulation, type SimulationOptions } from '../../language/semantics/interpreter.js';
+import { programFrom, simulate } from './simulate-helpers.js';
 
 describe('machines', () => {
     it('start: entry actions in order, then timers; run-to-completion puts raised events after the current one', async () => {
@@ -373,6 +375,34 @@ describe('servers and sessions', () => {
         const { lines } = await simulate(twin, 'listener accept\nside accept\nlistener accept\nSess#2.peer data "hi"\nSess#2.peer closed');
         expect(lines.filter((line) => / io (listener|side) accept /.test(line))).toEqual(['Srv io listener accept Sess#1', 'Srv io side accept Sess#2', 'Srv io listener accept Sess#3']);
         expect(lines.slice(-7)).toEqual(['Sess#2 io peer data 2B', 'Sess#2 Open internal Data', 'Sess#2 transition echo@Open', 'Sess#2 io peer close', 'Sess#2 Open -Bye-> Closed', 'Sess#2 entry goodbye@Closed', 'Sess#2 finish Closed']);
+    });
+
+    it('onlyUnhandled: the same steps do the same, and only the unhandled lines are made', async () => {
+        const program = await programFrom(SERVER);
+        const drive = (options: SimulationOptions): Simulation => {
+            const simulation = new Simulation(program, options);
+            simulation.start();
+            const server = simulation.instance('Srv')!;
+            simulation.socket(server, 'listener', { what: 'accept' });
+            simulation.socket(server, 'listener', { what: 'accept' });
+            simulation.socket(simulation.instance('Sess#1')!, 'peer', { what: 'data', data: 'hi' });
+            simulation.signal('SIGTERM');
+            simulation.send(server, 'Failed');
+            simulation.send(server, 'Joined');
+            simulation.socket(simulation.instance('Sess#2')!, 'peer', { what: 'closed' });
+            simulation.advance(5_000);
+            return simulation;
+        };
+        const full = drive({});
+        const made: TraceLine[] = [];
+        const quiet = drive({ keepTrace: false, onlyUnhandled: true, onTrace: (line) => made.push(line) });
+        const situation = (simulation: Simulation): string[] => simulation.instances.map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
+        expect(situation(quiet)).toEqual(situation(full));
+        expect(quiet.pendingTimers.map((timer) => `${timer.owner.name} ${timer.label} ${timer.due}`)).toEqual(full.pendingTimers.map((timer) => `${timer.owner.name} ${timer.label} ${timer.due}`));
+        const unhandled = full.trace.filter((line) => line.kind === 'unhandled');
+        expect(unhandled.length).toBeGreaterThan(0);
+        expect(made).toEqual(unhandled);
+        expect(quiet.trace).toEqual([]);
     });
 
     it('close NAME on a server drains it: no more accepts, the sessions run on and end by themselves, then the server closes', async () => {
