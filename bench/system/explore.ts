@@ -4,7 +4,7 @@
 //   npm run -s build && node scripts/bench-bundled.mjs bench/system/explore.ts
 //
 // It runs bundled, as the CLI and the language server's worker ship (scripts/bench-bundled.mjs). The echo system is
-// small (70 states, a few milliseconds), so its rate is given cold (the first search in a fresh process) and warm
+// small (under a hundred states, a few milliseconds), so its rate is given cold (the first search in a fresh process) and warm
 // (after a second of searching, as in any search big enough for the rate to matter); the verdict is on the warm one.
 //
 // Baseline, measured in the same run: the interpreter alone taking the same number of moves on one simulation (no

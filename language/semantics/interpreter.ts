@@ -138,16 +138,25 @@ export class Simulation {
             kept.add(timer.owner);
         }
         // A finished session stays while a kept instance is a session of one of its servers (sessions of sessions).
-        let hosts = this.instances.filter((instance) => !kept.has(instance) && instance.spec.sockets.some((socket) => socket.kind === 'server'));
-        for (let before = -1; hosts.length !== before; ) {
-            before = hosts.length;
-            hosts = hosts.filter((instance) => {
-                const serves = [...kept].some((other) => other.server !== undefined && instance.sockets.get(other.server.spec.name) === other.server);
-                if (serves) {
-                    kept.add(instance);
+        const hostOf = new Map<ServerSocket, Instance>();
+        for (const instance of this.instances) {
+            if (!kept.has(instance) && instance.spec.sockets.some((socket) => socket.kind === 'server')) {
+                for (const socket of instance.sockets.values()) {
+                    if (socket.kind === 'server') {
+                        hostOf.set(socket, instance);
+                    }
                 }
-                return !serves;
-            });
+            }
+        }
+        if (hostOf.size > 0) {
+            const waiting = [...kept];
+            for (let next = waiting.pop(); next; next = waiting.pop()) {
+                const host = next.server && hostOf.get(next.server);
+                if (host && !kept.has(host)) {
+                    kept.add(host);
+                    waiting.push(host);
+                }
+            }
         }
         if (kept.size < this.instances.length) {
             this.instances.splice(0, this.instances.length, ...this.instances.filter((instance) => kept.has(instance)));
@@ -582,10 +591,8 @@ export class Simulation {
         const leaving = exitSet(instance, transitions);
         rememberHistories(instance, leaving);
         for (const state of leaving) {
-            if (instance.spec.hierarchical) {
-                if (this.traced) {
-                    this.record({ t: this.time, kind: 'exit', machine: instance.name, state: state.name });
-                }
+            if (instance.spec.hierarchical && this.traced) {
+                this.record({ t: this.time, kind: 'exit', machine: instance.name, state: state.name });
             }
             this.run(instance, state.spec.exit, 'exit', state.name);
             this.clearTimersOf(instance, state);
@@ -625,10 +632,8 @@ export class Simulation {
         for (const state of states) {
             instance.active.add(state);
             instance.entries.set(state, ++instance.epoch);
-            if (instance.spec.hierarchical) {
-                if (this.traced) {
-                    this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
-                }
+            if (instance.spec.hierarchical && this.traced) {
+                this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
             }
             this.options.probe?.({ kind: 'enter', instance, state });
             this.run(instance, state.spec.entry, 'entry', state.name);

@@ -83,7 +83,7 @@ class Summaries {
                 config = configs.size;
                 configs.set(state, config);
             }
-            const serving = [...instance.sockets.values()].some((socket) => socket.kind === 'server' && world.listening(`${name}.${socket.spec.name}`, socket));
+            const serving = [...instance.sockets.values()].some((socket) => socket.kind === 'server' && world.listening(instance, socket));
             return { finished: instance.finished, config, state: instance.stateName, spot: leafSpot(instance), serving };
         });
         const orphans: OrphanAt[] = [];
@@ -106,24 +106,12 @@ class Summaries {
                 orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
             }
         }
-        const servers: ServerAt[] = this.graph.servers.map((ref) => {
-            const dot = ref.lastIndexOf('.');
-            const machine = ref.slice(0, dot);
-            const name = ref.slice(dot + 1);
-            // A top-level machine's server, or a session machine's: the same server in every session, taken together
-            // (its sessions are bounded over all of them).
-            let listening = false;
-            let live = 0;
-            let first: Instance | undefined;
-            for (const instance of simulation.instances) {
-                const socket = instance.spec.name === machine && !exited ? instance.sockets.get(name) : undefined;
-                if (socket?.kind !== 'server') {
-                    continue;
-                }
-                listening ||= world.listening(`${instance.name}.${name}`, socket) && !instance.finished;
-                live += socket.sessions.length;
-                first ??= socket.sessions[0];
+        const servers: ServerAt[] = this.graph.servers.map((ref): ServerAt => {
+            if (exited) {
+                return { listening: false, live: 0, session: undefined };
             }
+            const dot = ref.lastIndexOf('.');
+            const { listening, live, first } = world.serverAcross(ref.slice(0, dot), ref.slice(dot + 1));
             return { listening, live, session: first ? { name: first.name, state: first.stateName } : undefined };
         });
         const instances = simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);

@@ -29,6 +29,18 @@ const DUAL_STACK = new Set(['::', '']);
  * IPv4-mapped `::ffff:127.0.0.1` is `127.0.0.1`), `localhost` as `127.0.0.1`, a name in lower case.
  */
 function normalHost(name: string): string {
+    let normal = normalHosts.get(name);
+    if (normal === undefined) {
+        normal = normalized(name);
+        normalHosts.set(name, normal);
+    }
+    return normal;
+}
+
+/** Hosts as normalHost gives them, by host as written (a model names few: worked out once each). */
+const normalHosts = new Map<string, string>();
+
+function normalized(name: string): string {
     const lower = name.toLowerCase();
     if (lower === 'localhost') {
         return '127.0.0.1';
@@ -59,6 +71,14 @@ function covers(on: string, host: string): boolean {
         return !normalHost(host).includes(':');
     }
     return listen === normalHost(host);
+}
+
+/**
+ * A server that binds its address only once its host name is resolved (Node looks the name up first): after the
+ * servers on IP addresses (or Unix paths) that start listening with it.
+ */
+export function bindsOnceResolved(address: SocketAddress): boolean {
+    return address.path === undefined && address.host !== '' && isIP(address.host) === 0;
 }
 
 /** Two `unix:` paths name one socket file (`u.sock` and `./u.sock` do; a relative and an absolute path are not compared). */

@@ -1,13 +1,13 @@
 // One global state of a system: the interpreter's simulation of every machine, the wired links and what the
 // environment has done; the moves possible from it and what each does (with the scenario lines that replay it).
-import { isIP } from 'node:net';
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import type { Instance, ServerSocket, StreamSocket, VirtualTimer } from '../semantics/instance.js';
 import { Simulation, SimulationError, type SimulationOptions, type SocketOccurrence } from '../semantics/interpreter.js';
 import type { ProgramSpec } from '../semantics/program.js';
 import { environmentMessage, externalEvents } from './environment.js';
 import { bytesText, copyLink, type InFlight, type Link, type LinkEnd } from './links.js';
-import { listensClash, type Wiring } from './wiring.js';
+import type { SocketAddress } from '../values/addresses.js';
+import { bindsOnceResolved, listensClash, type Wiring } from './wiring.js';
 
 /** A move: something the system or its environment does next. */
 export type Move =
@@ -302,14 +302,13 @@ export class World {
             }
             for (const socket of instance.sockets.values()) {
                 if (socket.kind === 'server') {
-                    const key = `${instance.name}.${socket.spec.name}`;
-                    if (!this.listening(key, socket)) {
+                    if (!this.listening(instance, socket)) {
                         continue;
                     }
                     if (!this.settled) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'listen-error' });
                     }
-                    if (!this.context.wiring.wiredServers.has(key) && this.liveSessions(instance, socket) < this.context.options.sessions) {
+                    if (!this.context.wiring.wiredServers.has(`${instance.name}.${socket.spec.name}`) && this.liveSessions(instance, socket) < this.context.options.sessions) {
                         moves.push({ kind: 'env', instance: instance.name, socket: socket.spec.name, what: 'accept' });
                     }
                     continue;
@@ -394,7 +393,7 @@ export class World {
             if (server) {
                 const owner = this.simulation.instance(server.machine);
                 const listener = owner?.sockets.get(server.socket);
-                if (owner && !owner.finished && listener?.kind === 'server' && this.listening(`${server.machine}.${server.socket}`, listener) && listener.sessions.length < this.context.options.sessions) {
+                if (owner && !owner.finished && listener?.kind === 'server' && this.listening(owner, listener) && listener.sessions.length < this.context.options.sessions) {
                     moves.push({ kind: 'accept', client: instance.name, socket: socket.spec.name, server: server.machine, listener: server.socket });
                 }
             } else {
@@ -452,13 +451,13 @@ export class World {
      * (`localhost`) only once the name is resolved, so after them.
      */
     private findClash(): { instance: Instance; socket: ServerSocket; holder: string } | undefined {
-        const held: Array<{ address: NonNullable<ServerSocket['spec']['address']>; holder: string }> = [];
+        const held: Array<{ address: SocketAddress; holder: string }> = [];
         const bind = (instances: readonly Instance[]): { instance: Instance; socket: ServerSocket; holder: string } | undefined => {
             for (const named of [false, true]) {
                 for (const instance of instances) {
                     for (const socket of instance.sockets.values()) {
                         const address = socket.spec.address;
-                        if (socket.kind !== 'server' || !address || (address.path === undefined && address.host !== '' && isIP(address.host) === 0) !== named || !this.listening(`${instance.name}.${socket.spec.name}`, socket)) {
+                        if (socket.kind !== 'server' || !address || bindsOnceResolved(address) !== named || !this.listening(instance, socket)) {
                             continue;
                         }
                         const holder = held.find((other) => listensClash(other.address, address));
@@ -495,20 +494,33 @@ export class World {
      * (so that sessions of sessions stay bounded).
      */
     private liveSessions(instance: Instance, server: ServerSocket): number {
-        if (!instance.server) {
-            return server.sessions.length;
-        }
-        let live = 0;
-        for (const other of this.simulation.instances) {
-            const socket = other.spec === instance.spec ? other.sockets.get(server.spec.name) : undefined;
-            live += socket?.kind === 'server' ? socket.sessions.length : 0;
-        }
-        return live;
+        return instance.server ? this.serverAcross(instance.spec.name, server.spec.name).live : server.sessions.length;
     }
 
-    /** A server peers can connect to: listening, and its listen did not fail. */
-    listening(key: string, server: ServerSocket): boolean {
-        return server.status === 'listening' && !this.listenFailed.has(key);
+    /** A server of `instance` peers can connect to: listening, and its listen did not fail. */
+    listening(instance: Instance, server: ServerSocket): boolean {
+        return server.status === 'listening' && (this.listenFailed.size === 0 || !this.listenFailed.has(`${instance.name}.${server.spec.name}`));
+    }
+
+    /**
+     * A server socket (`machine`.`socket`) over the instances that run `machine`: one for a top-level machine, every
+     * session for a session machine's (its sessions are bounded over all of them): whether one listens, how many
+     * sessions live, and the first of them.
+     */
+    serverAcross(machine: string, socket: string): { listening: boolean; live: number; first: Instance | undefined } {
+        let listening = false;
+        let live = 0;
+        let first: Instance | undefined;
+        for (const instance of this.simulation.instances) {
+            const server = instance.spec.name === machine ? instance.sockets.get(socket) : undefined;
+            if (server?.kind !== 'server') {
+                continue;
+            }
+            listening ||= this.listening(instance, server) && !instance.finished;
+            live += server.sessions.length;
+            first ??= server.sessions[0];
+        }
+        return { listening, live, first };
     }
 
     private linked(instance: Instance, socket: StreamSocket): boolean {
@@ -720,15 +732,16 @@ export class World {
                 }
             }
         };
-        let done = 0;
+        // A link is done once both ends have ended and nothing is in flight.
+        const done = (link: Link): boolean => link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0;
+        let anyDone = false;
         for (const link of this.links) {
             dropIfGone(link.client);
             dropIfGone(link.session);
-            done += link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0 ? 1 : 0;
+            anyDone ||= done(link);
         }
-        if (done > 0) {
-            const live = this.links.filter((link) => !(link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0));
-            this.links.splice(0, this.links.length, ...live);
+        if (anyDone) {
+            this.links.splice(0, this.links.length, ...this.links.filter((link) => !done(link)));
         }
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
         this.keepMarks(this.early, (socket) => socket.status === 'connecting');
