@@ -2,6 +2,7 @@
 import type { MachineSpec, SocketSpec, StateSpec } from './program.js';
 import { stateTree, type StateNode, type StateTree } from './state-tree.js';
 import type { FrameDecoder } from '../../templates/runtime/framing.js';
+import { copyMap, copySet } from '../values/small-collections.js';
 
 /**
  * What a timer does when it fires, as data (so that a simulation can be copied, hashed and restored): a state's
@@ -124,13 +125,13 @@ export class Instance {
     ) {
         if (source) {
             this.tree = source.tree;
-            this.active = new Set(source.active);
-            this.histories = source.histories.size === 0 ? new Map<string, readonly StateNode[]>() : new Map(source.histories);
+            this.active = copySet(source.active);
+            this.histories = source.histories.size === 0 ? new Map<string, readonly StateNode[]>() : copyMap(source.histories);
             this.finished = source.finished;
             this.busy = source.busy;
             this.queue = source.queue.length === 0 ? [] : [...source.queue];
             this.epoch = source.epoch;
-            this.entries = new Map(source.entries);
+            this.entries = copyMap(source.entries);
             this.stopAfterStep = source.stopAfterStep;
             this.payload = source.payload;
             return;

@@ -11,6 +11,16 @@ import { StateTree, type StateNode, type TreeTransition } from './state-tree.js'
  * region at most; in a flat machine, the first matching transition of the current state.
  */
 export function enabledTransitions(instance: Instance, accepts: (transition: TransitionSpec, source: StateNode) => boolean): TreeTransition[] {
+    if (!instance.spec.hierarchical) {
+        // A flat machine: one active state, no parents, no regions (what the loop below does for one leaf at the top).
+        const state = flatState(instance);
+        for (const transition of state.spec.transitions) {
+            if (accepts(transition, state)) {
+                return [{ source: state, event: transition.event, target: transition.target, spec: transition }];
+            }
+        }
+        return [];
+    }
     const enabled: TreeTransition[] = [];
     for (const leaf of instance.leaves) {
         let found: TreeTransition | undefined;
@@ -87,8 +97,20 @@ function exitSetOf(instance: Instance, transition: TreeTransition): StateNode[] 
     return domain ? [...instance.active].filter((state) => StateTree.isDescendant(state, domain)) : [];
 }
 
+/** The one state of a flat machine (before the start: its initial state). */
+function flatState(instance: Instance): StateNode {
+    for (const state of instance.active) {
+        return state;
+    }
+    return instance.tree.root.initial!;
+}
+
 /** Every active state the transitions leave, innermost first (reverse document order). */
 export function exitSet(instance: Instance, transitions: readonly TreeTransition[]): StateNode[] {
+    if (!instance.spec.hierarchical) {
+        // A flat machine: every transition with a target has the machine as its domain, so leaves the one active state.
+        return instance.active.size > 0 && transitions.some((transition) => transition.target !== undefined) ? [flatState(instance)] : [];
+    }
     const states = new Set<StateNode>();
     for (const transition of transitions) {
         for (const state of exitSetOf(instance, transition)) {
@@ -116,6 +138,20 @@ export function rememberHistories(instance: Instance, leaving: readonly StateNod
  * the transition's domain, with the other regions of any parallel ancestor. `roots` are entered by default (the start).
  */
 export function entrySet(instance: Instance, transitions: readonly TreeTransition[], roots: readonly StateNode[] = []): StateNode[] {
+    if (!instance.spec.hierarchical) {
+        // A flat machine: states have no children, no parents below the machine and no histories, so a target (or a
+        // root) is entered alone.
+        const entering: StateNode[] = [...roots];
+        for (const transition of transitions) {
+            if (transition.target !== undefined) {
+                const target = instance.tree.state(transition.target);
+                if (!entering.includes(target)) {
+                    entering.push(target);
+                }
+            }
+        }
+        return entering.length > 1 ? entering.sort((a, b) => a.order - b.order) : entering;
+    }
     const entering = new Set<StateNode>();
     const covered = (region: StateNode): boolean => [...entering].some((state) => StateTree.isDescendant(state, region));
     const addDescendants = (state: StateNode): void => {

@@ -1,7 +1,7 @@
 // The canonical key of a world: equal for worlds that behave the same from here on. Times are relative to the clock,
 // counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted).
 import type { Instance, SocketState, VirtualTimer } from '../semantics/instance.js';
-import { inFlightKey, type Link, type LinkEnd } from './links.js';
+import { inFlightKey, type LinkEnd } from './links.js';
 import type { World } from './world.js';
 
 /** The first reconnect attempt whose delay reaches the maximum, by socket spec (worked out once per spec). */
@@ -62,25 +62,58 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
     return key;
 }
 
+/**
+ * The timers that matter, in firing order, each with its place in the key (`when`): parallel arrays, so that a key is
+ * made without a map of timers by owner (a world has a handful of timers; each instance picks its own out).
+ */
+interface KeyedTimers {
+    readonly timers: VirtualTimer[];
+    readonly whens: string[];
+}
+
+/** The key's text for the timers `owner` holds, in firing order: `job@when;job@when`. */
+function timersOf(owner: Instance, keyed: KeyedTimers): string {
+    let own = '';
+    const timers = keyed.timers;
+    for (let index = 0; index < timers.length; index++) {
+        const timer = timers[index]!;
+        if (timer.owner === owner) {
+            own += own === '' ? timerKey(timer, keyed.whens[index]!) : `;${timerKey(timer, keyed.whens[index]!)}`;
+        }
+    }
+    return own;
+}
+
+/** The active states' document order numbers, ascending, joined by `.`. */
+function activeKey(instance: Instance): string {
+    if (instance.active.size === 1) {
+        for (const node of instance.active) {
+            return String(node.order);
+        }
+    }
+    return [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
+}
+
 /** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
-export function instanceKey(world: World, instance: Instance, timers: ReadonlyMap<Instance, Array<[VirtualTimer, string]>>): string {
+function instanceKey(world: World, instance: Instance, keyed: KeyedTimers): string {
     if (instance.finished) {
         // A finished instance may still hold a timer (a closing socket's linger) that matters: its wired peer learns.
-        const dead = (timers.get(instance) ?? []).map(([timer, when]) => timerKey(timer, when)).join(';');
+        const dead = timersOf(instance, keyed);
         return dead === '' ? `${instance.spec.name}:F` : `${instance.spec.name}:F<${dead}>`;
     }
-    const active = instance.active.size === 1 ? String([...instance.active][0]!.order) : [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
     const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
     let sockets = '';
     for (const socket of instance.sockets.values()) {
         sockets += `${socketKey(world, instance, socket)}|`;
     }
-    const own = (timers.get(instance) ?? []).map(([timer, when]) => timerKey(timer, when)).join(';');
-    return `${instance.spec.name}:${active}{${histories}}[${sockets}]<${own}>`;
+    return `${instance.spec.name}:${activeKey(instance)}{${histories}}[${sockets}]<${timersOf(instance, keyed)}>`;
 }
 
 function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string>): string {
-    const inbox = end.inbox.map(inFlightKey).join(',');
+    let inbox = '';
+    for (let index = 0; index < end.inbox.length; index++) {
+        inbox += index === 0 ? inFlightKey(end.inbox[index]!) : `,${inFlightKey(end.inbox[index]!)}`;
+    }
     const instance = world.simulation.instance(end.instance);
     // A session by its situation (one the simulation has let go is gone), a top-level machine by its name.
     const who = instance?.server ? (sessions.get(end.instance) ?? 'gone') : end.instance;
@@ -89,7 +122,15 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
     return `${who}.${end.socket}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
 }
 
-const NO_SESSIONS: ReadonlySet<string> = new Set();
+/** Whether `instance` runs a server (a session machine with a data port runs sessions of its own). */
+function hasServer(instance: Instance): boolean {
+    for (const socket of instance.spec.sockets) {
+        if (socket.kind === 'server') {
+            return true;
+        }
+    }
+    return false;
+}
 
 /** The whole world's key. */
 export function worldKey(world: World): string {
@@ -100,7 +141,7 @@ export function worldKey(world: World): string {
     // the 2.5 s one fires after the second). With `exactTime`, by how long until each is due (and, among timers due at
     // once, their order): no two states that can go on differently are one, at the price of many more states.
     const exact = world.context.options.exactTime === true;
-    const timers = new Map<Instance, Array<[VirtualTimer, string]>>();
+    const keyed: KeyedTimers = { timers: [], whens: [] };
     let rank = -1;
     let due = Number.NaN;
     let tie = 0;
@@ -113,49 +154,77 @@ export function worldKey(world: World): string {
             rank++;
             due = timer.due;
         }
-        let own = timers.get(timer.owner);
-        if (!own) {
-            own = [];
-            timers.set(timer.owner, own);
-        }
-        own.push([timer, !exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`]);
+        keyed.timers.push(timer);
+        keyed.whens.push(!exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`);
     }
-    const parts: string[] = [`${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}`, String(simulation.exitCode ?? '')];
-    const linkedSessions: ReadonlySet<string> = world.links.length === 0 ? NO_SESSIONS : new Set(world.links.map((link: Link) => link.session.instance));
-    const sessionKeys = new Map<string, string>();
-    /** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), after `into`. */
-    const served = (instance: Instance, into: string[]): string[] => {
-        for (const socket of instance.sockets.values()) {
-            if (socket.kind === 'server') {
-                into.push(`${socket.spec.name}:${socket.sessions.filter((session) => !linkedSessions.has(session.name)).map((session) => sessionKeys.get(session.name)!).sort().join('')}`);
+    const links = world.links;
+    /** Whether a session talks to a wired client (then it is in the key on its link, not on its server's list). */
+    const linked = (name: string): boolean => {
+        for (const link of links) {
+            if (link.session.instance === name) {
+                return true;
             }
         }
-        return into;
+        return false;
+    };
+    const instances = simulation.instances;
+    const sessionKeys = new Map<string, string>();
+    /** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), each after a newline. */
+    const served = (instance: Instance): string => {
+        let text = '';
+        for (const socket of instance.sockets.values()) {
+            if (socket.kind === 'server') {
+                const sessions = socket.sessions;
+                let list: string;
+                if (sessions.length === 0) {
+                    list = '';
+                } else if (sessions.length === 1) {
+                    list = linked(sessions[0]!.name) ? '' : sessionKeys.get(sessions[0]!.name)!;
+                } else {
+                    const keys: string[] = [];
+                    for (const session of sessions) {
+                        if (!linked(session.name)) {
+                            keys.push(sessionKeys.get(session.name)!);
+                        }
+                    }
+                    list = keys.sort().join('');
+                }
+                text += `\n${socket.spec.name}:${list}`;
+            }
+        }
+        return text;
     };
     // Sessions start after the machine whose server runs them: from the last one back, a session's own sessions are
     // known before it.
-    for (let index = simulation.instances.length - 1; index >= 0; index--) {
-        const instance = simulation.instances[index]!;
+    for (let index = instances.length - 1; index >= 0; index--) {
+        const instance = instances[index]!;
         if (instance.server) {
             // A finished session still on a wired link is known by its timers (its linger); any other is gone.
-            const own = instanceKey(world, instance, timers);
-            sessionKeys.set(instance.name, instance.spec.sockets.some((socket) => socket.kind === 'server') ? `{${served(instance, [own]).join('\n')}}` : `{${own}}`);
+            const own = instanceKey(world, instance, keyed);
+            sessionKeys.set(instance.name, hasServer(instance) ? `{${own}${served(instance)}}` : `{${own}}`);
         }
     }
-    const underFinished: string[] = [];
-    for (const instance of simulation.instances) {
+    let key = `${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}\n${simulation.exitCode ?? ''}`;
+    let underFinished: string[] | undefined;
+    for (const instance of instances) {
         if (!instance.server) {
-            parts.push(instanceKey(world, instance, timers));
-            served(instance, parts);
-        } else if (instance.finished && instance.spec.sockets.some((socket) => socket.kind === 'server') && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
+            key += `\n${instanceKey(world, instance, keyed)}${served(instance)}`;
+        } else if (instance.finished && hasServer(instance) && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
             // A finished session is on no server's list, but the sessions its own servers still run are part of the state.
-            underFinished.push(sessionKeys.get(instance.name)!);
+            (underFinished ??= []).push(sessionKeys.get(instance.name)!);
         }
     }
-    if (underFinished.length > 0) {
-        parts.push(`~${underFinished.sort().join('')}`);
+    if (underFinished) {
+        key += `\n~${underFinished.sort().join('')}`;
     }
-    const links = world.links.map((link) => `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`).sort();
-    parts.push(links.join('/'));
-    return parts.join('\n');
+    key += '\n';
+    if (links.length === 1) {
+        key += `${endKey(world, links[0]!.client, sessionKeys)}~${endKey(world, links[0]!.session, sessionKeys)}`;
+    } else if (links.length > 1) {
+        key += links
+            .map((link) => `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`)
+            .sort()
+            .join('/');
+    }
+    return key;
 }

@@ -8,6 +8,7 @@ import { environmentMessage, externalEvents } from './environment.js';
 import { bytesText, copyLink, type InFlight, type Link, type LinkEnd } from './links.js';
 import type { SocketAddress } from '../values/addresses.js';
 import { bindsOnceResolved, listensClash, type Wiring } from './wiring.js';
+import { copySet } from '../values/small-collections.js';
 
 /** A move: something the system or its environment does next. */
 export type Move =
@@ -223,7 +224,7 @@ export class World {
 
     private copy(): World {
         const early = this.early.size === 0 ? new Map<string, Buffer[]>() : new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const set = (marks: Set<string>): Set<string> => (marks.size === 0 ? new Set() : new Set(marks));
+        const set = (marks: Set<string>): Set<string> => (marks.size === 0 ? new Set() : copySet(marks));
         const links = this.links.length === 0 ? [] : this.links.map(copyLink);
         const world = new World(this.context, this.simulation, this.recorder, links, set(this.envEnded), early, set(this.owesDrain), set(this.spawnSettled), set(this.listenFailed));
         world.settled = this.settled;
