@@ -97,24 +97,25 @@ export class Instance {
     readonly active: Set<StateNode>;
     /** What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active. */
     readonly histories: Map<string, readonly StateNode[]>;
-    finished = false;
-    busy = false;
+    finished: boolean;
+    busy: boolean;
     queue: QueuedEvent[];
     /** Counts state entries: a timer armed in an earlier entry of its state is stale. */
-    epoch = 0;
+    epoch: number;
     /** The entry (`epoch`) each active state was entered in. */
     readonly entries: Map<StateNode, number>;
     /** Armed timers of each active state, by their index in the state. */
-    readonly stateTimers = new Map<StateNode, Map<number, VirtualTimer>>();
-    readonly sockets = new Map<string, SocketState>();
+    readonly stateTimers: Map<StateNode, Map<number, VirtualTimer>>;
+    readonly sockets: Map<string, SocketState>;
     /** `stop` ran in the current step: when it completes, the reactor stops. */
-    stopAfterStep = false;
+    stopAfterStep: boolean;
     /** The payload of the event being processed. */
-    payload: unknown = undefined;
+    payload: unknown;
 
     /**
      * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own states and
-     * queue; its sockets and timers are the copier's to fill in).
+     * queue; its sockets and timers are the copier's to fill in). Both set every field in the same order (one shape
+     * for every instance, which the explorer's hot path reads).
      */
     constructor(
         readonly name: string,
@@ -123,24 +124,21 @@ export class Instance {
         readonly server: ServerSocket | undefined,
         source?: Instance
     ) {
+        this.tree = source ? source.tree : stateTree(spec);
+        this.active = source ? copySet(source.active) : new Set<StateNode>();
+        this.histories = source && source.histories.size > 0 ? copyMap(source.histories) : new Map<string, readonly StateNode[]>();
+        this.finished = source ? source.finished : false;
+        this.busy = source ? source.busy : false;
+        this.queue = source && source.queue.length > 0 ? [...source.queue] : [];
+        this.epoch = source ? source.epoch : 0;
+        this.entries = source ? copyMap(source.entries) : new Map<StateNode, number>();
+        this.stateTimers = new Map<StateNode, Map<number, VirtualTimer>>();
+        this.sockets = new Map<string, SocketState>();
+        this.stopAfterStep = source ? source.stopAfterStep : false;
+        this.payload = source ? source.payload : undefined;
         if (source) {
-            this.tree = source.tree;
-            this.active = copySet(source.active);
-            this.histories = source.histories.size === 0 ? new Map<string, readonly StateNode[]>() : copyMap(source.histories);
-            this.finished = source.finished;
-            this.busy = source.busy;
-            this.queue = source.queue.length === 0 ? [] : [...source.queue];
-            this.epoch = source.epoch;
-            this.entries = copyMap(source.entries);
-            this.stopAfterStep = source.stopAfterStep;
-            this.payload = source.payload;
             return;
         }
-        this.active = new Set();
-        this.histories = new Map();
-        this.queue = [];
-        this.entries = new Map();
-        this.tree = stateTree(spec);
         if (!this.tree.root.initial) {
             throw new Error(`internal: machine '${spec.name}' has no initial state`);
         }

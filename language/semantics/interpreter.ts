@@ -56,10 +56,14 @@ export interface SimulationOptions {
     readonly onlyUnhandled?: boolean;
 }
 
+function isBusy(instance: Instance): boolean {
+    return instance.busy;
+}
+
 export class Simulation {
     readonly trace: TraceLine[] = [];
     /** Every instance in the order it started: top-level machines, then sessions as they are accepted. */
-    readonly instances: Instance[] = [];
+    readonly instances: Instance[];
     /**
      * Guard values set by the scenario; every guard starts false. A guard given several values takes the next one at
      * each evaluation and keeps the last.
@@ -76,18 +80,23 @@ export class Simulation {
     private delivered = 0;
     private stopping = false;
     /** Sessions started so far, by session machine: the N of `Peer#N`. */
-    private sessionNumbers = new Map<string, number>();
+    private sessionNumbers: Map<string, number>;
     /** `sessionNumbers` is shared with a copy of this simulation (or its source): copied before it changes. */
-    private sessionNumbersShared = false;
+    private sessionNumbersShared: boolean;
 
     /** Trace lines other than `unhandled` are made (see SimulationOptions.onlyUnhandled). */
     private readonly traced: boolean;
 
     constructor(
         readonly program: ProgramSpec,
-        private readonly options: SimulationOptions = {}
+        private readonly options: SimulationOptions = {},
+        /** What a copy starts with (Simulation.copy): its instances, and its source's session numbers (shared). */
+        copied?: { readonly instances: Instance[]; readonly sessionNumbers: Map<string, number> }
     ) {
         this.traced = options.onlyUnhandled !== true;
+        this.instances = copied?.instances ?? [];
+        this.sessionNumbers = copied?.sessionNumbers ?? new Map<string, number>();
+        this.sessionNumbersShared = copied !== undefined;
     }
 
     /**
@@ -95,27 +104,26 @@ export class Simulation {
      * timers), which runs on with `options`: what the system explorer branches from.
      */
     copy(options: SimulationOptions = this.options): Simulation {
-        if (this.deferred.length > 0 || this.instances.some((instance) => instance.busy)) {
+        if (this.deferred.length > 0 || this.instances.some(isBusy)) {
             throw new Error('internal: a simulation is copied only between steps');
         }
-        const copy = new Simulation(this.program, options);
         const { instances, timers } = copyInstances(this.instances, this.timers);
-        copy.instances.push(...instances);
+        // Session numbers are shared until either simulation starts a session (accept copies the map first).
+        const copy = new Simulation(this.program, options, { instances, sessionNumbers: this.sessionNumbers });
         copy.timers = timers;
         if (options.keepTrace !== false) {
             copy.trace.push(...this.trace);
         }
-        for (const [name, values] of this.guards) {
-            copy.guards.set(name, [...values]);
+        if (this.guards.size > 0) {
+            for (const [name, values] of this.guards) {
+                copy.guards.set(name, [...values]);
+            }
         }
         copy.exitCode = this.exitCode;
         copy.exitReason = this.exitReason;
         copy.time = this.time;
         copy.order = this.order;
         copy.stopping = this.stopping;
-        // Shared until either simulation starts a session (accept copies the map first).
-        copy.sessionNumbers = this.sessionNumbers;
-        copy.sessionNumbersShared = true;
         this.sessionNumbersShared = true;
         return copy;
     }
