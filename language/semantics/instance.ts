@@ -79,12 +79,22 @@ export interface ServerSocket {
     readonly kind: 'server';
     readonly spec: SocketSpec;
     status: ServerStatus;
-    readonly sessions: Instance[];
+    /**
+     * The names of the sessions it runs, in the order accepted (by name, not by object: a simulation copies an instance
+     * only when it changes it, so a session may be changed without its server, see Simulation.own).
+     */
+    readonly sessions: string[];
     /** Connections this server accepted so far (sessions are numbered over the program: see Simulation). */
     accepted: number;
 }
 
 export type SocketState = StreamSocket | ServerSocket;
+
+/** The server socket that started a session: its machine instance and socket, by name. */
+export interface SessionHost {
+    readonly instance: string;
+    readonly socket: string;
+}
 
 /** The machine an instance runs, by the instance's name: `EchoSession#2` → `EchoSession` (a top-level one is its machine). */
 export function machineOfInstance(name: string): string {
@@ -111,6 +121,16 @@ export class Instance {
     stopAfterStep: boolean;
     /** The payload of the event being processed. */
     payload: unknown;
+    /**
+     * The simulation that may change this instance in place (its token, see Simulation.own); a simulation copied from
+     * another shares the other's instances and copies each one before it first changes it.
+     */
+    writer: object | undefined;
+    /**
+     * What the system check's state key made of this instance (state-key.ts), kept while the instance is unchanged:
+     * a simulation clears it before it changes the instance (Simulation.own).
+     */
+    keyed: string | undefined;
 
     /**
      * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own states and
@@ -121,7 +141,7 @@ export class Instance {
         readonly name: string,
         readonly spec: MachineSpec,
         /** The server that started this session; undefined for top-level machines. */
-        readonly server: ServerSocket | undefined,
+        readonly server: SessionHost | undefined,
         source?: Instance
     ) {
         this.tree = source ? source.tree : stateTree(spec);
@@ -136,6 +156,8 @@ export class Instance {
         this.sockets = new Map<string, SocketState>();
         this.stopAfterStep = source ? source.stopAfterStep : false;
         this.payload = source ? source.payload : undefined;
+        this.writer = undefined;
+        this.keyed = undefined;
         if (source) {
             return;
         }

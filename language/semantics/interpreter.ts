@@ -1,7 +1,7 @@
 // The interpreter: what a model does, on a virtual clock, with every socket and signal abstract. The definition of the language.
 import type { ActionPhase, IoWhat, TraceLine } from '../../templates/runtime/trace-format.js';
 import { Instance, type QueuedEvent, type ServerSocket, type StreamSocket, type TimerJob, type VirtualTimer } from './instance.js';
-import { copyInstances } from './simulation-copy.js';
+import { copyInstance } from './simulation-copy.js';
 import { encodeFrame, FrameDecoder, FramingError, framingOf } from '../../templates/runtime/framing.js';
 import type { Probe } from './probe.js';
 import { scenarioPayload } from './scenario-payload.js';
@@ -86,6 +86,11 @@ export class Simulation {
 
     /** Trace lines other than `unhandled` are made (see SimulationOptions.onlyUnhandled). */
     private readonly traced: boolean;
+    /**
+     * This simulation's token: the instances whose `writer` it is are its own to change in place; any other it shares
+     * with a copy (or the source it was copied from) and copies before it first changes it (own).
+     */
+    private writer: object = {};
 
     constructor(
         readonly program: ProgramSpec,
@@ -100,17 +105,19 @@ export class Simulation {
     }
 
     /**
-     * An independent copy of this simulation between steps (same program and clock, its own instances, sockets and
-     * timers), which runs on with `options`: what the system explorer branches from.
+     * An independent copy of this simulation between steps (same program and clock), which runs on with `options`:
+     * what the system explorer branches from. The two share their instances (and timers) until either changes one:
+     * it copies the instance first (own), so a step copies only the instances it touches.
      */
     copy(options: SimulationOptions = this.options): Simulation {
         if (this.deferred.length > 0 || this.instances.some(isBusy)) {
             throw new Error('internal: a simulation is copied only between steps');
         }
-        const { instances, timers } = copyInstances(this.instances, this.timers);
         // Session numbers are shared until either simulation starts a session (accept copies the map first).
-        const copy = new Simulation(this.program, options, { instances, sessionNumbers: this.sessionNumbers });
-        copy.timers = timers;
+        const copy = new Simulation(this.program, options, { instances: [...this.instances], sessionNumbers: this.sessionNumbers });
+        copy.timers = [...this.timers];
+        // The instances are shared now: this simulation, too, copies one before it changes it.
+        this.writer = {};
         if (options.keepTrace !== false) {
             copy.trace.push(...this.trace);
         }
@@ -134,6 +141,34 @@ export class Simulation {
     }
 
     /**
+     * The instance named like `instance` that this simulation may change: `instance` itself if this simulation made or
+     * copied it, else a copy that replaces it here (with the timers it owns). Whatever a step changes has passed through
+     * here first in that step: the instance the step is about, one a timer or a server reaches, each one `stop` ends.
+     */
+    private own(instance: Instance): Instance {
+        if (instance.writer === this.writer) {
+            instance.keyed = undefined;
+            return instance;
+        }
+        let at = this.instances.indexOf(instance);
+        if (at < 0) {
+            // Reached through a reference from before it was copied in this step: the copy, by name.
+            at = this.instances.findIndex((candidate) => candidate.name === instance.name);
+            const current = this.instances[at];
+            if (!current) {
+                throw new Error(`internal: ${instance.name} is not an instance of this simulation`);
+            }
+            if (current.writer === this.writer) {
+                current.keyed = undefined;
+                return current;
+            }
+        }
+        const copy = copyInstance(this.instances[at]!, this.timers, this.writer);
+        this.instances[at] = copy;
+        return copy;
+    }
+
+    /**
      * Lets finished sessions go that no timer needs any more (the explorer keeps its states small this way; their
      * names stay used: the next session is still `Name#N+1`).
      */
@@ -146,12 +181,12 @@ export class Simulation {
             kept.add(timer.owner);
         }
         // A finished session stays while a kept instance is a session of one of its servers (sessions of sessions).
-        const hostOf = new Map<ServerSocket, Instance>();
+        const hostOf = new Map<string, Instance>();
         for (const instance of this.instances) {
             if (!kept.has(instance) && instance.spec.sockets.some((socket) => socket.kind === 'server')) {
                 for (const socket of instance.sockets.values()) {
                     if (socket.kind === 'server') {
-                        hostOf.set(socket, instance);
+                        hostOf.set(`${instance.name}.${socket.spec.name}`, instance);
                     }
                 }
             }
@@ -159,7 +194,7 @@ export class Simulation {
         if (hostOf.size > 0) {
             const waiting = [...kept];
             for (let next = waiting.pop(); next; next = waiting.pop()) {
-                const host = next.server && hostOf.get(next.server);
+                const host = next.server && hostOf.get(`${next.server.instance}.${next.server.socket}`);
                 if (host && !kept.has(host)) {
                     kept.add(host);
                     waiting.push(host);
@@ -201,6 +236,7 @@ export class Simulation {
         this.step(() => {
             for (const name of this.program.topLevel) {
                 const instance = new Instance(name, this.machine(name), undefined);
+                instance.writer = this.writer;
                 this.instances.push(instance);
                 this.dispatch(instance, { kind: 'start' });
             }
@@ -220,7 +256,7 @@ export class Simulation {
         if (!fitting.ok) {
             throw new SimulationError(fitting.message);
         }
-        this.step(() => this.dispatch(instance, { kind: 'event', event, payload: fitting.value }));
+        this.step(() => this.dispatch(this.own(instance), { kind: 'event', event, payload: fitting.value }));
     }
 
     /** Moves the virtual clock `ms` on: due timers fire in time order, each callback run to completion. */
@@ -240,7 +276,12 @@ export class Simulation {
             if (!next) {
                 break;
             }
-            this.timers = this.timers.filter((timer) => timer !== next);
+            // Its owner is changed now: owned first (its timers are copied in place, this one with them).
+            const at = this.timers.indexOf(next);
+            this.own(next.owner);
+            const due = this.timers[at]!;
+            this.timers = this.timers.filter((timer) => timer !== due);
+            next = due;
             this.time = next.due;
             this.fire(next);
             this.runDeferred();
@@ -257,28 +298,32 @@ export class Simulation {
         this.step(() => {
             for (const instance of bound) {
                 const binding = instance.spec.signals.find((candidate) => candidate.signal === signal)!;
-                this.options.probe?.({ kind: 'signal', instance, spec: binding });
-                this.dispatch(instance, { kind: 'event', event: binding.event, payload: signal });
+                const bindingInstance = this.own(instance);
+                this.options.probe?.({ kind: 'signal', instance: bindingInstance, spec: binding });
+                this.dispatch(bindingInstance, { kind: 'event', event: binding.event, payload: signal });
             }
         });
     }
 
     /** Something happened on a socket of `instance`. */
     socket(instance: Instance, name: string, occurrence: SocketOccurrence): void {
-        const socket = instance.sockets.get(name);
-        if (!socket) {
+        if (!instance.sockets.has(name)) {
             throw new SimulationError(`machine ${instance.spec.name} has no socket '${name}'`);
         }
         if (instance.finished) {
             return; // the peer may still answer a graceful close, but a finished machine hears nothing more
         }
-        this.step(() =>
-            socket.kind === 'server'
-                ? this.serverStep(instance, socket, occurrence)
-                : socket.kind === 'process'
-                  ? this.processStep(instance, socket, occurrence)
-                  : this.streamStep(instance, socket, occurrence)
-        );
+        this.step(() => {
+            const owned = this.own(instance);
+            const socket = owned.sockets.get(name)!;
+            if (socket.kind === 'server') {
+                this.serverStep(owned, socket, occurrence);
+            } else if (socket.kind === 'process') {
+                this.processStep(owned, socket, occurrence);
+            } else {
+                this.streamStep(owned, socket, occurrence);
+            }
+        });
     }
 
     // ---- steps -------------------------------------------------------------------------------------------------
@@ -780,9 +825,17 @@ export class Simulation {
             this.record({ t: this.time, kind: 'finish', machine: instance.name, state: instance.stateName });
         }
         this.options.probe?.({ kind: 'finish', instance });
-        const server = instance.server;
-        if (server) {
-            server.sessions.splice(server.sessions.indexOf(instance), 1);
+        const host = instance.server;
+        if (host) {
+            const owner = this.instance(host.instance);
+            const server = owner && this.own(owner).sockets.get(host.socket);
+            if (server?.kind !== 'server') {
+                throw new Error(`internal: the server ${host.instance}.${host.socket} of ${instance.name} is gone`);
+            }
+            const at = server.sessions.indexOf(instance.name);
+            if (at >= 0) {
+                server.sessions.splice(at, 1);
+            }
             if (server.status === 'closing' && server.sessions.length === 0) {
                 this.serverClosed(server);
             }
@@ -796,7 +849,7 @@ export class Simulation {
         }
         this.stopping = true;
         for (const instance of this.running) {
-            this.finish(instance);
+            this.finish(this.own(instance));
         }
     }
 
@@ -1248,7 +1301,8 @@ export class Simulation {
             this.sessionNumbersShared = false;
         }
         this.sessionNumbers.set(sessionSpec.name, number);
-        const session = new Instance(`${sessionSpec.name}#${number}`, sessionSpec, server);
+        const session = new Instance(`${sessionSpec.name}#${number}`, sessionSpec, { instance: instance.name, socket: server.spec.name });
+        session.writer = this.writer;
         for (const socket of session.sockets.values()) {
             if (socket.kind === 'connection') {
                 this.freshConnection(socket);
@@ -1256,7 +1310,7 @@ export class Simulation {
                 break; // a session owns one connection: the accepted socket
             }
         }
-        server.sessions.push(session);
+        server.sessions.push(session.name);
         this.instances.push(session);
         this.dispatch(session, { kind: 'start' });
         this.io(instance, server.spec.name, 'accept', { session: session.name });
@@ -1284,7 +1338,12 @@ export class Simulation {
     }
 
     private closeSessions(server: ServerSocket): void {
-        for (const session of [...server.sessions]) {
+        for (const name of [...server.sessions]) {
+            const running = this.instance(name);
+            if (!running) {
+                throw new Error(`internal: the session ${name} of ${server.spec.name} is gone`);
+            }
+            const session = this.own(running);
             for (const socket of session.sockets.values()) {
                 if (socket.kind === 'connection') {
                     this.closeStream(session, socket);

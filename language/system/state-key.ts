@@ -94,19 +94,40 @@ function activeKey(instance: Instance): string {
     return [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
 }
 
-/** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
-function instanceKey(world: World, instance: Instance, keyed: KeyedTimers): string {
+/**
+ * What an instance's key says of the instance alone (states, histories, sockets; not the world's marks on its sockets,
+ * not its timers, which are ranked among every instance's). Kept on the instance while it is unchanged (a simulation
+ * clears it before it changes the instance, and copies an instance it shares before it changes it), unless the world
+ * marks sockets (`marked`: the key then says more) or `fresh` asks for it made anew.
+ */
+function ownKey(world: World, instance: Instance, marked: boolean, fresh: boolean): string {
+    const cacheable = !marked && !fresh;
+    if (cacheable && instance.keyed !== undefined) {
+        return instance.keyed;
+    }
+    let key: string;
     if (instance.finished) {
-        // A finished instance may still hold a timer (a closing socket's linger) that matters: its wired peer learns.
-        const dead = timersOf(instance, keyed);
-        return dead === '' ? `${instance.spec.name}:F` : `${instance.spec.name}:F<${dead}>`;
+        key = `${instance.spec.name}:F`;
+    } else {
+        const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
+        let sockets = '';
+        for (const socket of instance.sockets.values()) {
+            sockets += `${socketKey(world, instance, socket)}|`;
+        }
+        key = `${instance.spec.name}:${activeKey(instance)}{${histories}}[${sockets}]`;
     }
-    const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
-    let sockets = '';
-    for (const socket of instance.sockets.values()) {
-        sockets += `${socketKey(world, instance, socket)}|`;
+    if (cacheable) {
+        instance.keyed = key;
     }
-    return `${instance.spec.name}:${activeKey(instance)}{${histories}}[${sockets}]<${timersOf(instance, keyed)}>`;
+    return key;
+}
+
+/** An instance's own situation: states, histories, sockets and timers (not its name: sessions are interchangeable). */
+function instanceKey(world: World, instance: Instance, keyed: KeyedTimers, marked: boolean, fresh: boolean): string {
+    const own = ownKey(world, instance, marked, fresh);
+    const timers = timersOf(instance, keyed);
+    // A finished instance may still hold a timer (a closing socket's linger) that matters: its wired peer learns.
+    return instance.finished && timers === '' ? own : `${own}<${timers}>`;
 }
 
 function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string>): string {
@@ -132,9 +153,13 @@ function hasServer(instance: Instance): boolean {
     return false;
 }
 
-/** The whole world's key. */
-export function worldKey(world: World): string {
+/**
+ * The whole world's key. `fresh`: made anew from the instances, not from what their keys were while they have not
+ * changed (a test holds the two to each other).
+ */
+export function worldKey(world: World, fresh = false): string {
     const simulation = world.simulation;
+    const marked = world.listenFailed.size > 0 || world.envEnded.size > 0 || world.owesDrain.size > 0 || world.spawnSettled.size > 0;
     // Timers by their place in the firing order (timers due at the same time share it), not by their times: a state
     // 10 minutes later is the same state, and so are two states whose timers fire in the same order at other gaps
     // (which may go on differently: a 1 s ticker and a 2.5 s timer fire in the same order after the first tick, yet
@@ -179,12 +204,12 @@ export function worldKey(world: World): string {
                 if (sessions.length === 0) {
                     list = '';
                 } else if (sessions.length === 1) {
-                    list = linked(sessions[0]!.name) ? '' : sessionKeys.get(sessions[0]!.name)!;
+                    list = linked(sessions[0]!) ? '' : sessionKeys.get(sessions[0]!)!;
                 } else {
                     const keys: string[] = [];
                     for (const session of sessions) {
-                        if (!linked(session.name)) {
-                            keys.push(sessionKeys.get(session.name)!);
+                        if (!linked(session)) {
+                            keys.push(sessionKeys.get(session)!);
                         }
                     }
                     list = keys.sort().join('');
@@ -200,7 +225,7 @@ export function worldKey(world: World): string {
         const instance = instances[index]!;
         if (instance.server) {
             // A finished session still on a wired link is known by its timers (its linger); any other is gone.
-            const own = instanceKey(world, instance, keyed);
+            const own = instanceKey(world, instance, keyed, marked, fresh);
             sessionKeys.set(instance.name, hasServer(instance) ? `{${own}${served(instance)}}` : `{${own}}`);
         }
     }
@@ -208,7 +233,7 @@ export function worldKey(world: World): string {
     let underFinished: string[] | undefined;
     for (const instance of instances) {
         if (!instance.server) {
-            key += `\n${instanceKey(world, instance, keyed)}${served(instance)}`;
+            key += `\n${instanceKey(world, instance, keyed, marked, fresh)}${served(instance)}`;
         } else if (instance.finished && hasServer(instance) && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
             // A finished session is on no server's list, but the sessions its own servers still run are part of the state.
             (underFinished ??= []).push(sessionKeys.get(instance.name)!);

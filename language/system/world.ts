@@ -519,7 +519,8 @@ export class World {
             }
             listening ||= this.listening(instance, server) && !instance.finished;
             live += server.sessions.length;
-            first ??= server.sessions[0];
+            const session = server.sessions[0];
+            first ??= session === undefined ? undefined : this.simulation.instance(session);
         }
         return { listening, live, first };
     }
@@ -624,9 +625,9 @@ export class World {
         if (listener?.kind !== 'server') {
             throw new RefusedMove(`${move.server}.${move.listener} is not a server`);
         }
-        const before = new Set(this.simulation.instances);
+        const before = new Set(this.simulation.instances.map((instance) => instance.name));
         socketStep(move.server, move.listener, { what: 'accept' }, 'accept');
-        const session = this.simulation.instances.find((instance) => instance.server === listener && !before.has(instance));
+        const session = this.simulation.instances.find((instance) => instance.server?.instance === move.server && instance.server.socket === move.listener && !before.has(instance.name));
         const client = this.instance(move.client).stream(move.socket);
         const connection = session && [...session.sockets.values()].find((socket) => socket.kind === 'connection');
         if (!session || !connection || connection.kind === 'server') {

@@ -7,17 +7,15 @@
 //
 // and say in the commit why the explorations changed.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore } from '../../language/system/explore.js';
 import type { StateGraph } from '../../language/system/state-graph.js';
-import { CODES, fixtureFiles, ROOT, SYSTEM_FIXTURES, withSystem } from './system-helpers.js';
+import { everySystem, ROOT, withSystem } from './system-helpers.js';
 
 const GOLDEN = path.join(ROOT, 'test', 'system', 'exploration-fingerprints.json');
 const UPDATE = process.env['UPDATE_FINGERPRINTS'] === '1';
-const EXAMPLES = path.join(ROOT, 'examples');
-const PROBES = path.join(SYSTEM_FIXTURES, 'probes');
 
 interface Fingerprint {
     readonly states: number;
@@ -34,26 +32,11 @@ function fingerprintOf(graph: StateGraph, moves: number): Fingerprint {
     return { states: graph.states.length, moves, sha256: hash.digest('hex') };
 }
 
-const fsm = (folder: string): string[] =>
-    readdirSync(folder)
-        .filter((name) => name.endsWith('.fsm'))
-        .sort()
-        .map((name) => path.join(folder, name));
-
-/** Each system by a name that says where its files are, with the files. */
-const systems: Array<[string, string[]]> = [
-    ...fsm(EXAMPLES).map((file): [string, string[]] => [`examples/${path.basename(file)}`, [file]]),
-    ['examples/echo-client.fsm + echo-server.fsm', [path.join(EXAMPLES, 'echo-client.fsm'), path.join(EXAMPLES, 'echo-server.fsm')]],
-    ['examples/chat-client.fsm + chat-room.fsm', [path.join(EXAMPLES, 'chat-client.fsm'), path.join(EXAMPLES, 'chat-room.fsm')]],
-    ...CODES.flatMap((code) => (['bug', 'fixed'] as const).map((variant): [string, string[]] => [`fixtures/${code}/${variant}`, fixtureFiles(code, variant)])),
-    ...fsm(PROBES).map((file): [string, string[]] => [`probes/${path.basename(file)}`, [file]])
-];
-
 const golden: Record<string, Fingerprint> = existsSync(GOLDEN) ? (JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, Fingerprint>) : {};
 const measured: Record<string, Fingerprint> = {};
 
 describe('what the search explores stays as pinned', () => {
-    for (const [name, files] of systems) {
+    for (const [name, files] of everySystem()) {
         it(name, async () => {
             await withSystem(new Map(files.map((file) => [file, readFileSync(file, 'utf8')])), ({ program }) => {
                 const exploration = explore(program, { maxMs: 30_000 });

@@ -80,14 +80,14 @@ describe('probes of the environment', () => {
             for (const server of ['front', 'back']) {
                 world = world.replay(world.moves().find((move) => move.kind === 'env' && move.what === 'accept' && move.socket === server)!, []).world;
             }
-            expect(world.simulation.instances.map((instance) => `${instance.name}${instance.server ? ` of ${instance.server.spec.name}` : ''}`)).toEqual(['TwinHub', 'TwinPeer#1 of front', 'TwinPeer#2 of back']);
+            expect(world.simulation.instances.map((instance) => `${instance.name}${instance.server ? ` of ${instance.server.socket}` : ''}`)).toEqual(['TwinHub', 'TwinPeer#1 of front', 'TwinPeer#2 of back']);
             const data = world.moves().filter((move) => move.kind === 'env' && move.what === 'data');
             expect(data.map((move) => (move.kind === 'env' ? move.instance : ''))).toEqual(['TwinPeer#1', 'TwinPeer#2']);
             const closed = world.replay(world.moves().find((move) => move.kind === 'env' && move.what === 'closed' && move.instance === 'TwinPeer#2')!, []).world;
             const hub = closed.simulation.instance('TwinHub')!;
             const live = (server: string): string[] => {
                 const socket = hub.sockets.get(server);
-                return socket?.kind === 'server' ? socket.sessions.map((session) => `${session.name}: ${session.stateName}`) : [];
+                return socket?.kind === 'server' ? socket.sessions.map((session) => `${session}: ${closed.simulation.instance(session)!.stateName}`) : [];
             };
             expect([live('front'), live('back')]).toEqual([['TwinPeer#1: Open'], []]);
         });

@@ -27,6 +27,27 @@ export function fixtureFiles(code: Code, variant: 'bug' | 'fixed'): string[] {
         .map((name) => path.join(folder, name));
 }
 
+const modelFiles = (folder: string): string[] =>
+    readdirSync(folder)
+        .filter((name) => name.endsWith('.fsm'))
+        .sort()
+        .map((name) => path.join(folder, name));
+
+/**
+ * Every system the system-check tests hold the search to, by a name that says where its files are, with the files:
+ * each example alone and the wired pairs, each fixture (bug and fixed), each probe.
+ */
+export function everySystem(): Array<[string, string[]]> {
+    const examples = path.join(ROOT, 'examples');
+    return [
+        ...modelFiles(examples).map((file): [string, string[]] => [`examples/${path.basename(file)}`, [file]]),
+        ['examples/echo-client.fsm + echo-server.fsm', [path.join(examples, 'echo-client.fsm'), path.join(examples, 'echo-server.fsm')]],
+        ['examples/chat-client.fsm + chat-room.fsm', [path.join(examples, 'chat-client.fsm'), path.join(examples, 'chat-room.fsm')]],
+        ...CODES.flatMap((code) => (['bug', 'fixed'] as const).map((variant): [string, string[]] => [`fixtures/${code}/${variant}`, fixtureFiles(code, variant)])),
+        ...modelFiles(path.join(SYSTEM_FIXTURES, 'probes')).map((file): [string, string[]] => [`probes/${path.basename(file)}`, [file]])
+    ];
+}
+
 /** A loaded system: its program, and the texts of its files by absolute path. */
 export interface LoadedSystem {
     readonly program: ProgramSpec;
