@@ -101,7 +101,7 @@ async function examples(): Promise<void> {
 function memory(): Promise<void> {
     return programOf(['tcp-relay.fsm']).then((program) => {
         // A bigger space: 4 sessions per server, so that the heap growth per state is measurable.
-        const result = explore(program, { sessions: 4, maxStates: 200_000 });
+        const result = explore(program, { sessions: 4, maxStates: 200_000, measureMemory: true });
         console.log(`memory: tcp-relay with 4 sessions per server: ${result.stats.states} states, about ${result.stats.bytesPerState} bytes of heap per stored state (key, record, edges)`);
     });
 }

@@ -51,7 +51,9 @@ export function exploreOptions(options: ExploreCliOptions): ExploreOptions {
         sessions: count(options.sessions, '--sessions', 1),
         seed: count(options.seed, '--seed', 0),
         randomWalk: count(options.randomWalk, '--random-walk', 1),
-        exactTime: options.exactTime === true
+        exactTime: options.exactTime === true,
+        // The summary reports the heap per state (once there are enough states for it to mean something).
+        measureMemory: true
     };
 }
 
@@ -66,7 +68,7 @@ const MEMORY_MEANINGFUL = 10_000;
 export function statsLine(check: SystemCheck, sessions: number): string {
     const stats = check.stats;
     const rate = stats.ms > 0 ? Math.round(stats.states / (stats.ms / 1000)) : stats.states;
-    const memory = stats.states >= MEMORY_MEANINGFUL ? `, about ${stats.bytesPerState} bytes per state` : '';
+    const memory = stats.states >= MEMORY_MEANINGFUL && stats.bytesPerState !== undefined ? `, about ${stats.bytesPerState} bytes per state` : '';
     return searchSummary(stats, sessions, [`${plural(rate, 'state')}/s${memory}`]);
 }
 
@@ -125,7 +127,7 @@ export async function runExplore(services: ReactorFsmServices, inputs: readonly 
             machines: [...finding.machines]
         }));
         const { states, transitions, ms, complete, bound, bytesPerState, mode, exactTime } = check.stats;
-        const memory = states >= MEMORY_MEANINGFUL ? bytesPerState : null;
+        const memory = states >= MEMORY_MEANINGFUL ? (bytesPerState ?? null) : null;
         out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState: memory, mode, exactTime, sessions }, null, 2));
     } else {
         check.findings.forEach((finding, index) => {

@@ -1,10 +1,10 @@
 // The search: breadth-first over the global states of a system (hashed, sessions merged by symmetry), or a seeded
 // random walk for systems too big to finish. Deterministic: the same input gives the same states and traces.
-import { getHeapStatistics } from 'node:v8';
 import { seededRandom } from '../values/seeded-random.js';
 import type { Instance } from '../semantics/instance.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
+import { retainedHeap } from './retained-heap.js';
 import { worldKey } from './state-key.js';
 import { addressText, wire } from './wiring.js';
 import { moveClass, RefusedMove, SystemContext, World, type Move } from './world.js';
@@ -33,6 +33,11 @@ export interface ExploreOptions {
      * gaps between timers matter, with many more states (default: the order only).
      */
     readonly exactTime?: boolean;
+    /**
+     * Measure the heap each stored state keeps (ExploreStats.bytesPerState): a full garbage collection before and after
+     * the search (outside its time), so only for a search whose memory is reported.
+     */
+    readonly measureMemory?: boolean;
     /** Asked now and then; true stops the search (a newer edit in the editor). */
     readonly cancelled?: () => boolean;
 }
@@ -45,8 +50,8 @@ export interface ExploreStats {
     readonly complete: boolean;
     /** Why the search stopped early, for people: `bound reached after 200000 states (--max-states 200000)`. */
     readonly bound: string | undefined;
-    /** Bytes of heap per stored state (keys, records and edges), measured. */
-    readonly bytesPerState: number;
+    /** Bytes of heap per stored state (keys, records and edges), measured (ExploreOptions.measureMemory), else undefined. */
+    readonly bytesPerState: number | undefined;
     /** Moves the interpreter refused (an explorer bug if ever non-zero), with the first reason. */
     readonly refused: number;
     readonly firstRefusal: string | undefined;
@@ -270,8 +275,8 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     const graph = search.graph;
     const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
     const maxMs = options.maxMs ?? 60_000;
+    const heapBefore = options.measureMemory ? retainedHeap() : 0;
     const started = performance.now();
-    const heapBefore = getHeapStatistics().used_heap_size;
     let bound: string | undefined;
     let asked = 0;
     /** The state bound, looked at before every expansion; the clock and the cancellation every 64 expansions. */
@@ -327,6 +332,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             depth++;
         }
         bound ??= `random walk of ${options.randomWalk} steps (seed ${seed}): not every state was seen`;
+        replayed.clear();
     } else {
         const frontier: Array<World | undefined> = [start];
         const indices: number[] = [0];
@@ -349,9 +355,11 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
                 }
             }
         }
+        // The worlds still to expand (a bound was reached) are let go: what is measured is what the search keeps.
+        frontier.length = 0;
     }
     const ms = performance.now() - started;
-    const heapAfter = getHeapStatistics().used_heap_size;
+    const heapAfter = options.measureMemory ? retainedHeap() : 0;
     return {
         context,
         graph,
@@ -361,7 +369,7 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             ms,
             complete: bound === undefined,
             bound,
-            bytesPerState: Math.max(0, Math.round((heapAfter - heapBefore) / graph.states.length)),
+            bytesPerState: options.measureMemory ? Math.max(0, Math.round((heapAfter - heapBefore) / graph.states.length)) : undefined,
             refused: search.refused,
             firstRefusal: search.firstRefusal,
             mode: options.randomWalk !== undefined ? 'random-walk' : 'exhaustive',
