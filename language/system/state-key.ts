@@ -1,6 +1,9 @@
 // The canonical key of a world: equal for worlds that behave the same from here on. Times are relative to the clock,
-// counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted).
-import type { Instance, SocketState, VirtualTimer } from '../semantics/instance.js';
+// counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted). Keys
+// are short (machines and sockets by number, statuses by letter): a search looks up a key for every move it tries, and
+// the lookup hashes the whole key.
+import type { Instance, ServerStatus, SocketState, StreamStatus, TimerJob, VirtualTimer } from '../semantics/instance.js';
+import type { MachineSpec } from '../semantics/program.js';
 import { inFlightKey, type LinkEnd } from './links.js';
 import type { World } from './world.js';
 
@@ -27,17 +30,45 @@ function attemptKey(socket: SocketState): number {
     return Math.min(socket.attempt, saturated);
 }
 
-function timerKey(timer: VirtualTimer, when: string): string {
-    const job = timer.job;
-    const what = job.kind === 'state' ? `s${job.state.order}.${job.index}` : `${job.kind}:${job.socket}${'generation' in job ? (timer.owner.sockets.get(job.socket) as { generation: number }).generation === job.generation ? '' : '~' : ''}`;
-    return `${what}@${when}`;
+/** Each machine by a number (`m0`, `m1`, …), given the first time a key meets it (keys are compared within a search). */
+const machineCodes = new WeakMap<MachineSpec, string>();
+let machinesCoded = 0;
+
+function machineCode(machine: MachineSpec): string {
+    let code = machineCodes.get(machine);
+    if (code === undefined) {
+        code = `m${machinesCoded++}`;
+        machineCodes.set(machine, code);
+    }
+    return code;
 }
 
+/** A socket of a machine by its place among the machine's sockets. */
+function socketCode(machine: MachineSpec, socket: string): number {
+    return machine.sockets.findIndex((candidate) => candidate.name === socket);
+}
+
+const STREAM_STATUS: Readonly<Record<StreamStatus, string>> = { idle: 'I', connecting: 'N', connected: 'C', closing: 'G', closed: 'X' };
+const SERVER_STATUS: Readonly<Record<ServerStatus, string>> = { idle: 'I', listening: 'L', closing: 'G', closed: 'X' };
+const SOCKET_JOB: Readonly<Record<Exclude<TimerJob['kind'], 'state'>, string>> = { kill: 'K', linger: 'L', 'connect-timeout': 'T', reconnect: 'R', 'linger-on': 'O', heartbeat: 'H', idle: 'D' };
+
+function timerKey(timer: VirtualTimer, when: string): string {
+    const job = timer.job;
+    if (job.kind === 'state') {
+        return `s${job.state.order}.${job.index}@${when}`;
+    }
+    // A socket's timer armed for an earlier connection of the socket (`~`) does something else when it fires.
+    const stale = 'generation' in job && (timer.owner.sockets.get(job.socket) as { generation: number }).generation !== job.generation;
+    return `${SOCKET_JOB[job.kind]}${socketCode(timer.owner.spec, job.socket)}${stale ? '~' : ''}@${when}`;
+}
+
+/** A socket's situation; its name is its place in the instance's key (sockets in declaration order). */
 function socketKey(world: World, instance: Instance, socket: SocketState): string {
     if (socket.kind === 'server') {
-        return `${socket.spec.name}:${socket.status}${world.listenFailed.size > 0 && world.listenFailed.has(`${instance.name}.${socket.spec.name}`) ? '!' : ''}`;
+        return `${SERVER_STATUS[socket.status]}${world.listenFailed.size > 0 && world.listenFailed.has(`${instance.name}.${socket.spec.name}`) ? '!' : ''}`;
     }
-    let key = `${socket.spec.name},${socket.status},${socket.closeRequested ? 'c' : ''},${attemptKey(socket)},${socket.paused ? 'p' : ''},${socket.lingering},${socket.unsentWhileConnecting > 0 ? 'u' : ''}`;
+    // The status letter first, then flags (lowercase), then the counts.
+    let key = `${STREAM_STATUS[socket.status]}${socket.closeRequested ? 'c' : ''}${socket.paused ? 'p' : ''}${socket.unsentWhileConnecting > 0 ? 'u' : ''}${attemptKey(socket)}.${socket.lingering}`;
     for (const held of socket.held) {
         key += held.what === 'data' ? `,h:${held.data.toString('hex')}` : held.what === 'exit' ? `,h:exit${held.status}` : `,h:${held.what}`;
     }
@@ -107,14 +138,14 @@ function ownKey(world: World, instance: Instance, marked: boolean, fresh: boolea
     }
     let key: string;
     if (instance.finished) {
-        key = `${instance.spec.name}:F`;
+        key = `${machineCode(instance.spec)}:F`;
     } else {
         const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
         let sockets = '';
         for (const socket of instance.sockets.values()) {
             sockets += `${socketKey(world, instance, socket)}|`;
         }
-        key = `${instance.spec.name}:${activeKey(instance)}{${histories}}[${sockets}]`;
+        key = `${machineCode(instance.spec)}:${activeKey(instance)}{${histories}}[${sockets}]`;
     }
     if (cacheable) {
         instance.keyed = key;
@@ -136,11 +167,15 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
         inbox += index === 0 ? inFlightKey(end.inbox[index]!) : `,${inFlightKey(end.inbox[index]!)}`;
     }
     const instance = world.simulation.instance(end.instance);
-    // A session by its situation (one the simulation has let go is gone), a top-level machine by its name.
-    const who = instance?.server ? (sessions.get(end.instance) ?? 'gone') : end.instance;
-    const socket = instance?.sockets.get(end.socket);
+    if (!instance) {
+        // A session the simulation has let go, by its name.
+        return `${end.instance}.${end.socket}~${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
+    }
+    // A session by its situation, a top-level machine by its machine (one instance each).
+    const who = instance.server ? (sessions.get(end.instance) ?? 'gone') : machineCode(instance.spec);
+    const socket = instance.sockets.get(end.socket);
     const current = socket && socket.kind !== 'server' && socket.generation === end.generation ? '' : '~';
-    return `${who}.${end.socket}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
+    return `${who}.${socketCode(instance.spec, end.socket)}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
 }
 
 /** Whether `instance` runs a server (a session machine with a data port runs sessions of its own). */
@@ -214,7 +249,7 @@ export function worldKey(world: World, fresh = false): string {
                     }
                     list = keys.sort().join('');
                 }
-                text += `\n${socket.spec.name}:${list}`;
+                text += `\n:${list}`; // servers in declaration order: the place names the server
             }
         }
         return text;
