@@ -168,8 +168,9 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
     }
     const instance = world.simulation.instance(end.instance);
     if (!instance) {
-        // A session the simulation has let go, by its name.
-        return `${end.instance}.${end.socket}~${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
+        // A session the simulation has let go: gone, whichever it was (sessions are interchangeable; nothing of it is
+        // left to act, so its name tells two states apart that go on alike).
+        return `gone.${end.socket}~${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
     }
     // A session by its situation, a top-level machine by its machine (one instance each).
     const who = instance.server ? (sessions.get(end.instance) ?? 'gone') : machineCode(instance.spec);
