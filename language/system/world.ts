@@ -8,7 +8,7 @@ import { environmentMessage, externalEvents } from './environment.js';
 import { bytesText, copyLink, type InFlight, type Link, type LinkEnd } from './links.js';
 import type { SocketAddress } from '../values/addresses.js';
 import { bindsOnceResolved, listensClash, type Wiring } from './wiring.js';
-import { copySet } from '../values/small-collections.js';
+import { copyMap, copySet } from '../values/small-collections.js';
 
 /** A move: something the system or its environment does next. */
 export type Move =
@@ -132,53 +132,126 @@ const SPAWN_ERROR = 'ENOENT';
 /** User guard evaluations in one move that are explored both ways; later ones are false. */
 export const FREE_GUARDS = 6;
 
+/** The unhandled events of a move that left none unheard (most). */
+const NOTHING_UNHEARD: ReadonlyArray<{ readonly machine: string; readonly event: string }> = Object.freeze([]);
+
 /** Thrown for a move the interpreter refuses: a bug of the explorer, counted and reported, never a finding. */
 export class RefusedMove extends Error {}
+
+/**
+ * What a world marks on sockets and servers (`Instance.socket@generation`, or `Machine.socket` for servers): worlds
+ * copied from one another share them until one changes them (few moves do), see World.ownMarks.
+ */
+interface Marks {
+    /** Environment peers that have closed or reset. */
+    readonly envEnded: Set<string>;
+    /** Bytes a wired client wrote while connecting (each list is replaced, never changed, when bytes are added). */
+    readonly early: Map<string, readonly Buffer[]>;
+    /**
+     * Sockets that map `drain` and were written since they last drained. Any write may be the one that fills the
+     * buffer; its `drain` then comes later (a move).
+     */
+    readonly owesDrain: Set<string>;
+    /**
+     * Processes that have done something since they were spawned: a spawn fails at once or not at all, so only a
+     * process not in here may still fail to start.
+     */
+    readonly spawnSettled: Set<string>;
+    /**
+     * Servers whose listen failed (`Machine.socket`): the interpreter keeps a server whose error the model maps as it
+     * was, but no peer can connect to it any more, and it cannot fail again.
+     */
+    readonly listenFailed: Set<string>;
+}
+
+function copyMarks(marks: Marks): Marks {
+    return { envEnded: copySet(marks.envEnded), early: copyMap(marks.early), owesDrain: copySet(marks.owesDrain), spawnSettled: copySet(marks.spawnSettled), listenFailed: copySet(marks.listenFailed) };
+}
 
 export class World {
     /** Whether each user guard evaluated in the next move holds, in evaluation order; evaluations beyond them fail. */
     private choices: readonly boolean[] = [];
-    private evaluations: Evaluation[] = [];
+    /** The guard evaluations of the current step (made on the first). */
+    private evaluations: Evaluation[] | undefined;
     private evaluated = 0;
     /**
      * Something has happened since the start other than listens failing: servers listen for good. A listen fails at
      * once or not at all, so a listen error is only ever a first move.
      */
     settled = false;
-    private unheard: Array<{ machine: string; event: string }> = [];
+    /** Events delivered in a state that does not handle them, in this world's move (made on the first). */
+    private unheard: Array<{ machine: string; event: string }> | undefined;
     /** Bytes a session wrote before its link exists (while it is being accepted), by instance name. */
-    private sessionEarly = new Map<string, Buffer[]>();
+    private sessionEarly: Map<string, Buffer[]> | undefined;
     readonly simulation: Simulation;
+
+    /** The marks are this world's own to change (else they are shared with a world copied from it, or its source). */
+    private marksOwned: boolean;
+    /** The links (the array and every link in it) are this world's own to change, likewise. */
+    private linksOwned: boolean;
 
     private constructor(
         readonly context: SystemContext,
         simulation: Simulation | undefined,
         /** Told of every trace line of every step (a trace replayed), else undefined (the search: only what it needs). */
         private readonly recorder: ((line: TraceLine) => void) | undefined,
-        /** Wired connections, in the order they were made. */
-        readonly links: Link[],
-        /** Environment peers that have closed or reset: `Instance.socket@generation`. */
-        readonly envEnded: Set<string>,
-        /** Bytes a wired client wrote while connecting: `Instance.socket@generation`. */
-        readonly early: Map<string, Buffer[]>,
-        /**
-         * Sockets that map `drain` and were written since they last drained: `Instance.socket@generation`. Any write may
-         * be the one that fills the buffer; its `drain` then comes later (a move).
-         */
-        readonly owesDrain: Set<string>,
-        /**
-         * Processes that have done something since they were spawned (`Instance.socket@generation`): a spawn fails at
-         * once or not at all, so only a process not in here may still fail to start.
-         */
-        readonly spawnSettled: Set<string>,
-        /**
-         * Servers whose listen failed (`Machine.socket`): the interpreter keeps a server whose error the model maps as
-         * it was, but no peer can connect to it any more, and it cannot fail again.
-         */
-        readonly listenFailed: Set<string>
+        /** Wired connections, in the order they were made (shared until changed: see linksOwned). */
+        private linkList: Link[],
+        private marks: Marks,
+        owned: boolean
     ) {
+        this.marksOwned = owned;
+        this.linksOwned = owned;
         const options = World.callbacksOf(context, recorder !== undefined);
         this.simulation = simulation ? simulation.copy(options) : new Simulation(context.program, options);
+    }
+
+    /** Wired connections, in the order they were made. */
+    get links(): readonly Link[] {
+        return this.linkList;
+    }
+
+    /** Environment peers that have closed or reset: `Instance.socket@generation`. */
+    get envEnded(): ReadonlySet<string> {
+        return this.marks.envEnded;
+    }
+
+    /** Bytes a wired client wrote while connecting: `Instance.socket@generation`. */
+    get early(): ReadonlyMap<string, readonly Buffer[]> {
+        return this.marks.early;
+    }
+
+    /** Sockets that map `drain` and owe one (see Marks): `Instance.socket@generation`. */
+    get owesDrain(): ReadonlySet<string> {
+        return this.marks.owesDrain;
+    }
+
+    /** Processes that can no longer fail to start (see Marks): `Instance.socket@generation`. */
+    get spawnSettled(): ReadonlySet<string> {
+        return this.marks.spawnSettled;
+    }
+
+    /** Servers whose listen failed: `Machine.socket`. */
+    get listenFailed(): ReadonlySet<string> {
+        return this.marks.listenFailed;
+    }
+
+    /** The marks, this world's own to change (copied first if they are shared). */
+    private ownMarks(): Marks {
+        if (!this.marksOwned) {
+            this.marks = copyMarks(this.marks);
+            this.marksOwned = true;
+        }
+        return this.marks;
+    }
+
+    /** The links, this world's own to change (copied first if they are shared). */
+    private ownLinks(): Link[] {
+        if (!this.linksOwned) {
+            this.linkList = this.linkList.map(copyLink);
+            this.linksOwned = true;
+        }
+        return this.linkList;
     }
 
     /**
@@ -209,7 +282,7 @@ export class World {
 
     /** The system at its start: every top-level machine started (user guards false, as a scenario starts them). */
     static start(context: SystemContext, record?: (line: TraceLine) => void): World {
-        const world = new World(context, undefined, record, [], new Set(), new Map(), new Set(), new Set(), new Set());
+        const world = new World(context, undefined, record, [], { envEnded: new Set(), early: new Map(), owesDrain: new Set(), spawnSettled: new Set(), listenFailed: new Set() }, true);
         // Without a server there is no listen to fail: the start is like any other state.
         world.settled = !context.hasServers;
         context.current = world;
@@ -222,11 +295,11 @@ export class World {
         return world;
     }
 
+    /** A copy to apply a move to: it shares this world's links and marks until it changes them (and so does this one). */
     private copy(): World {
-        const early = this.early.size === 0 ? new Map<string, Buffer[]>() : new Map([...this.early].map(([key, list]) => [key, [...list]]));
-        const set = (marks: Set<string>): Set<string> => (marks.size === 0 ? new Set() : copySet(marks));
-        const links = this.links.length === 0 ? [] : this.links.map(copyLink);
-        const world = new World(this.context, this.simulation, this.recorder, links, set(this.envEnded), early, set(this.owesDrain), set(this.spawnSettled), set(this.listenFailed));
+        const world = new World(this.context, this.simulation, this.recorder, this.linkList, this.marks, false);
+        this.marksOwned = false;
+        this.linksOwned = false;
         world.settled = this.settled;
         return world;
     }
@@ -238,38 +311,43 @@ export class World {
         const index = this.evaluated++;
         const holds = index < this.choices.length ? this.choices[index]! : false;
         const value = negated ? !holds : holds;
-        this.evaluations.push([name, value]);
+        (this.evaluations ??= []).push([name, value]);
         return value;
     }
 
     private heard(line: TraceLine): void {
         if (line.kind === 'unhandled') {
-            this.unheard.push({ machine: line.machine, event: line.event });
+            (this.unheard ??= []).push({ machine: line.machine, event: line.event });
         }
         this.recorder?.(line);
     }
 
     private wrote(instance: Instance, socket: StreamSocket, bytes: Buffer): void {
         if (socket.spec.events.drain !== undefined) {
-            this.owesDrain.add(`${instance.name}.${socket.spec.name}@${socket.generation}`);
+            const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
+            if (!this.marks.owesDrain.has(key)) {
+                this.ownMarks().owesDrain.add(key);
+            }
         }
         if (socket.kind === 'client') {
-            const link = this.links.find((candidate) => candidate.client.instance === instance.name && candidate.client.socket === socket.spec.name && candidate.client.generation === socket.generation);
-            if (link) {
-                if (!link.client.ended) {
-                    link.session.inbox.push({ kind: 'data', bytes });
+            const at = this.linkList.findIndex((candidate) => candidate.client.instance === instance.name && candidate.client.socket === socket.spec.name && candidate.client.generation === socket.generation);
+            if (at >= 0) {
+                if (!this.linkList[at]!.client.ended) {
+                    this.ownLinks()[at]!.session.inbox.push({ kind: 'data', bytes });
                 }
             } else if (socket.status === 'connecting' && this.context.wiring.clients.has(`${instance.name}.${socket.spec.name}`)) {
                 const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
-                this.early.set(key, [...(this.early.get(key) ?? []), bytes]);
+                const early = this.ownMarks().early;
+                early.set(key, [...(early.get(key) ?? []), bytes]);
             }
         } else if (socket.kind === 'connection') {
-            const link = this.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === socket.generation);
-            if (link) {
-                if (!link.session.ended) {
-                    link.client.inbox.push({ kind: 'data', bytes });
+            const at = this.linkList.findIndex((candidate) => candidate.session.instance === instance.name && candidate.session.generation === socket.generation);
+            if (at >= 0) {
+                if (!this.linkList[at]!.session.ended) {
+                    this.ownLinks()[at]!.client.inbox.push({ kind: 'data', bytes });
                 }
             } else {
+                this.sessionEarly ??= new Map<string, Buffer[]>();
                 this.sessionEarly.set(instance.name, [...(this.sessionEarly.get(instance.name) ?? []), bytes]);
             }
         }
@@ -564,7 +642,9 @@ export class World {
         // A world is applied once, right after it was copied: its sessionEarly and unheard are still empty.
         const lines: string[] = [];
         const step = (line: string, body: () => void): void => {
-            this.evaluations.length = 0;
+            if (this.evaluations) {
+                this.evaluations.length = 0;
+            }
             this.context.current = this;
             try {
                 body();
@@ -576,7 +656,7 @@ export class World {
             } finally {
                 this.context.current = undefined;
             }
-            if (this.evaluations.length > 0) {
+            if (this.evaluations && this.evaluations.length > 0) {
                 lines.push(...guardLines(this.evaluations));
             }
             lines.push(line);
@@ -588,7 +668,7 @@ export class World {
             step(`${instance}.${socket} ${text}`, () => simulation.socket(this.instance(instance), socket, occurrence));
         switch (move.kind) {
             case 'deliver': {
-                const link = this.links[move.link]!;
+                const link = this.ownLinks()[move.link]!;
                 const end = move.to === 'client' ? link.client : link.session;
                 const item = end.inbox.shift()!;
                 if (item.kind === 'fin') {
@@ -616,7 +696,7 @@ export class World {
                 step(`advance ${move.ms}ms`, () => simulation.advance(move.ms));
                 break;
         }
-        return { world: this, choices, lines, unhandled: this.unheard, evaluations: this.evaluated };
+        return { world: this, choices, lines, unhandled: this.unheard ?? NOTHING_UNHEARD, evaluations: this.evaluated };
     }
 
     private accept(move: Extract<Move, { kind: 'accept' }>, socketStep: (instance: string, socket: string, occurrence: SocketOccurrence, text: string) => void): void {
@@ -635,10 +715,12 @@ export class World {
         }
         const earlyKey = `${move.client}.${move.socket}@${client.generation}`;
         const end = (instance: string, socket: string, generation: number, inbox: InFlight[]): LinkEnd => ({ instance, socket, generation, ended: false, gotFin: false, inbox });
-        const toSession = (this.early.get(earlyKey) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
-        const toClient = (this.sessionEarly.get(session.name) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
-        this.early.delete(earlyKey);
-        this.links.push({ client: end(move.client, move.socket, client.generation, toClient), session: end(session.name, connection.spec.name, connection.generation, toSession) });
+        const toSession = (this.marks.early.get(earlyKey) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
+        const toClient = (this.sessionEarly?.get(session.name) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
+        if (this.marks.early.has(earlyKey)) {
+            this.ownMarks().early.delete(earlyKey);
+        }
+        this.ownLinks().push({ client: end(move.client, move.socket, client.generation, toClient), session: end(session.name, connection.spec.name, connection.generation, toSession) });
         socketStep(move.client, move.socket, { what: 'connected' }, 'connected');
     }
 
@@ -654,7 +736,7 @@ export class World {
             case 'closed':
             case 'reset': {
                 const socket = instance.stream(move.socket);
-                this.envEnded.add(`${move.instance}.${move.socket}@${socket.generation}`);
+                this.ownMarks().envEnded.add(`${move.instance}.${move.socket}@${socket.generation}`);
                 socketStep(move.instance, move.socket, { what: move.what }, move.what);
                 return;
             }
@@ -666,12 +748,12 @@ export class World {
                 return;
             case 'listen-error':
             case 'listen-clash':
-                this.listenFailed.add(`${move.instance}.${move.socket}`);
+                this.ownMarks().listenFailed.add(`${move.instance}.${move.socket}`);
                 socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
                 return;
             case 'drained': {
                 const socket = instance.stream(move.socket);
-                this.owesDrain.delete(`${move.instance}.${move.socket}@${socket.generation}`);
+                this.ownMarks().owesDrain.delete(`${move.instance}.${move.socket}@${socket.generation}`);
                 socketStep(move.instance, move.socket, { what: 'drained' }, 'drained');
                 return;
             }
@@ -703,7 +785,10 @@ export class World {
             }
             for (const socket of instance.sockets.values()) {
                 if (socket.kind === 'process' && RECEIVING.has(socket.status)) {
-                    this.spawnSettled.add(`${instance.name}.${socket.spec.name}@${socket.generation}`);
+                    const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
+                    if (!this.marks.spawnSettled.has(key)) {
+                        this.ownMarks().spawnSettled.add(key);
+                    }
                 }
             }
         }
@@ -721,57 +806,81 @@ export class World {
 
     /** After each step: ends that closed send their FIN or RST, what travels to a gone end is dropped, done links go. */
     private sync(): void {
-        for (const link of this.links) {
-            this.endIfClosed(link.client, link.session);
-            this.endIfClosed(link.session, link.client);
-        }
-        // What travels to an end that is gone is lost (a connecting end receives once connected).
-        const dropIfGone = (end: LinkEnd): void => {
-            if (end.inbox.length > 0) {
-                const socket = this.socketOf(end);
-                if (!socket || socket.status === 'closed') {
-                    end.inbox.length = 0;
+        for (let index = 0; index < this.linkList.length; index++) {
+            const link = this.linkList[index]!;
+            const client = this.ending(link.client);
+            const session = this.ending(link.session);
+            if (client !== undefined || session !== undefined) {
+                const own = this.ownLinks()[index]!;
+                if (client !== undefined) {
+                    own.client.ended = true;
+                    own.session.inbox.push({ kind: client });
+                }
+                if (session !== undefined) {
+                    own.session.ended = true;
+                    own.client.inbox.push({ kind: session });
                 }
             }
+        }
+        // What travels to an end that is gone is lost (a connecting end receives once connected).
+        const gone = (end: LinkEnd): boolean => {
+            if (end.inbox.length === 0) {
+                return false;
+            }
+            const socket = this.socketOf(end);
+            return !socket || socket.status === 'closed';
         };
         // A link is done once both ends have ended and nothing is in flight.
         const done = (link: Link): boolean => link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0;
         let anyDone = false;
-        for (const link of this.links) {
-            dropIfGone(link.client);
-            dropIfGone(link.session);
-            anyDone ||= done(link);
+        for (let index = 0; index < this.linkList.length; index++) {
+            const link = this.linkList[index]!;
+            const clientGone = gone(link.client);
+            const sessionGone = gone(link.session);
+            if (clientGone || sessionGone) {
+                const own = this.ownLinks()[index]!;
+                if (clientGone) {
+                    own.client.inbox.length = 0;
+                }
+                if (sessionGone) {
+                    own.session.inbox.length = 0;
+                }
+            }
+            anyDone ||= done(this.linkList[index]!);
         }
         if (anyDone) {
-            this.links.splice(0, this.links.length, ...this.links.filter((link) => !done(link)));
+            this.ownLinks();
+            this.linkList = this.linkList.filter((link) => !done(link));
         }
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
-        this.keepMarks(this.early, (socket) => socket.status === 'connecting');
-        this.keepMarks(this.spawnSettled, (socket) => RECEIVING.has(socket.status));
+        this.keepMarks('early', (socket) => socket.status === 'connecting');
+        this.keepMarks('spawnSettled', (socket) => RECEIVING.has(socket.status));
         // A write while connecting is buffered and may drain once connected; after the machine's own close (its end
         // sent), a close, or a new connection, no drain comes.
-        this.keepMarks(this.owesDrain, (socket) => socket.status === 'connecting' || socket.status === 'connected');
-        for (const key of this.listenFailed) {
-            const dot = key.lastIndexOf('.');
-            const server = this.simulation.instance(key.slice(0, dot))?.sockets.get(key.slice(dot + 1));
-            if (server?.kind !== 'server' || server.status !== 'listening') {
-                this.listenFailed.delete(key); // closed: a later listen starts afresh
+        this.keepMarks('owesDrain', (socket) => socket.status === 'connecting' || socket.status === 'connected');
+        if (this.marks.listenFailed.size > 0) {
+            for (const key of [...this.marks.listenFailed]) {
+                const dot = key.lastIndexOf('.');
+                const server = this.simulation.instance(key.slice(0, dot))?.sockets.get(key.slice(dot + 1));
+                if (server?.kind !== 'server' || server.status !== 'listening') {
+                    this.ownMarks().listenFailed.delete(key); // closed: a later listen starts afresh
+                }
             }
         }
-        this.keepMarks(this.envEnded, (socket) => socket.status !== 'closed');
+        this.keepMarks('envEnded', (socket) => socket.status !== 'closed');
     }
 
     /** Drops the marks (`Instance.socket@generation`) whose socket is gone, replaced by a newer connection, or not `still`. */
-    private keepMarks(marks: Set<string> | Map<string, unknown>, still: (socket: StreamSocket) => boolean): void {
-        if (marks.size === 0) {
+    private keepMarks(which: 'early' | 'spawnSettled' | 'owesDrain' | 'envEnded', still: (socket: StreamSocket) => boolean): void {
+        if (this.marks[which].size === 0) {
             return;
         }
-        for (const key of [...marks.keys()]) {
+        for (const key of [...this.marks[which].keys()]) {
             const [ref, generation] = key.split('@') as [string, string];
             const dot = ref.lastIndexOf('.');
             const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
             if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !still(socket)) {
-                marks.delete(key);
+                this.ownMarks()[which].delete(key);
             }
         }
     }
@@ -786,22 +895,23 @@ export class World {
         return socket !== undefined && RECEIVING.has(socket.status);
     }
 
-    private endIfClosed(end: LinkEnd, other: LinkEnd): void {
+    /** What an end that has just closed sends its peer (its socket is gone or closing or closed), if it has. */
+    private ending(end: LinkEnd): 'fin' | 'rst' | undefined {
         if (end.ended) {
-            return;
+            return undefined;
         }
         const socket = this.socketOf(end);
         if (!socket) {
-            end.ended = true;
-            other.inbox.push({ kind: 'rst' });
-        } else if (socket.status === 'closing') {
-            end.ended = true;
-            other.inbox.push({ kind: 'fin' });
-        } else if (socket.status === 'closed') {
-            // Node ends its side when the peer's FIN arrives (a graceful close); any other close destroys the socket.
-            end.ended = true;
-            other.inbox.push({ kind: end.gotFin ? 'fin' : 'rst' });
+            return 'rst';
         }
+        if (socket.status === 'closing') {
+            return 'fin';
+        }
+        if (socket.status === 'closed') {
+            // Node ends its side when the peer's FIN arrives (a graceful close); any other close destroys the socket.
+            return end.gotFin ? 'fin' : 'rst';
+        }
+        return undefined;
     }
 }
 
