@@ -56,6 +56,11 @@ export interface SimulationOptions {
     readonly onlyUnhandled?: boolean;
 }
 
+/** The order timers fire in: by due time, then in the order they were armed. */
+export function firingOrder(a: VirtualTimer, b: VirtualTimer): number {
+    return a.due - b.due || a.order - b.order;
+}
+
 function isBusy(instance: Instance): boolean {
     return instance.busy;
 }
@@ -173,7 +178,8 @@ export class Simulation {
      * names stay used: the next session is still `Name#N+1`).
      */
     forgetFinishedSessions(): void {
-        if (!this.instances.some((instance) => instance.server && instance.finished)) {
+        // Most often every finished session still has a timer (its linger): nothing to let go, found without sets.
+        if (!this.instances.some((instance) => instance.server && instance.finished && !this.timers.some((timer) => timer.owner === instance))) {
             return;
         }
         const kept = new Set(this.instances.filter((instance) => !instance.server || !instance.finished));
@@ -212,7 +218,12 @@ export class Simulation {
 
     /** Timers armed now, in the order they will fire. */
     get pendingTimers(): readonly VirtualTimer[] {
-        return [...this.timers].sort((a, b) => a.due - b.due || a.order - b.order);
+        return [...this.timers].sort(firingOrder);
+    }
+
+    /** Timers armed now, in no particular order (not copied: read it before the next step). */
+    get armedTimers(): readonly VirtualTimer[] {
+        return this.timers;
     }
 
     /** The first of the armed timers `where` accepts to fire, if any (without sorting them all). */

@@ -3,6 +3,7 @@
 // are short (machines and sockets by number, statuses by letter): a search looks up a key for every move it tries, and
 // the lookup hashes the whole key.
 import type { Instance, ServerStatus, SocketState, StreamStatus, TimerJob, VirtualTimer } from '../semantics/instance.js';
+import { firingOrder } from '../semantics/interpreter.js';
 import type { MachineSpec } from '../semantics/program.js';
 import { inFlightKey, type LinkEnd } from './links.js';
 import type { World } from './world.js';
@@ -206,10 +207,16 @@ export function worldKey(world: World, fresh = false): string {
     let rank = -1;
     let due = Number.NaN;
     let tie = 0;
-    for (const timer of simulation.pendingTimers) {
-        if (!world.timerMatters(timer)) {
-            continue;
+    const matter: VirtualTimer[] = [];
+    for (const timer of simulation.armedTimers) {
+        if (world.timerMatters(timer)) {
+            matter.push(timer);
         }
+    }
+    if (matter.length > 1) {
+        matter.sort(firingOrder);
+    }
+    for (const timer of matter) {
         tie = timer.due === due ? tie + 1 : 0;
         if (timer.due !== due) {
             rank++;
