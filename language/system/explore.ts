@@ -1,7 +1,7 @@
 // The search: breadth-first over the global states of a system (hashed, sessions merged by symmetry), or a seeded
 // random walk for systems too big to finish. Deterministic: the same input gives the same states and traces.
 import { seededRandom } from '../values/seeded-random.js';
-import type { Instance } from '../semantics/instance.js';
+import type { Instance, StreamSocket } from '../semantics/instance.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
 import { retainedHeap } from './retained-heap.js';
@@ -79,17 +79,31 @@ class Summaries {
 
     of(world: World): StateSummary {
         const simulation = world.simulation;
+        // Each instance's state name, worked out once here (it is asked for several times).
+        const named = new Map<Instance, string>();
+        const stateOf = (instance: Instance): string => {
+            let name = named.get(instance);
+            if (name === undefined) {
+                name = instance.stateName;
+                named.set(instance, name);
+            }
+            return name;
+        };
         const machines: MachineAt[] = this.graph.machines.map((name, index) => {
             const instance = simulation.instance(name)!;
-            const state = instance.finished ? `${instance.stateName} (finished)` : instance.stateName;
+            const stateName = stateOf(instance);
+            const state = instance.finished ? `${stateName} (finished)` : stateName;
             const configs = this.configs[index]!;
             let config = configs.get(state);
             if (config === undefined) {
                 config = configs.size;
                 configs.set(state, config);
             }
-            const serving = [...instance.sockets.values()].some((socket) => socket.kind === 'server' && world.listening(instance, socket));
-            return { finished: instance.finished, config, state: instance.stateName, spot: leafSpot(instance), serving };
+            let serving = false;
+            for (const socket of instance.sockets.values()) {
+                serving ||= socket.kind === 'server' && world.listening(instance, socket);
+            }
+            return { finished: instance.finished, config, state: stateName, spot: leafSpot(instance), serving };
         });
         const orphans: OrphanAt[] = [];
         const sessions: SessionAt[] = [];
@@ -99,16 +113,23 @@ class Summaries {
             if (exited || !instance.server || instance.finished) {
                 continue;
             }
-            sessions.push({ name: instance.name, state: instance.stateName });
-            const connection = [...instance.sockets.values()].find((socket) => socket.kind === 'connection');
-            if (!connection || connection.kind === 'server') {
+            sessions.push({ name: instance.name, state: stateOf(instance) });
+            let connection: StreamSocket | undefined;
+            for (const socket of instance.sockets.values()) {
+                if (socket.kind === 'connection') {
+                    connection = socket;
+                    break;
+                }
+            }
+            if (!connection) {
                 continue;
             }
-            const link = world.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === connection.generation);
+            const generation = connection.generation;
+            const link = world.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === generation);
             const peerFinished = link !== undefined && !link.client.ended && simulation.instance(link.client.instance)?.finished === true;
-            const peerClosed = link ? link.client.ended : world.envEnded.has(`${instance.name}.${connection.spec.name}@${connection.generation}`);
+            const peerClosed = link ? link.client.ended : world.envEnded.has(`${instance.name}.${connection.spec.name}@${generation}`);
             if (peerClosed || peerFinished) {
-                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
+                orphans.push({ session: instance.name, state: stateOf(instance), spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
             }
         }
         const servers: ServerAt[] = this.graph.servers.map((ref): ServerAt => {
@@ -117,9 +138,14 @@ class Summaries {
             }
             const dot = ref.lastIndexOf('.');
             const { listening, live, first } = world.serverAcross(ref.slice(0, dot), ref.slice(dot + 1));
-            return { listening, live, session: first ? { name: first.name, state: first.stateName } : undefined };
+            return { listening, live, session: first ? { name: first.name, state: stateOf(first) } : undefined };
         });
-        const instances = simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
+        const instances: string[] = [];
+        for (const instance of simulation.instances) {
+            if (!instance.server || !instance.finished) {
+                instances.push(`${instance.name}: ${stateOf(instance)}${instance.finished ? ' (finished)' : ''}`);
+            }
+        }
         return { machines, orphans, sessions, servers, instances };
     }
 }
