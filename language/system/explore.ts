@@ -4,6 +4,7 @@ import { seededRandom } from '../values/seeded-random.js';
 import type { Instance, StreamSocket } from '../semantics/instance.js';
 import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
+import { instanceText } from './instance-text.js';
 import { retainedHeap } from './retained-heap.js';
 import { worldKey } from './state-key.js';
 import { addressText, wire } from './wiring.js';
@@ -143,7 +144,7 @@ class Summaries {
         const instances: string[] = [];
         for (const instance of simulation.instances) {
             if (!instance.server || !instance.finished) {
-                instances.push(`${instance.name}: ${stateOf(instance)}${instance.finished ? ' (finished)' : ''}`);
+                instances.push(instanceText(instance, exited, stateOf(instance)));
             }
         }
         return { machines, orphans, sessions, servers, instances };

@@ -2,6 +2,7 @@
 // check that the explorer's run is deterministic (the same moves give the same scenario lines).
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import type { TraceStep } from './findings.js';
+import { instanceText } from './instance-text.js';
 import type { InFlight } from './links.js';
 import { SystemContext, World, type Move } from './world.js';
 
@@ -48,6 +49,7 @@ export function replayTrace(context: SystemContext, steps: readonly TraceStep[])
         const session = move.kind === 'accept' || (move.kind === 'env' && move.what === 'accept') ? world.simulation.instances.find((instance) => !before.has(instance.name) && instance.server)?.name : undefined;
         replayed.push({ move, lines: outcome.lines, trace: sink, delivered, signalled, session });
     }
-    const machines = world.simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
+    const exited = world.simulation.exitCode !== undefined;
+    const machines = world.simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => instanceText(instance, exited));
     return { start, steps: replayed, machines };
 }

@@ -214,7 +214,7 @@ describe('reactor-fsm explore', () => {
                 const subject = finding.machines.find((machine) => finding.message.startsWith(machine.split(':')[0]!)) ?? finding.machines[0]!;
                 const [instance, state] = subject.split(': ') as [string, string];
                 expect(replay.stdout).toContain(instance);
-                expect(replay.stdout).toContain(state.replace(' (finished)', ''));
+                expect(replay.stdout).toContain(state.replace(/ \((finished|exited)\)$/, ''));
             }
         });
     }

@@ -94,11 +94,13 @@ export function contextOf(program: ProgramSpec, sessions = 2): SystemContext {
 }
 
 /**
- * The instances of a simulation as `Name: State` (`(finished)` appended), finished sessions left out: written here
- * from the interpreter's instances, to compare with what a finding says it ends with.
+ * The instances of a simulation as `Name: State` (`(finished)` appended, or `(exited)` for one still running when the
+ * program exited), finished sessions left out: written here from the interpreter's instances, to compare with what a
+ * finding says it ends with.
  */
 export function instancesOf(simulation: Simulation): string[] {
-    return simulation.instances.filter((instance) => !(instance.server && instance.finished)).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
+    const gone = simulation.exitCode === undefined ? '' : ' (exited)';
+    return simulation.instances.filter((instance) => !(instance.server && instance.finished)).map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : gone}`);
 }
 
 /** The 1-based line of the one place `needle` occurs in `text`. */
