@@ -992,9 +992,13 @@ export class Simulation {
             return;
         }
         // A previous connection still closing finishes on its own: its close no longer reaches the machine, but if
-        // the peer does not close it within the linger, bytes may be lost and that is still reported.
+        // the peer does not close it within the linger, bytes may be lost and that is still reported. One destroyed
+        // while it closed (a reset, an error) has closed: its linger ended with it (Node's close of that socket clears
+        // it, as the runtime's StreamDispatcher does), though its close had not been delivered yet.
         if (socket.status === 'closing' && socket.lingerTimer) {
             this.lingerOn(instance, socket, socket.lingerTimer);
+        } else {
+            this.clear(socket.lingerTimer);
         }
         socket.lingerTimer = undefined;
         this.stopWatching(socket);

@@ -218,6 +218,33 @@ const CLIENT = `machine C {
 }`;
 
 describe('clients', () => {
+    it('a connection reset while it closes ends with its linger: a connect from the error handler leaves no timer of it behind', async () => {
+        const model = `machine R {
+    events Up, Fail, Bye
+    initial state A {
+        on Up -> B
+    }
+    state B {
+        on Bye -> C / close link
+    }
+    state C {
+        on Fail -> D / connect link
+    }
+    state D {
+        on Up -> B
+    }
+    client link connect 127.0.0.1:9 {
+        connect -> Up
+        error -> Fail
+    }
+}`;
+        const { lines, run } = await simulate(model, 'link connected\nsend Bye\nlink reset');
+        expect(lines.slice(-3)).toEqual(['R io link error ECONNRESET', 'R transition connect link@C', 'R C -Fail-> D']);
+        // Node destroys the reset socket and its close clears the linger (the runtime's StreamDispatcher.close); the
+        // new connect owns no timer of the old one.
+        expect(run.simulation.pendingTimers.map((timer) => timer.label)).toEqual([]);
+    });
+
     it('refused: error, then close after an error; reconnect delays double up to the maximum and start again after a connect', async () => {
         const { lines } = await simulate(CLIENT, 'link refused\nadvance 100ms\nlink refused\nadvance 200ms\nlink refused\nadvance 399ms\nadvance 1ms\nlink connected', { timed: true });
         expect(lines.filter((line) => line.includes(' io '))).toEqual([
