@@ -173,6 +173,15 @@ export class Simulation {
         return copy;
     }
 
+    /** The instance called `name`, owned (see own): a server's session, a session's server. */
+    private ownNamed(name: string): Instance {
+        const instance = this.instance(name);
+        if (!instance) {
+            throw new Error(`internal: no instance ${name} in this simulation`);
+        }
+        return this.own(instance);
+    }
+
     /**
      * Lets finished sessions go that no timer needs any more (the explorer keeps its states small this way; their
      * names stay used: the next session is still `Name#N+1`).
@@ -838,10 +847,9 @@ export class Simulation {
         this.options.probe?.({ kind: 'finish', instance });
         const host = instance.server;
         if (host) {
-            const owner = this.instance(host.instance);
-            const server = owner && this.own(owner).sockets.get(host.socket);
+            const server = this.ownNamed(host.instance).sockets.get(host.socket);
             if (server?.kind !== 'server') {
-                throw new Error(`internal: the server ${host.instance}.${host.socket} of ${instance.name} is gone`);
+                throw new Error(`internal: ${host.instance}.${host.socket}, the server of ${instance.name}, is not a server`);
             }
             const at = server.sessions.indexOf(instance.name);
             if (at >= 0) {
@@ -1354,11 +1362,7 @@ export class Simulation {
 
     private closeSessions(server: ServerSocket): void {
         for (const name of [...server.sessions]) {
-            const running = this.instance(name);
-            if (!running) {
-                throw new Error(`internal: the session ${name} of ${server.spec.name} is gone`);
-            }
-            const session = this.own(running);
+            const session = this.ownNamed(name);
             for (const socket of session.sockets.values()) {
                 if (socket.kind === 'connection') {
                     this.closeStream(session, socket);

@@ -8,7 +8,7 @@ import { instanceText } from './instance-text.js';
 import { retainedHeap } from './retained-heap.js';
 import { worldKey } from './state-key.js';
 import { addressText, wire } from './wiring.js';
-import { moveClass, RefusedMove, SystemContext, World, type Move } from './world.js';
+import { moveClass, RefusedMove, socketMark, SystemContext, World, type Move } from './world.js';
 
 /** Distinct global states a search stores at most unless told otherwise: a few KB each, so about 1 GB at most. */
 export const DEFAULT_MAX_STATES = 200_000;
@@ -128,7 +128,7 @@ class Summaries {
             const generation = connection.generation;
             const link = world.links.find((candidate) => candidate.session.instance === instance.name && candidate.session.generation === generation);
             const peerFinished = link !== undefined && !link.client.ended && simulation.instance(link.client.instance)?.finished === true;
-            const peerClosed = link ? link.client.ended : world.envEnded.has(`${instance.name}.${connection.spec.name}@${generation}`);
+            const peerClosed = link ? link.client.ended : world.envEnded.has(socketMark(instance.name, connection.spec.name, generation));
             if (peerClosed || peerFinished) {
                 orphans.push({ session: instance.name, state: stateOf(instance), spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
             }

@@ -6,7 +6,7 @@ import type { Instance, ServerStatus, SocketState, StreamStatus, TimerJob, Virtu
 import { firingOrder } from '../semantics/interpreter.js';
 import type { MachineSpec } from '../semantics/program.js';
 import { inFlightKey, type LinkEnd } from './links.js';
-import type { World } from './world.js';
+import { socketMark, type World } from './world.js';
 
 /** The first reconnect attempt whose delay reaches the maximum, by socket spec (worked out once per spec). */
 const saturation = new WeakMap<object, number>();
@@ -82,13 +82,13 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
         const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
         key += `,r${Math.max(0, Math.ceil((heartbeat.timeoutMs - (socket.heartbeatTimer.due - socket.lastReceived)) / every))}`;
     }
-    if (world.envEnded.size > 0 && world.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+    if (world.envEnded.size > 0 && world.envEnded.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
         key += ',e';
     }
-    if (world.owesDrain.size > 0 && world.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+    if (world.owesDrain.size > 0 && world.owesDrain.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
         key += ',d';
     }
-    if (socket.kind === 'process' && world.spawnSettled.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+    if (socket.kind === 'process' && world.spawnSettled.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
         key += ',s';
     }
     return key;
@@ -203,26 +203,16 @@ export function worldKey(world: World, fresh = false): string {
     // the 2.5 s one fires after the second). With `exactTime`, by how long until each is due (and, among timers due at
     // once, their order): no two states that can go on differently are one, at the price of many more states.
     const exact = world.context.options.exactTime === true;
-    const keyed: KeyedTimers = { timers: [], whens: [] };
+    const keyed: KeyedTimers = { timers: simulation.armedTimers.filter((timer) => world.timerMatters(timer)).sort(firingOrder), whens: [] };
     let rank = -1;
     let due = Number.NaN;
     let tie = 0;
-    const matter: VirtualTimer[] = [];
-    for (const timer of simulation.armedTimers) {
-        if (world.timerMatters(timer)) {
-            matter.push(timer);
-        }
-    }
-    if (matter.length > 1) {
-        matter.sort(firingOrder);
-    }
-    for (const timer of matter) {
+    for (const timer of keyed.timers) {
         tie = timer.due === due ? tie + 1 : 0;
         if (timer.due !== due) {
             rank++;
             due = timer.due;
         }
-        keyed.timers.push(timer);
         keyed.whens.push(!exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`);
     }
     const links = world.links;
@@ -242,22 +232,13 @@ export function worldKey(world: World, fresh = false): string {
         let text = '';
         for (const socket of instance.sockets.values()) {
             if (socket.kind === 'server') {
-                const sessions = socket.sessions;
-                let list: string;
-                if (sessions.length === 0) {
-                    list = '';
-                } else if (sessions.length === 1) {
-                    list = linked(sessions[0]!) ? '' : sessionKeys.get(sessions[0]!)!;
-                } else {
-                    const keys: string[] = [];
-                    for (const session of sessions) {
-                        if (!linked(session)) {
-                            keys.push(sessionKeys.get(session)!);
-                        }
+                const keys: string[] = [];
+                for (const session of socket.sessions) {
+                    if (!linked(session)) {
+                        keys.push(sessionKeys.get(session)!);
                     }
-                    list = keys.sort().join('');
                 }
-                text += `\n:${list}`; // servers in declaration order: the place names the server
+                text += `\n:${keys.sort().join('')}`; // servers in declaration order: the place names the server
             }
         }
         return text;

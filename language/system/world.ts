@@ -164,6 +164,11 @@ interface Marks {
     readonly listenFailed: Set<string>;
 }
 
+/** How the marks name a socket in one of its connections: `Instance.socket@generation` (keepMarks reads it back). */
+export function socketMark(instance: string, socket: string, generation: number): string {
+    return `${instance}.${socket}@${generation}`;
+}
+
 function copyMarks(marks: Marks): Marks {
     return { envEnded: copySet(marks.envEnded), early: copyMap(marks.early), owesDrain: copySet(marks.owesDrain), spawnSettled: copySet(marks.spawnSettled), listenFailed: copySet(marks.listenFailed) };
 }
@@ -324,7 +329,7 @@ export class World {
 
     private wrote(instance: Instance, socket: StreamSocket, bytes: Buffer): void {
         if (socket.spec.events.drain !== undefined) {
-            const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
+            const key = socketMark(instance.name, socket.spec.name, socket.generation);
             if (!this.marks.owesDrain.has(key)) {
                 this.ownMarks().owesDrain.add(key);
             }
@@ -336,7 +341,7 @@ export class World {
                     this.ownLinks()[at]!.session.inbox.push({ kind: 'data', bytes });
                 }
             } else if (socket.status === 'connecting' && this.context.wiring.clients.has(`${instance.name}.${socket.spec.name}`)) {
-                const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
+                const key = socketMark(instance.name, socket.spec.name, socket.generation);
                 const early = this.ownMarks().early;
                 early.set(key, [...(early.get(key) ?? []), bytes]);
             }
@@ -452,11 +457,11 @@ export class World {
     private socketMoves(instance: Instance, socket: StreamSocket, moves: Move[]): void {
         const name = instance.name;
         const at = socket.spec.name;
-        if (this.owesDrain.size > 0 && socket.status === 'connected' && this.owesDrain.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        if (this.owesDrain.size > 0 && socket.status === 'connected' && this.owesDrain.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
             moves.push({ kind: 'env', instance: name, socket: at, what: 'drained' });
         }
         if (socket.kind === 'process') {
-            if (RECEIVING.has(socket.status) && !this.spawnSettled.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+            if (RECEIVING.has(socket.status) && !this.spawnSettled.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
                 moves.push({ kind: 'env', instance: name, socket: at, what: 'spawn-error' });
             }
             if (RECEIVING.has(socket.status) && !socket.held.some((held) => held.what === 'exit')) {
@@ -486,7 +491,7 @@ export class World {
             }
             return;
         }
-        if (!RECEIVING.has(socket.status) || this.linked(instance, socket) || this.envEnded.has(`${instance.name}.${socket.spec.name}@${socket.generation}`)) {
+        if (!RECEIVING.has(socket.status) || this.linked(instance, socket) || this.envEnded.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
             return;
         }
         // An environment peer: a message (one at a time while reading is paused), its FIN, or a reset.
@@ -713,7 +718,7 @@ export class World {
         if (!session || !connection || connection.kind === 'server') {
             throw new RefusedMove(`${move.server}.${move.listener} accepted no session`);
         }
-        const earlyKey = `${move.client}.${move.socket}@${client.generation}`;
+        const earlyKey = socketMark(move.client, move.socket, client.generation);
         const end = (instance: string, socket: string, generation: number, inbox: InFlight[]): LinkEnd => ({ instance, socket, generation, ended: false, gotFin: false, inbox });
         const toSession = (this.marks.early.get(earlyKey) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
         const toClient = (this.sessionEarly?.get(session.name) ?? []).map((bytes): InFlight => ({ kind: 'data', bytes }));
@@ -736,7 +741,7 @@ export class World {
             case 'closed':
             case 'reset': {
                 const socket = instance.stream(move.socket);
-                this.ownMarks().envEnded.add(`${move.instance}.${move.socket}@${socket.generation}`);
+                this.ownMarks().envEnded.add(socketMark(move.instance, move.socket, socket.generation));
                 socketStep(move.instance, move.socket, { what: move.what }, move.what);
                 return;
             }
@@ -753,7 +758,7 @@ export class World {
                 return;
             case 'drained': {
                 const socket = instance.stream(move.socket);
-                this.ownMarks().owesDrain.delete(`${move.instance}.${move.socket}@${socket.generation}`);
+                this.ownMarks().owesDrain.delete(socketMark(move.instance, move.socket, socket.generation));
                 socketStep(move.instance, move.socket, { what: 'drained' }, 'drained');
                 return;
             }
@@ -785,7 +790,7 @@ export class World {
             }
             for (const socket of instance.sockets.values()) {
                 if (socket.kind === 'process' && RECEIVING.has(socket.status)) {
-                    const key = `${instance.name}.${socket.spec.name}@${socket.generation}`;
+                    const key = socketMark(instance.name, socket.spec.name, socket.generation);
                     if (!this.marks.spawnSettled.has(key)) {
                         this.ownMarks().spawnSettled.add(key);
                     }
@@ -806,22 +811,6 @@ export class World {
 
     /** After each step: ends that closed send their FIN or RST, what travels to a gone end is dropped, done links go. */
     private sync(): void {
-        for (let index = 0; index < this.linkList.length; index++) {
-            const link = this.linkList[index]!;
-            const client = this.ending(link.client);
-            const session = this.ending(link.session);
-            if (client !== undefined || session !== undefined) {
-                const own = this.ownLinks()[index]!;
-                if (client !== undefined) {
-                    own.client.ended = true;
-                    own.session.inbox.push({ kind: client });
-                }
-                if (session !== undefined) {
-                    own.session.ended = true;
-                    own.client.inbox.push({ kind: session });
-                }
-            }
-        }
         // What travels to an end that is gone is lost (a connecting end receives once connected).
         const gone = (end: LinkEnd): boolean => {
             if (end.inbox.length === 0) {
@@ -832,25 +821,22 @@ export class World {
         };
         // A link is done once both ends have ended and nothing is in flight.
         const done = (link: Link): boolean => link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0;
-        let anyDone = false;
-        for (let index = 0; index < this.linkList.length; index++) {
-            const link = this.linkList[index]!;
-            const clientGone = gone(link.client);
-            const sessionGone = gone(link.session);
-            if (clientGone || sessionGone) {
-                const own = this.ownLinks()[index]!;
-                if (clientGone) {
-                    own.client.inbox.length = 0;
-                }
-                if (sessionGone) {
-                    own.session.inbox.length = 0;
+        // Most steps change no link: then the links stay shared with the world this one was copied from.
+        const changes = (link: Link): boolean => this.ending(link.client) !== undefined || this.ending(link.session) !== undefined || gone(link.client) || gone(link.session) || done(link);
+        if (this.linkList.some(changes)) {
+            const links = this.ownLinks();
+            for (const link of links) {
+                this.endIfClosed(link.client, link.session);
+                this.endIfClosed(link.session, link.client);
+            }
+            for (const link of links) {
+                for (const end of [link.client, link.session]) {
+                    if (gone(end)) {
+                        end.inbox.length = 0;
+                    }
                 }
             }
-            anyDone ||= done(this.linkList[index]!);
-        }
-        if (anyDone) {
-            this.ownLinks();
-            this.linkList = this.linkList.filter((link) => !done(link));
+            this.linkList = links.filter((link) => !done(link));
         }
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
         this.keepMarks('early', (socket) => socket.status === 'connecting');
@@ -893,6 +879,15 @@ export class World {
     private receiving(end: LinkEnd): boolean {
         const socket = this.socketOf(end);
         return socket !== undefined && RECEIVING.has(socket.status);
+    }
+
+    /** An end whose socket has just closed sends its peer what `ending` says. */
+    private endIfClosed(end: LinkEnd, other: LinkEnd): void {
+        const sent = this.ending(end);
+        if (sent !== undefined) {
+            end.ended = true;
+            other.inbox.push({ kind: sent });
+        }
     }
 
     /** What an end that has just closed sends its peer (its socket is gone or closing or closed), if it has. */
