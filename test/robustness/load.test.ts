@@ -219,7 +219,10 @@ describe('a generated client whose upstream keeps restarting', () => {
         const drops = scale(24);
         const modes: DropMode[] = ['end', 'destroy', 'reset'];
         const random = seededRandom(99);
+        // Each drop waits until the client has seen its connection: dropped before the client's event loop took the
+        // connect (the upstream accepts first), a reset makes that connect fail instead (once seen on a busy machine).
         for (let cycle = 0; cycle < drops; cycle++) {
+            await printed('connected', cycle, 5_000);
             const accepted = upstream.accepts.length;
             upstream.drop(modes[cycle % modes.length]!);
             await upstream.accepted(accepted + 1, 5_000);
@@ -230,6 +233,7 @@ describe('a generated client whose upstream keeps restarting', () => {
         const outages = scale(3);
         const comebacks: number[] = [];
         for (let outage = 0; outage < outages; outage++) {
+            await printed('connected', drops + outage, 5_000);
             const accepted = upstream.accepts.length;
             await upstream.down();
             await new Promise((resolve) => setTimeout(resolve, 1_200));
