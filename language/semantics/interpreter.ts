@@ -182,13 +182,24 @@ export class Simulation {
         return this.own(instance);
     }
 
+    /** Some finished session holds no timer (a loop, not closures: this runs after every step of a search). */
+    private anyForgettable(): boolean {
+        for (const instance of this.instances) {
+            if (instance.server && instance.finished && !this.timers.some((timer) => timer.owner === instance)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Lets finished sessions go that no timer needs any more (the explorer keeps its states small this way; their
      * names stay used: the next session is still `Name#N+1`).
      */
+
     forgetFinishedSessions(): void {
         // Most often every finished session still has a timer (its linger): nothing to let go, found without sets.
-        if (!this.instances.some((instance) => instance.server && instance.finished && !this.timers.some((timer) => timer.owner === instance))) {
+        if (!this.anyForgettable()) {
             return;
         }
         const kept = new Set(this.instances.filter((instance) => !instance.server || !instance.finished));

@@ -190,6 +190,25 @@ function hasServer(instance: Instance): boolean {
     return false;
 }
 
+/** The armed timers that matter, in firing order (sorted by insertion: a world has a handful). */
+function timersInOrder(world: World): VirtualTimer[] {
+    const armed = world.simulation.armedTimers;
+    const timers: VirtualTimer[] = [];
+    for (let index = 0; index < armed.length; index++) {
+        const timer = armed[index]!;
+        if (!world.timerMatters(timer)) {
+            continue;
+        }
+        let at = timers.length;
+        while (at > 0 && firingOrder(timers[at - 1]!, timer) > 0) {
+            timers[at] = timers[at - 1]!;
+            at--;
+        }
+        timers[at] = timer;
+    }
+    return timers;
+}
+
 /**
  * The whole world's key. `fresh`: made anew from the instances, not from what their keys were while they have not
  * changed (a test holds the two to each other).
@@ -203,7 +222,7 @@ export function worldKey(world: World, fresh = false): string {
     // the 2.5 s one fires after the second). With `exactTime`, by how long until each is due (and, among timers due at
     // once, their order): no two states that can go on differently are one, at the price of many more states.
     const exact = world.context.options.exactTime === true;
-    const keyed: KeyedTimers = { timers: simulation.armedTimers.filter((timer) => world.timerMatters(timer)).sort(firingOrder), whens: [] };
+    const keyed: KeyedTimers = { timers: timersInOrder(world), whens: [] };
     let rank = -1;
     let due = Number.NaN;
     let tie = 0;

@@ -264,6 +264,10 @@ export class World {
      * the interpreter makes only the trace lines the search reads (`unhandled`); a recorded replay gets them all.
      */
     private static callbacksOf(context: SystemContext, recording: boolean): SimulationOptions {
+        const made = recording ? context.recordingCallbacks : context.callbacks;
+        if (made) {
+            return made; // every copy of a world asks: made once per context
+        }
         const running = (): World => {
             if (!context.current) {
                 throw new Error('internal: a simulation of the system check called back outside a step');
@@ -511,7 +515,15 @@ export class World {
      */
     timerMatters(timer: VirtualTimer): boolean {
         const owner = timer.owner;
-        return !owner.finished || this.links.some((link) => link.client.instance === owner.name || link.session.instance === owner.name);
+        if (!owner.finished) {
+            return true;
+        }
+        for (const link of this.linkList) {
+            if (link.client.instance === owner.name || link.session.instance === owner.name) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next timer due that matters, if any. */
@@ -811,39 +823,36 @@ export class World {
 
     /** After each step: ends that closed send their FIN or RST, what travels to a gone end is dropped, done links go. */
     private sync(): void {
-        // What travels to an end that is gone is lost (a connecting end receives once connected).
-        const gone = (end: LinkEnd): boolean => {
-            if (end.inbox.length === 0) {
-                return false;
-            }
-            const socket = this.socketOf(end);
-            return !socket || socket.status === 'closed';
-        };
-        // A link is done once both ends have ended and nothing is in flight.
-        const done = (link: Link): boolean => link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0;
         // Most steps change no link: then the links stay shared with the world this one was copied from.
-        const changes = (link: Link): boolean => this.ending(link.client) !== undefined || this.ending(link.session) !== undefined || gone(link.client) || gone(link.session) || done(link);
-        if (this.linkList.some(changes)) {
+        let changes = false;
+        for (const link of this.linkList) {
+            if (this.ending(link.client) !== undefined || this.ending(link.session) !== undefined || this.gone(link.client) || this.gone(link.session) || done(link)) {
+                changes = true;
+                break;
+            }
+        }
+        if (changes) {
             const links = this.ownLinks();
             for (const link of links) {
                 this.endIfClosed(link.client, link.session);
                 this.endIfClosed(link.session, link.client);
             }
             for (const link of links) {
-                for (const end of [link.client, link.session]) {
-                    if (gone(end)) {
-                        end.inbox.length = 0;
-                    }
+                if (this.gone(link.client)) {
+                    link.client.inbox.length = 0;
+                }
+                if (this.gone(link.session)) {
+                    link.session.inbox.length = 0;
                 }
             }
             this.linkList = links.filter((link) => !done(link));
         }
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
-        this.keepMarks('early', (socket) => socket.status === 'connecting');
-        this.keepMarks('spawnSettled', (socket) => RECEIVING.has(socket.status));
+        this.keepMarks('early', isConnecting);
+        this.keepMarks('spawnSettled', isReceiving);
         // A write while connecting is buffered and may drain once connected; after the machine's own close (its end
         // sent), a close, or a new connection, no drain comes.
-        this.keepMarks('owesDrain', (socket) => socket.status === 'connecting' || socket.status === 'connected');
+        this.keepMarks('owesDrain', isConnectingOrConnected);
         if (this.marks.listenFailed.size > 0) {
             for (const key of [...this.marks.listenFailed]) {
                 const dot = key.lastIndexOf('.');
@@ -853,7 +862,16 @@ export class World {
                 }
             }
         }
-        this.keepMarks('envEnded', (socket) => socket.status !== 'closed');
+        this.keepMarks('envEnded', isNotClosed);
+    }
+
+    /** What travels to an end that is gone is lost (a connecting end receives once connected). */
+    private gone(end: LinkEnd): boolean {
+        if (end.inbox.length === 0) {
+            return false;
+        }
+        const socket = this.socketOf(end);
+        return !socket || socket.status === 'closed';
     }
 
     /** Drops the marks (`Instance.socket@generation`) whose socket is gone, replaced by a newer connection, or not `still`. */
@@ -909,6 +927,16 @@ export class World {
         return undefined;
     }
 }
+
+/** A link is done once both ends have ended and nothing is in flight. */
+function done(link: Link): boolean {
+    return link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0;
+}
+
+const isConnecting = (socket: StreamSocket): boolean => socket.status === 'connecting';
+const isReceiving = (socket: StreamSocket): boolean => RECEIVING.has(socket.status);
+const isConnectingOrConnected = (socket: StreamSocket): boolean => socket.status === 'connecting' || socket.status === 'connected';
+const isNotClosed = (socket: StreamSocket): boolean => socket.status !== 'closed';
 
 function occurrence(item: InFlight): SocketOccurrence {
     return item.kind === 'data' ? { what: 'data', data: item.bytes } : { what: item.kind === 'fin' ? 'closed' : 'reset' };
