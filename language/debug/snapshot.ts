@@ -105,13 +105,7 @@ function instanceView(instance: Instance, timersOf: readonly VirtualTimer[], tra
             }
             return { name: node.name, spot: node.spec.spot, depth };
         });
-    const stateTimers = new Map<object, SourceSpot>();
-    for (const [state, armed] of instance.stateTimers) {
-        for (const [index, timer] of armed) {
-            stateTimers.set(timer, state.spec.timers[index]!.spot);
-        }
-    }
-    const timers = timersOf.map((timer) => ({ label: timer.label, dueMs: timer.due, spot: stateTimers.get(timer) }));
+    const timers = timersOf.map((timer) => ({ label: timer.label, dueMs: timer.due, spot: timer.job.kind === 'state' ? timer.job.state.spec.timers[timer.job.index]!.spot : undefined }));
     return {
         name: instance.name,
         machine: instance.spec.name,

@@ -101,12 +101,18 @@ export function machineOfInstance(name: string): string {
     return name.replace(/#[0-9]+$/, '');
 }
 
+/** The histories of every instance that remembers nothing (never changed: see Instance.remember). */
+const NOTHING_REMEMBERED: ReadonlyMap<string, readonly StateNode[]> = new Map<string, readonly StateNode[]>();
+
 export class Instance {
     readonly tree: StateTree;
     /** The active states and regions (the configuration), atomic or not. */
     readonly active: Set<StateNode>;
-    /** What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active. */
-    readonly histories: Map<string, readonly StateNode[]>;
+    /**
+     * What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active.
+     * Changed through `remember` only (instances that remember nothing share one empty map).
+     */
+    histories: ReadonlyMap<string, readonly StateNode[]>;
     finished: boolean;
     busy: boolean;
     queue: QueuedEvent[];
@@ -114,8 +120,6 @@ export class Instance {
     epoch: number;
     /** The entry (`epoch`) each active state was entered in. */
     readonly entries: Map<StateNode, number>;
-    /** Armed timers of each active state, by their index in the state. */
-    readonly stateTimers: Map<StateNode, Map<number, VirtualTimer>>;
     readonly sockets: Map<string, SocketState>;
     /** `stop` ran in the current step: when it completes, the reactor stops. */
     stopAfterStep: boolean;
@@ -146,13 +150,12 @@ export class Instance {
     ) {
         this.tree = source ? source.tree : stateTree(spec);
         this.active = source ? copySet(source.active) : new Set<StateNode>();
-        this.histories = source && source.histories.size > 0 ? copyMap(source.histories) : new Map<string, readonly StateNode[]>();
+        this.histories = source && source.histories.size > 0 ? copyMap(source.histories as Map<string, readonly StateNode[]>) : NOTHING_REMEMBERED;
         this.finished = source ? source.finished : false;
         this.busy = source ? source.busy : false;
         this.queue = source && source.queue.length > 0 ? [...source.queue] : [];
         this.epoch = source ? source.epoch : 0;
         this.entries = source ? copyMap(source.entries) : new Map<StateNode, number>();
-        this.stateTimers = new Map<StateNode, Map<number, VirtualTimer>>();
         this.sockets = new Map<string, SocketState>();
         this.stopAfterStep = source ? source.stopAfterStep : false;
         this.payload = source ? source.payload : undefined;
@@ -167,6 +170,14 @@ export class Instance {
         for (const socket of spec.sockets) {
             this.sockets.set(socket.name, socket.kind === 'server' ? { kind: 'server', spec: socket, status: 'idle', sessions: [], accepted: 0 } : newStream(socket));
         }
+    }
+
+    /** Sets what the history `name` remembers. */
+    remember(name: string, nodes: readonly StateNode[]): void {
+        if (this.histories === NOTHING_REMEMBERED) {
+            this.histories = new Map<string, readonly StateNode[]>();
+        }
+        (this.histories as Map<string, readonly StateNode[]>).set(name, nodes);
     }
 
     /** The active atomic states in document order (before the start: the initial state). */

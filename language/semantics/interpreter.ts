@@ -753,10 +753,8 @@ export class Simulation {
             return;
         }
         const epoch = instance.entries.get(state)!;
-        const armed = new Map<number, VirtualTimer>();
-        instance.stateTimers.set(state, armed);
         timers.forEach((timer, index) => {
-            armed.set(index, this.arm(instance, timer.delayMs, timer.label, { kind: 'state', state, index, epoch }));
+            this.arm(instance, timer.delayMs, timer.label, { kind: 'state', state, index, epoch });
         });
     }
 
@@ -897,7 +895,6 @@ export class Simulation {
         const instance = timer.owner;
         const job = timer.job;
         if (job.kind === 'state') {
-            instance.stateTimers.get(job.state)?.delete(job.index);
             this.dispatch(instance, { kind: 'timer', state: job.state, timer: job.index, epoch: job.epoch });
             return;
         }
@@ -963,19 +960,15 @@ export class Simulation {
         return undefined;
     }
 
+    /** Disarms the timers of every state of `instance`. */
     private clearStateTimers(instance: Instance): void {
-        for (const state of [...instance.stateTimers.keys()]) {
-            this.clearTimersOf(instance, state);
-        }
+        this.timers = this.timers.filter((timer) => timer.owner !== instance || timer.job.kind !== 'state');
     }
 
+    /** Disarms the timers of `state` (armed on its entry; a state's timers are found among the armed ones, a handful). */
     private clearTimersOf(instance: Instance, state: StateNode): void {
-        const armed = instance.stateTimers.get(state);
-        if (armed) {
-            for (const timer of armed.values()) {
-                this.clear(timer);
-            }
-            instance.stateTimers.delete(state);
+        if (this.timers.some((timer) => timer.owner === instance && timer.job.kind === 'state' && timer.job.state === state)) {
+            this.timers = this.timers.filter((timer) => timer.owner !== instance || timer.job.kind !== 'state' || timer.job.state !== state);
         }
     }
 

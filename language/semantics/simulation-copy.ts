@@ -25,15 +25,6 @@ export function copyInstance(source: Instance, timers: VirtualTimer[], writer: o
             timers[index] = timerCopy;
         }
     }
-    if (source.stateTimers.size > 0) {
-        for (const [state, armed] of source.stateTimers) {
-            const armedCopy = new Map<number, VirtualTimer>();
-            for (const [at, armedTimer] of armed) {
-                armedCopy.set(at, copyOf(armedTimer, owned, copies)!);
-            }
-            copy.stateTimers.set(state, armedCopy);
-        }
-    }
     for (const [name, socket] of source.sockets) {
         if (socket.kind !== 'server') {
             const stream = copy.sockets.get(name) as StreamSocket;

@@ -579,7 +579,7 @@ function copyOf(instance: Instance): Instance {
         copy.active.add(state);
     }
     for (const [name, states] of instance.histories) {
-        copy.histories.set(name, states);
+        copy.remember(name, states);
     }
     return copy;
 }

@@ -127,7 +127,7 @@ export function rememberHistories(instance: Instance, leaving: readonly StateNod
             const remembered = history.deep
                 ? [...instance.active].filter((node) => node.children.length === 0 && StateTree.isDescendant(node, state))
                 : state.children.filter((child) => instance.active.has(child));
-            instance.histories.set(history.name, remembered.sort((a, b) => a.order - b.order));
+            instance.remember(history.name, remembered.sort((a, b) => a.order - b.order));
         }
     }
 }
