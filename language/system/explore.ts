@@ -228,17 +228,18 @@ class Search {
         this.summaries = new Summaries(this.graph);
     }
 
-    add(world: World, parent: number, move: Move | undefined, choices: readonly boolean[], lines: readonly string[]): { index: number; fresh: boolean } {
+    /** The state's index: a new one (the number of states before) if it was not known. */
+    add(world: World, parent: number, move: Move | undefined, choices: readonly boolean[], lines: readonly string[]): number {
         const key = worldKey(world);
         const existing = this.known.get(key);
         if (existing !== undefined) {
-            return { index: existing, fresh: false };
+            return existing;
         }
         const index = this.graph.states.length;
         this.known.set(key, index);
         const depth = parent < 0 ? 0 : this.graph.states[parent]!.depth + 1;
         this.graph.states.push({ parent, move, choices, lines, depth, summary: this.summaries.of(world), expanded: false, stuck: false, signalsLeft: false });
-        return { index, fresh: true };
+        return index;
     }
 
     /** Every move from `index` and each of its guard outcomes: the successors (states and edges recorded once). */
@@ -267,12 +268,17 @@ class Search {
             const target = fault ? faultTarget(graph, world, move) : -1;
             const clash = first && move.kind === 'env' && move.what === 'listen-clash' ? clashOf(world, move) : undefined;
             for (const outcome of outcomes) {
-                const { index: to, fresh } = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
+                const known = graph.states.length;
+                const to = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
+                const fresh = to >= known;
                 successors.push({ index: to, world: outcome.world, fresh });
                 if (!first) {
                     continue;
                 }
                 graph.addEdge(index, to, fault ? EDGE_FAULT : edgeClassOf(move));
+                if (!(fault && target >= 0) && !clash && move.kind !== 'signal') {
+                    continue; // nothing to mark (most moves): no record made
+                }
                 const marked = { from: index, to, move, choices: outcome.choices, lines: outcome.lines };
                 if (fault && target >= 0) {
                     graph.faults.push({ ...marked, machine: target });

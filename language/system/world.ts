@@ -184,6 +184,8 @@ export class World {
      * once or not at all, so a listen error is only ever a first move.
      */
     settled = false;
+    /** The scenario lines of the move being applied (see apply). */
+    private lines: string[] | undefined;
     /** Events delivered in a state that does not handle them, in this world's move (made on the first). */
     private unheard: Array<{ machine: string; event: string }> | undefined;
     /** Bytes a session wrote before its link exists (while it is being accepted), by instance name. */
@@ -658,31 +660,8 @@ export class World {
         }
         // A world is applied once, right after it was copied: its sessionEarly and unheard are still empty.
         const lines: string[] = [];
-        const step = (line: string, body: () => void): void => {
-            if (this.evaluations) {
-                this.evaluations.length = 0;
-            }
-            this.context.current = this;
-            try {
-                body();
-            } catch (error) {
-                if (error instanceof SimulationError) {
-                    throw new RefusedMove(`${line}: ${error.message}`);
-                }
-                throw error;
-            } finally {
-                this.context.current = undefined;
-            }
-            if (this.evaluations && this.evaluations.length > 0) {
-                lines.push(...guardLines(this.evaluations));
-            }
-            lines.push(line);
-            this.sync();
-            this.simulation.forgetFinishedSessions();
-        };
+        this.lines = lines;
         const simulation = this.simulation;
-        const socketStep = (instance: string, socket: string, occurrence: SocketOccurrence, text: string): void =>
-            step(`${instance}.${socket} ${text}`, () => simulation.socket(this.instance(instance), socket, occurrence));
         switch (move.kind) {
             case 'deliver': {
                 const link = this.ownLinks()[move.link]!;
@@ -691,39 +670,82 @@ export class World {
                 if (item.kind === 'fin') {
                     end.gotFin = true;
                 }
-                socketStep(end.instance, end.socket, occurrence(item), item.kind === 'data' ? `data ${bytesText(item.bytes)}` : item.kind === 'fin' ? 'closed' : 'reset');
+                this.socketStep(end.instance, end.socket, occurrence(item), item.kind === 'data' ? `data ${bytesText(item.bytes)}` : item.kind === 'fin' ? 'closed' : 'reset');
                 break;
             }
             case 'accept':
-                this.accept(move, socketStep);
+                this.accept(move);
                 break;
             case 'connect-fault':
-                socketStep(move.instance, move.socket, { what: move.fault }, move.fault);
+                this.socketStep(move.instance, move.socket, { what: move.fault }, move.fault);
                 break;
             case 'env':
-                this.environment(move, socketStep);
+                this.environment(move);
                 break;
             case 'signal':
-                step(`signal ${move.signal}`, () => simulation.signal(move.signal));
+                this.step(`signal ${move.signal}`, () => simulation.signal(move.signal));
                 break;
             case 'send':
-                step(`${move.instance} send ${move.event}`, () => simulation.send(this.instance(move.instance), move.event));
+                this.step(`${move.instance} send ${move.event}`, () => simulation.send(this.instance(move.instance), move.event));
                 break;
             case 'advance':
-                step(`advance ${move.ms}ms`, () => simulation.advance(move.ms));
+                this.step(`advance ${move.ms}ms`, () => simulation.advance(move.ms));
                 break;
         }
         return { world: this, choices, lines, unhandled: this.unheard ?? NOTHING_UNHEARD, evaluations: this.evaluated };
     }
 
-    private accept(move: Extract<Move, { kind: 'accept' }>, socketStep: (instance: string, socket: string, occurrence: SocketOccurrence, text: string) => void): void {
+    /** One step of the interpreter (`body`), as the scenario line `line`, then the links and sessions kept in step. */
+    private step(line: string, body: () => void): void {
+        this.beginStep();
+        try {
+            body();
+        } catch (error) {
+            throw refusal(line, error);
+        } finally {
+            this.context.current = undefined;
+        }
+        this.endStep(line);
+    }
+
+    /** A socket's occurrence as one step (`step` without a closure: most moves are these). */
+    private socketStep(instance: string, socket: string, occurrence: SocketOccurrence, text: string): void {
+        this.beginStep();
+        try {
+            this.simulation.socket(this.instance(instance), socket, occurrence);
+        } catch (error) {
+            throw refusal(`${instance}.${socket} ${text}`, error);
+        } finally {
+            this.context.current = undefined;
+        }
+        this.endStep(`${instance}.${socket} ${text}`);
+    }
+
+    private beginStep(): void {
+        if (this.evaluations) {
+            this.evaluations.length = 0;
+        }
+        this.context.current = this;
+    }
+
+    private endStep(line: string): void {
+        const lines = this.lines!;
+        if (this.evaluations && this.evaluations.length > 0) {
+            lines.push(...guardLines(this.evaluations));
+        }
+        lines.push(line);
+        this.sync();
+        this.simulation.forgetFinishedSessions();
+    }
+
+    private accept(move: Extract<Move, { kind: 'accept' }>): void {
         const server = this.instance(move.server);
         const listener = server.sockets.get(move.listener);
         if (listener?.kind !== 'server') {
             throw new RefusedMove(`${move.server}.${move.listener} is not a server`);
         }
         const before = new Set(this.simulation.instances.map((instance) => instance.name));
-        socketStep(move.server, move.listener, { what: 'accept' }, 'accept');
+        this.socketStep(move.server, move.listener, { what: 'accept' }, 'accept');
         const session = this.simulation.instances.find((instance) => instance.server?.instance === move.server && instance.server.socket === move.listener && !before.has(instance.name));
         const client = this.instance(move.client).stream(move.socket);
         const connection = session && [...session.sockets.values()].find((socket) => socket.kind === 'connection');
@@ -738,45 +760,45 @@ export class World {
             this.ownMarks().early.delete(earlyKey);
         }
         this.ownLinks().push({ client: end(move.client, move.socket, client.generation, toClient), session: end(session.name, connection.spec.name, connection.generation, toSession) });
-        socketStep(move.client, move.socket, { what: 'connected' }, 'connected');
+        this.socketStep(move.client, move.socket, { what: 'connected' }, 'connected');
     }
 
-    private environment(move: Extract<Move, { kind: 'env' }>, socketStep: (instance: string, socket: string, occurrence: SocketOccurrence, text: string) => void): void {
+    private environment(move: Extract<Move, { kind: 'env' }>): void {
         const instance = this.instance(move.instance);
         switch (move.what) {
             case 'data': {
                 const socket = instance.stream(move.socket);
                 const message = this.context.message(instance, socket);
-                socketStep(move.instance, move.socket, { what: 'data', data: message }, `${socket.kind === 'process' ? 'stdout' : 'data'} ${bytesText(message)}`);
+                this.socketStep(move.instance, move.socket, { what: 'data', data: message }, `${socket.kind === 'process' ? 'stdout' : 'data'} ${bytesText(message)}`);
                 return;
             }
             case 'closed':
             case 'reset': {
                 const socket = instance.stream(move.socket);
                 this.ownMarks().envEnded.add(socketMark(move.instance, move.socket, socket.generation));
-                socketStep(move.instance, move.socket, { what: move.what }, move.what);
+                this.socketStep(move.instance, move.socket, { what: move.what }, move.what);
                 return;
             }
             case 'exit':
-                socketStep(move.instance, move.socket, { what: 'exit', status: 0 }, 'exit 0');
+                this.socketStep(move.instance, move.socket, { what: 'exit', status: 0 }, 'exit 0');
                 return;
             case 'spawn-error':
-                socketStep(move.instance, move.socket, { what: 'error', code: SPAWN_ERROR }, `error ${SPAWN_ERROR}`);
+                this.socketStep(move.instance, move.socket, { what: 'error', code: SPAWN_ERROR }, `error ${SPAWN_ERROR}`);
                 return;
             case 'listen-error':
             case 'listen-clash':
                 this.ownMarks().listenFailed.add(`${move.instance}.${move.socket}`);
-                socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
+                this.socketStep(move.instance, move.socket, { what: 'error', code: LISTEN_ERROR }, `error ${LISTEN_ERROR}`);
                 return;
             case 'drained': {
                 const socket = instance.stream(move.socket);
                 this.ownMarks().owesDrain.delete(socketMark(move.instance, move.socket, socket.generation));
-                socketStep(move.instance, move.socket, { what: 'drained' }, 'drained');
+                this.socketStep(move.instance, move.socket, { what: 'drained' }, 'drained');
                 return;
             }
             case 'accept':
             case 'connected':
-                socketStep(move.instance, move.socket, { what: move.what }, move.what);
+                this.socketStep(move.instance, move.socket, { what: move.what }, move.what);
                 return;
         }
     }
@@ -926,6 +948,11 @@ export class World {
         }
         return undefined;
     }
+}
+
+/** What a step the interpreter refused throws: a RefusedMove naming the step (anything else is a bug, thrown on). */
+function refusal(line: string, error: unknown): unknown {
+    return error instanceof SimulationError ? new RefusedMove(`${line}: ${error.message}`) : error;
 }
 
 /** A link is done once both ends have ended and nothing is in flight. */
