@@ -73,7 +73,11 @@ export class Simulation {
      * Guard values set by the scenario; every guard starts false. A guard given several values takes the next one at
      * each evaluation and keeps the last.
      */
-    readonly guards = new Map<string, boolean[]>();
+    get guards(): Map<string, boolean[]> {
+        return (this.guardValues ??= new Map<string, boolean[]>());
+    }
+    /** The guards' values, made when first set or read (a search's simulations never have any). */
+    private guardValues: Map<string, boolean[]> | undefined;
     /** The exit status the program would end with, once known (1 after a listen failure nobody handles), and why. */
     exitCode: number | undefined;
     exitReason: string | undefined;
@@ -126,8 +130,8 @@ export class Simulation {
         if (options.keepTrace !== false) {
             copy.trace.push(...this.trace);
         }
-        if (this.guards.size > 0) {
-            for (const [name, values] of this.guards) {
+        if (this.guardValues && this.guardValues.size > 0) {
+            for (const [name, values] of this.guardValues) {
                 copy.guards.set(name, [...values]);
             }
         }
@@ -275,7 +279,14 @@ export class Simulation {
     }
 
     instance(name: string): Instance | undefined {
-        return this.instances.find((instance) => instance.name === name);
+        // A loop, not find with a closure: the explorer asks this many times per move.
+        const instances = this.instances;
+        for (let index = 0; index < instances.length; index++) {
+            if (instances[index]!.name === name) {
+                return instances[index];
+            }
+        }
+        return undefined;
     }
 
     /** An event from outside to `instance` (ignored once it has finished, as a program ignores it). */
@@ -656,7 +667,7 @@ export class Simulation {
     }
 
     private nextGuardValue(name: string): boolean {
-        const values = this.guards.get(name);
+        const values = this.guardValues?.get(name);
         if (!values || values.length === 0) {
             return false;
         }

@@ -5,7 +5,7 @@
 import type { Instance, ServerStatus, SocketState, StreamStatus, TimerJob, VirtualTimer } from '../semantics/instance.js';
 import { firingOrder } from '../semantics/interpreter.js';
 import type { MachineSpec } from '../semantics/program.js';
-import { inFlightKey, type LinkEnd } from './links.js';
+import { inFlightKey, type Link, type LinkEnd } from './links.js';
 import { socketMark, type World } from './world.js';
 
 /** The first reconnect attempt whose delay reaches the maximum, by socket spec (worked out once per spec). */
@@ -162,7 +162,45 @@ function instanceKey(world: World, instance: Instance, keyed: KeyedTimers, marke
     return instance.finished && timers === '' ? own : `${own}<${timers}>`;
 }
 
-function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string>): string {
+/** Whether the session `name` talks to a wired client (then it is in the key on its link, not on its server's list). */
+function linked(links: readonly Link[], name: string): boolean {
+    for (const link of links) {
+        if (link.session.instance === name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** The key of the session called `name` (undefined if none is known: a session let go, or not yet keyed). */
+function sessionKeyOf(name: string, instances: readonly Instance[], sessionKeys: ReadonlyArray<string | undefined>): string | undefined {
+    for (let index = 0; index < instances.length; index++) {
+        if (instances[index]!.name === name) {
+            return sessionKeys[index];
+        }
+    }
+    return undefined;
+}
+
+/** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), each after a newline. */
+function served(instance: Instance, links: readonly Link[], instances: readonly Instance[], sessionKeys: ReadonlyArray<string | undefined>): string {
+    let text = '';
+    for (const socket of instance.sockets.values()) {
+        if (socket.kind === 'server') {
+            let keys: string[] | undefined;
+            for (const session of socket.sessions) {
+                if (!linked(links, session)) {
+                    (keys ??= []).push(sessionKeyOf(session, instances, sessionKeys) ?? '');
+                }
+            }
+            // Servers in declaration order: the place names the server.
+            text += keys === undefined ? '\n:' : keys.length === 1 ? `\n:${keys[0]!}` : `\n:${keys.sort().join('')}`;
+        }
+    }
+    return text;
+}
+
+function endKey(world: World, end: LinkEnd, sessionKeys: ReadonlyArray<string | undefined>): string {
     let inbox = '';
     for (let index = 0; index < end.inbox.length; index++) {
         inbox += index === 0 ? inFlightKey(end.inbox[index]!) : `,${inFlightKey(end.inbox[index]!)}`;
@@ -174,7 +212,7 @@ function endKey(world: World, end: LinkEnd, sessions: ReadonlyMap<string, string
         return `gone.${end.socket}~${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
     }
     // A session by its situation, a top-level machine by its machine (one instance each).
-    const who = instance.server ? (sessions.get(end.instance) ?? 'gone') : machineCode(instance.spec);
+    const who = instance.server ? (sessionKeyOf(end.instance, world.simulation.instances, sessionKeys) ?? 'gone') : machineCode(instance.spec);
     const socket = instance.sockets.get(end.socket);
     const current = socket && socket.kind !== 'server' && socket.generation === end.generation ? '' : '~';
     return `${who}.${socketCode(instance.spec, end.socket)}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
@@ -235,51 +273,27 @@ export function worldKey(world: World, fresh = false): string {
         keyed.whens.push(!exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`);
     }
     const links = world.links;
-    /** Whether a session talks to a wired client (then it is in the key on its link, not on its server's list). */
-    const linked = (name: string): boolean => {
-        for (const link of links) {
-            if (link.session.instance === name) {
-                return true;
-            }
-        }
-        return false;
-    };
     const instances = simulation.instances;
-    const sessionKeys = new Map<string, string>();
-    /** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), each after a newline. */
-    const served = (instance: Instance): string => {
-        let text = '';
-        for (const socket of instance.sockets.values()) {
-            if (socket.kind === 'server') {
-                const keys: string[] = [];
-                for (const session of socket.sessions) {
-                    if (!linked(session)) {
-                        keys.push(sessionKeys.get(session)!);
-                    }
-                }
-                text += `\n:${keys.sort().join('')}`; // servers in declaration order: the place names the server
-            }
-        }
-        return text;
-    };
-    // Sessions start after the machine whose server runs them: from the last one back, a session's own sessions are
-    // known before it.
+    // Each session's key, at its place among the instances. Sessions start after the machine whose server runs them:
+    // from the last one back, a session's own sessions are known before it.
+    const sessionKeys = new Array<string | undefined>(instances.length);
     for (let index = instances.length - 1; index >= 0; index--) {
         const instance = instances[index]!;
         if (instance.server) {
             // A finished session still on a wired link is known by its timers (its linger); any other is gone.
             const own = instanceKey(world, instance, keyed, marked, fresh);
-            sessionKeys.set(instance.name, hasServer(instance) ? `{${own}${served(instance)}}` : `{${own}}`);
+            sessionKeys[index] = hasServer(instance) ? `{${own}${served(instance, links, instances, sessionKeys)}}` : `{${own}}`;
         }
     }
     let key = `${simulation.stopped ? 'S' : ''}${world.settled ? '' : 'L'}\n${simulation.exitCode ?? ''}`;
     let underFinished: string[] | undefined;
-    for (const instance of instances) {
+    for (let index = 0; index < instances.length; index++) {
+        const instance = instances[index]!;
         if (!instance.server) {
-            key += `\n${instanceKey(world, instance, keyed, marked, fresh)}${served(instance)}`;
+            key += `\n${instanceKey(world, instance, keyed, marked, fresh)}${served(instance, links, instances, sessionKeys)}`;
         } else if (instance.finished && hasServer(instance) && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
             // A finished session is on no server's list, but the sessions its own servers still run are part of the state.
-            (underFinished ??= []).push(sessionKeys.get(instance.name)!);
+            (underFinished ??= []).push(sessionKeys[index]!);
         }
     }
     if (underFinished) {
