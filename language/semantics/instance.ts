@@ -153,7 +153,7 @@ export class Instance {
         this.histories = source && source.histories.size > 0 ? copyMap(source.histories as Map<string, readonly StateNode[]>) : NOTHING_REMEMBERED;
         this.finished = source ? source.finished : false;
         this.busy = source ? source.busy : false;
-        this.queue = source && source.queue.length > 0 ? [...source.queue] : [];
+        this.queue = source && source.queue.length > 0 ? source.queue.slice() : [];
         this.epoch = source ? source.epoch : 0;
         this.entries = source ? copyMap(source.entries) : new Map<StateNode, number>();
         this.sockets = new Map<string, SocketState>();

@@ -61,8 +61,13 @@ export function firingOrder(a: VirtualTimer, b: VirtualTimer): number {
     return a.due - b.due || a.order - b.order;
 }
 
-function isBusy(instance: Instance): boolean {
-    return instance.busy;
+function anyBusy(instances: readonly Instance[]): boolean {
+    for (let index = 0; index < instances.length; index++) {
+        if (instances[index]!.busy) {
+            return true;
+        }
+    }
+    return false;
 }
 
 export class Simulation {
@@ -119,12 +124,13 @@ export class Simulation {
      * it copies the instance first (own), so a step copies only the instances it touches.
      */
     copy(options: SimulationOptions = this.options): Simulation {
-        if (this.deferred.length > 0 || this.instances.some(isBusy)) {
+        if (this.deferred.length > 0 || anyBusy(this.instances)) {
             throw new Error('internal: a simulation is copied only between steps');
         }
         // Session numbers are shared until either simulation starts a session (accept copies the map first).
-        const copy = new Simulation(this.program, options, { instances: [...this.instances], sessionNumbers: this.sessionNumbers });
-        copy.timers = [...this.timers];
+        // slice, not a spread: V8 copies an array's elements at once (a spread iterates), and every move copies these.
+        const copy = new Simulation(this.program, options, { instances: this.instances.slice(), sessionNumbers: this.sessionNumbers });
+        copy.timers = this.timers.slice();
         // The instances are shared now: this simulation, too, copies one before it changes it.
         this.writer = {};
         if (options.keepTrace !== false) {
@@ -186,10 +192,11 @@ export class Simulation {
         return this.own(instance);
     }
 
-    /** Some finished session holds no timer (a loop, not closures: this runs after every step of a search). */
-    private anyForgettable(): boolean {
-        for (const instance of this.instances) {
-            if (instance.server && instance.finished && !this.timers.some((timer) => timer.owner === instance)) {
+    /** Whether some timer is `instance`'s. */
+    private holdsTimer(instance: Instance): boolean {
+        const timers = this.timers;
+        for (let index = 0; index < timers.length; index++) {
+            if (timers[index]!.owner === instance) {
                 return true;
             }
         }
@@ -198,41 +205,42 @@ export class Simulation {
 
     /**
      * Lets finished sessions go that no timer needs any more (the explorer keeps its states small this way; their
-     * names stay used: the next session is still `Name#N+1`).
+     * names stay used: the next session is still `Name#N+1`). A finished session stays while a kept instance is a
+     * session of one of its servers (sessions of sessions). Loops over a handful of instances, no sets: this runs
+     * after every step of a search.
      */
-
     forgetFinishedSessions(): void {
-        // Most often every finished session still has a timer (its linger): nothing to let go, found without sets.
-        if (!this.anyForgettable()) {
-            return;
+        const instances = this.instances;
+        let kept: boolean[] | undefined;
+        for (let index = 0; index < instances.length; index++) {
+            const instance = instances[index]!;
+            if (instance.server && instance.finished && !this.holdsTimer(instance)) {
+                kept ??= instances.map(() => true);
+                kept[index] = false;
+            }
         }
-        const kept = new Set(this.instances.filter((instance) => !instance.server || !instance.finished));
-        for (const timer of this.timers) {
-            kept.add(timer.owner);
+        if (!kept) {
+            return; // most often every finished session still has a timer (its linger): nothing to let go
         }
-        // A finished session stays while a kept instance is a session of one of its servers (sessions of sessions).
-        const hostOf = new Map<string, Instance>();
-        for (const instance of this.instances) {
-            if (!kept.has(instance) && instance.spec.sockets.some((socket) => socket.kind === 'server')) {
-                for (const socket of instance.sockets.values()) {
-                    if (socket.kind === 'server') {
-                        hostOf.set(`${instance.name}.${socket.spec.name}`, instance);
-                    }
+        // The hosts of kept sessions are kept, up the chain.
+        for (let changed = true; changed; ) {
+            changed = false;
+            for (let index = 0; index < instances.length; index++) {
+                const host = instances[index]!.server;
+                if (!kept[index] || !host) {
+                    continue;
+                }
+                const at = instances.findIndex((candidate) => candidate.name === host.instance);
+                if (at >= 0 && !kept[at]) {
+                    kept[at] = true;
+                    changed = true;
                 }
             }
         }
-        if (hostOf.size > 0) {
-            const waiting = [...kept];
-            for (let next = waiting.pop(); next; next = waiting.pop()) {
-                const host = next.server && hostOf.get(`${next.server.instance}.${next.server.socket}`);
-                if (host && !kept.has(host)) {
-                    kept.add(host);
-                    waiting.push(host);
-                }
-            }
-        }
-        if (kept.size < this.instances.length) {
-            this.instances.splice(0, this.instances.length, ...this.instances.filter((instance) => kept.has(instance)));
+        if (kept.includes(false)) {
+            const left = instances.filter((_, index) => kept[index]);
+            instances.length = 0;
+            instances.push(...left);
         }
     }
 

@@ -11,7 +11,7 @@ export function copyInstance(source: Instance, timers: VirtualTimer[], writer: o
     const copy = new Instance(source.name, source.spec, source.server, source);
     copy.writer = writer;
     for (const [name, socket] of source.sockets) {
-        copy.sockets.set(name, socket.kind === 'server' ? { kind: 'server', spec: socket.spec, status: socket.status, sessions: [...socket.sessions], accepted: socket.accepted } : copyStream(socket));
+        copy.sockets.set(name, socket.kind === 'server' ? { kind: 'server', spec: socket.spec, status: socket.status, sessions: socket.sessions.slice(), accepted: socket.accepted } : copyStream(socket));
     }
     // The source's timers and their copies, by position (a handful at most).
     const owned: VirtualTimer[] = [];
@@ -68,7 +68,7 @@ function copyStream(socket: StreamSocket): StreamSocket {
         lingering: socket.lingering,
         frames: socket.frames?.copy(),
         paused: socket.paused,
-        held: socket.held.length === 0 ? [] : [...socket.held],
+        held: socket.held.length === 0 ? [] : socket.held.slice(),
         unsentWhileConnecting: socket.unsentWhileConnecting
     };
 }

@@ -22,7 +22,7 @@ export interface Link {
 }
 
 function copyEnd(end: LinkEnd): LinkEnd {
-    return { instance: end.instance, socket: end.socket, generation: end.generation, ended: end.ended, gotFin: end.gotFin, inbox: end.inbox.length === 0 ? [] : [...end.inbox] };
+    return { instance: end.instance, socket: end.socket, generation: end.generation, ended: end.ended, gotFin: end.gotFin, inbox: end.inbox.length === 0 ? [] : end.inbox.slice() };
 }
 
 export function copyLink(link: Link): Link {
