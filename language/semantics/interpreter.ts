@@ -88,7 +88,7 @@ export class Simulation {
     exitReason: string | undefined;
     private time = 0;
     private order = 0;
-    private timers: VirtualTimer[] = [];
+    private timers: VirtualTimer[];
     /** Occurrences Node delivers on a later tick (a destroyed socket's close): run after the current callback. */
     private deferred: Array<() => void> = [];
     private delivered = 0;
@@ -105,17 +105,21 @@ export class Simulation {
      * with a copy (or the source it was copied from) and copies before it first changes it (own).
      */
     private writer: object = {};
+    /** Some instance has `writer` as its token (else a copy need not make a new one). */
+    private writerUsed = false;
 
     constructor(
         readonly program: ProgramSpec,
         private readonly options: SimulationOptions = {},
-        /** What a copy starts with (Simulation.copy): its instances, and its source's session numbers (shared). */
-        copied?: { readonly instances: Instance[]; readonly sessionNumbers: Map<string, number> }
+        /** The simulation this one is a copy of (Simulation.copy): its instances and timers, its session numbers (shared). */
+        source?: Simulation
     ) {
         this.traced = options.onlyUnhandled !== true;
-        this.instances = copied?.instances ?? [];
-        this.sessionNumbers = copied?.sessionNumbers ?? new Map<string, number>();
-        this.sessionNumbersShared = copied !== undefined;
+        // slice, not a spread: V8 copies an array's elements at once (a spread iterates), and every move copies these.
+        this.instances = source ? source.instances.slice() : [];
+        this.timers = source ? source.timers.slice() : [];
+        this.sessionNumbers = source ? source.sessionNumbers : new Map<string, number>();
+        this.sessionNumbersShared = source !== undefined;
     }
 
     /**
@@ -128,11 +132,13 @@ export class Simulation {
             throw new Error('internal: a simulation is copied only between steps');
         }
         // Session numbers are shared until either simulation starts a session (accept copies the map first).
-        // slice, not a spread: V8 copies an array's elements at once (a spread iterates), and every move copies these.
-        const copy = new Simulation(this.program, options, { instances: this.instances.slice(), sessionNumbers: this.sessionNumbers });
-        copy.timers = this.timers.slice();
-        // The instances are shared now: this simulation, too, copies one before it changes it.
-        this.writer = {};
+        const copy = new Simulation(this.program, options, this);
+        // The instances are shared now: this simulation, too, copies one before it changes it (a new token, unless no
+        // instance has the current one: copied again before any change, as when a world's moves are tried).
+        if (this.writerUsed) {
+            this.writer = {};
+            this.writerUsed = false;
+        }
         if (options.keepTrace !== false) {
             copy.trace.push(...this.trace);
         }
@@ -179,6 +185,7 @@ export class Simulation {
             }
         }
         const copy = copyInstance(this.instances[at]!, this.timers, this.writer);
+        this.writerUsed = true;
         this.instances[at] = copy;
         return copy;
     }
@@ -280,6 +287,7 @@ export class Simulation {
             for (const name of this.program.topLevel) {
                 const instance = new Instance(name, this.machine(name), undefined);
                 instance.writer = this.writer;
+                this.writerUsed = true;
                 this.instances.push(instance);
                 this.dispatch(instance, { kind: 'start' });
             }
@@ -1349,6 +1357,7 @@ export class Simulation {
         this.sessionNumbers.set(sessionSpec.name, number);
         const session = new Instance(`${sessionSpec.name}#${number}`, sessionSpec, { instance: instance.name, socket: server.spec.name });
         session.writer = this.writer;
+        this.writerUsed = true;
         for (const socket of session.sockets.values()) {
             if (socket.kind === 'connection') {
                 this.freshConnection(socket);
