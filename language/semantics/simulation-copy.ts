@@ -10,9 +10,6 @@ import { Instance, type StreamSocket, type VirtualTimer } from './instance.js';
 export function copyInstance(source: Instance, timers: VirtualTimer[], writer: object): Instance {
     const copy = new Instance(source.name, source.spec, source.server, source);
     copy.writer = writer;
-    for (const [name, socket] of source.sockets) {
-        copy.sockets.set(name, socket.kind === 'server' ? { kind: 'server', spec: socket.spec, status: socket.status, sessions: socket.sessions.slice(), accepted: socket.accepted } : copyStream(socket));
-    }
     // The source's timers and their copies, by position (a handful at most).
     const owned: VirtualTimer[] = [];
     const copies: VirtualTimer[] = [];
@@ -25,15 +22,12 @@ export function copyInstance(source: Instance, timers: VirtualTimer[], writer: o
             timers[index] = timerCopy;
         }
     }
-    for (const [name, socket] of source.sockets) {
-        if (socket.kind !== 'server') {
-            const stream = copy.sockets.get(name) as StreamSocket;
-            stream.connectTimer = copyOf(socket.connectTimer, owned, copies);
-            stream.reconnectTimer = copyOf(socket.reconnectTimer, owned, copies);
-            stream.lingerTimer = copyOf(socket.lingerTimer, owned, copies);
-            stream.idleTimer = copyOf(socket.idleTimer, owned, copies);
-            stream.heartbeatTimer = copyOf(socket.heartbeatTimer, owned, copies);
-        }
+    // One pass over the sockets (a map's values: no entry pairs), each copied with its timers' copies.
+    for (const socket of source.sockets.values()) {
+        copy.sockets.set(
+            socket.spec.name,
+            socket.kind === 'server' ? { kind: 'server', spec: socket.spec, status: socket.status, sessions: socket.sessions.slice(), accepted: socket.accepted } : copyStream(socket, owned, copies)
+        );
     }
     return copy;
 }
@@ -50,8 +44,8 @@ function copyOf(source: VirtualTimer | undefined, owned: readonly VirtualTimer[]
     return copies[at];
 }
 
-/** A stream socket's own copy (its timers are set by the caller); written out field by field, which is faster than a spread. */
-function copyStream(socket: StreamSocket): StreamSocket {
+/** A stream socket's own copy, with the copies of its timers; written out field by field, which is faster than a spread. */
+function copyStream(socket: StreamSocket, owned: readonly VirtualTimer[], copies: readonly VirtualTimer[]): StreamSocket {
     return {
         kind: socket.kind,
         spec: socket.spec,
@@ -59,11 +53,11 @@ function copyStream(socket: StreamSocket): StreamSocket {
         closeRequested: socket.closeRequested,
         attempt: socket.attempt,
         lastReceived: socket.lastReceived,
-        connectTimer: undefined,
-        reconnectTimer: undefined,
-        lingerTimer: undefined,
-        idleTimer: undefined,
-        heartbeatTimer: undefined,
+        connectTimer: copyOf(socket.connectTimer, owned, copies),
+        reconnectTimer: copyOf(socket.reconnectTimer, owned, copies),
+        lingerTimer: copyOf(socket.lingerTimer, owned, copies),
+        idleTimer: copyOf(socket.idleTimer, owned, copies),
+        heartbeatTimer: copyOf(socket.heartbeatTimer, owned, copies),
         generation: socket.generation,
         lingering: socket.lingering,
         frames: socket.frames?.copy(),
