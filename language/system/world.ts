@@ -164,6 +164,23 @@ interface Marks {
     readonly listenFailed: Set<string>;
 }
 
+/** Marks read back (`Instance.socket@generation`), each parsed once: a search reads the same few after every step. */
+const parsedMarks = new Map<string, { readonly instance: string; readonly socket: string; readonly generation: number }>();
+
+function parseMark(key: string): { readonly instance: string; readonly socket: string; readonly generation: number } {
+    let mark = parsedMarks.get(key);
+    if (!mark) {
+        const at = key.lastIndexOf('@');
+        const dot = key.lastIndexOf('.', at);
+        mark = { instance: key.slice(0, dot), socket: key.slice(dot + 1, at), generation: Number(key.slice(at + 1)) };
+        if (parsedMarks.size >= 10_000) {
+            parsedMarks.clear(); // bounded: names differ between programs
+        }
+        parsedMarks.set(key, mark);
+    }
+    return mark;
+}
+
 /** How the marks name a socket in one of its connections: `Instance.socket@generation` (keepMarks reads it back). */
 export function socketMark(instance: string, socket: string, generation: number): string {
     return `${instance}.${socket}@${generation}`;
@@ -848,7 +865,7 @@ export class World {
         // Most steps change no link: then the links stay shared with the world this one was copied from.
         let changes = false;
         for (const link of this.linkList) {
-            if (this.ending(link.client) !== undefined || this.ending(link.session) !== undefined || this.gone(link.client) || this.gone(link.session) || done(link)) {
+            if (this.endChanges(link.client) || this.endChanges(link.session) || done(link)) {
                 changes = true;
                 break;
             }
@@ -896,16 +913,28 @@ export class World {
         return !socket || socket.status === 'closed';
     }
 
+    /** Whether sync has something to do at `end`: what `ending` or `gone` say, with one look at its socket. */
+    private endChanges(end: LinkEnd): boolean {
+        if (!end.ended) {
+            const socket = this.socketOf(end);
+            return !socket || socket.status === 'closing' || socket.status === 'closed';
+        }
+        if (end.inbox.length === 0) {
+            return false;
+        }
+        const socket = this.socketOf(end);
+        return !socket || socket.status === 'closed';
+    }
+
     /** Drops the marks (`Instance.socket@generation`) whose socket is gone, replaced by a newer connection, or not `still`. */
     private keepMarks(which: 'early' | 'spawnSettled' | 'owesDrain' | 'envEnded', still: (socket: StreamSocket) => boolean): void {
         if (this.marks[which].size === 0) {
             return;
         }
         for (const key of [...this.marks[which].keys()]) {
-            const [ref, generation] = key.split('@') as [string, string];
-            const dot = ref.lastIndexOf('.');
-            const socket = this.simulation.instance(ref.slice(0, dot))?.sockets.get(ref.slice(dot + 1));
-            if (!socket || socket.kind === 'server' || String(socket.generation) !== generation || !still(socket)) {
+            const mark = parseMark(key);
+            const socket = this.simulation.instance(mark.instance)?.sockets.get(mark.socket);
+            if (!socket || socket.kind === 'server' || socket.generation !== mark.generation || !still(socket)) {
                 this.ownMarks()[which].delete(key);
             }
         }
