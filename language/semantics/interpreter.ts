@@ -989,7 +989,9 @@ export class Simulation {
 
     /** Disarms the timers of every state of `instance`. */
     private clearStateTimers(instance: Instance): void {
-        this.timers = this.timers.filter((timer) => timer.owner !== instance || timer.job.kind !== 'state');
+        if (this.timers.some((timer) => timer.owner === instance && timer.job.kind === 'state')) {
+            this.timers = this.timers.filter((timer) => timer.owner !== instance || timer.job.kind !== 'state');
+        }
     }
 
     /** Disarms the timers of `state` (armed on its entry; a state's timers are found among the armed ones, a handful). */

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TraceLine } from '../../../templates/runtime/trace-format.js';
 import type { BuiltProgram } from './build.js';
+import { claimPort, releasePort } from './ports.js';
 import type { Group, HarnessStep, PortMode, Scenario } from './scenario.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,49 +65,6 @@ async function idle(pid: number | undefined, timeoutMs: number): Promise<void> {
     }, timeoutMs);
 }
 
-function bindable(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const server = createServer();
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-}
-
-/** Where the kernel's ephemeral ports start (Linux: /proc; 32768 elsewhere, the usual value). */
-function ephemeralFrom(): number {
-    try {
-        return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
-    } catch {
-        return 32_768;
-    }
-}
-
-/** Ports the harness hands out: below the kernel's ephemeral range, one slice per vitest worker. */
-const PORTS_FROM = 20_000;
-// Where the ephemeral range starts too low to leave room below it, the usual range's start is used all the same.
-const PORTS_TO = ephemeralFrom() >= PORTS_FROM + 4_000 ? Math.min(32_768, ephemeralFrom()) : 32_768;
-const SLICES = 8;
-const slice = Math.floor((PORTS_TO - PORTS_FROM) / SLICES);
-const worker = Number(process.env['VITEST_POOL_ID'] ?? process.pid) % SLICES;
-let nextPort = 0;
-
-/**
- * A port on 127.0.0.1 that nothing uses now and that nothing else on the machine is likely to take while the
- * harness leaves it unbound between modes: ports from the ephemeral range (what `listen(0)` hands out) are also
- * given to every outgoing connection's local end, so one freed and bound again later could be taken meanwhile — a
- * run once failed with EADDRINUSE that way. These lie below that range (32768 on Linux), and each worker of the
- * test run has its own slice of them, so two runs in parallel never share one.
- */
-export async function freePort(): Promise<number> {
-    for (let tries = 0; tries < slice; tries++) {
-        const port = PORTS_FROM + worker * slice + (nextPort++ % slice);
-        if (await bindable(port)) {
-            return port;
-        }
-    }
-    throw new Error(`no free port in ${PORTS_FROM + worker * slice}..${PORTS_FROM + (worker + 1) * slice - 1}`);
-}
-
 /** The blackhole helper (blackhole.py): ports whose connects hang. One per test file, shared by every run. */
 export class Blackhole {
     private readonly waiting = new Map<number, Array<(reply: string) => void>>();
@@ -131,7 +89,7 @@ export class Blackhole {
         }
         const blackhole = new Blackhole(child);
         // A round trip proves it runs: hang and free a port.
-        const port = await freePort();
+        const port = await claimPort();
         try {
             await blackhole.command('hang', port);
             await blackhole.command('free', port);
@@ -139,6 +97,8 @@ export class Blackhole {
         } catch {
             blackhole.close();
             return undefined;
+        } finally {
+            releasePort(port);
         }
     }
 
@@ -251,11 +211,11 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
     let serverPort: number | undefined;
     for (const [key, { variable, kind }] of built.addresses) {
         if (kind === 'client') {
-            const port = new ClientPort(key, await freePort(), options.blackhole);
+            const port = new ClientPort(key, await claimPort(), options.blackhole);
             clients.set(key, port);
             env[variable] = `127.0.0.1:${port.port}`;
         } else {
-            serverPort = await freePort();
+            serverPort = await claimPort();
             env[variable] = `127.0.0.1:${serverPort}`;
         }
     }
@@ -425,6 +385,10 @@ export async function runAgainstProgram(built: BuiltProgram, scenario: Scenario,
         }
         for (const port of clients.values()) {
             await port.close();
+            releasePort(port.port);
+        }
+        if (serverPort !== undefined) {
+            releasePort(serverPort);
         }
     }
 }
