@@ -74,6 +74,37 @@ describe('Simulation.copy', () => {
         expect(tail.filter((line) => line.includes('internal Msg'))).toHaveLength(2);
     });
 
+    it('two copies taken one after the other (no step between) and their source, stepped in turn, each run as a fresh run does', async () => {
+        // The source makes a new writer token only when an instance holds its current one: the second copy is taken
+        // while no instance does. Steps alternate between the three, so that each changes instances the others share.
+        const program = await programFrom(await example('echo-server.fsm'));
+        const before = parseScenario('listener accept\nlistener accept\nEchoSession#1.peer data "hi"');
+        const after = parseScenario('EchoSession#2.peer data "yo"\nadvance 31s\nEchoSession#1.peer closed\nlistener accept\nadvance 5s\nsignal SIGTERM\nadvance 3s');
+        const original = new Simulation(program);
+        original.start();
+        for (const step of before) {
+            applyStep(original, step, 'EchoServer');
+        }
+        const mark = original.trace.length;
+        const first = original.copy();
+        const second = original.copy();
+        for (const step of after) {
+            for (const simulation of [second, original, first]) {
+                applyStep(simulation, step, 'EchoServer');
+            }
+        }
+        const fresh = new Simulation(program);
+        fresh.start();
+        for (const step of [...before, ...after]) {
+            applyStep(fresh, step, 'EchoServer');
+        }
+        const tail = (simulation: Simulation): string[] => simulation.trace.slice(mark).map((line) => `${line.t} ${brief(line)}`);
+        expect(tail(fresh).filter((line) => line.includes('finish')).length).toBeGreaterThanOrEqual(3);
+        expect(tail(original)).toEqual(tail(fresh));
+        expect(tail(first)).toEqual(tail(fresh));
+        expect(tail(second)).toEqual(tail(fresh));
+    });
+
     it('a copy with keepTrace false keeps no lines but tells onTrace', async () => {
         const program = await programFrom(await example('echo-client.fsm'));
         const original = new Simulation(program);
