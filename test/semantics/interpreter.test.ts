@@ -1,6 +1,7 @@
 // The interpreter against docs/language.md "How a model runs": one test per rule, traces compared whole.
 import { describe, expect, it } from 'vitest';
-import { ScenarioStepError } from '../../language/semantics/run-scenario.js';
+import { applyStep, ScenarioStepError } from '../../language/semantics/run-scenario.js';
+import { parseScenario } from '../../language/semantics/scenario.js';
 import type { TraceLine } from '../../templates/runtime/trace-format.js';
 import { Simulation, type SimulationOptions } from '../../language/semantics/interpreter.js';
 import { programFrom, simulate } from './simulate-helpers.js';
@@ -402,6 +403,52 @@ describe('servers and sessions', () => {
         const { lines } = await simulate(twin, 'listener accept\nside accept\nlistener accept\nSess#2.peer data "hi"\nSess#2.peer closed');
         expect(lines.filter((line) => / io (listener|side) accept /.test(line))).toEqual(['Srv io listener accept Sess#1', 'Srv io side accept Sess#2', 'Srv io listener accept Sess#3']);
         expect(lines.slice(-7)).toEqual(['Sess#2 io peer data 2B', 'Sess#2 Open internal Data', 'Sess#2 transition echo@Open', 'Sess#2 io peer close', 'Sess#2 Open -Bye-> Closed', 'Sess#2 entry goodbye@Closed', 'Sess#2 finish Closed']);
+    });
+
+    it('forgetFinishedSessions keeps a finished session without timers while a session of its server runs, and lets both go after', async () => {
+        const chain = `machine Top {
+    events Joined
+    initial state Up { on Joined / count }
+    server front listen 127.0.0.1:7000 { session Mid  accept -> Joined }
+}
+machine Mid {
+    events Bye, Child
+    initial state Open {
+        on Child / count
+        on Bye -> Done
+    }
+    final state Done
+    connection peer { close -> Bye }
+    server back listen 127.0.0.1:7001 { session Leaf  accept -> Child }
+}
+machine Leaf {
+    events Data, Bye
+    initial state Open {
+        on Data / echo
+        on Bye -> Closed
+    }
+    final state Closed
+    connection peer {
+        read -> Data
+        close -> Bye
+    }
+}`;
+        const program = await programFrom(chain);
+        const simulation = new Simulation(program);
+        simulation.start();
+        const names = (): string[] => simulation.instances.map((instance) => `${instance.name}${instance.finished ? ' (finished)' : ''}`);
+        const step = (line: string): void => {
+            applyStep(simulation, parseScenario(line)[0]!, 'Top');
+            simulation.forgetFinishedSessions();
+        };
+        step('front accept');
+        step('Mid#1.back accept');
+        step('Mid#1.peer closed');
+        // Mid#1 has finished and holds no timer (its peer closed first), but its server still runs Leaf#1 (closing).
+        expect(simulation.pendingTimers.map((timer) => `${timer.owner.name} ${timer.label}`)).toEqual(['Leaf#1 linger']);
+        expect(names()).toEqual(['Top', 'Mid#1 (finished)', 'Leaf#1']);
+        step('Leaf#1.peer closed');
+        expect(names()).toEqual(['Top']);
     });
 
     it('onlyUnhandled: the same steps do the same, and only the unhandled lines are made', async () => {
