@@ -22,6 +22,12 @@ export interface VirtualTimer {
     readonly label: string;
     readonly owner: Instance;
     readonly job: TimerJob;
+    /**
+     * What the system check's table of states numbered this timer's job as (state-code.ts), and that table: a timer
+     * is not changed once made (an instance copied copies its timers).
+     */
+    keyAtom: number;
+    keyAtomBy: object | undefined;
 }
 
 /**
@@ -135,6 +141,9 @@ export class Instance {
      * a simulation clears it before it changes the instance (Simulation.own).
      */
     keyed: string | undefined;
+    /** The number a table of states gave `keyed` (state-code.ts), and that table; cleared with `keyed` (unkey). */
+    keyedAtom: number;
+    keyedAtomBy: object | undefined;
 
     /**
      * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own states and
@@ -161,6 +170,8 @@ export class Instance {
         this.payload = source ? source.payload : undefined;
         this.writer = undefined;
         this.keyed = undefined;
+        this.keyedAtom = -1;
+        this.keyedAtomBy = undefined;
         if (source) {
             return;
         }
@@ -170,6 +181,12 @@ export class Instance {
         for (const socket of spec.sockets) {
             this.sockets.set(socket.name, socket.kind === 'server' ? { kind: 'server', spec: socket, status: 'idle', sessions: [], accepted: 0 } : newStream(socket));
         }
+    }
+
+    /** Forgets what the system check's keys made of this instance (it is about to change). */
+    unkey(): void {
+        this.keyed = undefined;
+        this.keyedAtomBy = undefined;
     }
 
     /** Sets what the history `name` remembers. */

@@ -168,7 +168,7 @@ export class Simulation {
      */
     private own(instance: Instance): Instance {
         if (instance.writer === this.writer) {
-            instance.keyed = undefined;
+            instance.unkey();
             return instance;
         }
         let at = this.instances.indexOf(instance);
@@ -180,7 +180,7 @@ export class Simulation {
                 throw new Error(`internal: ${instance.name} is not an instance of this simulation`);
             }
             if (current.writer === this.writer) {
-                current.keyed = undefined;
+                current.unkey();
                 return current;
             }
         }
@@ -912,7 +912,7 @@ export class Simulation {
 
     /** Arms a timer; `order` places it among timers due at the same time (default: after every one armed so far). */
     private arm(owner: Instance, ms: number, label: string, job: TimerJob, order = this.order++): VirtualTimer {
-        const timer: VirtualTimer = { due: this.time + ms, order, label, owner, job };
+        const timer: VirtualTimer = { due: this.time + ms, order, label, owner, job, keyAtom: -1, keyAtomBy: undefined };
         this.timers.push(timer);
         return timer;
     }

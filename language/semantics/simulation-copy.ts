@@ -16,7 +16,7 @@ export function copyInstance(source: Instance, timers: VirtualTimer[], writer: o
     for (let index = 0; index < timers.length; index++) {
         const timer = timers[index]!;
         if (timer.owner === source) {
-            const timerCopy: VirtualTimer = { due: timer.due, order: timer.order, label: timer.label, owner: copy, job: timer.job };
+            const timerCopy: VirtualTimer = { due: timer.due, order: timer.order, label: timer.label, owner: copy, job: timer.job, keyAtom: -1, keyAtomBy: undefined };
             owned.push(timer);
             copies.push(timerCopy);
             timers[index] = timerCopy;

@@ -6,7 +6,7 @@ import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
 import { instanceText } from './instance-text.js';
 import { retainedHeap } from './retained-heap.js';
-import { worldKey } from './state-key.js';
+import { StateTable, worldCode } from './state-code.js';
 import { addressText, wire } from './wiring.js';
 import { moveClass, RefusedMove, socketMark, SystemContext, World, type Move } from './world.js';
 
@@ -214,7 +214,8 @@ interface Successor {
 class Search {
     readonly graph: StateGraph;
     private readonly summaries: Summaries;
-    private readonly known = new Map<string, number>();
+    /** The states found so far, by their keys (as numbers: state-code.ts). */
+    private readonly table = new StateTable();
     refused = 0;
     firstRefusal: string | undefined;
 
@@ -230,13 +231,13 @@ class Search {
 
     /** The state's index: a new one (the number of states before) if it was not known. */
     add(world: World, parent: number, move: Move | undefined, choices: readonly boolean[], lines: readonly string[]): number {
-        const key = worldKey(world);
-        const existing = this.known.get(key);
-        if (existing !== undefined) {
+        const code = worldCode(world, this.table);
+        const existing = this.table.find(code);
+        if (existing >= 0) {
             return existing;
         }
         const index = this.graph.states.length;
-        this.known.set(key, index);
+        this.table.store(code, index);
         const depth = parent < 0 ? 0 : this.graph.states[parent]!.depth + 1;
         this.graph.states.push({ parent, move, choices, lines, depth, summary: this.summaries.of(world), expanded: false, stuck: false, signalsLeft: false });
         return index;
@@ -281,7 +282,7 @@ class Search {
                 }
                 const marked = { from: index, to, move, choices: outcome.choices, lines: outcome.lines };
                 if (fault && target >= 0) {
-                    graph.faults.push({ ...marked, machine: target });
+                    graph.faults.push({ from: index, to, move, choices: outcome.choices, lines: outcome.lines, machine: target });
                 }
                 if (clash) {
                     graph.clashes.push({ ...marked, ...clash, exitCode: outcome.world.simulation.exitCode });

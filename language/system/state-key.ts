@@ -35,7 +35,7 @@ function attemptKey(socket: SocketState): number {
 const machineCodes = new WeakMap<MachineSpec, string>();
 let machinesCoded = 0;
 
-function machineCode(machine: MachineSpec): string {
+export function machineCode(machine: MachineSpec): string {
     let code = machineCodes.get(machine);
     if (code === undefined) {
         code = `m${machinesCoded++}`;
@@ -45,7 +45,7 @@ function machineCode(machine: MachineSpec): string {
 }
 
 /** A socket of a machine by its place among the machine's sockets. */
-function socketCode(machine: MachineSpec, socket: string): number {
+export function socketCode(machine: MachineSpec, socket: string): number {
     return machine.sockets.findIndex((candidate) => candidate.name === socket);
 }
 
@@ -53,14 +53,19 @@ const STREAM_STATUS: Readonly<Record<StreamStatus, string>> = { idle: 'I', conne
 const SERVER_STATUS: Readonly<Record<ServerStatus, string>> = { idle: 'I', listening: 'L', closing: 'G', closed: 'X' };
 const SOCKET_JOB: Readonly<Record<Exclude<TimerJob['kind'], 'state'>, string>> = { kill: 'K', linger: 'L', 'connect-timeout': 'T', reconnect: 'R', 'linger-on': 'O', heartbeat: 'H', idle: 'D' };
 
-function timerKey(timer: VirtualTimer, when: string): string {
+/** What a timer does, for the key: `s<state>.<index>` for a state's, `<job letter><socket>` (`~`: stale) for a socket's. */
+export function timerJobKey(timer: VirtualTimer): string {
     const job = timer.job;
     if (job.kind === 'state') {
-        return `s${job.state.order}.${job.index}@${when}`;
+        return `s${job.state.order}.${job.index}`;
     }
     // A socket's timer armed for an earlier connection of the socket (`~`) does something else when it fires.
     const stale = 'generation' in job && (timer.owner.sockets.get(job.socket) as { generation: number }).generation !== job.generation;
-    return `${SOCKET_JOB[job.kind]}${socketCode(timer.owner.spec, job.socket)}${stale ? '~' : ''}@${when}`;
+    return `${SOCKET_JOB[job.kind]}${socketCode(timer.owner.spec, job.socket)}${stale ? '~' : ''}`;
+}
+
+function timerKey(timer: VirtualTimer, when: string): string {
+    return `${timerJobKey(timer)}@${when}`;
 }
 
 /** A socket's situation; its name is its place in the instance's key (sockets in declaration order). */
@@ -132,7 +137,7 @@ function activeKey(instance: Instance): string {
  * clears it before it changes the instance, and copies an instance it shares before it changes it), unless the world
  * marks sockets (`marked`: the key then says more) or `fresh` asks for it made anew.
  */
-function ownKey(world: World, instance: Instance, marked: boolean, fresh: boolean): string {
+export function ownKey(world: World, instance: Instance, marked: boolean, fresh: boolean): string {
     const cacheable = !marked && !fresh;
     if (cacheable && instance.keyed !== undefined) {
         return instance.keyed;
@@ -163,7 +168,7 @@ function instanceKey(world: World, instance: Instance, keyed: KeyedTimers, marke
 }
 
 /** Whether the session `name` talks to a wired client (then it is in the key on its link, not on its server's list). */
-function linked(links: readonly Link[], name: string): boolean {
+export function linked(links: readonly Link[], name: string): boolean {
     for (const link of links) {
         if (link.session.instance === name) {
             return true;
@@ -220,7 +225,7 @@ function endKey(world: World, end: LinkEnd, sessionKeys: ReadonlyArray<string | 
 }
 
 /** Whether `instance` runs a server (a session machine with a data port runs sessions of its own). */
-function hasServer(instance: Instance): boolean {
+export function hasServer(instance: Instance): boolean {
     for (const socket of instance.spec.sockets) {
         if (socket.kind === 'server') {
             return true;
@@ -230,7 +235,7 @@ function hasServer(instance: Instance): boolean {
 }
 
 /** The armed timers that matter, in firing order (sorted by insertion: a world has a handful). */
-function timersInOrder(world: World): VirtualTimer[] {
+export function timersInOrder(world: World): VirtualTimer[] {
     const armed = world.simulation.armedTimers;
     const timers: VirtualTimer[] = [];
     for (let index = 0; index < armed.length; index++) {

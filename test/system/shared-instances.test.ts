@@ -2,9 +2,11 @@
 // changes it), and the state key keeps what it made of an unchanged instance. Both are held here to what they stand
 // for, on every world the search reaches in every example, fixture and probe: a step never changes the world it was
 // taken from (its key, made anew, is the same after every move was tried on it), and the key made from what
-// instances kept equals the key made anew.
+// instances kept equals the key made anew. The search's table of states numbers keys (state-code.ts): on every
+// world, its code made from what was kept equals the code made anew, and codes are equal for exactly the equal keys.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { StateTable, worldCode } from '../../language/system/state-code.js';
 import { worldKey } from '../../language/system/state-key.js';
 import { RefusedMove, SystemContext, World } from '../../language/system/world.js';
 import { wire } from '../../language/system/wiring.js';
@@ -21,6 +23,10 @@ describe('worlds share unchanged instances, and keys what they made of them', ()
                     const context = new SystemContext(program, wire(program), { sessions: 2, exactTime });
                     const start = World.start(context);
                     const known = new Set<string>([worldKey(start)]);
+                    // The search's table numbers keys (state-code.ts): equal codes for exactly the equal keys.
+                    const table = new StateTable();
+                    const codeOfKey = new Map<string, string>();
+                    const keyOfCode = new Map<string, string>();
                     expect(worldKey(start)).toBe(worldKey(start, true));
                     const worlds = [start];
                     for (let index = 0; index < worlds.length && index < MAX_WORLDS; index++) {
@@ -39,6 +45,12 @@ describe('worlds share unchanged instances, and keys what they made of them', ()
                             for (const outcome of outcomes) {
                                 const key = worldKey(outcome.world);
                                 expect(key, `after ${JSON.stringify(move)} from world ${index}`).toBe(worldKey(outcome.world, true));
+                                const code = worldCode(outcome.world, table).join(',');
+                                expect(code, `code after ${JSON.stringify(move)} from world ${index}`).toBe(worldCode(outcome.world, table, true).join(','));
+                                expect(codeOfKey.get(key) ?? code, `one key, two codes: ${key}`).toBe(code);
+                                expect(keyOfCode.get(code) ?? key, `one code, two keys: ${code}`).toBe(key);
+                                codeOfKey.set(key, code);
+                                keyOfCode.set(code, key);
                                 if (!known.has(key)) {
                                     known.add(key);
                                     worlds.push(outcome.world);
