@@ -112,8 +112,14 @@ const NOTHING_REMEMBERED: ReadonlyMap<string, readonly StateNode[]> = new Map<st
 
 export class Instance {
     readonly tree: StateTree;
-    /** The active states and regions (the configuration), atomic or not. */
-    readonly active: Set<StateNode>;
+    /**
+     * The active states and regions (the configuration), atomic or not, and the entry (`epoch`) each was entered in:
+     * changed through enterState and leaveState only. A copy shares its source's until it first changes them (a
+     * step that changes no state, an internal transition or a socket's event, copies neither).
+     */
+    private activeStates: Set<StateNode>;
+    private entryEpochs: Map<StateNode, number>;
+    private configurationShared: boolean;
     /**
      * What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active.
      * Changed through `remember` only (instances that remember nothing share one empty map).
@@ -124,8 +130,6 @@ export class Instance {
     queue: QueuedEvent[];
     /** Counts state entries: a timer armed in an earlier entry of its state is stale. */
     epoch: number;
-    /** The entry (`epoch`) each active state was entered in. */
-    readonly entries: Map<StateNode, number>;
     readonly sockets: Map<string, SocketState>;
     /** `stop` ran in the current step: when it completes, the reactor stops. */
     stopAfterStep: boolean;
@@ -158,13 +162,15 @@ export class Instance {
         source?: Instance
     ) {
         this.tree = source ? source.tree : stateTree(spec);
-        this.active = source ? copySet(source.active) : new Set<StateNode>();
+        // Shared with the source (which is not changed any more: see Simulation.own) until enterState or leaveState.
+        this.activeStates = source ? source.activeStates : new Set<StateNode>();
+        this.entryEpochs = source ? source.entryEpochs : new Map<StateNode, number>();
+        this.configurationShared = source !== undefined;
         this.histories = source && source.histories.size > 0 ? copyMap(source.histories as Map<string, readonly StateNode[]>) : NOTHING_REMEMBERED;
         this.finished = source ? source.finished : false;
         this.busy = source ? source.busy : false;
         this.queue = source && source.queue.length > 0 ? source.queue.slice() : [];
         this.epoch = source ? source.epoch : 0;
-        this.entries = source ? copyMap(source.entries) : new Map<StateNode, number>();
         this.sockets = new Map<string, SocketState>();
         this.stopAfterStep = source ? source.stopAfterStep : false;
         this.payload = source ? source.payload : undefined;
@@ -180,6 +186,40 @@ export class Instance {
         }
         for (const socket of spec.sockets) {
             this.sockets.set(socket.name, socket.kind === 'server' ? { kind: 'server', spec: socket, status: 'idle', sessions: [], accepted: 0 } : newStream(socket));
+        }
+    }
+
+    /** The active states and regions (the configuration), atomic or not. */
+    get active(): ReadonlySet<StateNode> {
+        return this.activeStates;
+    }
+
+    /** The entry (`epoch`) each active state was entered in. */
+    get entries(): ReadonlyMap<StateNode, number> {
+        return this.entryEpochs;
+    }
+
+    /** `state` becomes active, entered in `epoch` (none: the configuration only, as a trace check's scratch copy). */
+    enterState(state: StateNode, epoch: number | undefined): void {
+        this.ownConfiguration();
+        this.activeStates.add(state);
+        if (epoch !== undefined) {
+            this.entryEpochs.set(state, epoch);
+        }
+    }
+
+    /** `state` is left. */
+    leaveState(state: StateNode): void {
+        this.ownConfiguration();
+        this.activeStates.delete(state);
+        this.entryEpochs.delete(state);
+    }
+
+    private ownConfiguration(): void {
+        if (this.configurationShared) {
+            this.activeStates = copySet(this.activeStates);
+            this.entryEpochs = copyMap(this.entryEpochs);
+            this.configurationShared = false;
         }
     }
 

@@ -707,8 +707,7 @@ export class Simulation {
             }
             this.run(instance, state.spec.exit, 'exit', state.name);
             this.clearTimersOf(instance, state);
-            instance.active.delete(state);
-            instance.entries.delete(state);
+            instance.leaveState(state);
         }
         let entering = false;
         for (const transition of transitions) {
@@ -741,8 +740,7 @@ export class Simulation {
      */
     private enter(instance: Instance, states: readonly StateNode[]): void {
         for (const state of states) {
-            instance.active.add(state);
-            instance.entries.set(state, ++instance.epoch);
+            instance.enterState(state, ++instance.epoch);
             if (instance.spec.hierarchical && this.traced) {
                 this.record({ t: this.time, kind: 'enter', machine: instance.name, state: state.name });
             }

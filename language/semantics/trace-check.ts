@@ -498,8 +498,7 @@ function candidateOf(each: Follower, transitions: readonly TreeTransition[]): Ca
             lines.push({ line: traced(each, { kind: 'exit', state: state.name }), spot: state.spec.spot, what: `state ${state.name}` });
         }
         queues += actionLines(each, state.spec.exit, 'exit', state.name, state.spec.spot, `state ${state.name}`, lines);
-        scratch.active.delete(state);
-        scratch.entries.delete(state);
+        scratch.leaveState(state);
     }
     let entering = false;
     for (const transition of transitions) {
@@ -531,7 +530,7 @@ function candidateOf(each: Follower, transitions: readonly TreeTransition[]): Ca
 function enterStates(each: Follower, scratch: Instance, states: readonly StateNode[], lines: Expected[]): number {
     let queues = 0;
     for (const state of states) {
-        scratch.active.add(state);
+        scratch.enterState(state, undefined);
         if (each.spec.hierarchical) {
             lines.push({ line: traced(each, { kind: 'enter', state: state.name }), spot: state.spec.spot, what: `state ${state.name}`, enters: [state] });
         }
@@ -576,7 +575,7 @@ function traced(each: Follower, line: Untimed<TraceLine>): TraceLine {
 function copyOf(instance: Instance): Instance {
     const copy = new Instance(instance.name, instance.spec, undefined);
     for (const state of instance.active) {
-        copy.active.add(state);
+        copy.enterState(state, undefined);
     }
     for (const [name, states] of instance.histories) {
         copy.remember(name, states);
