@@ -140,14 +140,14 @@ export type ViewCache = WeakMap<Instance, { readonly key: unknown[]; readonly vi
  * instances that did not change since the last snapshot taken with the same `cache` are shared.
  */
 export function takeSnapshot(simulation: Simulation, trails: ReadonlyMap<Instance, readonly TakenTransition[]>, cache: ViewCache = new WeakMap()): Snapshot {
-    const timers = new Map<Instance, VirtualTimer[]>();
+    const timers = new Map<string, VirtualTimer[]>();
     for (const timer of simulation.pendingTimers) {
         timers.set(timer.owner, [...(timers.get(timer.owner) ?? []), timer]);
     }
     return {
         t: simulation.now,
         instances: simulation.instances.map((instance) => {
-            const timersOf = timers.get(instance) ?? [];
+            const timersOf = timers.get(instance.name) ?? [];
             const trail = trails.get(instance) ?? [];
             const key = viewKey(instance, timersOf, trail);
             const cached = cache.get(instance);

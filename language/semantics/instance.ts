@@ -14,18 +14,19 @@ export type TimerJob =
     | { readonly kind: 'kill' | 'linger'; readonly socket: string; readonly generation: number }
     | { readonly kind: 'connect-timeout' | 'reconnect' | 'linger-on' | 'heartbeat' | 'idle'; readonly socket: string };
 
-/** A timer on the interpreter's virtual clock. */
+/**
+ * A timer on the interpreter's virtual clock. Not changed once armed, and its owner named, not referred to: a copied
+ * simulation shares its timers with its source (and a copied instance keeps its sockets' timers).
+ */
 export interface VirtualTimer {
     readonly due: number;
     readonly order: number;
     /** What the timer does, for people (debugger, errors): `after 2s`, `connect timeout`, `heartbeat`, … */
     readonly label: string;
-    readonly owner: Instance;
+    /** The instance it belongs to, by name. */
+    readonly owner: string;
     readonly job: TimerJob;
-    /**
-     * What the system check's table of states numbered this timer's job as (state-code.ts), and that table: a timer
-     * is not changed once made (an instance copied copies its timers).
-     */
+    /** What the system check's table of states numbered this timer's job as (state-code.ts), and that table. */
     keyAtom: number;
     keyAtomBy: object | undefined;
 }

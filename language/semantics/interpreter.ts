@@ -163,7 +163,7 @@ export class Simulation {
 
     /**
      * The instance named like `instance` that this simulation may change: `instance` itself if this simulation made or
-     * copied it, else a copy that replaces it here (with the timers it owns). Whatever a step changes has passed through
+     * copied it, else a copy that replaces it here (timers name their owner and are not changed: they stay shared). Whatever a step changes has passed through
      * here first in that step: the instance the step is about, one a timer or a server reaches, each one `stop` ends.
      */
     private own(instance: Instance): Instance {
@@ -184,7 +184,7 @@ export class Simulation {
                 return current;
             }
         }
-        const copy = copyInstance(this.instances[at]!, this.timers, this.writer);
+        const copy = copyInstance(this.instances[at]!, this.writer);
         this.writerUsed = true;
         this.instances[at] = copy;
         return copy;
@@ -203,7 +203,7 @@ export class Simulation {
     private holdsTimer(instance: Instance): boolean {
         const timers = this.timers;
         for (let index = 0; index < timers.length; index++) {
-            if (timers[index]!.owner === instance) {
+            if (timers[index]!.owner === instance.name) {
                 return true;
             }
         }
@@ -334,14 +334,12 @@ export class Simulation {
             if (!next) {
                 break;
             }
-            // Its owner is changed now: owned first (its timers are copied in place, this one with them).
-            const at = this.timers.indexOf(next);
-            this.own(next.owner);
-            const due = this.timers[at]!;
+            // Its owner is changed now: owned first.
+            const owner = this.ownNamed(next.owner);
+            const due = next;
             this.timers = this.timers.filter((timer) => timer !== due);
-            next = due;
             this.time = next.due;
-            this.fire(next);
+            this.fire(next, owner);
             this.runDeferred();
         }
         this.time = end;
@@ -910,14 +908,13 @@ export class Simulation {
 
     /** Arms a timer; `order` places it among timers due at the same time (default: after every one armed so far). */
     private arm(owner: Instance, ms: number, label: string, job: TimerJob, order = this.order++): VirtualTimer {
-        const timer: VirtualTimer = { due: this.time + ms, order, label, owner, job, keyAtom: -1, keyAtomBy: undefined };
+        const timer: VirtualTimer = { due: this.time + ms, order, label, owner: owner.name, job, keyAtom: -1, keyAtomBy: undefined };
         this.timers.push(timer);
         return timer;
     }
 
-    /** A timer is due: what it was armed to do happens now (it has already left the list of armed timers). */
-    private fire(timer: VirtualTimer): void {
-        const instance = timer.owner;
+    /** A timer is due: what it was armed to do to `instance`, its owner, happens now (it has left the armed timers). */
+    private fire(timer: VirtualTimer, instance: Instance): void {
         const job = timer.job;
         if (job.kind === 'state') {
             this.dispatch(instance, { kind: 'timer', state: job.state, timer: job.index, epoch: job.epoch });
@@ -987,15 +984,16 @@ export class Simulation {
 
     /** Disarms the timers of every state of `instance`. */
     private clearStateTimers(instance: Instance): void {
-        if (this.timers.some((timer) => timer.owner === instance && timer.job.kind === 'state')) {
-            this.timers = this.timers.filter((timer) => timer.owner !== instance || timer.job.kind !== 'state');
+        const name = instance.name;
+        if (this.timers.some((timer) => timer.owner === name && timer.job.kind === 'state')) {
+            this.timers = this.timers.filter((timer) => timer.owner !== name || timer.job.kind !== 'state');
         }
     }
 
     /** Disarms the timers of `state` (armed on its entry; a state's timers are found among the armed ones, a handful). */
     private clearTimersOf(instance: Instance, state: StateNode): void {
-        if (this.timers.some((timer) => timer.owner === instance && timer.job.kind === 'state' && timer.job.state === state)) {
-            this.timers = this.timers.filter((timer) => timer.owner !== instance || timer.job.kind !== 'state' || timer.job.state !== state);
+        if (this.timers.some((timer) => timer.owner === instance.name && timer.job.kind === 'state' && timer.job.state === state)) {
+            this.timers = this.timers.filter((timer) => timer.owner !== instance.name || timer.job.kind !== 'state' || timer.job.state !== state);
         }
     }
 

@@ -7,7 +7,7 @@
 import type { Instance, VirtualTimer } from '../semantics/instance.js';
 import type { InFlight, Link, LinkEnd } from './links.js';
 import { inFlightKey } from './links.js';
-import { hasServer, linked, machineCode, ownKey, socketCode, timerJobKey, timersInOrder } from './state-key.js';
+import { hasServer, linked, machineCode, ownKey, socketCode, timerJobKey, timersInOrder, timerStale } from './state-key.js';
 import type { World } from './world.js';
 
 /** The states of one search by their codes: numbers atoms, stores codes, finds a code's state. */
@@ -32,16 +32,19 @@ export class StateTable {
         return atom;
     }
 
-    timerAtom(timer: VirtualTimer, fresh: boolean): number {
+    /** What a timer of `owner` does, as a number: its job's atom (kept on the timer, which is not changed), twice, +1 if stale. */
+    timerAtom(timer: VirtualTimer, owner: Instance, fresh: boolean): number {
+        let atom: number;
         if (fresh) {
-            return this.atom(timerJobKey(timer));
+            atom = this.atom(timerJobKey(timer, owner));
+        } else {
+            if (timer.keyAtomBy !== this) {
+                timer.keyAtom = this.atom(timerJobKey(timer, owner));
+                timer.keyAtomBy = this;
+            }
+            atom = timer.keyAtom;
         }
-        // Kept on the timer: its object is not changed once made (a copied instance has copies of its timers).
-        if (timer.keyAtomBy !== this) {
-            timer.keyAtom = this.atom(timerJobKey(timer));
-            timer.keyAtomBy = this;
-        }
-        return timer.keyAtom;
+        return atom * 2 + (timerStale(timer, owner) ? 1 : 0);
     }
 
     /** Bytes in flight as an atom, kept per item (an item in flight is not changed; link copies share it). */
@@ -183,8 +186,8 @@ function pushInstance(out: number[], context: CodeContext, instance: Instance): 
     out.push(0);
     const timers = context.timers;
     for (let index = 0; index < timers.length; index++) {
-        if (timers[index]!.owner === instance) {
-            out.push(context.table.timerAtom(timers[index]!, context.fresh), context.whens[index]!);
+        if (timers[index]!.owner === instance.name) {
+            out.push(context.table.timerAtom(timers[index]!, instance, context.fresh), context.whens[index]!);
             out[count] = out[count]! + 1;
         }
     }

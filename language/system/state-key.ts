@@ -53,19 +53,23 @@ const STREAM_STATUS: Readonly<Record<StreamStatus, string>> = { idle: 'I', conne
 const SERVER_STATUS: Readonly<Record<ServerStatus, string>> = { idle: 'I', listening: 'L', closing: 'G', closed: 'X' };
 const SOCKET_JOB: Readonly<Record<Exclude<TimerJob['kind'], 'state'>, string>> = { kill: 'K', linger: 'L', 'connect-timeout': 'T', reconnect: 'R', 'linger-on': 'O', heartbeat: 'H', idle: 'D' };
 
-/** What a timer does, for the key: `s<state>.<index>` for a state's, `<job letter><socket>` (`~`: stale) for a socket's. */
-export function timerJobKey(timer: VirtualTimer): string {
+/** What a timer of `owner` does, for the key: `s<state>.<index>` for a state's, `<job letter><socket>` for a socket's. */
+export function timerJobKey(timer: VirtualTimer, owner: Instance): string {
     const job = timer.job;
-    if (job.kind === 'state') {
-        return `s${job.state.order}.${job.index}`;
-    }
-    // A socket's timer armed for an earlier connection of the socket (`~`) does something else when it fires.
-    const stale = 'generation' in job && (timer.owner.sockets.get(job.socket) as { generation: number }).generation !== job.generation;
-    return `${SOCKET_JOB[job.kind]}${socketCode(timer.owner.spec, job.socket)}${stale ? '~' : ''}`;
+    return job.kind === 'state' ? `s${job.state.order}.${job.index}` : `${SOCKET_JOB[job.kind]}${socketCode(owner.spec, job.socket)}`;
 }
 
-function timerKey(timer: VirtualTimer, when: string): string {
-    return `${timerJobKey(timer)}@${when}`;
+/**
+ * A socket's timer armed for an earlier connection of the socket does something else when it fires (the key marks it
+ * `~`): its owner's copies share the timer, so this is asked of the owner the key is made for.
+ */
+export function timerStale(timer: VirtualTimer, owner: Instance): boolean {
+    const job = timer.job;
+    return 'generation' in job && (owner.sockets.get(job.socket) as { generation: number }).generation !== job.generation;
+}
+
+function timerKey(timer: VirtualTimer, owner: Instance, when: string): string {
+    return `${timerJobKey(timer, owner)}${timerStale(timer, owner) ? '~' : ''}@${when}`;
 }
 
 /** A socket's situation; its name is its place in the instance's key (sockets in declaration order). */
@@ -114,8 +118,8 @@ function timersOf(owner: Instance, keyed: KeyedTimers): string {
     const timers = keyed.timers;
     for (let index = 0; index < timers.length; index++) {
         const timer = timers[index]!;
-        if (timer.owner === owner) {
-            own += own === '' ? timerKey(timer, keyed.whens[index]!) : `;${timerKey(timer, keyed.whens[index]!)}`;
+        if (timer.owner === owner.name) {
+            own += own === '' ? timerKey(timer, owner, keyed.whens[index]!) : `;${timerKey(timer, owner, keyed.whens[index]!)}`;
         }
     }
     return own;

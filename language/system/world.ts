@@ -534,11 +534,11 @@ export class World {
      */
     timerMatters(timer: VirtualTimer): boolean {
         const owner = timer.owner;
-        if (!owner.finished) {
+        if (this.simulation.instance(owner)?.finished !== true) {
             return true;
         }
         for (const link of this.linkList) {
-            if (link.client.instance === owner.name || link.session.instance === owner.name) {
+            if (link.client.instance === owner || link.session.instance === owner) {
                 return true;
             }
         }

@@ -445,7 +445,7 @@ machine Leaf {
         step('Mid#1.back accept');
         step('Mid#1.peer closed');
         // Mid#1 has finished and holds no timer (its peer closed first), but its server still runs Leaf#1 (closing).
-        expect(simulation.pendingTimers.map((timer) => `${timer.owner.name} ${timer.label}`)).toEqual(['Leaf#1 linger']);
+        expect(simulation.pendingTimers.map((timer) => `${timer.owner} ${timer.label}`)).toEqual(['Leaf#1 linger']);
         expect(names()).toEqual(['Top', 'Mid#1 (finished)', 'Leaf#1']);
         step('Leaf#1.peer closed');
         expect(names()).toEqual(['Top']);
@@ -472,7 +472,7 @@ machine Leaf {
         const quiet = drive({ keepTrace: false, onlyUnhandled: true, onTrace: (line) => made.push(line) });
         const situation = (simulation: Simulation): string[] => simulation.instances.map((instance) => `${instance.name}: ${instance.stateName}${instance.finished ? ' (finished)' : ''}`);
         expect(situation(quiet)).toEqual(situation(full));
-        expect(quiet.pendingTimers.map((timer) => `${timer.owner.name} ${timer.label} ${timer.due}`)).toEqual(full.pendingTimers.map((timer) => `${timer.owner.name} ${timer.label} ${timer.due}`));
+        expect(quiet.pendingTimers.map((timer) => `${timer.owner} ${timer.label} ${timer.due}`)).toEqual(full.pendingTimers.map((timer) => `${timer.owner} ${timer.label} ${timer.due}`));
         const unhandled = full.trace.filter((line) => line.kind === 'unhandled');
         expect(unhandled.length).toBeGreaterThan(0);
         expect(made).toEqual(unhandled);
