@@ -163,8 +163,9 @@ export class Simulation {
 
     /**
      * The instance named like `instance` that this simulation may change: `instance` itself if this simulation made or
-     * copied it, else a copy that replaces it here (timers name their owner and are not changed: they stay shared). Whatever a step changes has passed through
-     * here first in that step: the instance the step is about, one a timer or a server reaches, each one `stop` ends.
+     * copied it, else a copy that replaces it here (its timers stay shared: they name their owner and are not changed).
+     * Whatever a step changes has passed through here first in that step: the instance the step is about, one a timer
+     * or a server reaches, each one `stop` ends.
      */
     private own(instance: Instance): Instance {
         if (instance.writer === this.writer) {
