@@ -151,8 +151,8 @@ export class Instance {
     keyedAtomBy: object | undefined;
 
     /**
-     * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own states and
-     * queue; its sockets and timers are the copier's to fill in). Both set every field in the same order (one shape
+     * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own queue, its
+     * states shared until changed; its sockets are the copier's to fill in). Both set every field in the same order (one shape
      * for every instance, which the explorer's hot path reads).
      */
     constructor(
@@ -167,7 +167,7 @@ export class Instance {
         this.activeStates = source ? source.activeStates : new Set<StateNode>();
         this.entryEpochs = source ? source.entryEpochs : new Map<StateNode, number>();
         this.configurationShared = source !== undefined;
-        this.histories = source && source.histories.size > 0 ? copyMap(source.histories as Map<string, readonly StateNode[]>) : NOTHING_REMEMBERED;
+        this.histories = source && source.histories.size > 0 ? copyMap(source.histories) : NOTHING_REMEMBERED;
         this.finished = source ? source.finished : false;
         this.busy = source ? source.busy : false;
         this.queue = source && source.queue.length > 0 ? source.queue.slice() : [];

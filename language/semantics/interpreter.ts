@@ -61,6 +61,11 @@ export function firingOrder(a: VirtualTimer, b: VirtualTimer): number {
     return a.due - b.due || a.order - b.order;
 }
 
+/** `timer` is one of a state's timers (of `state`, or of any state) of the instance called `owner`. */
+function stateTimerOf(timer: VirtualTimer, owner: string, state: StateNode | undefined): boolean {
+    return timer.owner === owner && timer.job.kind === 'state' && (state === undefined || timer.job.state === state);
+}
+
 function anyBusy(instances: readonly Instance[]): boolean {
     for (let index = 0; index < instances.length; index++) {
         if (instances[index]!.busy) {
@@ -270,7 +275,7 @@ export class Simulation {
     nextTimer(where: (timer: VirtualTimer) => boolean = () => true): VirtualTimer | undefined {
         let next: VirtualTimer | undefined;
         for (const timer of this.timers) {
-            if (where(timer) && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+            if (where(timer) && (!next || firingOrder(timer, next) < 0)) {
                 next = timer;
             }
         }
@@ -328,7 +333,7 @@ export class Simulation {
         for (;;) {
             let next: VirtualTimer | undefined;
             for (const timer of this.timers) {
-                if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+                if (timer.due <= end && (!next || firingOrder(timer, next) < 0)) {
                     next = timer;
                 }
             }
@@ -339,8 +344,8 @@ export class Simulation {
             const owner = this.ownNamed(next.owner);
             const due = next;
             this.timers = this.timers.filter((timer) => timer !== due);
-            this.time = next.due;
-            this.fire(next, owner);
+            this.time = due.due;
+            this.fire(due, owner);
             this.runDeferred();
         }
         this.time = end;
@@ -705,7 +710,7 @@ export class Simulation {
                 this.record({ t: this.time, kind: 'exit', machine: instance.name, state: state.name });
             }
             this.run(instance, state.spec.exit, 'exit', state.name);
-            this.clearTimersOf(instance, state);
+            this.clearStateTimers(instance, state);
             instance.leaveState(state);
         }
         let entering = false;
@@ -983,18 +988,18 @@ export class Simulation {
         return undefined;
     }
 
-    /** Disarms the timers of every state of `instance`. */
-    private clearStateTimers(instance: Instance): void {
-        const name = instance.name;
-        if (this.timers.some((timer) => timer.owner === name && timer.job.kind === 'state')) {
-            this.timers = this.timers.filter((timer) => timer.owner !== name || timer.job.kind !== 'state');
-        }
-    }
-
-    /** Disarms the timers of `state` (armed on its entry; a state's timers are found among the armed ones, a handful). */
-    private clearTimersOf(instance: Instance, state: StateNode): void {
-        if (this.timers.some((timer) => timer.owner === instance.name && timer.job.kind === 'state' && timer.job.state === state)) {
-            this.timers = this.timers.filter((timer) => timer.owner !== instance.name || timer.job.kind !== 'state' || timer.job.state !== state);
+    /**
+     * Disarms the timers of `state` of `instance` (armed on its entry), or of every state of it: found among the armed
+     * timers (a handful).
+     */
+    private clearStateTimers(instance: Instance, state?: StateNode): void {
+        const timers = this.timers;
+        for (let index = 0; index < timers.length; index++) {
+            if (stateTimerOf(timers[index]!, instance.name, state)) {
+                // Rare (a state with timers is left): only then a new list.
+                this.timers = timers.filter((timer) => !stateTimerOf(timer, instance.name, state));
+                return;
+            }
         }
     }
 

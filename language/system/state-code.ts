@@ -7,7 +7,7 @@
 import type { Instance, VirtualTimer } from '../semantics/instance.js';
 import type { InFlight, Link, LinkEnd } from './links.js';
 import { inFlightKey } from './links.js';
-import { hasServer, linked, machineCode, ownKey, socketCode, timerJobKey, timersInOrder, timerStale } from './state-key.js';
+import { hasServer, linked, machineCode, ownKey, socketCode, timerJobKey, timerPlaces, timersInOrder, timerStale, atInstance } from './state-key.js';
 import type { World } from './world.js';
 
 /** The states of one search by their codes: numbers atoms, stores codes, finds a code's state. */
@@ -210,13 +210,7 @@ function pushServed(out: number[], context: CodeContext, instance: Instance): vo
 }
 
 function sessionCodeOf(context: CodeContext, name: string): number[] | undefined {
-    const instances = context.instances;
-    for (let index = 0; index < instances.length; index++) {
-        if (instances[index]!.name === name) {
-            return context.sessionCodes[index];
-        }
-    }
-    return undefined;
+    return atInstance(name, context.instances, context.sessionCodes);
 }
 
 /** FIN and RST in flight; bytes are atoms (0 and up). */
@@ -263,18 +257,11 @@ function endCode(context: CodeContext, end: LinkEnd): number[] {
 export function worldCode(world: World, table: StateTable, fresh = false): number[] {
     const simulation = world.simulation;
     const timers = timersInOrder(world);
-    const exact = world.context.options.exactTime === true;
+    // Ranks, or with exact time the atoms of how long until each is due.
+    const places = timerPlaces(world, timers);
     const whens: number[] = [];
-    let rank = -1;
-    let due = Number.NaN;
-    let tie = 0;
-    for (const timer of timers) {
-        tie = timer.due === due ? tie + 1 : 0;
-        if (timer.due !== due) {
-            rank++;
-            due = timer.due;
-        }
-        whens.push(!exact ? rank : table.atom(tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`));
+    for (const place of places) {
+        whens.push(typeof place === 'number' ? place : table.atom(place));
     }
     const instances = simulation.instances;
     const context: CodeContext = {

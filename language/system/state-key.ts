@@ -1,7 +1,7 @@
 // The canonical key of a world: equal for worlds that behave the same from here on. Times are relative to the clock,
-// counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted). Keys
-// are short (machines and sockets by number, statuses by letter): a search looks up a key for every move it tries, and
-// the lookup hashes the whole key.
+// counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted). This
+// text is the definition; the search stores the same key as numbers (state-code.ts, held to it by a test), and takes
+// from here what an instance's key says of it alone (ownKey, kept on the instance while it is unchanged).
 import type { Instance, ServerStatus, SocketState, StreamStatus, TimerJob, VirtualTimer } from '../semantics/instance.js';
 import { firingOrder } from '../semantics/interpreter.js';
 import type { MachineSpec } from '../semantics/program.js';
@@ -181,30 +181,14 @@ export function linked(links: readonly Link[], name: string): boolean {
     return false;
 }
 
-/** The key of the session called `name` (undefined if none is known: a session let go, or not yet keyed). */
-function sessionKeyOf(name: string, instances: readonly Instance[], sessionKeys: ReadonlyArray<string | undefined>): string | undefined {
-    for (let index = 0; index < instances.length; index++) {
-        if (instances[index]!.name === name) {
-            return sessionKeys[index];
-        }
-    }
-    return undefined;
-}
-
 /** The sessions a machine's servers run that talk to the environment (interchangeable, so sorted), each after a newline. */
 function served(instance: Instance, links: readonly Link[], instances: readonly Instance[], sessionKeys: ReadonlyArray<string | undefined>): string {
     let text = '';
     for (const spec of instance.spec.sockets) {
         const socket = spec.kind === 'server' ? instance.sockets.get(spec.name) : undefined;
         if (socket?.kind === 'server') {
-            let keys: string[] | undefined;
-            for (const session of socket.sessions) {
-                if (!linked(links, session)) {
-                    (keys ??= []).push(sessionKeyOf(session, instances, sessionKeys) ?? '');
-                }
-            }
-            // Servers in declaration order: the place names the server.
-            text += keys === undefined ? '\n:' : keys.length === 1 ? `\n:${keys[0]!}` : `\n:${keys.sort().join('')}`;
+            const keys = socket.sessions.filter((session) => !linked(links, session)).map((session) => atInstance(session, instances, sessionKeys) ?? '');
+            text += `\n:${keys.sort().join('')}`; // servers in declaration order: the place names the server
         }
     }
     return text;
@@ -222,7 +206,7 @@ function endKey(world: World, end: LinkEnd, sessionKeys: ReadonlyArray<string | 
         return `gone.${end.socket}~${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
     }
     // A session by its situation, a top-level machine by its machine (one instance each).
-    const who = instance.server ? (sessionKeyOf(end.instance, world.simulation.instances, sessionKeys) ?? 'gone') : machineCode(instance.spec);
+    const who = instance.server ? (atInstance(end.instance, world.simulation.instances, sessionKeys) ?? 'gone') : machineCode(instance.spec);
     const socket = instance.sockets.get(end.socket);
     const current = socket && socket.kind !== 'server' && socket.generation === end.generation ? '' : '~';
     return `${who}.${socketCode(instance.spec, end.socket)}${current}${end.ended ? '!' : ''}${end.gotFin ? 'f' : ''}(${inbox})`;
@@ -258,30 +242,50 @@ export function timersInOrder(world: World): VirtualTimer[] {
 }
 
 /**
+ * Each timer's place in the key (`timers` in firing order). Timers by their place in the firing order (timers due at
+ * the same time share it), not by their times: a state 10 minutes later is the same state, and so are two states
+ * whose timers fire in the same order at other gaps (which may go on differently: a 1 s ticker and a 2.5 s timer fire
+ * in the same order after the first tick, yet the 2.5 s one fires after the second). With `exactTime`, by how long
+ * until each is due (`+ms`, and among timers due at once their order: `+ms.n`): no two states that can go on
+ * differently are one, at the price of many more states.
+ */
+export function timerPlaces(world: World, timers: readonly VirtualTimer[]): Array<number | string> {
+    const exact = world.context.options.exactTime === true;
+    const now = world.simulation.now;
+    const places: Array<number | string> = [];
+    let rank = -1;
+    let due = Number.NaN;
+    let tie = 0;
+    for (const timer of timers) {
+        tie = timer.due === due ? tie + 1 : 0;
+        if (timer.due !== due) {
+            rank++;
+            due = timer.due;
+        }
+        places.push(!exact ? rank : tie === 0 ? `+${due - now}` : `+${due - now}.${tie}`);
+    }
+    return places;
+}
+
+/** What `values` holds at the place of the instance called `name` among `instances` (undefined if none is called so). */
+export function atInstance<T>(name: string, instances: readonly Instance[], values: ReadonlyArray<T | undefined>): T | undefined {
+    for (let index = 0; index < instances.length; index++) {
+        if (instances[index]!.name === name) {
+            return values[index];
+        }
+    }
+    return undefined;
+}
+
+/**
  * The whole world's key. `fresh`: made anew from the instances, not from what their keys were while they have not
  * changed (a test holds the two to each other).
  */
 export function worldKey(world: World, fresh = false): string {
     const simulation = world.simulation;
     const marked = world.listenFailed.size > 0 || world.envEnded.size > 0 || world.owesDrain.size > 0 || world.spawnSettled.size > 0;
-    // Timers by their place in the firing order (timers due at the same time share it), not by their times: a state
-    // 10 minutes later is the same state, and so are two states whose timers fire in the same order at other gaps
-    // (which may go on differently: a 1 s ticker and a 2.5 s timer fire in the same order after the first tick, yet
-    // the 2.5 s one fires after the second). With `exactTime`, by how long until each is due (and, among timers due at
-    // once, their order): no two states that can go on differently are one, at the price of many more states.
-    const exact = world.context.options.exactTime === true;
-    const keyed: KeyedTimers = { timers: timersInOrder(world), whens: [] };
-    let rank = -1;
-    let due = Number.NaN;
-    let tie = 0;
-    for (const timer of keyed.timers) {
-        tie = timer.due === due ? tie + 1 : 0;
-        if (timer.due !== due) {
-            rank++;
-            due = timer.due;
-        }
-        keyed.whens.push(!exact ? String(rank) : tie === 0 ? `+${due - simulation.now}` : `+${due - simulation.now}.${tie}`);
-    }
+    const timers = timersInOrder(world);
+    const keyed: KeyedTimers = { timers, whens: timerPlaces(world, timers).map(String) };
     const links = world.links;
     const instances = simulation.instances;
     // Each session's key, at its place among the instances. Sessions start after the machine whose server runs them:
@@ -313,19 +317,10 @@ export function worldKey(world: World, fresh = false): string {
     if (links.length === 1) {
         key += `${endKey(world, links[0]!.client, sessionKeys)}~${endKey(world, links[0]!.session, sessionKeys)}`;
     } else if (links.length > 1) {
-        // Links in the order of their keys (`<`, as a sort without a comparator orders strings), sorted by insertion:
-        // a handful, and map + sort + join was a third of the key's time.
-        const linkKeys: string[] = [];
-        for (const link of links) {
-            const linkKey = `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`;
-            let at = linkKeys.length;
-            while (at > 0 && linkKeys[at - 1]! > linkKey) {
-                linkKeys[at] = linkKeys[at - 1]!;
-                at--;
-            }
-            linkKeys[at] = linkKey;
-        }
-        key += linkKeys.join('/');
+        key += links
+            .map((link) => `${endKey(world, link.client, sessionKeys)}~${endKey(world, link.session, sessionKeys)}`)
+            .sort()
+            .join('/');
     }
     return key;
 }

@@ -727,15 +727,16 @@ export class World {
 
     /** A socket's occurrence as one step (`step` without a closure: most moves are these). */
     private socketStep(instance: string, socket: string, occurrence: SocketOccurrence, text: string): void {
+        const line = `${instance}.${socket} ${text}`;
         this.beginStep();
         try {
             this.simulation.socket(this.instance(instance), socket, occurrence);
         } catch (error) {
-            throw refusal(`${instance}.${socket} ${text}`, error);
+            throw refusal(line, error);
         } finally {
             this.context.current = undefined;
         }
-        this.endStep(`${instance}.${socket} ${text}`);
+        this.endStep(line);
     }
 
     private beginStep(): void {
@@ -906,24 +907,16 @@ export class World {
 
     /** What travels to an end that is gone is lost (a connecting end receives once connected). */
     private gone(end: LinkEnd): boolean {
-        if (end.inbox.length === 0) {
-            return false;
-        }
-        const socket = this.socketOf(end);
-        return !socket || socket.status === 'closed';
+        return end.inbox.length > 0 && goneWith(this.socketOf(end));
     }
 
     /** Whether sync has something to do at `end`: what `ending` or `gone` say, with one look at its socket. */
     private endChanges(end: LinkEnd): boolean {
-        if (!end.ended) {
+        if (!end.ended || end.inbox.length > 0) {
             const socket = this.socketOf(end);
-            return !socket || socket.status === 'closing' || socket.status === 'closed';
+            return endingWith(end, socket) !== undefined || (end.inbox.length > 0 && goneWith(socket));
         }
-        if (end.inbox.length === 0) {
-            return false;
-        }
-        const socket = this.socketOf(end);
-        return !socket || socket.status === 'closed';
+        return false;
     }
 
     /** Drops the marks (`Instance.socket@generation`) whose socket is gone, replaced by a newer connection, or not `still`. */
@@ -959,24 +952,33 @@ export class World {
         }
     }
 
-    /** What an end that has just closed sends its peer (its socket is gone or closing or closed), if it has. */
+    /** What an end that has just closed sends its peer (see endingWith), if it has. */
     private ending(end: LinkEnd): 'fin' | 'rst' | undefined {
-        if (end.ended) {
-            return undefined;
-        }
-        const socket = this.socketOf(end);
-        if (!socket) {
-            return 'rst';
-        }
-        if (socket.status === 'closing') {
-            return 'fin';
-        }
-        if (socket.status === 'closed') {
-            // Node ends its side when the peer's FIN arrives (a graceful close); any other close destroys the socket.
-            return end.gotFin ? 'fin' : 'rst';
-        }
+        return end.ended ? undefined : endingWith(end, this.socketOf(end));
+    }
+}
+
+/** What an end whose socket (in its connection) is `socket` sends its peer now: it is gone, closing or closed. */
+function endingWith(end: LinkEnd, socket: StreamSocket | undefined): 'fin' | 'rst' | undefined {
+    if (end.ended) {
         return undefined;
     }
+    if (!socket) {
+        return 'rst';
+    }
+    if (socket.status === 'closing') {
+        return 'fin';
+    }
+    if (socket.status === 'closed') {
+        // Node ends its side when the peer's FIN arrives (a graceful close); any other close destroys the socket.
+        return end.gotFin ? 'fin' : 'rst';
+    }
+    return undefined;
+}
+
+/** An end whose socket (in its connection) is `socket` is gone: what travels to it is lost. */
+function goneWith(socket: StreamSocket | undefined): boolean {
+    return !socket || socket.status === 'closed';
 }
 
 /** What a step the interpreter refused throws: a RefusedMove naming the step (anything else is a bug, thrown on). */
