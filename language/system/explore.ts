@@ -6,7 +6,7 @@ import type { ProgramSpec, SourceSpot } from '../semantics/program.js';
 import { EDGE_ENVIRONMENT, EDGE_FAULT, EDGE_SYSTEM, StateGraph, type MachineAt, type OrphanAt, type ServerAt, type SessionAt, type StateSummary } from './state-graph.js';
 import { instanceText } from './instance-text.js';
 import { retainedHeap } from './retained-heap.js';
-import { StateTable, worldCode } from './state-code.js';
+import { StateTable } from './state-code.js';
 import { addressText, wire } from './wiring.js';
 import { moveClass, RefusedMove, socketMark, SystemContext, World, type Move } from './world.js';
 
@@ -231,13 +231,12 @@ class Search {
 
     /** The state's index: a new one (the number of states before) if it was not known. */
     add(world: World, parent: number, move: Move | undefined, choices: readonly boolean[], lines: readonly string[]): number {
-        const code = worldCode(world, this.table);
-        const existing = this.table.find(code);
+        const existing = this.table.lookup(world);
         if (existing >= 0) {
             return existing;
         }
         const index = this.graph.states.length;
-        this.table.store(code, index);
+        this.table.keep(index);
         const depth = parent < 0 ? 0 : this.graph.states[parent]!.depth + 1;
         this.graph.states.push({ parent, move, choices, lines, depth, summary: this.summaries.of(world), expanded: false, stuck: false, signalsLeft: false });
         return index;

@@ -3,11 +3,13 @@
 // but made without joining text. What an instance's key says of it alone is text kept on the instance while it is
 // unchanged; the table numbers each such text once (an atom), and the rest (timers by rank, sessions, links, bytes in
 // flight) are numbers in nested lists. Every list is written after its length, so two different trees never give the
-// same numbers; lists of interchangeable things (sessions, links) are sorted.
+// same numbers; lists of interchangeable things (sessions, links) are sorted. A code is written into lists the table
+// keeps (int-list.ts), so making one allocates nothing once they are big enough.
 import type { Instance, VirtualTimer } from '../semantics/instance.js';
+import { IntList, sortRuns } from './int-list.js';
 import type { InFlight, Link, LinkEnd } from './links.js';
 import { inFlightKey } from './links.js';
-import { hasServer, linked, machineCode, ownKey, socketCode, timerJobKey, timerPlaces, timersInOrder, timerStale, atInstance } from './state-key.js';
+import { collectTimersInOrder, hasServer, linked, machineCode, ownKey, placeTimers, socketCode, timerJobKey, timerStale } from './state-key.js';
 import type { World } from './world.js';
 
 /** The states of one search by their codes: numbers atoms, stores codes, finds a code's state. */
@@ -17,10 +19,13 @@ export class StateTable {
     /** States by their code's hash: one state's index, or several when hashes collide. */
     private readonly byHash = new Map<number, number | number[]>();
     /** Every stored code, one after the other; each state's code is at `starts[index]`, `lengths[index]` long. */
-    private pool = new Int32Array(1_024);
-    private used = 0;
+    private readonly pool = new IntList();
     private readonly starts: number[] = [];
     private readonly lengths: number[] = [];
+    /** Writes codes for this table (its lists are reused from one code to the next). */
+    private readonly writer = new CodeWriter(this);
+    /** The hash of the code `lookup` wrote last. */
+    private hash = 0;
 
     /** The number of `text` in this table (given the first time it is asked for). */
     atom(text: string): number {
@@ -57,9 +62,17 @@ export class StateTable {
         return atom;
     }
 
-    /** The index of the state stored with `code`, or -1. */
-    find(code: readonly number[]): number {
-        const found = this.byHash.get(hashOf(code));
+    /** The world's code (see worldCode), in a list of this table's that the next code overwrites. */
+    write(world: World, fresh: boolean): IntList {
+        return this.writer.write(world, fresh);
+    }
+
+    /** Writes the world's code; gives the index of the state stored with it, or -1 (then `keep` may store it). */
+    lookup(world: World): number {
+        const code = this.writer.write(world, false);
+        const hash = hashOf(code);
+        this.hash = hash;
+        const found = this.byHash.get(hash);
         if (found === undefined) {
             return -1;
         }
@@ -74,36 +87,26 @@ export class StateTable {
         return -1;
     }
 
-    /** Stores `code` for the state `index` (not found before: see find). */
-    store(code: readonly number[], index: number): void {
-        while (this.used + code.length > this.pool.length) {
-            const bigger = new Int32Array(this.pool.length * 2);
-            bigger.set(this.pool);
-            this.pool = bigger;
-        }
-        for (let at = 0; at < code.length; at++) {
-            const value = code[at]!;
-            if ((value | 0) !== value) {
-                throw new Error(`internal: a state code holds ${value}, not a 32-bit integer`);
-            }
-            this.pool[this.used + at] = value;
-        }
-        this.starts[index] = this.used;
+    /** Stores the code `lookup` wrote last, which found no state, for the state `index`. */
+    keep(index: number): void {
+        const code = this.writer.out;
+        this.starts[index] = this.pool.length;
         this.lengths[index] = code.length;
-        this.used += code.length;
-        const hash = hashOf(code);
-        const found = this.byHash.get(hash);
-        this.byHash.set(hash, found === undefined ? index : typeof found === 'number' ? [found, index] : [...found, index]);
+        this.pool.append(code, 0, code.length);
+        const found = this.byHash.get(this.hash);
+        this.byHash.set(this.hash, found === undefined ? index : typeof found === 'number' ? [found, index] : [...found, index]);
     }
 
-    private holds(index: number, code: readonly number[]): boolean {
-        if (this.lengths[index] !== code.length) {
+    private holds(index: number, code: IntList): boolean {
+        const length = code.length;
+        if (this.lengths[index] !== length) {
             return false;
         }
-        const pool = this.pool;
+        const pool = this.pool.data;
+        const data = code.data;
         const start = this.starts[index]!;
-        for (let at = 0; at < code.length; at++) {
-            if (pool[start + at] !== code[at]) {
+        for (let at = 0; at < length; at++) {
+            if (pool[start + at] !== data[at]) {
                 return false;
             }
         }
@@ -111,106 +114,13 @@ export class StateTable {
     }
 }
 
-function hashOf(code: readonly number[]): number {
+function hashOf(code: IntList): number {
+    const data = code.data;
     let hash = 0x811c9dc5;
     for (let at = 0; at < code.length; at++) {
-        hash = Math.imul(hash ^ code[at]!, 0x01000193);
+        hash = Math.imul(hash ^ data[at]!, 0x01000193);
     }
     return hash;
-}
-
-/** Orders codes: by their numbers, then the shorter first. */
-function compareCodes(a: readonly number[], b: readonly number[]): number {
-    const shorter = Math.min(a.length, b.length);
-    for (let at = 0; at < shorter; at++) {
-        if (a[at] !== b[at]) {
-            return a[at]! - b[at]!;
-        }
-    }
-    return a.length - b.length;
-}
-
-/** Sorts a handful of codes by insertion. */
-function sortCodes(codes: number[][]): number[][] {
-    for (let index = 1; index < codes.length; index++) {
-        const code = codes[index]!;
-        let at = index;
-        while (at > 0 && compareCodes(codes[at - 1]!, code) > 0) {
-            codes[at] = codes[at - 1]!;
-            at--;
-        }
-        codes[at] = code;
-    }
-    return codes;
-}
-
-/** Appends `list` to `out`: its length, then each code after its own length. */
-function pushList(out: number[], list: readonly (readonly number[])[]): void {
-    out.push(list.length);
-    for (const code of list) {
-        out.push(code.length);
-        for (let at = 0; at < code.length; at++) {
-            out.push(code[at]!);
-        }
-    }
-}
-
-interface CodeContext {
-    readonly world: World;
-    readonly table: StateTable;
-    readonly timers: readonly VirtualTimer[];
-    /** Each timer's place in the key (its rank, or with exact time the atom of how long until it is due). */
-    readonly whens: readonly number[];
-    readonly marked: boolean;
-    readonly fresh: boolean;
-    readonly links: readonly Link[];
-    readonly instances: readonly Instance[];
-    /** Each session's code at its place among the instances (see worldKey's sessionKeys). */
-    readonly sessionCodes: Array<number[] | undefined>;
-}
-
-/** An instance alone and its timers (see instanceKey): its own key's atom, then its timers' atoms and places. */
-function pushInstance(out: number[], context: CodeContext, instance: Instance): void {
-    const table = context.table;
-    if (context.marked || context.fresh) {
-        out.push(table.atom(ownKey(context.world, instance, context.marked, context.fresh)));
-    } else {
-        // Kept on the instance with its key text (both cleared when it changes: Instance.unkey).
-        if (instance.keyedAtomBy !== table || instance.keyed === undefined) {
-            instance.keyedAtom = table.atom(ownKey(context.world, instance, false, false));
-            instance.keyedAtomBy = table;
-        }
-        out.push(instance.keyedAtom);
-    }
-    const count = out.length;
-    out.push(0);
-    const timers = context.timers;
-    for (let index = 0; index < timers.length; index++) {
-        if (timers[index]!.owner === instance.name) {
-            out.push(context.table.timerAtom(timers[index]!, instance, context.fresh), context.whens[index]!);
-            out[count] = out[count]! + 1;
-        }
-    }
-}
-
-/** The sessions each server of `instance` runs that talk to the environment, sorted, a list per server (see served). */
-function pushServed(out: number[], context: CodeContext, instance: Instance): void {
-    for (const spec of instance.spec.sockets) {
-        const socket = spec.kind === 'server' ? instance.sockets.get(spec.name) : undefined;
-        if (socket?.kind === 'server') {
-            const codes: number[][] = [];
-            for (const session of socket.sessions) {
-                if (!linked(context.links, session)) {
-                    codes.push(sessionCodeOf(context, session) ?? []);
-                }
-            }
-            pushList(out, sortCodes(codes));
-        }
-    }
-}
-
-function sessionCodeOf(context: CodeContext, name: string): number[] | undefined {
-    return atInstance(name, context.instances, context.sessionCodes);
 }
 
 /** FIN and RST in flight; bytes are atoms (0 and up). */
@@ -222,32 +132,243 @@ const END_SESSION = 1;
 const END_MACHINE = 2;
 const END_SESSION_GONE = 3;
 
-/** One end of a link (see endKey). */
-function endCode(context: CodeContext, end: LinkEnd): number[] {
-    const table = context.table;
-    const code: number[] = [];
-    const instance = context.world.simulation.instance(end.instance);
-    if (!instance) {
-        code.push(END_GONE, table.atom(end.socket));
-    } else {
-        if (instance.server) {
-            const session = sessionCodeOf(context, end.instance);
-            if (session) {
-                code.push(END_SESSION, session.length, ...session);
-            } else {
-                code.push(END_SESSION_GONE);
-            }
-        } else {
-            code.push(END_MACHINE, table.atom(machineCode(instance.spec)));
+/** Writes world codes for one table, into lists it keeps from one code to the next. */
+class CodeWriter {
+    /** The code. */
+    readonly out = new IntList();
+    /** Each session's code, at `sessionStarts[i]`, `sessionLengths[i]` long for the instance at `i` (-1: not a session). */
+    private readonly sessions = new IntList();
+    private readonly sessionStarts: number[] = [];
+    private readonly sessionLengths: number[] = [];
+    /** Each link's code, at `linkStarts[i]`, `linkLengths[i]` long. */
+    private readonly links = new IntList();
+    private readonly linkStarts: number[] = [];
+    private readonly linkLengths: number[] = [];
+    /** The order of what a sorted list holds (indices into starts and lengths). */
+    private readonly order: number[] = [];
+    /** Finished sessions whose servers still run sessions (indices of instances). */
+    private readonly finished: number[] = [];
+    /** The timers that matter, in firing order (the first `timerCount`), their places, and those as numbers. */
+    private readonly timers: VirtualTimer[] = [];
+    private timerCount = 0;
+    private readonly places: Array<number | string> = [];
+    private readonly whens: number[] = [];
+    // The world being written, and how.
+    private world: World | undefined;
+    private instances: readonly Instance[] = [];
+    private worldLinks: readonly Link[] = [];
+    private marked = false;
+    private fresh = false;
+
+    constructor(private readonly table: StateTable) {}
+
+    /** The world's code: equal codes for exactly the worlds with equal keys (worldKey). */
+    write(world: World, fresh: boolean): IntList {
+        const table = this.table;
+        const simulation = world.simulation;
+        this.world = world;
+        this.fresh = fresh;
+        this.marked = world.listenFailed.size > 0 || world.envEnded.size > 0 || world.owesDrain.size > 0 || world.spawnSettled.size > 0;
+        this.worldLinks = world.links;
+        const instances = simulation.instances;
+        this.instances = instances;
+        this.timerCount = collectTimersInOrder(world, this.timers);
+        // Ranks, or with exact time the atoms of how long until each is due.
+        placeTimers(world, this.timers, this.timerCount, this.places);
+        for (let index = 0; index < this.timerCount; index++) {
+            const place = this.places[index]!;
+            this.whens[index] = typeof place === 'number' ? place : table.atom(place);
         }
-        const socket = instance.sockets.get(end.socket);
-        code.push(socketCode(instance.spec, end.socket), socket && socket.kind !== 'server' && socket.generation === end.generation ? 1 : 0);
+        // Sessions after the machine whose server runs them: from the last one back, a session's own sessions come first.
+        const sessions = this.sessions;
+        sessions.length = 0;
+        for (let index = instances.length - 1; index >= 0; index--) {
+            const instance = instances[index]!;
+            if (instance.server) {
+                const start = sessions.length;
+                this.pushInstance(sessions, instance);
+                if (hasServer(instance)) {
+                    this.pushServed(sessions, instance);
+                }
+                this.sessionStarts[index] = start;
+                this.sessionLengths[index] = sessions.length - start;
+            } else {
+                this.sessionStarts[index] = -1;
+            }
+        }
+        const out = this.out;
+        out.length = 0;
+        const exitCode = simulation.exitCode;
+        out.push((simulation.stopped ? 1 : 0) | (world.settled ? 0 : 2) | (exitCode === undefined ? 0 : 4));
+        out.push(exitCode ?? 0);
+        const finished = this.finished;
+        let finishedCount = 0;
+        for (let index = 0; index < instances.length; index++) {
+            const instance = instances[index]!;
+            if (!instance.server) {
+                this.pushInstance(out, instance);
+                this.pushServed(out, instance);
+            } else if (instance.finished && hasServer(instance) && runsSessions(instance)) {
+                finished[finishedCount++] = index;
+            }
+        }
+        // Top-level instances are a fixed list (the program's), each a known shape: the finished sessions' list follows.
+        this.pushSorted(out, sessions, finished, finishedCount, this.sessionStarts, this.sessionLengths);
+        const links = this.links;
+        links.length = 0;
+        const worldLinks = this.worldLinks;
+        for (let index = 0; index < worldLinks.length; index++) {
+            const link = worldLinks[index]!;
+            const start = links.length;
+            this.pushEnd(links, link.client);
+            this.pushEnd(links, link.session);
+            this.linkStarts[index] = start;
+            this.linkLengths[index] = links.length - start;
+            this.order[index] = index;
+        }
+        this.pushSorted(out, links, this.order, worldLinks.length, this.linkStarts, this.linkLengths);
+        this.world = undefined;
+        return out;
     }
-    code.push((end.ended ? 1 : 0) | (end.gotFin ? 2 : 0), end.inbox.length);
-    for (const item of end.inbox) {
-        code.push(item.kind === 'fin' ? FIN : item.kind === 'rst' ? RST : table.bytesAtom(item));
+
+    /** Appends the runs of `from` the first `count` of `order` stand for, sorted, as a list: its length, then each run after its own length. */
+    private pushSorted(out: IntList, from: IntList, order: number[], count: number, starts: readonly number[], lengths: readonly number[]): void {
+        sortRuns(order, count, from.data, starts, lengths);
+        out.push(count);
+        for (let index = 0; index < count; index++) {
+            const run = order[index]!;
+            out.push(lengths[run]!);
+            out.append(from, starts[run]!, lengths[run]!);
+        }
     }
-    return code;
+
+    /** An instance alone and its timers (see instanceKey): its own key's atom, then its timers' atoms and places. */
+    private pushInstance(out: IntList, instance: Instance): void {
+        const table = this.table;
+        if (this.marked || this.fresh) {
+            out.push(table.atom(ownKey(this.world!, instance, this.marked, this.fresh)));
+        } else {
+            // Kept on the instance with its key text (both cleared when it changes: Instance.unkey).
+            if (instance.keyedAtomBy !== table || instance.keyed === undefined) {
+                instance.keyedAtom = table.atom(ownKey(this.world!, instance, false, false));
+                instance.keyedAtomBy = table;
+            }
+            out.push(instance.keyedAtom);
+        }
+        const count = out.length;
+        out.push(0);
+        const timers = this.timers;
+        for (let index = 0; index < this.timerCount; index++) {
+            const timer = timers[index]!;
+            if (timer.owner === instance.name) {
+                out.push(table.timerAtom(timer, instance, this.fresh));
+                out.push(this.whens[index]!);
+                out.data[count]!++;
+            }
+        }
+    }
+
+    /** The sessions each server of `instance` runs that talk to the environment, sorted, a list per server (see served). */
+    private pushServed(out: IntList, instance: Instance): void {
+        for (const spec of instance.spec.sockets) {
+            const socket = spec.kind === 'server' ? instance.sockets.get(spec.name) : undefined;
+            if (socket?.kind === 'server') {
+                // A session not among the instances (none is left so) counts as an empty code, after the instances.
+                const order = this.order;
+                let count = 0;
+                for (const session of socket.sessions) {
+                    if (!linked(this.worldLinks, session)) {
+                        order[count++] = this.sessionAt(session);
+                    }
+                }
+                this.pushSortedSessions(out, count);
+            }
+        }
+    }
+
+    /** The first `count` of `order` (session places, or -1 for an empty code), sorted, as a list. */
+    private pushSortedSessions(out: IntList, count: number): void {
+        const starts = this.sessionStarts;
+        const lengths = this.sessionLengths;
+        const order = this.order;
+        // An empty code sorts first; the rest by their runs.
+        let empty = 0;
+        let kept = 0;
+        for (let index = 0; index < count; index++) {
+            const place = order[index]!;
+            if (place < 0 || lengths[place] === 0) {
+                empty++;
+            } else {
+                order[kept++] = place;
+            }
+        }
+        sortRuns(order, kept, this.sessions.data, starts, lengths);
+        out.push(count);
+        for (let index = 0; index < empty; index++) {
+            out.push(0);
+        }
+        for (let index = 0; index < kept; index++) {
+            const place = order[index]!;
+            out.push(lengths[place]!);
+            out.append(this.sessions, starts[place]!, lengths[place]!);
+        }
+    }
+
+    /** The place among the instances of the session called `name`, or -1. */
+    private sessionAt(name: string): number {
+        const instances = this.instances;
+        for (let index = 0; index < instances.length; index++) {
+            if (instances[index]!.name === name) {
+                return this.sessionStarts[index]! >= 0 ? index : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** One end of a link (see endKey), after its length. */
+    private pushEnd(out: IntList, end: LinkEnd): void {
+        const table = this.table;
+        const lengthAt = out.length;
+        out.push(0);
+        const instance = this.world!.simulation.instance(end.instance);
+        if (!instance) {
+            out.push(END_GONE);
+            out.push(table.atom(end.socket));
+        } else {
+            if (instance.server) {
+                const place = this.sessionAt(end.instance);
+                if (place >= 0) {
+                    out.push(END_SESSION);
+                    out.push(this.sessionLengths[place]!);
+                    out.append(this.sessions, this.sessionStarts[place]!, this.sessionLengths[place]!);
+                } else {
+                    out.push(END_SESSION_GONE);
+                }
+            } else {
+                out.push(END_MACHINE);
+                out.push(table.atom(machineCode(instance.spec)));
+            }
+            const socket = instance.sockets.get(end.socket);
+            out.push(socketCode(instance.spec, end.socket));
+            out.push(socket && socket.kind !== 'server' && socket.generation === end.generation ? 1 : 0);
+        }
+        out.push((end.ended ? 1 : 0) | (end.gotFin ? 2 : 0));
+        out.push(end.inbox.length);
+        for (const item of end.inbox) {
+            out.push(item.kind === 'fin' ? FIN : item.kind === 'rst' ? RST : table.bytesAtom(item));
+        }
+        out.data[lengthAt] = out.length - lengthAt - 1;
+    }
+}
+
+/** A server of `instance` runs sessions. */
+function runsSessions(instance: Instance): boolean {
+    for (const socket of instance.sockets.values()) {
+        if (socket.kind === 'server' && socket.sessions.length > 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /**
@@ -255,66 +376,6 @@ function endCode(context: CodeContext, end: LinkEnd): number[] {
  * the instances and timers, not from what was kept of them (a test holds the two to each other).
  */
 export function worldCode(world: World, table: StateTable, fresh = false): number[] {
-    const simulation = world.simulation;
-    const timers = timersInOrder(world);
-    // Ranks, or with exact time the atoms of how long until each is due.
-    const places = timerPlaces(world, timers);
-    const whens: number[] = [];
-    for (const place of places) {
-        whens.push(typeof place === 'number' ? place : table.atom(place));
-    }
-    const instances = simulation.instances;
-    const context: CodeContext = {
-        world,
-        table,
-        timers,
-        whens,
-        marked: world.listenFailed.size > 0 || world.envEnded.size > 0 || world.owesDrain.size > 0 || world.spawnSettled.size > 0,
-        fresh,
-        links: world.links,
-        instances,
-        sessionCodes: new Array<number[] | undefined>(instances.length)
-    };
-    // Sessions after the machine whose server runs them: from the last one back, a session's own sessions come first.
-    for (let index = instances.length - 1; index >= 0; index--) {
-        const instance = instances[index]!;
-        if (instance.server) {
-            const code: number[] = [];
-            pushInstance(code, context, instance);
-            if (hasServer(instance)) {
-                pushServed(code, context, instance);
-            }
-            context.sessionCodes[index] = code;
-        }
-    }
-    const exitCode = simulation.exitCode;
-    const out: number[] = [(simulation.stopped ? 1 : 0) | (world.settled ? 0 : 2) | (exitCode === undefined ? 0 : 4), exitCode ?? 0];
-    let underFinished: number[][] | undefined;
-    for (let index = 0; index < instances.length; index++) {
-        const instance = instances[index]!;
-        if (!instance.server) {
-            pushInstance(out, context, instance);
-            pushServed(out, context, instance);
-        } else if (instance.finished && hasServer(instance) && [...instance.sockets.values()].some((socket) => socket.kind === 'server' && socket.sessions.length > 0)) {
-            (underFinished ??= []).push(context.sessionCodes[index]!);
-        }
-    }
-    // Top-level instances are a fixed list (the program's), each a known shape: the finished sessions' list follows.
-    pushList(out, underFinished ? sortCodes(underFinished) : []);
-    const links: number[][] = [];
-    for (const link of context.links) {
-        const client = endCode(context, link.client);
-        const session = endCode(context, link.session);
-        const code = [client.length];
-        for (const value of client) {
-            code.push(value);
-        }
-        code.push(session.length);
-        for (const value of session) {
-            code.push(value);
-        }
-        links.push(code);
-    }
-    pushList(out, sortCodes(links));
-    return out;
+    const code = table.write(world, fresh);
+    return Array.from(code.data.subarray(0, code.length));
 }

@@ -224,21 +224,28 @@ export function hasServer(instance: Instance): boolean {
 
 /** The armed timers that matter, in firing order (sorted by insertion: a world has a handful). */
 export function timersInOrder(world: World): VirtualTimer[] {
-    const armed = world.simulation.armedTimers;
     const timers: VirtualTimer[] = [];
+    collectTimersInOrder(world, timers);
+    return timers;
+}
+
+/** Writes the armed timers that matter into `into` from its start, in firing order; gives how many (see timersInOrder). */
+export function collectTimersInOrder(world: World, into: VirtualTimer[]): number {
+    const armed = world.simulation.armedTimers;
+    let count = 0;
     for (let index = 0; index < armed.length; index++) {
         const timer = armed[index]!;
         if (!world.timerMatters(timer)) {
             continue;
         }
-        let at = timers.length;
-        while (at > 0 && firingOrder(timers[at - 1]!, timer) > 0) {
-            timers[at] = timers[at - 1]!;
+        let at = count++;
+        while (at > 0 && firingOrder(into[at - 1]!, timer) > 0) {
+            into[at] = into[at - 1]!;
             at--;
         }
-        timers[at] = timer;
+        into[at] = timer;
     }
-    return timers;
+    return count;
 }
 
 /**
@@ -250,21 +257,27 @@ export function timersInOrder(world: World): VirtualTimer[] {
  * differently are one, at the price of many more states.
  */
 export function timerPlaces(world: World, timers: readonly VirtualTimer[]): Array<number | string> {
+    const places: Array<number | string> = [];
+    placeTimers(world, timers, timers.length, places);
+    return places;
+}
+
+/** Writes the places of the first `count` of `timers` into `into` from its start (see timerPlaces). */
+export function placeTimers(world: World, timers: readonly VirtualTimer[], count: number, into: Array<number | string>): void {
     const exact = world.context.options.exactTime === true;
     const now = world.simulation.now;
-    const places: Array<number | string> = [];
     let rank = -1;
     let due = Number.NaN;
     let tie = 0;
-    for (const timer of timers) {
+    for (let index = 0; index < count; index++) {
+        const timer = timers[index]!;
         tie = timer.due === due ? tie + 1 : 0;
         if (timer.due !== due) {
             rank++;
             due = timer.due;
         }
-        places.push(!exact ? rank : tie === 0 ? `+${due - now}` : `+${due - now}.${tie}`);
+        into[index] = !exact ? rank : tie === 0 ? `+${due - now}` : `+${due - now}.${tie}`;
     }
-    return places;
 }
 
 /** What `values` holds at the place of the instance called `name` among `instances` (undefined if none is called so). */

@@ -3,7 +3,8 @@
 // for, on every world the search reaches in every example, fixture and probe: a step never changes the world it was
 // taken from (its key, made anew, is the same after every move was tried on it), and the key made from what
 // instances kept equals the key made anew. The search's table of states numbers keys (state-code.ts): on every
-// world, its code made from what was kept equals the code made anew, and codes are equal for exactly the equal keys.
+// world, its code made from what was kept equals the code made anew, codes are equal for exactly the equal keys, and
+// the table finds the state stored with a code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { StateTable, worldCode } from '../../language/system/state-code.js';
@@ -27,6 +28,7 @@ describe('worlds share unchanged instances, and keys what they made of them', ()
                     const table = new StateTable();
                     const codeOfKey = new Map<string, string>();
                     const keyOfCode = new Map<string, string>();
+                    const indexOfCode = new Map<string, number>();
                     expect(worldKey(start)).toBe(worldKey(start, true));
                     const worlds = [start];
                     for (let index = 0; index < worlds.length && index < MAX_WORLDS; index++) {
@@ -51,6 +53,13 @@ describe('worlds share unchanged instances, and keys what they made of them', ()
                                 expect(keyOfCode.get(code) ?? key, `one code, two keys: ${code}`).toBe(key);
                                 codeOfKey.set(key, code);
                                 keyOfCode.set(code, key);
+                                // The table finds a code's state by its hash and the stored numbers.
+                                const stored = table.lookup(outcome.world);
+                                expect(stored, `the table's state for ${key}`).toBe(indexOfCode.get(code) ?? -1);
+                                if (stored < 0) {
+                                    table.keep(indexOfCode.size);
+                                    indexOfCode.set(code, indexOfCode.size);
+                                }
                                 if (!known.has(key)) {
                                     known.add(key);
                                     worlds.push(outcome.world);
