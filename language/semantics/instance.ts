@@ -2,7 +2,7 @@
 import type { MachineSpec, SocketSpec, StateSpec } from './program.js';
 import { stateTree, type StateNode, type StateTree } from './state-tree.js';
 import type { FrameDecoder } from '../../templates/runtime/framing.js';
-import { copyMap, copySet } from '../values/small-collections.js';
+import { copyMap } from '../values/small-collections.js';
 
 /**
  * What a timer does when it fires, as data (so that a simulation can be copied, hashed and restored): a state's
@@ -121,6 +121,8 @@ export class Instance {
     private activeStates: Set<StateNode>;
     private entryEpochs: Map<StateNode, number>;
     private configurationShared: boolean;
+    /** The active atomic states in document order (see leaves), worked out once per configuration. */
+    private leavesOf: readonly StateNode[] | undefined;
     /**
      * What each history remembers, by history name: the children (shallow) or atomic descendants (deep) last active.
      * Changed through `remember` only (instances that remember nothing share one empty map).
@@ -167,6 +169,7 @@ export class Instance {
         this.activeStates = source ? source.activeStates : new Set<StateNode>();
         this.entryEpochs = source ? source.entryEpochs : new Map<StateNode, number>();
         this.configurationShared = source !== undefined;
+        this.leavesOf = source ? source.leavesOf : undefined;
         this.histories = source && source.histories.size > 0 ? copyMap(source.histories) : NOTHING_REMEMBERED;
         this.finished = source ? source.finished : false;
         this.busy = source ? source.busy : false;
@@ -202,7 +205,7 @@ export class Instance {
 
     /** `state` becomes active, entered in `epoch` (none: the configuration only, as a trace check's scratch copy). */
     enterState(state: StateNode, epoch: number | undefined): void {
-        this.ownConfiguration();
+        this.ownConfiguration(undefined);
         this.activeStates.add(state);
         if (epoch !== undefined) {
             this.entryEpochs.set(state, epoch);
@@ -211,15 +214,33 @@ export class Instance {
 
     /** `state` is left. */
     leaveState(state: StateNode): void {
-        this.ownConfiguration();
-        this.activeStates.delete(state);
-        this.entryEpochs.delete(state);
+        if (this.configurationShared) {
+            this.ownConfiguration(state); // copied without it
+        } else {
+            this.leavesOf = undefined;
+            this.activeStates.delete(state);
+            this.entryEpochs.delete(state);
+        }
     }
 
-    private ownConfiguration(): void {
+    /** Makes the configuration this instance's own to change (a copy if it is shared), leaving out `without`. */
+    private ownConfiguration(without: StateNode | undefined): void {
+        this.leavesOf = undefined;
         if (this.configurationShared) {
-            this.activeStates = copySet(this.activeStates);
-            this.entryEpochs = copyMap(this.entryEpochs);
+            const active = new Set<StateNode>();
+            for (const state of this.activeStates) {
+                if (state !== without) {
+                    active.add(state);
+                }
+            }
+            const entries = new Map<StateNode, number>();
+            for (const [state, epoch] of this.entryEpochs) {
+                if (state !== without) {
+                    entries.set(state, epoch);
+                }
+            }
+            this.activeStates = active;
+            this.entryEpochs = entries;
             this.configurationShared = false;
         }
     }
@@ -239,12 +260,13 @@ export class Instance {
     }
 
     /** The active atomic states in document order (before the start: the initial state). */
-    get leaves(): StateNode[] {
-        if (this.active.size <= 1) {
+    get leaves(): readonly StateNode[] {
+        if (this.leavesOf === undefined) {
+            const active = this.activeStates;
             // Before the start, or a flat machine: one state.
-            return this.active.size === 0 ? [this.tree.root.initial!] : [...this.active];
+            this.leavesOf = active.size <= 1 ? (active.size === 0 ? [this.tree.root.initial!] : [...active]) : [...active].filter((node) => node.children.length === 0).sort((a, b) => a.order - b.order);
         }
-        return [...this.active].filter((node) => node.children.length === 0).sort((a, b) => a.order - b.order);
+        return this.leavesOf;
     }
 
     /** The current state: the first active atomic state (in a flat machine, the only one). */

@@ -80,16 +80,8 @@ class Summaries {
 
     of(world: World): StateSummary {
         const simulation = world.simulation;
-        // Each instance's state name, worked out once here (it is asked for several times).
-        const named = new Map<Instance, string>();
-        const stateOf = (instance: Instance): string => {
-            let name = named.get(instance);
-            if (name === undefined) {
-                name = instance.stateName;
-                named.set(instance, name);
-            }
-            return name;
-        };
+        // An instance's state name (its active atomic states are worked out once per configuration: Instance.leaves).
+        const stateOf = (instance: Instance): string => instance.stateName;
         const machines: MachineAt[] = this.graph.machines.map((name, index) => {
             const instance = simulation.instance(name)!;
             const stateName = stateOf(instance);

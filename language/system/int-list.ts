@@ -1,10 +1,14 @@
 // A growable list of 32-bit integers that is written again from its start for each use: the state code being made
-// (state-code.ts) lives in a few of these, kept by the search's table, so making a code allocates nothing once they are
+// (state-code.ts) lives in a few of these, kept from one code to the next, so making a code allocates nothing once they are
 // big enough.
 
 export class IntList {
-    data = new Int32Array(256);
+    data: Int32Array;
     length = 0;
+
+    constructor(capacity = 256) {
+        this.data = new Int32Array(capacity);
+    }
 
     /** Appends `value`; a value that is not a 32-bit integer is a bug (the list would silently change it). */
     push(value: number): void {

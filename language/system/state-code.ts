@@ -3,8 +3,8 @@
 // but made without joining text. What an instance's key says of it alone is text kept on the instance while it is
 // unchanged; the table numbers each such text once (an atom), and the rest (timers by rank, sessions, links, bytes in
 // flight) are numbers in nested lists. Every list is written after its length, so two different trees never give the
-// same numbers; lists of interchangeable things (sessions, links) are sorted. A code is written into lists the table
-// keeps (int-list.ts), so making one allocates nothing once they are big enough.
+// same numbers; lists of interchangeable things (sessions, links) are sorted. A code is written into lists kept from
+// one code to the next (int-list.ts), so making one allocates nothing once they are big enough.
 import type { Instance, VirtualTimer } from '../semantics/instance.js';
 import { IntList, sortRuns } from './int-list.js';
 import type { InFlight, Link, LinkEnd } from './links.js';
@@ -19,7 +19,7 @@ export class StateTable {
     /** States by their code's hash: one state's index, or several when hashes collide. */
     private readonly byHash = new Map<number, number | number[]>();
     /** Every stored code, one after the other; each state's code is at `starts[index]`, `lengths[index]` long. */
-    private readonly pool = new IntList();
+    private readonly pool = new IntList(4_096);
     private readonly starts: number[] = [];
     private readonly lengths: number[] = [];
     /** Writes codes for this table (its lists are reused from one code to the next). */
@@ -62,7 +62,7 @@ export class StateTable {
         return atom;
     }
 
-    /** The world's code (see worldCode), in a list of this table's that the next code overwrites. */
+    /** The world's code (see worldCode), in a list that the next code (of any table) overwrites. */
     write(world: World, fresh: boolean): IntList {
         return this.writer.write(world, fresh);
     }
@@ -87,7 +87,7 @@ export class StateTable {
         return -1;
     }
 
-    /** Stores the code `lookup` wrote last, which found no state, for the state `index`. */
+    /** Stores the code `lookup` wrote last (no code written since), which found no state, for the state `index`. */
     keep(index: number): void {
         const code = this.writer.out;
         this.starts[index] = this.pool.length;
@@ -132,16 +132,24 @@ const END_SESSION = 1;
 const END_MACHINE = 2;
 const END_SESSION_GONE = 3;
 
-/** Writes world codes for one table, into lists it keeps from one code to the next. */
+/**
+ * Lists a code is written into, shared by every table (a code is written in one go, and read before the next one is):
+ * a search made per edit in the editor does not make its own.
+ */
+const OUT = new IntList();
+const SESSIONS = new IntList();
+const LINKS = new IntList();
+
+/** Writes world codes for one table, into lists kept from one code to the next. */
 class CodeWriter {
     /** The code. */
-    readonly out = new IntList();
+    readonly out = OUT;
     /** Each session's code, at `sessionStarts[i]`, `sessionLengths[i]` long for the instance at `i` (-1: not a session). */
-    private readonly sessions = new IntList();
+    private readonly sessions = SESSIONS;
     private readonly sessionStarts: number[] = [];
     private readonly sessionLengths: number[] = [];
     /** Each link's code, at `linkStarts[i]`, `linkLengths[i]` long. */
-    private readonly links = new IntList();
+    private readonly links = LINKS;
     private readonly linkStarts: number[] = [];
     private readonly linkLengths: number[] = [];
     /** The order of what a sorted list holds (indices into starts and lengths). */
