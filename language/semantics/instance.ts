@@ -151,6 +151,8 @@ export class Instance {
     /** The number a table of states gave `keyed` (state-code.ts), and that table; cleared with `keyed` (unkey). */
     keyedAtom: number;
     keyedAtomBy: object | undefined;
+    /** What the system check's state summary made of this instance (explore.ts), kept while it is unchanged (unkey). */
+    summaryMemo: object | undefined;
 
     /**
      * A new instance; with `source`, a copy of it for a copied simulation (the same tree and specs, its own queue, its
@@ -182,6 +184,7 @@ export class Instance {
         this.keyed = undefined;
         this.keyedAtom = -1;
         this.keyedAtomBy = undefined;
+        this.summaryMemo = undefined;
         if (source) {
             return;
         }
@@ -245,10 +248,11 @@ export class Instance {
         }
     }
 
-    /** Forgets what the system check's keys made of this instance (it is about to change). */
+    /** Forgets what the system check's keys and summaries made of this instance (it is about to change). */
     unkey(): void {
         this.keyed = undefined;
         this.keyedAtomBy = undefined;
+        this.summaryMemo = undefined;
     }
 
     /** Sets what the history `name` remembers. */

@@ -71,6 +71,18 @@ function leafSpot(instance: Instance): SourceSpot {
     return instance.leaves[0]!.spec.spot;
 }
 
+/** What a state's summary says of one instance, kept on the instance while it is unchanged (Instance.summaryMemo). */
+interface InstanceMemo {
+    /** The summaries these are of (a search's). */
+    readonly by: Summaries;
+    /** As a top-level machine, when no listen has failed (which `serving` would then depend on). */
+    machine: MachineAt | undefined;
+    /** As a running session. */
+    session: SessionAt | undefined;
+    /** For people, when the program has not exited. */
+    text: string | undefined;
+}
+
 class Summaries {
     private readonly configs: Array<Map<string, number>>;
 
@@ -78,26 +90,46 @@ class Summaries {
         this.configs = graph.machines.map(() => new Map<string, number>());
     }
 
+    private memoOf(instance: Instance): InstanceMemo {
+        const kept = instance.summaryMemo as InstanceMemo | undefined;
+        if (kept?.by === this) {
+            return kept;
+        }
+        const memo: InstanceMemo = { by: this, machine: undefined, session: undefined, text: undefined };
+        instance.summaryMemo = memo;
+        return memo;
+    }
+
+    private machineAt(world: World, instance: Instance, index: number): MachineAt {
+        const stateName = instance.stateName;
+        const state = instance.finished ? `${stateName} (finished)` : stateName;
+        const configs = this.configs[index]!;
+        let config = configs.get(state);
+        if (config === undefined) {
+            config = configs.size;
+            configs.set(state, config);
+        }
+        let serving = false;
+        for (const socket of instance.sockets.values()) {
+            serving ||= socket.kind === 'server' && world.listening(instance, socket);
+        }
+        return { finished: instance.finished, config, state: stateName, spot: leafSpot(instance), serving };
+    }
+
     of(world: World): StateSummary {
         const simulation = world.simulation;
-        // An instance's state name (its active atomic states are worked out once per configuration: Instance.leaves).
-        const stateOf = (instance: Instance): string => instance.stateName;
-        const machines: MachineAt[] = this.graph.machines.map((name, index) => {
-            const instance = simulation.instance(name)!;
-            const stateName = stateOf(instance);
-            const state = instance.finished ? `${stateName} (finished)` : stateName;
-            const configs = this.configs[index]!;
-            let config = configs.get(state);
-            if (config === undefined) {
-                config = configs.size;
-                configs.set(state, config);
+        const marksListens = world.listenFailed.size > 0;
+        const machines: MachineAt[] = [];
+        for (let index = 0; index < this.graph.machines.length; index++) {
+            const instance = simulation.instance(this.graph.machines[index]!)!;
+            if (marksListens) {
+                machines.push(this.machineAt(world, instance, index));
+            } else {
+                const memo = this.memoOf(instance);
+                memo.machine ??= this.machineAt(world, instance, index);
+                machines.push(memo.machine);
             }
-            let serving = false;
-            for (const socket of instance.sockets.values()) {
-                serving ||= socket.kind === 'server' && world.listening(instance, socket);
-            }
-            return { finished: instance.finished, config, state: stateName, spot: leafSpot(instance), serving };
-        });
+        }
         const orphans: OrphanAt[] = [];
         const sessions: SessionAt[] = [];
         // A program that exited (a listen error no machine maps) has no sessions left: its process is gone.
@@ -106,7 +138,9 @@ class Summaries {
             if (exited || !instance.server || instance.finished) {
                 continue;
             }
-            sessions.push({ name: instance.name, state: stateOf(instance) });
+            const memo = this.memoOf(instance);
+            memo.session ??= { name: instance.name, state: instance.stateName };
+            sessions.push(memo.session);
             let connection: StreamSocket | undefined;
             for (const socket of instance.sockets.values()) {
                 if (socket.kind === 'connection') {
@@ -122,7 +156,7 @@ class Summaries {
             const peerFinished = link !== undefined && !link.client.ended && simulation.instance(link.client.instance)?.finished === true;
             const peerClosed = link ? link.client.ended : world.envEnded.has(socketMark(instance.name, connection.spec.name, generation));
             if (peerClosed || peerFinished) {
-                orphans.push({ session: instance.name, state: stateOf(instance), spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
+                orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
             }
         }
         const servers: ServerAt[] = this.graph.servers.map((ref): ServerAt => {
@@ -131,12 +165,18 @@ class Summaries {
             }
             const dot = ref.lastIndexOf('.');
             const { listening, live, first } = world.serverAcross(ref.slice(0, dot), ref.slice(dot + 1));
-            return { listening, live, session: first ? { name: first.name, state: stateOf(first) } : undefined };
+            return { listening, live, session: first ? { name: first.name, state: first.stateName } : undefined };
         });
         const instances: string[] = [];
         for (const instance of simulation.instances) {
             if (!instance.server || !instance.finished) {
-                instances.push(instanceText(instance, exited, stateOf(instance)));
+                if (exited) {
+                    instances.push(instanceText(instance, true));
+                } else {
+                    const memo = this.memoOf(instance);
+                    memo.text ??= instanceText(instance, false);
+                    instances.push(memo.text);
+                }
             }
         }
         return { machines, orphans, sessions, servers, instances };
@@ -241,7 +281,11 @@ class Search {
         const first = !record.expanded;
         const moves = world.moves();
         record.expanded = true;
-        record.stuck = moves.every((move) => move.kind === 'signal');
+        let stuck = true;
+        for (const move of moves) {
+            stuck &&= move.kind === 'signal';
+        }
+        record.stuck = stuck;
         record.signalsLeft = record.stuck && moves.length > 0;
         const successors: Successor[] = [];
         for (const move of moves) {

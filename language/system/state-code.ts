@@ -6,6 +6,7 @@
 // same numbers; lists of interchangeable things (sessions, links) are sorted. A code is written into lists kept from
 // one code to the next (int-list.ts), so making one allocates nothing once they are big enough.
 import type { Instance, VirtualTimer } from '../semantics/instance.js';
+import type { MachineSpec } from '../semantics/program.js';
 import { IntList, sortRuns } from './int-list.js';
 import type { InFlight, Link, LinkEnd } from './links.js';
 import { inFlightKey } from './links.js';
@@ -16,6 +17,7 @@ import type { World } from './world.js';
 export class StateTable {
     private readonly atoms = new Map<string, number>();
     private readonly itemAtoms = new WeakMap<InFlight, number>();
+    private readonly machineAtoms = new Map<MachineSpec, number>();
     /** States by their code's hash: one state's index, or several when hashes collide. */
     private readonly byHash = new Map<number, number | number[]>();
     /** Every stored code, one after the other; each state's code is at `starts[index]`, `lengths[index]` long. */
@@ -50,6 +52,16 @@ export class StateTable {
             atom = timer.keyAtom;
         }
         return atom * 2 + (timerStale(timer, owner) ? 1 : 0);
+    }
+
+    /** A machine as an atom (its machineCode's). */
+    machineAtom(machine: MachineSpec): number {
+        let atom = this.machineAtoms.get(machine);
+        if (atom === undefined) {
+            atom = this.atom(machineCode(machine));
+            this.machineAtoms.set(machine, atom);
+        }
+        return atom;
     }
 
     /** Bytes in flight as an atom, kept per item (an item in flight is not changed; link copies share it). */
@@ -354,7 +366,7 @@ class CodeWriter {
                 }
             } else {
                 out.push(END_MACHINE);
-                out.push(table.atom(machineCode(instance.spec)));
+                out.push(table.machineAtom(instance.spec));
             }
             const socket = instance.sockets.get(end.socket);
             out.push(socketCode(instance.spec, end.socket));

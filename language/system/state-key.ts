@@ -46,7 +46,13 @@ export function machineCode(machine: MachineSpec): string {
 
 /** A socket of a machine by its place among the machine's sockets. */
 export function socketCode(machine: MachineSpec, socket: string): number {
-    return machine.sockets.findIndex((candidate) => candidate.name === socket);
+    const sockets = machine.sockets;
+    for (let index = 0; index < sockets.length; index++) {
+        if (sockets[index]!.name === socket) {
+            return index;
+        }
+    }
+    return -1;
 }
 
 const STREAM_STATUS: Readonly<Record<StreamStatus, string>> = { idle: 'I', connecting: 'N', connected: 'C', closing: 'G', closed: 'X' };

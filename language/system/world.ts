@@ -132,6 +132,9 @@ const SPAWN_ERROR = 'ENOENT';
 /** User guard evaluations in one move that are explored both ways; later ones are false. */
 export const FREE_GUARDS = 6;
 
+/** The guard choices of a move's first outcome: none (every user guard fails). */
+const NO_CHOICES: readonly boolean[] = Object.freeze([]);
+
 /** The unhandled events of a move that left none unheard (most). */
 const NOTHING_UNHEARD: ReadonlyArray<{ readonly machine: string; readonly event: string }> = Object.freeze([]);
 
@@ -395,14 +398,16 @@ export class World {
             return [clash]; // the listen fails before anything else happens
         }
         const moves: Move[] = [];
-        this.links.forEach((link, index) => {
+        const links = this.linkList;
+        for (let index = 0; index < links.length; index++) {
+            const link = links[index]!;
             if (link.session.inbox.length > 0 && this.receiving(link.session)) {
                 moves.push({ kind: 'deliver', link: index, to: 'session' });
             }
             if (link.client.inbox.length > 0 && this.receiving(link.client)) {
                 moves.push({ kind: 'deliver', link: index, to: 'client' });
             }
-        });
+        }
         for (const instance of simulation.instances) {
             if (instance.finished) {
                 continue;
@@ -649,8 +654,15 @@ export class World {
      * FREE_GUARDS evaluations of a move are free choices; later guards fail (so a guarded `raise` loop ends).
      */
     outcomes(move: Move): MoveOutcome[] {
-        const outcomes: MoveOutcome[] = [];
-        const pending: boolean[][] = [[]];
+        const first = this.copy().apply(move, NO_CHOICES);
+        if (first.evaluations === 0) {
+            return [first]; // most moves evaluate no user guard
+        }
+        const outcomes: MoveOutcome[] = [first];
+        const pending: boolean[][] = [];
+        for (let index = 0; index < Math.min(first.evaluations, FREE_GUARDS); index++) {
+            pending.push([...new Array<boolean>(index).fill(false), true]);
+        }
         while (pending.length > 0) {
             const choices = pending.shift()!;
             const outcome = this.copy().apply(move, choices);
