@@ -85,9 +85,15 @@ interface InstanceMemo {
 
 class Summaries {
     private readonly configs: Array<Map<string, number>>;
+    /** The graph's servers (`Machine.socket`), split. */
+    private readonly servers: ReadonlyArray<{ readonly machine: string; readonly socket: string }>;
 
     constructor(private readonly graph: StateGraph) {
         this.configs = graph.machines.map(() => new Map<string, number>());
+        this.servers = graph.servers.map((ref) => {
+            const dot = ref.lastIndexOf('.');
+            return { machine: ref.slice(0, dot), socket: ref.slice(dot + 1) };
+        });
     }
 
     private memoOf(instance: Instance): InstanceMemo {
@@ -159,12 +165,11 @@ class Summaries {
                 orphans.push({ session: instance.name, state: instance.stateName, spot: leafSpot(instance), finishedPeer: peerClosed ? undefined : link?.client.instance });
             }
         }
-        const servers: ServerAt[] = this.graph.servers.map((ref): ServerAt => {
+        const servers: ServerAt[] = this.servers.map((ref): ServerAt => {
             if (exited) {
                 return { listening: false, live: 0, session: undefined };
             }
-            const dot = ref.lastIndexOf('.');
-            const { listening, live, first } = world.serverAcross(ref.slice(0, dot), ref.slice(dot + 1));
+            const { listening, live, first } = world.serverAcross(ref.machine, ref.socket);
             return { listening, live, session: first ? { name: first.name, state: first.stateName } : undefined };
         });
         const instances: string[] = [];
@@ -274,8 +279,11 @@ class Search {
         return index;
     }
 
-    /** Every move from `index` and each of its guard outcomes: the successors (states and edges recorded once). */
-    expand(index: number, world: World): Successor[] {
+    /**
+     * Every move from `index` and each of its guard outcomes: each successor told to `found` (states and edges are
+     * recorded once).
+     */
+    expand(index: number, world: World, found: (successor: number, world: World, fresh: boolean) => void): void {
         const graph = this.graph;
         const record = graph.states[index]!;
         const first = !record.expanded;
@@ -287,7 +295,6 @@ class Search {
         }
         record.stuck = stuck;
         record.signalsLeft = record.stuck && moves.length > 0;
-        const successors: Successor[] = [];
         for (const move of moves) {
             let outcomes;
             try {
@@ -306,8 +313,7 @@ class Search {
             for (const outcome of outcomes) {
                 const known = graph.states.length;
                 const to = this.add(outcome.world, index, move, outcome.choices, outcome.lines);
-                const fresh = to >= known;
-                successors.push({ index: to, world: outcome.world, fresh });
+                found(to, outcome.world, to >= known);
                 if (!first) {
                     continue;
                 }
@@ -333,7 +339,6 @@ class Search {
                 }
             }
         }
-        return successors;
     }
 }
 
@@ -389,8 +394,13 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             }
             return world;
         };
+        const successors: Successor[] = [];
+        const collect = (index: number, world: World, fresh: boolean): void => {
+            successors.push({ index, world, fresh });
+        };
         for (let step = 0; step < options.randomWalk && !outOfBudget(); step++) {
-            const successors = search.expand(at.index, at.world);
+            successors.length = 0;
+            search.expand(at.index, at.world, collect);
             if (successors.length === 0 || graph.states[at.index]!.stuck || depth >= MAX_WALK_DEPTH) {
                 at = { index: 0, world: start, fresh: true };
                 depth = 0;
@@ -405,6 +415,14 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     } else {
         const frontier: Array<World | undefined> = [start];
         const indices: number[] = [0];
+        let before = 0;
+        /** A state found by the expansion under way is queued (once, with the world its trace leads to). */
+        const queue = (index: number, world: World): void => {
+            if (index >= before && indices[indices.length - 1]! < index) {
+                frontier.push(world);
+                indices.push(index);
+            }
+        };
         for (let head = 0; head < frontier.length; head++) {
             if (outOfBudget()) {
                 break;
@@ -416,13 +434,8 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
                 bound ??= `depth bound ${options.maxDepth} reached (--max-depth)`;
                 continue;
             }
-            const before = graph.states.length;
-            for (const successor of search.expand(index, world)) {
-                if (successor.index >= before && indices[indices.length - 1]! < successor.index) {
-                    frontier.push(successor.world);
-                    indices.push(successor.index);
-                }
-            }
+            before = graph.states.length;
+            search.expand(index, world, queue);
         }
         // The worlds still to expand (a bound was reached) are let go: what is measured is what the search keeps.
         frontier.length = 0;

@@ -290,7 +290,9 @@ class CodeWriter {
 
     /** The sessions each server of `instance` runs that talk to the environment, sorted, a list per server (see served). */
     private pushServed(out: IntList, instance: Instance): void {
-        for (const spec of instance.spec.sockets) {
+        const specs = instance.spec.sockets;
+        for (let at = 0; at < specs.length; at++) {
+            const spec = specs[at]!;
             const socket = spec.kind === 'server' ? instance.sockets.get(spec.name) : undefined;
             if (socket?.kind === 'server') {
                 // A session not among the instances (none is left so) counts as an empty code, after the instances.
