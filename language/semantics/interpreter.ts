@@ -331,19 +331,21 @@ export class Simulation {
     /** Fires every timer due up to `end` in time order, then leaves the clock at `end`. */
     private advanceTo(end: number): void {
         for (;;) {
-            let next: VirtualTimer | undefined;
-            for (const timer of this.timers) {
-                if (timer.due <= end && (!next || firingOrder(timer, next) < 0)) {
-                    next = timer;
+            const timers = this.timers;
+            let at = -1;
+            for (let index = 0; index < timers.length; index++) {
+                const timer = timers[index]!;
+                if (timer.due <= end && (at < 0 || firingOrder(timer, timers[at]!) < 0)) {
+                    at = index;
                 }
             }
-            if (!next) {
+            if (at < 0) {
                 break;
             }
+            const due = timers[at]!;
             // Its owner is changed now: owned first.
-            const owner = this.ownNamed(next.owner);
-            const due = next;
-            this.timers = this.timers.filter((timer) => timer !== due);
+            const owner = this.ownNamed(due.owner);
+            timers.splice(at, 1); // the armed timers are this simulation's own list (a copy slices it)
             this.time = due.due;
             this.fire(due, owner);
             this.runDeferred();
@@ -984,7 +986,10 @@ export class Simulation {
 
     private clear(timer: VirtualTimer | undefined): undefined {
         if (timer) {
-            this.timers = this.timers.filter((candidate) => candidate !== timer);
+            const at = this.timers.indexOf(timer);
+            if (at >= 0) {
+                this.timers.splice(at, 1);
+            }
         }
         return undefined;
     }
@@ -995,11 +1000,9 @@ export class Simulation {
      */
     private clearStateTimers(instance: Instance, state?: StateNode): void {
         const timers = this.timers;
-        for (let index = 0; index < timers.length; index++) {
+        for (let index = timers.length - 1; index >= 0; index--) {
             if (stateTimerOf(timers[index]!, instance.name, state)) {
-                // Rare (a state with timers is left): only then a new list.
-                this.timers = timers.filter((timer) => !stateTimerOf(timer, instance.name, state));
-                return;
+                timers.splice(index, 1);
             }
         }
     }
