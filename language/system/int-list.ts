@@ -72,3 +72,76 @@ export function sortRuns(order: number[], count: number, data: Int32Array, start
         order[at] = run;
     }
 }
+
+/** The hash (FNV-1a over the numbers) of a list's numbers. */
+export function hashOf(list: IntList): number {
+    const data = list.data;
+    let hash = 0x811c9dc5;
+    for (let at = 0; at < list.length; at++) {
+        hash = Math.imul(hash ^ data[at]!, 0x01000193);
+    }
+    return hash;
+}
+
+/** Distinct runs of numbers, each stored once and numbered in the order added; found by hash, then compared. */
+export class RunSet {
+    /** Runs by their hash: one run's number, or several when hashes collide. */
+    private readonly byHash = new Map<number, number | number[]>();
+    /** Every run, one after the other; run `n` is at `starts[n]`, `lengths[n]` long. */
+    private readonly pool: IntList;
+    private readonly starts: number[] = [];
+    private readonly lengths: number[] = [];
+
+    constructor(capacity: number) {
+        this.pool = new IntList(capacity);
+    }
+
+    /** How many runs are stored (the number the next one gets). */
+    get size(): number {
+        return this.starts.length;
+    }
+
+    /** The number of the run equal to `list` (whose hash is `hash`), or -1. */
+    find(list: IntList, hash: number): number {
+        const found = this.byHash.get(hash);
+        if (found === undefined) {
+            return -1;
+        }
+        if (typeof found === 'number') {
+            return this.holds(found, list) ? found : -1;
+        }
+        for (const run of found) {
+            if (this.holds(run, list)) {
+                return run;
+            }
+        }
+        return -1;
+    }
+
+    /** Stores `list` (whose hash is `hash`, not found before: see find) as the next run; gives its number. */
+    add(list: IntList, hash: number): number {
+        const run = this.starts.length;
+        this.starts.push(this.pool.length);
+        this.lengths.push(list.length);
+        this.pool.append(list, 0, list.length);
+        const found = this.byHash.get(hash);
+        this.byHash.set(hash, found === undefined ? run : typeof found === 'number' ? [found, run] : [...found, run]);
+        return run;
+    }
+
+    private holds(run: number, list: IntList): boolean {
+        const length = list.length;
+        if (this.lengths[run] !== length) {
+            return false;
+        }
+        const pool = this.pool.data;
+        const data = list.data;
+        const start = this.starts[run]!;
+        for (let at = 0; at < length; at++) {
+            if (pool[start + at] !== data[at]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

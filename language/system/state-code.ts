@@ -1,16 +1,17 @@
 // The state key as numbers, for the search's table of states: equal for exactly the worlds whose key text
 // (state-key.ts, the definition) is equal — a test holds the two to each other on every world the search reaches —
-// but made without joining text. What an instance's key says of it alone is text kept on the instance while it is
-// unchanged; the table numbers each such text once (an atom), and the rest (timers by rank, sessions, links, bytes in
+// but made without joining text. What an instance's key says of it alone is numbered once per table (own-code.ts) and
+// kept on the instance while it is unchanged (an atom); the rest (timers by rank, sessions, links, bytes in
 // flight) are numbers in nested lists. Every list is written after its length, so two different trees never give the
 // same numbers; lists of interchangeable things (sessions, links) are sorted. A code is written into lists kept from
 // one code to the next (int-list.ts), so making one allocates nothing once they are big enough.
 import type { Instance, VirtualTimer } from '../semantics/instance.js';
 import type { MachineSpec } from '../semantics/program.js';
-import { IntList, sortRuns } from './int-list.js';
+import { hashOf, IntList, RunSet, sortRuns } from './int-list.js';
 import type { InFlight, Link, LinkEnd } from './links.js';
 import { inFlightKey } from './links.js';
-import { collectTimersInOrder, hasServer, linked, machineCode, ownKey, placeTimers, socketCode, timerJobKey, timerStale } from './state-key.js';
+import { pushOwnCode } from './own-code.js';
+import { collectTimersInOrder, hasServer, linked, machineCode, placeTimers, socketCode, timerJobKey, timerStale } from './state-key.js';
 import type { World } from './world.js';
 
 /** The states of one search by their codes: numbers atoms, stores codes, finds a code's state. */
@@ -18,12 +19,10 @@ export class StateTable {
     private readonly atoms = new Map<string, number>();
     private readonly itemAtoms = new WeakMap<InFlight, number>();
     private readonly machineAtoms = new Map<MachineSpec, number>();
-    /** States by their code's hash: one state's index, or several when hashes collide. */
-    private readonly byHash = new Map<number, number | number[]>();
-    /** Every stored code, one after the other; each state's code is at `starts[index]`, `lengths[index]` long. */
-    private readonly pool = new IntList(4_096);
-    private readonly starts: number[] = [];
-    private readonly lengths: number[] = [];
+    /** The states' codes, numbered as the states are. */
+    private readonly states = new RunSet(4_096);
+    /** What instances' keys say of them alone (own-code.ts), each numbered once: the atoms of instances. */
+    private readonly owns = new RunSet(1_024);
     /** Writes codes for this table (its lists are reused from one code to the next). */
     private readonly writer = new CodeWriter(this);
     /** The hash of the code `lookup` wrote last. */
@@ -82,57 +81,27 @@ export class StateTable {
     /** Writes the world's code; gives the index of the state stored with it, or -1 (then `keep` may store it). */
     lookup(world: World): number {
         const code = this.writer.write(world, false);
-        const hash = hashOf(code);
-        this.hash = hash;
-        const found = this.byHash.get(hash);
-        if (found === undefined) {
-            return -1;
-        }
-        if (typeof found === 'number') {
-            return this.holds(found, code) ? found : -1;
-        }
-        for (const index of found) {
-            if (this.holds(index, code)) {
-                return index;
-            }
-        }
-        return -1;
+        this.hash = hashOf(code);
+        return this.states.find(code, this.hash);
+    }
+
+    /** What `instance`'s key says of it alone (own-code.ts) as an atom: equal for exactly the equal own keys. */
+    ownAtom(world: World, instance: Instance, marked: boolean): number {
+        const own = OWN;
+        own.length = 0;
+        pushOwnCode(own, this, world, instance, this.machineAtom(instance.spec), marked);
+        const hash = hashOf(own);
+        const found = this.owns.find(own, hash);
+        return found >= 0 ? found : this.owns.add(own, hash);
     }
 
     /** Stores the code `lookup` wrote last (no code written since), which found no state, for the state `index`. */
     keep(index: number): void {
-        const code = this.writer.out;
-        this.starts[index] = this.pool.length;
-        this.lengths[index] = code.length;
-        this.pool.append(code, 0, code.length);
-        const found = this.byHash.get(this.hash);
-        this.byHash.set(this.hash, found === undefined ? index : typeof found === 'number' ? [found, index] : [...found, index]);
-    }
-
-    private holds(index: number, code: IntList): boolean {
-        const length = code.length;
-        if (this.lengths[index] !== length) {
-            return false;
+        if (index !== this.states.size) {
+            throw new Error(`internal: state ${index} stored as state ${this.states.size}`);
         }
-        const pool = this.pool.data;
-        const data = code.data;
-        const start = this.starts[index]!;
-        for (let at = 0; at < length; at++) {
-            if (pool[start + at] !== data[at]) {
-                return false;
-            }
-        }
-        return true;
+        this.states.add(this.writer.out, this.hash);
     }
-}
-
-function hashOf(code: IntList): number {
-    const data = code.data;
-    let hash = 0x811c9dc5;
-    for (let at = 0; at < code.length; at++) {
-        hash = Math.imul(hash ^ data[at]!, 0x01000193);
-    }
-    return hash;
 }
 
 /** FIN and RST in flight; bytes are atoms (0 and up). */
@@ -149,6 +118,7 @@ const END_SESSION_GONE = 3;
  * a search made per edit in the editor does not make its own.
  */
 const OUT = new IntList();
+const OWN = new IntList();
 const SESSIONS = new IntList();
 const LINKS = new IntList();
 
@@ -266,11 +236,11 @@ class CodeWriter {
     private pushInstance(out: IntList, instance: Instance): void {
         const table = this.table;
         if (this.marked || this.fresh) {
-            out.push(table.atom(ownKey(this.world!, instance, this.marked, this.fresh)));
+            out.push(table.ownAtom(this.world!, instance, this.marked));
         } else {
-            // Kept on the instance with its key text (both cleared when it changes: Instance.unkey).
-            if (instance.keyedAtomBy !== table || instance.keyed === undefined) {
-                instance.keyedAtom = table.atom(ownKey(this.world!, instance, false, false));
+            // Kept on the instance while it is unchanged (cleared when it changes: Instance.unkey).
+            if (instance.keyedAtomBy !== table) {
+                instance.keyedAtom = table.ownAtom(this.world!, instance, false);
                 instance.keyedAtomBy = table;
             }
             out.push(instance.keyedAtom);

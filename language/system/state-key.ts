@@ -2,7 +2,7 @@
 // counters that only grow are left out or capped, and the sessions of one server are interchangeable (sorted). This
 // text is the definition; the search stores the same key as numbers (state-code.ts, held to it by a test), and takes
 // from here what an instance's key says of it alone (ownKey, kept on the instance while it is unchanged).
-import type { Instance, ServerStatus, SocketState, StreamStatus, TimerJob, VirtualTimer } from '../semantics/instance.js';
+import type { HeldOccurrence, Instance, ServerStatus, SocketState, StreamSocket, StreamStatus, TimerJob, VirtualTimer } from '../semantics/instance.js';
 import { firingOrder } from '../semantics/interpreter.js';
 import type { MachineSpec } from '../semantics/program.js';
 import { inFlightKey, type Link, type LinkEnd } from './links.js';
@@ -12,7 +12,7 @@ import { socketMark, type World } from './world.js';
 const saturation = new WeakMap<object, number>();
 
 /** Reconnect attempts beyond the one whose delay reaches the maximum all wait the same. */
-function attemptKey(socket: SocketState): number {
+export function attemptKey(socket: SocketState): number {
     if (socket.kind === 'server') {
         return 0;
     }
@@ -86,16 +86,14 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
     // The status letter first, then flags (lowercase), then the counts.
     let key = `${STREAM_STATUS[socket.status]}${socket.closeRequested ? 'c' : ''}${socket.paused ? 'p' : ''}${socket.unsentWhileConnecting > 0 ? 'u' : ''}${attemptKey(socket)}.${socket.lingering}`;
     for (const held of socket.held) {
-        key += held.what === 'data' ? `,h:${held.data.toString('hex')}` : held.what === 'exit' ? `,h:exit${held.status}` : `,h:${held.what}`;
+        key += `,h:${heldKey(held)}`;
     }
     if (socket.frames && socket.frames.buffered > 0) {
-        key += `,f:${socket.frames.unread().toString('hex')}`;
+        key += `,f:${framesKey(socket)}`;
     }
-    const heartbeat = socket.spec.heartbeat;
-    if (heartbeat && socket.heartbeatTimer) {
-        // How many more ticks find the peer alive if nothing arrives (the time since the last data, counted in ticks).
-        const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
-        key += `,r${Math.max(0, Math.ceil((heartbeat.timeoutMs - (socket.heartbeatTimer.due - socket.lastReceived)) / every))}`;
+    const ticks = heartbeatTicks(socket);
+    if (ticks >= 0) {
+        key += `,r${ticks}`;
     }
     if (world.envEnded.size > 0 && world.envEnded.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
         key += ',e';
@@ -107,6 +105,29 @@ function socketKey(world: World, instance: Instance, socket: SocketState): strin
         key += ',s';
     }
     return key;
+}
+
+/** What a paused socket holds, one occurrence: its bytes in hex, `exit<status>`, `closed` or `reset`. */
+export function heldKey(held: HeldOccurrence): string {
+    return held.what === 'data' ? held.data.toString('hex') : held.what === 'exit' ? `exit${held.status}` : held.what;
+}
+
+/** The bytes of a message the socket's framing has not delivered yet, in hex (when it has some). */
+export function framesKey(socket: StreamSocket): string {
+    return socket.frames!.unread().toString('hex');
+}
+
+/**
+ * How many more heartbeat ticks find the peer alive if nothing arrives (the time since the last data, counted in
+ * ticks), or -1 without a heartbeat armed.
+ */
+export function heartbeatTicks(socket: StreamSocket): number {
+    const heartbeat = socket.spec.heartbeat;
+    if (!heartbeat || !socket.heartbeatTimer) {
+        return -1;
+    }
+    const every = Math.min(heartbeat.intervalMs, heartbeat.timeoutMs);
+    return Math.max(0, Math.ceil((heartbeat.timeoutMs - (socket.heartbeatTimer.due - socket.lastReceived)) / every));
 }
 
 /**
@@ -141,6 +162,11 @@ function activeKey(instance: Instance): string {
     return [...instance.active].map((node) => node.order).sort((a, b) => a - b).join('.');
 }
 
+/** What the instance's histories remember: `name=orders` (document order numbers joined by `.`), sorted, joined by `;`. */
+export function historiesKey(instance: Instance): string {
+    return instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
+}
+
 /**
  * What an instance's key says of the instance alone (states, histories, sockets; not the world's marks on its sockets,
  * not its timers, which are ranked among every instance's). Kept on the instance while it is unchanged (a simulation
@@ -156,7 +182,7 @@ export function ownKey(world: World, instance: Instance, marked: boolean, fresh:
     if (instance.finished) {
         key = `${machineCode(instance.spec)}:F`;
     } else {
-        const histories = instance.histories.size === 0 ? '' : [...instance.histories].map(([name, nodes]) => `${name}=${nodes.map((node) => node.order).join('.')}`).sort().join(';');
+        const histories = historiesKey(instance);
         let sockets = '';
         for (const socket of instance.sockets.values()) {
             sockets += `${socketKey(world, instance, socket)}|`;
