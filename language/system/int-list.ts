@@ -85,8 +85,10 @@ export function hashOf(list: IntList): number {
 
 /** Distinct runs of numbers, each stored once and numbered in the order added; found by hash, then compared. */
 export class RunSet {
-    /** Runs by their hash: one run's number, or several when hashes collide. */
-    private readonly byHash = new Map<number, number | number[]>();
+    /** Open addressing (linear probing): each slot holds a run's number + 1, or 0 when empty; a power of two long. */
+    private slots = new Int32Array(1_024);
+    /** Each run's hash. */
+    private readonly hashes: number[] = [];
     /** Every run, one after the other; run `n` is at `starts[n]`, `lengths[n]` long. */
     private readonly pool: IntList;
     private readonly starts: number[] = [];
@@ -103,15 +105,11 @@ export class RunSet {
 
     /** The number of the run equal to `list` (whose hash is `hash`), or -1. */
     find(list: IntList, hash: number): number {
-        const found = this.byHash.get(hash);
-        if (found === undefined) {
-            return -1;
-        }
-        if (typeof found === 'number') {
-            return this.holds(found, list) ? found : -1;
-        }
-        for (const run of found) {
-            if (this.holds(run, list)) {
+        const slots = this.slots;
+        const mask = slots.length - 1;
+        for (let at = hash & mask; slots[at] !== 0; at = (at + 1) & mask) {
+            const run = slots[at]! - 1;
+            if (this.hashes[run] === hash && this.holds(run, list)) {
                 return run;
             }
         }
@@ -123,10 +121,27 @@ export class RunSet {
         const run = this.starts.length;
         this.starts.push(this.pool.length);
         this.lengths.push(list.length);
+        this.hashes.push(hash);
         this.pool.append(list, 0, list.length);
-        const found = this.byHash.get(hash);
-        this.byHash.set(hash, found === undefined ? run : typeof found === 'number' ? [found, run] : [...found, run]);
+        if (this.hashes.length * 2 > this.slots.length) {
+            this.slots = new Int32Array(this.slots.length * 2);
+            for (let each = 0; each < this.hashes.length; each++) {
+                this.place(each);
+            }
+        } else {
+            this.place(run);
+        }
         return run;
+    }
+
+    private place(run: number): void {
+        const slots = this.slots;
+        const mask = slots.length - 1;
+        let at = this.hashes[run]! & mask;
+        while (slots[at] !== 0) {
+            at = (at + 1) & mask;
+        }
+        slots[at] = run + 1;
     }
 
     private holds(run: number, list: IntList): boolean {

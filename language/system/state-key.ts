@@ -264,10 +264,15 @@ export function timersInOrder(world: World): VirtualTimer[] {
 /** Writes the armed timers that matter into `into` from its start, in firing order; gives how many (see timersInOrder). */
 export function collectTimersInOrder(world: World, into: VirtualTimer[]): number {
     const armed = world.simulation.armedTimers;
+    // Every timer matters while no instance has finished (most worlds): then none is asked about.
+    let anyFinished = false;
+    for (const instance of world.simulation.instances) {
+        anyFinished ||= instance.finished;
+    }
     let count = 0;
     for (let index = 0; index < armed.length; index++) {
         const timer = armed[index]!;
-        if (!world.timerMatters(timer)) {
+        if (anyFinished && !world.timerMatters(timer)) {
             continue;
         }
         let at = count++;

@@ -900,11 +900,18 @@ export class World {
             this.linkList = links.filter((link) => !done(link));
         }
         // Marks on a socket hold for one connection (its generation) and while the socket is as they need it.
-        this.keepMarks('early', isConnecting);
-        this.keepMarks('spawnSettled', isReceiving);
+        const marks = this.marks;
+        if (marks.early.size > 0) {
+            this.keepMarks('early', isConnecting);
+        }
+        if (marks.spawnSettled.size > 0) {
+            this.keepMarks('spawnSettled', isReceiving);
+        }
         // A write while connecting is buffered and may drain once connected; after the machine's own close (its end
         // sent), a close, or a new connection, no drain comes.
-        this.keepMarks('owesDrain', isConnectingOrConnected);
+        if (marks.owesDrain.size > 0) {
+            this.keepMarks('owesDrain', isConnectingOrConnected);
+        }
         if (this.marks.listenFailed.size > 0) {
             for (const key of [...this.marks.listenFailed]) {
                 const dot = key.lastIndexOf('.');
@@ -914,7 +921,9 @@ export class World {
                 }
             }
         }
-        this.keepMarks('envEnded', isNotClosed);
+        if (this.marks.envEnded.size > 0) {
+            this.keepMarks('envEnded', isNotClosed);
+        }
     }
 
     /** What travels to an end that is gone is lost (a connecting end receives once connected). */
@@ -933,9 +942,6 @@ export class World {
 
     /** Drops the marks (`Instance.socket@generation`) whose socket is gone, replaced by a newer connection, or not `still`. */
     private keepMarks(which: 'early' | 'spawnSettled' | 'owesDrain' | 'envEnded', still: (socket: StreamSocket) => boolean): void {
-        if (this.marks[which].size === 0) {
-            return;
-        }
         for (const key of [...this.marks[which].keys()]) {
             const mark = parseMark(key);
             const socket = this.simulation.instance(mark.instance)?.sockets.get(mark.socket);
