@@ -228,7 +228,7 @@ export class Simulation {
         for (let index = 0; index < instances.length; index++) {
             const instance = instances[index]!;
             if (instance.server && instance.finished && !this.holdsTimer(instance)) {
-                kept ??= instances.map(() => true);
+                kept ??= new Array<boolean>(instances.length).fill(true);
                 kept[index] = false;
             }
         }
@@ -250,11 +250,14 @@ export class Simulation {
                 }
             }
         }
-        if (kept.includes(false)) {
-            const left = instances.filter((_, index) => kept[index]);
-            instances.length = 0;
-            instances.push(...left);
+        // The kept ones, in order, in place (the instances are this simulation's own list: a copy slices it).
+        let to = 0;
+        for (let from = 0; from < instances.length; from++) {
+            if (kept[from]) {
+                instances[to++] = instances[from]!;
+            }
         }
+        instances.length = to;
     }
 
     get now(): number {
@@ -703,8 +706,11 @@ export class Simulation {
      * states they enter (outermost first). In a flat machine: exit the state, the actions, enter the target.
      */
     private microstep(instance: Instance, transitions: readonly TreeTransition[]): void {
-        for (const { source, event, spec } of transitions) {
-            this.options.probe?.({ kind: 'transition', instance, source, spec, event });
+        const probe = this.options.probe;
+        if (probe) {
+            for (const { source, event, spec } of transitions) {
+                probe({ kind: 'transition', instance, source, spec, event });
+            }
         }
         const leaving = exitSet(instance, transitions);
         rememberHistories(instance, leaving);

@@ -109,7 +109,14 @@ function flatState(instance: Instance): StateNode {
 export function exitSet(instance: Instance, transitions: readonly TreeTransition[]): StateNode[] {
     if (!instance.spec.hierarchical) {
         // A flat machine: every transition with a target has the machine as its domain, so leaves the one active state.
-        return instance.active.size > 0 && transitions.some((transition) => transition.target !== undefined) ? [flatState(instance)] : [];
+        if (instance.active.size > 0) {
+            for (const transition of transitions) {
+                if (transition.target !== undefined) {
+                    return [flatState(instance)];
+                }
+            }
+        }
+        return [];
     }
     const states = new Set<StateNode>();
     for (const transition of transitions) {
@@ -141,7 +148,7 @@ export function entrySet(instance: Instance, transitions: readonly TreeTransitio
     if (!instance.spec.hierarchical) {
         // A flat machine: states have no children, no parents below the machine and no histories, so a target (or a
         // root) is entered alone.
-        const entering: StateNode[] = [...roots];
+        const entering: StateNode[] = roots.slice();
         for (const transition of transitions) {
             if (transition.target !== undefined) {
                 const target = instance.tree.state(transition.target);
