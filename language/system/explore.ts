@@ -138,8 +138,9 @@ class Summaries {
         }
         const orphans: OrphanAt[] = [];
         const sessions: SessionAt[] = [];
-        // A program that exited (a listen error no machine maps) has no sessions left: its process is gone.
-        const exited = simulation.exitCode !== undefined;
+        // A program that exited (a listen error no machine maps) or stopped (`stop`: every top-level machine finished, the
+        // reactor closes every socket and the process ends) has no sessions left: its process is gone.
+        const exited = simulation.exitCode !== undefined || simulation.stopped;
         for (const instance of simulation.instances) {
             if (exited || !instance.server || instance.finished) {
                 continue;

@@ -48,9 +48,12 @@ export function stuckAfterFault(depth: number): Condition {
     };
 }
 
-/** Live sessions whose peer closed (or whose peer machine finished). */
+/** Live sessions whose peer closed (or whose peer machine finished); none once the program has stopped or exited (its process ends). */
 export function orphansOf(world: World): string[] {
     const simulation = world.simulation;
+    if (simulation.stopped || simulation.exitCode !== undefined) {
+        return [];
+    }
     return simulation.instances
         .filter((instance) => instance.server && !instance.finished)
         .filter((instance) => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSystem } from '../../language/system/check-system.js';
 import { World } from '../../language/system/world.js';
 import { shortest } from './brute-force.js';
-import { lostSignal } from './finding-conditions.js';
+import { lostSignal, orphanForever } from './finding-conditions.js';
 import { contextOf, SYSTEM_FIXTURES, withSystem } from './system-helpers.js';
 
 const PROBES = path.join(SYSTEM_FIXTURES, 'probes');
@@ -173,6 +173,23 @@ describe('probes of the environment', () => {
 
     it('a server on a host name binds after the servers on IP addresses that start with it: it is the one that cannot listen', async () => {
         expect(await reported(['name-binds-later.fsm'])).toEqual(['address-in-use name-binds-later.fsm:11 NamedHub.one error EADDRINUSE']);
+    });
+
+    it('a program that stops (`stop`) ends with its sessions: one still open then is no orphan', async () => {
+        expect(await reported(['stopper.fsm'])).toEqual([]);
+        await withSystem(probes('stopper.fsm'), ({ program }) => {
+            let world = World.start(contextOf(program));
+            for (const line of ['StopServer.listener accept', 'advance 1000ms']) {
+                const move = world.moves().find((candidate) => world.replay(candidate, []).lines.includes(line))!;
+                world = world.replay(move, []).world;
+            }
+            // The probe reaches what it is for: stopped, with the session open and its peer's close on its way.
+            expect(world.simulation.stopped).toBe(true);
+            expect(world.moves()).toEqual([]);
+            expect(world.simulation.instance('StopSession#1')?.finished).toBe(false);
+            expect(world.links.some((link) => link.client.ended)).toBe(true);
+            expect(shortest(World.start(contextOf(program)), orphanForever(6), 6)).toBeUndefined();
+        });
     });
 
     it('sessions of a session machine\'s server accumulate like any other: unbounded-sessions on that server', async () => {
