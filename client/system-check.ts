@@ -27,6 +27,7 @@ interface Settings {
     maxSeconds: number;
     sessions: number;
     exactTime: boolean;
+    networkFaults: boolean;
 }
 
 function settingsOf(uri: vscode.Uri): Settings {
@@ -36,7 +37,8 @@ function settingsOf(uri: vscode.Uri): Settings {
         delayMs: Math.max(0, configuration.get<number>('delayMs') ?? 1500),
         maxSeconds: Math.max(1, configuration.get<number>('maxSeconds') ?? 10),
         sessions: Math.max(1, configuration.get<number>('sessions') ?? 2),
-        exactTime: configuration.get<boolean>('exactTime') ?? false
+        exactTime: configuration.get<boolean>('exactTime') ?? false,
+        networkFaults: configuration.get<boolean>('networkFaults') ?? false
     };
 }
 
@@ -96,7 +98,7 @@ class SystemCheck implements vscode.Disposable {
     /** Checks the system of `uri`; `explicit` (the command) retries after edits and says what happened in a message. */
     async check(uri: vscode.Uri, explicit: boolean): Promise<SystemCheckOutcome> {
         const settings = settingsOf(uri);
-        const params: SystemCheckParams = { uri: uri.toString(), sessions: settings.sessions, maxSeconds: settings.maxSeconds, exactTime: settings.exactTime };
+        const params: SystemCheckParams = { uri: uri.toString(), sessions: settings.sessions, maxSeconds: settings.maxSeconds, exactTime: settings.exactTime, networkFaults: settings.networkFaults };
         for (let attempt = 0; ; attempt++) {
             this.running?.cancel();
             const source = new vscode.CancellationTokenSource();

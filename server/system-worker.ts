@@ -20,7 +20,7 @@ function jobFinding(finding: SystemFinding, files: readonly string[]): SystemJob
 
 /** The check of one job: what the worker posts back. */
 export function runSystemJob(job: SystemJob): SystemJobReply {
-    const check = checkSystem(job.program, { sessions: job.sessions, maxMs: job.maxMs, maxStates: job.maxStates, exactTime: job.exactTime });
+    const check = checkSystem(job.program, { sessions: job.sessions, maxMs: job.maxMs, maxStates: job.maxStates, exactTime: job.exactTime, networkFaults: job.networkFaults });
     const { states, complete } = check.stats;
     const summary = searchSummary(check.stats, job.sessions ?? DEFAULT_SESSIONS);
     return { findings: check.findings.map((finding) => jobFinding(finding, job.files)), states, complete, summary };

@@ -18,6 +18,7 @@ export interface ExploreCliOptions {
     seed?: string;
     randomWalk?: string;
     exactTime?: boolean;
+    networkFaults?: boolean;
     out?: string;
 }
 
@@ -45,13 +46,19 @@ function count(text: string | undefined, option: string, least: number): number 
 
 export function exploreOptions(options: ExploreCliOptions): ExploreOptions {
     const maxSeconds = count(options.maxSeconds, '--max-seconds', 1);
+    const seed = count(options.seed, '--seed', 0);
+    const randomWalk = count(options.randomWalk, '--random-walk', 1);
+    if (seed !== undefined && randomWalk === undefined) {
+        throw new InputError('--seed is the random walk\'s: give --random-walk STEPS too (an exhaustive search takes no seed)');
+    }
     return {
         maxStates: count(options.maxStates, '--max-states', 1),
         maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
         sessions: count(options.sessions, '--sessions', 1),
-        seed: count(options.seed, '--seed', 0),
-        randomWalk: count(options.randomWalk, '--random-walk', 1),
+        seed,
+        randomWalk,
         exactTime: options.exactTime === true,
+        networkFaults: options.networkFaults === true,
         // The summary reports the heap per state (once there are enough states for it to mean something).
         measureMemory: true
     };
@@ -126,9 +133,9 @@ export async function runExplore(services: ReactorFsmServices, inputs: readonly 
             trace: [...finding.scenario],
             machines: [...finding.machines]
         }));
-        const { states, transitions, ms, complete, bound, bytesPerState, mode, exactTime } = check.stats;
+        const { states, transitions, ms, complete, bound, bytesPerState, mode, exactTime, networkFaults } = check.stats;
         const memory = states >= MEMORY_MEANINGFUL ? (bytesPerState ?? null) : null;
-        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState: memory, mode, exactTime, sessions }, null, 2));
+        out(JSON.stringify({ findings, states, transitions, ms: Math.round(ms), complete, bound: bound ?? null, bytesPerState: memory, mode, exactTime, networkFaults, sessions }, null, 2));
     } else {
         check.findings.forEach((finding, index) => {
             out(`${fileOf(finding)}:${finding.spot.line}:${finding.spot.column ?? 1} ${finding.severity} ${finding.code} ${finding.message}`);

@@ -97,15 +97,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         .command('explore')
         .description('Check the machines of several files together (the system check): clients wired to servers by address, network faults from the environment; findings with their shortest traces.')
         .argument('<files...>', 'the .fsm files (or folders) whose machines run together')
-        .option('--json', 'print one JSON object: {findings: [{code, severity, file, line, column, message, trace, machines}], states, transitions, ms, complete, bound, bytesPerState, mode, exactTime, sessions}')
+        .option('--json', 'print one JSON object: {findings: [{code, severity, file, line, column, message, trace, machines}], states, transitions, ms, complete, bound, bytesPerState, mode, exactTime, networkFaults, sessions}')
         .option('--max-states <n>', 'stop after this many distinct global states (default 200000, about 1 GB of memory at most)')
         .option('--max-seconds <s>', 'stop after this many seconds (default 60)')
         .option('--sessions <k>', 'live sessions each server may have at once (default 2)')
         .option('--random-walk <steps>', 'take this many random steps instead of exploring every state (for systems too big to finish)')
         .option('--seed <s>', 'the random walk\'s seed (default 1)')
         .option('--exact-time', 'keep how long until each timer is due in each global state, not only the order they fire in (sound where gaps between timers matter; many more states)')
+        .option('--network-faults', 'let the network also reset a wired connection (a checked client and its server\'s session), either end first; by default only a wired connect can fail')
         .option('--out <dir>', 'write each finding\'s trace as a .scenario (replay with simulate) and a .mmd (Mermaid sequence diagram)')
-        .action(async (files: string[], options: { json?: boolean; maxStates?: string; maxSeconds?: string; sessions?: string; randomWalk?: string; seed?: string; exactTime?: boolean; out?: string }) => {
+        .action(async (files: string[], options: { json?: boolean; maxStates?: string; maxSeconds?: string; sessions?: string; randomWalk?: string; seed?: string; exactTime?: boolean; networkFaults?: boolean; out?: string }) => {
             const { ReactorFsm } = createReactorFsmServices(NodeFileSystem);
             exitCode = await runExplore(ReactorFsm, files, options, printLine, printError);
         });

@@ -109,6 +109,8 @@ export interface SystemCheckParams {
     maxSeconds?: number;
     /** Keep how long until each timer is due in the global state, not only their order (default false). */
     exactTime?: boolean;
+    /** Let the network reset wired connections too (default false). */
+    networkFaults?: boolean;
     /** Stop the search after this many global states (default: the explorer's). */
     maxStates?: number;
 }

@@ -25,6 +25,7 @@ export interface SystemJob {
     readonly maxMs?: number;
     readonly maxStates?: number;
     readonly exactTime?: boolean;
+    readonly networkFaults?: boolean;
 }
 
 export interface SystemJobFinding {
@@ -246,7 +247,7 @@ export async function checkSystemOfDocument(shared: LangiumSharedServices, runne
         return { uris, files, findings: [], refused: composed.refused };
     }
     const maxSeconds = params.maxSeconds ?? DEFAULT_MAX_SECONDS;
-    const reply = cancelled() ? undefined : await runner.run({ program: composed.program, files, sessions: params.sessions, maxMs: maxSeconds * 1000, maxStates: params.maxStates, exactTime: params.exactTime }, uris);
+    const reply = cancelled() ? undefined : await runner.run({ program: composed.program, files, sessions: params.sessions, maxMs: maxSeconds * 1000, maxStates: params.maxStates, exactTime: params.exactTime, networkFaults: params.networkFaults }, uris);
     if (!reply) {
         return { uris, files, findings: [], cancelled: true };
     }

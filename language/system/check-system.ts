@@ -67,6 +67,6 @@ function plural(value: number, word: string): string {
  */
 export function searchSummary(stats: ExploreStats, sessions: number, details: readonly string[] = []): string {
     const how = stats.complete ? 'every reachable state' : `not complete: ${stats.bound ?? 'stopped early'}`;
-    const inside = [...details, `${plural(sessions, 'session')} per server`, ...(stats.exactTime ? ['exact timer times'] : []), how].join('; ');
+    const inside = [...details, `${plural(sessions, 'session')} per server`, ...(stats.exactTime ? ['exact timer times'] : []), ...(stats.networkFaults ? ['network faults'] : []), how].join('; ');
     return `explored ${plural(stats.states, 'global state')} and ${plural(stats.transitions, 'move')} in ${(stats.ms / 1000).toFixed(2)} s (${inside})`;
 }

@@ -35,6 +35,11 @@ export interface ExploreOptions {
      */
     readonly exactTime?: boolean;
     /**
+     * The network may also reset a wired connection (a client and the session its checked server runs), either end first:
+     * a fault like the environment's resets, with many more states (default: only a wired connect can fail).
+     */
+    readonly networkFaults?: boolean;
+    /**
      * Measure the heap each stored state keeps (ExploreStats.bytesPerState): a full garbage collection before and after
      * the search (outside its time), so only for a search whose memory is reported.
      */
@@ -59,6 +64,8 @@ export interface ExploreStats {
     readonly mode: 'exhaustive' | 'random-walk';
     /** Timers were kept by how long until they are due, not only by their order (ExploreOptions.exactTime). */
     readonly exactTime: boolean;
+    /** The network reset wired connections too (ExploreOptions.networkFaults). */
+    readonly networkFaults: boolean;
 }
 
 export interface Exploration {
@@ -318,7 +325,9 @@ class Search {
                 if (!first) {
                     continue;
                 }
-                graph.addEdge(index, to, fault ? EDGE_FAULT : edgeClassOf(move));
+                // A reset in flight is a fault for the machine it reaches, but its delivery is the system's doing: it
+                // happens with the environment silent (edge classes are what silence may follow).
+                graph.addEdge(index, to, edgeClassOf(move));
                 if (!(fault && target >= 0) && !clash && move.kind !== 'signal') {
                     continue; // nothing to mark (most moves): no record made
                 }
@@ -345,7 +354,7 @@ class Search {
 
 /** Explores the system the program's top-level machines make. */
 export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exploration {
-    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? DEFAULT_SESSIONS, exactTime: options.exactTime });
+    const context = new SystemContext(program, wire(program), { sessions: options.sessions ?? DEFAULT_SESSIONS, exactTime: options.exactTime, networkFaults: options.networkFaults });
     const search = new Search(program);
     const graph = search.graph;
     const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
@@ -456,7 +465,8 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             refused: search.refused,
             firstRefusal: search.firstRefusal,
             mode: options.randomWalk !== undefined ? 'random-walk' : 'exhaustive',
-            exactTime: options.exactTime === true
+            exactTime: options.exactTime === true,
+            networkFaults: options.networkFaults === true
         }
     };
 }

@@ -53,6 +53,8 @@ export interface SystemOptions {
     readonly sessions: number;
     /** Keep how long until each timer is due in the state key, not only their order (see state-key.ts). */
     readonly exactTime?: boolean;
+    /** The network may reset a wired connection (see ExploreOptions.networkFaults). */
+    readonly networkFaults?: boolean;
 }
 
 /** A user guard evaluated in a step: its name and the value the explorer chose. */
@@ -519,7 +521,18 @@ export class World {
             }
             return;
         }
-        if (!RECEIVING.has(socket.status) || this.linked(instance, socket) || this.envEnded.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
+        if (!RECEIVING.has(socket.status)) {
+            return;
+        }
+        const end = this.endOf(instance, socket);
+        if (end) {
+            // A wired connection: the peer is a checked machine, but the network between them may reset it (when asked).
+            if (this.context.options.networkFaults === true && !end.ended && !socket.held.some((held) => held.what !== 'data')) {
+                moves.push({ kind: 'env', instance: name, socket: at, what: 'reset' });
+            }
+            return;
+        }
+        if (this.envEnded.has(socketMark(instance.name, socket.spec.name, socket.generation))) {
             return;
         }
         // An environment peer: a message (one at a time while reading is paused), its FIN, or a reset.
@@ -644,9 +657,37 @@ export class World {
         return { listening, live, first };
     }
 
-    private linked(instance: Instance, socket: StreamSocket): boolean {
-        const on = (end: LinkEnd): boolean => end.instance === instance.name && end.socket === socket.spec.name && end.generation === socket.generation;
-        return this.links.some((link) => on(link.client) || on(link.session));
+    /** The end of a wired link `socket` (in its current connection) is, if it is one. */
+    private endOf(instance: Instance, socket: StreamSocket): LinkEnd | undefined {
+        const links = this.linkList;
+        for (let index = 0; index < links.length; index++) {
+            const link = links[index]!;
+            if (isEndOf(link.client, instance, socket)) {
+                return link.client;
+            }
+            if (isEndOf(link.session, instance, socket)) {
+                return link.session;
+            }
+        }
+        return undefined;
+    }
+
+    /**
+     * The network resets a wired connection at `socket`'s end: what was on its way to that end is lost, the end sends
+     * nothing more, and the other end gets the reset after what is already on its way to it.
+     */
+    private resetLink(instance: Instance, socket: StreamSocket): void {
+        const links = this.ownLinks();
+        for (const link of links) {
+            const [end, other] = isEndOf(link.client, instance, socket) ? [link.client, link.session] : isEndOf(link.session, instance, socket) ? [link.session, link.client] : [undefined, undefined];
+            if (end && other) {
+                end.inbox.length = 0;
+                end.ended = true;
+                other.inbox.push({ kind: 'rst' });
+                return;
+            }
+        }
+        throw new RefusedMove(`${instance.name}.${socket.spec.name} is on no wired link`);
     }
 
     /**
@@ -805,7 +846,11 @@ export class World {
             case 'closed':
             case 'reset': {
                 const socket = instance.stream(move.socket);
-                this.ownMarks().envEnded.add(socketMark(move.instance, move.socket, socket.generation));
+                if (move.what === 'reset' && this.endOf(instance, socket)) {
+                    this.resetLink(instance, socket);
+                } else {
+                    this.ownMarks().envEnded.add(socketMark(move.instance, move.socket, socket.generation));
+                }
                 this.socketStep(move.instance, move.socket, { what: move.what }, move.what);
                 return;
             }
@@ -1007,6 +1052,11 @@ function refusal(line: string, error: unknown): unknown {
 /** A link is done once both ends have ended and nothing is in flight. */
 function done(link: Link): boolean {
     return link.client.ended && link.session.ended && link.client.inbox.length === 0 && link.session.inbox.length === 0;
+}
+
+/** Whether `end` is `socket` of `instance` in its current connection. */
+function isEndOf(end: LinkEnd, instance: Instance, socket: StreamSocket): boolean {
+    return end.instance === instance.name && end.socket === socket.spec.name && end.generation === socket.generation;
 }
 
 const isConnecting = (socket: StreamSocket): boolean => socket.status === 'connecting';

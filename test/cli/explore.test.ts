@@ -166,12 +166,32 @@ describe('reactor-fsm explore', () => {
         expectInputError(await runCli(['explore', ...files.map((file) => path.join(ROOT, file)), '--out', 'plain.txt/traces'], folder), "'plain.txt/traces'");
     });
 
+    it('--network-faults lets the network reset wired connections: the fixed orphan-session pair then deadlocks', async () => {
+        const files = relativeFiles('orphan-session', 'fixed');
+        const plain = await runCli(['explore', ...files, '--json'], ROOT);
+        const plainReport = parseReport(plain) as JsonReport & { networkFaults: boolean };
+        expect(plainReport.networkFaults).toBe(false);
+        expect(plainReport.findings).toEqual([]);
+        expect(plain.code).toBe(0);
+        const faulty = await runCli(['explore', ...files, '--json', '--network-faults'], ROOT);
+        const report = parseReport(faulty) as JsonReport & { networkFaults: boolean };
+        expect(report.networkFaults).toBe(true);
+        expect(report.states).toBeGreaterThan(plainReport.states);
+        expect(report.findings.map((finding) => `${finding.code} ${path.basename(finding.file)}:${finding.line}`)).toEqual(['system-deadlock client.fsm:8']);
+        expect(report.findings[0]!.trace).toContain('JobClient.upstream reset');
+        expect(faulty.code).toBe(1);
+        const text = await runCli(['explore', ...files, '--network-faults'], ROOT);
+        expect(text.stdout).toMatch(/; network faults; every reachable state\)\n/);
+    });
+
     it('usage errors exit 2 with one line: a bad number, a missing file', async () => {
         const files = relativeFiles('system-deadlock', 'bug');
         expectInputError(await runCli(['explore', ...files, '--max-states', 'abc'], ROOT), '--max-states', 'abc');
         expectInputError(await runCli(['explore', ...files, '--sessions', '0'], ROOT), '--sessions');
         expectInputError(await runCli(['explore', ...files, '--seed', '-1'], ROOT), '--seed');
         expectInputError(await runCli(['explore', ...files, '--random-walk', '1.5'], ROOT), '--random-walk');
+        // A seed without a random walk would be ignored: it is refused instead.
+        expectInputError(await runCli(['explore', ...files, '--seed', '3'], ROOT), '--seed', '--random-walk');
         expectInputError(await runCli(['explore', 'no-such-file.fsm'], ROOT), 'no-such-file.fsm');
         const unknown = await runCli(['explore', ...files, '--no-such-option'], ROOT);
         expect(unknown.code).toBe(2);

@@ -22,6 +22,10 @@ const DEADLOCK = path.join(ROOT, 'test/fixtures/system/system-deadlock/bug');
 const CLIENT = readFileSync(path.join(DEADLOCK, 'client.fsm'), 'utf8');
 const SERVER = readFileSync(path.join(DEADLOCK, 'server.fsm'), 'utf8');
 const RELAY = readFileSync(path.join(ROOT, 'examples/tcp-relay.fsm'), 'utf8');
+/** The fixed orphan-session pair (clean unless the network resets their connection), on a port of its own here. */
+const JOBS = path.join(ROOT, 'test/fixtures/system/orphan-session/fixed');
+const JOB_CLIENT = readFileSync(path.join(JOBS, 'client.fsm'), 'utf8').replaceAll('7200', '7300');
+const JOB_SERVER = readFileSync(path.join(JOBS, 'server.fsm'), 'utf8').replaceAll('7200', '7300');
 
 /** A machine of its own: no socket reaches the others. */
 const LONER = `machine Loner {
@@ -154,7 +158,7 @@ describe('the search in a worker thread', () => {
 });
 
 describe('reactor-fsm/checkSystem on the bundled server', () => {
-    const FILES = { 'relay.fsm': RELAY, 'client.fsm': CLIENT, 'server.fsm': SERVER, 'loner.fsm': LONER, 'broken-client.fsm': CLIENT.replaceAll('Greeter', 'Broken').replace('127.0.0.1:7100', '127.0.0.1:7200').replace('-> Done', '-> Nowhere') };
+    const FILES = { 'relay.fsm': RELAY, 'client.fsm': CLIENT, 'server.fsm': SERVER, 'loner.fsm': LONER, 'job-client.fsm': JOB_CLIENT, 'job-server.fsm': JOB_SERVER, 'broken-client.fsm': CLIENT.replaceAll('Greeter', 'Broken').replace('127.0.0.1:7100', '127.0.0.1:7200').replace('-> Done', '-> Nowhere') };
     let client: LspClient;
     let workspace: string;
     const uri = (name: keyof typeof FILES): string => fileUri(path.join(workspace, name));
@@ -182,6 +186,15 @@ describe('reactor-fsm/checkSystem on the bundled server', () => {
         expect(finding!.steps[0]!.place).toMatchObject({ uri: uri('client.fsm'), line: 4 });
         expect(CLIENT.split('\n')[4]!.trim()).toBe('on Up -> AwaitBanner');
         expect(finding!.scenario).toContain(`reactor-fsm simulate ${path.join(workspace, 'client.fsm')} ${path.join(workspace, 'server.fsm')} --script`);
+    });
+
+    it('passes networkFaults on to the search: the job pair deadlocks only when the network may reset its connection', async () => {
+        const plain = await client.requestMethod<SystemCheckResult>('reactor-fsm/checkSystem', { uri: uri('job-client.fsm') }, 15_000);
+        expect(plain.uris).toEqual([uri('job-client.fsm'), uri('job-server.fsm')]);
+        expect(plain.findings).toEqual([]);
+        const faulty = await client.requestMethod<SystemCheckResult>('reactor-fsm/checkSystem', { uri: uri('job-client.fsm'), networkFaults: true }, 15_000);
+        expect(faulty.findings.map((finding) => `${finding.code} ${finding.place.line}`)).toEqual(['system-deadlock 7']);
+        expect(faulty.summary).toContain('network faults');
     });
 
     it('refuses files with errors, naming them', async () => {

@@ -59,16 +59,10 @@ export function reachesWithin(world: World, target: (world: World) => boolean, d
     return successors(world).some((taken) => allowed(taken.move, taken.before) && reachesWithin(taken.outcome.world, target, depth - 1, allowed));
 }
 
-/** A move the system makes with the environment silent: deliveries (not resets) and time. */
-export function silentMove(move: Move, before: World): boolean {
-    if (moveClass(move) !== 'system') {
-        return false;
-    }
-    if (move.kind === 'deliver') {
-        const link = before.links[move.link]!;
-        return (move.to === 'client' ? link.client : link.session).inbox[0]?.kind !== 'rst';
-    }
-    return true;
+/** A move the system makes with the environment silent: deliveries (resets in flight among them) and time. */
+export function silentMove(move: Move): boolean {
+    // What is in flight still arrives, a reset among it (a fault for the end it reaches, but not the environment's doing).
+    return moveClass(move) === 'system';
 }
 
 /** Whether a move was a fault: refused, connect timeout, reset by the environment, or a reset arriving on a link. */

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore } from '../../language/system/explore.js';
 import type { StateGraph } from '../../language/system/state-graph.js';
+import { wire } from '../../language/system/wiring.js';
 import { everySystem, ROOT, withSystem } from './system-helpers.js';
 
 const GOLDEN = path.join(ROOT, 'test', 'system', 'exploration-fingerprints.json');
@@ -45,6 +46,24 @@ describe('what the search explores stays as pinned', () => {
                 measured[name] = fingerprint;
                 if (!UPDATE) {
                     expect(fingerprint, `${name}: the exploration changed (see the head of this file)`).toEqual(golden[name]);
+                }
+            });
+        }, 60_000);
+    }
+    // With network faults, the systems with a wired connection (the others explore as above).
+    for (const [name, files] of everySystem()) {
+        it(`${name} (network faults)`, async () => {
+            await withSystem(new Map(files.map((file) => [file, readFileSync(file, 'utf8')])), ({ program }) => {
+                if (wire(program).clients.size === 0) {
+                    return;
+                }
+                const exploration = explore(program, { maxMs: 30_000, networkFaults: true });
+                expect(exploration.stats.complete).toBe(true);
+                const fingerprint = fingerprintOf(exploration.graph, exploration.stats.transitions);
+                const pinned = `${name} (network faults)`;
+                measured[pinned] = fingerprint;
+                if (!UPDATE) {
+                    expect(fingerprint, `${pinned}: the exploration changed (see the head of this file)`).toEqual(golden[pinned]);
                 }
             });
         }, 60_000);
