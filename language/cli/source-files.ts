@@ -61,6 +61,8 @@ export async function expandPaths(inputs: readonly string[]): Promise<string[]> 
                 throw new InputError(`folder '${input}' has no ${FILE_EXTENSION} files`);
             }
             files.push(...below);
+        } else if (path.extname(absolute) !== FILE_EXTENSION) {
+            throw new InputError(`'${input}' is not a ${FILE_EXTENSION} file: give models (${FILE_EXTENSION} files) or folders that hold them`);
         } else {
             files.push(absolute);
         }

@@ -373,6 +373,14 @@ describe('check: input that cannot be used (exit 2, one line on stderr)', () => 
         expectInputError(await runCli(['check', 'empty'], folder), 'empty');
     });
 
+    it('refuses a file that is not a .fsm file, named on the command line (check, explore and diagram alike)', async () => {
+        const folder = await tempFolder({ 'clean.fsm': CLEAN, 'notes.md': '# machine X {}\n' });
+        for (const command of [['check'], ['explore'], ['diagram', '--mermaid', '-']]) {
+            expectInputError(await runCli([...command, 'notes.md'], folder), "'notes.md' is not a .fsm file");
+        }
+        expectInputError(await runCli(['check', 'clean.fsm', 'notes.md'], folder), 'notes.md');
+    });
+
     it('refuses a binary file (NUL bytes)', async () => {
         const folder = await tempFolder({ 'blob.fsm': Buffer.from('machine Blob {\0\0\0}\n', 'latin1') });
         expectInputError(await runCli(['check', 'blob.fsm'], folder), 'blob.fsm');
