@@ -1,6 +1,6 @@
 // Check System in the editor: the command explores a client with the server it connects to (another file), the
-// deadlock between them appears in the Problems view with its trace, and Replay in debugger simulates both files
-// with the trace's scenario.
+// deadlock between them appears in the Problems view with its trace, Replay in debugger simulates both files
+// with the trace's scenario, and with onType on a pause in typing checks again by itself.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { codeOf, DebugWatch, diagnosticsWith, openModel, waitFor, workspaceUri } from './helpers.js';
@@ -73,6 +73,29 @@ describe('Check System', () => {
             await watch.end(session);
         } finally {
             watch.dispose();
+        }
+    });
+
+    it('checks by itself after a pause in typing when reactor-fsm.systemCheck.onType is on', async () => {
+        const settings = vscode.workspace.getConfiguration('reactor-fsm.systemCheck');
+        await settings.update('onType', true, vscode.ConfigurationTarget.Workspace);
+        await settings.update('delayMs', 200, vscode.ConfigurationTarget.Workspace);
+        const editor = await openModel('system/client.fsm');
+        try {
+            const before = diagnosticsWith(client(), 'system-deadlock')[0]?.range.start.line;
+            assert.ok(before !== undefined, 'the first test left the finding');
+            // A line above the machine: the deadlock is one line lower once the check has run again, with no command.
+            assert.ok(await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '// typed\n')));
+            const [moved] = await waitFor('the system-deadlock one line lower, found without the command', () => {
+                const found = diagnosticsWith(client(), 'system-deadlock');
+                return found.length > 0 && found[0]!.range.start.line === before + 1 ? found : undefined;
+            });
+            assert.equal(editor.document.lineAt(moved!.range.start.line).text.trim(), 'state AwaitBanner {');
+        } finally {
+            await vscode.window.showTextDocument(editor.document);
+            await vscode.commands.executeCommand('workbench.action.files.revert');
+            await settings.update('onType', undefined, vscode.ConfigurationTarget.Workspace);
+            await settings.update('delayMs', undefined, vscode.ConfigurationTarget.Workspace);
         }
     });
 });
