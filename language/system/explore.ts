@@ -74,6 +74,11 @@ export interface Exploration {
     readonly stats: ExploreStats;
 }
 
+/** `1 state`, `2 states`. */
+function statesText(count: number): string {
+    return `${count} ${count === 1 ? 'state' : 'states'}`;
+}
+
 function leafSpot(instance: Instance): SourceSpot {
     return instance.leaves[0]!.spec.spot;
 }
@@ -366,13 +371,13 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     /** The state bound, looked at before every expansion; the clock and the cancellation every 64 expansions. */
     const outOfBudget = (): boolean => {
         if (graph.states.length >= maxStates) {
-            bound = `bound reached after ${graph.states.length} states (--max-states ${maxStates})`;
+            bound = `bound reached after ${statesText(graph.states.length)} (--max-states ${maxStates})`;
         } else if ((asked++ & 63) !== 0) {
             return false;
         } else if (performance.now() - started > maxMs) {
-            bound = `time bound reached after ${graph.states.length} states (${Math.round(maxMs / 1000)} s)`;
+            bound = `time bound reached after ${statesText(graph.states.length)} (${Math.round(maxMs / 1000)} s)`;
         } else if (options.cancelled?.()) {
-            bound = `cancelled after ${graph.states.length} states`;
+            bound = `cancelled after ${statesText(graph.states.length)}`;
         }
         return bound !== undefined;
     };

@@ -147,7 +147,7 @@ describe('reactor-fsm explore', () => {
         expect(cut.bound).toContain('--max-states 1');
         expect(cut.findings).toEqual([]);
         const text = await runCli(['explore', ...files, '--max-states', '1'], ROOT);
-        expect(text.stdout).toMatch(/not complete: bound reached after 1 states? \(--max-states 1\)/);
+        expect(text.stdout).toMatch(/not complete: bound reached after 1 state \(--max-states 1\)/);
         const walk = parseReport(await runCli(['explore', ...relativeFiles('system-deadlock', 'bug'), '--json', '--random-walk', '10', '--seed', '5'], ROOT));
         expect(walk.complete).toBe(false);
         expect(walk.bound).toContain('seed 5');
