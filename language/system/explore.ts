@@ -410,18 +410,45 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             return world;
         };
         const successors: Successor[] = [];
+        /** States found but perhaps not visited yet (a visited one is skipped when drawn): where a walk may start over. */
+        const unvisited: number[] = [];
         const collect = (index: number, world: World, fresh: boolean): void => {
             successors.push({ index, world, fresh });
+            if (fresh) {
+                unvisited.push(index);
+            }
+        };
+        /** Where a walk starts over: a state found but not visited yet, at random, else the start. */
+        const restart = (): Successor => {
+            while (unvisited.length > 0) {
+                const at = Math.floor(next() * unvisited.length);
+                const index = unvisited[at]!;
+                unvisited[at] = unvisited[unvisited.length - 1]!;
+                unvisited.pop();
+                if (!graph.states[index]!.expanded) {
+                    depth = graph.states[index]!.depth;
+                    return { index, world: worldOf(index), fresh: false };
+                }
+            }
+            depth = 0;
+            return { index: 0, world: start, fresh: true };
         };
         for (let step = 0; step < options.randomWalk && !outOfBudget(); step++) {
             successors.length = 0;
             search.expand(at.index, at.world, collect);
             if (successors.length === 0 || graph.states[at.index]!.stuck || depth >= MAX_WALK_DEPTH) {
-                at = { index: 0, world: start, fresh: true };
-                depth = 0;
+                at = restart();
                 continue;
             }
-            const chosen = successors[Math.floor(next() * successors.length)]!;
+            // States not visited yet first (any of them, at random), else any successor: the walk spreads instead of
+            // retracing the few short paths most random choices take (a signal that ends everything, say).
+            let unvisited = 0;
+            for (const successor of successors) {
+                if (!graph.states[successor.index]!.expanded) {
+                    successors[unvisited++] = successor;
+                }
+            }
+            const chosen = successors[Math.floor(next() * (unvisited > 0 ? unvisited : successors.length))]!;
             at = chosen.fresh ? chosen : { index: chosen.index, world: worldOf(chosen.index), fresh: false };
             depth++;
         }
