@@ -4,7 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { checkSystem, DEFAULT_SESSIONS, scenarioFile, searchSummary, type SystemFinding } from '../language/system/check-system.js';
 import type { SystemJob, SystemJobReply, SystemJobFinding } from '../language/lsp/system-check.js';
 
-function jobFinding(finding: SystemFinding, files: readonly string[]): SystemJobFinding {
+function jobFinding(finding: SystemFinding, job: SystemJob): SystemJobFinding {
+    const files = job.files;
     return {
         code: finding.code,
         severity: finding.severity,
@@ -13,7 +14,7 @@ function jobFinding(finding: SystemFinding, files: readonly string[]): SystemJob
         subject: finding.subject,
         steps: finding.steps.map((step, index) => ({ text: step.lines.join('; '), spot: finding.stepSpots[index] ?? finding.spot })),
         machines: [...finding.machines],
-        scenario: scenarioFile(finding, files),
+        scenario: scenarioFile(finding, files, job),
         chart: finding.chart
     };
 }
@@ -23,7 +24,7 @@ export function runSystemJob(job: SystemJob): SystemJobReply {
     const check = checkSystem(job.program, { sessions: job.sessions, maxMs: job.maxMs, maxStates: job.maxStates, exactTime: job.exactTime, networkFaults: job.networkFaults });
     const { states, complete } = check.stats;
     const summary = searchSummary(check.stats, job.sessions ?? DEFAULT_SESSIONS);
-    return { findings: check.findings.map((finding) => jobFinding(finding, job.files)), states, complete, summary };
+    return { findings: check.findings.map((finding) => jobFinding(finding, job)), states, complete, summary };
 }
 
 /** Set in `workerData` by the server's SystemCheckRunner: only then is this thread a system check worker. */

@@ -115,7 +115,7 @@ export async function runExplore(services: ReactorFsmServices, inputs: readonly 
             await ensureFolder(out, shownPath);
             for (const [index, finding] of check.findings.entries()) {
                 const name = path.join(out, fileName(finding, index));
-                await writeFile(`${name}.scenario`, scenarioFile(finding, files));
+                await writeFile(`${name}.scenario`, scenarioFile(finding, files, explore));
                 await writeFile(`${name}.mmd`, finding.chart);
             }
         } catch (error) {

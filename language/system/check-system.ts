@@ -45,11 +45,20 @@ export function checkSystem(program: ProgramSpec, options: ExploreOptions = {}):
     return { findings: onePerPlace(findings), stats: exploration.stats, machines };
 }
 
-/** A finding's scenario file: where it comes from, how to replay it, then its steps. */
-export function scenarioFile(finding: SystemFinding, files: readonly string[]): string {
+/** The options of `explore` that change what a search finds, as its command line shows them (defaults left out). */
+export function exploreFlags(options: Pick<ExploreOptions, 'sessions' | 'exactTime' | 'networkFaults'>): string[] {
+    return [
+        ...(options.sessions !== undefined && options.sessions !== DEFAULT_SESSIONS ? ['--sessions', String(options.sessions)] : []),
+        ...(options.exactTime === true ? ['--exact-time'] : []),
+        ...(options.networkFaults === true ? ['--network-faults'] : [])
+    ];
+}
+
+/** A finding's scenario file: where it comes from (the search's options among it), how to replay it, then its steps. */
+export function scenarioFile(finding: SystemFinding, files: readonly string[], options: Pick<ExploreOptions, 'sessions' | 'exactTime' | 'networkFaults'> = {}): string {
     return [
         `# ${finding.code} at ${finding.spot.file}:${finding.spot.line}: ${finding.message}`,
-        `# found by: reactor-fsm explore ${files.join(' ')}`,
+        `# found by: reactor-fsm explore ${[...files, ...exploreFlags(options)].join(' ')}`,
         `# replay:   reactor-fsm simulate ${files.join(' ')} --script THIS_FILE`,
         ...finding.scenario,
         `# at the end: ${finding.machines.join(', ')}`,

@@ -251,7 +251,9 @@ function describeFault(move: Move): string {
                 ? `${move.instance}.${move.socket} cannot listen (EADDRINUSE)`
                 : move.what === 'spawn-error'
                   ? `${move.instance}.${move.socket} cannot start (ENOENT)`
-                  : `${move.instance}.${move.socket} reset by the peer`;
+                  : move.what === 'network-reset'
+                    ? `${move.instance}.${move.socket} reset by the network`
+                    : `${move.instance}.${move.socket} reset by the peer`;
         case 'deliver':
             return 'the connection was reset';
         default:

@@ -113,8 +113,8 @@ class Chart {
                     this.note(move.instance, `${move.socket}: ${what}`);
                     break;
                 }
-                const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];
-                this.arrow(this.environment(), move.what === 'closed' ? '-)' : move.what === 'reset' ? '-x' : '->>', this.machine(move.instance), label);
+                const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, 'network-reset': `${move.socket}: RST (the network resets the connection)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];
+                this.arrow(this.environment(), move.what === 'closed' ? '-)' : move.what === 'reset' || move.what === 'network-reset' ? '-x' : '->>', this.machine(move.instance), label);
                 break;
             }
             case 'signal':

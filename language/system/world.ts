@@ -22,9 +22,10 @@ export type Move =
      * An environment peer acts on a socket (or a server: `accept`, or `listen-error`, its address already in use; or a
      * process: `data`, `exit`, or `spawn-error`, it cannot start); or (`drained`) a socket that maps `drain` empties its
      * write buffer after a write; or (`listen-clash`) a server listens where another checked server already does, so
-     * its listen fails (not a choice of the environment: it always happens, before anything else).
+     * its listen fails (not a choice of the environment: it always happens, before anything else); or (`network-reset`,
+     * with ExploreOptions.networkFaults) the network resets a wired connection at this socket's end first.
      */
-    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' | 'spawn-error' | 'listen-clash' }
+    | { readonly kind: 'env'; readonly instance: string; readonly socket: string; readonly what: 'connected' | 'data' | 'closed' | 'reset' | 'accept' | 'exit' | 'drained' | 'listen-error' | 'spawn-error' | 'listen-clash' | 'network-reset' }
     | { readonly kind: 'signal'; readonly signal: string }
     /** An event of a machine's API that code outside the model sends. */
     | { readonly kind: 'send'; readonly instance: string; readonly event: string }
@@ -39,7 +40,7 @@ export function moveClass(move: Move): 'fault' | 'environment' | 'system' {
         case 'env':
             // A write buffer drains by itself (the network takes the bytes), and a listen on a taken address fails: the
             // system's own doing.
-            return move.what === 'reset' || move.what === 'listen-error' || move.what === 'spawn-error' ? 'fault' : move.what === 'drained' || move.what === 'listen-clash' ? 'system' : 'environment';
+            return move.what === 'reset' || move.what === 'network-reset' || move.what === 'listen-error' || move.what === 'spawn-error' ? 'fault' : move.what === 'drained' || move.what === 'listen-clash' ? 'system' : 'environment';
         case 'signal':
         case 'send':
             return 'environment';
@@ -524,11 +525,12 @@ export class World {
         if (!RECEIVING.has(socket.status)) {
             return;
         }
-        const end = this.endOf(instance, socket);
-        if (end) {
-            // A wired connection: the peer is a checked machine, but the network between them may reset it (when asked).
-            if (this.context.options.networkFaults === true && !end.ended && !socket.held.some((held) => held.what !== 'data')) {
-                moves.push({ kind: 'env', instance: name, socket: at, what: 'reset' });
+        const link = this.linkOf(instance, socket);
+        if (link) {
+            // A wired connection: the peer is a checked machine, but the network between them may reset it (when asked),
+            // while both ends are open and this one reads (a paused socket would hold the reset while its peer goes on).
+            if (this.context.options.networkFaults === true && !link.client.ended && !link.session.ended && !socket.paused && socket.held.length === 0) {
+                moves.push({ kind: 'env', instance: name, socket: at, what: 'network-reset' });
             }
             return;
         }
@@ -657,16 +659,13 @@ export class World {
         return { listening, live, first };
     }
 
-    /** The end of a wired link `socket` (in its current connection) is, if it is one. */
-    private endOf(instance: Instance, socket: StreamSocket): LinkEnd | undefined {
+    /** The wired link `socket` (in its current connection) is an end of, if any. */
+    private linkOf(instance: Instance, socket: StreamSocket): Link | undefined {
         const links = this.linkList;
         for (let index = 0; index < links.length; index++) {
             const link = links[index]!;
-            if (isEndOf(link.client, instance, socket)) {
-                return link.client;
-            }
-            if (isEndOf(link.session, instance, socket)) {
-                return link.session;
+            if (isEndOf(link.client, instance, socket) || isEndOf(link.session, instance, socket)) {
+                return link;
             }
         }
         return undefined;
@@ -846,12 +845,14 @@ export class World {
             case 'closed':
             case 'reset': {
                 const socket = instance.stream(move.socket);
-                if (move.what === 'reset' && this.endOf(instance, socket)) {
-                    this.resetLink(instance, socket);
-                } else {
-                    this.ownMarks().envEnded.add(socketMark(move.instance, move.socket, socket.generation));
-                }
+                this.ownMarks().envEnded.add(socketMark(move.instance, move.socket, socket.generation));
                 this.socketStep(move.instance, move.socket, { what: move.what }, move.what);
+                return;
+            }
+            case 'network-reset': {
+                // To the machine (and in the scenario that replays it) a reset like any other.
+                this.resetLink(instance, instance.stream(move.socket));
+                this.socketStep(move.instance, move.socket, { what: 'reset' }, 'reset');
                 return;
             }
             case 'exit':

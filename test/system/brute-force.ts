@@ -67,7 +67,7 @@ export function silentMove(move: Move): boolean {
 
 /** Whether a move was a fault: refused, connect timeout, reset by the environment, or a reset arriving on a link. */
 export function isFaultMove(move: Move, before: World): boolean {
-    if (move.kind === 'connect-fault' || (move.kind === 'env' && move.what === 'reset')) {
+    if (move.kind === 'connect-fault' || (move.kind === 'env' && (move.what === 'reset' || move.what === 'network-reset'))) {
         return true;
     }
     if (move.kind === 'deliver') {

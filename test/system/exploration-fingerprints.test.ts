@@ -42,6 +42,7 @@ describe('what the search explores stays as pinned', () => {
             await withSystem(new Map(files.map((file) => [file, readFileSync(file, 'utf8')])), ({ program }) => {
                 const exploration = explore(program, { maxMs: 30_000 });
                 expect(exploration.stats.complete).toBe(true);
+                expect(exploration.stats.refused, exploration.stats.firstRefusal).toBe(0);
                 const fingerprint = fingerprintOf(exploration.graph, exploration.stats.transitions);
                 measured[name] = fingerprint;
                 if (!UPDATE) {
@@ -59,6 +60,7 @@ describe('what the search explores stays as pinned', () => {
                 }
                 const exploration = explore(program, { maxMs: 30_000, networkFaults: true });
                 expect(exploration.stats.complete).toBe(true);
+                expect(exploration.stats.refused, exploration.stats.firstRefusal).toBe(0);
                 const fingerprint = fingerprintOf(exploration.graph, exploration.stats.transitions);
                 const pinned = `${name} (network faults)`;
                 measured[pinned] = fingerprint;

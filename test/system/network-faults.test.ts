@@ -34,7 +34,7 @@ function wiredResets(start: World, depth: number): number {
         const next: World[] = [];
         for (const world of layer) {
             for (const move of world.moves()) {
-                if (move.kind === 'env' && move.what === 'reset' && world.links.some((link) => [link.client, link.session].some((end) => end.instance === move.instance && end.socket === move.socket))) {
+                if (move.kind === 'env' && move.what === 'network-reset' && world.links.some((link) => [link.client, link.session].some((end) => end.instance === move.instance && end.socket === move.socket))) {
                     count++;
                 }
                 next.push(world.replay(move, []).world);
@@ -84,8 +84,23 @@ describe('network faults on wired connections', () => {
             // The job on its way to the session is lost with the connection; the client hears the reset.
             expect(afterSession!.session).toMatchObject({ ended: true, inbox: [] });
             expect(afterSession!.client.inbox.map((item) => item.kind)).toEqual(['rst']);
-            // A reset end is not reset again.
-            expect(sessionFirst.moves().some((move) => move.kind === 'env' && move.what === 'reset' && move.instance === 'JobSession#1')).toBe(false);
+            // Once one end is reset, the network resets neither again: the other end gets the reset in flight.
+            expect(sessionFirst.moves().filter((move) => move.kind === 'env' && move.what === 'network-reset')).toEqual([]);
+            expect(clientFirst.moves().filter((move) => move.kind === 'env' && move.what === 'network-reset')).toEqual([]);
+        });
+    });
+
+    it('spare a paused socket: its reset would wait while its peer goes on (the session pauses for each job)', async () => {
+        await withFixture('orphan-session', 'bug', ({ program }) => {
+            const check = checkSystem(program, { networkFaults: true });
+            expect(check.stats.complete).toBe(true);
+            expect(check.stats.refused, check.stats.firstRefusal).toBe(0);
+            let world = World.start(faultyContext(program));
+            world = world.replay(moveWith(world, 'JobClient.upstream connected'), []).world;
+            world = world.replay(moveWith(world, 'JobSession#1.peer data "JOB 42\\n"'), []).world;
+            expect(world.simulation.instance('JobSession#1')!.stream('peer').paused).toBe(true);
+            const resets = world.moves().flatMap((move) => (move.kind === 'env' && move.what === 'network-reset' ? [move.instance] : []));
+            expect(resets).toEqual(['JobClient']);
         });
     });
 
@@ -99,7 +114,9 @@ describe('network faults on wired connections', () => {
             const [finding] = check.findings;
             const brute = shortest(World.start(faultyContext(program)), deadlocked, 4);
             expect(brute?.length).toBe(finding!.steps.length);
-            expect(finding!.scenario).toEqual(['JobServer.listener accept', 'JobClient.upstream connected', 'JobClient.upstream reset', 'JobSession#1.peer reset']);
+            // The network resets the session's end (the job on its way there is lost); the reset reaches the client.
+            expect(finding!.scenario).toEqual(['JobServer.listener accept', 'JobClient.upstream connected', 'JobSession#1.peer reset', 'JobClient.upstream reset']);
+            expect(finding!.steps.map((step) => (step.move.kind === 'env' ? step.move.what : step.move.kind))).toEqual(['accept', 'network-reset', 'deliver']);
             const run = runScenario(program, parseScenario(finding!.scenario.join('\n')));
             expect(instancesOf(run.simulation)).toEqual([...finding!.machines]);
         });

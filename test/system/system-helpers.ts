@@ -43,6 +43,7 @@ export function everySystem(): Array<[string, string[]]> {
         ...modelFiles(examples).map((file): [string, string[]] => [`examples/${path.basename(file)}`, [file]]),
         ['examples/echo-client.fsm + echo-server.fsm', [path.join(examples, 'echo-client.fsm'), path.join(examples, 'echo-server.fsm')]],
         ['examples/chat-client.fsm + chat-room.fsm', [path.join(examples, 'chat-client.fsm'), path.join(examples, 'chat-room.fsm')]],
+        ['examples/edge-gateway.fsm + rpc-server.fsm', [path.join(examples, 'edge-gateway.fsm'), path.join(examples, 'rpc-server.fsm')]],
         ...CODES.flatMap((code) => (['bug', 'fixed'] as const).map((variant): [string, string[]] => [`fixtures/${code}/${variant}`, fixtureFiles(code, variant)])),
         ...modelFiles(path.join(SYSTEM_FIXTURES, 'probes')).map((file): [string, string[]] => [`probes/${path.basename(file)}`, [file]])
     ];
