@@ -23,6 +23,8 @@ class Chart {
     private readonly machines = new Map<string, string>();
     /** Whether the environment acts in the chart (it is declared only then). */
     private environmentUsed = false;
+    /** Instances whose wired end the network reset: the RST their peer then gets is the network's, not theirs. */
+    private readonly resetByNetwork = new Set<string>();
     readonly body: string[] = [];
 
     /** The participant id of a machine or instance, declared on first use. */
@@ -87,6 +89,10 @@ class Chart {
         switch (move.kind) {
             case 'deliver': {
                 const { item, from, to } = step.delivered!;
+                if (item.kind === 'rst' && this.resetByNetwork.has(from)) {
+                    this.arrow(this.environment(), '-x', this.machine(to), 'RST (the network resets the connection)');
+                    break;
+                }
                 this.arrow(this.machine(from), item.kind === 'data' ? '->>' : item.kind === 'fin' ? '-)' : '-x', this.machine(to), item.kind === 'data' ? shown(item.bytes.toString('utf8')) : item.kind === 'fin' ? 'FIN (close)' : 'RST (reset)');
                 break;
             }
@@ -115,6 +121,9 @@ class Chart {
                 }
                 const label = { connected: `${move.socket}: connected`, data: `${move.socket}: data`, closed: `${move.socket}: FIN (close)`, reset: `${move.socket}: RST (reset)`, 'network-reset': `${move.socket}: RST (the network resets the connection)`, accept: `connect to ${move.socket}`, exit: `${move.socket}: exit 0` }[move.what];
                 this.arrow(this.environment(), move.what === 'closed' ? '-)' : move.what === 'reset' || move.what === 'network-reset' ? '-x' : '->>', this.machine(move.instance), label);
+                if (move.what === 'network-reset') {
+                    this.resetByNetwork.add(move.instance);
+                }
                 break;
             }
             case 'signal':

@@ -143,4 +143,18 @@ describe('sequence charts of findings', () => {
             }
         });
     });
+
+    it('a reset by the network comes from the environment, to both ends: the peer did not send it', async () => {
+        await withFixture('orphan-session', 'fixed', ({ program }) => {
+            const [finding] = checkSystem(program, { networkFaults: true }).findings;
+            expect(finding?.scenario).toEqual(['JobServer.listener accept', 'JobClient.upstream connected', 'JobSession#1.peer reset', 'JobClient.upstream reset']);
+            const chart = expectWellFormed(finding!);
+            const id = (label: string): string => chart.participants.find((participant) => participant.label === label)!.id;
+            const resets = chart.arrows.filter((arrow) => arrow.label.includes('RST'));
+            expect(resets).toEqual([
+                { from: ENV, to: id('JobSession#1'), label: 'peer: RST (the network resets the connection)' },
+                { from: ENV, to: id('JobClient'), label: 'RST (the network resets the connection)' }
+            ]);
+        });
+    });
 });
