@@ -5,7 +5,6 @@ import { checkSystem, DEFAULT_SESSIONS, scenarioFile, searchSummary, type System
 import type { SystemJob, SystemJobReply, SystemJobFinding } from '../language/lsp/system-check.js';
 
 function jobFinding(finding: SystemFinding, job: SystemJob): SystemJobFinding {
-    const files = job.files;
     return {
         code: finding.code,
         severity: finding.severity,
@@ -14,7 +13,7 @@ function jobFinding(finding: SystemFinding, job: SystemJob): SystemJobFinding {
         subject: finding.subject,
         steps: finding.steps.map((step, index) => ({ text: step.lines.join('; '), spot: finding.stepSpots[index] ?? finding.spot })),
         machines: [...finding.machines],
-        scenario: scenarioFile(finding, files, job),
+        scenario: scenarioFile(finding, job.files, job),
         chart: finding.chart
     };
 }

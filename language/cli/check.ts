@@ -5,6 +5,7 @@ import type { Model } from '../generated/ast.js';
 import type { ReactorFsmServices } from '../module.js';
 import { loadModels } from './load-models.js';
 import { messageText, severityWord, type SeverityWord } from '../validation/diagnostic-words.js';
+import { plural } from '../values/plural.js';
 
 export interface CheckOptions {
     json?: boolean;
@@ -45,10 +46,6 @@ export function reportedLine(d: ReportedDiagnostic): string {
 /** Orders diagnostics by line, column, then code. */
 export function byPosition(a: ReportedDiagnostic, b: ReportedDiagnostic): number {
     return a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
-}
-
-function plural(count: number, word: string): string {
-    return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** One line per machine: what it declares and how it fares. */

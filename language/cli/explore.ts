@@ -9,6 +9,7 @@ import { describeFileError } from '../file-errors.js';
 import { ensureFolder, WriteRefusedError } from '../generator/write-files.js';
 import { composedProgram, loadInputs } from './program-files.js';
 import { InputError } from './source-files.js';
+import { pluralGrouped as plural } from '../values/plural.js';
 
 export interface ExploreCliOptions {
     json?: boolean;
@@ -62,10 +63,6 @@ export function exploreOptions(options: ExploreCliOptions): ExploreOptions {
         // The summary reports the heap per state (once there are enough states for it to mean something).
         measureMemory: true
     };
-}
-
-function plural(value: number, word: string): string {
-    return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
 }
 
 /** Below this many states, the heap measured per state is mostly noise: it is not reported. */

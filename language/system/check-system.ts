@@ -5,6 +5,7 @@ import { findingsOf, onePerPlace, type Finding } from './findings.js';
 import { replayTrace } from './replay.js';
 import { sequenceChart } from './sequence-chart.js';
 import { instanceStepSpot, stepSpot } from './step-spots.js';
+import { pluralGrouped as plural } from '../values/plural.js';
 
 export interface SystemFinding extends Finding {
     /** The scenario that replays the trace (`reactor-fsm simulate FILES --script`), one step per line. */
@@ -45,8 +46,11 @@ export function checkSystem(program: ProgramSpec, options: ExploreOptions = {}):
     return { findings: onePerPlace(findings), stats: exploration.stats, machines };
 }
 
-/** The options of `explore` that change what a search finds, as its command line shows them (defaults left out). */
-export function exploreFlags(options: Pick<ExploreOptions, 'sessions' | 'exactTime' | 'networkFaults'>): string[] {
+/** The options of a search that change what it finds. */
+type SearchFlags = Pick<ExploreOptions, 'sessions' | 'exactTime' | 'networkFaults'>;
+
+/** Those options as `explore`'s command line shows them (defaults left out). */
+function exploreFlags(options: SearchFlags): string[] {
     return [
         ...(options.sessions !== undefined && options.sessions !== DEFAULT_SESSIONS ? ['--sessions', String(options.sessions)] : []),
         ...(options.exactTime === true ? ['--exact-time'] : []),
@@ -55,7 +59,7 @@ export function exploreFlags(options: Pick<ExploreOptions, 'sessions' | 'exactTi
 }
 
 /** A finding's scenario file: where it comes from (the search's options among it), how to replay it, then its steps. */
-export function scenarioFile(finding: SystemFinding, files: readonly string[], options: Pick<ExploreOptions, 'sessions' | 'exactTime' | 'networkFaults'> = {}): string {
+export function scenarioFile(finding: SystemFinding, files: readonly string[], options: SearchFlags = {}): string {
     return [
         `# ${finding.code} at ${finding.spot.file}:${finding.spot.line}: ${finding.message}`,
         `# found by: reactor-fsm explore ${[...files, ...exploreFlags(options)].join(' ')}`,
@@ -64,10 +68,6 @@ export function scenarioFile(finding: SystemFinding, files: readonly string[], o
         `# at the end: ${finding.machines.join(', ')}`,
         ''
     ].join('\n');
-}
-
-function plural(value: number, word: string): string {
-    return `${value.toLocaleString('en-US')} ${word}${value === 1 ? '' : 's'}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import { retainedHeap } from './retained-heap.js';
 import { StateTable } from './state-code.js';
 import { addressText, wire } from './wiring.js';
 import { moveClass, RefusedMove, socketMark, SystemContext, World, type Move } from './world.js';
+import { plural } from '../values/plural.js';
 
 /** Distinct global states a search stores at most unless told otherwise: a few KB each, so about 1 GB at most. */
 export const DEFAULT_MAX_STATES = 200_000;
@@ -72,11 +73,6 @@ export interface Exploration {
     readonly context: SystemContext;
     readonly graph: StateGraph;
     readonly stats: ExploreStats;
-}
-
-/** `1 state`, `2 states`. */
-function statesText(count: number): string {
-    return `${count} ${count === 1 ? 'state' : 'states'}`;
 }
 
 function leafSpot(instance: Instance): SourceSpot {
@@ -150,9 +146,8 @@ class Summaries {
         }
         const orphans: OrphanAt[] = [];
         const sessions: SessionAt[] = [];
-        // A program that exited (a listen error no machine maps) or stopped (`stop`: every top-level machine finished, the
-        // reactor closes every socket and the process ends) has no sessions left: its process is gone.
-        const exited = simulation.exitCode !== undefined || simulation.stopped;
+        // A program that has ended (World.ended) has no sessions left: its process is gone.
+        const exited = world.ended;
         for (const instance of simulation.instances) {
             if (exited || !instance.server || instance.finished) {
                 continue;
@@ -371,13 +366,13 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
     /** The state bound, looked at before every expansion; the clock and the cancellation every 64 expansions. */
     const outOfBudget = (): boolean => {
         if (graph.states.length >= maxStates) {
-            bound = `bound reached after ${statesText(graph.states.length)} (--max-states ${maxStates})`;
+            bound = `bound reached after ${plural(graph.states.length, 'state')} (--max-states ${maxStates})`;
         } else if ((asked++ & 63) !== 0) {
             return false;
         } else if (performance.now() - started > maxMs) {
-            bound = `time bound reached after ${statesText(graph.states.length)} (${Math.round(maxMs / 1000)} s)`;
+            bound = `time bound reached after ${plural(graph.states.length, 'state')} (${Math.round(maxMs / 1000)} s)`;
         } else if (options.cancelled?.()) {
-            bound = `cancelled after ${statesText(graph.states.length)}`;
+            bound = `cancelled after ${plural(graph.states.length, 'state')}`;
         }
         return bound !== undefined;
     };
@@ -442,13 +437,13 @@ export function explore(program: ProgramSpec, options: ExploreOptions = {}): Exp
             }
             // States not visited yet first (any of them, at random), else any successor: the walk spreads instead of
             // retracing the few short paths most random choices take (a signal that ends everything, say).
-            let unvisited = 0;
+            let notVisited = 0;
             for (const successor of successors) {
                 if (!graph.states[successor.index]!.expanded) {
-                    successors[unvisited++] = successor;
+                    successors[notVisited++] = successor; // moved to the front (the rest is not read again)
                 }
             }
-            const chosen = successors[Math.floor(next() * (unvisited > 0 ? unvisited : successors.length))]!;
+            const chosen = successors[Math.floor(next() * (notVisited > 0 ? notVisited : successors.length))]!;
             at = chosen.fresh ? chosen : { index: chosen.index, world: worldOf(chosen.index), fresh: false };
             depth++;
         }

@@ -49,7 +49,7 @@ export function replayTrace(context: SystemContext, steps: readonly TraceStep[])
         const session = move.kind === 'accept' || (move.kind === 'env' && move.what === 'accept') ? world.simulation.instances.find((instance) => !before.has(instance.name) && instance.server)?.name : undefined;
         replayed.push({ move, lines: outcome.lines, trace: sink, delivered, signalled, session });
     }
-    const exited = world.simulation.exitCode !== undefined || world.simulation.stopped;
+    const exited = world.ended;
     const machines = world.simulation.instances.filter((instance) => !instance.server || !instance.finished).map((instance) => instanceText(instance, exited));
     return { start, steps: replayed, machines };
 }

@@ -236,6 +236,14 @@ export class World {
         this.simulation = simulation ? simulation.copy(options) : new Simulation(context.program, options);
     }
 
+    /**
+     * The program has ended: it stopped (`stop`: every top-level machine finished, every socket closes, the process
+     * ends) or exited (a listen error no machine maps). Nothing happens any more, and its sessions are gone with it.
+     */
+    get ended(): boolean {
+        return this.simulation.stopped || this.simulation.exitCode !== undefined;
+    }
+
     /** Wired connections, in the order they were made. */
     get links(): readonly Link[] {
         return this.linkList;
@@ -392,10 +400,10 @@ export class World {
 
     /** Every move possible now, in a fixed order (deterministic exploration). */
     moves(): Move[] {
-        const simulation = this.simulation;
-        if (simulation.stopped || simulation.exitCode !== undefined) {
+        if (this.ended) {
             return [];
         }
+        const simulation = this.simulation;
         const clash = this.context.listensMayClash ? this.listenClash() : undefined;
         if (clash) {
             return [clash]; // the listen fails before anything else happens
@@ -525,8 +533,9 @@ export class World {
         if (!RECEIVING.has(socket.status)) {
             return;
         }
-        const link = this.linkOf(instance, socket);
-        if (link) {
+        const linkAt = this.linkAt(instance, socket);
+        if (linkAt >= 0) {
+            const link = this.linkList[linkAt]!;
             // A wired connection: the peer is a checked machine, but the network between them may reset it (when asked),
             // while both ends are open and this one reads (a paused socket would hold the reset while its peer goes on).
             if (this.context.options.networkFaults === true && !link.client.ended && !link.session.ended && !socket.paused && socket.held.length === 0) {
@@ -659,16 +668,16 @@ export class World {
         return { listening, live, first };
     }
 
-    /** The wired link `socket` (in its current connection) is an end of, if any. */
-    private linkOf(instance: Instance, socket: StreamSocket): Link | undefined {
+    /** The index of the wired link `socket` (in its current connection) is an end of, or -1. */
+    private linkAt(instance: Instance, socket: StreamSocket): number {
         const links = this.linkList;
         for (let index = 0; index < links.length; index++) {
             const link = links[index]!;
             if (isEndOf(link.client, instance, socket) || isEndOf(link.session, instance, socket)) {
-                return link;
+                return index;
             }
         }
-        return undefined;
+        return -1;
     }
 
     /**
@@ -676,17 +685,16 @@ export class World {
      * nothing more, and the other end gets the reset after what is already on its way to it.
      */
     private resetLink(instance: Instance, socket: StreamSocket): void {
-        const links = this.ownLinks();
-        for (const link of links) {
-            const [end, other] = isEndOf(link.client, instance, socket) ? [link.client, link.session] : isEndOf(link.session, instance, socket) ? [link.session, link.client] : [undefined, undefined];
-            if (end && other) {
-                end.inbox.length = 0;
-                end.ended = true;
-                other.inbox.push({ kind: 'rst' });
-                return;
-            }
+        const at = this.linkAt(instance, socket);
+        if (at < 0) {
+            throw new RefusedMove(`${instance.name}.${socket.spec.name} is on no wired link`);
         }
-        throw new RefusedMove(`${instance.name}.${socket.spec.name} is on no wired link`);
+        const link = this.ownLinks()[at]!;
+        const atClient = isEndOf(link.client, instance, socket);
+        const end = atClient ? link.client : link.session;
+        end.inbox.length = 0;
+        end.ended = true;
+        (atClient ? link.session : link.client).inbox.push({ kind: 'rst' });
     }
 
     /**

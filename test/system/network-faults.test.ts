@@ -26,7 +26,7 @@ function moveWith(world: World, line: string): Move {
     return move!;
 }
 
-/** Resets of sockets on wired links among the moves of every world within `depth` moves of the start. */
+/** Network resets among the moves of every world within `depth` moves of the start (each of a socket on a wired link). */
 function wiredResets(start: World, depth: number): number {
     let count = 0;
     let layer = [start];
@@ -34,7 +34,8 @@ function wiredResets(start: World, depth: number): number {
         const next: World[] = [];
         for (const world of layer) {
             for (const move of world.moves()) {
-                if (move.kind === 'env' && move.what === 'network-reset' && world.links.some((link) => [link.client, link.session].some((end) => end.instance === move.instance && end.socket === move.socket))) {
+                if (move.kind === 'env' && move.what === 'network-reset') {
+                    expect(world.links.some((link) => [link.client, link.session].some((end) => end.instance === move.instance && end.socket === move.socket))).toBe(true);
                     count++;
                 }
                 next.push(world.replay(move, []).world);
