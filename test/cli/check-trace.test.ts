@@ -107,13 +107,24 @@ beforeAll(async () => {
         })
     );
     const [collector, consolePeer] = peers as [(typeof peers)[number], (typeof peers)[number]];
+    // The program's `connect` can be traced before this process has run its server's connection callback: wait for it.
+    const accepted = async (peer: (typeof peers)[number]): Promise<Socket> => {
+        const end = Date.now() + 10_000;
+        while (peer.sockets.length === 0) {
+            if (Date.now() > end) {
+                throw new Error('the program connected, but the peer never saw the connection');
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return peer.sockets[0]!;
+    };
     const gateway = startProgram(gatewayDir, { EDGE_GATEWAY_UPLINK: `127.0.0.1:${collector.port}`, EDGE_GATEWAY_CONSOLE: `127.0.0.1:${consolePeer.port}` }, cleanup, [], { args: ['--trace=json'] });
     const traced = (pattern: RegExp): Promise<boolean> => gateway.untilStderr((lines) => (lines.some((line) => pattern.test(line)) ? true : undefined), 10_000, `a trace line matching ${pattern}`);
     await traced(/"event":"UplinkUp"/);
     await traced(/"event":"ConsoleUp"/);
-    consolePeer.sockets[0]!.write('k');
+    (await accepted(consolePeer)).write('k');
     await traced(/"kind":"internal".*"event":"Key"/);
-    collector.sockets[0]!.write('ACK\n');
+    (await accepted(collector)).write('ACK\n');
     await traced(/"kind":"internal".*"event":"Ack"/);
     gateway.child.kill('SIGTERM');
     expect((await gateway.exit(10_000)).code, gateway.output).toBe(0);
